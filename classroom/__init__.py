@@ -1,0 +1,1 @@
+"""classbridge live classes: sessions, participants, attendance and the media relay."""

@@ -1,0 +1,1 @@
+"""classbridge room devices: protocols, transports, drivers, simulators and the room controller."""

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs classbridge into ./.venv on Debian 12 (apt for what pip cannot provide).
+# Usage: scripts/install.sh [--test]   (--test adds Chromium and the test extras)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+if [[ "${1:-}" == "--test" ]]; then
+    [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+    fc-list 2>/dev/null | grep -qi 'noto sans' || packages+=(fonts-noto-core)
+fi
+if ((${#packages[@]})); then
+    sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+fi
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [[ "${1:-}" == "--test" ]]; then
+    .venv/bin/python -m pip install -q -e '.[test]'
+else
+    .venv/bin/python -m pip install -q -e .
+fi

@@ -1,0 +1,1 @@
+"""classbridge signaling: HTTP and WebSocket API, join links, settings and the CLI."""
