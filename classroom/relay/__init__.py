@@ -1,0 +1,11 @@
+"""The media relay: an SFU that forwards RTP packets without decoding or re-encoding them.
+
+Layers, innermost first (see ../shared/media-relay.md):
+- pure packet logic with no aiortc imports: `payloads` (where a subscriber may start),
+  `rewriter` (per-subscriber sequence/timestamp continuity), `packet_cache` (NACK answers),
+  `keyframe_requests` (PLI throttling), `sender_reports` (lip-sync translation) and
+  `forwarding` (one source fanned out to many outgoing streams, never blocking);
+- `aiortc_internals`: the one module that touches aiortc/aioice private APIs (ingress tap,
+  egress send path, ICE host addresses); pinned versions, tested to fail loudly;
+- `peer` and `router`: a participant's two peer connections and a class's tracks, on top.
+"""
