@@ -1,0 +1,92 @@
+"""The live classes of this server process, created on first join and dropped when empty.
+
+The signaling layer asks the hub to join a participant to a class; the hub checks the class
+exists and is not ended (through a `ClassDirectory`, the database in production) and keeps
+one `LiveClass` per running class. It implements `classroom.live.LiveClasses` for the REST
+API (ending a class disconnects everyone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from classroom.live_class import LiveClass, Outbox, Participant
+from classroom.relay.peer import RelayConfig
+from classroom.roles import Role
+from signaling.messages import ClassInfo, ErrorCode, SignalingError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    id: str
+    title: str
+    room: str | None
+    ended: bool
+
+
+class ClassDirectory(Protocol):
+    async def get(self, class_id: str) -> ClassRecord | None: ...
+
+    async def mark_live(self, class_id: str) -> None:
+        """The first participant joined."""
+
+
+class ClassHub:
+    def __init__(self, directory: ClassDirectory, relay: RelayConfig, max_participants: int):
+        self.directory = directory
+        self.relay = relay
+        self.max_participants = max_participants
+        self.classes: dict[str, LiveClass] = {}
+        self._lock = asyncio.Lock()
+
+    async def join(
+        self,
+        class_id: str,
+        role: Role,
+        name: str,
+        external_id: str | None,
+        client_id: str | None,
+        outbox: Outbox,
+    ) -> tuple[LiveClass, Participant]:
+        async with self._lock:
+            live = self.classes.get(class_id)
+            if live is None:
+                record = await self.directory.get(class_id)
+                if record is None:
+                    raise SignalingError(ErrorCode.CLASS_NOT_FOUND, "this class does not exist", fatal=True)
+                if record.ended:
+                    raise SignalingError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
+                live = LiveClass(ClassInfo(id=record.id, title=record.title, room=record.room), self.relay, self.max_participants)
+                self.classes[class_id] = live
+                await self.directory.mark_live(class_id)
+            participant = await live.join(role, name, external_id, client_id, outbox)
+            return live, participant
+
+    async def leave(self, live: LiveClass, participant: Participant, reason: str) -> None:
+        await live.leave(participant, reason)
+        async with self._lock:
+            if not live.participants and self.classes.get(live.info.id) is live:
+                del self.classes[live.info.id]
+
+    async def end_class(self, class_id: str) -> None:
+        async with self._lock:
+            live = self.classes.pop(class_id, None)
+        if live is not None:
+            await live.end()
+
+    def participant_count(self, class_id: str) -> int:
+        live = self.classes.get(class_id)
+        return len(live.participants) if live else 0
+
+    async def close(self) -> None:
+        """Server shutdown: close every connection and peer."""
+        for class_id in list(self.classes):
+            live = self.classes.pop(class_id)
+            for participant in list(live.participants.values()):
+                participant.outbox.close(None, "server shutting down")
+                await live.leave(participant, "server_shutdown")

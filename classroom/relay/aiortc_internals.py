@@ -1,0 +1,336 @@
+"""Every use of aiortc and aioice private APIs, in one module.
+
+aiortc always decodes what it receives and encodes what it sends; its maintainer considers
+raw forwarding out of scope (aiortc issues #449, #627). The relay therefore hooks in here:
+
+- ingress: a receiver's jitter buffer is replaced by a tap that hands each decrypted,
+  RTX-unwrapped packet to an `UpTrack`, and the receiver's idle decoder thread is stopped, so
+  no frame is ever assembled or decoded;
+- egress: a subscriber's sender is turned into a `ForwardingSender` whose RTCP goes to its
+  `DownTrack` (NACK, PLI/FIR, receiver reports, REMB) and whose sender reports describe the
+  relayed stream; packets go out through `DtlsSink`, which SRTP-protects and hands them to the
+  selected ICE pair's datagram transport without awaiting;
+- ICE: the host addresses aioice offers (it never offers 127.0.0.1 by itself);
+- negotiation details: the codec a publisher may send, and each outgoing stream's msid.
+
+The versions below are pinned in pyproject.toml; tests/classroom/relay/test_aiortc_internals.py
+fails loudly when any attribute used here changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import logging
+import time
+from typing import Callable, Iterable
+
+import aioice.ice
+from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from aiortc.codecs import is_rtx
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters, RTCRtpSendParameters
+from aiortc.rtp import (
+    RTCP_PSFB_APP,
+    RTCP_PSFB_FIR,
+    RTCP_PSFB_PLI,
+    RTCP_RTPFB_NACK,
+    AnyRtcpPacket,
+    RtcpPsfbPacket,
+    RtcpRrPacket,
+    RtcpRtpfbPacket,
+    RtcpSenderInfo,
+    RtcpSrPacket,
+    RtpPacket,
+    unpack_remb_fci,
+)
+
+from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
+
+logger = logging.getLogger(__name__)
+
+PINNED_VERSIONS = {"aiortc": "1.16.0", "aioice": "0.13.0"}
+MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
+# Above this many bytes waiting in a subscriber's socket buffer, its packets are refused.
+DEFAULT_MAX_SEND_BUFFER = 256 * 1024
+
+
+def check_versions() -> None:
+    """Refuse to run the relay on aiortc/aioice versions its hooks were not written for."""
+    for package, expected in PINNED_VERSIONS.items():
+        found = importlib.metadata.version(package)
+        if found != expected:
+            raise RuntimeError(
+                f"classbridge's media relay needs {package}=={expected} (found {found}); "
+                "it hooks into private APIs that change between versions"
+            )
+
+
+# ---- ICE ------------------------------------------------------------------------------------
+
+_aioice_host_addresses = aioice.ice.get_host_addresses
+
+
+def use_host_addresses(addresses: Iterable[str] | None) -> None:
+    """Offer exactly these host candidate addresses in this process (None: aioice's choice).
+
+    aioice gathers host candidates from every interface except 127.0.0.1; a server on
+    loopback, tests and local demos need 127.0.0.1, a deployment its public interface only.
+    """
+    if addresses is None:
+        aioice.ice.get_host_addresses = _aioice_host_addresses
+        return
+    chosen = list(addresses)
+
+    def host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
+
+    aioice.ice.get_host_addresses = host_addresses
+
+
+# ---- negotiation ------------------------------------------------------------------------------
+
+
+def codec_spec(codec: RTCRtpCodecParameters) -> CodecSpec:
+    return CodecSpec(
+        mime_type=codec.mimeType,
+        clock_rate=codec.clockRate,
+        channels=codec.channels,
+        parameters=tuple(sorted((k, str(v)) for k, v in codec.parameters.items())),
+    )
+
+
+def restrict_to_one_codec(transceiver: RTCRtpTransceiver, preference: list[str]) -> CodecSpec:
+    """Answer a publisher's offer with one codec (and its RTX), so we know what it will send.
+
+    aiortc negotiates every common codec and the browser may pick any; subscribers must get
+    exactly the publisher's codec, so the answer offers a single choice, by `preference`
+    (mime types such as "video/VP8"). Call between setRemoteDescription and createAnswer.
+    Raises ValueError when no acceptable codec is common.
+    """
+    codecs: list[RTCRtpCodecParameters] = transceiver._codecs
+    for mime in preference:
+        for codec in codecs:
+            if not is_rtx(codec) and codec.mimeType.lower() == mime.lower():
+                chosen = [codec] + [
+                    c for c in codecs if is_rtx(c) and c.parameters.get("apt") == codec.payloadType
+                ]
+                transceiver._codecs = chosen
+                return codec_spec(codec)
+    offered = sorted({c.mimeType for c in codecs if not is_rtx(c)})
+    raise ValueError(f"no codec in common: offered {offered or 'none'}, accepted {preference}")
+
+
+def subscriber_codec_preferences(codec: CodecSpec) -> list[RTCRtpCodecCapability]:
+    """Codec preferences making a subscriber's stream use exactly the publisher's codec."""
+    capabilities = RTCRtpSender.getCapabilities(codec.kind).codecs
+    wanted = dict(codec.parameters)
+    chosen = [
+        c
+        for c in capabilities
+        if c.mimeType.lower() == codec.mime_type.lower()
+        and {k: str(v) for k, v in c.parameters.items()} == wanted
+    ]
+    if not chosen:
+        raise ValueError(f"cannot forward {codec.mime_type} {wanted}: not a codec aiortc can negotiate")
+    rtx = [c for c in capabilities if is_rtx(c)] if codec.kind == "video" else []
+    return chosen[:1] + rtx
+
+
+def publisher_is_sending(transceiver: RTCRtpTransceiver) -> bool:
+    """After applying a participant's offer: does it (still) send on this m-line?"""
+    return transceiver._offerDirection in ("recvonly", "sendrecv")
+
+
+def set_stream_identity(sender: RTCRtpSender, stream_id: str, track_id: str) -> None:
+    """The msid a subscriber sees: one stream per publisher keeps its audio and video in sync."""
+    sender._stream_id = stream_id
+    sender._track_id = track_id
+
+
+# ---- ingress -------------------------------------------------------------------------------
+
+
+class _Tap:
+    """Stands in for a receiver's jitter buffer: each packet goes to the relay, no frame is built."""
+
+    __slots__ = ("uptrack", "media_ssrc")
+
+    def __init__(self, uptrack: UpTrack):
+        self.uptrack = uptrack
+        self.media_ssrc: int | None = None
+
+    def add(self, packet: RtpPacket) -> tuple[bool, None]:
+        self.media_ssrc = packet.ssrc
+        self.uptrack.on_packet(
+            packet.sequence_number, packet.timestamp, bool(packet.marker), packet.payload, time.monotonic()
+        )
+        return False, None
+
+
+class ForwardingReceiver(RTCRtpReceiver):
+    """An RTCRtpReceiver whose packets feed an UpTrack instead of a decoder.
+
+    Everything else of aiortc's receiver keeps working: SRTP, RTX unwrapping, receiver
+    reports, NACKs to the publisher for packets lost upstream, REMB.
+    """
+
+    _tap: _Tap
+
+    async def receive(self, parameters):  # type: ignore[no-untyped-def]
+        await super().receive(parameters)
+        # The decoder thread would only ever wait; frames never reach it.
+        self._RTCRtpReceiver__stop_decoder()  # type: ignore[attr-defined]
+
+    async def _handle_rtcp_packet(self, packet: AnyRtcpPacket) -> None:
+        await super()._handle_rtcp_packet(packet)
+        if isinstance(packet, RtcpSrPacket):
+            info = packet.sender_info
+            self._tap.uptrack.on_sender_report(info.ntp_timestamp, info.rtp_timestamp, time.monotonic())
+
+    def request_keyframe(self) -> None:
+        """Send a PLI to the publisher (the UpTrack throttles the calls)."""
+        ssrc = self._tap.media_ssrc
+        if ssrc is not None:
+            asyncio.ensure_future(self._send_rtcp_pli(ssrc))
+
+
+def tap_receiver(receiver: RTCRtpReceiver, uptrack: UpTrack) -> ForwardingReceiver:
+    """Turn a fresh receiver (not yet started) into a ForwardingReceiver feeding `uptrack`."""
+    receiver.__class__ = ForwardingReceiver
+    assert isinstance(receiver, ForwardingReceiver)
+    receiver._tap = _Tap(uptrack)
+    receiver._RTCRtpReceiver__jitter_buffer = receiver._tap  # type: ignore[attr-defined]
+    return receiver
+
+
+def make_uptrack(
+    receiver_ref: Callable[[], ForwardingReceiver | None], track_id: str, codec: CodecSpec
+) -> UpTrack:
+    """An UpTrack whose keyframe requests go to the receiver `receiver_ref` returns."""
+
+    def send_pli() -> None:
+        receiver = receiver_ref()
+        if receiver is not None:
+            receiver.request_keyframe()
+
+    loop = asyncio.get_running_loop()
+    return UpTrack(track_id, codec, send_pli, schedule=loop.call_later)
+
+
+# ---- egress ----------------------------------------------------------------------------------
+
+
+class _IdleTrack(MediaStreamTrack):
+    """Occupies a sender so that aiortc's RTP loop waits instead of polling; never yields."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    async def recv(self):  # type: ignore[no-untyped-def]
+        await asyncio.get_running_loop().create_future()
+
+
+class DtlsSink:
+    """A DownTrack's PacketSink on one subscriber connection: SRTP-protect, send, never await."""
+
+    __slots__ = ("_dtls", "_ice", "max_buffer", "sent", "refused")
+
+    def __init__(self, dtls: RTCDtlsTransport, max_buffer: int = DEFAULT_MAX_SEND_BUFFER):
+        self._dtls = dtls
+        self._ice = dtls.transport._connection  # the aioice Connection
+        self.max_buffer = max_buffer
+        self.sent = 0
+        self.refused = 0
+
+    def send(self, data: bytes) -> bool:
+        pair = self._ice._nominated.get(1)
+        if pair is None or self._dtls.state != "connected":
+            self.refused += 1
+            return False
+        transport = pair.protocol.transport
+        buffered = getattr(transport, "get_write_buffer_size", None)
+        if buffered is not None and buffered() > self.max_buffer:
+            self.refused += 1
+            return False
+        transport.sendto(self._dtls._tx_srtp.protect(data), pair.remote_addr)
+        self.sent += 1
+        return True
+
+
+class ForwardingSender(RTCRtpSender):
+    """An RTCRtpSender whose stream is written by a DownTrack, not by an encoder."""
+
+    _downtrack: DownTrack
+
+    async def send(self, parameters: RTCRtpSendParameters) -> None:
+        await super().send(parameters)  # registers for RTCP and starts aiortc's RTCP loop
+        self._downtrack.configure(_outgoing_parameters(self, parameters))
+
+    async def _handle_rtcp_packet(self, packet: AnyRtcpPacket) -> None:
+        downtrack = self._downtrack
+        if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
+            for report in packet.reports:
+                if report.ssrc == self._ssrc:
+                    downtrack.on_receiver_report(report.fraction_lost, report.jitter, report.lsr, report.dlsr)
+        elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
+            downtrack.on_nack(packet.lost)
+        elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+            downtrack.on_keyframe_request()
+        elif isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            try:
+                bitrate, ssrcs = unpack_remb_fci(packet.fci)
+            except ValueError:
+                return
+            if self._ssrc in ssrcs:
+                downtrack.on_remb(bitrate)
+
+    async def _send_rtcp(self, packets: list[AnyRtcpPacket]) -> None:
+        # aiortc's RTCP loop reports its (idle) encoder's counters; report the relayed stream.
+        report = self._downtrack.sender_report()
+        kept: list[AnyRtcpPacket] = []
+        for packet in packets:
+            if isinstance(packet, RtcpSrPacket) and packet.ssrc == self._ssrc:
+                if report is None:
+                    continue
+                ntp, rtp, count, octets = report
+                packet.sender_info = RtcpSenderInfo(
+                    ntp_timestamp=ntp,
+                    rtp_timestamp=rtp,
+                    packet_count=count & 0xFFFFFFFF,
+                    octet_count=octets & 0xFFFFFFFF,
+                )
+            kept.append(packet)
+        if kept:
+            await super()._send_rtcp(kept)
+
+
+def _outgoing_parameters(sender: RTCRtpSender, parameters: RTCRtpSendParameters) -> OutgoingParameters:
+    primary = parameters.codecs[0]
+    rtx = next(
+        (c for c in parameters.codecs if is_rtx(c) and c.parameters.get("apt") == primary.payloadType),
+        None,
+    )
+    mid_ext = next((e.id for e in parameters.headerExtensions if e.uri == MID_URI), None)
+    return OutgoingParameters(
+        payload_type=primary.payloadType,
+        ssrc=sender._ssrc,
+        rtx_payload_type=rtx.payloadType if rtx else None,
+        rtx_ssrc=sender._rtx_ssrc if rtx else None,
+        mid_extension_id=mid_ext,
+        mid=parameters.muxId,
+    )
+
+
+def forwarding_sender(sender: RTCRtpSender, downtrack: DownTrack) -> ForwardingSender:
+    """Turn a fresh sender (from addTransceiver, not yet started) into a ForwardingSender."""
+    sender.__class__ = ForwardingSender
+    assert isinstance(sender, ForwardingSender)
+    sender._downtrack = downtrack
+    sender.replaceTrack(_IdleTrack(sender.kind))
+    return sender
+
+
+def dtls_sink(sender: RTCRtpSender, max_buffer: int = DEFAULT_MAX_SEND_BUFFER) -> DtlsSink:
+    return DtlsSink(sender.transport, max_buffer)

@@ -1,0 +1,235 @@
+"""The signaling WebSocket: one connection, one owner (a reader loop, a writer task).
+
+`/ws/{class_id}`: the first message must be `join` with the join token and the protocol
+version. Every frame is size-checked, rate-limited and validated (signaling/messages.py)
+before class logic sees it; a bad frame gets an `error` with a stable code, and only the
+sender is affected. Each error code is logged once per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from classroom.hub import ClassHub
+from classroom.live_class import LiveClass, Participant
+from signaling.messages import (
+    PROTOCOL_VERSION,
+    ClassInfo,
+    Error,
+    ErrorCode,
+    IceServerInfo,
+    Join,
+    Joined,
+    Limits,
+    SignalingError,
+    encode,
+    parse_client_message,
+)
+from signaling.rate_limit import TokenBucket
+from signaling.tokens import TokenError
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+JOIN_TIMEOUT_S = 10.0
+OUTBOX_LIMIT = 1024  # queued messages; a client this far behind is not reading
+_CLOSE = object()
+_CLOSE_CODES = {ErrorCode.TOO_LARGE: 1009, ErrorCode.INTERNAL: 1011}
+
+
+@router.websocket("/ws/{class_id}")
+async def signaling_socket(websocket: WebSocket, class_id: str) -> None:
+    await websocket.accept()
+    await Connection(websocket, class_id).run()
+
+
+class Connection:
+    """One client connection; also the participant's `Outbox` once joined."""
+
+    def __init__(self, websocket: WebSocket, class_id: str):
+        state = websocket.app.state
+        self.ws = websocket
+        self.class_id = class_id
+        self.settings = state.settings
+        self.hub: ClassHub = state.hub
+        self.tokens = state.tokens
+        self.attendance = state.attendance
+        limits = self.settings.signaling
+        self.limits = limits
+        self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.live: LiveClass | None = None
+        self.participant: Participant | None = None
+        self.attendance_row: int | None = None
+        self.violations = 0
+        self.leave_reason = "disconnected"
+        self.close_code = 1000
+        self._closing = False
+        self._logged: set[ErrorCode] = set()
+
+    # ---- Outbox ---------------------------------------------------------------------------------
+
+    def send(self, message: BaseModel) -> None:
+        if self._closing:
+            return
+        if self.queue.qsize() >= OUTBOX_LIMIT:
+            self._log(ErrorCode.INTERNAL, "client is not reading its messages; disconnecting")
+            self._shutdown(1008, "too_slow")
+            return
+        self.queue.put_nowait(message)
+
+    def close(self, code: ErrorCode | None, message: str) -> None:
+        if code is not None:
+            self.send(Error(code=code, message=message, fatal=True))
+            self._shutdown(_CLOSE_CODES.get(code, 1008), code.value)
+        else:
+            self._shutdown(1000, message)
+
+    def _shutdown(self, close_code: int, reason: str) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        self.close_code = close_code
+        self.leave_reason = reason.replace(" ", "_")
+        self.queue.put_nowait(_CLOSE)
+
+    # ---- loops ----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        writer = asyncio.create_task(self._write_loop())
+        try:
+            await self._read_loop()
+        except Exception:
+            logger.exception("signaling connection to class %s failed", self.class_id)
+            self.close(ErrorCode.INTERNAL, "internal error")
+        finally:
+            await self._leave()
+            self._shutdown(self.close_code, self.leave_reason)
+            try:
+                await asyncio.wait_for(writer, 5)
+            except (asyncio.TimeoutError, Exception):
+                writer.cancel()
+
+    async def _read_loop(self) -> None:
+        while not self._closing:
+            timeout = self.limits.keepalive_timeout_s if self.participant else JOIN_TIMEOUT_S
+            receive = asyncio.ensure_future(self.ws.receive())
+            done, _ = await asyncio.wait({receive}, timeout=timeout)
+            if not done:
+                receive.cancel()
+                code = ErrorCode.KEEPALIVE_TIMEOUT
+                self.close(code, f"no message for {timeout:.0f} s" if self.participant else "no join message in time")
+                return
+            frame = receive.result()
+            if frame["type"] == "websocket.disconnect":
+                return
+            raw = frame.get("text")
+            if raw is None:
+                raw = frame.get("bytes") or b""
+            await self._handle_frame(raw)
+
+    async def _handle_frame(self, raw: str | bytes) -> None:
+        if not self.bucket.take():
+            self._reject(SignalingError(ErrorCode.RATE_LIMITED, "too many messages; slow down"))
+            return
+        try:
+            message = parse_client_message(raw, self.limits.max_message_bytes)
+            if self.participant is None:
+                await self._join(message)
+            elif isinstance(message, Join):
+                raise SignalingError(ErrorCode.ALREADY_JOINED, "already joined", ref="join")
+            else:
+                assert self.live is not None
+                await self.live.handle(self.participant, message)
+        except SignalingError as error:
+            self._reject(error)
+
+    def _reject(self, error: SignalingError) -> None:
+        self._log(error.code, error.message)
+        if error.fatal:
+            self.close(error.code, error.message)
+            return
+        self.send(Error(code=error.code, message=error.message, ref=error.ref))
+        if error.code not in (ErrorCode.INVALID_SDP, ErrorCode.INVALID_CANDIDATE, ErrorCode.NOT_ALLOWED):
+            self.violations += 1
+            if self.violations > self.limits.max_violations:
+                self.close(error.code, "too many invalid messages")
+
+    async def _write_loop(self) -> None:
+        while True:
+            item = await self.queue.get()
+            if item is _CLOSE:
+                break
+            try:
+                await self.ws.send_text(encode(item))
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                break
+        if self.ws.client_state is WebSocketState.CONNECTED:
+            try:
+                await self.ws.close(self.close_code, self.leave_reason[:100])
+            except (RuntimeError, OSError):
+                pass
+
+    # ---- join / leave ---------------------------------------------------------------------------
+
+    async def _join(self, message: Any) -> None:
+        if not isinstance(message, Join):
+            raise SignalingError(ErrorCode.NOT_JOINED, "the first message must be 'join'", fatal=True)
+        if message.v != PROTOCOL_VERSION:
+            raise SignalingError(
+                ErrorCode.UNSUPPORTED_VERSION,
+                f"protocol version {message.v} is not supported; this server speaks {PROTOCOL_VERSION}",
+                fatal=True,
+            )
+        try:
+            claims = self.tokens.verify(message.token, self.class_id)
+        except TokenError as error:
+            raise SignalingError(ErrorCode(error.code), str(error), fatal=True) from None
+        name = claims.name or message.name
+        if not name:
+            raise SignalingError(ErrorCode.BAD_MESSAGE, "a display name is required for this link", ref="join")
+        self.live, self.participant = await self.hub.join(
+            self.class_id, claims.role, name, claims.external_id, message.client_id, self
+        )
+        participant = self.participant
+        self.send(
+            Joined(
+                participant=participant.info(),
+                class_=ClassInfo(id=self.live.info.id, title=self.live.info.title, room=self.live.info.room),
+                participants=[p for p in self.live.roster() if p.id != participant.id],
+                ice_servers=[
+                    IceServerInfo(urls=list(s.urls), username=s.username, credential=s.credential)
+                    for s in self.settings.ice.servers
+                ],
+                limits=Limits(
+                    max_message_bytes=self.limits.max_message_bytes,
+                    rate_per_second=self.limits.rate_per_second,
+                    keepalive_timeout_s=self.limits.keepalive_timeout_s,
+                ),
+            )
+        )
+        self.live.start_media(participant)
+        self.attendance_row = await run_in_threadpool(
+            self.attendance.joined, self.class_id, participant.id, participant.role.value, participant.external_id, name
+        )
+
+    async def _leave(self) -> None:
+        live, participant = self.live, self.participant
+        self.live = self.participant = None
+        if live is not None and participant is not None:
+            await self.hub.leave(live, participant, self.leave_reason)
+        if self.attendance_row is not None:
+            row, self.attendance_row = self.attendance_row, None
+            await run_in_threadpool(self.attendance.left, row, self.leave_reason)
+
+    def _log(self, code: ErrorCode, message: str) -> None:
+        if code not in self._logged:
+            self._logged.add(code)
+            logger.warning("class %s: %s from a client: %s", self.class_id, code.value, message)

@@ -1,0 +1,117 @@
+"""Tripwires for every aiortc/aioice private API the relay uses (classroom/relay/aiortc_internals.py).
+
+If one of these fails after an upgrade, the relay's hooks no longer fit aiortc: read the new
+aiortc code, adapt aiortc_internals.py, then update the pins in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import inspect
+
+import aioice.ice
+import pytest
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcicetransport import RTCIceTransport
+from aiortc.rtcpeerconnection import RTCPeerConnection as PC
+
+from classroom.relay import aiortc_internals
+from classroom.relay.forwarding import CodecSpec
+
+
+def source(obj) -> str:
+    return inspect.getsource(obj)
+
+
+def test_versions_are_the_pinned_ones():
+    aiortc_internals.check_versions()
+    assert importlib.metadata.version("aiortc") == "1.16.0"
+    assert importlib.metadata.version("aioice") == "0.13.0"
+
+
+def test_version_mismatch_is_refused(monkeypatch):
+    monkeypatch.setitem(aiortc_internals.PINNED_VERSIONS, "aiortc", "0.0.1")
+    with pytest.raises(RuntimeError, match="aiortc==0.0.1"):
+        aiortc_internals.check_versions()
+
+
+def test_receiver_feeds_its_jitter_buffer_after_rtx_unwrap():
+    code = source(RTCRtpReceiver._handle_rtp_packet)
+    assert "self.__jitter_buffer.add(packet)" in code, "ingress tap point moved"
+    assert code.index("unwrap_rtx") < code.index("self.__jitter_buffer.add"), "tap must see unwrapped packets"
+    assert "self.__jitter_buffer = JitterBuffer" in source(RTCRtpReceiver.__init__)
+
+
+def test_receiver_decoder_thread_can_be_stopped_and_pli_sent():
+    assert callable(getattr(RTCRtpReceiver, "_RTCRtpReceiver__stop_decoder"))
+    assert "decoder_worker" in source(RTCRtpReceiver.receive)
+    assert list(inspect.signature(RTCRtpReceiver._send_rtcp_pli).parameters) == ["self", "media_ssrc"]
+    assert "RtcpSrPacket" in source(RTCRtpReceiver._handle_rtcp_packet)
+
+
+def test_sender_rtcp_hooks():
+    run_rtcp = source(RTCRtpSender._run_rtcp)
+    assert "await self._send_rtcp(packets)" in run_rtcp, "SR rewriting hook moved"
+    assert "RtcpSrPacket(" in run_rtcp
+    assert "self.__rtcp_task = asyncio.ensure_future(self._run_rtcp())" in source(RTCRtpSender.send)
+    assert "self.__track.recv()" in source(RTCRtpSender._next_encoded_frame)
+    init = source(RTCRtpSender.__init__)
+    for attribute in ("self._ssrc", "self._rtx_ssrc", "self._stream_id"):
+        assert attribute in init, attribute
+    assert "self._track_id" in source(RTCRtpSender.replaceTrack)
+
+
+def test_peer_connection_restarts_senders_on_each_negotiation_and_uses_msid_fields():
+    connect = source(PC._RTCPeerConnection__connect)
+    assert "await transceiver.sender.send(self.__localRtp(transceiver))" in connect
+    module = inspect.getsource(inspect.getmodule(PC))
+    assert 'media.msid = f"{transceiver.sender._stream_id} {transceiver.sender._track_id}"' in module
+    assert "transceiver._codecs = common" in source(PC.setRemoteDescription)
+    assert "transceiver._offerDirection = direction" in source(PC.setRemoteDescription)
+    assert "fmt=[c.payloadType for c in transceiver._codecs]" in module
+
+
+def test_transceiver_codec_fields():
+    assert "_codecs" in source(RTCRtpTransceiver.__init__)
+    assert "_offerDirection" in source(RTCRtpTransceiver.__init__)
+
+
+def test_egress_path():
+    assert "self._tx_srtp.protect(data)" in source(RTCDtlsTransport._send_rtp)
+    assert "self._connection = gatherer._connection" in source(RTCIceTransport.__init__)
+    sendto = source(aioice.ice.Connection.sendto)
+    assert "active_pair = self._nominated.get(component)" in sendto
+    assert "active_pair.protocol.send_data(data, active_pair.remote_addr)" in sendto
+    assert "self.transport.sendto(data, addr)" in source(aioice.ice.StunProtocol.send_data)
+
+
+def test_host_addresses_hook():
+    assert "addresses = get_host_addresses(" in source(aioice.ice.Connection.gather_candidates)
+
+
+async def test_use_host_addresses_controls_gathered_candidates():
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    try:
+        pc = RTCPeerConnection()
+        pc.addTransceiver("audio")
+        await pc.setLocalDescription(await pc.createOffer())
+        hosts = {line.split()[4] for line in pc.localDescription.sdp.splitlines() if line.startswith("a=candidate:")}
+        await pc.close()
+    finally:
+        aiortc_internals.use_host_addresses(None)
+    assert hosts == {"127.0.0.1"}
+    assert aioice.ice.get_host_addresses is aiortc_internals._aioice_host_addresses
+
+
+def test_subscriber_codec_preferences_match_a_negotiated_h264():
+    h264 = CodecSpec(
+        "video/H264",
+        90000,
+        parameters=(("level-asymmetry-allowed", "1"), ("packetization-mode", "1"), ("profile-level-id", "42e01f")),
+    )
+    prefs = aiortc_internals.subscriber_codec_preferences(h264)
+    assert prefs[0].mimeType == "video/H264" and prefs[0].parameters["profile-level-id"] == "42e01f"
+    assert prefs[1].mimeType == "video/rtx"
+    with pytest.raises(ValueError, match="cannot forward"):
+        aiortc_internals.subscriber_codec_preferences(CodecSpec("video/AV1", 90000))

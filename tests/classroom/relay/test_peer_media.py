@@ -1,0 +1,189 @@
+"""Real aiortc peers through LiveClass and MediaPeer, signaling in memory (no WebSocket).
+
+The relay's aiortc hooks are exercised end to end here: packets forwarded from a publisher to
+subscribers are decoded by the subscribers' own aiortc decoders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from classroom.live_class import LiveClass
+from classroom.relay import aiortc_internals
+from classroom.relay.ice import IcePolicy
+from classroom.relay.peer import RelayConfig
+from classroom.roles import Role, Source
+from signaling.client import ClassClient
+from signaling.messages import ClassInfo, Error, ErrorCode, Joined, Limits, SignalingError, encode, parse_client_message
+from tests.support.media import PatternTrack, ToneTrack, audio_level
+
+pytestmark = pytest.mark.webrtc
+
+
+class MemoryConnection:
+    """The server end of an in-memory signaling channel: Outbox for LiveClass, Channel for the client."""
+
+    def __init__(self, live: LiveClass, role: Role):
+        self.live = live
+        self.role = role
+        self.to_client: asyncio.Queue[str | None] = asyncio.Queue()
+        self.participant = None
+
+    # Outbox
+    def send(self, message) -> None:
+        self.to_client.put_nowait(encode(message))
+
+    def close(self, code, message) -> None:
+        if code is not None:
+            self.send(Error(code=code, message=message, fatal=True))
+        self.to_client.put_nowait(None)
+
+    # Channel
+    async def send_from_client(self, text: str) -> None:
+        try:
+            message = parse_client_message(text, 65536)
+            if self.participant is None:
+                self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
+                self.send(
+                    Joined(
+                        participant=self.participant.info(),
+                        class_=self.live.info,
+                        participants=self.live.roster(),
+                        ice_servers=[],
+                        limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45),
+                    )
+                )
+                self.live.start_media(self.participant)
+            else:
+                await self.live.handle(self.participant, message)
+        except SignalingError as error:
+            self.send(Error(code=error.code, message=error.message, ref=error.ref))
+
+
+class MemoryChannel:
+    def __init__(self, connection: MemoryConnection):
+        self.connection = connection
+
+    async def send(self, text: str) -> None:
+        await self.connection.send_from_client(text)
+
+    async def recv(self) -> str:
+        item = await self.connection.to_client.get()
+        if item is None:
+            raise ConnectionError("closed")
+        return item
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def live():
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)))
+    yield LiveClass(ClassInfo(id="c1", title="Test"), relay, max_participants=50)
+    aiortc_internals.use_host_addresses(None)
+
+
+async def connect(live: LiveClass, role: Role, name: str) -> ClassClient:
+    client = ClassClient(MemoryChannel(MemoryConnection(live, role)))
+    await client.join("unused-token", name=name)
+    return client
+
+
+async def frames(track, n: int, timeout: float = 10.0):
+    out = []
+    for _ in range(n):
+        out.append(await asyncio.wait_for(track.recv(), timeout))
+    return out
+
+
+async def test_lecturer_video_and_audio_reach_a_trainee(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    await lecturer.publish([(PatternTrack(), Source.CAMERA), (ToneTrack(), Source.MICROPHONE)])
+    lecturer_id = lecturer.joined.participant.id
+    video = await trainee.wait_for_track(lecturer_id, Source.CAMERA)
+    audio = await trainee.wait_for_track(lecturer_id, Source.MICROPHONE)
+    decoded = await frames(video.track, 10)
+    assert {(f.width, f.height) for f in decoded} == {(320, 240)}
+    sound = await frames(audio.track, 25)
+    assert max(audio_level(f) for f in sound[-10:]) > 0.05  # the tone, not silence
+    # the relay's stream for this trainee: packets went through a DownTrack, none decoded
+    (publisher,) = [p for p in live.participants.values() if p.role is Role.LECTURER]
+    uptracks = {t.source: t.uptrack for t in publisher.published.values()}
+    assert uptracks[Source.CAMERA].downtracks[0].stats.packets_sent > 0
+    await trainee.close()
+    await lecturer.close()
+
+
+async def test_trainee_audio_reaches_lecturer_but_not_other_trainees(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    a = await connect(live, Role.TRAINEE, "A")
+    b = await connect(live, Role.TRAINEE, "B")
+    await a.publish([(ToneTrack(), Source.MICROPHONE)])
+    got = await lecturer.wait_for_track(a.joined.participant.id, Source.MICROPHONE)
+    sound = await frames(got.track, 25)
+    assert max(audio_level(f) for f in sound[-10:]) > 0.05
+    await asyncio.sleep(0.3)
+    assert b.received() == []
+    for c in (a, b, lecturer):
+        await c.close()
+
+
+async def test_observer_may_not_publish(live):
+    observer = await connect(live, Role.OBSERVER, "Inspector")
+    with pytest.raises(Exception):
+        await observer.publish([(ToneTrack(), Source.MICROPHONE)])
+    error = await observer.next_event("error")
+    assert error.code == ErrorCode.NOT_ALLOWED
+    await observer.close()
+
+
+async def test_late_joiner_gets_a_picture_quickly(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    await asyncio.sleep(1.5)  # the stream runs; its first key frame is long gone
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    late = await connect(live, Role.TRAINEE, "Late")
+    video = await late.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    await frames(video.track, 1)
+    assert loop.time() - started < 1.0
+    await late.close()
+    await lecturer.close()
+
+
+async def test_unpublish_then_screen_share_reuses_the_m_line(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    lecturer_id = lecturer.joined.participant.id
+    camera = PatternTrack()
+    await lecturer.publish([(camera, Source.CAMERA)])
+    await frames((await trainee.wait_for_track(lecturer_id, Source.CAMERA)).track, 3)
+    await lecturer.unpublish(camera)
+    gone = await trainee.next_event("track_unpublished")
+    assert gone.track_id == camera.id
+    screen = PatternTrack(640, 360)
+    await lecturer.publish([(screen, Source.SCREEN)])
+    shared = await trainee.wait_for_track(lecturer_id, Source.SCREEN)
+    decoded = await frames(shared.track, 3)
+    assert decoded[-1].width == 640
+    assert len(trainee.subscribe_pc.getTransceivers()) == 1  # the camera's m-line was reused
+    await trainee.close()
+    await lecturer.close()
+
+
+async def test_invalid_sdp_is_refused_and_the_class_goes_on(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    await trainee.send_raw({"type": "offer", "transport": "publish", "sdp": "v=0\r\nthis is not sdp\r\n"})
+    error = await trainee.next_event("error")
+    assert error.code == ErrorCode.INVALID_SDP and not error.fatal
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    await frames(video.track, 2)
+    await trainee.close()
+    await lecturer.close()

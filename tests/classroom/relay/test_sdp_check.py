@@ -1,0 +1,30 @@
+import pytest
+
+from classroom.relay.sdp_check import check_session
+
+GOOD = (
+    "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+)
+
+
+def test_accepts_a_browser_like_session():
+    check_session(GOOD)
+
+
+@pytest.mark.parametrize(
+    "sdp, reason",
+    [
+        ("", "v=0"),
+        ("garbage", "v=0"),
+        ("v=0\r\nthis is not sdp\r\n", "line 2"),
+        ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n", "no media"),
+        ("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n", "origin"),
+        ("v=0\r\no=x\r\nm=video abc UDP 96\r\n", "line 3"),
+        ("v=0\r\no=x\r\nm=text 9 RTP/AVP 96\r\n", "line 3"),
+    ],
+)
+def test_refuses_with_a_reason(sdp, reason):
+    with pytest.raises(ValueError, match=reason):
+        check_session(sdp)
