@@ -13,7 +13,9 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from classroom.live_class import LiveClass, Outbox, Participant
+from typing import Any
+
+from classroom.live_class import LiveClass, Outbox, Participant, Welcome
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role
 from signaling.messages import ClassInfo, ErrorCode, SignalingError
@@ -36,10 +38,30 @@ class ClassDirectory(Protocol):
         """The first participant joined."""
 
 
+@dataclass
+class Membership:
+    """A participant's seat in a live class, as the signaling connection holds it."""
+
+    hub: "ClassHub"
+    live: LiveClass
+    participant: Participant
+
+    @property
+    def participant_id(self) -> str:
+        return self.participant.id
+
+    async def handle(self, message: Any) -> None:
+        await self.live.handle(self.participant, message)
+
+    async def leave(self, reason: str) -> None:
+        await self.hub.leave(self.live, self.participant, reason)
+
+
 class ClassHub:
-    def __init__(self, directory: ClassDirectory, relay: RelayConfig, max_participants: int):
+    def __init__(self, directory: ClassDirectory, relay: RelayConfig, welcome: Welcome, max_participants: int):
         self.directory = directory
         self.relay = relay
+        self.welcome = welcome
         self.max_participants = max_participants
         self.classes: dict[str, LiveClass] = {}
         self._lock = asyncio.Lock()
@@ -52,7 +74,8 @@ class ClassHub:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
-    ) -> tuple[LiveClass, Participant]:
+    ) -> Membership:
+        """Seat a participant (its outbox gets `joined` first), or raise SignalingError."""
         async with self._lock:
             live = self.classes.get(class_id)
             if live is None:
@@ -61,11 +84,12 @@ class ClassHub:
                     raise SignalingError(ErrorCode.CLASS_NOT_FOUND, "this class does not exist", fatal=True)
                 if record.ended:
                     raise SignalingError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
-                live = LiveClass(ClassInfo(id=record.id, title=record.title, room=record.room), self.relay, self.max_participants)
+                info = ClassInfo(id=record.id, title=record.title, room=record.room)
+                live = LiveClass(info, self.relay, self.welcome, self.max_participants)
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)
             participant = await live.join(role, name, external_id, client_id, outbox)
-            return live, participant
+            return Membership(self, live, participant)
 
     async def leave(self, live: LiveClass, participant: Participant, reason: str) -> None:
         await live.leave(participant, reason)

@@ -28,7 +28,10 @@ from signaling.messages import (
     ClientOffer,
     ErrorCode,
     IceCandidate,
+    IceServerInfo,
+    Joined,
     Leave,
+    Limits,
     Mute,
     ParticipantInfo,
     ParticipantJoined,
@@ -100,10 +103,19 @@ class Participant:
         return f"{self.id}-screen" if source in SCREEN_SOURCES else self.id
 
 
+@dataclass(frozen=True)
+class Welcome:
+    """What every newcomer's `joined` carries besides the roster: ICE servers and limits."""
+
+    ice_servers: list[IceServerInfo]
+    limits: Limits
+
+
 class LiveClass:
-    def __init__(self, info: ClassInfo, relay: RelayConfig, max_participants: int):
+    def __init__(self, info: ClassInfo, relay: RelayConfig, welcome: Welcome, max_participants: int):
         self.info = info
         self.relay = relay
+        self.welcome = welcome
         self.max_participants = max_participants
         self.state = ClassState()
         self.participants: dict[str, Participant] = {}
@@ -149,15 +161,21 @@ class LiveClass:
             outbox=outbox,
             peer=MediaPeer(participant_id, self.relay, self._offer_sender(participant_id)),
         )
+        outbox.send(
+            Joined(
+                participant=participant.info(),
+                class_=self.info,
+                participants=self.roster(),
+                ice_servers=self.welcome.ice_servers,
+                limits=self.welcome.limits,
+            )
+        )
         self.participants[participant_id] = participant
         self._broadcast(ParticipantJoined(participant=participant.info()), exclude=participant_id)
-        return participant
-
-    def start_media(self, participant: Participant) -> None:
-        """Subscribe a newcomer to what is already published (after it got its `joined`)."""
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 self._maybe_subscribe(participant, publisher, track)
+        return participant
 
     def roster(self) -> list[ParticipantInfo]:
         return [p.info() for p in self.participants.values()]

@@ -17,17 +17,12 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from classroom.hub import ClassHub
-from classroom.live_class import LiveClass, Participant
+from classroom.hub import ClassHub, Membership
 from signaling.messages import (
     PROTOCOL_VERSION,
-    ClassInfo,
     Error,
     ErrorCode,
-    IceServerInfo,
     Join,
-    Joined,
-    Limits,
     SignalingError,
     encode,
     parse_client_message,
@@ -65,8 +60,7 @@ class Connection:
         self.limits = limits
         self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
-        self.live: LiveClass | None = None
-        self.participant: Participant | None = None
+        self.membership: Membership | None = None
         self.attendance_row: int | None = None
         self.violations = 0
         self.leave_reason = "disconnected"
@@ -119,13 +113,13 @@ class Connection:
 
     async def _read_loop(self) -> None:
         while not self._closing:
-            timeout = self.limits.keepalive_timeout_s if self.participant else JOIN_TIMEOUT_S
+            timeout = self.limits.keepalive_timeout_s if self.membership else JOIN_TIMEOUT_S
             receive = asyncio.ensure_future(self.ws.receive())
             done, _ = await asyncio.wait({receive}, timeout=timeout)
             if not done:
                 receive.cancel()
                 code = ErrorCode.KEEPALIVE_TIMEOUT
-                self.close(code, f"no message for {timeout:.0f} s" if self.participant else "no join message in time")
+                self.close(code, f"no message for {timeout:.0f} s" if self.membership else "no join message in time")
                 return
             frame = receive.result()
             if frame["type"] == "websocket.disconnect":
@@ -141,13 +135,12 @@ class Connection:
             return
         try:
             message = parse_client_message(raw, self.limits.max_message_bytes)
-            if self.participant is None:
+            if self.membership is None:
                 await self._join(message)
             elif isinstance(message, Join):
                 raise SignalingError(ErrorCode.ALREADY_JOINED, "already joined", ref="join")
             else:
-                assert self.live is not None
-                await self.live.handle(self.participant, message)
+                await self.membership.handle(message)
         except SignalingError as error:
             self._reject(error)
 
@@ -195,36 +188,22 @@ class Connection:
         name = claims.name or message.name
         if not name:
             raise SignalingError(ErrorCode.BAD_MESSAGE, "a display name is required for this link", ref="join")
-        self.live, self.participant = await self.hub.join(
+        self.membership = await self.hub.join(
             self.class_id, claims.role, name, claims.external_id, message.client_id, self
         )
-        participant = self.participant
-        self.send(
-            Joined(
-                participant=participant.info(),
-                class_=ClassInfo(id=self.live.info.id, title=self.live.info.title, room=self.live.info.room),
-                participants=[p for p in self.live.roster() if p.id != participant.id],
-                ice_servers=[
-                    IceServerInfo(urls=list(s.urls), username=s.username, credential=s.credential)
-                    for s in self.settings.ice.servers
-                ],
-                limits=Limits(
-                    max_message_bytes=self.limits.max_message_bytes,
-                    rate_per_second=self.limits.rate_per_second,
-                    keepalive_timeout_s=self.limits.keepalive_timeout_s,
-                ),
-            )
-        )
-        self.live.start_media(participant)
         self.attendance_row = await run_in_threadpool(
-            self.attendance.joined, self.class_id, participant.id, participant.role.value, participant.external_id, name
+            self.attendance.joined,
+            self.class_id,
+            self.membership.participant_id,
+            claims.role.value,
+            claims.external_id,
+            name,
         )
 
     async def _leave(self) -> None:
-        live, participant = self.live, self.participant
-        self.live = self.participant = None
-        if live is not None and participant is not None:
-            await self.hub.leave(live, participant, self.leave_reason)
+        membership, self.membership = self.membership, None
+        if membership is not None:
+            await membership.leave(self.leave_reason)
         if self.attendance_row is not None:
             row, self.attendance_row = self.attendance_row, None
             await run_in_threadpool(self.attendance.left, row, self.leave_reason)

@@ -10,13 +10,13 @@ import asyncio
 
 import pytest
 
-from classroom.live_class import LiveClass
+from classroom.live_class import LiveClass, Welcome
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
 from signaling.client import ClassClient
-from signaling.messages import ClassInfo, Error, ErrorCode, Joined, Limits, SignalingError, encode, parse_client_message
+from signaling.messages import ClassInfo, Error, ErrorCode, Limits, SignalingError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level
 
 pytestmark = pytest.mark.webrtc
@@ -46,16 +46,6 @@ class MemoryConnection:
             message = parse_client_message(text, 65536)
             if self.participant is None:
                 self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
-                self.send(
-                    Joined(
-                        participant=self.participant.info(),
-                        class_=self.live.info,
-                        participants=self.live.roster(),
-                        ice_servers=[],
-                        limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45),
-                    )
-                )
-                self.live.start_media(self.participant)
             else:
                 await self.live.handle(self.participant, message)
         except SignalingError as error:
@@ -83,7 +73,8 @@ class MemoryChannel:
 def live():
     aiortc_internals.use_host_addresses(["127.0.0.1"])
     relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)))
-    yield LiveClass(ClassInfo(id="c1", title="Test"), relay, max_participants=50)
+    welcome = Welcome(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
+    yield LiveClass(ClassInfo(id="c1", title="Test"), relay, welcome, max_participants=50)
     aiortc_internals.use_host_addresses(None)
 
 

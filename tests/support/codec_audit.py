@@ -1,0 +1,70 @@
+"""Records every audio/video codec object aiortc creates in a process.
+
+The relay must never decode or re-encode: the integration tests run the real server under
+`python -m tests.support.instrumented_server`, which installs this audit first, and then
+assert that nothing was recorded. Every aiortc codec class and factory is wrapped, so any
+path that would create a decoder or encoder (PyAV or libvpx through aiortc) leaves a line.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import aiortc.codecs as codecs
+import aiortc.rtcrtpreceiver as receiver_module
+import aiortc.rtcrtpsender as sender_module
+from aiortc.codecs.base import Decoder, Encoder
+
+INSTALLED = "installed"
+
+
+def _record(log: Path, what: str) -> None:
+    with log.open("a") as f:
+        f.write(f"{what} pid={os.getpid()}\n")
+
+
+def _wrap(log: Path, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _record(log, name)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def codec_classes() -> list[type]:
+    """Every Decoder/Encoder subclass aiortc ships."""
+    import aiortc.codecs.g711
+    import aiortc.codecs.g722
+    import aiortc.codecs.h264
+    import aiortc.codecs.opus
+    import aiortc.codecs.vpx
+
+    found = []
+    for module in (aiortc.codecs.g711, aiortc.codecs.g722, aiortc.codecs.h264, aiortc.codecs.opus, aiortc.codecs.vpx):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, (Decoder, Encoder)) and cls not in (Decoder, Encoder) and cls.__module__ == module.__name__:
+                found.append(cls)
+    return found
+
+
+def install(log: Path) -> None:
+    for module in (codecs, receiver_module):
+        if hasattr(module, "get_decoder"):
+            module.get_decoder = _wrap(log, "get_decoder", module.get_decoder)
+    for module in (codecs, sender_module):
+        if hasattr(module, "get_encoder"):
+            module.get_encoder = _wrap(log, "get_encoder", module.get_encoder)
+    for cls in codec_classes():
+        cls.__init__ = _wrap(log, cls.__name__, cls.__init__)  # type: ignore[method-assign]
+    _record(log, INSTALLED)
+
+
+def recorded(log: Path) -> list[str]:
+    if not log.exists():
+        return []
+    return [line.split()[0] for line in log.read_text().splitlines()]

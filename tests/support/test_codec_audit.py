@@ -1,0 +1,30 @@
+"""The audit used to prove the server never decodes must itself catch decoders and encoders."""
+
+import subprocess
+import sys
+import textwrap
+
+from tests.support import codec_audit
+
+
+def test_audit_sees_every_codec_class():
+    names = {cls.__name__ for cls in codec_audit.codec_classes()}
+    assert {"Vp8Decoder", "Vp8Encoder", "H264Decoder", "H264Encoder", "OpusDecoder", "OpusEncoder"} <= names
+
+
+def test_audit_records_a_decoder_and_an_encoder(tmp_path):
+    log = tmp_path / "codecs.log"
+    # In a child process: the audit patches aiortc for good.
+    code = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from tests.support import codec_audit
+        codec_audit.install(Path({str(log)!r}))
+        import aiortc.rtcrtpreceiver as r, aiortc.rtcrtpsender as s
+        from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+        r.get_decoder(RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96))
+        s.get_encoder(RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2, payloadType=111))
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert codec_audit.recorded(log) == ["installed", "get_decoder", "Vp8Decoder", "get_encoder", "OpusEncoder"]
