@@ -186,28 +186,26 @@ class Response:
 ProjectorLine = Union[Greeting, AuthFailure, Response]
 
 
-class _LineDecoder(StreamDecoder[object]):
-    """Cut CR-terminated lines; a stray LF (CR LF senders) and empty lines are ignored."""
+def _next_line(buffer: bytearray) -> bytes | None:
+    """Remove one CR-terminated line; a stray LF (CR LF senders) and empty lines are skipped."""
+    while True:
+        end = buffer.find(CR)
+        if end < 0:
+            return None
+        line = bytes(buffer[:end]).strip(b"\n")
+        del buffer[: end + 1]
+        if line:
+            return line
+
+
+class ResponseDecoder(StreamDecoder[ProjectorLine]):
+    """Client side: greeting, `PJLINK ERRA` and `%1CMND=value` lines from a projector."""
 
     max_buffer = MAX_LINE + 2
     error_class = PJLinkProtocolError
 
-    def _next_line(self, buffer: bytearray) -> bytes | None:
-        while True:
-            end = buffer.find(CR)
-            if end < 0:
-                return None
-            line = bytes(buffer[:end]).strip(b"\n")
-            del buffer[: end + 1]
-            if line:
-                return line
-
-
-class ResponseDecoder(_LineDecoder):
-    """Client side: greeting, `PJLINK ERRA` and `%1CMND=value` lines from a projector."""
-
     def _next_frame(self, buffer: bytearray) -> ProjectorLine | None:
-        line = self._next_line(buffer)
+        line = _next_line(buffer)
         if line is None:
             return None
         if line == b"PJLINK ERRA":
@@ -217,11 +215,14 @@ class ResponseDecoder(_LineDecoder):
         return Response.parse(line)
 
 
-class RequestDecoder(_LineDecoder):
+class RequestDecoder(StreamDecoder[tuple[Request, str | None]]):
     """Projector side: `[digest]%1CMND param` lines; yields (request, digest) pairs."""
 
+    max_buffer = MAX_LINE + 2
+    error_class = PJLinkProtocolError
+
     def _next_frame(self, buffer: bytearray) -> tuple[Request, str | None] | None:
-        line = self._next_line(buffer)
+        line = _next_line(buffer)
         if line is None:
             return None
         return Request.parse(line)
