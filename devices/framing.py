@@ -1,10 +1,11 @@
 """Incremental frame decoding shared by the byte-stream codecs (PJLink, MDC, Shure).
 
-The transport layer hands a decoder whatever bytes arrived and gets back complete frames
-(`feed(bytes) -> list[frame]`). A decoder never loses a good frame because of a bad one: when
-it meets bytes it cannot use it drops exactly those bytes, keeps any frames already decoded
-for the next call, and raises the codec's ProtocolError so the caller can count the fault.
-No I/O here; subclasses only say how to cut one frame off the front of a buffer.
+Implements the link layer's `Decoder` contract (devices/transport/framing.py): `feed(bytes)`
+returns complete frames; bytes that cannot begin a frame are dropped (resyncing to the next
+plausible frame start) and reported as the codec's ProtocolError. Good frames decoded before
+the bad bytes are returned first and the error is raised on the next call, so a caller that
+drains with `feed(b"")` sees everything in arrival order and loses only the bad bytes. No I/O
+here; subclasses only say how to cut one frame off the front of a buffer.
 """
 
 from __future__ import annotations
@@ -24,40 +25,42 @@ class StreamDecoder(Generic[F]):
 
     def __init__(self) -> None:
         self._buffer = bytearray()
-        self._pending: list[F] = []
+        self._error: ProtocolError | None = None
 
     @property
-    def buffered(self) -> bytes:
-        """Bytes received but not yet part of a complete frame."""
-        return bytes(self._buffer)
+    def buffered(self) -> int:
+        """How many bytes are held waiting for the rest of a frame."""
+        return len(self._buffer)
 
     def clear(self) -> None:
         """Forget partial input, e.g. after a reconnect."""
         self._buffer.clear()
-        self._pending.clear()
+        self._error = None
 
     def feed(self, data: bytes) -> list[F]:
-        """Add bytes; return every complete frame, oldest first.
-
-        Raises the codec's ProtocolError when the buffer starts with bytes that cannot begin a
-        frame; those bytes are dropped, and frames decoded before them come back on the next
-        call, so calling `feed(b"")` after an error resumes where decoding stopped.
-        """
+        """Add bytes; return every complete frame, oldest first (see the module docstring)."""
         self._buffer += data
-        frames, self._pending = self._pending, []
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        frames: list[F] = []
         while True:
             try:
                 frame = self._next_frame(self._buffer)
-            except ProtocolError:
-                self._pending = frames
-                raise
+            except ProtocolError as exc:
+                if not frames:
+                    raise
+                self._error = exc
+                return frames
             if frame is None:
                 break
             frames.append(frame)
         if len(self._buffer) > self.max_buffer:
             self._buffer.clear()
-            self._pending = frames
-            raise self.error_class(f"no frame end within {self.max_buffer} bytes; input dropped")
+            error = self.error_class(f"no frame end within {self.max_buffer} bytes; input dropped")
+            if not frames:
+                raise error
+            self._error = error
         return frames
 
     def _next_frame(self, buffer: bytearray) -> F | None:

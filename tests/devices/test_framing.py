@@ -26,26 +26,41 @@ class _Tlv(StreamDecoder[bytes]):
         return frame
 
 
+def drain(decoder: StreamDecoder[bytes], data: bytes) -> list[object]:
+    """Everything the decoder yields, errors included, in arrival order."""
+    out: list[object] = []
+    while True:
+        try:
+            frames = decoder.feed(data)
+        except ProtocolError as exc:
+            out.append(type(exc))
+            data = b""
+            continue
+        out += frames
+        if not frames and not data:
+            return out
+        data = b""
+
+
 def test_frames_whole_and_split() -> None:
     decoder = _Tlv()
     assert decoder.feed(b"#\x02ab#\x01") == [b"ab"]
-    assert decoder.buffered == b"#\x01"
+    assert decoder.buffered == 2
     assert decoder.feed(b"c") == [b"c"]
 
 
-def test_error_keeps_earlier_frames_for_the_next_call() -> None:
-    decoder = _Tlv()
-    with pytest.raises(ProtocolError):
-        decoder.feed(b"#\x01aX#\x01b")
-    assert decoder.feed(b"") == [b"a", b"b"]
+def test_good_frames_first_then_the_error_then_the_rest() -> None:
+    assert drain(_Tlv(), b"#\x01aX#\x01b") == [b"a", ProtocolError, b"b"]
+    assert drain(_Tlv(), b"X#\x01b") == [ProtocolError, b"b"]
 
 
 def test_overflow_drops_the_partial_frame() -> None:
     decoder = _Tlv()
     with pytest.raises(ProtocolError):
         decoder.feed(b"#\xff" + b"x" * 100)
-    assert decoder.buffered == b""
+    assert decoder.buffered == 0
     assert decoder.feed(b"#\x00") == [b""]
+    assert drain(_Tlv(), b"#\x01a#\xff" + b"x" * 100) == [b"a", ProtocolError]
 
 
 def test_clear() -> None:
