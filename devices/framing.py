@@ -10,6 +10,7 @@ here; subclasses only say how to cut one frame off the front of a buffer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from devices.errors import ProtocolError
@@ -62,6 +63,22 @@ class StreamDecoder(Generic[F]):
                 raise error
             self._error = error
         return frames
+
+    def drain(self, data: bytes) -> Iterator[F | ProtocolError]:
+        """Feed `data` and yield every frame and every error in arrival order (for peers
+        such as the simulators that read the stream themselves)."""
+        chunk = data
+        while True:
+            try:
+                frames = self.feed(chunk)
+            except ProtocolError as exc:
+                yield exc
+                chunk = b""
+                continue
+            yield from frames
+            if not frames and not chunk:
+                return
+            chunk = b""
 
     def _next_frame(self, buffer: bytearray) -> F | None:
         """Remove one frame from the front of `buffer` and return it; None if incomplete.

@@ -27,19 +27,8 @@ class _Tlv(StreamDecoder[bytes]):
 
 
 def drain(decoder: StreamDecoder[bytes], data: bytes) -> list[object]:
-    """Everything the decoder yields, errors included, in arrival order."""
-    out: list[object] = []
-    while True:
-        try:
-            frames = decoder.feed(data)
-        except ProtocolError as exc:
-            out.append(type(exc))
-            data = b""
-            continue
-        out += frames
-        if not frames and not data:
-            return out
-        data = b""
+    """Everything the decoder yields, errors as their type, in arrival order."""
+    return [type(item) if isinstance(item, ProtocolError) else item for item in decoder.drain(data)]
 
 
 def test_frames_whole_and_split() -> None:
