@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import os
+import tty
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 
@@ -118,3 +120,46 @@ class TcpListener:
         for writer in list(self.writers):
             if not writer.is_closing():
                 writer.write(data)
+
+
+class PtyPort:
+    """The device end of a pseudo-terminal: drivers open `path` as if it were /dev/ttyUSB0.
+
+    Both ends are put in raw mode so the line discipline passes every byte (0xAA, 0xFF, CR)
+    untouched. We keep our own handle on the slave so the master does not see EIO between a
+    driver closing the port and opening it again. A pty ignores baud rate and has no
+    hang-up, so a "drop" fault on a serial line can only go quiet.
+    """
+
+    def __init__(self) -> None:
+        self._master, self._slave = os.openpty()
+        tty.setraw(self._master)
+        tty.setraw(self._slave)
+        os.set_blocking(self._master, False)
+        self.path = os.ttyname(self._slave)
+        self._incoming: asyncio.Queue[bytes] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self._master, self._readable)
+
+    def _readable(self) -> None:
+        try:
+            data = os.read(self._master, 4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if data:
+            self._incoming.put_nowait(data)
+
+    async def read(self) -> bytes:
+        return await self._incoming.get()
+
+    def write(self, data: bytes) -> None:
+        """Send bytes; if nobody reads the port and its buffer is full they are lost, as on a wire."""
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._master, data)
+
+    def close(self) -> None:
+        self._loop.remove_reader(self._master)
+        os.close(self._master)
+        os.close(self._slave)
