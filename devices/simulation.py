@@ -95,9 +95,8 @@ class TcpListener:
             writer.close()
         for task in list(self._tasks):
             task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(list(self._tasks))
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -108,6 +107,8 @@ class TcpListener:
             await self._handler(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            pass  # stop() ends sessions; ending normally keeps asyncio's server callback quiet
         finally:
             self.writers.discard(writer)
             self._tasks.discard(task)
