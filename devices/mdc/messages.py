@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from devices.framing import StreamDecoder
+from devices.stream_decoder import StreamDecoder
 from devices.mdc.errors import MdcNak, MdcProtocolError
 
 HEADER = 0xAA

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from devices.framing import StreamDecoder
+from devices.stream_decoder import StreamDecoder
 from devices.pjlink.errors import ErrorCode, PJLinkAuthError, PJLinkProtocolError, error_for
 
 CR = b"\r"

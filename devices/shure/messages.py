@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from devices.framing import StreamDecoder
+from devices.stream_decoder import StreamDecoder
 from devices.shure.errors import ShureCommandError, ShureProtocolError
 
 MAX_FRAME = 2048

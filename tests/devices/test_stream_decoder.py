@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devices.errors import ProtocolError
-from devices.framing import StreamDecoder
+from devices.stream_decoder import StreamDecoder
 
 
 class _Tlv(StreamDecoder[bytes]):
