@@ -25,6 +25,7 @@ from devices.mdc.values import (
 )
 from devices.transport import Connector, DeviceLink, LinkPolicy, Step, connector_for
 from devices.transport.exchange import Accept
+from devices.transport.link import DEFAULT_POLICY
 
 INPUTS = tuple(source.name.lower() for source in InputSource if source.settable)
 
@@ -41,18 +42,25 @@ class MdcDisplay:
         connector: Connector,
         display_id: int = 0,
         *,
-        policy: LinkPolicy = LinkPolicy(),
+        policy: LinkPolicy = DEFAULT_POLICY,
         poll_interval: float = 10.0,
     ) -> None:
         self.name = name
         self.display_id = display_id
-        self.link: DeviceLink[Response] = DeviceLink(name, connector, ResponseDecoder, policy=policy)
+        self.link: DeviceLink[Response] = DeviceLink(
+            name, connector, ResponseDecoder, policy=policy
+        )
         self._poller = Poller(name, poll_interval, self.status)
 
     @classmethod
     def from_config(cls, cfg: MdcDisplayConfig) -> MdcDisplay:
-        return cls(cfg.name, connector_for(cfg.link), cfg.display_id,
-                   policy=LinkPolicy(timeout=cfg.timeout), poll_interval=cfg.poll_interval)
+        return cls(
+            cfg.name,
+            connector_for(cfg.link),
+            cfg.display_id,
+            policy=LinkPolicy(timeout=cfg.timeout),
+            poll_interval=cfg.poll_interval,
+        )
 
     async def start(self) -> None:
         await self.link.start()
@@ -63,7 +71,11 @@ class MdcDisplay:
         await self.link.stop()
 
     async def _send(self, command: Command, value: int | None = None) -> bytes:
-        request = query(command, self.display_id) if value is None else set_request(command, self.display_id, value)
+        request = (
+            query(command, self.display_id)
+            if value is None
+            else set_request(command, self.display_id, value)
+        )
         reply = await self.link.request(request.serialize(), self._answer(command))
         return reply[-1].result()
 
@@ -83,7 +95,9 @@ class MdcDisplay:
         try:
             source = InputSource.from_name(name)
         except MdcProtocolError:
-            raise Unsupported(f"{self.name}: no input {name!r}; inputs: {', '.join(INPUTS)}") from None
+            raise Unsupported(
+                f"{self.name}: no input {name!r}; inputs: {', '.join(INPUTS)}"
+            ) from None
         if not source.settable:
             raise Unsupported(f"{self.name}: input {name!r} can be reported but not selected")
         await self._send(Command.INPUT_SOURCE, source)
@@ -116,5 +130,9 @@ class MdcDisplay:
             values["volume"] = status.volume
         if status.mute is not MuteState.UNAVAILABLE:
             values["muted"] = status.mute is MuteState.ON
-        return DeviceStatus(link=self.link.state, power=status.power is PowerState.ON,
-                            detail=self.link.detail, values=values)
+        return DeviceStatus(
+            link=self.link.state,
+            power=status.power is PowerState.ON,
+            detail=self.link.detail,
+            values=values,
+        )

@@ -17,6 +17,8 @@ class MdcNak(DeviceRefused):
     """
 
     def __init__(self, command: int, code: int) -> None:
-        super().__init__(f"the display refused command 0x{command:02X} (NAK, error code 0x{code:02X})")
+        super().__init__(
+            f"the display refused command 0x{command:02X} (NAK, error code 0x{code:02X})"
+        )
         self.command = command
         self.code = code

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from devices.stream_decoder import StreamDecoder
 from devices.mdc.errors import MdcNak, MdcProtocolError
+from devices.stream_decoder import StreamDecoder
 
 HEADER = 0xAA
 RESPONSE = 0xFF  # the command byte of every reply
@@ -114,7 +114,9 @@ class Response:
         return self.data
 
     def serialize(self) -> bytes:
-        return _frame(RESPONSE, self.display_id, bytes([ACK if self.ack else NAK, self.command]) + self.data)
+        return _frame(
+            RESPONSE, self.display_id, bytes([ACK if self.ack else NAK, self.command]) + self.data
+        )
 
     @classmethod
     def parse(cls, frame: bytes) -> Response:

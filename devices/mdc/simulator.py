@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from devices.config import MdcDisplayConfig, SerialLink
-from devices.mdc.errors import MdcProtocolError
+from devices.errors import ProtocolError
 from devices.mdc.messages import BROADCAST_ID, Command, Request, RequestDecoder, Response
 from devices.mdc.values import InputSource, ModelNumber, MuteState, PowerState, Status, check_set
 from devices.simulation import Faults, Outcome, PtyPort, TcpListener
@@ -31,13 +31,17 @@ class DisplayState:
     input: InputSource = InputSource.HDMI1
     serial: str = "CBSIM0000001"
     software: str = "S-CB-SIM-1.0"
-    model: ModelNumber = ModelNumber(species=0x04, code=0x31, tv=False)  # an LED signage model
+    model: ModelNumber = field(
+        default_factory=lambda: ModelNumber(species=0x04, code=0x31, tv=False)
+    )  # LED signage
 
 
 class MdcSimulator:
     """A display reachable over TCP (`tcp` endpoint) and a pty (`serial` endpoint)."""
 
-    def __init__(self, *, display_id: int = 0, port: int = 0, serial: bool = True, tcp: bool = True) -> None:
+    def __init__(
+        self, *, display_id: int = 0, port: int = 0, serial: bool = True, tcp: bool = True
+    ) -> None:
         self.display_id = display_id
         self.state = DisplayState()
         self.faults = Faults()
@@ -60,7 +64,9 @@ class MdcSimulator:
             endpoints["tcp"] = await self._tcp.start()
         if self._want_pty:
             self._pty = PtyPort()
-            self._pty_task = asyncio.create_task(self._serve(self._pty.read, self._pty.write, False))
+            self._pty_task = asyncio.create_task(
+                self._serve(self._pty.read, self._pty.write, False)
+            )
             endpoints["serial"] = self._pty.path
         return endpoints
 
@@ -84,7 +90,9 @@ class MdcSimulator:
     def serial_path(self) -> str | None:
         return self._pty.path if self._pty is not None else None
 
-    async def _tcp_session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _tcp_session(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         async def read() -> bytes:
             return await reader.read(1024)
 
@@ -94,7 +102,10 @@ class MdcSimulator:
         await self._serve(read, write, True)
 
     async def _serve(
-        self, read: Callable[[], Awaitable[bytes]], write: Callable[[bytes], None], can_hang_up: bool
+        self,
+        read: Callable[[], Awaitable[bytes]],
+        write: Callable[[bytes], None],
+        can_hang_up: bool,
     ) -> None:
         """Answer requests from one byte stream until it closes or a drop fault hangs up.
 
@@ -103,7 +114,7 @@ class MdcSimulator:
         decoder = RequestDecoder()
         while data := await read():
             for request in decoder.drain(data):
-                if isinstance(request, MdcProtocolError):
+                if isinstance(request, ProtocolError):
                     continue  # a display ignores what it cannot frame
                 if request.display_id not in (self.display_id, BROADCAST_ID):
                     continue  # another display on the chain
@@ -149,7 +160,9 @@ class MdcSimulator:
     def _query(self, command: Command) -> bytes:
         state = self.state
         answers: dict[Command, Callable[[], bytes]] = {
-            Command.STATUS: lambda: Status(state.power, state.volume, state.mute, state.input).serialize(),
+            Command.STATUS: lambda: Status(
+                state.power, state.volume, state.mute, state.input
+            ).serialize(),
             Command.SERIAL_NUMBER: lambda: state.serial.encode(),
             Command.SOFTWARE_VERSION: lambda: state.software.encode(),
             Command.MODEL_NUMBER: state.model.serialize,

@@ -63,8 +63,15 @@ class InputSource(enum.IntEnum):
             raise MdcProtocolError(f"unknown MDC input {name!r}") from None
 
 
-_REPORT_ONLY = frozenset({InputSource.DVI_VIDEO, InputSource.HDMI1_PC, InputSource.HDMI2_PC,
-                          InputSource.HDMI3_PC, InputSource.HDMI4_PC})
+_REPORT_ONLY = frozenset(
+    {
+        InputSource.DVI_VIDEO,
+        InputSource.HDMI1_PC,
+        InputSource.HDMI2_PC,
+        InputSource.HDMI3_PC,
+        InputSource.HDMI4_PC,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -127,8 +134,17 @@ class Status:
     off_timer: int = 0
 
     def serialize(self) -> bytes:
-        return bytes([self.power, self.volume, self.mute, self.input, self.aspect,
-                      self.on_timer, self.off_timer])
+        return bytes(
+            [
+                self.power,
+                self.volume,
+                self.mute,
+                self.input,
+                self.aspect,
+                self.on_timer,
+                self.off_timer,
+            ]
+        )
 
     @classmethod
     def parse(cls, data: bytes) -> Status:

@@ -17,7 +17,15 @@ from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities, 
 from devices.drivers.polling import Poller
 from devices.errors import ConfigError, DeviceError, DeviceOffline, Unsupported
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError, UnavailableTime
-from devices.pjlink.messages import AuthFailure, Command, Greeting, ProjectorLine, Request, Response, ResponseDecoder
+from devices.pjlink.messages import (
+    AuthFailure,
+    Command,
+    Greeting,
+    ProjectorLine,
+    Request,
+    Response,
+    ResponseDecoder,
+)
 from devices.pjlink.session import ClientSession, SessionState
 from devices.pjlink.values import (
     AvMute,
@@ -32,6 +40,7 @@ from devices.pjlink.values import (
 )
 from devices.transport import DeviceLink, LinkPolicy, Step, TcpConnector
 from devices.transport.exchange import Accept, Requester
+from devices.transport.link import DEFAULT_POLICY
 
 # Lamp projectors take 30–60 s to warm up, laser ones a few seconds; PJLink does not say.
 TYPICAL_WARM_UP = 30.0
@@ -55,13 +64,14 @@ class PJLinkProjector:
         port: int = 4352,
         *,
         password: str | None = None,
-        policy: LinkPolicy = LinkPolicy(),
+        policy: LinkPolicy = DEFAULT_POLICY,
         poll_interval: float = 10.0,
     ) -> None:
         self.name = name
         self.password = password
-        self.capabilities = DisplayCapabilities(power=True, inputs=(), volume=False, mute=True,
-                                                warm_up_seconds=TYPICAL_WARM_UP)
+        self.capabilities = DisplayCapabilities(
+            power=True, inputs=(), volume=False, mute=True, warm_up_seconds=TYPICAL_WARM_UP
+        )
         self._session = ClientSession(password)
         self._auth_error: PJLinkAuthError | None = None
         self.link: DeviceLink[ProjectorLine] = DeviceLink(
@@ -76,8 +86,14 @@ class PJLinkProjector:
             password = os.environ.get(cfg.password_env)
             if password is None:
                 raise ConfigError(f"{cfg.name}: environment variable {cfg.password_env} is not set")
-        return cls(cfg.name, cfg.host, cfg.port, password=password,
-                   policy=LinkPolicy(timeout=cfg.timeout), poll_interval=cfg.poll_interval)
+        return cls(
+            cfg.name,
+            cfg.host,
+            cfg.port,
+            password=password,
+            policy=LinkPolicy(timeout=cfg.timeout),
+            poll_interval=cfg.poll_interval,
+        )
 
     async def start(self) -> None:
         await self.link.start()
@@ -95,7 +111,9 @@ class PJLinkProjector:
         try:
             session.receive(greeting[0])
             if isinstance(greeting[0], Greeting) and greeting[0].auth_required:
-                reply = await requester.request(session.encode(Request(Command.CLSS)), _answer(Command.CLSS))
+                reply = await requester.request(
+                    session.encode(Request(Command.CLSS)), _answer(Command.CLSS)
+                )
                 session.receive(reply[0])
         except PJLinkAuthError as exc:
             self._auth_error = exc
@@ -103,12 +121,17 @@ class PJLinkProjector:
         self._auth_error = None
         self._session = session
         self.capabilities = DisplayCapabilities(
-            power=True, inputs=await self._inputs(requester), volume=False, mute=True,
+            power=True,
+            inputs=await self._inputs(requester),
+            volume=False,
+            mute=True,
             warm_up_seconds=TYPICAL_WARM_UP,
         )
 
     async def _inputs(self, requester: Requester[ProjectorLine]) -> tuple[str, ...]:
-        reply = await requester.request(self._session.encode(Request(Command.INST)), _answer(Command.INST))
+        reply = await requester.request(
+            self._session.encode(Request(Command.INST)), _answer(Command.INST)
+        )
         try:
             return tuple(i.name for i in parse_inputs(_value(reply)))
         except (Unsupported, PJLinkProtocolError):
@@ -118,7 +141,10 @@ class PJLinkProjector:
 
     async def _ask(self, command: Command, parameter: str = "?") -> str:
         """Send one command on the current session and return its value (or raise its error)."""
-        if self.link.state not in (LinkState.ONLINE, LinkState.DEGRADED) and self._auth_error is not None:
+        if (
+            self.link.state not in (LinkState.ONLINE, LinkState.DEGRADED)
+            and self._auth_error is not None
+        ):
             raise PJLinkAuthError(str(self._auth_error), command)
         if self._session.state is not SessionState.READY:
             why = f" ({self.link.detail})" if self.link.detail else ""
@@ -144,7 +170,9 @@ class PJLinkProjector:
         try:
             wanted = Input.from_name(name)
         except PJLinkProtocolError:
-            raise Unsupported(f"{self.name}: no input {name!r}; inputs: {', '.join(self.capabilities.inputs)}") from None
+            raise Unsupported(
+                f"{self.name}: no input {name!r}; inputs: {', '.join(self.capabilities.inputs)}"
+            ) from None
         await self._act(Command.INPT, wanted.serialize())
 
     async def set_volume(self, level: int) -> None:
@@ -167,15 +195,24 @@ class PJLinkProjector:
                 values["input"] = Input.parse(await self._ask(Command.INPT)).name
                 mute = AvMute.parse(await self._ask(Command.AVMT))
                 values["muted"], values["video_muted"] = mute.audio, mute.video
-            values["errors"] = {k: v.name.lower() for k, v in ErrorStatus.parse(await self._ask(Command.ERST)).problems().items()}
+            values["errors"] = {
+                k: v.name.lower()
+                for k, v in ErrorStatus.parse(await self._ask(Command.ERST)).problems().items()
+            }
             try:
-                values["lamp_hours"] = [lamp.hours for lamp in parse_lamps(await self._ask(Command.LAMP))]
+                values["lamp_hours"] = [
+                    lamp.hours for lamp in parse_lamps(await self._ask(Command.LAMP))
+                ]
             except Unsupported:
                 pass  # laser projectors have no lamp (ERR1)
         except DeviceError as exc:
             return DeviceStatus(link=self.link.state, detail=str(exc))
-        return DeviceStatus(link=self.link.state, power=power is PowerState.ON, detail=self.link.detail,
-                            values=values)
+        return DeviceStatus(
+            link=self.link.state,
+            power=power is PowerState.ON,
+            detail=self.link.detail,
+            values=values,
+        )
 
 
 def _greeting(line: ProjectorLine) -> Step:

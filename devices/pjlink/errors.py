@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import enum
 
-from devices.errors import AuthError, DeviceBusy, DeviceError, DeviceRefused, ProtocolError, Unsupported
+from devices.errors import (
+    AuthError,
+    DeviceBusy,
+    DeviceError,
+    DeviceRefused,
+    ProtocolError,
+    Unsupported,
+)
 
 
 class PJLinkProtocolError(ProtocolError):

@@ -13,10 +13,9 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Union
 
-from devices.stream_decoder import StreamDecoder
 from devices.pjlink.errors import ErrorCode, PJLinkAuthError, PJLinkProtocolError, error_for
+from devices.stream_decoder import StreamDecoder
 
 CR = b"\r"
 QUERY = "?"
@@ -47,7 +46,9 @@ class Command(enum.StrEnum):
 
 def _check_command(command: str) -> str:
     if not isinstance(command, str) or not _COMMAND_RE.fullmatch(command):
-        raise PJLinkProtocolError(f"a PJLink command is four upper-case characters, not {command!r}")
+        raise PJLinkProtocolError(
+            f"a PJLink command is four upper-case characters, not {command!r}"
+        )
     return command
 
 
@@ -155,7 +156,11 @@ class Response:
     def __post_init__(self) -> None:
         object.__setattr__(self, "command", str(_check_command(self.command)))
         _check_class(self.pjlink_class)
-        if "\r" in self.value or "\n" in self.value or len(self.value.encode("utf-8")) > MAX_PARAMETER:
+        if (
+            "\r" in self.value
+            or "\n" in self.value
+            or len(self.value.encode("utf-8")) > MAX_PARAMETER
+        ):
             raise PJLinkProtocolError(f"bad PJLink response value {self.value!r}")
 
     @property
@@ -173,7 +178,7 @@ class Response:
         return self.value
 
     def serialize(self) -> bytes:
-        return f"%{self.pjlink_class}{self.command}={self.value}".encode("utf-8") + CR
+        return f"%{self.pjlink_class}{self.command}={self.value}".encode() + CR
 
     @classmethod
     def parse(cls, line: bytes) -> Response:
@@ -183,7 +188,7 @@ class Response:
         return cls(text[2:6], text[7:], int(text[1]))
 
 
-ProjectorLine = Union[Greeting, AuthFailure, Response]
+ProjectorLine = Greeting | AuthFailure | Response
 
 
 def _next_line(buffer: bytearray) -> bytes | None:

@@ -45,7 +45,9 @@ class ClientSession:
         """
         next_state = _TRANSITIONS.get((self.state, type(line)))
         if next_state is None:
-            raise PJLinkProtocolError(f"unexpected {type(line).__name__} in state {self.state.value}")
+            raise PJLinkProtocolError(
+                f"unexpected {type(line).__name__} in state {self.state.value}"
+            )
         self.state = next_state
         if isinstance(line, AuthFailure):
             raise line.error()
@@ -53,7 +55,9 @@ class ClientSession:
             if line.salt is not None:
                 if self.password is None:
                     self.state = SessionState.FAILED
-                    raise PJLinkAuthError("the projector requires a PJLink password and none is configured")
+                    raise PJLinkAuthError(
+                        "the projector requires a PJLink password and none is configured"
+                    )
                 self._pending_digest = digest(line.salt, self.password)
             return None
         return line

@@ -16,11 +16,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devices.config import PJLinkProjectorConfig
-from devices.errors import ConfigError
+from devices.errors import ConfigError, ProtocolError
 from devices.pjlink.auth import digest, new_salt
 from devices.pjlink.errors import ErrorCode, PJLinkProtocolError
-from devices.pjlink.messages import OK, AuthFailure, Command, Greeting, Request, RequestDecoder, Response
-from devices.pjlink.values import AvMute, ErrorStatus, Input, InputType, Lamp, PowerState, serialize_lamps
+from devices.pjlink.messages import (
+    OK,
+    AuthFailure,
+    Command,
+    Greeting,
+    Request,
+    RequestDecoder,
+    Response,
+)
+from devices.pjlink.values import (
+    AvMute,
+    ErrorStatus,
+    Input,
+    InputType,
+    Lamp,
+    PowerState,
+    serialize_lamps,
+)
 from devices.simulation import Faults, Outcome, TcpListener
 
 GARBAGE = b"\x00#garbage\xfe\r"
@@ -33,12 +49,15 @@ class ProjectorState:
     power: PowerState = PowerState.OFF
     input: Input = field(default_factory=lambda: Input(InputType.DIGITAL, 1))
     inputs: tuple[Input, ...] = (
-        Input(InputType.RGB, 1), Input(InputType.VIDEO, 1),
-        Input(InputType.DIGITAL, 1), Input(InputType.DIGITAL, 2), Input(InputType.NETWORK, 1),
+        Input(InputType.RGB, 1),
+        Input(InputType.VIDEO, 1),
+        Input(InputType.DIGITAL, 1),
+        Input(InputType.DIGITAL, 2),
+        Input(InputType.NETWORK, 1),
     )
-    mute: AvMute = AvMute(False, False)
+    mute: AvMute = field(default_factory=lambda: AvMute(False, False))
     lamp_hours: int = 1234
-    errors: ErrorStatus = ErrorStatus()
+    errors: ErrorStatus = field(default_factory=ErrorStatus)
     name: str = "classbridge projector"
     manufacturer: str = "classbridge"
     product: str = "PJLink simulator"
@@ -91,7 +110,10 @@ class PJLinkSimulator:
     def power(self) -> PowerState:
         """The power state now, settling a warm-up or cool-down whose time is up."""
         state = self.state
-        if state.power in (PowerState.WARMING, PowerState.COOLING) and self.clock() >= state.settles_at:
+        if (
+            state.power in (PowerState.WARMING, PowerState.COOLING)
+            and self.clock() >= state.settles_at
+        ):
             state.power = PowerState.ON if state.power is PowerState.WARMING else PowerState.OFF
         return state.power
 
@@ -103,16 +125,20 @@ class PJLinkSimulator:
         while True:
             try:
                 data = await asyncio.wait_for(reader.read(1024), self.idle_timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return  # idle projectors hang up (PJLink 1.04 §5.1: 30 s)
             if not data:
                 return
             for line in decoder.drain(data):
-                if isinstance(line, PJLinkProtocolError):
+                if isinstance(line, ProtocolError):
                     continue  # projectors ignore lines they cannot read
                 request, got_digest = line
                 if not authenticated:
-                    if salt is None or self.password is None or got_digest != digest(salt, self.password):
+                    if (
+                        salt is None
+                        or self.password is None
+                        or got_digest != digest(salt, self.password)
+                    ):
                         writer.write(AuthFailure().serialize())
                         await writer.drain()
                         return
@@ -151,9 +177,15 @@ class PJLinkSimulator:
         if power in (PowerState.WARMING, PowerState.COOLING):
             return ErrorCode.UNAVAILABLE_TIME
         if param == PowerState.ON and power is PowerState.OFF:
-            self.state.power, self.state.settles_at = PowerState.WARMING, self.clock() + self.warm_up
+            self.state.power, self.state.settles_at = (
+                PowerState.WARMING,
+                self.clock() + self.warm_up,
+            )
         elif param == PowerState.OFF and power is PowerState.ON:
-            self.state.power, self.state.settles_at = PowerState.COOLING, self.clock() + self.cool_down
+            self.state.power, self.state.settles_at = (
+                PowerState.COOLING,
+                self.clock() + self.cool_down,
+            )
         self.power()  # a zero-length warm-up settles at once
         return OK
 
@@ -185,7 +217,9 @@ class PJLinkSimulator:
         return OK
 
 
-def _query_only(value: Callable[[PJLinkSimulator], str]) -> Callable[[PJLinkSimulator, str, bool], str]:
+def _query_only(
+    value: Callable[[PJLinkSimulator], str],
+) -> Callable[[PJLinkSimulator, str, bool], str]:
     """A command that can only be queried: anything but `?` is out of parameter."""
 
     def handler(sim: PJLinkSimulator, param: str, query: bool) -> str:

@@ -105,8 +105,14 @@ class AvMute:
 
     @classmethod
     def parse(cls, value: str) -> AvMute:
-        states = {"11": (True, False), "21": (False, True), "31": (True, True),
-                  "30": (False, False), "10": (False, False), "20": (False, False)}
+        states = {
+            "11": (True, False),
+            "21": (False, True),
+            "31": (True, True),
+            "30": (False, False),
+            "10": (False, False),
+            "20": (False, False),
+        }
         try:
             return cls(*states[value])
         except KeyError:
@@ -136,8 +142,17 @@ class ErrorStatus:
     other: Health = Health.OK
 
     def serialize(self) -> str:
-        return "".join(h.value for h in (self.fan, self.lamp, self.temperature,
-                                         self.cover_open, self.filter, self.other))
+        return "".join(
+            h.value
+            for h in (
+                self.fan,
+                self.lamp,
+                self.temperature,
+                self.cover_open,
+                self.filter,
+                self.other,
+            )
+        )
 
     @classmethod
     def parse(cls, value: str) -> ErrorStatus:
@@ -150,8 +165,11 @@ class ErrorStatus:
 
     def problems(self) -> dict[str, Health]:
         """The parts that are not OK, by field name."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__
-                if getattr(self, name) is not Health.OK}
+        return {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if getattr(self, name) is not Health.OK
+        }
 
 
 @dataclass(frozen=True)

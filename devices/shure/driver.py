@@ -17,10 +17,28 @@ from devices.drivers.base import DeviceKind, DeviceStatus, MicrophoneCapabilitie
 from devices.drivers.polling import Poller
 from devices.errors import DeviceError, Unsupported
 from devices.shure.errors import ShureProtocolError
-from devices.shure.messages import Get, Message, MessageDecoder, Parameter, Report, ReportError, Sample, Set
-from devices.shure.values import GAIN_RANGE_DB, gain_db, gain_raw, level_dbfs, meter_rate, on_off, on_off_text
+from devices.shure.messages import (
+    Get,
+    Message,
+    MessageDecoder,
+    Parameter,
+    Report,
+    ReportError,
+    Sample,
+    Set,
+)
+from devices.shure.values import (
+    GAIN_RANGE_DB,
+    gain_db,
+    gain_raw,
+    level_dbfs,
+    meter_rate,
+    on_off,
+    on_off_text,
+)
 from devices.transport import DeviceLink, LinkPolicy, Step, TcpConnector
 from devices.transport.exchange import Accept, Requester
+from devices.transport.link import DEFAULT_POLICY
 
 
 @dataclass
@@ -52,25 +70,40 @@ class ShureMicrophone:
         *,
         channels: int = 8,
         meter_rate_ms: int = 1000,
-        policy: LinkPolicy = LinkPolicy(),
+        policy: LinkPolicy = DEFAULT_POLICY,
         poll_interval: float = 60.0,
     ) -> None:
         self.name = name
         self.channels = channels
         self.meter_rate_ms = int(meter_rate(meter_rate_ms))
-        self.capabilities = MicrophoneCapabilities(mute=True, gain=True, gain_range_db=GAIN_RANGE_DB,
-                                                   levels=meter_rate_ms > 0, channels=channels)
+        self.capabilities = MicrophoneCapabilities(
+            mute=True,
+            gain=True,
+            gain_range_db=GAIN_RANGE_DB,
+            levels=meter_rate_ms > 0,
+            channels=channels,
+        )
         self.picture = _Picture()
         self.link: DeviceLink[Message] = DeviceLink(
-            name, TcpConnector(host, port), MessageDecoder, policy=policy,
-            on_connect=self._on_connect, on_unsolicited=self._absorb,
+            name,
+            TcpConnector(host, port),
+            MessageDecoder,
+            policy=policy,
+            on_connect=self._on_connect,
+            on_unsolicited=self._absorb,
         )
         self._poller = Poller(name, poll_interval, self.status)
 
     @classmethod
     def from_config(cls, cfg: ShureMicrophoneConfig) -> ShureMicrophone:
-        return cls(cfg.name, cfg.host, cfg.port, channels=cfg.channels,
-                   policy=LinkPolicy(timeout=cfg.timeout), poll_interval=cfg.poll_interval)
+        return cls(
+            cfg.name,
+            cfg.host,
+            cfg.port,
+            channels=cfg.channels,
+            policy=LinkPolicy(timeout=cfg.timeout),
+            poll_interval=cfg.poll_interval,
+        )
 
     async def start(self) -> None:
         await self.link.start()
@@ -86,8 +119,10 @@ class ShureMicrophone:
         await requester.request(Get(Parameter.ALL, 0).serialize(), self._first_report)
         if self.meter_rate_ms:
             rate = f"{self.meter_rate_ms:d}"
-            await requester.request(Set(Parameter.METER_RATE, rate).serialize(),
-                                    self._confirm(Parameter.METER_RATE, None, lambda v: int(v) == int(rate)))
+            await requester.request(
+                Set(Parameter.METER_RATE, rate).serialize(),
+                self._confirm(Parameter.METER_RATE, None, lambda v: int(v) == int(rate)),
+            )
 
     # frames from the device ---------------------------------------------------------------
 
@@ -95,11 +130,15 @@ class ShureMicrophone:
         """Fold a REP or SAMPLE into the picture (called for every frame, asked for or not)."""
         try:
             if isinstance(message, Sample):
-                self.picture.levels = {i: level_dbfs(raw) for i, raw in enumerate(message.levels, start=1)}
+                self.picture.levels = {
+                    i: level_dbfs(raw) for i, raw in enumerate(message.levels, start=1)
+                }
             elif isinstance(message, Report):
                 self._absorb_report(message)
         except ShureProtocolError:
-            self.picture.other[message.command if isinstance(message, Report) else "?"] = str(message)
+            self.picture.other[message.command if isinstance(message, Report) else "?"] = str(
+                message
+            )
 
     def _absorb_report(self, report: Report) -> None:
         command, channel, picture = report.command, report.channel, self.picture
@@ -124,13 +163,19 @@ class ShureMicrophone:
             return Step.DONE
         return Step.NOT_MINE
 
-    def _confirm(self, command: str, channel: int | None, matches: Callable[[str], bool]) -> Accept[Message]:
+    def _confirm(
+        self, command: str, channel: int | None, matches: Callable[[str], bool]
+    ) -> Accept[Message]:
         """Accept the REP of `command` on `channel` whose value satisfies `matches`."""
 
         def accept(message: Message) -> Step:
             if isinstance(message, ReportError):
                 raise message.error()
-            if isinstance(message, Report) and message.command == command and message.channel == channel:
+            if (
+                isinstance(message, Report)
+                and message.command == command
+                and message.channel == channel
+            ):
                 self._absorb(message)
                 try:
                     ok = matches(message.value)
@@ -154,7 +199,9 @@ class ShureMicrophone:
         else:
             self._check_channel(channel)
             message, command = Set(Parameter.AUDIO_MUTE, value, channel), Parameter.AUDIO_MUTE
-        await self.link.request(message.serialize(), self._confirm(command, channel, lambda v: v == value))
+        await self.link.request(
+            message.serialize(), self._confirm(command, channel, lambda v: v == value)
+        )
 
     async def set_gain(self, gain_db_value: float, channel: int = 1) -> None:
         self._check_channel(channel)
@@ -174,8 +221,10 @@ class ShureMicrophone:
     async def status(self) -> DeviceStatus:
         """Polls the device mute (a cheap GET) and reports the whole picture."""
         try:
-            await self.link.request(Get(Parameter.DEVICE_AUDIO_MUTE).serialize(),
-                                    self._confirm(Parameter.DEVICE_AUDIO_MUTE, None, lambda v: True))
+            await self.link.request(
+                Get(Parameter.DEVICE_AUDIO_MUTE).serialize(),
+                self._confirm(Parameter.DEVICE_AUDIO_MUTE, None, lambda v: True),
+            )
         except DeviceError as exc:
             return DeviceStatus(link=self.link.state, detail=str(exc))
         picture = self.picture
@@ -187,4 +236,6 @@ class ShureMicrophone:
             "levels_dbfs": dict(picture.levels),
             **picture.info,
         }
-        return DeviceStatus(link=self.link.state, power=None, detail=self.link.detail, values=values)
+        return DeviceStatus(
+            link=self.link.state, power=None, detail=self.link.detail, values=values
+        )

@@ -13,10 +13,9 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Union
 
-from devices.stream_decoder import StreamDecoder
 from devices.shure.errors import ShureCommandError, ShureProtocolError
+from devices.stream_decoder import StreamDecoder
 
 MAX_FRAME = 2048
 _COMMAND_RE = re.compile(r"[A-Z0-9_]+")
@@ -56,7 +55,7 @@ def _head(kind: str, channel: int | None, command: str) -> str:
 
 
 def _frame(text: str) -> bytes:
-    return f"< {text} >".encode("utf-8")
+    return f"< {text} >".encode()
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ class Sample:
         return _frame(" ".join(["SAMPLE", *(f"{level:03d}" for level in self.levels)]))
 
 
-Message = Union[Get, Set, Report, ReportError, Sample]
+Message = Get | Set | Report | ReportError | Sample
 
 
 def _tokens(text: str) -> list[str]:

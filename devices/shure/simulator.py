@@ -15,8 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devices.config import ShureMicrophoneConfig
-from devices.shure.errors import ShureProtocolError
-from devices.shure.messages import Get, Message, MessageDecoder, Parameter, Report, ReportError, Sample, Set
+from devices.errors import ProtocolError
+from devices.shure.messages import (
+    Get,
+    Message,
+    MessageDecoder,
+    Parameter,
+    Report,
+    ReportError,
+    Sample,
+    Set,
+)
 from devices.shure.values import (
     GAIN_MAX_RAW,
     GAIN_MIN_RAW,
@@ -57,8 +66,12 @@ def _toggle(current: bool, value: str) -> bool | None:
 class ShureSimulator:
     """A microphone over TCP; `faults` holds the knobs, `state` the device."""
 
-    def __init__(self, *, channels: int = 8, port: int = 0, min_meter_rate: int = METER_RATE_MIN_MS) -> None:
-        self.state = MicrophoneState(channels=[ChannelState(name=f"Channel {i}") for i in range(1, channels + 1)])
+    def __init__(
+        self, *, channels: int = 8, port: int = 0, min_meter_rate: int = METER_RATE_MIN_MS
+    ) -> None:
+        self.state = MicrophoneState(
+            channels=[ChannelState(name=f"Channel {i}") for i in range(1, channels + 1)]
+        )
         self.faults = Faults()
         self.min_meter_rate = min_meter_rate
         self._listener = TcpListener(self._session, port)
@@ -88,15 +101,17 @@ class ShureSimulator:
 
     def sample(self) -> Sample:
         """One meter frame: muted channels (or a muted device) read as silence."""
-        return Sample(tuple(
-            0 if self.state.device_mute or ch.mute else ch.level for ch in self.state.channels
-        ))
+        return Sample(
+            tuple(
+                0 if self.state.device_mute or ch.mute else ch.level for ch in self.state.channels
+            )
+        )
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         decoder = MessageDecoder()
         while data := await reader.read(1024):
             for message in decoder.drain(data):
-                if isinstance(message, ShureProtocolError):
+                if isinstance(message, ProtocolError):
                     continue
                 outcome = await self.faults.outcome()
                 if outcome is Outcome.DROP:
@@ -137,8 +152,11 @@ class ShureSimulator:
         state = self.state
         if command == Parameter.ALL:
             device = [self._device_report(name) for name in _DEVICE_REPORTS]
-            per_channel = [self._channel_report(name, ch) for ch in range(1, len(state.channels) + 1)
-                           for name in _CHANNEL_REPORTS]
+            per_channel = [
+                self._channel_report(name, ch)
+                for ch in range(1, len(state.channels) + 1)
+                for name in _CHANNEL_REPORTS
+            ]
             return [*device, *per_channel]
         if channel is None and command in _DEVICE_REPORTS:
             return [self._device_report(command)]

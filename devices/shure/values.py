@@ -30,7 +30,9 @@ def on_off_text(on: bool) -> str:
 def gain_db(raw: str) -> float:
     """`1100` → 0.0 dB."""
     if not (raw.isascii() and raw.isdigit()) or not GAIN_MIN_RAW <= int(raw) <= GAIN_MAX_RAW:
-        raise ShureProtocolError(f"AUDIO_GAIN_HI_RES is {GAIN_MIN_RAW:04d}..{GAIN_MAX_RAW}, not {raw!r}")
+        raise ShureProtocolError(
+            f"AUDIO_GAIN_HI_RES is {GAIN_MIN_RAW:04d}..{GAIN_MAX_RAW}, not {raw!r}"
+        )
     return (int(raw) - GAIN_UNITY_RAW) / 10
 
 
@@ -38,7 +40,9 @@ def gain_raw(db: float) -> str:
     """0.0 dB → `1100`; rounds to the device's 0.1 dB step."""
     raw = round(db * 10) + GAIN_UNITY_RAW
     if not GAIN_MIN_RAW <= raw <= GAIN_MAX_RAW:
-        raise ShureProtocolError(f"gain must be {GAIN_RANGE_DB[0]}..{GAIN_RANGE_DB[1]} dB, not {db}")
+        raise ShureProtocolError(
+            f"gain must be {GAIN_RANGE_DB[0]}..{GAIN_RANGE_DB[1]} dB, not {db}"
+        )
     return f"{raw:04d}"
 
 
@@ -52,5 +56,7 @@ def level_raw(dbfs: float) -> int:
 
 def meter_rate(ms: int) -> str:
     if ms != 0 and ms < METER_RATE_MIN_MS:
-        raise ShureProtocolError(f"METER_RATE is 0 (off) or at least {METER_RATE_MIN_MS} ms, not {ms}")
+        raise ShureProtocolError(
+            f"METER_RATE is 0 (off) or at least {METER_RATE_MIN_MS} ms, not {ms}"
+        )
     return str(ms)

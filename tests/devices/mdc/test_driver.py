@@ -46,16 +46,28 @@ async def test_controls_and_status(display: MdcDisplay, sim: MdcSimulator) -> No
     await display.set_input("hdmi2")
     await display.set_volume(24)
     await display.set_mute(True)
-    assert (sim.state.power, sim.state.input, sim.state.volume) == (PowerState.ON, InputSource.HDMI2, 24)
+    assert (sim.state.power, sim.state.input, sim.state.volume) == (
+        PowerState.ON,
+        InputSource.HDMI2,
+        24,
+    )
     status = await display.status()
     assert status.power is True and status.link is LinkState.ONLINE
     assert status.values == {"input": "hdmi2", "volume": 24, "muted": True}
-    assert await display.identity() == {"serial": "CBSIM0000001", "software": "S-CB-SIM-1.0",
-                                        "model_code": 0x31, "model_species": 0x04}
+    assert await display.identity() == {
+        "serial": "CBSIM0000001",
+        "software": "S-CB-SIM-1.0",
+        "model_code": 0x31,
+        "model_species": 0x04,
+    }
 
 
 async def test_bad_values_never_reach_the_wire(display: MdcDisplay) -> None:
-    for action in (display.set_input("scart"), display.set_input("hdmi1_pc"), display.set_volume(101)):
+    for action in (
+        display.set_input("scart"),
+        display.set_input("hdmi1_pc"),
+        display.set_volume(101),
+    ):
         with pytest.raises(Unsupported):
             await action
 
@@ -106,7 +118,9 @@ async def test_drop(display: MdcDisplay, sim: MdcSimulator) -> None:
 
 
 async def test_reconnects_after_the_display_restarts(sim: MdcSimulator) -> None:
-    display = MdcDisplay("wall", TcpConnector("127.0.0.1", sim.port), 5, policy=FAST, poll_interval=60)
+    display = MdcDisplay(
+        "wall", TcpConnector("127.0.0.1", sim.port), 5, policy=FAST, poll_interval=60
+    )
     await display.start()
     await sim.stop()
     await wait_for_state(display.link, LinkState.OFFLINE)
@@ -120,7 +134,9 @@ async def test_reconnects_after_the_display_restarts(sim: MdcSimulator) -> None:
 
 
 async def test_another_display_id_gets_no_answer(sim: MdcSimulator) -> None:
-    display = MdcDisplay("other", TcpConnector("127.0.0.1", sim.port), 6, policy=FAST, poll_interval=60)
+    display = MdcDisplay(
+        "other", TcpConnector("127.0.0.1", sim.port), 6, policy=FAST, poll_interval=60
+    )
     await display.start()
     with pytest.raises(DeviceTimeout):
         await display.set_power(True)
@@ -128,7 +144,9 @@ async def test_another_display_id_gets_no_answer(sim: MdcSimulator) -> None:
 
 
 async def test_polling_notices_a_dead_line(sim: MdcSimulator) -> None:
-    display = MdcDisplay("wall", TcpConnector("127.0.0.1", sim.port), 5, policy=FAST, poll_interval=0.05)
+    display = MdcDisplay(
+        "wall", TcpConnector("127.0.0.1", sim.port), 5, policy=FAST, poll_interval=0.05
+    )
     await display.start()
     sim.faults.no_answer = True
     await wait_for_state(display.link, LinkState.DEGRADED)
@@ -139,8 +157,13 @@ async def test_polling_notices_a_dead_line(sim: MdcSimulator) -> None:
 
 def test_from_config() -> None:
     cfg = MdcDisplayConfig.model_validate(
-        {"name": "wall", "protocol": "mdc", "display_id": 7, "timeout": 1.5,
-         "link": {"transport": "serial", "port": "socket://127.0.0.1:4001"}}
+        {
+            "name": "wall",
+            "protocol": "mdc",
+            "display_id": 7,
+            "timeout": 1.5,
+            "link": {"transport": "serial", "port": "socket://127.0.0.1:4001"},
+        }
     )
     display = MdcDisplay.from_config(cfg)
     assert (display.display_id, display.link.policy.timeout) == (7, 1.5)

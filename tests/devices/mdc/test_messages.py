@@ -54,18 +54,26 @@ def test_broadcast_expects_no_reply() -> None:
 
 
 def test_constructors_validate() -> None:
-    for bad in (lambda: Request(0x100, 0), lambda: Request(0xFF, 0), lambda: Request(0x11, 255),
-                lambda: Request(0x11, 0, bytes(256)), lambda: Response(0x11, BROADCAST_ID),
-                lambda: Response(0x11, 0, False, b""), lambda: Response(0x11, 0, True, bytes(254))):
+    for bad in (
+        lambda: Request(0x100, 0),
+        lambda: Request(0xFF, 0),
+        lambda: Request(0x11, 255),
+        lambda: Request(0x11, 0, bytes(256)),
+        lambda: Response(0x11, BROADCAST_ID),
+        lambda: Response(0x11, 0, False, b""),
+        lambda: Response(0x11, 0, True, bytes(254)),
+    ):
         with pytest.raises(MdcProtocolError):
             bad()
 
 
 @pytest.mark.parametrize(
     "bad",
-    [bytes.fromhex("AA 12 00 01 18 2C"),  # checksum
-     bytes.fromhex("AA 12 00 02 18 2B"),  # length beyond the frame
-     bytes.fromhex("AB 12 00 01 18 2B")],  # header
+    [
+        bytes.fromhex("AA 12 00 01 18 2C"),  # checksum
+        bytes.fromhex("AA 12 00 02 18 2B"),  # length beyond the frame
+        bytes.fromhex("AB 12 00 01 18 2B"),
+    ],  # header
 )
 def test_parse_rejects(bad: bytes) -> None:
     with pytest.raises(MdcProtocolError):
@@ -109,14 +117,19 @@ def test_decoder_resyncs_after_junk_and_bad_checksum() -> None:
     with pytest.raises(MdcProtocolError):
         decoder.feed(b"\x00\x13junk" + VOLUME_24_ACK)
     assert decoder.feed(b"") == [Response.parse(VOLUME_24_ACK)]
-    assert decoder.feed(VOLUME_24_ACK + bytes(broken) + VOLUME_24_ACK) == [Response.parse(VOLUME_24_ACK)]
+    assert decoder.feed(VOLUME_24_ACK + bytes(broken) + VOLUME_24_ACK) == [
+        Response.parse(VOLUME_24_ACK)
+    ]
     with pytest.raises(MdcProtocolError):
         decoder.feed(b"")
     assert decoder.feed(b"") == [Response.parse(VOLUME_24_ACK)]
 
 
 def test_request_decoder() -> None:
-    assert RequestDecoder().feed(VOLUME_24 + STATUS_QUERY) == [Request(0x12, 0, b"\x18"), Request(0, 0)]
+    assert RequestDecoder().feed(VOLUME_24 + STATUS_QUERY) == [
+        Request(0x12, 0, b"\x18"),
+        Request(0, 0),
+    ]
 
 
 @given(st.binary(max_size=300))
@@ -138,7 +151,9 @@ def test_requests_match_python_samsung_mdc(command: int, display_id: int, data: 
 
 
 @given(st.integers(0, 0xFF), st.integers(0, 253), st.booleans(), st.binary(max_size=253))
-def test_responses_match_python_samsung_mdc(command: int, display_id: int, ack: bool, data: bytes) -> None:
+def test_responses_match_python_samsung_mdc(
+    command: int, display_id: int, ack: bool, data: bytes
+) -> None:
     if not ack:
         data = data[:1] or b"\x00"
     ours = Response(command, display_id, ack, data)

@@ -22,7 +22,9 @@ async def sim() -> AsyncIterator[MdcSimulator]:
     await simulator.stop()
 
 
-async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: Request) -> Response:
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: Request
+) -> Response:
     writer.write(request.serialize())
     decoder = ResponseDecoder()
     while True:
@@ -39,10 +41,14 @@ async def test_tcp_conversation(sim: MdcSimulator) -> None:
     writer.write(Request(Command.VOLUME, 1, b"\x18").serialize())
     assert await asyncio.wait_for(reader.readexactly(8), 2) == pack_response(0x12, 1, True, b"\x18")
     assert (await exchange(reader, writer, Request(Command.POWER, 1, b"\x01"))).data == b"\x01"
-    assert (await exchange(reader, writer, Request(Command.INPUT_SOURCE, 1, b"\x23"))).data == b"\x23"
+    assert (
+        await exchange(reader, writer, Request(Command.INPUT_SOURCE, 1, b"\x23"))
+    ).data == b"\x23"
     status = Status.parse((await exchange(reader, writer, Request(Command.STATUS, 1))).result())
     assert (status.power, status.volume, status.input) == (PowerState.ON, 0x18, InputSource.HDMI2)
-    assert (await exchange(reader, writer, Request(Command.SERIAL_NUMBER, 1))).data == b"CBSIM0000001"
+    assert (
+        await exchange(reader, writer, Request(Command.SERIAL_NUMBER, 1))
+    ).data == b"CBSIM0000001"
     nak = await exchange(reader, writer, Request(Command.VOLUME, 1, b"\x65"))  # 101
     assert not nak.ack and sim.state.volume == 0x18
     assert not (await exchange(reader, writer, Request(0x77, 1))).ack
@@ -109,11 +115,20 @@ async def test_restart_keeps_the_tcp_port(sim: MdcSimulator) -> None:
 
 def test_from_config() -> None:
     cfg = MdcDisplayConfig.model_validate(
-        {"name": "wall", "protocol": "mdc", "display_id": 3, "link": {"transport": "serial", "port": "/dev/ttyUSB0"}}
+        {
+            "name": "wall",
+            "protocol": "mdc",
+            "display_id": 3,
+            "link": {"transport": "serial", "port": "/dev/ttyUSB0"},
+        }
     )
     sim = MdcSimulator.from_config(cfg)
     assert sim.display_id == 3 and sim.port == 0
     cfg = MdcDisplayConfig.model_validate(
-        {"name": "wall", "protocol": "mdc", "link": {"transport": "tcp", "host": "10.1.1.1", "port": 1515}}
+        {
+            "name": "wall",
+            "protocol": "mdc",
+            "link": {"transport": "tcp", "host": "10.1.1.1", "port": 1515},
+        }
     )
     assert MdcSimulator.from_config(cfg).port == 1515

@@ -46,7 +46,9 @@ async def test_is_a_display_with_the_projectors_inputs(projector: PJLinkProjecto
     assert not projector.capabilities.volume
 
 
-async def test_power_on_warm_up_refusal_then_input_and_mute(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
+async def test_power_on_warm_up_refusal_then_input_and_mute(
+    projector: PJLinkProjector, sim: PJLinkSimulator
+) -> None:
     status = await projector.status()
     assert (status.power, status.values["power_state"]) == (False, "off")
     await projector.set_power(True)
@@ -85,13 +87,17 @@ async def test_authentication() -> None:
     sim = PJLinkSimulator(password="s3cret")
     await sim.start()
     try:
-        good = PJLinkProjector("p", "127.0.0.1", sim.port, password="s3cret", policy=FAST, poll_interval=60)
+        good = PJLinkProjector(
+            "p", "127.0.0.1", sim.port, password="s3cret", policy=FAST, poll_interval=60
+        )
         await good.start()
         await good.set_power(True)
         assert (await good.status()).values["power_state"] in ("warming", "on")
         await good.stop()
         for password in ("wrong", None):
-            bad = PJLinkProjector("p", "127.0.0.1", sim.port, password=password, policy=FAST, poll_interval=60)
+            bad = PJLinkProjector(
+                "p", "127.0.0.1", sim.port, password=password, policy=FAST, poll_interval=60
+            )
             await bad.start()
             with pytest.raises(AuthError):
                 await bad.set_power(True)
@@ -121,7 +127,9 @@ async def test_busy(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
         await projector.set_power(True)
 
 
-async def test_garbage_is_counted_and_times_out(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
+async def test_garbage_is_counted_and_times_out(
+    projector: PJLinkProjector, sim: PJLinkSimulator
+) -> None:
     sim.faults.garbage = True
     with pytest.raises(DeviceTimeout):
         await projector.set_power(True)
@@ -139,7 +147,9 @@ async def test_drop_then_reconnect(projector: PJLinkProjector, sim: PJLinkSimula
     await projector.set_power(True)
 
 
-async def test_reconnects_after_the_projector_restarts(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
+async def test_reconnects_after_the_projector_restarts(
+    projector: PJLinkProjector, sim: PJLinkSimulator
+) -> None:
     await sim.stop()
     await wait_for_state(projector.link, LinkState.OFFLINE)
     with pytest.raises(DeviceOffline):
@@ -172,7 +182,9 @@ async def test_polling_keeps_an_idle_session_open() -> None:
 
 
 def test_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    cfg = PJLinkProjectorConfig(name="proj", protocol="pjlink", host="127.0.0.1", password_env="PJ_TEST_PW")
+    cfg = PJLinkProjectorConfig(
+        name="proj", protocol="pjlink", host="127.0.0.1", password_env="PJ_TEST_PW"
+    )
     with pytest.raises(ConfigError, match="PJ_TEST_PW"):
         PJLinkProjector.from_config(cfg)
     monkeypatch.setenv("PJ_TEST_PW", "x")

@@ -51,8 +51,14 @@ def test_request_with_digest_parses() -> None:
 
 @pytest.mark.parametrize(
     "response",
-    [Response("POWR", "1"), Response("INST", "11 12 31 32"), Response("NAME", ""),
-     Response("ERST", "000100"), Response("POWR", "ERR3", 1), Response("CLSS", "1", 2)],
+    [
+        Response("POWR", "1"),
+        Response("INST", "11 12 31 32"),
+        Response("NAME", ""),
+        Response("ERST", "000100"),
+        Response("POWR", "ERR3", 1),
+        Response("CLSS", "1", 2),
+    ],
 )
 def test_response_round_trip(response: Response) -> None:
     assert Response.parse(response.serialize()) == response
@@ -81,8 +87,17 @@ def test_error_values_map_to_the_taxonomy() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [b"POWR=1", b"%1POW=1", b"%1powr=1", b"%3POWR=1", b"%1POWR 1", b"PJLINK 2", b"PJLINK 1",
-     b"PJLINK 1 ab cd", b"%1NAME=\xff"],
+    [
+        b"POWR=1",
+        b"%1POW=1",
+        b"%1powr=1",
+        b"%3POWR=1",
+        b"%1POWR 1",
+        b"PJLINK 2",
+        b"PJLINK 1",
+        b"PJLINK 1 ab cd",
+        b"%1NAME=\xff",
+    ],
 )
 def test_bad_projector_lines(bad: bytes) -> None:
     with pytest.raises(PJLinkProtocolError):
@@ -122,7 +137,10 @@ def test_decoder_byte_by_byte() -> None:
 
 
 def test_decoder_tolerates_crlf_and_empty_lines() -> None:
-    assert ResponseDecoder().feed(b"PJLINK 0\r\n\r\n%1POWR=0\r\n") == [Greeting(None), Response("POWR", "0")]
+    assert ResponseDecoder().feed(b"PJLINK 0\r\n\r\n%1POWR=0\r\n") == [
+        Greeting(None),
+        Response("POWR", "0"),
+    ]
 
 
 def test_trailing_partial_line_waits() -> None:

@@ -98,12 +98,17 @@ async def test_authentication() -> None:
         salt = greeting[9:-1].decode()
         line = digest(salt, "secret").encode() + b"%1POWR ?\r"
         assert await ask(reader, writer, line) == b"%1POWR=0\r"
-        assert await ask(reader, writer, b"%1CLSS ?\r") == b"%1CLSS=1\r"  # no digest after the first
+        assert (
+            await ask(reader, writer, b"%1CLSS ?\r") == b"%1CLSS=1\r"
+        )  # no digest after the first
         writer.close()
 
         reader, writer, greeting = await open_session(sim.port)
         salt = greeting[9:-1].decode()
-        assert await ask(reader, writer, digest(salt, "wrong").encode() + b"%1POWR ?\r") == b"PJLINK ERRA\r"
+        assert (
+            await ask(reader, writer, digest(salt, "wrong").encode() + b"%1POWR ?\r")
+            == b"PJLINK ERRA\r"
+        )
         assert await asyncio.wait_for(reader.read(), 2) == b""  # and it hangs up
         reader, writer, _ = await open_session(sim.port)
         assert await ask(reader, writer, b"%1POWR ?\r") == b"PJLINK ERRA\r"
@@ -159,6 +164,8 @@ def test_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
     sim = PJLinkSimulator.from_config(cfg)
     assert (sim.port, sim.password) == (0, "pw")
     monkeypatch.setenv("PJ_PW", "from-env")
-    cfg = PJLinkProjectorConfig(name="projector", protocol="pjlink", host="x", port=14352, password_env="PJ_PW")
+    cfg = PJLinkProjectorConfig(
+        name="projector", protocol="pjlink", host="x", port=14352, password_env="PJ_PW"
+    )
     sim = PJLinkSimulator.from_config(cfg)
     assert (sim.port, sim.password) == (14352, "from-env")

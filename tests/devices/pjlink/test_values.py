@@ -37,8 +37,10 @@ def test_inputs() -> None:
     assert Input.from_name("digital1") == Input(InputType.DIGITAL, 1)
     assert Input(InputType.NETWORK, 3).name == "network3"
     assert parse_inputs("11 12 31 32") == (
-        Input(InputType.RGB, 1), Input(InputType.RGB, 2),
-        Input(InputType.DIGITAL, 1), Input(InputType.DIGITAL, 2),
+        Input(InputType.RGB, 1),
+        Input(InputType.RGB, 2),
+        Input(InputType.DIGITAL, 1),
+        Input(InputType.DIGITAL, 2),
     )
     for bad in ("61", "30", "3", "311", "3a"):
         with pytest.raises(PJLinkProtocolError):
@@ -48,8 +50,10 @@ def test_inputs() -> None:
             Input.from_name(name)
 
 
-@pytest.mark.parametrize("video,audio,text", [(True, False, "11"), (False, True, "21"),
-                                              (True, True, "31"), (False, False, "30")])
+@pytest.mark.parametrize(
+    "video,audio,text",
+    [(True, False, "11"), (False, True, "21"), (True, True, "31"), (False, False, "30")],
+)
 def test_av_mute_round_trip(video: bool, audio: bool, text: str) -> None:
     assert AvMute(video, audio).serialize() == text
     assert AvMute.parse(text) == AvMute(video, audio)
@@ -89,8 +93,16 @@ def test_class() -> None:
 
 @given(st.text(max_size=40))
 def test_value_parsers_only_raise_protocol_error(text: str) -> None:
-    for parse in (parse_power, Input.parse, Input.from_name, parse_inputs, AvMute.parse,
-                  ErrorStatus.parse, parse_lamps, parse_class):
+    for parse in (
+        parse_power,
+        Input.parse,
+        Input.from_name,
+        parse_inputs,
+        AvMute.parse,
+        ErrorStatus.parse,
+        parse_lamps,
+        parse_class,
+    ):
         try:
             parse(text)
         except PJLinkProtocolError:

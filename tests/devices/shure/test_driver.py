@@ -25,8 +25,9 @@ async def sim() -> AsyncIterator[ShureSimulator]:
 
 @pytest.fixture
 async def mic(sim: ShureSimulator) -> AsyncIterator[ShureMicrophone]:
-    driver = ShureMicrophone("mic", "127.0.0.1", sim.port, channels=4, meter_rate_ms=100,
-                             policy=FAST, poll_interval=60)
+    driver = ShureMicrophone(
+        "mic", "127.0.0.1", sim.port, channels=4, meter_rate_ms=100, policy=FAST, poll_interval=60
+    )
     await driver.start()
     yield driver
     await driver.stop()
@@ -54,7 +55,9 @@ async def test_mute_and_gain(mic: ShureMicrophone, sim: ShureSimulator) -> None:
     await mic.set_mute(True)
     await mic.set_mute(True, channel=3)
     await mic.set_gain(-6.5, channel=2)
-    assert sim.state.device_mute and sim.state.channels[2].mute and sim.state.channels[1].gain == 1035
+    assert (
+        sim.state.device_mute and sim.state.channels[2].mute and sim.state.channels[1].gain == 1035
+    )
     status = await mic.status()
     assert status.values["muted"] is True
     assert status.values["channel_muted"][3] is True and status.values["gain_db"][2] == -6.5
@@ -124,6 +127,8 @@ async def test_drop_and_restart(mic: ShureMicrophone, sim: ShureSimulator) -> No
 
 
 def test_from_config() -> None:
-    cfg = ShureMicrophoneConfig(name="mic", protocol="shure", host="127.0.0.1", channels=2, timeout=1)
+    cfg = ShureMicrophoneConfig(
+        name="mic", protocol="shure", host="127.0.0.1", channels=2, timeout=1
+    )
     mic = ShureMicrophone.from_config(cfg)
     assert (mic.channels, mic.link.policy.timeout, mic.capabilities.channels) == (2, 1.0, 2)

@@ -24,7 +24,10 @@ def test_requests_as_on_the_wire() -> None:
     assert Get(Parameter.ALL, 0).serialize() == b"< GET 0 ALL >"
     assert Set(Parameter.DEVICE_AUDIO_MUTE, "ON").serialize() == b"< SET DEVICE_AUDIO_MUTE ON >"
     assert Set(Parameter.AUDIO_MUTE, "OFF", 1).serialize() == b"< SET 01 AUDIO_MUTE OFF >"
-    assert Set(Parameter.AUDIO_GAIN_HI_RES, "1100", 3).serialize() == b"< SET 03 AUDIO_GAIN_HI_RES 1100 >"
+    assert (
+        Set(Parameter.AUDIO_GAIN_HI_RES, "1100", 3).serialize()
+        == b"< SET 03 AUDIO_GAIN_HI_RES 1100 >"
+    )
     assert Set(Parameter.METER_RATE, "100").serialize() == b"< SET METER_RATE 100 >"
     assert Get(Parameter.DEVICE_AUDIO_MUTE).serialize() == b"< GET DEVICE_AUDIO_MUTE >"
 
@@ -59,16 +62,37 @@ def test_report_text_and_error() -> None:
 
 @pytest.mark.parametrize(
     "message",
-    [Get("ALL", 0), Get("AUDIO_MUTE", 12), Set("DEVICE_AUDIO_MUTE", "ON"), Report("AUDIO_GAIN_HI_RES", "1100", 1),
-     Report("DEVICE_ID", "{ room 101 }"), Report("FLASH", ""), ReportError(), Sample((1, 2, 60)), Sample(())],
+    [
+        Get("ALL", 0),
+        Get("AUDIO_MUTE", 12),
+        Set("DEVICE_AUDIO_MUTE", "ON"),
+        Report("AUDIO_GAIN_HI_RES", "1100", 1),
+        Report("DEVICE_ID", "{ room 101 }"),
+        Report("FLASH", ""),
+        ReportError(),
+        Sample((1, 2, 60)),
+        Sample(()),
+    ],
 )
 def test_round_trip(message: object) -> None:
     assert MessageDecoder().feed(message.serialize()) == [message]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "HELLO 01 X", "GET", "GET 01", "GET 01 AUDIO_MUTE ON", "SET AUDIO_MUTE", "REP 01",
-            "SAMPLE 01 x", "SAMPLE +5", "REP DEVICE_ID { open", "REP lower_case ON"],
+    "bad",
+    [
+        "",
+        "HELLO 01 X",
+        "GET",
+        "GET 01",
+        "GET 01 AUDIO_MUTE ON",
+        "SET AUDIO_MUTE",
+        "REP 01",
+        "SAMPLE 01 x",
+        "SAMPLE +5",
+        "REP DEVICE_ID { open",
+        "REP lower_case ON",
+    ],
 )
 def test_parse_rejects(bad: str) -> None:
     with pytest.raises(ShureProtocolError):
@@ -76,14 +100,24 @@ def test_parse_rejects(bad: str) -> None:
 
 
 def test_constructors_validate() -> None:
-    for bad in (lambda: Get("bad name"), lambda: Set("AUDIO_MUTE", " "), lambda: Set("X", "a\rb"),
-                lambda: Get("X", 1000), lambda: Sample((1000,))):
+    for bad in (
+        lambda: Get("bad name"),
+        lambda: Set("AUDIO_MUTE", " "),
+        lambda: Set("X", "a\rb"),
+        lambda: Get("X", 1000),
+        lambda: Sample((1000,)),
+    ):
         with pytest.raises(ShureProtocolError):
             bad()
 
 
 STREAM = b"< REP 01 AUDIO_MUTE ON >\r\n< REP DEVICE_ID { a>b } >< SAMPLE 010 020 >\n< REP ERR >"
-EXPECTED = [Report("AUDIO_MUTE", "ON", 1), Report("DEVICE_ID", "{ a>b }"), Sample((10, 20)), ReportError()]
+EXPECTED = [
+    Report("AUDIO_MUTE", "ON", 1),
+    Report("DEVICE_ID", "{ a>b }"),
+    Sample((10, 20)),
+    ReportError(),
+]
 
 
 def test_decoder_whole_and_byte_by_byte() -> None:

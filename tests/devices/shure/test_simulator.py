@@ -57,8 +57,12 @@ async def test_sets_are_reported_to_every_client(sim: ShureSimulator) -> None:
     assert await one.ask(b"< SET DEVICE_AUDIO_MUTE ON >") == [Report("DEVICE_AUDIO_MUTE", "ON")]
     assert await two.next() == Report("DEVICE_AUDIO_MUTE", "ON")  # unsolicited for the other
     assert await one.ask(b"< SET 1 AUDIO_MUTE TOGGLE >") == [Report("AUDIO_MUTE", "ON", 1)]
-    assert await one.ask(b"< SET 02 AUDIO_GAIN_HI_RES 1035 >") == [Report("AUDIO_GAIN_HI_RES", "1035", 2)]
-    assert await one.ask(b"< SET 02 AUDIO_GAIN_HI_RES INC 15 >") == [Report("AUDIO_GAIN_HI_RES", "1050", 2)]
+    assert await one.ask(b"< SET 02 AUDIO_GAIN_HI_RES 1035 >") == [
+        Report("AUDIO_GAIN_HI_RES", "1035", 2)
+    ]
+    assert await one.ask(b"< SET 02 AUDIO_GAIN_HI_RES INC 15 >") == [
+        Report("AUDIO_GAIN_HI_RES", "1050", 2)
+    ]
     assert (await one.ask(b"< SET 0 AUDIO_MUTE ON >", 4))[-1:] == [Report("AUDIO_MUTE", "ON", 4)]
     assert await one.ask(b"< GET 01 AUDIO_MUTE >") == [Report("AUDIO_MUTE", "ON", 1)]
     assert sim.state.device_mute and sim.state.channels[1].gain == 1050
@@ -68,9 +72,15 @@ async def test_sets_are_reported_to_every_client(sim: ShureSimulator) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    [b"< SET 09 AUDIO_MUTE ON >", b"< SET 01 AUDIO_GAIN_HI_RES 1401 >", b"< SET DEVICE_AUDIO_MUTE MAYBE >",
-     b"< SET METER_RATE 50 >", b"< GET NO_SUCH_THING >", b"< SET 01 AUDIO_GAIN_HI_RES UP 3 >",
-     b"< REP PRESET 1 >"],
+    [
+        b"< SET 09 AUDIO_MUTE ON >",
+        b"< SET 01 AUDIO_GAIN_HI_RES 1401 >",
+        b"< SET DEVICE_AUDIO_MUTE MAYBE >",
+        b"< SET METER_RATE 50 >",
+        b"< GET NO_SUCH_THING >",
+        b"< SET 01 AUDIO_GAIN_HI_RES UP 3 >",
+        b"< REP PRESET 1 >",
+    ],
 )
 async def test_refusals(sim: ShureSimulator, line: bytes) -> None:
     client = await Client.connect(sim.port)
