@@ -110,6 +110,7 @@ async def test_authentication() -> None:
             == b"PJLINK ERRA\r"
         )
         assert await asyncio.wait_for(reader.read(), 2) == b""  # and it hangs up
+        writer.close()
         reader, writer, _ = await open_session(sim.port)
         assert await ask(reader, writer, b"%1POWR ?\r") == b"PJLINK ERRA\r"
         writer.close()
@@ -152,6 +153,7 @@ async def test_restart_keeps_the_port(sim: PJLinkSimulator) -> None:
     reader, writer, _ = await open_session(port)
     await sim.stop()
     assert await asyncio.wait_for(reader.read(), 2) == b""
+    writer.close()
     await sim.start()
     assert sim.port == port
     reader, writer, greeting = await open_session(port)

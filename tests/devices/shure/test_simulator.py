@@ -126,6 +126,7 @@ async def test_fault_knobs(sim: ShureSimulator) -> None:
     sim.faults.drop = True
     client.writer.write(get)
     assert await asyncio.wait_for(client.reader.read(), 2) == b""
+    client.writer.close()
 
 
 def test_from_config() -> None:
