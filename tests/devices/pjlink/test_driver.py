@@ -23,9 +23,24 @@ from devices.pjlink.simulator import PJLinkSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
 
 
+class Clock:
+    """The projector's clock, moved by the test so warm-up never races the machine's load."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[PJLinkSimulator]:
-    simulator = PJLinkSimulator(warm_up=0.3, cool_down=0.3)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def sim(clock: Clock) -> AsyncIterator[PJLinkSimulator]:
+    simulator = PJLinkSimulator(warm_up=30, cool_down=30, clock=clock)
     await simulator.start()
     yield simulator
     await simulator.stop()
@@ -47,7 +62,7 @@ async def test_is_a_display_with_the_projectors_inputs(projector: PJLinkProjecto
 
 
 async def test_power_on_warm_up_refusal_then_input_and_mute(
-    projector: PJLinkProjector, sim: PJLinkSimulator
+    projector: PJLinkProjector, clock: Clock
 ) -> None:
     status = await projector.status()
     assert (status.power, status.values["power_state"]) == (False, "off")
@@ -56,7 +71,7 @@ async def test_power_on_warm_up_refusal_then_input_and_mute(
     assert status.values["power_state"] == "warming" and status.power is False
     with pytest.raises(DeviceBusy, match="warming up"):
         await projector.set_input("digital2")
-    await asyncio.sleep(0.35)
+    clock.now += 30
     await projector.set_input("digital2")
     await projector.set_mute(True)
     await projector.set_video_mute(True)
@@ -68,7 +83,7 @@ async def test_power_on_warm_up_refusal_then_input_and_mute(
     await projector.set_power(False)
     with pytest.raises(DeviceBusy, match="cooling down"):
         await projector.set_power(True)
-    await asyncio.sleep(0.35)
+    clock.now += 30
     with pytest.raises(DeviceBusy, match="is off"):
         await projector.set_mute(False)
 
@@ -128,13 +143,14 @@ async def test_busy(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
 
 
 async def test_garbage_is_counted_and_times_out(
-    projector: PJLinkProjector, sim: PJLinkSimulator
+    projector: PJLinkProjector, sim: PJLinkSimulator, clock: Clock
 ) -> None:
     sim.faults.garbage = True
     with pytest.raises(DeviceTimeout):
         await projector.set_power(True)
     assert projector.link.garbage >= 1
     sim.faults.clear()
+    clock.now += 30  # the garbled reply hid an OK: the projector warmed up meanwhile
     await projector.set_power(True)
 
 
@@ -173,8 +189,12 @@ async def test_polling_keeps_an_idle_session_open() -> None:
     idle = PJLinkProjector("p", "127.0.0.1", sim.port, policy=FAST, poll_interval=60)
     idle.link.add_listener(lambda old, new, detail: states.append(new))
     await idle.start()
-    await asyncio.sleep(0.5)
-    assert LinkState.OFFLINE in states  # the projector hung up; the link came back by itself
+
+    async def hung_up() -> None:
+        while LinkState.OFFLINE not in states:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(hung_up(), 3)  # the projector hung up; the link comes back by itself
     await wait_for_state(idle.link, LinkState.ONLINE)
     await idle.set_power(True)
     await idle.stop()
