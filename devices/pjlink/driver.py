@@ -15,7 +15,7 @@ import os
 from devices.config import PJLinkProjectorConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities, LinkState
 from devices.drivers.polling import Poller
-from devices.errors import ConfigError, DeviceError, DeviceOffline, Unsupported
+from devices.errors import ConfigError, DeviceError, DeviceOffline, DeviceRefused, Unsupported
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError, UnavailableTime
 from devices.pjlink.messages import (
     AuthFailure,
@@ -129,12 +129,13 @@ class PJLinkProjector:
         )
 
     async def _inputs(self, requester: Requester[ProjectorLine]) -> tuple[str, ...]:
-        reply = await requester.request(
-            self._session.encode(Request(Command.INST)), _answer(Command.INST)
-        )
+        """INST; a projector that cannot list its inputs still connects, with none listed."""
         try:
+            reply = await requester.request(
+                self._session.encode(Request(Command.INST)), _answer(Command.INST)
+            )
             return tuple(i.name for i in parse_inputs(_value(reply)))
-        except (Unsupported, PJLinkProtocolError):
+        except (Unsupported, DeviceRefused, PJLinkProtocolError):
             return ()
 
     # commands ---------------------------------------------------------------------------------
