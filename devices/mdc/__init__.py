@@ -1,0 +1,6 @@
+"""Samsung MDC displays (RS-232C or TCP 1515): a sans-I/O codec, a simulator and the driver.
+
+Modules: `errors`, `messages` (frames, checksum, stream decoders), `values` (the command
+catalog and typed payloads: status, power, volume, mute, input source), `simulator`, `driver`.
+The codec modules import no asyncio, serial or socket code.
+"""
