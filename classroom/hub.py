@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Awaitable, Callable, Protocol
 
 from typing import Any
 
@@ -36,6 +36,9 @@ class ClassDirectory(Protocol):
 
     async def mark_live(self, class_id: str) -> None:
         """The first participant joined."""
+
+    async def mark_ended(self, class_id: str) -> None:
+        """The lecturer ended the class from inside it."""
 
 
 @dataclass
@@ -85,7 +88,9 @@ class ClassHub:
                 if record.ended:
                     raise SignalingError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
                 info = ClassInfo(id=record.id, title=record.title, room=record.room)
-                live = LiveClass(info, self.relay, self.welcome, self.max_participants)
+                live = LiveClass(
+                    info, self.relay, self.welcome, self.max_participants, self._ender(class_id)
+                )
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)
             participant = await live.join(role, name, external_id, client_id, outbox)
@@ -97,7 +102,15 @@ class ClassHub:
             if not live.participants and self.classes.get(live.info.id) is live:
                 del self.classes[live.info.id]
 
+    def _ender(self, class_id: str) -> Callable[[], Awaitable[None]]:
+        async def end() -> None:
+            await self.directory.mark_ended(class_id)
+            await self.end_class(class_id)
+
+        return end
+
     async def end_class(self, class_id: str) -> None:
+        """Disconnect everyone from a class that was ended (its record already says so)."""
         async with self._lock:
             live = self.classes.pop(class_id, None)
         if live is not None:

@@ -26,6 +26,7 @@ from signaling.messages import (
     ClassInfo,
     ClientAnswer,
     ClientOffer,
+    EndClass,
     ErrorCode,
     IceCandidate,
     IceServerInfo,
@@ -39,6 +40,7 @@ from signaling.messages import (
     Ping,
     Pong,
     Publish,
+    ReceiveMedia,
     ServerAnswer,
     ServerOffer,
     SignalingError,
@@ -88,6 +90,7 @@ class Participant:
     peer: MediaPeer
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
+    receive_video: bool = True  # False: audio only, for weak links
 
     def info(self) -> ParticipantInfo:
         return ParticipantInfo(
@@ -112,8 +115,16 @@ class Welcome:
 
 
 class LiveClass:
-    def __init__(self, info: ClassInfo, relay: RelayConfig, welcome: Welcome, max_participants: int):
+    def __init__(
+        self,
+        info: ClassInfo,
+        relay: RelayConfig,
+        welcome: Welcome,
+        max_participants: int,
+        end_requested: Callable[[], Awaitable[None]] | None = None,
+    ):
         self.info = info
+        self._end_requested = end_requested
         self.relay = relay
         self.welcome = welcome
         self.max_participants = max_participants
@@ -127,6 +138,8 @@ class LiveClass:
             ClientAnswer: self._on_answer,
             Candidate: self._on_candidate,
             Mute: self._on_mute,
+            ReceiveMedia: self._on_receive,
+            EndClass: self._on_end_class,
             Ping: self._on_ping,
             Leave: self._on_leave,
         }
@@ -268,6 +281,24 @@ class LiveClass:
             track.muted = message.muted
             self._broadcast(TrackMuted(participant_id=participant.id, track_id=track.track_id, muted=track.muted))
 
+    async def _on_receive(self, participant: Participant, message: ReceiveMedia) -> None:
+        if participant.receive_video == message.video:
+            return
+        participant.receive_video = message.video
+        for publisher in self.participants.values():
+            for track in publisher.published.values():
+                if track.kind != "video":
+                    continue
+                if message.video:
+                    self._maybe_subscribe(participant, publisher, track)
+                else:
+                    participant.peer.unsubscribe((publisher.id, track.track_id))
+
+    async def _on_end_class(self, participant: Participant, message: EndClass) -> None:
+        if participant.role is not Role.LECTURER or self._end_requested is None:
+            raise SignalingError(ErrorCode.NOT_ALLOWED, "only the lecturer can end the class", ref="end_class")
+        await self._end_requested()
+
     async def _on_ping(self, participant: Participant, message: Ping) -> None:
         participant.outbox.send(Pong(ts=message.ts))
 
@@ -299,6 +330,8 @@ class LiveClass:
         self._broadcast(TrackUnpublished(participant_id=participant.id, track_id=track_id), exclude=participant.id)
 
     def _maybe_subscribe(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> None:
+        if track.kind == "video" and not subscriber.receive_video:
+            return
         if receives(self.state, subscriber.id, subscriber.role, publisher.id, publisher.role, track.source):
             subscriber.peer.subscribe((publisher.id, track.track_id), track.uptrack, publisher.stream_id(track.source))
 

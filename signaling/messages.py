@@ -172,6 +172,19 @@ class Mute(_Message):
     muted: bool
 
 
+class ReceiveMedia(_Message):
+    """What the participant wants to receive: `video: false` for weak links (audio only)."""
+
+    type: Literal["receive"]
+    video: bool
+
+
+class EndClass(_Message):
+    """The lecturer ends the class for everyone."""
+
+    type: Literal["end_class"]
+
+
 class Ping(_Message):
     type: Literal["ping"]
     ts: float | None = None
@@ -182,7 +195,7 @@ class Leave(_Message):
 
 
 ClientMessage = Annotated[
-    Union[Join, Publish, Unpublish, ClientOffer, ClientAnswer, Candidate, Mute, Ping, Leave],
+    Union[Join, Publish, Unpublish, ClientOffer, ClientAnswer, Candidate, Mute, ReceiveMedia, EndClass, Ping, Leave],
     Field(discriminator="type"),
 ]
 

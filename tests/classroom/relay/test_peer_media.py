@@ -178,3 +178,33 @@ async def test_invalid_sdp_is_refused_and_the_class_goes_on(live):
     await frames(video.track, 2)
     await trainee.close()
     await lecturer.close()
+
+
+async def test_audio_only_stops_video_and_keeps_audio(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    lecturer_id = lecturer.joined.participant.id
+    await lecturer.publish([(PatternTrack(), Source.CAMERA), (ToneTrack(), Source.MICROPHONE)])
+    await frames((await trainee.wait_for_track(lecturer_id, Source.CAMERA)).track, 2)
+    offers = trainee.offers_received
+    await trainee.send_raw({"type": "receive", "video": False})
+    while trainee.offers_received == offers:
+        await asyncio.sleep(0.05)
+    assert [r.info.source for r in trainee.received()] == [Source.MICROPHONE]
+    (publisher,) = [p for p in live.participants.values() if p.role is Role.LECTURER]
+    camera = next(t for t in publisher.published.values() if t.source is Source.CAMERA)
+    assert camera.uptrack.downtracks == ()  # nothing forwarded to the trainee any more
+    sound = await frames((await trainee.wait_for_track(lecturer_id, Source.MICROPHONE)).track, 10)
+    assert max(audio_level(f) for f in sound) > 0.05
+    await trainee.send_raw({"type": "receive", "video": True})
+    await frames((await trainee.wait_for_track(lecturer_id, Source.CAMERA)).track, 2)
+    await trainee.close()
+    await lecturer.close()
+
+
+async def test_only_the_lecturer_can_end_the_class(live):
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    await trainee.send_raw({"type": "end_class"})
+    error = await trainee.next_event("error")
+    assert error.code == ErrorCode.NOT_ALLOWED
+    await trainee.close()
