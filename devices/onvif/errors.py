@@ -58,6 +58,8 @@ def translate(exc: BaseException, what: str) -> DeviceError | None:
         return _fault(exc, what)
     if isinstance(exc, zeep.exceptions.TransportError):
         status = exc.status_code
+        if status == 200:
+            return ProtocolError(f"{what}: the reply is not XML")
         return _HTTP_ERRORS.get(status, ProtocolError)(f"{what}: HTTP {status} without a SOAP answer")
     if isinstance(exc, (zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError)):
         return ProtocolError(f"{what}: the reply is not a valid SOAP envelope ({exc})")

@@ -19,7 +19,7 @@ from typing import Any
 from onvif import ONVIFCamera
 
 from devices.drivers.base import LinkState
-from devices.errors import ConfigError, DeviceError, DeviceRefused, ProtocolError, Unsupported
+from devices.errors import AuthError, ConfigError, DeviceError, DeviceRefused, ProtocolError, Unsupported
 from devices.onvif.errors import bounded
 from devices.onvif.link import Link, LinkEvent
 from devices.onvif.models import DeviceInformation, MediaProfile
@@ -136,7 +136,7 @@ class OnvifSession:
         what = f"GetSystemDateAndTime on {self.where}"
         try:
             reply = await bounded(service.authless_GetSystemDateAndTime(), self.timeout, what)
-        except (DeviceRefused, Unsupported, ProtocolError):
+        except (AuthError, DeviceRefused, Unsupported, ProtocolError):
             try:
                 reply = await self._call("devicemgmt", "GetSystemDateAndTime")
             except (DeviceRefused, Unsupported, ProtocolError):
