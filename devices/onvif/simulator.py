@@ -98,6 +98,7 @@ class OnvifSimulator:
         self._udp: asyncio.DatagramTransport | None = None
         self._stopping = asyncio.Event()
         self.requests = 0  # SOAP requests received, knobs included
+        self.endpoints: dict[str, str] = {}  # what start() returned
 
     @classmethod
     def from_config(cls, cfg: OnvifCameraConfig) -> OnvifSimulator:
@@ -120,7 +121,7 @@ class OnvifSimulator:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._port))
         port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock, shutdown_timeout=0.5).start()
+        await web.SockSite(self._runner, sock).start()
         self.service.base_url = f"http://{self.host}:{port}"
         endpoints = {"http": self.service.xaddr("device")}
         if self._discovery:
@@ -140,6 +141,7 @@ class OnvifSimulator:
             )
             udp_port = self._udp.get_extra_info("sockname")[1]
             endpoints["discovery"] = f"udp://{self.host}:{udp_port}"
+        self.endpoints = endpoints
         return endpoints
 
     async def stop(self) -> None:
