@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -78,6 +79,8 @@ class CameraService:
         Profile("sub", "JPEG", 640, 360, ptz=False),
     )
     endpoint: str = field(default_factory=lambda: f"urn:uuid:{uuid.uuid4()}")
+    # The operations asked for, latest last (bounded, so a long-running simulator stays small).
+    history: deque[str] = field(default_factory=lambda: deque(maxlen=1000))
 
     def xaddr(self, service: str) -> str:
         return f"{self.base_url}/onvif/{service}_service"
@@ -90,6 +93,7 @@ class CameraService:
             except ProtocolError as exc:
                 raise SoapFault("Sender", "WellFormed", str(exc)) from None
             operation = request.body.name
+            self.history.append(operation)
             handler = OPERATIONS.get(service, {}).get(operation)
             if handler is None:
                 raise SoapFault("Receiver", "ActionNotSupported", f"{operation} is not supported by the {service} service")
