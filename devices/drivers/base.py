@@ -11,14 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-
-class LinkState(enum.Enum):
-    """State of the link to one device (the transition table lives with the link)."""
-
-    OFFLINE = "offline"
-    CONNECTING = "connecting"
-    ONLINE = "online"
-    DEGRADED = "degraded"  # connected, but recent exchanges failed or timed out
+# Re-exported: the enum lives beside its transition table (devices/transport/state.py).
+from devices.transport.state import LinkState
 
 
 class DeviceKind(enum.Enum):

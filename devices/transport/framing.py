@@ -1,0 +1,119 @@
+"""The framing hook between a byte transport and a protocol codec.
+
+A codec provides a `Decoder`: the link feeds it whatever bytes arrived and gets back complete
+frames. The contract, so that no frame is lost around garbage:
+
+- ``feed(data)`` appends ``data`` and returns every complete frame at the head of the buffer;
+- when the head of the buffer is garbage, ``feed`` discards it (resyncing to the next
+  plausible frame start) and raises `ProtocolError`; if good frames came before the garbage it
+  returns them first and raises on the next call;
+- so callers drain with ``feed(b"")`` until it returns an empty list: `iter_frames` does that;
+- ``buffered`` is the number of bytes held while waiting for the rest of a frame (a datagram
+  transport treats leftovers as a truncated, hence garbage, datagram).
+
+`DelimitedDecoder` covers terminator-based protocols (VISCA ``FF``, PJLink ``\\r``, Shure ``>``).
+This module is sans-I/O: no asyncio, serial or socket imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Generic, Protocol, TypeVar
+
+from devices.errors import ProtocolError
+
+F = TypeVar("F")
+
+
+class Decoder(Protocol[F]):
+    """Turns a byte stream into frames; see the module docstring for the garbage contract."""
+
+    @property
+    def buffered(self) -> int: ...
+
+    def feed(self, data: bytes) -> list[F]: ...
+
+
+def iter_frames(decoder: Decoder[F], data: bytes) -> Iterator[F | ProtocolError]:
+    """Feed ``data`` and yield every frame and every garbage error, in arrival order."""
+    chunk = data
+    while True:
+        try:
+            frames = decoder.feed(chunk)
+        except ProtocolError as exc:
+            yield exc
+            chunk = b""
+            continue
+        yield from frames
+        if not frames and not chunk:
+            return
+        chunk = b""
+
+
+class DelimitedDecoder(Generic[F]):
+    """Frames that end with a terminator byte string, checked by a codec-supplied parser.
+
+    ``parse(frame)`` gets one frame including its terminator and returns the typed message or
+    raises `ProtocolError`. ``is_start(byte)`` says whether a byte may begin a frame (used to
+    resync after garbage; accept everything by default). A frame longer than ``max_length``
+    without a terminator is garbage.
+    """
+
+    def __init__(
+        self,
+        terminator: bytes,
+        parse: Callable[[bytes], F],
+        *,
+        max_length: int,
+        is_start: Callable[[int], bool] = lambda _byte: True,
+    ) -> None:
+        if not terminator:
+            raise ValueError("terminator must not be empty")
+        self._terminator = terminator
+        self._parse = parse
+        self._max_length = max_length
+        self._is_start = is_start
+        self._buffer = bytearray()
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def feed(self, data: bytes) -> list[F]:
+        self._buffer += data
+        frames: list[F] = []
+        while self._buffer:
+            if not self._is_start(self._buffer[0]):
+                if frames:
+                    return frames
+                self._discard(self._next_start(1), "bytes outside any frame")
+            end = self._buffer.find(self._terminator, 0, self._max_length)
+            if end < 0:
+                if len(self._buffer) < self._max_length:
+                    return frames
+                if frames:
+                    return frames
+                self._discard(self._next_start(1), f"no terminator within {self._max_length} bytes")
+            end += len(self._terminator)
+            raw = bytes(self._buffer[:end])
+            try:
+                frame = self._parse(raw)
+            except ProtocolError:
+                if frames:
+                    return frames
+                del self._buffer[:end]
+                raise
+            del self._buffer[:end]
+            frames.append(frame)
+        return frames
+
+    def _next_start(self, after: int) -> int:
+        for i in range(after, len(self._buffer)):
+            if self._is_start(self._buffer[i]):
+                return i
+        return len(self._buffer)
+
+    def _discard(self, count: int, why: str) -> None:
+        dropped = bytes(self._buffer[:count])
+        del self._buffer[:count]
+        raise ProtocolError(f"{why}: dropped {dropped[:32].hex(' ')}")
