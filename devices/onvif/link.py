@@ -1,89 +1,68 @@
-"""The state of an ONVIF camera's link, driven by the outcome of each SOAP exchange.
+"""An ONVIF camera's link state, judged by the outcome of each SOAP exchange.
 
-HTTP has no connection to watch, so the link is judged by answers: any answer (even a Fault:
-the camera is there and talking) keeps it online; a timeout or an unreadable reply makes it
-degraded, and `offline_after` of those in a row make it offline; a refused or dropped
-connection, or rejected credentials, make it offline at once. The transition table below
-is the whole state machine (style principle 4).
+HTTP keeps no connection to watch, so this drives the shared state machine
+(devices/transport/state.py) from answers: any answer, even a SOAP Fault, is an exchange that
+worked; a timeout or an unreadable reply is a failed exchange (degraded), and `offline_after`
+of those in a row count as a dropped link; a refused or dropped connection, or rejected
+credentials, drop the link at once. Outcomes that arrive while the link is not in use (a
+concurrent call already took it offline, or a setup is running) change nothing.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
-from devices.drivers.base import LinkState
 from devices.errors import AuthError, DeviceError, DeviceOffline, DeviceRefused, Unsupported
+from devices.transport.state import LinkEvent, LinkState, LinkStateMachine, StateListener
+
+IN_USE = (LinkState.ONLINE, LinkState.DEGRADED)
 
 
-class LinkEvent(enum.Enum):
-    SETUP = "setup"  # the ordered setup starts
-    ANSWERED = "answered"  # the camera answered (a result or a SOAP Fault)
-    FAILED = "failed"  # timeout / unreadable reply / busy
-    GAVE_UP = "gave-up"  # FAILED for the `offline_after`-th time in a row
-    LOST = "lost"  # connection refused or dropped, credentials rejected
-    CLOSED = "closed"  # stop()
+class OnvifLink:
+    def __init__(self, name: str, offline_after: int = 3) -> None:
+        self._machine = LinkStateMachine(name)
+        self._machine.detail = "not started"
+        self.offline_after = offline_after
+        self.failures = 0
 
+    @property
+    def state(self) -> LinkState:
+        return self._machine.state
 
-ON, DEG, OFF, CONN = LinkState.ONLINE, LinkState.DEGRADED, LinkState.OFFLINE, LinkState.CONNECTING
-E = LinkEvent
+    @property
+    def detail(self) -> str:
+        return self._machine.detail
 
-TRANSITIONS: dict[tuple[LinkState, LinkEvent], LinkState] = {
-    (OFF, E.SETUP): CONN,
-    (DEG, E.SETUP): CONN,
-    (ON, E.SETUP): CONN,
-    (CONN, E.SETUP): CONN,
-    (CONN, E.ANSWERED): CONN,  # setup finishing moves it on with `ready()`
-    (CONN, E.FAILED): OFF,
-    (CONN, E.GAVE_UP): OFF,
-    (CONN, E.LOST): OFF,
-    (ON, E.ANSWERED): ON,
-    (ON, E.FAILED): DEG,
-    (ON, E.GAVE_UP): OFF,
-    (ON, E.LOST): OFF,
-    (DEG, E.ANSWERED): ON,
-    (DEG, E.FAILED): DEG,
-    (DEG, E.GAVE_UP): OFF,
-    (DEG, E.LOST): OFF,
-    (OFF, E.ANSWERED): OFF,  # a late answer does not revive a link that needs setup again
-    (OFF, E.FAILED): OFF,
-    (OFF, E.GAVE_UP): OFF,
-    (OFF, E.LOST): OFF,
-    **{(state, E.CLOSED): OFF for state in LinkState},
-}
-_holes = [(s, e) for s in LinkState for e in LinkEvent if (s, e) not in TRANSITIONS]
-if _holes:
-    raise RuntimeError(f"link transition table has no entry for {_holes}")
+    def add_listener(self, listener: StateListener) -> None:
+        self._machine.add_listener(listener)
 
+    def setting_up(self) -> None:
+        """The ordered setup starts (again): whatever came before is closed."""
+        if self.state is not LinkState.OFFLINE:
+            self._machine.fire(LinkEvent.STOP, "setting up again")
+        self._machine.fire(LinkEvent.CONNECT)
 
-@dataclass
-class Link:
-    offline_after: int = 3
-    state: LinkState = LinkState.OFFLINE
-    detail: str = "not started"
-    failures: int = 0
-
-    def fire(self, event: LinkEvent, detail: str = "") -> LinkState:
-        self.failures = self.failures + 1 if event is E.FAILED else 0
-        if event is E.FAILED and self.failures >= self.offline_after:
-            event = E.GAVE_UP
-        previous, self.state = self.state, TRANSITIONS[(self.state, event)]
-        if detail or self.state is not previous:
-            self.detail = detail
-        return self.state
-
-    def ready(self) -> None:
-        """The ordered setup finished: the camera is online."""
-        if self.state is not CONN:
-            raise RuntimeError(f"ready() while {self.state.value}")
-        self.state, self.detail, self.failures = ON, "", 0
+    def set_up(self, error: DeviceError | None) -> None:
+        """The ordered setup ended, well (None) or with `error`."""
+        self.failures = 0
+        if error is None:
+            self._machine.fire(LinkEvent.CONNECTED)
+        else:
+            self._machine.fire(LinkEvent.CONNECT_FAILED, str(error))
 
     def outcome(self, error: DeviceError | None) -> LinkState:
-        """Fire the event an exchange's outcome stands for (None: it succeeded)."""
-        if error is None:
-            return self.fire(E.ANSWERED)
+        """Record how one exchange ended (None: it succeeded) and return the state after it."""
+        if self.state not in IN_USE:
+            return self.state
+        if error is None or isinstance(error, (DeviceRefused, Unsupported)):
+            self.failures = 0
+            return self._machine.fire(LinkEvent.EXCHANGE_OK)
         if isinstance(error, (DeviceOffline, AuthError)):
-            return self.fire(E.LOST, str(error))
-        if isinstance(error, (DeviceRefused, Unsupported)):
-            return self.fire(E.ANSWERED)  # a Fault proves the camera is there and talking
-        return self.fire(E.FAILED, str(error))
+            self.failures = 0
+            return self._machine.fire(LinkEvent.DROPPED, str(error))
+        self.failures += 1
+        if self.failures >= self.offline_after:
+            self.failures = 0
+            return self._machine.fire(LinkEvent.DROPPED, f"{self.offline_after} failures in a row: {error}")
+        return self._machine.fire(LinkEvent.EXCHANGE_FAILED, str(error))
+
+    def stopped(self) -> None:
+        self._machine.fire(LinkEvent.STOP, "stopped")

@@ -21,7 +21,7 @@ from onvif import ONVIFCamera
 from devices.drivers.base import LinkState
 from devices.errors import AuthError, ConfigError, DeviceError, DeviceRefused, ProtocolError, Unsupported
 from devices.onvif.errors import bounded
-from devices.onvif.link import Link, LinkEvent
+from devices.onvif.link import OnvifLink
 from devices.onvif.models import DeviceInformation, MediaProfile
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class OnvifSession:
         self.timeout = timeout
         self._wanted_profile = profile
         self._adjust_time = adjust_time
-        self.link = Link(offline_after=offline_after)
+        self.link = OnvifLink(f"onvif {host}:{port}", offline_after=offline_after)
         self._camera: ONVIFCamera | None = None
         self._services: dict[str, Any] = {}
         self._setup_lock = asyncio.Lock()
@@ -72,7 +72,7 @@ class OnvifSession:
     async def setup(self) -> None:
         """Run the ordered setup (again); on failure the link is offline and the error raised."""
         async with self._setup_lock:
-            self.link.fire(LinkEvent.SETUP)
+            self.link.setting_up()
             await self.close()
             camera = self._camera = ONVIFCamera(
                 self.host, self.port, self._username, self._password, no_cache=True
@@ -80,10 +80,10 @@ class OnvifSession:
             try:
                 await self._setup(camera)
             except DeviceError as error:
-                self.link.outcome(error)
+                self.link.set_up(error)
                 await self.close()
                 raise
-            self.link.ready()
+            self.link.set_up(None)
 
     async def _setup(self, camera: ONVIFCamera) -> None:
         self._services["devicemgmt"] = await camera.create_devicemgmt_service()
@@ -195,7 +195,7 @@ class OnvifSession:
 
     async def shutdown(self) -> None:
         await self.close()
-        self.link.fire(LinkEvent.CLOSED, "stopped")
+        self.link.stopped()
 
     async def close(self) -> None:
         """Close every HTTP session the library opened (it leaks them otherwise)."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from onvif_helpers import TIMEOUT, ManualClock, http_port
 
 from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifSimulator
+
+from .helpers import TIMEOUT, ManualClock, http_port
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 
 import pytest
-from onvif_helpers import ManualClock
 
 from devices.onvif.camera_service import CameraService
 from devices.onvif.ptz_state import PtzState
 from devices.onvif.soap import NAMESPACES, Envelope, envelope
 from devices.onvif.wsse import TokenVerifier, password_digest
+
+from .helpers import ManualClock
 
 WALL = 1_795_860_000.0  # 2026-11-28T10:00:00Z
 CREATED = "2026-11-28T10:00:00Z"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from onvif_helpers import TIMEOUT, ManualClock, http_port
 
 from devices.config import OnvifCameraConfig
 from devices.drivers.base import Camera, LinkState, PanTiltZoom
@@ -23,6 +22,8 @@ from devices.errors import (
 from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifFaults, OnvifSimulator
 from devices.registry import driver_class
+
+from .helpers import TIMEOUT, ManualClock, http_port
 
 
 def make_camera(sim: OnvifSimulator, password: str = "s3cret", **kwargs: object) -> OnvifCamera:

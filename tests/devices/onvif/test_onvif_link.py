@@ -1,4 +1,4 @@
-"""The link state machine: the table is complete, and outcomes move it as documented."""
+"""The ONVIF link: exchange outcomes drive the shared link state machine as documented."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from devices.drivers.base import LinkState
 from devices.errors import (
     AuthError,
+    ConfigError,
     DeviceBusy,
     DeviceOffline,
     DeviceRefused,
@@ -14,41 +15,49 @@ from devices.errors import (
     ProtocolError,
     Unsupported,
 )
-from devices.onvif.link import TRANSITIONS, Link, LinkEvent
+from devices.onvif.link import OnvifLink
 
 
-def online() -> Link:
-    link = Link(offline_after=3)
-    link.fire(LinkEvent.SETUP)
-    link.ready()
+def online() -> OnvifLink:
+    link = OnvifLink("cam", offline_after=3)
+    link.setting_up()
+    link.set_up(None)
     return link
 
 
-def test_every_state_has_an_answer_to_every_event() -> None:
-    assert len(TRANSITIONS) == len(LinkState) * len(LinkEvent)
-
-
-def test_setup_then_ready() -> None:
-    link = Link()
+def test_setup_then_online_with_listeners_told() -> None:
+    link = OnvifLink("cam")
+    seen: list[tuple[LinkState, LinkState]] = []
+    link.add_listener(lambda old, new, detail: seen.append((old, new)))
     assert (link.state, link.detail) == (LinkState.OFFLINE, "not started")
-    assert link.fire(LinkEvent.SETUP) is LinkState.CONNECTING
-    link.ready()
+    link.setting_up()
+    assert link.state is LinkState.CONNECTING
+    link.set_up(None)
     assert (link.state, link.detail) == (LinkState.ONLINE, "")
-    with pytest.raises(RuntimeError):
-        link.ready()
+    assert seen == [(LinkState.OFFLINE, LinkState.CONNECTING), (LinkState.CONNECTING, LinkState.ONLINE)]
 
 
-def test_a_failed_setup_is_offline() -> None:
-    link = Link()
-    link.fire(LinkEvent.SETUP)
-    assert link.outcome(DeviceTimeout("slow")) is LinkState.OFFLINE
+def test_a_failed_setup_is_offline_and_says_why() -> None:
+    link = OnvifLink("cam")
+    link.setting_up()
+    link.set_up(ConfigError("profile: no media profile 'x'"))
+    assert (link.state, link.detail) == (LinkState.OFFLINE, "profile: no media profile 'x'")
+
+
+def test_setting_up_again_from_any_state() -> None:
+    link = online()
+    link.outcome(DeviceTimeout("t"))
+    link.setting_up()
+    assert link.state is LinkState.CONNECTING
+    link.setting_up()
+    assert link.state is LinkState.CONNECTING
 
 
 @pytest.mark.parametrize("error", [DeviceTimeout("t"), ProtocolError("p"), DeviceBusy("b")])
-def test_soft_failures_degrade_then_give_up(error: Exception) -> None:
+def test_soft_failures_degrade_then_drop(error: Exception) -> None:
     link = online()
     assert [link.outcome(error) for _ in range(3)] == [LinkState.DEGRADED, LinkState.DEGRADED, LinkState.OFFLINE]
-    assert link.detail == str(error)
+    assert link.detail == f"3 failures in a row: {error}"
 
 
 def test_an_answer_heals_a_degraded_link_and_resets_the_count() -> None:
@@ -67,12 +76,20 @@ def test_a_fault_is_an_answer(error: Exception) -> None:
 
 
 @pytest.mark.parametrize("error", [DeviceOffline("gone"), AuthError("who")])
-def test_lost_connection_or_credentials_are_offline_at_once(error: Exception) -> None:
+def test_lost_connection_or_credentials_drop_at_once(error: Exception) -> None:
     link = online()
     assert link.outcome(error) is LinkState.OFFLINE and link.detail == str(error)
-    assert link.outcome(None) is LinkState.OFFLINE and link.detail == str(error)
 
 
-def test_closed_is_offline_from_anywhere() -> None:
-    for link in (online(), Link()):
-        assert link.fire(LinkEvent.CLOSED, "stopped") is LinkState.OFFLINE
+def test_late_outcomes_change_nothing() -> None:
+    link = online()
+    link.outcome(DeviceOffline("gone"))
+    assert link.outcome(None) is LinkState.OFFLINE and link.detail == "gone"
+    link.setting_up()
+    assert link.outcome(DeviceTimeout("t")) is LinkState.CONNECTING
+
+
+def test_stopped_from_anywhere() -> None:
+    for link in (online(), OnvifLink("cam")):
+        link.stopped()
+        assert (link.state, link.detail) == (LinkState.OFFLINE, "stopped")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from onvif_helpers import ManualClock
 
 from devices.onvif.ptz_state import PtzRefused, PtzState, Vector
+
+from .helpers import ManualClock
 
 
 @pytest.fixture

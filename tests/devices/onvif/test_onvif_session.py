@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from onvif_helpers import TIMEOUT, http_port
 
 from devices.drivers.base import LinkState
 from devices.errors import DeviceTimeout
 from devices.onvif.session import OnvifSession
 from devices.onvif.simulator import OnvifSimulator
+
+from .helpers import TIMEOUT, http_port
 
 
 def session(sim: OnvifSimulator, **kwargs: object) -> OnvifSession:

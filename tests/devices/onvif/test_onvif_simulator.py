@@ -8,12 +8,13 @@ import socket
 
 import aiohttp
 import pytest
-from onvif_helpers import http_port
 
 from devices.config import OnvifCameraConfig
 from devices.onvif.simulator import GARBAGE, OnvifSimulator
 from devices.onvif.soap import Envelope, envelope
 from devices.registry import simulator_class
+
+from .helpers import http_port
 
 CLOCK_REQUEST = envelope("<tds:GetSystemDateAndTime/>").encode()
 

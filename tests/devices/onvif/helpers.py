@@ -1,4 +1,4 @@
-"""Helpers shared by the ONVIF tests (a module name of its own, so it never collides)."""
+"""Helpers shared by the ONVIF tests."""
 
 from __future__ import annotations
 
