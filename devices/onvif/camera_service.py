@@ -13,7 +13,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from devices.errors import ProtocolError
 from devices.onvif import soap
@@ -128,7 +128,7 @@ class CameraService:
     # -- Device service ----------------------------------------------------------------------------
 
     def get_system_date_and_time(self, body: Node) -> str:
-        now = datetime.fromtimestamp(self.clock(), timezone.utc)
+        now = datetime.fromtimestamp(self.clock(), UTC)
         return (
             "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
             "<tt:DateTimeType>Manual</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
@@ -211,7 +211,7 @@ class CameraService:
     def get_status(self, body: Node) -> str:
         self._profile(body, need_ptz=True)
         pan_tilt, zoom = self.ptz.moving()
-        utc = datetime.fromtimestamp(self.clock(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = datetime.fromtimestamp(self.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return (
             f"<tptz:GetStatusResponse><tptz:PTZStatus><tt:Position>{_vector_xml(self.ptz.position())}</tt:Position>"
             f"<tt:MoveStatus><tt:PanTilt>{'MOVING' if pan_tilt else 'IDLE'}</tt:PanTilt>"

@@ -21,7 +21,13 @@ import logging
 from typing import Any
 
 from devices.config import OnvifCameraConfig
-from devices.drivers.base import CameraCapabilities, DeviceKind, DeviceStatus, LinkState, PanTiltZoom
+from devices.drivers.base import (
+    CameraCapabilities,
+    DeviceKind,
+    DeviceStatus,
+    LinkState,
+    PanTiltZoom,
+)
 from devices.errors import DeviceError, DeviceRefused, ProtocolError, Unsupported
 from devices.onvif import presets as preset_numbers
 from devices.onvif.credentials import password_of
@@ -105,16 +111,17 @@ class OnvifCamera:
     def capabilities(self) -> CameraCapabilities:
         """What the chosen profile and PTZ node allow (nothing before the first setup)."""
         profile, node = self._session.profile, self._session.ptz_node
-        ptz = profile is not None and profile.ptz
+        if profile is None:
+            return CameraCapabilities(pan_tilt=False, zoom=False, home=False)
         return CameraCapabilities(
-            pan_tilt=ptz and profile.continuous,
-            zoom=ptz and profile.zoom,
+            pan_tilt=profile.ptz and profile.continuous,
+            zoom=profile.ptz and profile.zoom,
             presets=int(getattr(node, "MaximumNumberOfPresets", 0) or 0),
-            absolute_position=ptz and profile.absolute,
-            home=ptz and bool(getattr(node, "HomeSupported", True)),
+            absolute_position=profile.ptz and profile.absolute,
+            home=profile.ptz and bool(getattr(node, "HomeSupported", True)),
             power=False,
-            stream_uri=profile is not None,
-            snapshot=profile is not None,
+            stream_uri=True,
+            snapshot=True,
         )
 
     @property

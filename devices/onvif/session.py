@@ -19,7 +19,14 @@ from typing import Any
 from onvif import ONVIFCamera
 
 from devices.drivers.base import LinkState
-from devices.errors import AuthError, ConfigError, DeviceError, DeviceRefused, ProtocolError, Unsupported
+from devices.errors import (
+    AuthError,
+    ConfigError,
+    DeviceError,
+    DeviceRefused,
+    ProtocolError,
+    Unsupported,
+)
 from devices.onvif.errors import bounded
 from devices.onvif.link import OnvifLink
 from devices.onvif.models import DeviceInformation, MediaProfile
@@ -127,7 +134,8 @@ class OnvifSession:
                 )
             return chosen
         h264 = [p for p in self.profiles if (p.encoding or "").upper() == "H264"]
-        return (h264 or self.profiles or [None])[0]
+        candidates = h264 or self.profiles
+        return candidates[0] if candidates else None
 
     async def measure_skew(self) -> float | None:
         """Camera clock minus ours in seconds, from GetSystemDateAndTime (first without auth, as
@@ -141,15 +149,15 @@ class OnvifSession:
                 reply = await self._call("devicemgmt", "GetSystemDateAndTime")
             except (DeviceRefused, Unsupported, ProtocolError):
                 return None
-        utc = getattr(reply, "UTCDateTime", None)
+        utc: Any = getattr(reply, "UTCDateTime", None)
         try:
             camera_now = dt.datetime(
                 utc.Date.Year, utc.Date.Month, utc.Date.Day,
-                utc.Time.Hour, utc.Time.Minute, utc.Time.Second, tzinfo=dt.timezone.utc,
+                utc.Time.Hour, utc.Time.Minute, utc.Time.Second, tzinfo=dt.UTC,
             )
         except (AttributeError, TypeError, ValueError):
             return None
-        return (camera_now - dt.datetime.now(dt.timezone.utc)).total_seconds()
+        return (camera_now - dt.datetime.now(dt.UTC)).total_seconds()
 
     async def ensure(self) -> None:
         """Set the camera up if it is not (first use, or after the link went offline)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 from devices.errors import ProtocolError
@@ -83,23 +84,23 @@ def parse_xml(data: bytes) -> Node:
         raise ProtocolError(f"XML message of {len(data)} bytes exceeds {MAX_MESSAGE_BYTES}")
     if b"<!DOCTYPE" in data.upper():
         raise ProtocolError("XML message carries a Document Type Declaration")
-    parser = ET.XMLPullParser(events=("start-ns", "start", "end"))
+    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start-ns", "start", "end"))
     pending: dict[str, str] = {}
     scopes: list[dict[str, str]] = [{"xml": "http://www.w3.org/XML/1998/namespace"}]
     built: list[list[Node]] = [[]]
     try:
         parser.feed(data)
         parser.close()
-        for event, item in parser.read_events():
+        for event, item in cast(Iterator[tuple[str, Any]], parser.read_events()):
             if event == "start-ns":
-                prefix, uri = item  # type: ignore[misc]
+                prefix, uri = item
                 pending[prefix] = uri
             elif event == "start":
                 scopes.append({**scopes[-1], **pending})
                 pending = {}
                 built.append([])
             else:
-                element: ET.Element = item  # type: ignore[assignment]
+                element: ET.Element = item
                 namespace, _, name = element.tag.rpartition("}")
                 children = built.pop()
                 built[-1].append(

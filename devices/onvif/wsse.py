@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from devices.errors import ProtocolError
 from devices.onvif.soap import Node
@@ -30,11 +30,11 @@ def password_digest(nonce: bytes, created: str, password: str) -> str:
 def parse_created(value: str) -> float:
     """A wsu:Created timestamp (`2026-11-28T15:00:00Z` or with an offset) as POSIX seconds."""
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip())  # 3.11 reads the "Z" suffix too
     except ValueError:
         raise ProtocolError(f"Created {value!r} is not an ISO 8601 timestamp") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 

@@ -110,18 +110,28 @@ def test_ptz_requests_move_the_head(service: CameraService, clock: ManualClock) 
     assert service.ptz.moving() == (False, False)
 
 
+def absolute_move(pan_tilt: str) -> str:
+    return (
+        "<tptz:AbsoluteMove><tptz:ProfileToken>main</tptz:ProfileToken>"
+        f"<tptz:Position><tt:PanTilt {pan_tilt}/></tptz:Position></tptz:AbsoluteMove>"
+    )
+
+
+GOTO_PRESET_4 = (
+    "<tptz:GotoPreset><tptz:ProfileToken>main</tptz:ProfileToken>"
+    "<tptz:PresetToken>4</tptz:PresetToken></tptz:GotoPreset>"
+)
+
+
 @pytest.mark.parametrize(
     ("body", "subcode"),
     [
         ("<tptz:GetStatus><tptz:ProfileToken>sub</tptz:ProfileToken></tptz:GetStatus>", "ter:NoPTZProfile"),
         ("<tptz:GetStatus><tptz:ProfileToken>zzz</tptz:ProfileToken></tptz:GetStatus>", "ter:NoProfile"),
         ("<tptz:ContinuousMove><tptz:ProfileToken>main</tptz:ProfileToken></tptz:ContinuousMove>", "ter:InvalidArgVal"),
-        ('<tptz:AbsoluteMove><tptz:ProfileToken>main</tptz:ProfileToken><tptz:Position><tt:PanTilt x="a" y="0"/>'
-         "</tptz:Position></tptz:AbsoluteMove>", "ter:InvalidArgVal"),
-        ('<tptz:AbsoluteMove><tptz:ProfileToken>main</tptz:ProfileToken><tptz:Position><tt:PanTilt x="3" y="0"/>'
-         "</tptz:Position></tptz:AbsoluteMove>", "ter:InvalidPosition"),
-        ("<tptz:GotoPreset><tptz:ProfileToken>main</tptz:ProfileToken><tptz:PresetToken>4</tptz:PresetToken>"
-         "</tptz:GotoPreset>", "ter:NoToken"),
+        (absolute_move('x="a" y="0"'), "ter:InvalidArgVal"),
+        (absolute_move('x="3" y="0"'), "ter:InvalidPosition"),
+        (GOTO_PRESET_4, "ter:NoToken"),
     ],
 )
 def test_ptz_refusals_are_sender_faults(service: CameraService, body: str, subcode: str) -> None:
@@ -132,8 +142,8 @@ def test_ptz_refusals_are_sender_faults(service: CameraService, body: str, subco
 def test_preset_names_are_escaped(service: CameraService) -> None:
     name = '<b>&"quoted"'
     answer(service, "ptz", request(
-        f"<tptz:SetPreset><tptz:ProfileToken>main</tptz:ProfileToken><tptz:PresetName>&lt;b&gt;&amp;&quot;quoted&quot;"
-        f"</tptz:PresetName></tptz:SetPreset>"
+        "<tptz:SetPreset><tptz:ProfileToken>main</tptz:ProfileToken><tptz:PresetName>&lt;b&gt;&amp;&quot;quoted&quot;"
+        "</tptz:PresetName></tptz:SetPreset>"
     ))
     _, reply = answer(service, "ptz", request(
         "<tptz:GetPresets><tptz:ProfileToken>main</tptz:ProfileToken></tptz:GetPresets>", nonce=b"p" * 16

@@ -38,7 +38,7 @@ def onvif_wrapping(cause: Exception) -> ONVIFError:
 @pytest.mark.parametrize(
     ("exc", "expected"),
     [
-        (asyncio.TimeoutError(), DeviceTimeout),
+        (TimeoutError(), DeviceTimeout),
         (ONVIFTimeoutError("late"), DeviceTimeout),
         (fault("Sender not Authorized", "NotAuthorized"), AuthError),
         (fault("Authority failure"), AuthError),

@@ -9,7 +9,13 @@ import pytest
 
 from devices.drivers.base import PanTiltZoom
 from devices.errors import ProtocolError
-from devices.onvif.models import CameraPreset, DeviceInformation, MediaProfile, PtzStatus, position_from
+from devices.onvif.models import (
+    CameraPreset,
+    DeviceInformation,
+    MediaProfile,
+    PtzStatus,
+    position_from,
+)
 
 VECTOR = NS(PanTilt=NS(x=0.5, y=-0.25), Zoom=NS(x=0.75))
 

@@ -20,9 +20,11 @@ CLOCK_REQUEST = envelope("<tds:GetSystemDateAndTime/>").encode()
 
 
 async def post(sim: OnvifSimulator, timeout: float = 2.0) -> tuple[int, bytes]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as client:
-        async with client.post(sim.endpoints["http"], data=CLOCK_REQUEST) as response:
-            return response.status, await response.read()
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as client,
+        client.post(sim.endpoints["http"], data=CLOCK_REQUEST) as response,
+    ):
+        return response.status, await response.read()
 
 
 def test_registered_for_onvif() -> None:

@@ -31,10 +31,10 @@ def zeep_request(password: str, *, digest: bool = True) -> bytes:
 
 def token(secret: str = "s3cret", nonce: bytes = NONCE, created: str = CREATED, **changes: object) -> UsernameToken:
     """A digest token for `secret`, made as a client makes it; `changes` override fields."""
-    fields: dict[str, object] = dict(
-        username="tech", password=password_digest(nonce, created, secret), digest=True,
-        nonce=nonce, created=created,
-    )
+    fields: dict[str, object] = {
+        "username": "tech", "password": password_digest(nonce, created, secret), "digest": True,
+        "nonce": nonce, "created": created,
+    }
     fields.update(changes)
     return UsernameToken(**fields)  # type: ignore[arg-type]
 
