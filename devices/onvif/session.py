@@ -79,18 +79,29 @@ class OnvifSession:
     async def setup(self) -> None:
         """Run the ordered setup (again); on failure the link is offline and the error raised."""
         async with self._setup_lock:
-            self.link.setting_up()
-            await self.close()
-            camera = self._camera = ONVIFCamera(
-                self.host, self.port, self._username, self._password, no_cache=True
-            )
-            try:
-                await self._setup(camera)
-            except DeviceError as error:
-                self.link.set_up(error)
-                await self.close()
-                raise
-            self.link.set_up(None)
+            await self._setup_now()
+
+    async def ensure(self) -> None:
+        """Set the camera up if it is not (first use, or after the link went offline); calls
+        arriving meanwhile wait for that one setup."""
+        if self._camera is None:
+            async with self._setup_lock:
+                if self._camera is None:
+                    await self._setup_now()
+
+    async def _setup_now(self) -> None:
+        self.link.setting_up()
+        await self.close()
+        camera = ONVIFCamera(self.host, self.port, self._username, self._password, no_cache=True)
+        try:
+            await self._setup(camera)
+        except BaseException as exc:  # cancelled too: never leave the library's sessions open
+            self.link.set_up(exc if isinstance(exc, DeviceError) else DeviceError(f"setup interrupted: {exc!r}"))
+            self._services = {}
+            await camera.close()
+            raise
+        self._camera = camera  # only now may calls use the services
+        self.link.set_up(None)
 
     async def _setup(self, camera: ONVIFCamera) -> None:
         self._services["devicemgmt"] = await camera.create_devicemgmt_service()
@@ -158,11 +169,6 @@ class OnvifSession:
         except (AttributeError, TypeError, ValueError):
             return None
         return (camera_now - dt.datetime.now(dt.UTC)).total_seconds()
-
-    async def ensure(self) -> None:
-        """Set the camera up if it is not (first use, or after the link went offline)."""
-        if self._camera is None:
-            await self.setup()
 
     async def check_clock(self) -> float | None:
         """The health poll (Home Assistant's keepalive): measure the skew again."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from devices.drivers.base import LinkState
@@ -57,4 +59,26 @@ async def test_a_silent_camera_fails_the_first_step_in_time(sim: OnvifSimulator)
     with pytest.raises(DeviceTimeout, match="GetSystemDateAndTime"):
         await s.setup()
     assert s.link.state is LinkState.OFFLINE and "no answer" in s.link.detail
+    await s.shutdown()
+
+
+async def test_calls_arriving_together_share_one_setup(sim: OnvifSimulator) -> None:
+    s = session(sim)
+    try:
+        replies = await asyncio.gather(*(s.call("devicemgmt", "GetDeviceInformation") for _ in range(5)))
+        assert {r.SerialNumber for r in replies} == {"SIM-0001"}
+        assert list(sim.service.history).count("GetProfiles") == 1
+    finally:
+        await s.shutdown()
+
+
+async def test_a_cancelled_setup_leaves_nothing_open(sim: OnvifSimulator) -> None:
+    sim.faults.no_answer = True
+    s = session(sim)
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(s.setup(), 0.1)
+    assert s.link.state is LinkState.OFFLINE and "interrupted" in s.link.detail
+    sim.faults.no_answer = False
+    await s.setup()
+    assert s.link.state is LinkState.ONLINE
     await s.shutdown()
