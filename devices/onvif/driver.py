@@ -7,10 +7,12 @@ generic spaces (pan, tilt in [-1, 1], zoom in [0, 1]); ONVIF has no power contro
 Extras: device information, service addresses, clock-skew check, profiles, RTSP stream and
 snapshot URIs, absolute and relative moves, preset list/remove, PTZ status, set home.
 
-Every call is bounded by the rooms file's `timeout` and raises only devices.errors. A health
-poll (GetSystemDateAndTime, like Home Assistant's keepalive) runs every `poll_interval`
-between start() and stop(), keeping the link state current and setting the camera up again
-after it was offline.
+Every call is bounded by the rooms file's `timeout` and raises only devices.errors. Like
+devices/transport's DeviceLink, start() makes one setup attempt and does not raise: the
+outcome is in `link` and `status()`. Until stop(), a watcher then sets the camera up again
+with exponential backoff while it is offline, and polls its clock every `poll_interval`
+while online (GetSystemDateAndTime, Home Assistant's keepalive). A call made while offline
+tries the setup once itself, so a one-shot command gets the precise reason it failed.
 """
 
 from __future__ import annotations
@@ -33,8 +35,12 @@ from devices.onvif import presets as preset_numbers
 from devices.onvif.credentials import password_of
 from devices.onvif.models import CameraPreset, DeviceInformation, MediaProfile, PtzStatus
 from devices.onvif.session import OnvifSession
+from devices.transport.policy import Backoff
+from devices.transport.state import StateListener
 
 log = logging.getLogger(__name__)
+
+DEFAULT_BACKOFF = Backoff()  # set-up retries while offline: 0.5 s doubling to 10 s
 
 
 def _speed(name: str, value: float) -> float:
@@ -65,13 +71,15 @@ class OnvifCamera:
         timeout: float = 2.0,
         poll_interval: float = 10.0,
         adjust_time: bool | None = None,
+        backoff: Backoff = DEFAULT_BACKOFF,
     ) -> None:
         """`adjust_time`: None adjusts WS-Security timestamps only when the camera clock is off
         by 5 s or more; True/False force it (False for cameras that must never be adjusted)."""
         self.name = name
         self.poll_interval = poll_interval
+        self.backoff = backoff
         self._session = OnvifSession(
-            host, port, username, password, timeout=timeout, profile=profile, adjust_time=adjust_time
+            host, port, username, password, name=name, timeout=timeout, profile=profile, adjust_time=adjust_time
         )
         self._poller: asyncio.Task[None] | None = None
 
@@ -85,11 +93,12 @@ class OnvifCamera:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Run the ordered setup (raising its error if the camera cannot be set up) and start
-        the health poll."""
-        await self._session.setup()
-        if self._poller is None:
-            self._poller = asyncio.create_task(self._poll(), name=f"onvif-poll-{self.name}")
+        """Try the ordered setup once, then keep watching the camera until `stop`."""
+        if self._poller is not None:
+            return
+        with contextlib.suppress(DeviceError):
+            await self._session.setup()
+        self._poller = asyncio.create_task(self._watch(), name=f"onvif-watch-{self.name}")
 
     async def stop(self) -> None:
         if self._poller is not None:
@@ -99,13 +108,19 @@ class OnvifCamera:
             self._poller = None
         await self._session.shutdown()
 
-    async def _poll(self) -> None:
+    async def _watch(self) -> None:
+        attempt = 0
         while True:
-            await asyncio.sleep(self.poll_interval)
+            await asyncio.sleep(self.poll_interval if self._up else self.backoff.delay(attempt))
+            attempt = 0 if self._up else attempt + 1
             try:
-                await self._session.check_clock()
+                await (self._session.check_clock() if self._up else self._session.ensure())
             except DeviceError as error:
-                log.info("%s: health poll: %s", self.name, error)
+                log.info("%s: %s", self.name, error)
+
+    @property
+    def _up(self) -> bool:
+        return self.link in (LinkState.ONLINE, LinkState.DEGRADED)
 
     @property
     def capabilities(self) -> CameraCapabilities:
@@ -127,6 +142,10 @@ class OnvifCamera:
     @property
     def link(self) -> LinkState:
         return self._session.link.state
+
+    def add_listener(self, listener: StateListener) -> None:
+        """Call ``listener(old, new, detail)`` on every change of link state."""
+        self._session.link.add_listener(listener)
 
     # -- Camera facade -------------------------------------------------------------------------
 

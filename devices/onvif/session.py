@@ -47,6 +47,7 @@ class OnvifSession:
         username: str | None,
         password: str | None,
         *,
+        name: str | None = None,
         timeout: float = 2.0,
         profile: str | None = None,
         adjust_time: bool | None = None,
@@ -57,7 +58,7 @@ class OnvifSession:
         self.timeout = timeout
         self._wanted_profile = profile
         self._adjust_time = adjust_time
-        self.link = OnvifLink(f"onvif {host}:{port}", offline_after=offline_after)
+        self.link = OnvifLink(name or f"onvif {host}:{port}", offline_after=offline_after)
         self._camera: ONVIFCamera | None = None
         self._services: dict[str, Any] = {}
         self._setup_lock = asyncio.Lock()

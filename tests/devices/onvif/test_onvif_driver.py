@@ -4,6 +4,7 @@ extras, presets round trip, every fault knob mapped to our error, auth and clock
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
@@ -22,6 +23,7 @@ from devices.errors import (
 from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifFaults, OnvifSimulator
 from devices.registry import driver_class
+from devices.transport.policy import Backoff
 
 from .helpers import TIMEOUT, ManualClock, http_port
 
@@ -208,25 +210,29 @@ async def test_a_profile_without_ptz_makes_ptz_calls_unsupported(sim: OnvifSimul
 
 async def test_an_unknown_profile_is_a_config_error_naming_the_known_ones(sim: OnvifSimulator) -> None:
     camera = make_camera(sim, profile="wide")
-    with pytest.raises(ConfigError, match=r"no media profile 'wide' \(it has: main, sub\)"):
-        await camera.start()
+    await camera.start()
     assert camera.link is LinkState.OFFLINE
+    assert "no media profile 'wide' (it has: main, sub)" in camera._session.link.detail
+    with pytest.raises(ConfigError, match=r"no media profile 'wide' \(it has: main, sub\)"):
+        await camera.home()
     await camera.stop()
 
 
 async def test_wrong_password_is_an_auth_error(sim: OnvifSimulator) -> None:
     camera = make_camera(sim, password="guess")
+    await camera.start()  # like every device link, start() reports in the link state
+    status = await camera.status()
+    assert status.link is LinkState.OFFLINE and "NotAuthorized" in status.detail
     with pytest.raises(AuthError, match="NotAuthorized"):
-        await camera.start()
-    assert camera.link is LinkState.OFFLINE
+        await camera.position()
     await camera.stop()
 
 
 async def test_camera_clock_far_off_is_adjusted_for(sim: OnvifSimulator) -> None:
     sim.faults.clock_offset = 3600.0
     strict = make_camera(sim, adjust_time=False)
-    with pytest.raises(AuthError):
-        await strict.start()
+    with pytest.raises(AuthError, match="from the camera clock"):
+        await strict.position()
     await strict.stop()
     camera = make_camera(sim)
     try:
@@ -299,20 +305,48 @@ async def test_a_stopped_camera_is_offline_and_comes_back(camera: OnvifCamera, s
         await revived.stop()
 
 
-async def test_health_poll_notices_a_camera_going_away(sim: OnvifSimulator) -> None:
-    camera = make_camera(sim)
-    camera.poll_interval = 0.05
+async def wait_for_link(camera: OnvifCamera, state: LinkState) -> None:
+    for _ in range(200):
+        if camera.link is state:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"link stayed {camera.link.value}, never {state.value}")
+
+
+async def test_the_watcher_notices_a_camera_going_away_and_coming_back(sim: OnvifSimulator) -> None:
+    camera = make_camera(sim, backoff=Backoff(initial=0.02, maximum=0.05))
+    camera.poll_interval = 0.02
+    changes: list[LinkState] = []
+    camera.add_listener(lambda old, new, detail: changes.append(new))
     try:
         await camera.start()
         sim.faults.drop = True
-        for _ in range(100):
-            if camera.link is LinkState.OFFLINE:
-                break
-            await asyncio.sleep(0.02)
-        assert camera.link is LinkState.OFFLINE
+        await wait_for_link(camera, LinkState.OFFLINE)
+        sim.faults.drop = False
+        await wait_for_link(camera, LinkState.ONLINE)
     finally:
         await camera.stop()
     assert camera.link is LinkState.OFFLINE
+    assert changes[:4] == [LinkState.CONNECTING, LinkState.ONLINE, LinkState.OFFLINE, LinkState.CONNECTING]
+
+
+async def test_a_camera_off_at_start_is_set_up_when_it_appears() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    camera = OnvifCamera(
+        "cam", "127.0.0.1", port, "tech", "s3cret", timeout=TIMEOUT, backoff=Backoff(initial=0.02, maximum=0.05)
+    )
+    await camera.start()
+    assert camera.link is LinkState.OFFLINE and "connection failed" in (await camera.status()).detail
+    sim = OnvifSimulator(port=port, username="tech", password="s3cret")
+    await sim.start()
+    try:
+        await wait_for_link(camera, LinkState.ONLINE)
+        assert camera.capabilities.pan_tilt
+    finally:
+        await camera.stop()
+        await sim.stop()
 
 
 async def test_from_config_takes_the_password_from_the_environment(

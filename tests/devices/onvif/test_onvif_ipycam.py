@@ -73,9 +73,10 @@ async def test_device_information_and_media(ipycam_port: int) -> None:
 
 async def test_wrong_password_is_our_auth_error(ipycam_port: int) -> None:
     cam = camera(ipycam_port, password="wrong")
+    await cam.start()
+    assert cam.link is LinkState.OFFLINE and "not authorized" in (await cam.status()).detail
     with pytest.raises(AuthError, match="not authorized"):
-        await cam.start()
-    assert cam.link is LinkState.OFFLINE
+        await cam.device_information()
     await cam.stop()
 
 
