@@ -212,6 +212,10 @@ class OnvifCamera:
         """Service namespace → XAddr, as GetServices (or GetCapabilities) reported them."""
         return self._session.xaddrs
 
+    async def device_capabilities(self) -> dict[str, Any]:
+        """GetCapabilities(Category=All): what the camera says it can do, per service."""
+        return await self._session.capabilities()
+
     async def check_clock(self) -> float | None:
         """Camera clock minus ours, in seconds (None if the camera will not tell)."""
         return await self._session.check_clock()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 from typing import Any
 
 from onvif import ONVIFCamera
@@ -93,7 +94,7 @@ class OnvifSession:
     async def _setup_now(self) -> None:
         self.link.setting_up()
         await self.close()
-        camera = ONVIFCamera(self.host, self.port, self._username, self._password, no_cache=True)
+        camera = _camera_keeping_proxy_settings(self.host, self.port, self._username, self._password)
         try:
             await self._setup(camera)
         except BaseException as exc:  # cancelled too: never leave the library's sessions open
@@ -130,6 +131,18 @@ class OnvifSession:
             except (ProtocolError, DeviceRefused, Unsupported) as error:
                 # Optional detail: PTZ still works without the node's preset count.
                 log.warning("%s: PTZ node unavailable: %s", self.where, error)
+
+    async def capabilities(self) -> dict[str, Any]:
+        """GetCapabilities(Category=All) as plain data (the library caches it per setup)."""
+        await self.ensure()
+        assert self._camera is not None
+        try:
+            result = await bounded(self._camera.get_capabilities(), self.timeout, f"GetCapabilities on {self.where}")
+        except DeviceError as error:
+            await self._after_failure(error)
+            raise
+        self.link.outcome(None)
+        return result or {}
 
     async def _create(self, camera: ONVIFCamera, service: str) -> Any:
         return await bounded(
@@ -218,3 +231,14 @@ class OnvifSession:
         self._services = {}
         if camera is not None:
             await camera.close()
+
+
+def _camera_keeping_proxy_settings(host: str, port: int, username: str | None, password: str | None) -> ONVIFCamera:
+    """ONVIFCamera() pops http_proxy/https_proxy from the whole process's environment; put them
+    back. Its aiohttp sessions do not read the environment (trust_env is off), so cameras are
+    reached directly either way, and the rest of classbridge keeps its settings."""
+    saved = {key: os.environ[key] for key in ("http_proxy", "https_proxy") if key in os.environ}
+    try:
+        return ONVIFCamera(host, port, username, password, no_cache=True)
+    finally:
+        os.environ.update(saved)

@@ -4,6 +4,7 @@ extras, presets round trip, every fault knob mapped to our error, auth and clock
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 
 import pytest
@@ -361,5 +362,25 @@ async def test_from_config_takes_the_password_from_the_environment(
     try:
         await camera.start()
         assert camera.link is LinkState.ONLINE
+    finally:
+        await camera.stop()
+
+
+async def test_device_capabilities(camera: OnvifCamera, sim: OnvifSimulator) -> None:
+    capabilities = await camera.device_capabilities()
+    assert capabilities["PTZ"]["XAddr"] == f"{sim.service.base_url}/onvif/ptz_service"
+    assert capabilities["Media"]["StreamingCapabilities"]["RTP_RTSP_TCP"] is True
+
+
+async def test_proxy_settings_survive_and_cameras_are_reached_directly(
+    sim: OnvifSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy that does not exist: any request sent through it would fail.
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    camera = make_camera(sim)
+    try:
+        await camera.start()
+        assert camera.link is LinkState.ONLINE
+        assert os.environ["http_proxy"] == "http://127.0.0.1:9"
     finally:
         await camera.stop()
