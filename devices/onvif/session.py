@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from onvif import ONVIFCamera
+from onvif.exceptions import ONVIFError
 
 from devices.drivers.base import LinkState
 from devices.errors import (
@@ -28,7 +29,7 @@ from devices.errors import (
     ProtocolError,
     Unsupported,
 )
-from devices.onvif.errors import bounded
+from devices.onvif.errors import bounded, translate
 from devices.onvif.link import OnvifLink
 from devices.onvif.models import DeviceInformation, MediaProfile
 
@@ -144,10 +145,17 @@ class OnvifSession:
         self.link.outcome(None)
         return result or {}
 
-    async def _create(self, camera: ONVIFCamera, service: str) -> Any:
-        return await bounded(
-            getattr(camera, f"create_{service}_service")(), self.timeout, f"{service} service on {self.where}"
-        )
+    @staticmethod
+    async def _create(camera: ONVIFCamera, service: str) -> Any:
+        """A service client. No network here: the WSDL comes from the package (parsed once per
+        process, which can take a while on a busy machine), so our time limit does not apply."""
+        try:
+            return await getattr(camera, f"create_{service}_service")()
+        except ONVIFError as error:
+            translated = translate(error, f"{service} service")
+            if translated is None:
+                raise
+            raise translated from error
 
     def _choose_profile(self) -> MediaProfile | None:
         if self._wanted_profile is not None:

@@ -112,6 +112,7 @@ class OnvifSimulator:
         )
 
     async def start(self) -> dict[str, str]:
+        self._stopping = asyncio.Event()
         app = web.Application()
         app.router.add_post("/onvif/{service}_service", self._soap)
         app.router.add_get("/snapshot/{token}.jpg", self._snapshot)

@@ -114,3 +114,15 @@ async def test_stop_releases_a_held_request() -> None:
     await sim.stop()
     with pytest.raises(aiohttp.ClientError):
         await asyncio.wait_for(pending, 2)
+
+
+async def test_can_start_again_after_stop() -> None:
+    sim = OnvifSimulator()
+    await sim.start()
+    await sim.stop()
+    await sim.start()
+    try:
+        sim.faults.delay = 0.05  # waits on the stop signal, which must be fresh
+        assert (await post(sim))[0] == 200
+    finally:
+        await sim.stop()
