@@ -122,7 +122,9 @@ async def test_can_start_again_after_stop() -> None:
     await sim.stop()
     await sim.start()
     try:
-        sim.faults.delay = 0.05  # waits on the stop signal, which must be fresh
         assert (await post(sim))[0] == 200
+        sim.faults.no_answer = True  # holds until stopped: the stop signal must be a fresh one
+        with pytest.raises(asyncio.TimeoutError):
+            await post(sim, timeout=0.2)
     finally:
         await sim.stop()
