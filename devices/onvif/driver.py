@@ -171,7 +171,7 @@ class OnvifCamera:
         return DeviceStatus(link=session.link.state, power=None, detail=session.link.detail, values=values)
 
     async def move(self, pan_speed: float, tilt_speed: float) -> None:
-        velocity = {"PanTilt": {"x": _speed("pan speed", pan_speed), "y": _speed("tilt speed", tilt_speed)}}
+        velocity = _vector(_speed("pan speed", pan_speed), _speed("tilt speed", tilt_speed), None)
         await self._ptz("ContinuousMove", Velocity=velocity)
 
     async def stop_move(self) -> None:
