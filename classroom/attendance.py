@@ -12,9 +12,10 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.errors import ClassNotFound
@@ -65,7 +66,8 @@ def close_open_rows(
     query = update(AttendanceRecord).where(AttendanceRecord.left_at.is_(None))
     if class_id is not None:
         query = query.where(AttendanceRecord.class_id == class_id)
-    return session.execute(query.values(left_at=when, leave_reason=reason)).rowcount
+    result = session.execute(query.values(left_at=when, leave_reason=reason))
+    return cast(CursorResult[Any], result).rowcount
 
 
 class AttendanceLog:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.attendance import close_open_rows
@@ -67,7 +68,9 @@ def _move(session: Session, class_id: str, to: ClassStatus, **values: datetime) 
         .values(status=to, **values)
     )
     record = _load(session, class_id)
-    if moved.rowcount == 0 and not (to is ClassStatus.LIVE and record.status is to):
+    if cast(CursorResult[Any], moved).rowcount == 0 and not (
+        to is ClassStatus.LIVE and record.status is to
+    ):
         raise ClassEnded(class_id)  # every refused transition starts from ENDED
     return record
 

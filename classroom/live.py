@@ -24,7 +24,9 @@ class NoLiveClasses:
     """No signaling hub runs in this process: nobody can be connected, so nobody is disconnected."""
 
     async def end_class(self, class_id: str) -> None:
-        log.info("class %s ended; no live signaling hub runs here, so nobody to disconnect", class_id)
+        log.info(
+            "class %s ended; no live signaling hub runs here, so nobody to disconnect", class_id
+        )
 
     def participant_count(self, class_id: str) -> int:
         return 0

@@ -74,9 +74,7 @@ class AttendanceRecord(Base):
     __tablename__ = "attendance"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    class_id: Mapped[str] = mapped_column(
-        ForeignKey("classes.id", ondelete="CASCADE"), index=True
-    )
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[str] = mapped_column(String(PARTICIPANT_ID_MAX))
     role: Mapped[Role] = mapped_column(
         Enum(Role, native_enum=False, values_callable=_values, length=16)

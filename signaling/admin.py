@@ -47,5 +47,7 @@ def load_admin_token(settings: Settings) -> AdminToken:
     created = create_secret(path, secrets.token_urlsafe(32) + "\n")
     value = read_secret(path).strip()
     if len(value) < 16:
-        raise SecretFileError(f"{path} holds a token shorter than 16 characters; delete it to regenerate")
+        raise SecretFileError(
+            f"{path} holds a token shorter than 16 characters; delete it to regenerate"
+        )
     return AdminToken(value, path, created)

@@ -51,6 +51,9 @@ def require_admin(
         raise AdminAuthError("the admin token is wrong", code="auth_invalid")
 
 
+Responses = dict[int | str, dict[str, Any]]
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
@@ -67,8 +70,8 @@ router = APIRouter(
 )
 health_router = APIRouter(tags=["health"])
 
-NOT_FOUND = {404: _error("No such class (`class_not_found`).")}
-ENDED = {409: _error("The class has ended (`class_ended`).")}
+NOT_FOUND: Responses = {404: _error("No such class (`class_not_found`).")}
+ENDED: Responses = {409: _error("The class has ended (`class_ended`).")}
 
 
 def _services(request: Request) -> Services:
@@ -82,7 +85,9 @@ def _live(request: Request) -> LiveClasses:
 
 
 def _out(request: Request, info: ClassInfo) -> ClassOut:
-    return ClassOut(**info.model_dump(), participants_online=_live(request).participant_count(info.id))
+    return ClassOut(
+        **info.model_dump(), participants_online=_live(request).participant_count(info.id)
+    )
 
 
 @router.post(

@@ -46,7 +46,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-class_app = typer.Typer(help="Create, list and end classes; issue join links.", no_args_is_help=True)
+class_app = typer.Typer(
+    help="Create, list and end classes; issue join links.", no_args_is_help=True
+)
 keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
 app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
@@ -58,8 +60,10 @@ PIPE_WIDTH = 240  # tables sent to a pipe or file are not squeezed into 80 colum
 def _out() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 
+
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="YAML config file (see config/classbridge.example.yaml).")
+    Path | None,
+    typer.Option("--config", help="YAML config file (see config/classbridge.example.yaml)."),
 ]
 DataDirOpt = Annotated[
     Path | None, typer.Option("--data-dir", help="Database, signing keys and admin token [./data].")
@@ -140,7 +144,11 @@ def _next_steps(services: Services, config: Path | None) -> str:
     if s.data_dir != DEFAULT_DATA_DIR.absolute():
         flags += f" --data-dir {shlex.quote(str(s.data_dir))}"
     admin = services.admin_token
-    bearer = "$CLASSBRIDGE_ADMIN_TOKEN" if admin.path is None else f"$(cat {shlex.quote(str(admin.path))})"
+    bearer = (
+        "$CLASSBRIDGE_ADMIN_TOKEN"
+        if admin.path is None
+        else f"$(cat {shlex.quote(str(admin.path))})"
+    )
     lines = [
         f"classbridge is starting on {s.local_url()}",
         f"  API docs:     {s.local_url()}/docs",
@@ -151,8 +159,10 @@ def _next_steps(services: Services, config: Path | None) -> str:
         "Create a class (prints one join link per role; open the lecturer link in a browser):",
         f'  {_self_command()} class create "Lớp bồi dưỡng cán bộ"{flags}',
         "or over HTTP:",
-        f"  curl -X POST {s.local_url()}/api/classes -H \"Authorization: Bearer {bearer}\" "
-        "-H 'Content-Type: application/json' -d '{\"title\": \"Lớp bồi dưỡng cán bộ\"}'",
+        (
+            f'  curl -X POST {s.local_url()}/api/classes -H "Authorization: Bearer {bearer}" '
+            "-H 'Content-Type: application/json' -d '{\"title\": \"Lớp bồi dưỡng cán bộ\"}'"
+        ),
     ]
     if not s.tls and not _loopback_only(s):
         lines += [
@@ -232,7 +242,10 @@ def class_create(
     if json_output:
         _print_json(created)
         return
-    typer.echo(f"Created class {created.id}: {created.title}" + (f" (room {created.room})" if created.room else ""))
+    typer.echo(
+        f"Created class {created.id}: {created.title}"
+        + (f" (room {created.room})" if created.room else "")
+    )
     typer.echo(f"Join links, valid until {_when(created.links_expire_at)}:")
     for role, url in created.links.model_dump().items():
         typer.echo(f"  {role:<9} {url}")
@@ -255,7 +268,12 @@ def class_list(
     table = Table("id", "title", "room", "status", "created", "ended")
     for c in found:
         table.add_row(
-            c.id, Text(c.title), Text(c.room or ""), c.status.value, _when(c.created_at), _when(c.ended_at)
+            c.id,
+            Text(c.title),
+            Text(c.room or ""),
+            c.status.value,
+            _when(c.created_at),
+            _when(c.ended_at),
         )
     _out().print(table)
 
@@ -282,7 +300,9 @@ def class_end(
 def class_link(
     class_id: Annotated[str, typer.Argument(help="The class id.")],
     role: Annotated[Role, typer.Option(help="Who the link admits.")] = Role.TRAINEE,
-    external_id: Annotated[str | None, typer.Option(help="Trainee id in the school's system.")] = None,
+    external_id: Annotated[
+        str | None, typer.Option(help="Trainee id in the school's system.")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     ttl_hours: Annotated[float | None, typer.Option(help="Lifetime [link_ttl_hours].")] = None,
     json_output: JsonOpt = False,
@@ -343,7 +363,10 @@ def class_attendance(
 @_reports_errors
 def keys_rotate(
     drop_old: Annotated[
-        bool, typer.Option("--drop-old", help="Also drop every older key: all issued links stop working.")
+        bool,
+        typer.Option(
+            "--drop-old", help="Also drop every older key: all issued links stop working."
+        ),
     ] = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,

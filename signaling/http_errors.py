@@ -8,6 +8,7 @@ traceback, once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -41,7 +42,7 @@ def error_response(
     code: str,
     message: str,
     details: list[ErrorDetail] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
@@ -51,7 +52,9 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, (ClassroomError, SignalingError))
     if isinstance(exc, AdminAuthError):
         if exc.code == "auth_required":
-            return error_response(401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"})
+            return error_response(
+                401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"}
+            )
         return error_response(403, exc.code, exc.message)
     status = next((s for t, s in STATUS if isinstance(exc, t)), 400)
     return error_response(status, exc.code, exc.message)

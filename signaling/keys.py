@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, model_validator
 
@@ -57,7 +58,7 @@ class SigningKey(BaseModel):
 class _KeyringFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(1, ge=1, le=1)
+    version: Literal[1] = 1
     keys: list[SigningKey] = Field(min_length=1, description="Oldest first; the last one signs.")
 
 

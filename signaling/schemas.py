@@ -37,7 +37,7 @@ class ClassCreate(_Request):
         examples=["Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khoá 12"],
     )
     room: str | None = Field(
-        None,
+        default=None,
         min_length=1,
         max_length=ROOM_MAX,
         description="The physical room the class is taught from, if any (its rooms-file name).",
@@ -50,21 +50,21 @@ class ClassCreate(_Request):
 class LinkRequest(_Request):
     role: Role = Field(description="Who the link admits: lecturer, trainee, room or observer.")
     external_id: str | None = Field(
-        None,
+        default=None,
         min_length=1,
         max_length=EXTERNAL_ID_MAX,
         description="The trainee's id in the school's training-management system.",
         examples=["HV-2024-0153"],
     )
     name: str | None = Field(
-        None,
+        default=None,
         min_length=1,
         max_length=NAME_MAX,
         description="Display name shown to the class.",
         examples=["Nguyễn Thị Lan"],
     )
     ttl_hours: float | None = Field(
-        None, gt=0, le=MAX_TTL_HOURS, description="Link lifetime; default link_ttl_hours."
+        default=None, gt=0, le=MAX_TTL_HOURS, description="Link lifetime; default link_ttl_hours."
     )
 
     _check = field_validator("external_id", "name")(_printable)
@@ -126,7 +126,9 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable, for programs: e.g. class_not_found, auth_invalid.")
     message: str = Field(description="For people, in English.")
-    details: list[ErrorDetail] | None = Field(None, description="Each invalid field, if any.")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="Each invalid field, if any."
+    )
 
 
 class ErrorResponse(BaseModel):

@@ -41,14 +41,19 @@ class Services:
         try:
             settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # trainees' names
         except OSError as e:
-            raise SettingsError(f"data_dir: cannot create {settings.data_dir}: {e.strerror}") from None
+            raise SettingsError(
+                f"data_dir: cannot create {settings.data_dir}: {e.strerror}"
+            ) from None
         db = open_database(settings.database_url)
         keyring = Keyring.open(settings.data_dir)
         if keyring.created:
             log.info("created signing keys in %s", keyring.path)
         admin_token = load_admin_token(settings)
-        log.info("%s admin token %s", "generated an" if admin_token.created else "using the",
-                 admin_token.describe())
+        log.info(
+            "%s admin token %s",
+            "generated an" if admin_token.created else "using the",
+            admin_token.describe(),
+        )
         tokens = TokenService(keyring, default_ttl=timedelta(hours=settings.link_ttl_hours))
         return cls(
             settings=settings,

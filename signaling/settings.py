@@ -84,11 +84,12 @@ class IceSettings(_Strict):
         description="STUN/TURN servers the deployment names; none by default (never Google's).",
     )
     host_addresses: list[str] | None = Field(
-        None,
+        default=None,
         description="Addresses offered as ICE host candidates; unset = derived from `host`.",
     )
     public_address: str | None = Field(
-        None, description="1:1 NAT: the public address to advertise instead of the private one."
+        default=None,
+        description="1:1 NAT: the public address to advertise instead of the private one.",
     )
 
     @field_validator("host_addresses")
@@ -105,14 +106,14 @@ class IceSettings(_Strict):
 class SignalingLimits(_Strict):
     """Per-connection limits the WebSocket signaling enforces."""
 
-    max_message_bytes: int = Field(65536, ge=1024, le=1 << 20)
-    rate_per_second: float = Field(20.0, gt=0)
-    rate_burst: int = Field(60, ge=1)
+    max_message_bytes: int = Field(default=65536, ge=1024, le=1 << 20)
+    rate_per_second: float = Field(default=20.0, gt=0)
+    rate_burst: int = Field(default=60, ge=1)
     max_violations: int = Field(
-        20, ge=1, description="Rate or validation violations before the server disconnects."
+        default=20, ge=1, description="Rate or validation violations before the server disconnects."
     )
-    keepalive_timeout_s: float = Field(45.0, gt=0)
-    max_participants_per_class: int = Field(300, ge=1)
+    keepalive_timeout_s: float = Field(default=45.0, gt=0)
+    max_participants_per_class: int = Field(default=300, ge=1)
 
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
@@ -198,22 +199,31 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
     )
 
-    config_file: Path | None = Field(None, description="The YAML file these settings came from.")
-    host: str = Field("127.0.0.1", min_length=1, description="Address to listen on.")
-    port: int = Field(8000, ge=1, le=65535)
-    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Database, signing keys and admin token.")
+    config_file: Path | None = Field(
+        default=None, description="The YAML file these settings came from."
+    )
+    host: str = Field(default="127.0.0.1", min_length=1, description="Address to listen on.")
+    port: int = Field(default=8000, ge=1, le=65535)
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR, description="Database, signing keys and admin token."
+    )
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default sqlite:///<data_dir>/classbridge.db."
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/classbridge.db."
     )
     public_url: str | None = Field(
-        None, description="Base of join links as browsers reach it; default from host/port/TLS."
+        default=None,
+        description="Base of join links as browsers reach it; default from host/port/TLS.",
     )
     admin_token: SecretStr | None = Field(
-        None, description="Bearer token for the REST API; default generated in data_dir."
+        default=None, description="Bearer token for the REST API; default generated in data_dir."
     )
-    link_ttl_hours: float = Field(168.0, gt=0, le=24 * 366, description="Join link lifetime.")
-    tls_cert: Path | None = Field(None, description="PEM certificate (chain) to serve HTTPS.")
-    tls_key: Path | None = Field(None, description="PEM private key of tls_cert.")
+    link_ttl_hours: float = Field(
+        default=168.0, gt=0, le=24 * 366, description="Join link lifetime."
+    )
+    tls_cert: Path | None = Field(
+        default=None, description="PEM certificate (chain) to serve HTTPS."
+    )
+    tls_key: Path | None = Field(default=None, description="PEM private key of tls_cert.")
     log_level: LogLevel = "info"
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
@@ -360,9 +370,8 @@ def _origin(
             return f"from environment variable {env[name]}"
     node: Any = file_data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
         else:
             return "default"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -38,8 +38,8 @@ class JoinClaims(BaseModel):
     exp: datetime
     iat: datetime
     jti: str = Field(min_length=1, max_length=64)
-    external_id: str | None = Field(None, min_length=1, max_length=EXTERNAL_ID_MAX)
-    name: str | None = Field(None, min_length=1, max_length=NAME_MAX)
+    external_id: str | None = Field(default=None, min_length=1, max_length=EXTERNAL_ID_MAX)
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
 
 
 class TokenService:
@@ -84,10 +84,11 @@ class TokenService:
         claims = JoinClaims(
             class_id=class_id,
             role=role,
+            iat=datetime.fromtimestamp(times["iat"], UTC),
+            exp=datetime.fromtimestamp(times["exp"], UTC),
             jti=secrets.token_urlsafe(12),
             external_id=external_id,
             name=name,
-            **times,
         )
         payload = claims.model_dump(mode="json", exclude_none=True) | times
         payload |= {"iss": ISSUER, "aud": AUDIENCE}

@@ -48,15 +48,26 @@ def rows(db: sessionmaker[Session]) -> list[AttendanceRecord]:
         return list(session.scalars(select(AttendanceRecord).order_by(AttendanceRecord.id)))
 
 
-def test_joined_and_left_write_rows(db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str) -> None:
+def test_joined_and_left_write_rows(
+    db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str
+) -> None:
     row = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Lan")
     clock.at(30)
     log.left(row, "left")
     clock.at(40)
     log.left(row, "disconnected")  # a second close keeps the first
     (record,) = rows(db)
-    assert (record.participant_id, record.role, record.external_id, record.display_name) == ("p1", Role.TRAINEE, "HV1", "Lan")
-    assert (record.joined_at, record.left_at, record.leave_reason) == (T0, T0 + timedelta(minutes=30), "left")
+    assert (record.participant_id, record.role, record.external_id, record.display_name) == (
+        "p1",
+        Role.TRAINEE,
+        "HV1",
+        "Lan",
+    )
+    assert (record.joined_at, record.left_at, record.leave_reason) == (
+        T0,
+        T0 + timedelta(minutes=30),
+        "left",
+    )
 
 
 def test_bad_input(log: AttendanceLog, class_id: str) -> None:
@@ -73,7 +84,7 @@ def test_bad_input(log: AttendanceLog, class_id: str) -> None:
 
 def test_report_per_person(log: AttendanceLog, clock: Clock, class_id: str) -> None:
     lan1 = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Lan")
-    lecturer = log.joined(class_id, "p2", Role.LECTURER, None, "Thầy Hùng")
+    log.joined(class_id, "p2", Role.LECTURER, None, "Thầy Hùng")
     clock.at(20)
     log.left(lan1, "disconnected")  # network drop ...
     clock.at(25)
@@ -93,7 +104,9 @@ def test_report_per_person(log: AttendanceLog, clock: Clock, class_id: str) -> N
     assert teacher.seconds_online == 90 * 60  # still connected: counts up to now
 
 
-def test_overlapping_connections_count_once(log: AttendanceLog, clock: Clock, class_id: str) -> None:
+def test_overlapping_connections_count_once(
+    log: AttendanceLog, clock: Clock, class_id: str
+) -> None:
     a = log.joined(class_id, "p1", Role.TRAINEE, "HV1", None)
     clock.at(10)
     b = log.joined(class_id, "p2", Role.TRAINEE, "HV1", None)  # a second tab
@@ -121,7 +134,9 @@ def test_same_name_in_two_roles_is_two_people(log: AttendanceLog, class_id: str)
     assert len(log.report(class_id).people) == 2
 
 
-def test_close_open_at_shutdown(db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str) -> None:
+def test_close_open_at_shutdown(
+    db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str
+) -> None:
     log.joined(class_id, "p1", Role.TRAINEE, None, None)
     done = log.joined(class_id, "p2", Role.TRAINEE, None, None)
     log.left(done, "left")
@@ -140,7 +155,7 @@ def test_class_end_reason(db: sessionmaker[Session], log: AttendanceLog, class_i
 
 def test_csv(log: AttendanceLog, clock: Clock, class_id: str) -> None:
     row = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Nguyễn Thị Lan")
-    log.joined(class_id, "p2", Role.TRAINEE, "=HYPERLINK(\"x\")", "+cmd")
+    log.joined(class_id, "p2", Role.TRAINEE, '=HYPERLINK("x")', "+cmd")
     clock.at(61.5)
     log.left(row, "left")
     text = report_csv(log.report(class_id))
@@ -148,10 +163,17 @@ def test_csv(log: AttendanceLog, clock: Clock, class_id: str) -> None:
     table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert table[0] == CSV_COLUMNS
     assert table[1] == [
-        "HV1", "Nguyễn Thị Lan", "trainee", "1", T0.isoformat(),
-        (T0 + timedelta(minutes=61.5)).isoformat(), "no", "3690", "1:01:30",
+        "HV1",
+        "Nguyễn Thị Lan",
+        "trainee",
+        "1",
+        T0.isoformat(),
+        (T0 + timedelta(minutes=61.5)).isoformat(),
+        "no",
+        "3690",
+        "1:01:30",
     ]
-    assert table[2][:2] == ["'=HYPERLINK(\"x\")", "'+cmd"]  # formulas defused
+    assert table[2][:2] == ['\'=HYPERLINK("x")', "'+cmd"]  # formulas defused
     assert table[2][5:7] == ["", "yes"]
 
 

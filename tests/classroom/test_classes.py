@@ -18,7 +18,12 @@ T0 = datetime(2025, 9, 2, 1, 0, tzinfo=UTC)
 def test_create_and_get(db: sessionmaker[Session]) -> None:
     info = classes.create(db, "Lớp bồi dưỡng", "phong-a2", now=T0)
     assert len(info.id) == ID_LENGTH and set(info.id) <= set(ID_ALPHABET)
-    assert (info.title, info.room, info.status, info.created_at) == ("Lớp bồi dưỡng", "phong-a2", ClassStatus.CREATED, T0)
+    assert (info.title, info.room, info.status, info.created_at) == (
+        "Lớp bồi dưỡng",
+        "phong-a2",
+        ClassStatus.CREATED,
+        T0,
+    )
     assert classes.get(db, info.id) == info
 
 

@@ -36,7 +36,9 @@ def test_reopening_keeps_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     with open_database(url).begin() as session:
         session.execute(
-            text("INSERT INTO classes (id, title, status, created_at) VALUES ('a', 't', 'created', '2025-01-01')")
+            text(
+                "INSERT INTO classes (id, title, status, created_at) VALUES ('a', 't', 'created', '2025-01-01')"
+            )
         )
     with open_database(url)() as session:
         assert session.execute(text("SELECT title FROM classes")).scalar() == "t"
@@ -46,7 +48,9 @@ def test_in_memory_database_is_shared_between_sessions() -> None:
     db = open_database("sqlite://")
     with db.begin() as session:
         session.execute(
-            text("INSERT INTO classes (id, title, status, created_at) VALUES ('a', 't', 'created', '2025-01-01')")
+            text(
+                "INSERT INTO classes (id, title, status, created_at) VALUES ('a', 't', 'created', '2025-01-01')"
+            )
         )
     with db() as session:
         assert session.execute(text("SELECT count(*) FROM classes")).scalar() == 1
@@ -66,4 +70,3 @@ def test_missing_driver_is_a_clear_error_without_password() -> None:
     with pytest.raises(DatabaseError) as caught:
         open_database("postgresql+nosuchdriver://cb:hunter2@127.0.0.1/cb")
     assert "hunter2" not in caught.value.message and "***" in caught.value.message
-

@@ -31,4 +31,8 @@ def test_datetimes_come_back_aware_utc(db: sessionmaker[Session]) -> None:
 
 def test_naive_datetimes_are_refused(db: sessionmaker[Session]) -> None:
     with pytest.raises(StatementError, match="naive datetime"), db.begin() as session:
-        session.add(ClassRecord(id="a", title="t", status=ClassStatus.CREATED, created_at=datetime(2025, 1, 1)))
+        session.add(
+            ClassRecord(
+                id="a", title="t", status=ClassStatus.CREATED, created_at=datetime(2025, 1, 1)
+            )
+        )

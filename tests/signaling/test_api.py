@@ -62,7 +62,9 @@ def test_get_and_list(client: TestClient, admin: dict[str, str], live: Recording
     assert len(client.get("/api/classes", params={"limit": 1}, headers=admin).json()) == 1
 
 
-def test_end_marks_ended_then_ends_live(client: TestClient, admin: dict[str, str], live: RecordingLive) -> None:
+def test_end_marks_ended_then_ends_live(
+    client: TestClient, admin: dict[str, str], live: RecordingLive
+) -> None:
     cid = create(client, admin)["id"]
     response = client.post(f"/api/classes/{cid}/end", headers=admin)
     assert response.status_code == 200 and response.json()["status"] == "ended"
@@ -76,21 +78,37 @@ def test_personal_link(client: TestClient, admin: dict[str, str]) -> None:
     cid = create(client, admin)["id"]
     response = client.post(
         f"/api/classes/{cid}/links",
-        json={"role": "trainee", "external_id": "HV-0153", "name": "Nguyễn Thị Lan", "ttl_hours": 3},
+        json={
+            "role": "trainee",
+            "external_id": "HV-0153",
+            "name": "Nguyễn Thị Lan",
+            "ttl_hours": 3,
+        },
         headers=admin,
     )
     assert response.status_code == 201
     body = response.json()
-    assert (body["class_id"], body["role"], body["external_id"], body["name"]) == (cid, "trainee", "HV-0153", "Nguyễn Thị Lan")
+    assert (body["class_id"], body["role"], body["external_id"], body["name"]) == (
+        cid,
+        "trainee",
+        "HV-0153",
+        "Nguyễn Thị Lan",
+    )
     claims = client.app.state.tokens.verify(token_of(body["link"]), cid)  # type: ignore[attr-defined]
-    assert claims.external_id == "HV-0153" and claims.exp == datetime.fromisoformat(body["expires_at"])
+    assert claims.external_id == "HV-0153" and claims.exp == datetime.fromisoformat(
+        body["expires_at"]
+    )
     assert claims.exp - claims.iat == timedelta(hours=3)
 
 
 def test_no_links_for_ended_class(client: TestClient, admin: dict[str, str]) -> None:
     cid = create(client, admin)["id"]
     client.post(f"/api/classes/{cid}/end", headers=admin)
-    error(client.post(f"/api/classes/{cid}/links", json={"role": "trainee"}, headers=admin), 409, "class_ended")
+    error(
+        client.post(f"/api/classes/{cid}/links", json={"role": "trainee"}, headers=admin),
+        409,
+        "class_ended",
+    )
 
 
 def test_attendance_json_and_csv(client: TestClient, admin: dict[str, str]) -> None:
@@ -102,14 +120,23 @@ def test_attendance_json_and_csv(client: TestClient, admin: dict[str, str]) -> N
     report = client.get(f"/api/classes/{cid}/attendance", headers=admin).json()
     assert report["class_id"] == cid and report["title"] == TITLE
     people = {p["person"]: p for p in report["people"]}
-    assert people["external:HV-0153"]["sessions"] == 1 and not people["external:HV-0153"]["online_now"]
+    assert (
+        people["external:HV-0153"]["sessions"] == 1 and not people["external:HV-0153"]["online_now"]
+    )
     assert people["name:lecturer:Thầy Hùng"]["online_now"]
     response = client.get(f"/api/classes/{cid}/attendance", params={"format": "csv"}, headers=admin)
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert f'filename="attendance-{cid}.csv"' in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "external_id" and {r[1] for r in rows[1:]} == {"Nguyễn Thị Lan", "Thầy Hùng"}
-    error(client.get(f"/api/classes/{cid}/attendance", params={"format": "xls"}, headers=admin), 422, "invalid_request")
+    assert rows[0][0] == "external_id" and {r[1] for r in rows[1:]} == {
+        "Nguyễn Thị Lan",
+        "Thầy Hùng",
+    }
+    error(
+        client.get(f"/api/classes/{cid}/attendance", params={"format": "xls"}, headers=admin),
+        422,
+        "invalid_request",
+    )
 
 
 @pytest.mark.parametrize(
@@ -127,14 +154,28 @@ def test_every_api_route_needs_the_admin_token(client: TestClient, method: str, 
     no_token = client.request(method, path, json={"title": "t"})
     error(no_token, 401, "auth_required")
     assert no_token.headers["www-authenticate"] == "Bearer"
-    error(client.request(method, path, json={"title": "t"}, headers={"Authorization": "Bearer wrong"}), 403, "auth_invalid")
-    error(client.request(method, path, headers={"Authorization": "Basic dXNlcjpwdw=="}), 401, "auth_required")
+    error(
+        client.request(
+            method, path, json={"title": "t"}, headers={"Authorization": "Bearer wrong"}
+        ),
+        403,
+        "auth_invalid",
+    )
+    error(
+        client.request(method, path, headers={"Authorization": "Basic dXNlcjpwdw=="}),
+        401,
+        "auth_required",
+    )
 
 
 def test_token_prefix_or_suffix_is_not_enough(client: TestClient, admin: dict[str, str]) -> None:
     token = admin["Authorization"].removeprefix("Bearer ")
     for guess in (token[:-1], token + "x", token.upper()):
-        error(client.get("/api/classes", headers={"Authorization": f"Bearer {guess}"}), 403, "auth_invalid")
+        error(
+            client.get("/api/classes", headers={"Authorization": f"Bearer {guess}"}),
+            403,
+            "auth_invalid",
+        )
 
 
 def test_health_needs_no_token(client: TestClient) -> None:
@@ -143,10 +184,26 @@ def test_health_needs_no_token(client: TestClient) -> None:
 
 def test_bad_json(client: TestClient, admin: dict[str, str]) -> None:
     json_headers = admin | {"Content-Type": "application/json"}
-    error(client.post("/api/classes", content=b"{not json", headers=json_headers), 400, "invalid_json")
-    error(client.post("/api/classes", content=b'"a string"', headers=json_headers), 400, "invalid_json")
-    error(client.post("/api/classes", content=b'{"title": "t"}', headers=admin | {"Content-Type": "text/plain"}), 400, "invalid_json")
-    error(client.post("/api/classes", content=b"\xff\xfe", headers=json_headers), 400, "invalid_json")
+    error(
+        client.post("/api/classes", content=b"{not json", headers=json_headers), 400, "invalid_json"
+    )
+    error(
+        client.post("/api/classes", content=b'"a string"', headers=json_headers),
+        400,
+        "invalid_json",
+    )
+    error(
+        client.post(
+            "/api/classes",
+            content=b'{"title": "t"}',
+            headers=admin | {"Content-Type": "text/plain"},
+        ),
+        400,
+        "invalid_json",
+    )
+    error(
+        client.post("/api/classes", content=b"\xff\xfe", headers=json_headers), 400, "invalid_json"
+    )
     message = error(client.post("/api/classes", headers=admin), 422, "invalid_request")
     assert "body" in message
 
@@ -162,7 +219,9 @@ def test_bad_json(client: TestClient, admin: dict[str, str]) -> None:
         ({}, "title"),
     ],
 )
-def test_invalid_class_bodies_name_the_field(client: TestClient, admin: dict[str, str], body: dict[str, Any], field: str) -> None:
+def test_invalid_class_bodies_name_the_field(
+    client: TestClient, admin: dict[str, str], body: dict[str, Any], field: str
+) -> None:
     response = client.post("/api/classes", json=body, headers=admin)
     message = error(response, 422, "invalid_request")
     assert message.startswith(f"{field}:")
@@ -179,13 +238,19 @@ def test_invalid_class_bodies_name_the_field(client: TestClient, admin: dict[str
         ({"role": "trainee", "name": "x" * 101}, "name"),
     ],
 )
-def test_invalid_link_bodies(client: TestClient, admin: dict[str, str], body: dict[str, Any], field: str) -> None:
+def test_invalid_link_bodies(
+    client: TestClient, admin: dict[str, str], body: dict[str, Any], field: str
+) -> None:
     cid = create(client, admin)["id"]
-    message = error(client.post(f"/api/classes/{cid}/links", json=body, headers=admin), 422, "invalid_request")
+    message = error(
+        client.post(f"/api/classes/{cid}/links", json=body, headers=admin), 422, "invalid_request"
+    )
     assert message.startswith(f"{field}:")
 
 
-def test_unknown_class_everywhere(client: TestClient, admin: dict[str, str], live: RecordingLive) -> None:
+def test_unknown_class_everywhere(
+    client: TestClient, admin: dict[str, str], live: RecordingLive
+) -> None:
     for response in (
         client.get("/api/classes/nope", headers=admin),
         client.post("/api/classes/nope/end", headers=admin),
@@ -197,15 +262,23 @@ def test_unknown_class_everywhere(client: TestClient, admin: dict[str, str], liv
 
 
 def test_bad_query_values(client: TestClient, admin: dict[str, str]) -> None:
-    error(client.get("/api/classes", params={"status": "open"}, headers=admin), 422, "invalid_request")
+    error(
+        client.get("/api/classes", params={"status": "open"}, headers=admin), 422, "invalid_request"
+    )
     error(client.get("/api/classes", params={"limit": 0}, headers=admin), 422, "invalid_request")
 
 
 def test_openapi_documents_routes_auth_and_errors(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
-    assert {"/api/classes", "/api/classes/{class_id}", "/api/classes/{class_id}/end",
-            "/api/classes/{class_id}/links", "/api/classes/{class_id}/attendance", "/healthz"} <= set(paths)
+    assert {
+        "/api/classes",
+        "/api/classes/{class_id}",
+        "/api/classes/{class_id}/end",
+        "/api/classes/{class_id}/links",
+        "/api/classes/{class_id}/attendance",
+        "/healthz",
+    } <= set(paths)
     create_op = paths["/api/classes"]["post"]
     assert "join link per role" in create_op["description"]
     assert create_op["security"] == [{"HTTPBearer": []}]

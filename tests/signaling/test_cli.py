@@ -35,14 +35,18 @@ def services(data_dir: Path) -> Services:
 
 
 def create(data_dir: Path, title: str = "Lớp bồi dưỡng") -> dict[str, Any]:
-    created: dict[str, Any] = json.loads(run(data_dir, "class", "create", title, "--room", "a2", "--json"))
+    created: dict[str, Any] = json.loads(
+        run(data_dir, "class", "create", title, "--room", "a2", "--json")
+    )
     return created
 
 
 def test_class_create_prints_working_links(tmp_path: Path) -> None:
     text = run(tmp_path, "class", "create", "Lớp bồi dưỡng", "--room", "a2")
     first_line, _, *link_lines = text.splitlines()
-    assert first_line.startswith("Created class ") and first_line.endswith("Lớp bồi dưỡng (room a2)")
+    assert first_line.startswith("Created class ") and first_line.endswith(
+        "Lớp bồi dưỡng (room a2)"
+    )
     cid = first_line.split()[2].rstrip(":")
     tokens = services(tmp_path).tokens
     printed = dict(line.split() for line in link_lines)
@@ -74,12 +78,18 @@ def test_class_end_without_server_uses_the_database(tmp_path: Path) -> None:
 
 def test_class_link(tmp_path: Path) -> None:
     cid = create(tmp_path)["id"]
-    link = run(tmp_path, "class", "link", cid, "--role", "trainee", "--external-id", "HV1", "--name", "Lan").strip()
+    link = run(
+        tmp_path, "class", "link", cid, "--role", "trainee", "--external-id", "HV1", "--name", "Lan"
+    ).strip()
     claims = services(tmp_path).tokens.verify(link.split("#t=")[1], cid)
     assert (claims.role, claims.external_id, claims.name) == (Role.TRAINEE, "HV1", "Lan")
-    body = json.loads(run(tmp_path, "class", "link", cid, "--role", "observer", "--ttl-hours", "1", "--json"))
+    body = json.loads(
+        run(tmp_path, "class", "link", cid, "--role", "observer", "--ttl-hours", "1", "--json")
+    )
     assert body["role"] == "observer" and body["class_id"] == cid
-    assert "Invalid value for '--role'" in run(tmp_path, "class", "link", cid, "--role", "boss", code=2)
+    assert "Invalid value for '--role'" in run(
+        tmp_path, "class", "link", cid, "--role", "boss", code=2
+    )
     assert "there is no class" in run(tmp_path, "class", "link", "nope", code=1)
     assert "name:" in run(tmp_path, "class", "link", cid, "--name", "x" * 101, code=2)
     run(tmp_path, "class", "end", cid)
@@ -92,9 +102,16 @@ def test_class_attendance(tmp_path: Path) -> None:
     log.left(log.joined(cid, "p1", Role.TRAINEE, "HV1", "Nguyễn Thị Lan"), "left")
     table = run(tmp_path, "class", "attendance", cid)
     assert "Nguyễn Thị Lan" in table and "HV1" in table
-    rows = list(csv.reader(io.StringIO(run(tmp_path, "class", "attendance", cid, "--csv").removeprefix("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(run(tmp_path, "class", "attendance", cid, "--csv").removeprefix("\ufeff"))
+        )
+    )
     assert rows[1][:3] == ["HV1", "Nguyễn Thị Lan", "trainee"]
-    assert json.loads(run(tmp_path, "class", "attendance", cid, "--json"))["people"][0]["sessions"] == 1
+    assert (
+        json.loads(run(tmp_path, "class", "attendance", cid, "--json"))["people"][0]["sessions"]
+        == 1
+    )
     assert "there is no class" in run(tmp_path, "class", "attendance", "nope", code=1)
 
 
@@ -118,7 +135,11 @@ def test_bad_settings_exit_2(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text(f"data_dir: {tmp_path / 'from-config'}\nlink_ttl_hours: -1\n")
     result = runner.invoke(app, ["class", "list", "--config", str(config)])
-    assert result.exit_code == 2 and f"link_ttl_hours: Input should be greater than 0 (from config file {config})" in result.output
+    assert (
+        result.exit_code == 2
+        and f"link_ttl_hours: Input should be greater than 0 (from config file {config})"
+        in result.output
+    )
 
 
 def test_config_file_chooses_the_data_dir(tmp_path: Path) -> None:
@@ -137,7 +158,9 @@ def test_keys_rotate_and_list(tmp_path: Path) -> None:
     listing = run(tmp_path, "keys", "list")
     assert first in listing and "verifies" in listing and "signs" in listing
     assert services(tmp_path).tokens.verify(old, cid)
-    assert "every join link issued before now is invalid" in run(tmp_path, "keys", "rotate", "--drop-old")
+    assert "every join link issued before now is invalid" in run(
+        tmp_path, "keys", "rotate", "--drop-old"
+    )
     assert first not in run(tmp_path, "keys", "list")
     secret = services(tmp_path).keyring.signing_key().secret.get_secret_value()
     assert secret not in run(tmp_path, "keys", "list")
@@ -157,16 +180,26 @@ def test_serve_http_end_to_end(tmp_path: Path) -> None:
         # The CLI, started without --port, finds the server and ends the class through it.
         ended = subprocess.run(
             [str(CLASSBRIDGE), "class", "end", cid, "--data-dir", str(data)],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            check=False,
+            text=True,
+            timeout=30,
         )
         assert ended.returncode == 0, ended.stderr
         assert f"through the server at {server.url}" in ended.stdout
-        assert httpx.get(f"{server.url}/api/classes/{cid}", headers=admin).json()["status"] == "ended"
+        assert (
+            httpx.get(f"{server.url}/api/classes/{cid}", headers=admin).json()["status"] == "ended"
+        )
     finally:
         output = server.stop()
     token = token_file.read_text().strip()
     assert token not in output and token[:4] in output
-    for expected in (server.url, f"{server.url}/docs", f"admin token:  in {token_file}", "class create"):
+    for expected in (
+        server.url,
+        f"{server.url}/docs",
+        f"admin token:  in {token_file}",
+        "class create",
+    ):
         assert expected in output
     assert f"--data-dir {data}" in output
 
@@ -181,14 +214,23 @@ def test_serve_https_with_env_admin_token(tmp_path: Path) -> None:
         client = httpx.Client(verify=server.verify)
         assert client.get(f"{server.url}/healthz").json()["status"] == "ok"
         assert client.get(f"{server.url}/docs").status_code == 200
-        created = client.post(f"{server.url}/api/classes", json={"title": "t"}, headers={"Authorization": f"Bearer {token}"})
+        created = client.post(
+            f"{server.url}/api/classes",
+            json={"title": "t"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert created.json()["links"]["trainee"].startswith(f"{server.url}/join#t=")
         ended = subprocess.run(
             [str(CLASSBRIDGE), "class", "end", created.json()["id"], "--data-dir", str(data)],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            check=False,
+            text=True,
+            timeout=30,
             env={**os.environ, "CLASSBRIDGE_ADMIN_TOKEN": token},
         )
-        assert ended.returncode == 0 and "through the server at https://" in ended.stdout, ended.stderr
+        assert ended.returncode == 0 and "through the server at https://" in ended.stdout, (
+            ended.stderr
+        )
     finally:
         output = server.stop()
     assert token not in output and "CLASSBRIDGE_ADMIN_TOKEN" in output
@@ -207,10 +249,16 @@ def test_serve_refuses_unusable_tls_files(tmp_path: Path) -> None:
     cert, key = self_signed(tmp_path)
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("not a certificate")
-    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), "--tls-cert", str(garbage), "--tls-key", str(key)])
+    result = runner.invoke(
+        app,
+        ["serve", "--data-dir", str(tmp_path), "--tls-cert", str(garbage), "--tls-key", str(key)],
+    )
     assert result.exit_code == 2 and "tls_cert/tls_key: cannot load" in result.output
     missing = tmp_path / "missing.pem"
-    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), "--tls-cert", str(cert), "--tls-key", str(missing)])
+    result = runner.invoke(
+        app,
+        ["serve", "--data-dir", str(tmp_path), "--tls-cert", str(cert), "--tls-key", str(missing)],
+    )
     assert result.exit_code == 2 and f"tls_key: {missing} does not exist" in result.output
 
 

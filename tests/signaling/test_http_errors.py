@@ -29,5 +29,8 @@ def test_http_errors_have_the_shape(client: TestClient, admin: dict[str, str]) -
     missing = client.get("/nope")
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
     wrong_method = client.delete("/api/classes", headers=admin)
-    assert (wrong_method.status_code, wrong_method.json()["error"]["code"]) == (405, "method_not_allowed")
+    assert (wrong_method.status_code, wrong_method.json()["error"]["code"]) == (
+        405,
+        "method_not_allowed",
+    )
     assert "allow" in {k.lower() for k in wrong_method.headers}

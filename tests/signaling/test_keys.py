@@ -75,7 +75,9 @@ def test_corrupt_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / KEYRING_FILE
     path.write_text(content)
     path.chmod(0o600)
-    with pytest.raises(SecretFileError, match="is not a classbridge keyring.*delete it to start over"):
+    with pytest.raises(
+        SecretFileError, match="is not a classbridge keyring.*delete it to start over"
+    ):
         Keyring.open(tmp_path)
 
 

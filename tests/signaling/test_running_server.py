@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -23,9 +24,9 @@ class Scripted(BaseHTTPRequestHandler):
 
     status = 200
     body = b"{}"
-    seen: list[tuple[str, str | None]] = []
+    seen: ClassVar[list[tuple[str, str | None]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         Scripted.seen.append((self.path, self.headers.get("Authorization")))
         self.send_response(self.status)
         self.send_header("Content-Type", "application/json")
@@ -72,10 +73,21 @@ def test_leftover_announcement_of_a_dead_server_is_ignored(tmp_path: Path, scrip
 
 
 def test_announced_server_is_used_with_the_admin_token(tmp_path: Path, scripted: int) -> None:
-    Scripted.status, Scripted.body = 200, json.dumps(
-        {"id": "a b", "title": "t", "room": None, "status": "ended", "created_at": "2025-01-01T00:00:00Z",
-         "started_at": None, "ended_at": "2025-01-01T01:00:00Z", "participants_online": 0}
-    ).encode()
+    Scripted.status, Scripted.body = (
+        200,
+        json.dumps(
+            {
+                "id": "a b",
+                "title": "t",
+                "room": None,
+                "status": "ended",
+                "created_at": "2025-01-01T00:00:00Z",
+                "started_at": None,
+                "ended_at": "2025-01-01T01:00:00Z",
+                "participants_online": 0,
+            }
+        ).encode(),
+    )
     note = Announcement(url=f"http://127.0.0.1:{scripted}", tls_cert=None, pid=os.getpid())
     (tmp_path / RUNTIME_FILE).write_text(note.model_dump_json())
     settings = Settings.load(data_dir=tmp_path)  # port 8000: the announcement wins
@@ -87,7 +99,10 @@ def test_announced_server_is_used_with_the_admin_token(tmp_path: Path, scripted:
 def test_server_errors_are_reported_with_their_code(tmp_path: Path, scripted: int) -> None:
     settings = Settings.load(data_dir=tmp_path, port=scripted)
     admin = load_admin_token(settings)
-    Scripted.status, Scripted.body = 409, b'{"error": {"code": "class_ended", "message": "already ended"}}'
+    Scripted.status, Scripted.body = (
+        409,
+        b'{"error": {"code": "class_ended", "message": "already ended"}}',
+    )
     with pytest.raises(SignalingError, match="already ended") as caught:
         end_class_via_server(settings, admin, "abc")
     assert caught.value.code == "class_ended"

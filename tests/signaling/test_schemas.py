@@ -33,7 +33,9 @@ def test_bad_class(data: dict[str, object]) -> None:
 
 
 def test_link_request() -> None:
-    body = LinkRequest.model_validate({"role": "trainee", "external_id": " HV1 ", "name": "Lan", "ttl_hours": 2})
+    body = LinkRequest.model_validate(
+        {"role": "trainee", "external_id": " HV1 ", "name": "Lan", "ttl_hours": 2}
+    )
     assert (body.role, body.external_id, body.ttl_hours) == (Role.TRAINEE, "HV1", 2)
 
 

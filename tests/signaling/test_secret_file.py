@@ -49,7 +49,9 @@ def test_readable_by_others_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "secret"
     create_secret(path, "x")
     path.chmod(0o644)
-    with pytest.raises(SecretFileError, match=r"readable by other users \(mode 644\); run: chmod 600"):
+    with pytest.raises(
+        SecretFileError, match=r"readable by other users \(mode 644\); run: chmod 600"
+    ):
         read_secret(path)
 
 

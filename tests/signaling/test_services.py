@@ -15,7 +15,11 @@ def test_opens_everything_in_the_data_dir(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = Services.open(Settings.load(data_dir=data))
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
-    assert {p.name for p in data.iterdir()} >= {"classbridge.db", "signing-keys.json", "admin-token"}
+    assert {p.name for p in data.iterdir()} >= {
+        "classbridge.db",
+        "signing-keys.json",
+        "admin-token",
+    }
     second = Services.open(Settings.load(data_dir=data))
     assert second.admin_token.value == first.admin_token.value
     assert second.keyring.keys() == first.keyring.keys()

@@ -29,7 +29,9 @@ def test_defaults_are_local_and_embedded(tmp_path: Path, monkeypatch: pytest.Mon
     assert s.link_ttl_hours == 168
 
 
-def test_sources_in_order_flags_env_file_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sources_in_order_flags_env_file_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write(tmp_path / "c.yaml", "port: 9001\nhost: 127.0.0.2\nlog_level: debug\n")
     monkeypatch.setenv("CLASSBRIDGE_PORT", "9002")
     monkeypatch.setenv("CLASSBRIDGE_HOST", "127.0.0.3")
@@ -45,7 +47,9 @@ def test_config_file_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert Settings.load().port == 9100
 
 
-def test_nested_env_merges_with_nested_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nested_env_merges_with_nested_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write(
         tmp_path / "c.yaml",
         "ice:\n  servers:\n    - urls: [stun:stun.truong.edu.vn:3478]\n"
@@ -116,7 +120,9 @@ def test_errors_name_field_and_source(tmp_path: Path, monkeypatch: pytest.Monkey
     )
     monkeypatch.setenv("CLASSBRIDGE_ICE__PUBLIC_ADDRESS", "not-an-ip")
     message = errors_of(config_file=config, link_ttl_hours=-1)
-    assert f"port: Input should be less than or equal to 65535 (from config file {config})" in message
+    assert (
+        f"port: Input should be less than or equal to 65535 (from config file {config})" in message
+    )
     assert "ice.servers.0: a TURN server needs both username and credential" in message
     assert "(from environment variable CLASSBRIDGE_ICE__PUBLIC_ADDRESS)" in message
     assert "link_ttl_hours: Input should be greater than 0 (from the command line)" in message
@@ -146,8 +152,9 @@ def test_tls_needs_both_readable_files(tmp_path: Path) -> None:
     cert = write(tmp_path / "c.pem", "x")
     assert "give both to serve HTTPS, or neither" in errors_of(tls_cert=cert)
     missing = tmp_path / "missing.pem"
-    assert f"tls_key: {missing} does not exist or is not a readable file (from the command line)" in (
-        errors_of(tls_cert=cert, tls_key=missing)
+    assert (
+        f"tls_key: {missing} does not exist or is not a readable file (from the command line)"
+        in (errors_of(tls_cert=cert, tls_key=missing))
     )
     assert "tls_cert:" in errors_of(tls_cert=tmp_path, tls_key=cert)  # a directory
 
