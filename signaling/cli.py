@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 import uvicorn
@@ -37,6 +37,9 @@ from signaling.running_server import announced, end_class_via_server
 from signaling.schemas import ClassCreate, ClassCreated, LinkOut, LinkRequest
 from signaling.services import Services
 from signaling.settings import DEFAULT_DATA_DIR, Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 WS_HARD_CAP_FACTOR = 4  # uvicorn drops frames above this; the app answers smaller oversize ones
 GRACEFUL_SHUTDOWN_S = 5
@@ -179,6 +182,20 @@ def _loopback_only(settings: Settings) -> bool:
     )
 
 
+def uvicorn_config(application: FastAPI, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        application,
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
+        ws_max_size=WS_HARD_CAP_FACTOR * settings.signaling.max_message_bytes,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        server_header=False,
+    )
+
+
 @app.command()
 @_reports_errors
 def serve(
@@ -204,22 +221,16 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from signaling.app import create_app  # the server's imports are not needed by other commands
+    from signaling.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
     typer.echo(_next_steps(application.state.services, config))
+    server = uvicorn.Server(uvicorn_config(application, settings))
     with announced(settings):
-        uvicorn.run(
-            application,
-            host=settings.host,
-            port=settings.port,
-            ssl_certfile=settings.tls_cert,
-            ssl_keyfile=settings.tls_key,
-            ws_max_size=WS_HARD_CAP_FACTOR * settings.signaling.max_message_bytes,
-            log_level=settings.log_level,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-            server_header=False,
-        )
+        server.run()
+    if not server.started:
+        err.print(f"error: could not listen on {settings.local_url()} (see the log above)")
+        raise typer.Exit(1)
 
 
 # --- class ---------------------------------------------------------------------------------

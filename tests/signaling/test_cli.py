@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import socket
 import stat
 import subprocess
 from pathlib import Path
@@ -16,7 +17,8 @@ from typer.testing import CliRunner
 from classroom import classes
 from classroom.models import ClassStatus
 from classroom.roles import Role
-from signaling.cli import app
+from signaling.app import create_app
+from signaling.cli import app, uvicorn_config
 from signaling.services import Services
 from signaling.settings import Settings
 from tests.signaling.conftest import CLASSBRIDGE, self_signed, serve
@@ -266,3 +268,29 @@ def test_serve_warns_about_http_on_the_lan(tmp_path: Path) -> None:
     server = serve(tmp_path / "data", env={"CLASSBRIDGE_PUBLIC_URL": "http://192.0.2.10:8000"})
     output = server.stop()
     assert "browsers allow camera and microphone only on https:// or localhost" in output
+
+
+def test_uvicorn_caps_websocket_frames_above_the_signaling_limit(settings: Settings) -> None:
+    limited = settings.model_copy(
+        update={"signaling": settings.signaling.model_copy(update={"max_message_bytes": 10_000})}
+    )
+    config = uvicorn_config(create_app(limited), limited)
+    assert config.ws_max_size == 4 * 10_000
+    assert (config.host, config.port, config.ssl_certfile) == ("127.0.0.1", 8000, None)
+
+
+def test_serve_reports_a_busy_port(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(
+            [str(CLASSBRIDGE), "serve", "--port", port, "--data-dir", str(tmp_path)],
+            capture_output=True,
+            check=False,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode != 0
+    assert "address already in use" in result.stderr
+    assert not (tmp_path / "server.json").exists()  # nobody is told to talk to it
