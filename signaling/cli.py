@@ -33,7 +33,7 @@ from classroom.errors import ClassEnded, ClassroomError
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from signaling.errors import SettingsError, SignalingError
-from signaling.running_server import announced, end_class_via_server
+from signaling.running_server import announced, end_class_via_server, with_server_links
 from signaling.schemas import ClassCreate, ClassCreated, LinkOut, LinkRequest
 from signaling.services import Services
 from signaling.settings import DEFAULT_DATA_DIR, Settings
@@ -100,7 +100,7 @@ def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _services(config: Path | None, data_dir: Path | None) -> Services:
-    return Services.open(Settings.load(config_file=config, data_dir=data_dir))
+    return Services.open(with_server_links(Settings.load(config_file=config, data_dir=data_dir)))
 
 
 def _print_json(model: BaseModel) -> None:

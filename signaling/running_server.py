@@ -32,6 +32,7 @@ RUNTIME_FILE = "server.json"
 
 class Announcement(BaseModel):
     url: str  # where this machine reaches the server
+    public_url: str  # the base of the join links it hands out
     tls_cert: Path | None
     pid: int = Field(gt=0)
 
@@ -40,7 +41,13 @@ class Announcement(BaseModel):
 def announced(settings: Settings) -> Iterator[None]:
     """Tell CLI commands on the same data directory where the server listens, while it runs."""
     path = settings.data_dir / RUNTIME_FILE
-    note = Announcement(url=settings.local_url(), tls_cert=settings.tls_cert, pid=os.getpid())
+    assert settings.public_url is not None  # derived by Settings
+    note = Announcement(
+        url=settings.local_url(),
+        public_url=settings.public_url,
+        tls_cert=settings.tls_cert,
+        pid=os.getpid(),
+    )
     tmp = path.with_name(f".{RUNTIME_FILE}.{os.getpid()}")
     tmp.write_text(note.model_dump_json(), encoding="utf-8")
     os.replace(tmp, path)
@@ -60,8 +67,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _where(settings: Settings) -> tuple[str, Path | None]:
-    """The running server's announcement, else where the settings say it would listen.
+def find(settings: Settings) -> Announcement | None:
+    """The announcement of the server running on this data directory, if one is running.
 
     A server stopped by a signal leaves its file behind (uvicorn re-raises the signal after
     shutting down); the pid check ignores such leftovers.
@@ -69,11 +76,16 @@ def _where(settings: Settings) -> tuple[str, Path | None]:
     try:
         text = (settings.data_dir / RUNTIME_FILE).read_text(encoding="utf-8")
         note = Announcement.model_validate_json(text)
-        if _alive(note.pid):
-            return note.url, note.tls_cert
     except (OSError, ValueError):
-        pass
-    return settings.local_url(), settings.tls_cert
+        return None
+    return note if _alive(note.pid) else None
+
+
+def with_server_links(settings: Settings) -> Settings:
+    """`settings` with the running server's public URL, so that links the CLI signs point at it
+    even when the server was started with --port/--host/--tls flags the CLI was not given."""
+    note = find(settings)
+    return settings if note is None else settings.model_copy(update={"public_url": note.public_url})
 
 
 def client_tls_context(cert: Path) -> ssl.SSLContext:
@@ -86,7 +98,8 @@ def client_tls_context(cert: Path) -> ssl.SSLContext:
 
 def end_class_via_server(settings: Settings, admin: AdminToken, class_id: str) -> str | None:
     """End the class through the running server and return its URL; None when none listens."""
-    base, cert = _where(settings)
+    note = find(settings)
+    base, cert = (note.url, note.tls_cert) if note else (settings.local_url(), settings.tls_cert)
     request = urllib.request.Request(
         f"{base}/api/classes/{quote(class_id, safe='')}/end",
         method="POST",

@@ -179,7 +179,10 @@ def test_serve_http_end_to_end(tmp_path: Path) -> None:
         created = httpx.post(f"{server.url}/api/classes", json={"title": "Lớp A"}, headers=admin)
         assert created.status_code == 201
         cid = created.json()["id"]
-        # The CLI, started without --port, finds the server and ends the class through it.
+        # The CLI, started without --port, signs links for the server's port ...
+        by_cli = json.loads(run(data, "class", "create", "t", "--json"))
+        assert by_cli["links"]["trainee"].startswith(f"{server.url}/join#t=")
+        # ... and ends the class through the server.
         ended = subprocess.run(
             [str(CLASSBRIDGE), "class", "end", cid, "--data-dir", str(data)],
             capture_output=True,

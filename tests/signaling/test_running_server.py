@@ -14,7 +14,14 @@ import pytest
 
 from signaling.admin import load_admin_token
 from signaling.errors import SignalingError
-from signaling.running_server import RUNTIME_FILE, Announcement, announced, end_class_via_server
+from signaling.running_server import (
+    RUNTIME_FILE,
+    Announcement,
+    announced,
+    end_class_via_server,
+    find,
+    with_server_links,
+)
 from signaling.settings import Settings
 from tests.signaling.conftest import free_port
 
@@ -54,7 +61,16 @@ def test_announcement_lives_while_serving(settings: Settings) -> None:
     with announced(settings):
         note = Announcement.model_validate_json(path.read_text())
         assert note.url == settings.local_url() and note.pid == os.getpid()
-    assert not path.exists()
+        assert find(settings) == note
+    assert not path.exists() and find(settings) is None
+
+
+def test_links_signed_by_the_cli_point_at_the_running_server(tmp_path: Path) -> None:
+    server = Settings.load(data_dir=tmp_path, port=9443, public_url="https://lop.truong.lan:9443")
+    cli = Settings.load(data_dir=tmp_path)
+    with announced(server):
+        assert with_server_links(cli).public_url == "https://lop.truong.lan:9443"
+    assert with_server_links(cli).public_url == "http://127.0.0.1:8000"
 
 
 def test_nothing_listening_means_none(tmp_path: Path) -> None:
@@ -65,11 +81,14 @@ def test_nothing_listening_means_none(tmp_path: Path) -> None:
 def test_leftover_announcement_of_a_dead_server_is_ignored(tmp_path: Path, scripted: int) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    note = Announcement(url=f"http://127.0.0.1:{scripted}", tls_cert=None, pid=dead.pid)
+    note = Announcement(
+        url=f"http://127.0.0.1:{scripted}", public_url="https://x", tls_cert=None, pid=dead.pid
+    )
     (tmp_path / RUNTIME_FILE).write_text(note.model_dump_json())
     settings = Settings.load(data_dir=tmp_path, port=free_port())
     assert end_class_via_server(settings, load_admin_token(settings), "abc") is None
     assert Scripted.seen == []
+    assert find(settings) is None and with_server_links(settings) is settings
 
 
 def test_announced_server_is_used_with_the_admin_token(tmp_path: Path, scripted: int) -> None:
@@ -88,7 +107,9 @@ def test_announced_server_is_used_with_the_admin_token(tmp_path: Path, scripted:
             }
         ).encode(),
     )
-    note = Announcement(url=f"http://127.0.0.1:{scripted}", tls_cert=None, pid=os.getpid())
+    note = Announcement(
+        url=f"http://127.0.0.1:{scripted}", public_url="https://x", tls_cert=None, pid=os.getpid()
+    )
     (tmp_path / RUNTIME_FILE).write_text(note.model_dump_json())
     settings = Settings.load(data_dir=tmp_path)  # port 8000: the announcement wins
     admin = load_admin_token(settings)
