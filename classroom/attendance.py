@@ -185,6 +185,11 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def format_duration(seconds: int) -> str:
+    """h:mm:ss, as schools write attendance time."""
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def report_csv(report: AttendanceReport) -> str:
     """The report as CSV with a UTF-8 BOM, so that Excel shows Vietnamese names correctly."""
     out = io.StringIO()
@@ -192,7 +197,6 @@ def report_csv(report: AttendanceReport) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for p in report.people:
-        seconds = p.seconds_online
         writer.writerow(
             [
                 _cell(p.external_id or ""),
@@ -202,8 +206,8 @@ def report_csv(report: AttendanceReport) -> str:
                 p.first_join.isoformat(),
                 p.last_leave.isoformat() if p.last_leave else "",
                 "yes" if p.online_now else "no",
-                seconds,
-                f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}",
+                p.seconds_online,
+                format_duration(p.seconds_online),
             ]
         )
     return out.getvalue()

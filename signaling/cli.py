@@ -27,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from classroom import classes
-from classroom.attendance import report_csv
+from classroom.attendance import format_duration, report_csv
 from classroom.classes import ClassInfo
 from classroom.errors import ClassEnded, ClassroomError
 from classroom.models import ClassStatus
@@ -352,7 +352,6 @@ def class_attendance(
         return
     table = Table("external id", "name", "role", "sessions", "first join", "last leave", "online")
     for p in report.people:
-        seconds = p.seconds_online
         table.add_row(
             Text(p.external_id or ""),  # Text: names typed by people are not rich markup
             Text(p.display_name or ""),
@@ -360,7 +359,7 @@ def class_attendance(
             str(p.sessions),
             _when(p.first_join),
             "online now" if p.online_now else _when(p.last_leave),
-            f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}",
+            format_duration(p.seconds_online),
         )
     console = _out()
     console.print(f"{report.title} ({report.class_id}, {report.status.value})", markup=False)

@@ -126,6 +126,12 @@ def _refusal(base: str, error: urllib.error.HTTPError) -> SignalingError:
     """The server's own error (code and message) when it answered in our error shape."""
     try:
         body = json.loads(error.read())["error"]
-        return SignalingError(str(body["message"]), code=str(body["code"]))
+        code, message = str(body["code"]), str(body["message"])
     except (ValueError, KeyError, TypeError):
         return SignalingError(f"the server at {base} answered HTTP {error.code}")
+    if code in ("auth_required", "auth_invalid"):
+        message += (
+            f" (the server at {base} has another admin token: give this command the server's"
+            " CLASSBRIDGE_ADMIN_TOKEN, or the same --config/--data-dir)"
+        )
+    return SignalingError(message, code=code)

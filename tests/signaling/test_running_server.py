@@ -127,6 +127,9 @@ def test_server_errors_are_reported_with_their_code(tmp_path: Path, scripted: in
     with pytest.raises(SignalingError, match="already ended") as caught:
         end_class_via_server(settings, admin, "abc")
     assert caught.value.code == "class_ended"
+    Scripted.status, Scripted.body = 403, b'{"error": {"code": "auth_invalid", "message": "wrong"}}'
+    with pytest.raises(SignalingError, match="has another admin token.*CLASSBRIDGE_ADMIN_TOKEN"):
+        end_class_via_server(settings, admin, "abc")
     Scripted.status, Scripted.body = 502, b"<html>bad gateway</html>"
     with pytest.raises(SignalingError, match="answered HTTP 502"):
         end_class_via_server(settings, admin, "abc")
