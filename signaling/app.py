@@ -14,7 +14,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from classroom.live import LiveClasses, NoLiveClasses
+from classroom.live import LiveClasses
 from signaling import api
 from signaling.http_errors import install_error_handlers
 from signaling.services import Services
@@ -33,11 +33,19 @@ have the shape `{"error": {"code": ..., "message": ...}}`; `code` is stable for 
 
 
 def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
+    """The server; `live` replaces the real hub (REST-only tests), which disables signaling."""
     services = Services.open(settings)
+    hub = None
+    if live is None:
+        from signaling.media import build_hub  # aiortc is only imported by a real server
+
+        hub = live = build_hub(settings, services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        if hub is not None:
+            await hub.close()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
@@ -54,9 +62,13 @@ def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
     app.state.db = services.db
     app.state.tokens = services.tokens
     app.state.attendance = services.attendance
-    app.state.live = live if live is not None else NoLiveClasses()
+    app.state.live = live
+    app.state.hub = hub
     install_error_handlers(app)
     app.include_router(api.health_router)
     app.include_router(api.router)
-    # WebSocket signaling: app.include_router(signaling.ws.router) goes here.
+    if hub is not None:
+        from signaling import ws
+
+        app.include_router(ws.router)
     return app

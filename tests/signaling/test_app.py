@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from classroom import classes
-from classroom.live import NoLiveClasses
+from classroom.hub import ClassHub
 from classroom.models import AttendanceRecord
 from classroom.roles import Role
 from signaling.app import create_app
@@ -20,8 +20,13 @@ def test_state_is_wired(settings: Settings, live: RecordingLive) -> None:
     assert state.tokens is state.services.tokens and state.attendance is state.services.attendance
 
 
-def test_without_a_hub_the_stand_in_is_used(settings: Settings) -> None:
-    assert isinstance(create_app(settings).state.live, NoLiveClasses)
+def test_without_a_stand_in_the_real_hub_serves_signaling(settings: Settings) -> None:
+    app = create_app(settings)
+    assert isinstance(app.state.live, ClassHub) and app.state.hub is app.state.live
+    with TestClient(app) as client, client.websocket_connect("/ws/nope") as socket:
+        socket.send_json({"type": "join", "v": 1, "token": "not-a-token"})
+        reply = socket.receive_json()
+    assert reply["type"] == "error" and reply["code"] == "token_invalid" and reply["fatal"]
 
 
 def test_shutdown_closes_open_attendance(settings: Settings) -> None:
