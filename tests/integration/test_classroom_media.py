@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from classroom.roles import Source
 from signaling.client import ServerError
@@ -121,12 +122,13 @@ async def test_a_bad_client_does_not_disturb_the_others(server, cleanup):
     assert (await bad.next_event("error")).code is ErrorCode.BAD_MESSAGE
     await bad.send_raw({"type": "offer", "transport": "publish", "sdp": "garbage"})
     assert (await bad.next_event("error")).code is ErrorCode.INVALID_SDP
-    for _ in range(100):  # a flood: over the rate limit, then past the violation budget
-        await bad.send_raw({"type": "ping"})
+    with pytest.raises(ConnectionClosed):  # a flood: over the rate limit, then past the violation budget
+        for _ in range(1000):
+            await bad.send_raw({"type": "ping"})
+            await asyncio.sleep(0)
     last = None
     while last is None or last.code is not ErrorCode.RATE_LIMITED or not last.fatal:
         last = await bad.next_event("error")
-    await bad.send_raw({"type": "x" * 70_000})  # the socket is closed by now: nothing happens
 
     # The others noticed nothing: frames keep coming, and the bad client simply left.
     await frames(video.track, 10)
@@ -140,3 +142,32 @@ def _drain(client):
     while not client.events.empty():
         items.append(client.events.get_nowait())
     return items
+
+
+async def test_oversized_frame_gets_too_large_and_closes_that_socket(server, cleanup):
+    created = server.create_class()
+    cid, links = created["id"], created["links"]
+    other = await server.client(cid, links["trainee"], name="Other")
+    big = await server.client(cid, links["trainee"], name="Big")
+    cleanup.extend([other, big])
+    await big.send_raw({"type": "ping", "pad": "x" * 70_000})
+    error = await big.next_event("error")
+    assert error.code is ErrorCode.TOO_LARGE and error.fatal
+    await big.next_event("closed")
+    await other.ping()
+    assert (await other.next_event("pong")).type == "pong"
+
+
+async def test_reload_with_the_same_client_id_replaces_the_old_seat(server, cleanup):
+    created = server.create_class()
+    cid, links = created["id"], created["links"]
+    lecturer = await server.client(cid, links["lecturer"], name="Lecturer")
+    first = await server.client(cid, links["trainee"], name="T", client_id="browser-1")
+    cleanup.extend([lecturer, first])
+    await lecturer.next_event("participant_joined")
+    second = await server.client(cid, links["trainee"], name="T", client_id="browser-1")
+    cleanup.append(second)
+    assert (await first.next_event("error")).code is ErrorCode.REPLACED
+    left = await lecturer.next_event("participant_left")
+    assert left.participant_id == first.joined.participant.id and left.reason == "replaced"
+    assert [p.id for p in second.joined.participants] == [lecturer.joined.participant.id]
