@@ -175,7 +175,17 @@ class Server:
             self.popen.kill()
 
 
-def run(relay: str, subscribers: int, procs: int, codec: str, window: float, warmup: float, workers: int, rate: float) -> RunResult:
+def run(
+    relay: str,
+    subscribers: int,
+    procs: int,
+    codec: str,
+    window: float,
+    warmup: float,
+    workers: int,
+    rate: float,
+    raw: Path | None = None,
+) -> RunResult:
     video, audio = str(media.video_file(codec)), str(media.audio_file())
     procs = max(1, min(procs, subscribers))
     join_budget = subscribers / rate + 20
@@ -215,6 +225,8 @@ def run(relay: str, subscribers: int, procs: int, codec: str, window: float, war
             server.stop()
 
     subs = [s for r in results for s in r["subscribers"]]
+    if raw is not None:
+        raw.write_text(json.dumps({"window": [t0, t1], "subscribers": subs}))
     first, last = int(t0) + 1, int(t1) - 1  # whole seconds inside the window
     seconds = max(1, last - first + 1)
     in_window = sum(n for s in subs for sec, n in s["per_second"] if first <= sec <= last)
@@ -226,7 +238,7 @@ def run(relay: str, subscribers: int, procs: int, codec: str, window: float, war
     per_sub_pps = pps / max(1, len(subs))
     received = sum(s["packets"] for s in subs)
     lost = sum(max(0, s["lost"]) for s in subs)
-    latencies = [(arrival - sent[crc]) * 1000 for s in subs for crc, arrival in s["samples"] if crc in sent and arrival >= sent[crc]]
+    latencies = [ms for s in subs for crc, arrival in s["samples"] if (ms := latency_ms(sent.get(crc), arrival)) is not None]
     joins = [s["join_s"] for s in subs if s["join_s"] is not None]
     return RunResult(
         relay=relay,
@@ -241,7 +253,9 @@ def run(relay: str, subscribers: int, procs: int, codec: str, window: float, war
         server_cpu_percent=round(100 * (cpu_user + cpu_system) / elapsed, 1),
         subscribers_per_core=round(1e6 / (total_us * per_sub_pps), 1) if per_sub_pps and total_us != float("inf") else 0.0,
         loss_percent=round(100 * lost / max(1, received + lost), 3),
-        frames_per_second=round(statistics.mean(fps(s) for s in subs), 1) if subs else 0.0,
+        frames_per_second=round(statistics.mean(
+            sum(n for sec, n in s["frames_per_second"] if first <= sec <= last) / seconds for s in subs
+        ), 1) if subs else 0.0,
         latency_p50_ms=_round(percentile(latencies, 0.5)),
         latency_p99_ms=_round(percentile(latencies, 0.99)),
         memory_per_subscriber_kb=round((rss_after - rss_before) / 1024 / max(1, subscribers), 1),
@@ -251,10 +265,10 @@ def run(relay: str, subscribers: int, procs: int, codec: str, window: float, war
     )
 
 
-def fps(subscriber: dict[str, Any]) -> float:
-    """Video frames per second over the seconds this subscriber received anything."""
-    seconds = [sec for sec, _ in subscriber["per_second"]]
-    return subscriber["frames"] / (max(seconds) - min(seconds) + 1) if seconds else 0.0
+def latency_ms(sends: list[float] | None, arrival: float) -> float | None:
+    """From the latest send of this payload before it arrived (payloads repeat as files loop)."""
+    before = [t for t in sends or () if t <= arrival]
+    return (arrival - max(before)) * 1000 if before else None
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -300,11 +314,16 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="subscriber joins per second")
     parser.add_argument("--baseline", action="store_true", help="measure aiortc's MediaRelay instead")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--raw", type=Path, help="write each run's per-subscriber data here (a directory)")
     args = parser.parse_args()
     relay = "mediarelay" if args.baseline else "classbridge"
     results = []
     for n in (int(x) for x in args.subscribers.split(",")):
-        result = run(relay, n, args.procs, args.codec, args.window, args.warmup, args.workers, args.rate)
+        raw = None
+        if args.raw:
+            args.raw.mkdir(parents=True, exist_ok=True)
+            raw = args.raw / f"{relay}-{n}.json"
+        result = run(relay, n, args.procs, args.codec, args.window, args.warmup, args.workers, args.rate, raw)
         results.append(result)
         print(table([result]).splitlines()[-1], flush=True)
     print()

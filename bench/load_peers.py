@@ -1,7 +1,7 @@
 """The load harness's participants, each role run as its own process by bench/load.py.
 
-- publisher: joins as lecturer and sends pre-encoded files (MediaPlayer(decode=False)), so it
-  spends no CPU encoding; it notes when each packet left (CRC of the payload → monotonic time).
+- publisher: joins as lecturer and sends pre-encoded files (packets paced from the file, the
+  way MediaPlayer(decode=False) does, but looping smoothly), so it spends no CPU encoding; it notes when each packet left (CRC of the payload → monotonic time).
 - subscribers: many light trainees per process. After the normal join and negotiation, RTP
   datagrams are taken straight off the ICE connection and counted from the clear RTP header:
   no SRTP decryption, no aiortc receive path, no decoding. One packet in 16 is decrypted to
@@ -22,8 +22,10 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
-from aiortc import RTCPeerConnection
-from aiortc.contrib.media import MediaPlayer
+import fractions
+
+import av
+from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from classroom.relay import aiortc_internals
 from classroom.roles import Source
@@ -49,19 +51,57 @@ def is_rtp(data: bytes) -> bool:
 # ---- publisher ---------------------------------------------------------------------------------
 
 
+class LoopedFileTrack(MediaStreamTrack):
+    """A file's encoded packets, paced in real time and looped with ever-increasing timestamps.
+
+    aiortc's MediaPlayer(decode=False, loop=True) restarts timestamps at each loop and then
+    sends a burst to catch up; a load test needs a steady stream for as long as it runs.
+    """
+
+    def __init__(self, path: str, kind: str):
+        super().__init__()
+        self.kind = kind
+        with av.open(path) as container:
+            stream = container.streams.video[0] if kind == "video" else container.streams.audio[0]
+            self._time_base = stream.time_base
+            self._packets = [(p.pts, bytes(p), p.is_keyframe) for p in container.demux(stream) if p.size]
+        first, last = self._packets[0][0], self._packets[-1][0]
+        step = self._packets[1][0] - first
+        self._span = last - first + step  # one loop, in time_base units
+        self._index = 0
+        self._loop = 0
+        self._start: float | None = None
+
+    async def recv(self) -> av.Packet:
+        pts0, data, key = self._packets[self._index]
+        pts = pts0 - self._packets[0][0] + self._loop * self._span
+        if self._start is None:
+            self._start = time.monotonic()
+        delay = self._start + float(pts * self._time_base) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self._index += 1
+        if self._index == len(self._packets):
+            self._index = 0
+            self._loop += 1
+        packet = av.Packet(data)
+        packet.pts = pts
+        packet.time_base = fractions.Fraction(self._time_base.numerator, self._time_base.denominator)
+        packet.is_keyframe = key
+        return packet
+
+
 async def publish(url: str, class_id: str, token: str, video: str, audio: str, duration: float, out: dict) -> None:
     client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
     await client.join(token, name="Load publisher")
-    video_player = MediaPlayer(video, decode=False, loop=True)
-    audio_player = MediaPlayer(audio, decode=False, loop=True)
-    sent: dict[int, float] = {}
-    await client.publish([(video_player.video, Source.CAMERA), (audio_player.audio, Source.MICROPHONE)])
+    sent: dict[int, list[float]] = {}
+    await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
     dtls = client.publish_pc.getTransceivers()[0].sender.transport
     send_rtp = dtls._send_rtp
 
     async def noting_send_rtp(data: bytes) -> None:
         if is_rtp(data):
-            sent[zlib.crc32(data[payload_offset(data) :])] = time.monotonic()
+            sent.setdefault(zlib.crc32(data[payload_offset(data) :]), []).append(time.monotonic())
         await send_rtp(data)
 
     dtls._send_rtp = noting_send_rtp
@@ -86,6 +126,7 @@ class Counters:
     highest: dict[int, int] = field(default_factory=dict)  # per SSRC
     samples: list[tuple[int, float]] = field(default_factory=list)  # (payload CRC, arrival)
     per_second: dict[int, int] = field(default_factory=dict)  # packets by whole monotonic second
+    frames_per_second: dict[int, int] = field(default_factory=dict)
     video_ssrcs: set[int] = field(default_factory=set)
 
     def on_rtp(self, data: bytes, now: float, unprotect) -> None:
@@ -107,6 +148,9 @@ class Counters:
                 self.first_video = now
             if b1 & 0x80:
                 self.frames += 1
+                self.frames_per_second[second] = self.frames_per_second.get(second, 0) + 1
+        else:
+            return  # latency is sampled on video: audio payloads of a steady tone repeat
         if seq % SAMPLE_EVERY == 0 and unprotect is not None:
             try:
                 plain = unprotect(data)
@@ -119,11 +163,8 @@ def light_tap(counters: Counters):
     """A ClassClient hook: once the subscribe connection exists, count its RTP off the wire."""
 
     def install(pc: RTCPeerConnection) -> None:
-        transceivers = pc.getTransceivers()
-        dtls = transceivers[0].receiver.transport
-        for transceiver in transceivers:
-            if transceiver.kind == "video":
-                counters.video_ssrcs.update(_offered_ssrcs(pc, transceiver.mid))
+        dtls = pc.getTransceivers()[0].receiver.transport
+        counters.video_ssrcs.update(video_ssrcs(pc.remoteDescription.sdp))
         connection = dtls.transport._connection
         data_received = connection.data_received
 
@@ -139,13 +180,14 @@ def light_tap(counters: Counters):
     return install
 
 
-def _offered_ssrcs(pc: RTCPeerConnection, mid: str | None) -> set[int]:
+def video_ssrcs(sdp: str) -> set[int]:
+    """The SSRCs the offer announces in video m-sections (media and RTX)."""
     found: set[int] = set()
-    current = None
-    for line in pc.remoteDescription.sdp.splitlines():
-        if line.startswith("a=mid:"):
-            current = line[6:]
-        elif line.startswith("a=ssrc:") and current == mid:
+    kind = None
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            kind = line[2:].split()[0]
+        elif line.startswith("a=ssrc:") and kind == "video":
             found.add(int(line[7:].split()[0]))
     return found
 
@@ -209,6 +251,7 @@ def main() -> None:
                     "lost": c.lost,
                     "samples": c.samples,
                     "per_second": list(c.per_second.items()),
+                    "frames_per_second": list(c.frames_per_second.items()),
                 }
                 for c in counters
             ],
