@@ -12,11 +12,13 @@ frames. The contract, so that no frame is lost around garbage:
   transport treats leftovers as a truncated, hence garbage, datagram).
 
 `DelimitedDecoder` covers terminator-based protocols (VISCA ``FF``, PJLink ``\\r``, Shure ``>``).
-This module is sans-I/O: no asyncio, serial or socket imports.
+`Step` and `Accept` are the other half of the contract: how a codec says which frames answer
+the request in flight. This module is sans-I/O: no asyncio, serial or socket imports.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator
 from typing import Generic, Protocol, TypeVar
 
@@ -32,6 +34,20 @@ class Decoder(Protocol[F]):
     def buffered(self) -> int: ...
 
     def feed(self, data: bytes) -> list[F]: ...
+
+
+class Step(enum.Enum):
+    """What a frame means to the request in flight; returned by an `Accept` function."""
+
+    MORE = "more"  # part of the reply (a VISCA ACK); keep waiting
+    DONE = "done"  # the reply is complete
+    NOT_MINE = "not-mine"  # unsolicited or stale: give it to the unsolicited callback
+
+
+Accept = Callable[[F], Step]
+"""Classifies each frame for a request. It may raise a `DeviceError` to end the request:
+`DeviceBusy` (or a subclass) makes the link resend after ``busy_delay``; anything else
+(`DeviceRefused`, `ProtocolError`, ...) is raised to the caller as is."""
 
 
 def iter_frames(decoder: Decoder[F], data: bytes) -> Iterator[F | ProtocolError]:

@@ -10,7 +10,7 @@ replies report sequence errors. Sans-I/O, so each case is a unit test.
 from __future__ import annotations
 
 from devices.errors import ProtocolError
-from devices.transport.exchange import Step
+from devices.transport.framing import Step
 from devices.visca.errors import (
     ControlErrorCode,
     MessageTypeError,

@@ -13,8 +13,8 @@ import pytest
 
 from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout
 from devices.transport.connectors import TcpConnector
-from devices.transport.exchange import Requester, Step
-from devices.transport.framing import DelimitedDecoder
+from devices.transport.exchange import Requester
+from devices.transport.framing import DelimitedDecoder, Step
 from devices.transport.link import DeviceLink
 from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState

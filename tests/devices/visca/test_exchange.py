@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from devices.errors import ProtocolError
-from devices.transport.exchange import Step
+from devices.transport.framing import Step
 from devices.visca.errors import (
     BufferFull,
     MessageTypeError,
@@ -121,3 +124,13 @@ def test_a_camera_sending_a_command_type_is_a_protocol_error() -> None:
     matcher = IpReplyMatcher(3, ReplyMatcher(1, inquiry=False))
     with pytest.raises(ProtocolError):
         matcher(IpPacket(PayloadType.COMMAND, 3, h("90 41 FF")))
+
+
+def test_the_codec_imports_no_io() -> None:
+    """Sans-I/O means it: loading the whole VISCA codec pulls in no asyncio, serial or socket."""
+    code = (
+        "import sys, devices.visca.exchange, devices.visca.catalog;"
+        "print(sorted(m for m in ('asyncio', 'serial', 'socket') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
