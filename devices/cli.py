@@ -151,13 +151,8 @@ def act(
         _fail(exc, target, as_json)
     try:
         action, args = parse(cfg.kind, words)
-    except ValueError as exc:
-        typer.echo(f"error: {target}: {exc}", err=True)
-        raise typer.Exit(USAGE_ERROR) from None
-    options = Options(speed=speed, duration=duration, channel=channel)
-    try:
-        result = asyncio.run(_act(cfg, action, args, options))
-    except ValueError as exc:  # a value the facade refuses, e.g. a preset number out of range
+        result = asyncio.run(_act(cfg, action, args, Options(speed, duration, channel)))
+    except ValueError as exc:  # words the kind does not know, or a value the facade refuses
         typer.echo(f"error: {target}: {exc}", err=True)
         raise typer.Exit(USAGE_ERROR) from None
     except DeviceError as exc:
@@ -187,7 +182,11 @@ def simulate(
     """Start a simulator for every device in a rooms file and run until Ctrl-C."""
     _logging(verbose)
     rooms = _load(config, require_secrets=False)
-    asyncio.run(_simulate(rooms, write_config))
+    try:
+        asyncio.run(_simulate(rooms, write_config))
+    except OSError as exc:  # a port or path the simulators could not take
+        typer.echo(f"error: cannot run the simulators: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 # internals -----------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ class RawFraming:
         if not self.serial_line:
             return
         frames = await channel.request(
-            Packet.command(BROADCAST & 0x0F, ADDRESS_SET_BODY).serialize(), accept_address_set
+            Packet(BROADCAST, ADDRESS_SET_BODY).serialize(), accept_address_set
         )
         reply = parse_reply(frames[-1])
         assert isinstance(reply, AddressSetReply)
@@ -83,9 +83,7 @@ class RawFraming:
                 f"camera address {self.address} is configured, "
                 f"but Address Set found {cameras} camera(s) on the line"
             )
-        await channel.request(
-            Packet.command(BROADCAST & 0x0F, IF_CLEAR_BODY).serialize(), accept_if_clear
-        )
+        await channel.request(Packet(BROADCAST, IF_CLEAR_BODY).serialize(), accept_if_clear)
 
     async def send(self, body: bytes, inquiry: bool, timeout: float | None) -> Completion:
         assert self._link is not None, "open() first"

@@ -210,3 +210,17 @@ async def test_simulate_runs_until_interrupted(tmp_path: Path) -> None:
     warnings = (await process.stderr.read()).decode()
     assert "room-101/display skipped" in warnings
     assert not os.path.exists(serial_path)  # the simulator cleaned up its pty link
+
+
+async def test_simulate_with_a_bad_rooms_file_or_output_path(tmp_path: Path) -> None:
+    result = await run("simulate", "--config", str(tmp_path / "none.yaml"))
+    assert result.exit_code == 3 and "cannot read the rooms file" in result.stderr
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "devices.cli", "simulate",
+        "--config", str(ROOT / "config" / "rooms.example.yaml"),
+        "--write-config", str(tmp_path / "missing-dir" / "sim.yaml"),
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 1
+    assert b"error: cannot run the simulators" in stderr and b"missing-dir" in stderr
