@@ -16,15 +16,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from devices.config import NAME_RE, DeviceConfig
+from devices.config import DeviceConfig, check_name
 from devices.errors import ConfigError
 
 Location = tuple[str | int, ...]
+
+
+def _check_unique(rule: str, names: list[str]) -> None:
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"{rule}: {', '.join(twice)}")
 
 
 class Room(BaseModel):
@@ -32,23 +38,13 @@ class Room(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
+    name: Annotated[str, AfterValidator(check_name)]
     devices: list[DeviceConfig] = Field(default_factory=list)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not NAME_RE.match(value):
-            raise ValueError("use lower-case letters, digits, '-' and '_' (at most 63 characters)")
-        return value
 
     @field_validator("devices")
     @classmethod
     def _unique(cls, devices: list[DeviceConfig]) -> list[DeviceConfig]:
-        names = [device.name for device in devices]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            raise ValueError(f"device names must be unique in a room: {', '.join(twice)}")
+        _check_unique("device names must be unique in a room", [d.name for d in devices])
         return devices
 
 
@@ -60,10 +56,7 @@ class RoomsFile(BaseModel):
     @field_validator("rooms")
     @classmethod
     def _unique(cls, rooms: list[Room]) -> list[Room]:
-        names = [room.name for room in rooms]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            raise ValueError(f"room names must be unique: {', '.join(twice)}")
+        _check_unique("room names must be unique", [room.name for room in rooms])
         return rooms
 
     def devices(self) -> list[tuple[Room, DeviceConfig]]:

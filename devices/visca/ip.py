@@ -15,6 +15,7 @@ import struct
 from dataclasses import dataclass
 
 from devices.errors import ProtocolError
+from devices.transport.framing import FrameDecoder
 from devices.visca.errors import ControlErrorCode
 from devices.visca.packet import MAX_PACKET, Packet
 
@@ -91,47 +92,20 @@ class IpPacket:
         return None
 
 
-class IpDecoder:
+class IpDecoder(FrameDecoder[IpPacket]):
     """Finds header-framed packets in a byte stream (or one datagram) and resyncs on garbage."""
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
+    def starts_frame(self, byte: int) -> bool:
+        return byte in _FIRST_BYTES
 
-    @property
-    def buffered(self) -> int:
-        return len(self._buffer)
+    def frame_length(self, buffer: bytearray) -> int | None:
+        if len(buffer) < HEADER.size:
+            return None
+        kind_value, length, _ = HEADER.unpack_from(buffer)
+        if kind_value not in _KINDS or not 1 <= length <= MAX_PACKET:
+            raise ProtocolError("no VISCA-over-IP header")
+        end = HEADER.size + length
+        return end if len(buffer) >= end else None
 
-    def feed(self, data: bytes) -> list[IpPacket]:
-        self._buffer += data
-        packets: list[IpPacket] = []
-        while len(self._buffer) >= HEADER.size:
-            kind_value, length, _ = HEADER.unpack_from(self._buffer)
-            if kind_value not in _KINDS or not 1 <= length <= MAX_PACKET:
-                if packets:
-                    return packets
-                self._drop(self._next_start(), "no VISCA-over-IP header")
-            end = HEADER.size + length
-            if len(self._buffer) < end:
-                break
-            raw = bytes(self._buffer[:end])
-            try:
-                packet = IpPacket.parse(raw)
-            except ProtocolError:
-                if packets:
-                    return packets
-                del self._buffer[:end]
-                raise
-            del self._buffer[:end]
-            packets.append(packet)
-        return packets
-
-    def _next_start(self) -> int:
-        for i in range(1, len(self._buffer)):
-            if self._buffer[i] in _FIRST_BYTES:
-                return i
-        return len(self._buffer)
-
-    def _drop(self, count: int, why: str) -> None:
-        dropped = bytes(self._buffer[:count])
-        del self._buffer[:count]
-        raise ProtocolError(f"{why}: dropped {dropped[:32].hex(' ')}")
+    def parse(self, raw: bytes) -> IpPacket:
+        return IpPacket.parse(raw)
