@@ -16,6 +16,7 @@ EXAMPLE = Path(__file__).parents[2] / "config" / "rooms.example.yaml"
 
 async def test_example_rooms_simulated_and_derived(tmp_path: Path) -> None:
     rooms = load_rooms(EXAMPLE, environ={"ROOM101_ONVIF_PASSWORD": "secret"}, require_secrets=False)
+    secrets = {"ROOM101_ONVIF_PASSWORD": "x", "ROOM101_PJLINK_PASSWORD": "y"}
     simulated = SimulatedRooms(rooms)
     await simulated.start()
     try:
@@ -29,7 +30,7 @@ async def test_example_rooms_simulated_and_derived(tmp_path: Path) -> None:
         assert "secret" not in text  # resolved passwords never reach the written file
         path = tmp_path / "sim.yaml"
         path.write_text(text)
-        again = load_rooms(path, environ={"ROOM101_ONVIF_PASSWORD": "x"})
+        again = load_rooms(path, environ=secrets)
         assert [f"room-101/{d.name}" for _, d in again.devices()] == refs
         camera = again.device("room-101/camera")[1]
         assert isinstance(camera, ViscaCameraConfig)
