@@ -27,7 +27,7 @@ ROOT = Path(__file__).parents[2]
 app = _standalone()
 
 
-def rooms_yaml(sim: ViscaSimulator, transport: str = "tcp", timeout: float = 0.3) -> str:
+def rooms_yaml(sim: ViscaSimulator, transport: str = "tcp", timeout: float = 0.5) -> str:
     links = {
         "tcp": {"transport": "tcp", "host": "127.0.0.1", "port": sim.tcp_port},
         "udp": {"transport": "udp", "host": "127.0.0.1", "port": sim.udp_port},

@@ -18,7 +18,7 @@ from devices.visca.sim_camera import SimulatedCamera
 from devices.visca.simulator import ViscaSimulator
 
 FAST = LinkPolicy(
-    timeout=0.3, connect_timeout=1.0, busy_retries=3, busy_delay=0.01, backoff=Backoff(0.02, 2, 0.1)
+    timeout=0.5, connect_timeout=1.5, busy_retries=3, busy_delay=0.01, backoff=Backoff(0.02, 2, 0.1)
 )
 TRANSPORTS = ["serial", "tcp", "udp"]
 
@@ -118,11 +118,11 @@ async def test_slow_answer_within_and_beyond_the_timeout(
 ) -> None:
     sim.faults.slow_answer = 0.05
     await camera.save_preset(1)
-    sim.faults.slow_answer = 0.5
+    sim.faults.slow_answer = 0.8
     with pytest.raises(DeviceTimeout):
         await camera.save_preset(1)
     sim.faults.slow_answer = 0
-    await asyncio.sleep(0.5)  # let the late replies arrive: they must not confuse what follows
+    await asyncio.sleep(0.8)  # let the late replies arrive: they must not confuse what follows
     await camera.save_preset(3)
     assert await camera.position() == camera_position(sim)
 
