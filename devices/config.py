@@ -18,6 +18,13 @@ from devices.drivers.base import DeviceKind
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
+def check_name(v: str) -> str:
+    """The naming rule for rooms and devices (they appear in ROOM/DEVICE references)."""
+    if not NAME_RE.match(v):
+        raise ValueError("use lower-case letters, digits, '-' and '_' (at most 63 characters)")
+    return v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -51,9 +58,7 @@ class _Device(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError("use lower-case letters, digits, '-' and '_' (at most 63 characters)")
-        return v
+        return check_name(v)
 
 
 class ViscaCameraConfig(_Device):
