@@ -120,7 +120,7 @@ def _with_secrets(
                 raise ConfigError(f"{label}: give either password or password_env, not both")
             if variable not in environ:
                 if not required:
-                    continue
+                    continue  # simulators then run without authentication
                 raise ConfigError(f"{label}: environment variable {variable} is not set")
             room.devices[d] = device.model_copy(update={"password": environ[variable]})
     return rooms
