@@ -4,6 +4,11 @@
       - name: room-101
         devices:
           - {name: camera, protocol: visca, link: {transport: serial, port: /dev/ttyUSB0}}
+        positions: [{name: lectern, camera: camera, preset: 1}]
+        scenes: [{name: start, steps: [{do: position, position: lectern}]}]
+
+Positions, scenes and the schedule are the room controller's (devices/room/); references
+between them and the devices are checked once the room is parsed.
 
 Each mistake is reported as ``FILE:LINE: room 'R', device 'D', field 'F': what is wrong``
 (line numbers come from PyYAML's marks). Secrets can stay out of the file: a device with
@@ -19,10 +24,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from devices.config import DeviceConfig, check_name
 from devices.errors import ConfigError
+from devices.room import references
+from devices.room.positions import CameraPosition
+from devices.room.scenes import Scene
+from devices.room.schedule_plan import RoomSchedule
 
 Location = tuple[str | int, ...]
 
@@ -34,18 +51,33 @@ def _check_unique(rule: str, names: list[str]) -> None:
 
 
 class Room(BaseModel):
-    """One room and the devices in it; device names are unique within the room."""
+    """One room: its devices (names unique within the room), camera positions and scenes."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, AfterValidator(check_name)]
+    title: str | None = Field(None, max_length=100, description="Shown in the console.")
     devices: list[DeviceConfig] = Field(default_factory=list)
+    positions: list[CameraPosition] = Field(default_factory=list)
+    scenes: list[Scene] = Field(default_factory=list)
+    schedule: RoomSchedule = Field(default_factory=RoomSchedule)
 
     @field_validator("devices")
     @classmethod
     def _unique(cls, devices: list[DeviceConfig]) -> list[DeviceConfig]:
         _check_unique("device names must be unique in a room", [d.name for d in devices])
         return devices
+
+    @model_validator(mode="after")
+    def _references(self) -> Room:
+        references.check(self)
+        return self
+
+    def scene(self, name: str) -> Scene | None:
+        return next((s for s in self.scenes if s.name == name), None)
+
+    def position(self, name: str) -> CameraPosition | None:
+        return next((p for p in self.positions if p.name == name), None)
 
 
 class RoomsFile(BaseModel):
@@ -97,7 +129,9 @@ def load_rooms(
     try:
         rooms = RoomsFile.model_validate(data)
     except ValidationError as exc:
-        problems = [_describe(path, data, lines, error) for error in exc.errors()]
+        problems = [
+            _describe(path, data, lines, each) for error in exc.errors() for each in _split(error)
+        ]
         raise ConfigError("\n".join(problems)) from None
     return _with_secrets(path, rooms, lines, environ, require_secrets)
 
@@ -150,26 +184,36 @@ def _where(path: Path, lines: dict[Location, int], location: Location) -> str:
     return f"{path}:{lines[location]}:" if location in lines else f"{path}:"
 
 
+# Lists whose items are named in messages: "room 'R', scene 'start', step #3, field 'F'".
+LABELS = {"rooms": "room", "devices": "device", "positions": "position", "scenes": "scene", "steps": "step"}
+
+
+def _split(error: Any) -> list[Any]:
+    """A room's reference problems become one error each, located below the room."""
+    found = error.get("ctx", {}).get("error")
+    if not isinstance(found, references.ReferenceProblems):
+        return [error]
+    return [{"loc": (*error["loc"], *loc), "msg": msg} for loc, msg in found.problems]
+
+
 def _describe(path: Path, data: Any, lines: dict[Location, int], error: Any) -> str:
     """``FILE:LINE: room 'R', device 'D', field 'F': message`` for one pydantic error."""
     location: list[str | int] = []
-    labels: dict[str, str] = {}
-    field_start = 0  # the field path begins after the innermost room or device
+    labels: list[str] = []
+    field_start = 0  # the field path begins after the innermost labelled item
     node = data
     for part in error["loc"]:
         if isinstance(node, dict) and part not in node and part in node.values():
-            continue  # a discriminated union's tag (protocol / transport), not a real key
+            continue  # a discriminated union's tag (protocol / transport / do), not a real key
         parent = location[-1] if location else None
         location.append(part)
         node = node.get(part) if isinstance(node, dict) else _item(node, part)
-        if parent in ("rooms", "devices") and isinstance(part, int):
+        if parent in LABELS and isinstance(part, int) and len(location) - 1 == field_start + 1:
             name = node.get("name") if isinstance(node, dict) else None
-            labels[str(parent)] = repr(name) if name else f"#{part + 1}"
+            labels.append(f"{LABELS[str(parent)]} {repr(name) if name else f'#{part + 1}'}")
             field_start = len(location)
     field_path = ".".join(str(p) for p in location[field_start:])
-    who = [f"room {labels['rooms']}" if "rooms" in labels else ""]
-    who.append(f"device {labels['devices']}" if "devices" in labels else "")
-    who.append(f"field {field_path!r}" if field_path else "")
+    who = [*labels, f"field {field_path!r}" if field_path else ""]
     label = ", ".join(part for part in who if part)
     return f"{_where(path, lines, tuple(location))} {label + ': ' if label else ''}{error['msg']}"
 

@@ -170,3 +170,43 @@ def test_device_lookup() -> None:
     assert (room.name, device.protocol) == ("room-101", "shure")
     with pytest.raises(ConfigError, match=r"no device 'room-101/cam' .*room-101/camera, "):
         rooms.device("room-101/cam")
+
+
+def test_the_example_room_has_positions_scenes_and_a_schedule() -> None:
+    room = load_rooms(EXAMPLE, environ=SECRETS).rooms[0]
+    assert [p.name for p in room.positions] == ["lectern", "whiteboard", "audience"]
+    assert {s.name: s.lecturer for s in room.scenes} == {
+        "start": True,
+        "presentation": True,
+        "discussion": True,
+        "end": False,
+    }
+    plan = room.schedule.resolved([s.name for s in room.scenes])
+    assert (plan.start_scene, plan.end_scene, plan.idle_scene) == ("start", "end", "end")
+
+
+def test_scene_mistakes_point_at_the_step_line(tmp_path: Path) -> None:
+    text = """rooms:
+  - name: room-101
+    devices:
+      - {name: mic, protocol: shure, host: h}
+    positions:
+      - {name: lectern, camera: mic, preset: 1}
+    scenes:
+      - name: start
+        steps:
+          - {do: mute, device: mic, muted: true}
+          - {do: input, device: mic, input: hdmi1}
+          - {do: volume, device: mic, level: 300}
+"""
+    lines = error_for(tmp_path, text).splitlines()
+    assert lines == [
+        ":12: room 'room-101', scene 'start', step #3, field 'level': "
+        "Input should be less than or equal to 100",
+    ]
+    fixed = text.replace("level: 300", "level: 30")
+    assert error_for(tmp_path, fixed).splitlines() == [
+        ":6: room 'room-101', position 'lectern', field 'camera': 'mic' is a microphone, not a camera",
+        ":11: room 'room-101', scene 'start', step #2, field 'device': 'mic' is a microphone, not a display",
+        ":12: room 'room-101', scene 'start', step #3, field 'device': 'mic' is a microphone, not a display",
+    ]
