@@ -111,6 +111,10 @@ class Camera(Device, Protocol):
 
     async def position(self) -> PanTiltZoom: ...
 
+    async def go_to(self, where: PanTiltZoom) -> None:
+        """Move to an absolute position in the camera's own units, as `position` reports them
+        (so that a position read off the console can be written into the rooms file)."""
+
     async def set_power(self, on: bool) -> None: ...
 
 

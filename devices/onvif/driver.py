@@ -199,6 +199,10 @@ class OnvifCamera:
     async def position(self) -> PanTiltZoom:
         return (await self.ptz_status()).position
 
+    async def go_to(self, where: PanTiltZoom) -> None:
+        """AbsoluteMove in the generic spaces `position` reports (pan, tilt -1..1, zoom 0..1)."""
+        await self.absolute_move(where.pan, where.tilt, where.zoom)
+
     async def set_power(self, on: bool) -> None:
         raise Unsupported(f"{self.name}: ONVIF has no power control (power the camera from its PoE switch)")
 

@@ -151,7 +151,12 @@ class ViscaCamera:
     ) -> None:
         self.name = name
         self.capabilities = CameraCapabilities(
-            pan_tilt=True, zoom=True, presets=preset_slots, home=True, power=True
+            pan_tilt=True,
+            zoom=True,
+            presets=preset_slots,
+            absolute_position=True,
+            home=True,
+            power=True,
         )
         self._framing = framing
         policy = policy or LinkPolicy()
@@ -231,6 +236,18 @@ class ViscaCamera:
         pan_tilt = await self._inquire("pan_tilt_position_inquiry")
         zoom = await self._inquire("zoom_position_inquiry")
         return PanTiltZoom(float(pan_tilt["pan"]), float(pan_tilt["tilt"]), float(zoom["position"]))
+
+    async def go_to(self, where: PanTiltZoom) -> None:
+        """Absolute pan/tilt at full speed, then direct zoom; steps as `position` reports them."""
+        await self._run(
+            "pan_tilt_absolute",
+            timeout=self._motion_timeout,
+            pan_speed=PAN_SPEED.hi,
+            tilt_speed=TILT_SPEED.hi,
+            pan=round(where.pan),
+            tilt=round(where.tilt),
+        )
+        await self._run("zoom_direct", timeout=self._motion_timeout, position=round(where.zoom))
 
     async def set_power(self, on: bool) -> None:
         await self._run("power", state="on" if on else "standby")

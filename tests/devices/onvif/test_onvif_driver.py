@@ -141,6 +141,12 @@ async def test_home_and_set_home(camera: OnvifCamera, clock: ManualClock) -> Non
     assert await camera.position() == PanTiltZoom(0.3, 0.3, 0.0)
 
 
+async def test_go_to_is_an_absolute_move_in_the_generic_spaces(camera: OnvifCamera, clock: ManualClock) -> None:
+    await camera.go_to(PanTiltZoom(-0.4, 0.2, 0.5))
+    clock.advance(5)
+    assert await camera.position() == PanTiltZoom(-0.4, 0.2, 0.5)
+
+
 async def test_moves_are_validated_before_anything_is_sent(camera: OnvifCamera, sim: OnvifSimulator) -> None:
     before = sim.requests
     for call in (

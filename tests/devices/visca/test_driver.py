@@ -234,3 +234,12 @@ async def test_nothing_listening_is_offline(sim: ViscaSimulator) -> None:
     with pytest.raises(DeviceOffline, match="cam is offline"):
         await camera.home()
     await camera.stop()
+
+
+async def test_go_to_an_absolute_position(camera: ViscaCamera, sim: ViscaSimulator) -> None:
+    assert camera.capabilities.absolute_position
+    await camera.go_to(PanTiltZoom(-600, 150, 4000))
+    state = sim.camera
+    assert (state.pan.target, state.tilt.target, state.zoom.target) == (-600, 150, 4000)
+    with pytest.raises(ValueError, match="must be an integer in"):
+        await camera.go_to(PanTiltZoom(0, 0, 0x5000))
