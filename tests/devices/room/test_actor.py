@@ -1,0 +1,9 @@
+"""Actors as logs show them."""
+
+from devices.room.actor import SUPERVISION, Actor, ActorKind
+
+
+def test_actor_labels() -> None:
+    assert Actor(kind=ActorKind.ADMIN, name="").label == "admin"
+    assert Actor(kind=ActorKind.LECTURER, name="TS. Lan").label == "lecturer TS. Lan"
+    assert SUPERVISION.label == "controller supervision"

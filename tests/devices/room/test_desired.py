@@ -1,0 +1,52 @@
+"""Desired state: what is owned, what counts as drift, what is forgotten."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.drivers.base import DeviceKind, LinkState
+from devices.room.desired import DesiredState, Want
+from devices.room.view import Controls, DeviceView
+
+
+def view(**fields: object) -> DeviceView:
+    base: dict[str, object] = {
+        "name": "display", "kind": DeviceKind.DISPLAY, "protocol": "mdc", "role": None,
+        "link": LinkState.ONLINE, "power": "on", "controls": Controls(),
+    }  # fmt: skip
+    return DeviceView.model_validate({**base, **fields})
+
+
+def test_drift_is_an_owned_setting_reported_otherwise() -> None:
+    desired = DesiredState()
+    desired.want("display", "input", "hdmi1", "scene start")
+    desired.want("display", "volume", 30, "technician A")
+    assert desired.drift(view(input="hdmi1", volume=30)) == []
+    assert desired.drift(view(input="dp1", volume=30)) == [("input", "dp1", Want("hdmi1", "scene start"))]
+    assert desired.drift(view(input=None, volume=None)) == []  # not reported is not drift
+
+
+@pytest.mark.parametrize(
+    "fields", [{"power": "off"}, {"power": "warming"}, {"link": LinkState.DEGRADED}, {"link": LinkState.OFFLINE}]
+)
+def test_only_an_online_device_that_is_on_can_drift(fields: dict[str, object]) -> None:
+    desired = DesiredState()
+    desired.want("display", "input", "hdmi1", "scene start")
+    assert desired.drift(view(input="dp1", **fields)) == []
+
+
+def test_microphone_mute_and_channel_gains() -> None:
+    desired = DesiredState()
+    desired.want("mic", "muted", False, "scene start")
+    desired.want("mic", "gain.2", 3.0, "scene start")
+    mic = view(name="mic", kind=DeviceKind.MICROPHONE, power=None, muted=True, gain_db={1: 0.0, 2: 0.0})
+    assert [(a, actual) for a, actual, _ in desired.drift(mic)] == [("muted", True), ("gain.2", 0.0)]
+
+
+def test_forget_and_unknown_settings() -> None:
+    desired = DesiredState()
+    desired.want("display", "input", "hdmi1", "scene start")
+    desired.forget("display")
+    assert desired.of("display") == {}
+    with pytest.raises(ValueError, match="not a setting"):
+        desired.want("display", "power", True, "scene start")

@@ -1,0 +1,83 @@
+"""Supervision of one device: the pace, the link watched, silence counted, views published."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from devices.config import MdcDisplayConfig, PJLinkProjectorConfig
+from devices.drivers.base import LinkState
+from devices.mdc.simulator import MdcSimulator
+from devices.pjlink.simulator import PJLinkSimulator
+from devices.room.fleet import build_driver
+from devices.room.supervisor import PACE, Supervisor, link_state, pace_of
+from devices.room.view import DeviceView
+
+
+def test_pace_follows_the_protocol_unless_the_file_says() -> None:
+    projector = PJLinkProjectorConfig(name="p", protocol="pjlink", host="h")
+    assert pace_of(projector) == PACE["pjlink"] == 10.0
+    display = MdcDisplayConfig.model_validate(
+        {"name": "d", "protocol": "mdc", "link": {"transport": "tcp", "host": "h", "port": 1}, "poll_interval": 7}
+    )
+    assert pace_of(display) == 7.0
+
+
+@pytest.fixture
+async def projector() -> AsyncIterator[PJLinkSimulator]:
+    sim = PJLinkSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+async def until(check: object, timeout: float = 3.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not check():  # type: ignore[operator]
+            await asyncio.sleep(0.02)
+
+
+async def test_views_follow_the_link_and_the_polls(projector: PJLinkSimulator) -> None:
+    cfg = PJLinkProjectorConfig(name="projector", protocol="pjlink", host="127.0.0.1", port=projector.port, timeout=0.5)
+    views: list[DeviceView] = []
+    supervisor = Supervisor(cfg, build_driver(cfg), views.append, pace=0.1)
+    assert supervisor.view.link is LinkState.OFFLINE and supervisor.view.controls.power
+    await supervisor.start()
+    try:
+        await until(lambda: supervisor.view.polled_at is not None)
+        assert supervisor.view.power == "off" and link_state(supervisor.device) is LinkState.ONLINE
+        projector.state.lamp_hours += 1  # not part of the view: no news
+        count = len(views)
+        await asyncio.sleep(0.3)
+        assert len(views) == count
+        await projector.stop()
+        await until(lambda: supervisor.view.link is LinkState.OFFLINE)
+        assert supervisor.view.power == "off"  # the last known values stay
+        await projector.start()
+        await until(lambda: supervisor.view.link is LinkState.ONLINE, timeout=5)
+    finally:
+        await supervisor.stop()
+    assert [v.link for v in views].count(LinkState.OFFLINE) >= 1
+
+
+async def test_silence_counts_polls_until_offline() -> None:
+    sim = MdcSimulator(serial=False)
+    await sim.start()
+    cfg = MdcDisplayConfig.model_validate(
+        {"name": "d", "protocol": "mdc", "link": {"transport": "tcp", "host": "127.0.0.1", "port": sim.port}, "timeout": 0.2}
+    )
+    supervisor = Supervisor(cfg, build_driver(cfg), lambda v: None, pace=0.05, offline_after=2)
+    await supervisor.start()
+    try:
+        await until(lambda: supervisor.view.polled_at is not None)
+        sim.faults.no_answer = True
+        await until(lambda: supervisor.view.link is LinkState.OFFLINE)
+        assert supervisor.failures >= 2 and supervisor.view.detail.startswith("no answer to 2 polls")
+        sim.faults.clear()
+        await until(lambda: supervisor.view.link is LinkState.ONLINE)
+        assert supervisor.failures == 0 and supervisor.view.detail == ""
+    finally:
+        await supervisor.stop()
+        await sim.stop()
