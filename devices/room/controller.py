@@ -135,6 +135,10 @@ class RoomController:
             run=self.last_run if running or self.last_run else None,
         )
 
+    def idle_seconds(self) -> float:
+        """Seconds since a person last commanded the room (the schedule's idle rule)."""
+        return self._monotonic() - self.last_activity
+
     def recent(self, limit: int = 50) -> list[LogEntry]:
         """The newest `limit` entries of the event log, oldest first."""
         return list(self.log)[-limit:]

@@ -82,7 +82,9 @@ MakeRoom = Callable[..., Awaitable[Running]]
 async def make_room(sims: Simulators) -> AsyncIterator[MakeRoom]:
     started: list[RoomController] = []
 
-    async def make(**parts: Any) -> Running:
+    async def make(*, options: dict[str, Any] | None = None, **parts: Any) -> Running:
+        """A started controller of a room with `parts` (scenes, positions...); `options` go
+        to the controller (clocks)."""
         room = Room.model_validate({"name": "room-101", "devices": sims.devices(), **parts})
         running = Running(controller=None)  # type: ignore[arg-type]
 
@@ -95,6 +97,7 @@ async def make_room(sims: Simulators) -> AsyncIterator[MakeRoom]:
             audit=audit,
             paces={cfg.name: PACE for cfg in room.devices},
             ready_poll=0.05,
+            **(options or {}),
         )
         running.controller = controller
         controller.subscribe(running.events.append)
