@@ -180,7 +180,7 @@ def _union_seconds(intervals: Iterable[tuple[datetime, datetime]]) -> int:
     return int(total)
 
 
-def _cell(value: str) -> str:
+def spreadsheet_safe(value: str) -> str:
     """Defuse spreadsheet formulas: names are typed by people and the CSV is opened in Excel."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -199,8 +199,8 @@ def report_csv(report: AttendanceReport) -> str:
     for p in report.people:
         writer.writerow(
             [
-                _cell(p.external_id or ""),
-                _cell(p.display_name or ""),
+                spreadsheet_safe(p.external_id or ""),
+                spreadsheet_safe(p.display_name or ""),
                 p.role.value,
                 p.sessions,
                 p.first_join.isoformat(),

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.attendance import close_open_rows
@@ -39,6 +39,8 @@ class ClassInfo(BaseModel):
     created_at: datetime
     started_at: datetime | None
     ended_at: datetime | None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 def new_class_id() -> str:
@@ -76,15 +78,27 @@ def _move(session: Session, class_id: str, to: ClassStatus, **values: datetime) 
 
 
 def create(
-    db: sessionmaker[Session], title: str, room: str | None = None, now: datetime | None = None
+    db: sessionmaker[Session],
+    title: str,
+    room: str | None = None,
+    now: datetime | None = None,
+    *,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> ClassInfo:
-    """A new class; the caller has validated title and room (see signaling/schemas.py)."""
+    """A new class; the caller has validated title, room and times (see signaling/schemas.py)."""
     with db.begin() as session:
         class_id = new_class_id()
         while session.get(ClassRecord, class_id) is not None:
             class_id = new_class_id()
         record = ClassRecord(
-            id=class_id, title=title, room=room, status=ClassStatus.CREATED, created_at=_now(now)
+            id=class_id,
+            title=title,
+            room=room,
+            status=ClassStatus.CREATED,
+            created_at=_now(now),
+            starts_at=starts_at,
+            ends_at=ends_at,
         )
         session.add(record)
         session.flush()
@@ -98,6 +112,21 @@ def list_classes(
     query = select(ClassRecord).order_by(ClassRecord.created_at.desc()).limit(limit)
     if status is not None:
         query = query.where(ClassRecord.status == status)
+    with db() as session:
+        return [ClassInfo.model_validate(r) for r in session.scalars(query)]
+
+
+def booked_in(db: sessionmaker[Session], room: str, since: datetime) -> list[ClassInfo]:
+    """Classes in `room` the room's schedule looks at: planned to end after `since`, or live."""
+    query = (
+        select(ClassRecord)
+        .where(
+            ClassRecord.room == room,
+            or_(ClassRecord.ends_at >= since, ClassRecord.status == ClassStatus.LIVE),
+        )
+        .order_by(ClassRecord.starts_at)
+        .limit(100)
+    )
     with db() as session:
         return [ClassInfo.model_validate(r) for r in session.scalars(query)]
 

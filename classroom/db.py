@@ -2,7 +2,9 @@
 
 SQLite is the embedded default (one file in the data directory). The server and the CLI may
 write to it at once, so it runs in WAL mode with a busy timeout; foreign keys are off in SQLite
-unless asked for, so every connection asks. Tables are created on start (no migrations yet).
+unless asked for, so every connection asks. Tables are created on start (no migrations yet);
+a nullable column added to a table since the database was created is added to it then, so
+that an older data directory keeps working.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,12 +48,25 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _add_new_columns(engine: Engine) -> None:
+    """ALTER TABLE ... ADD COLUMN for nullable columns the models have and a table lacks."""
+    found = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in found.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+
+
 def open_database(url: str) -> sessionmaker[Session]:
     """A session factory for `url`, with the tables created; DatabaseError if unreachable."""
     shown = make_url(url).render_as_string(hide_password=True)
     try:
         engine = make_engine(url)
         Base.metadata.create_all(engine)
+        _add_new_columns(engine)
     except (SQLAlchemyError, OSError, ImportError) as e:
         raise DatabaseError(f"cannot open the database {shown}: {e}") from None
     return sessionmaker(engine, expire_on_commit=False)

@@ -1,7 +1,8 @@
-"""The database tables: classes and attendance (SQLAlchemy 2.x ORM).
+"""The database tables: classes, attendance and the room-control audit log (SQLAlchemy 2.x ORM).
 
 Attendance rows are the school's proof of how long each trainee attended, so every join and
-every leave is one row that is never rewritten except to close it.
+every leave is one row that is never rewritten except to close it. Audit rows record who did
+what to which room device or scene, and are never rewritten at all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ EXTERNAL_ID_MAX = 128
 PARTICIPANT_ID_MAX = 64
 REASON_MAX = 64
 CLASS_ID_MAX = 16
+AUDIT_TEXT_MAX = 500
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -68,6 +70,9 @@ class ClassRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the class is planned in its room: the room's schedule prepares the room before.
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AttendanceRecord(Base):
@@ -84,3 +89,19 @@ class AttendanceRecord(Base):
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     leave_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+
+
+class AuditRecord(Base):
+    """One act on a room: a device command, a scene run, a drift correction."""
+
+    __tablename__ = "room_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    room: Mapped[str] = mapped_column(String(ROOM_MAX), index=True)
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    target: Mapped[str] = mapped_column(String(ROOM_MAX))
+    action: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
+    result: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))

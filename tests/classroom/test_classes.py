@@ -92,3 +92,18 @@ def test_end_closes_open_attendance(db: sessionmaker[Session]) -> None:
 def test_transition_table_is_complete() -> None:
     assert set(TRANSITIONS) == set(ClassStatus)
     assert TRANSITIONS[ClassStatus.ENDED] == frozenset()
+
+
+def test_planned_times_and_the_classes_booked_in_a_room(db: sessionmaker[Session]) -> None:
+    t0 = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    planned = classes.create(db, "Sáng", "a2", starts_at=t0, ends_at=t0 + 2 * hour)
+    assert (planned.starts_at, planned.ends_at) == (t0, t0 + 2 * hour)
+    old = classes.create(db, "Hôm qua", "a2", starts_at=t0 - 26 * hour, ends_at=t0 - 24 * hour)
+    live = classes.create(db, "Đột xuất", "a2")
+    classes.start(db, live.id)
+    classes.create(db, "Phòng khác", "b1", starts_at=t0, ends_at=t0 + hour)
+    classes.create(db, "Chưa bắt đầu, không giờ", "a2")
+    booked = classes.booked_in(db, "a2", since=t0 - hour)
+    assert {c.id for c in booked} == {planned.id, live.id}
+    assert old.id not in {c.id for c in booked}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from classroom import classes
 from classroom.db import open_database
 from classroom.errors import DatabaseError
 
@@ -70,3 +72,16 @@ def test_missing_driver_is_a_clear_error_without_password() -> None:
     with pytest.raises(DatabaseError) as caught:
         open_database("postgresql+nosuchdriver://cb:hunter2@127.0.0.1/cb")
     assert "hunter2" not in caught.value.message and "***" in caught.value.message
+
+
+def test_an_older_database_gets_the_new_nullable_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:  # the classes table as the first release created it
+        old.execute(
+            "CREATE TABLE classes (id VARCHAR(16) PRIMARY KEY, title VARCHAR(200), room VARCHAR(100),"
+            " status VARCHAR(16), created_at DATETIME, started_at DATETIME, ended_at DATETIME)"
+        )
+        old.execute("INSERT INTO classes VALUES ('abc', 'Lớp cũ', NULL, 'created', '2025-01-01 00:00:00', NULL, NULL)")
+    db = open_database(f"sqlite:///{path}")
+    info = classes.get(db, "abc")
+    assert info.title == "Lớp cũ" and info.starts_at is None

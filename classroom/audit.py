@@ -1,0 +1,106 @@
+"""The room-control audit log: who did what to which device or scene, when, with what result.
+
+The room controllers hand every act to `AuditLog.record` (commands, scene runs, the
+schedule's runs, drift corrections); the console lists the entries and schools export them
+as CSV (UTF-8 with BOM, for Excel) or JSON. Rows are only ever added.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from classroom.attendance import spreadsheet_safe
+from classroom.models import AUDIT_TEXT_MAX, NAME_MAX, ROOM_MAX, AuditRecord
+
+CSV_COLUMNS = ["id", "at", "room", "actor_kind", "actor_name", "target", "action", "result", "detail"]
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    at: datetime
+    room: str
+    actor_kind: str
+    actor_name: str
+    target: str
+    action: str
+    result: str
+    detail: str
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class AuditLog:
+    def __init__(self, db: sessionmaker[Session]) -> None:
+        self.db = db
+
+    def record(
+        self,
+        *,
+        at: datetime,
+        room: str,
+        actor_kind: str,
+        actor_name: str,
+        target: str,
+        action: str,
+        result: str,
+        detail: str = "",
+    ) -> AuditEntry:
+        row = AuditRecord(
+            at=at,
+            room=_fit(room, ROOM_MAX),
+            actor_kind=actor_kind,
+            actor_name=_fit(actor_name, NAME_MAX),
+            target=_fit(target, ROOM_MAX),
+            action=_fit(action, AUDIT_TEXT_MAX),
+            result=result,
+            detail=_fit(detail, AUDIT_TEXT_MAX),
+        )
+        with self.db.begin() as session:
+            session.add(row)
+            session.flush()
+            return AuditEntry.model_validate(row)
+
+    def entries(
+        self, room: str | None = None, limit: int = 200, before: int | None = None
+    ) -> list[AuditEntry]:
+        """The newest `limit` entries (of one room), newest first; `before` pages by id."""
+        query = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit)
+        if room is not None:
+            query = query.where(AuditRecord.room == room)
+        if before is not None:
+            query = query.where(AuditRecord.id < before)
+        with self.db() as session:
+            return [AuditEntry.model_validate(r) for r in session.scalars(query)]
+
+
+def audit_csv(entries: list[AuditEntry]) -> str:
+    """Entries as CSV with a UTF-8 BOM; text cells are defused against spreadsheet formulas."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in entries:
+        writer.writerow(
+            [
+                e.id,
+                e.at.isoformat(),
+                e.room,
+                e.actor_kind,
+                spreadsheet_safe(e.actor_name),
+                e.target,
+                spreadsheet_safe(e.action),
+                e.result,
+                spreadsheet_safe(e.detail),
+            ]
+        )
+    return out.getvalue()
