@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
-from signaling import api
+from signaling import api, console_routes, rooms_api, rooms_ws
 from signaling.http_errors import install_error_handlers
+from signaling.room_access import Credentials
+from signaling.rooms import RoomService
 from signaling.services import Services
 from signaling.settings import Settings
 
@@ -25,17 +27,30 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """\
 Live online classes for training schools: create a class, hand out one join link per role
 (lecturer, trainee, room, observer) or a personal link per trainee, end it, and download the
-attendance report.
+attendance report. Smart rooms: devices with live status, device commands, named camera
+positions, scenes, the event log and the audit log; technician links for the console.
 
-Every `/api` route needs the admin token as `Authorization: Bearer <token>`. Errors always
-have the shape `{"error": {"code": ..., "message": ...}}`; `code` is stable for programs.
+The `classes` routes need the admin token as `Authorization: Bearer <token>`. The `rooms`
+routes take the admin token, a technician link's token, or a lecturer's join-link token
+(their own room only). Errors always have the shape `{"error": {"code": ..., "message": ...}}`;
+`code` is stable for programs.
+
+Live room updates: WebSocket `/ws/rooms`. Send `{"type": "hello", "v": 1, "token": "..."}`
+first; the server answers `welcome` (you, your rooms, the recent event log) and then pushes
+`device`, `scene` and `log` events (the shapes of `DeviceView`, `SceneRunView` and
+`LogEntry` below); `ping` is answered with `pong`. See docs/rooms.md.
 """
 
 
-def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
-    """The server; `live` replaces the real hub (REST-only tests), which disables signaling."""
+def create_app(
+    settings: Settings, live: LiveClasses | None = None, rooms: RoomService | None = None
+) -> FastAPI:
+    """The server; `live` replaces the real hub (REST-only tests), which disables signaling
+    and, unless `rooms` is given, the rooms."""
     services = Services.open(settings)
     hub = None
+    if rooms is None:
+        rooms = RoomService.open(settings) if live is None else RoomService()
     if live is None:
         from signaling.media import build_hub  # aiortc is only imported by a real server
 
@@ -43,7 +58,9 @@ def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rooms.launch(services.db, app.state.live)
         yield
+        await rooms.stop()
         if hub is not None:
             await hub.close()
         # Whoever is still connected when the server stops has left now.
@@ -64,9 +81,18 @@ def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
     app.state.attendance = services.attendance
     app.state.live = live
     app.state.hub = hub
+    app.state.rooms = rooms
+    app.state.technicians = services.technicians
+    app.state.audit = services.audit
+    app.state.room_credentials = Credentials(
+        services.admin_token, services.technicians, services.tokens, services.db
+    )
     install_error_handlers(app)
     app.include_router(api.health_router)
     app.include_router(api.router)
+    rooms_api.install(app)
+    app.include_router(rooms_ws.router)
+    console_routes.install(app)
     if hub is not None:
         from signaling import ws
 

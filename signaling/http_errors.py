@@ -37,6 +37,11 @@ HTTP_CODES = {
 }
 
 
+# Errors located at the body itself that are about its content, not its being a JSON object
+# (a tagged-union body such as a device command with an unknown `do`).
+BODY_FIELD_ERRORS = ("missing", "union_tag_invalid", "union_tag_not_found")
+
+
 def error_response(
     status: int,
     code: str,
@@ -72,7 +77,7 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "invalid_json", "the request body is not valid JSON")
-    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in errors):
+    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") not in BODY_FIELD_ERRORS for e in errors):
         return error_response(
             400,
             "invalid_json",

@@ -13,12 +13,14 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.attendance import AttendanceLog
+from classroom.audit import AuditLog
 from classroom.db import open_database
 from signaling.admin import AdminToken, load_admin_token
 from signaling.errors import SettingsError
 from signaling.keys import Keyring
 from signaling.links import JoinLinks
 from signaling.settings import Settings
+from signaling.technicians import TechnicianTokens
 from signaling.tokens import TokenService
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,8 @@ class Services:
     links: JoinLinks
     attendance: AttendanceLog
     admin_token: AdminToken
+    technicians: TechnicianTokens
+    audit: AuditLog
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -63,4 +67,10 @@ class Services:
             links=JoinLinks(tokens, settings.public_url),
             attendance=AttendanceLog(db),
             admin_token=admin_token,
+            technicians=TechnicianTokens(
+                keyring,
+                settings.public_url,
+                default_ttl=timedelta(hours=settings.technician_link_ttl_hours),
+            ),
+            audit=AuditLog(db),
         )

@@ -225,6 +225,18 @@ class Settings(BaseSettings):
     )
     tls_key: Path | None = Field(default=None, description="PEM private key of tls_cert.")
     log_level: LogLevel = "info"
+    rooms_file: Path | None = Field(
+        default=None,
+        description="Rooms file (devices, positions, scenes, schedule); unset = the example room.",
+    )
+    rooms_simulated: bool | None = Field(
+        default=None,
+        description="Drive simulators on loopback instead of the devices; default: only when "
+        "rooms_file is unset (so a first start shows a working room).",
+    )
+    technician_link_ttl_hours: float = Field(
+        default=24 * 30, gt=0, le=24 * 366, description="Technician link lifetime."
+    )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
 
@@ -277,7 +289,7 @@ class Settings(BaseSettings):
             raise ValueError("use an http:// or https:// URL without query or fragment")
         return v.rstrip("/")
 
-    @field_validator("tls_cert", "tls_key")
+    @field_validator("tls_cert", "tls_key", "rooms_file")
     @classmethod
     def _readable(cls, v: Path | None) -> Path | None:
         if v is not None and not (v.is_file() and os.access(v, os.R_OK)):
@@ -293,6 +305,8 @@ class Settings(BaseSettings):
             raise ValueError("tls_cert and tls_key: give both to serve HTTPS, or neither")
         if self.public_url is None:
             self.public_url = self._derived_public_url()
+        if self.rooms_simulated is None:
+            self.rooms_simulated = self.rooms_file is None
         return self
 
     @property

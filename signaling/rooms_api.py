@@ -1,0 +1,279 @@
+"""The room API: rooms and devices with live status, device commands, positions, scenes,
+the event log, the audit log and technician links (REST; live updates: signaling/rooms_ws.py).
+
+Every route takes ``Authorization: Bearer <credential>`` and checks the permission matrix of
+signaling/room_access.py. Device failures come back in the one error shape with a stable
+code: ``device_offline`` (503), ``device_timeout`` (504), ``device_busy`` and
+``device_refused`` (409), ``unsupported`` (422), ``device_error`` (502), ``invalid_value``
+(400); unknown names are 404 (``room_not_found``, ``device_not_found``, ``scene_not_found``,
+``position_not_found``); ``rooms_starting`` (503) while devices start after a restart.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, field_validator
+from starlette.concurrency import run_in_threadpool
+
+from classroom.audit import AuditEntry, AuditLog, audit_csv
+from devices.errors import (
+    AuthError,
+    DeviceBusy,
+    DeviceError,
+    DeviceOffline,
+    DeviceRefused,
+    DeviceTimeout,
+    Unsupported,
+)
+from devices.room.commands import DeviceCommand
+from devices.room.errors import NotFound
+from devices.room.events import LogEntry
+from devices.room.room_view import RoomView
+from devices.room.scene_run import SceneRunView
+from devices.room.view import DeviceView
+from signaling.errors import SignalingError
+from signaling.http_errors import error_response
+from signaling.room_access import AccessDenied, Credentials, Principal, PrincipalKind, require
+from signaling.rooms import RoomService, RoomsStarting
+from signaling.schemas import ErrorResponse
+from signaling.technicians import TechnicianLink, TechnicianTokens, check_name
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="The admin token, a technician link's token, or a lecturer's join-link token.",
+)
+
+DEVICE_STATUS: list[tuple[type[DeviceError], int, str]] = [  # first match wins
+    (DeviceOffline, 503, "device_offline"),
+    (DeviceTimeout, 504, "device_timeout"),
+    (DeviceBusy, 409, "device_busy"),
+    (DeviceRefused, 409, "device_refused"),
+    (Unsupported, 422, "unsupported"),
+    (AuthError, 502, "device_auth"),
+    (DeviceError, 502, "device_error"),
+]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["rooms"],
+    responses={
+        401: _error("No credential (`auth_required`)."),
+        403: _error("Not allowed (`forbidden`, `not_your_room`, `scene_not_allowed`, `auth_invalid`...)."),
+        404: _error("No such room, device, scene or position."),
+        503: _error("The rooms are starting (`rooms_starting`), or the device is offline."),
+    },
+)
+DEVICE_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: _error("The device is busy or refused (`device_busy`, `device_refused`)."),
+    422: _error("The device has no such control (`unsupported`), or the body is invalid."),
+    504: _error("The device did not answer in time (`device_timeout`)."),
+}
+
+
+class InvalidValue(SignalingError):
+    code = "invalid_value"
+
+
+async def principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    creds: Credentials = request.app.state.room_credentials
+    return await run_in_threadpool(creds.principal, credentials.credentials if credentials else None)
+
+
+Who = Annotated[Principal, Depends(principal)]
+
+
+def _rooms(request: Request) -> RoomService:
+    rooms: RoomService = request.app.state.rooms
+    return rooms
+
+
+@router.get("/rooms", response_model=list[RoomView], summary="Rooms with their devices' live status")
+async def list_rooms(request: Request, who: Who) -> list[RoomView]:
+    """Every room for the admin and technicians; a lecturer's own room only (none when
+    their class has no room, or one this server does not control)."""
+    if not (who.staff or who.kind is PrincipalKind.LECTURER):
+        require(who, "view")
+    return [c.view() for c in _rooms(request).controllers() if who.sees(c.name)]
+
+
+@router.get("/rooms/{room}", response_model=RoomView, summary="One room")
+async def get_room(room: str, request: Request, who: Who) -> RoomView:
+    require(who, "view", room)
+    return _rooms(request).get(room).view()
+
+
+@router.get("/rooms/{room}/devices/{device}", response_model=DeviceView, summary="One device")
+async def get_device(room: str, device: str, request: Request, who: Who) -> DeviceView:
+    require(who, "view", room)
+    return _rooms(request).get(room).device_view(device)
+
+
+@router.post(
+    "/rooms/{room}/devices/{device}/commands",
+    response_model=DeviceView,
+    summary="Command a device",
+    description="PTZ move/stop/zoom/home, preset recall/save, absolute position; display "
+    "power/input/volume/mute; microphone mute/gain. `move` and `zoom` take `seconds`: the "
+    "camera stops by itself after that long. Returns the device's view after the command "
+    "(a fresh poll follows and is pushed on the WebSocket).",
+    responses=DEVICE_ERRORS,
+)
+async def command_device(
+    room: str, device: str, command: Annotated[DeviceCommand, Body()], request: Request, who: Who
+) -> DeviceView:
+    require(who, command.do, room)
+    try:
+        return await _rooms(request).get(room).command(device, command, who.actor)
+    except ValueError as error:
+        raise InvalidValue(str(error)) from None
+
+
+@router.post(
+    "/rooms/{room}/positions/{position}",
+    response_model=DeviceView,
+    summary="Send a camera to a named position",
+    responses=DEVICE_ERRORS,
+)
+async def go_to_position(room: str, position: str, request: Request, who: Who) -> DeviceView:
+    require(who, "position", room)
+    controller = _rooms(request).get(room)
+    try:
+        await controller.go_to_position(position, who.actor)
+    except ValueError as error:
+        raise InvalidValue(str(error)) from None
+    found = controller.room.position(position)
+    return controller.device_view(found.camera)
+
+
+@router.post(
+    "/rooms/{room}/scenes/{scene}/runs",
+    response_model=SceneRunView,
+    status_code=202,
+    summary="Run a scene",
+    description="Starts the scene (cancelling one that is running in the room) and returns "
+    "the run at once; its steps are pushed on the WebSocket as they finish. `?wait=true` "
+    "answers 200 with the finished run instead.",
+    responses={200: {"model": SceneRunView, "description": "The finished run (`wait=true`)."}},
+)
+async def run_scene(
+    room: str,
+    scene: str,
+    request: Request,
+    who: Who,
+    response: Response,
+    wait: Annotated[bool, Query(description="Answer when the scene has finished.")] = False,
+) -> SceneRunView:
+    if not (who.staff or who.room == room):
+        require(who, "scene", room)  # refused before anything about the room is revealed
+    controller = _rooms(request).get(room)
+    found = controller.room.scene(scene)
+    if found is None:
+        raise NotFound("scene", scene, [s.name for s in controller.room.scenes])
+    require(who, "scene", room, lecturer_scene=found.lecturer)
+    if wait:
+        response.status_code = 200
+        return await controller.run_scene(scene, who.actor)
+    return controller.start_scene(scene, who.actor)
+
+
+@router.get("/rooms/{room}/events", response_model=list[LogEntry], summary="The room's recent event log")
+async def room_events(
+    room: str,
+    request: Request,
+    who: Who,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[LogEntry]:
+    """Commands, scene runs, drift corrections and link changes, oldest first (in memory;
+    the audit log keeps the acts for good)."""
+    require(who, "view", room)
+    return _rooms(request).get(room).recent(limit)
+
+
+@router.get(
+    "/audit",
+    response_model=list[AuditEntry],
+    summary="The audit log",
+    description="Who did what to which device or scene, when, with the result; newest first. "
+    "`?format=csv` gives a spreadsheet (UTF-8 with BOM, for Excel). Page with `before` (an id).",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def audit(
+    request: Request,
+    who: Who,
+    room: Annotated[str | None, Query(description="Only this room.")] = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 200,
+    before: Annotated[int | None, Query(ge=1, description="Entries older than this id.")] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> list[AuditEntry] | Response:
+    require(who, "audit")
+    log: AuditLog = request.app.state.audit
+    entries = await run_in_threadpool(log.entries, room, limit, before)
+    if format == "csv":
+        return Response(
+            audit_csv(entries),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="room-audit.csv"'},
+        )
+    return entries
+
+
+class TechnicianLinkRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(description="Who the link is for; the audit log names them.", examples=["Trần Văn Tuấn"])
+    ttl_hours: float | None = Field(None, gt=0, le=24 * 366, description="Default technician_link_ttl_hours.")
+
+    _name = field_validator("name")(check_name)
+
+
+@router.post(
+    "/technicians/links",
+    response_model=TechnicianLink,
+    status_code=201,
+    summary="Issue a technician link (admin)",
+    description="A link to the technician console for one named person: "
+    "`{public_url}/console#t=<token>`. Rotating the signing keys with --drop-old revokes it.",
+)
+async def technician_link(body: TechnicianLinkRequest, request: Request, who: Who) -> TechnicianLink:
+    require(who, "technician_link")
+    tokens: TechnicianTokens = request.app.state.technicians
+    ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
+    return tokens.link(body.name, ttl)
+
+
+def _access(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccessDenied)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.code, exc.message, headers=headers)
+
+
+def _starting(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RoomsStarting)
+    return error_response(503, exc.code, exc.message, headers={"Retry-After": "2"})
+
+
+def _device(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, NotFound):
+        return error_response(404, f"{exc.what.replace(' ', '_')}_not_found", str(exc))
+    status, code = next((s, c) for t, s, c in DEVICE_STATUS if isinstance(exc, t))
+    return error_response(status, code, str(exc))
+
+
+def install(app: FastAPI) -> None:
+    """The room routes and their error translations."""
+    app.add_exception_handler(AccessDenied, _access)
+    app.add_exception_handler(RoomsStarting, _starting)
+    app.add_exception_handler(DeviceError, _device)
+    app.include_router(router)

@@ -1,0 +1,77 @@
+"""A real app with the example room on simulators, for the room API and WebSocket tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from devices.rooms_file import load_rooms
+from signaling.app import create_app
+from signaling.rooms import EXAMPLE_ROOMS, RoomService
+from signaling.settings import Settings
+
+FAST = {"ready_poll": 0.1}
+
+
+class NobodyLive:
+    """No hub: nobody is connected to any class."""
+
+    async def end_class(self, class_id: str) -> None:
+        return None
+
+    def participant_count(self, class_id: str) -> int:
+        return 0
+
+
+@contextmanager
+def simulated_app(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
+    """The app serving the example room on simulators; returns once the rooms are ready."""
+    rooms = RoomService(
+        load_rooms(EXAMPLE_ROOMS, environ={}, require_secrets=False),
+        simulated=True,
+        source="simulated example",
+        controller_options=FAST,
+    )
+    app = create_app(Settings.load(data_dir=data_dir, **settings), NobodyLive(), rooms)
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 20
+        while not rooms.ready.is_set():
+            assert rooms.failed is None, rooms.failed
+            assert time.monotonic() < deadline, "the simulated rooms did not start"
+            time.sleep(0.05)
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def admin_headers(client: TestClient) -> dict[str, str]:
+    return bearer(client.app.state.services.admin_token.value)  # type: ignore[attr-defined]
+
+
+def token_of(link: str) -> str:
+    return link.split("#t=", 1)[1]
+
+
+def lecturer_token(client: TestClient, room: str | None) -> str:
+    body = {"title": "Lớp thử", **({"room": room} if room else {})}
+    created = client.post("/api/classes", json=body, headers=admin_headers(client))
+    assert created.status_code == 201, created.text
+    return token_of(created.json()["links"]["lecturer"])
+
+
+def join_token(client: TestClient, role: str) -> str:
+    created = client.post("/api/classes", json={"title": "Lớp", "room": "room-101"}, headers=admin_headers(client))
+    return token_of(created.json()["links"][role])
+
+
+def technician_token(client: TestClient, name: str = "Trần Văn Tuấn") -> str:
+    issued = client.post("/api/technicians/links", json={"name": name}, headers=admin_headers(client))
+    assert issued.status_code == 201, issued.text
+    return token_of(issued.json()["link"])
