@@ -97,8 +97,8 @@ def create(
             room=room,
             status=ClassStatus.CREATED,
             created_at=_now(now),
-            starts_at=starts_at,
-            ends_at=ends_at,
+            starts_at=starts_at.astimezone(UTC) if starts_at else None,
+            ends_at=ends_at.astimezone(UTC) if ends_at else None,
         )
         session.add(record)
         session.flush()

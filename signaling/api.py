@@ -7,6 +7,7 @@ Every ``/api`` route needs the admin bearer token. Database work runs in the thr
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from importlib.metadata import version
 from typing import Annotated, Any, Literal
 
@@ -97,11 +98,17 @@ def _out(request: Request, info: ClassInfo) -> ClassOut:
     summary="Create a class",
     description="Creates a class and returns one join link per role (lecturer, trainee, room, "
     "observer). Links expire after `link_ttl_hours`; personal links come from "
-    "`POST /api/classes/{id}/links`.",
+    "`POST /api/classes/{id}/links`. With `room`, `starts_at` and `ends_at`, the room's "
+    "schedule prepares the room before the class and switches it off after.",
 )
 async def create_class(body: ClassCreate, request: Request) -> ClassCreated:
     s = _services(request)
-    info = await run_in_threadpool(classes.create, s.db, body.title, body.room)
+    info = await run_in_threadpool(
+        partial(classes.create, starts_at=body.starts_at, ends_at=body.ends_at),
+        s.db,
+        body.title,
+        body.room,
+    )
     return ClassCreated.build(info, s.links.for_every_role(info.id))
 
 

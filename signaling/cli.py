@@ -28,6 +28,7 @@ from rich.text import Text
 
 from classroom import classes
 from classroom.attendance import format_duration, report_csv
+from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
 from classroom.errors import ClassEnded, ClassroomError
 from classroom.models import ClassStatus
@@ -38,6 +39,7 @@ from signaling.running_server import announced, end_class_via_server, with_serve
 from signaling.schemas import ClassCreate, ClassCreated, LinkOut, LinkRequest
 from signaling.services import Services
 from signaling.settings import DEFAULT_DATA_DIR, Settings
+from signaling.technicians import check_name as check_technician_name
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -54,8 +56,10 @@ class_app = typer.Typer(
     help="Create, list and end classes; issue join links.", no_args_is_help=True
 )
 keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
+technician_app = typer.Typer(help="Links to the technician console.", no_args_is_help=True)
 app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
+app.add_typer(technician_app, name="technician")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
 
@@ -75,6 +79,7 @@ DataDirOpt = Annotated[
     Path | None, typer.Option("--data-dir", help="Database, signing keys and admin token [./data].")
 ]
 CLASS_LIST = TypeAdapter(list[ClassInfo])
+AUDIT_LIST = TypeAdapter(list[AuditEntry])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the REST API's shape).")]
 
 P = ParamSpec("P")
@@ -114,6 +119,15 @@ def _when(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _moment(text: str) -> datetime:
+    """An ISO date and time; without an offset it is this machine's local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date and time like 2025-03-10 08:00") from None
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
 # --- serve ---------------------------------------------------------------------------------
 
 
@@ -142,7 +156,7 @@ def _self_command() -> str:
     return shlex.quote(str(argv0))
 
 
-def _next_steps(services: Services, config: Path | None) -> str:
+def _next_steps(services: Services, config: Path | None, rooms: str = "no rooms") -> str:
     s = services.settings
     flags = ""
     if config is not None:
@@ -161,6 +175,9 @@ def _next_steps(services: Services, config: Path | None) -> str:
         f"  join links:   {s.public_url}/join#t=...",
         f"  data:         {s.data_dir}",
         f"  admin token:  {admin.describe()}",
+        f"  rooms:        {rooms}",
+        f"  console:      {s.local_url()}/console (the admin token opens it; technicians get a link:",
+        f'                {_self_command()} technician link "Họ Tên"{flags})',
         "",
         "Create a class (prints one join link per role; open the lecturer link in a browser):",
         f'  {_self_command()} class create "Lớp bồi dưỡng cán bộ"{flags}',
@@ -209,8 +226,18 @@ def serve(
     tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS.")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+    rooms_file: Annotated[
+        Path | None, typer.Option(help="Rooms file [none: the example room, simulated].")
+    ] = None,
+    rooms_simulated: Annotated[
+        bool | None,
+        typer.Option(
+            "--rooms-simulated/--rooms-real",
+            help="Drive simulators on loopback instead of the rooms' devices.",
+        ),
+    ] = None,
 ) -> None:
-    """Start the server (HTTP API, WebSocket signaling and media relay)."""
+    """Start the server (HTTP API, WebSocket signaling, media relay, room controllers)."""
     settings = Settings.load(
         config_file=config,
         host=host,
@@ -219,6 +246,8 @@ def serve(
         tls_cert=tls_cert,
         tls_key=tls_key,
         log_level=log_level,
+        rooms_file=rooms_file,
+        rooms_simulated=rooms_simulated,
     )
     _check_tls(settings)
     logging.basicConfig(
@@ -227,7 +256,7 @@ def serve(
     from signaling.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
-    typer.echo(_next_steps(application.state.services, config))
+    typer.echo(_next_steps(application.state.services, config, application.state.rooms.source))
     server = uvicorn.Server(uvicorn_config(application, settings))
     with announced(settings):
         server.run()
@@ -244,14 +273,27 @@ def serve(
 def class_create(
     title: Annotated[str, typer.Argument(help="Shown to everyone who joins.")],
     room: Annotated[str | None, typer.Option(help="The physical room, if any.")] = None,
+    starts_at: Annotated[
+        datetime | None,
+        typer.Option(
+            parser=_moment,
+            metavar="WHEN",
+            help="When it begins, e.g. '2025-03-10 08:00' (this machine's time zone unless an "
+            "offset is given); the room is prepared before.",
+        ),
+    ] = None,
+    ends_at: Annotated[
+        datetime | None,
+        typer.Option(parser=_moment, metavar="WHEN", help="When it ends; the room is switched off after."),
+    ] = None,
     json_output: JsonOpt = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Create a class and print one join link per role."""
-    body = ClassCreate(title=title, room=room)
+    body = ClassCreate(title=title, room=room, starts_at=starts_at, ends_at=ends_at)
     s = _services(config, data_dir)
-    info = classes.create(s.db, body.title, body.room)
+    info = classes.create(s.db, body.title, body.room, starts_at=body.starts_at, ends_at=body.ends_at)
     created = ClassCreated.build(info, s.links.for_every_role(info.id))
     if json_output:
         _print_json(created)
@@ -260,6 +302,8 @@ def class_create(
         f"Created class {created.id}: {created.title}"
         + (f" (room {created.room})" if created.room else "")
     )
+    if created.starts_at and created.ends_at:
+        typer.echo(f"Planned {_when(created.starts_at)} to {_when(created.ends_at)}.")
     typer.echo(f"Join links, valid until {_when(created.links_expire_at)}:")
     for role, url in created.links.model_dump().items():
         typer.echo(f"  {role:<9} {url}")
@@ -367,6 +411,61 @@ def class_attendance(
     console = _out()
     console.print(f"{report.title} ({report.class_id}, {report.status.value})", markup=False)
     console.print(table)
+
+
+# --- technician and audit ------------------------------------------------------------------
+
+
+@technician_app.command("link")
+@_reports_errors
+def technician_link(
+    name: Annotated[str, typer.Argument(help="Who the link is for; the audit log names them.")],
+    ttl_hours: Annotated[
+        float | None, typer.Option(help="Lifetime [technician_link_ttl_hours].", min=0.01)
+    ] = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Issue a link to the technician console (all rooms, every device and scene)."""
+    try:
+        name = check_technician_name(name)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+    tokens = _services(config, data_dir).technicians
+    issued = tokens.link(name, None if ttl_hours is None else timedelta(hours=ttl_hours))
+    if json_output:
+        _print_json(issued)
+        return
+    typer.echo(issued.link)
+    typer.echo(f"For {issued.name}, valid until {_when(issued.expires_at)}.", err=True)
+
+
+@app.command("audit")
+@_reports_errors
+def audit(
+    room: Annotated[str | None, typer.Option(help="Only this room.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100000, help="At most this many.")] = 200,
+    csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV (UTF-8 with BOM).")] = False,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """The room audit log, newest first: who did what to which device or scene, and the result."""
+    entries = _services(config, data_dir).audit.entries(room, limit)
+    if csv_output:
+        sys.stdout.write(audit_csv(entries))
+        return
+    if json_output:
+        typer.echo(AUDIT_LIST.dump_json(entries, indent=2).decode())
+        return
+    table = Table("when", "room", "who", "target", "action", "result", "detail")
+    for e in entries:
+        who = f"{e.actor_kind} {e.actor_name}".strip()
+        table.add_row(
+            e.at.strftime("%Y-%m-%d %H:%M:%S"), e.room, Text(who), e.target, Text(e.action), e.result, Text(e.detail)
+        )
+    _out().print(table)
 
 
 # --- keys ----------------------------------------------------------------------------------

@@ -37,9 +37,9 @@ HTTP_CODES = {
 }
 
 
-# Errors located at the body itself that are about its content, not its being a JSON object
-# (a tagged-union body such as a device command with an unknown `do`).
-BODY_FIELD_ERRORS = ("missing", "union_tag_invalid", "union_tag_not_found")
+# Errors located at the body itself that mean it is not a JSON object; others at the body
+# are about its content (a model-level check, a tagged union's unknown tag).
+NOT_AN_OBJECT = ("model_attributes_type", "dict_type", "model_type", "model_class_type")
 
 
 def error_response(
@@ -77,7 +77,7 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "invalid_json", "the request body is not valid JSON")
-    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") not in BODY_FIELD_ERRORS for e in errors):
+    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") in NOT_AN_OBJECT for e in errors):
         return error_response(
             400,
             "invalid_json",

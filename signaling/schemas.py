@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from classroom.classes import ClassInfo
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, ROOM_MAX, TITLE_MAX
@@ -44,7 +44,30 @@ class ClassCreate(_Request):
         examples=["phong-hoc-a2"],
     )
 
+    starts_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the class begins, with its UTC offset; the room's start scene runs "
+        "before it. Give ends_at too.",
+        examples=["2025-03-10T08:00:00+07:00"],
+    )
+    ends_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the class ends; the room's end scene runs after it.",
+        examples=["2025-03-10T11:30:00+07:00"],
+    )
+
     _check = field_validator("title", "room")(_printable)
+
+    @model_validator(mode="after")
+    def _times(self) -> ClassCreate:
+        if (self.starts_at is None) != (self.ends_at is None):
+            raise ValueError("give both starts_at and ends_at, or neither")
+        if self.starts_at is not None and self.ends_at is not None:
+            if self.ends_at <= self.starts_at:
+                raise ValueError("ends_at must be after starts_at")
+            if self.room is None:
+                raise ValueError("a class with times needs the room it is taught in")
+        return self
 
 
 class LinkRequest(_Request):

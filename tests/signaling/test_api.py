@@ -288,3 +288,17 @@ def test_openapi_documents_routes_auth_and_errors(client: TestClient) -> None:
     assert "security" not in paths["/healthz"]["get"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_create_with_planned_times(client: TestClient, admin: dict[str, str]) -> None:
+    body = create(client, admin, room="room-101", starts_at="2025-03-10T08:00:00+07:00", ends_at="2025-03-10T11:30:00+07:00")
+    assert (body["starts_at"], body["ends_at"]) == ("2025-03-10T01:00:00Z", "2025-03-10T04:30:00Z")
+    assert client.get(f"/api/classes/{body['id']}", headers=admin).json()["starts_at"] == "2025-03-10T01:00:00Z"
+    for extra, message in (
+        ({"room": "r", "starts_at": "2025-03-10T08:00:00"}, "timezone"),
+        ({"room": "r", "starts_at": "2025-03-10T08:00:00Z"}, "give both starts_at and ends_at"),
+        ({"room": "r", "starts_at": "2025-03-10T08:00:00Z", "ends_at": "2025-03-10T07:00:00Z"}, "after starts_at"),
+        ({"starts_at": "2025-03-10T08:00:00Z", "ends_at": "2025-03-10T09:00:00Z"}, "needs the room"),
+    ):
+        response = client.post("/api/classes", json={"title": TITLE, **extra}, headers=admin)
+        assert message in error(response, 422, "invalid_request")

@@ -7,6 +7,8 @@ import os
 import socket
 import stat
 import subprocess
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -297,3 +299,60 @@ def test_serve_reports_a_busy_port(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "address already in use" in result.stderr
     assert not (tmp_path / "server.json").exists()  # nobody is told to talk to it
+
+
+def test_class_create_with_times(tmp_path: Path) -> None:
+    body = json.loads(
+        run(
+            tmp_path, "class", "create", "Sáng thứ hai", "--room", "room-101",
+            "--starts-at", "2025-03-10T08:00+07:00", "--ends-at", "2025-03-10 11:30+07:00", "--json",
+        )
+    )  # fmt: skip
+    assert body["starts_at"] == "2025-03-10T01:00:00Z" and body["ends_at"] == "2025-03-10T04:30:00Z"
+    local = run(tmp_path, "class", "create", "Chiều", "--room", "r", "--starts-at", "2025-03-10 13:00", "--ends-at", "2025-03-10 14:00")
+    assert "Planned 2025-03-10" in local
+    assert "not a date and time" in run(tmp_path, "class", "create", "x", "--starts-at", "sáng mai", code=2)
+    assert "give both starts_at and ends_at" in run(
+        tmp_path, "class", "create", "x", "--room", "r", "--starts-at", "2025-03-10 13:00", code=2
+    )
+
+
+def test_technician_link_and_audit(tmp_path: Path) -> None:
+    link = run(tmp_path, "technician", "link", "Trần Văn Tuấn").splitlines()[0]
+    assert link.startswith("http://127.0.0.1:8000/console#t=")
+    claims = services(tmp_path).technicians.verify(link.split("#t=", 1)[1])
+    assert claims.name == "Trần Văn Tuấn"
+    assert "printable characters" in run(tmp_path, "technician", "link", " ", code=2)
+    audit = services(tmp_path).audit
+    audit.record(
+        at=datetime(2025, 3, 10, 1, tzinfo=UTC), room="room-101", actor_kind="technician",
+        actor_name="Trần Văn Tuấn", target="display", action="input hdmi1", result="ok",
+    )  # fmt: skip
+    table = run(tmp_path, "audit")
+    assert "input hdmi1" in table and "technician Trần Văn Tuấn" in table
+    assert json.loads(run(tmp_path, "audit", "--json", "--room", "room-101"))[0]["target"] == "display"
+    assert json.loads(run(tmp_path, "audit", "--json", "--room", "room-9")) == []
+    assert run(tmp_path, "audit", "--csv").startswith("\ufeffid,at,room")
+
+
+def test_serve_runs_the_example_room_on_simulators(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = serve(data)
+    try:
+        link = run(data, "technician", "link", "Kỹ thuật").splitlines()[0]
+        assert link.startswith(f"{server.url}/console#t=")
+        technician = {"Authorization": f"Bearer {link.split('#t=', 1)[1]}"}
+        deadline = time.monotonic() + 20
+        while (rooms := httpx.get(f"{server.url}/api/rooms", headers=technician)).status_code == 503:
+            assert rooms.json()["error"]["code"] == "rooms_starting"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert rooms.status_code == 200, rooms.text
+        (room,) = rooms.json()
+        assert room["name"] == "room-101"
+        assert {d["name"]: d["link"] for d in room["devices"]}["projector"] == "online"
+        assert httpx.get(f"{server.url}/console").status_code == 200
+    finally:
+        output = server.stop()
+    assert "rooms:        simulated rooms from" in output and f"console:      {server.url}/console" in output
+    assert "technician link" in output
