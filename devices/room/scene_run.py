@@ -13,6 +13,7 @@ import enum
 import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,6 +46,7 @@ class StepView(BaseModel):
     index: int
     do: str
     label: str
+    args: dict[str, Any] = {}  # the step's own fields (device, input, level...), for UIs that word it
     state: StepState = StepState.PENDING
     detail: str = ""
     started_at: datetime | None = None
@@ -107,7 +109,10 @@ class SceneRun:
             title=scene.label,
             actor=actor,
             started_at=now(),
-            steps=[StepView(index=i, do=s.do, label=s.label) for i, s in enumerate(scene.steps)],
+            steps=[
+                StepView(index=i, do=s.do, label=s.label, args=s.model_dump(exclude={"do", "timeout", "on_failure"}))
+                for i, s in enumerate(scene.steps)
+            ],
         )
 
     def _set(self, index: int | None = None, **changes: object) -> None:

@@ -25,7 +25,7 @@ from devices.config import DeviceConfig
 from devices.drivers.base import LinkState
 from devices.errors import DeviceError
 from devices.room.tasks import cancel_and_wait
-from devices.room.view import DeviceView, initial_view, reported
+from devices.room.view import DeviceView, controls_of, initial_view, reported
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,8 @@ class Supervisor:
         self._publish(link=new, detail=detail)
 
     def _publish(self, **changes: Any) -> None:
-        view = self.view.model_copy(update=changes)
+        # Capabilities can change at connect (ONVIF profiles, PJLink's input list).
+        view = self.view.model_copy(update={"controls": controls_of(self.device), **changes})
         if view.same_as(self.view):
             self.view = view
             return

@@ -1,0 +1,120 @@
+"""Fixtures for the console's browser tests: the server in this process (so tests reach the
+simulators it drives), Debian's Chromium kept on loopback, one of each per module."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from devices.rooms_file import load_rooms
+from signaling.app import create_app
+from signaling.rooms import EXAMPLE_ROOMS, RoomService
+from signaling.settings import Settings
+from tests.support.rooms import NobodyLive
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if shutil.which(CHROMIUM) is None:
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)")
+        for item in items:
+            item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class ConsoleServer:
+    url: str
+    app: Any
+    server: uvicorn.Server
+    thread: threading.Thread
+    loop: asyncio.AbstractEventLoop
+
+    def call(self, action: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a coroutine function on the server's loop (where the simulators live)."""
+        async def run() -> Any:
+            return await action()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=10)
+
+    @property
+    def rooms(self) -> RoomService:
+        rooms: RoomService = self.app.state.rooms
+        return rooms
+
+    def simulator(self, ref: str) -> Any:
+        assert self.rooms.fleet is not None
+        return self.rooms.fleet.simulator(ref)
+
+    def technician_link(self, name: str = "Kỹ thuật viên Tuấn") -> str:
+        return str(self.app.state.technicians.link(name).link)
+
+    @property
+    def admin_token(self) -> str:
+        return str(self.app.state.services.admin_token.value)
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    port = free_port()
+    data: Path = tmp_path_factory.mktemp("console") / "data"
+    settings = Settings.load(data_dir=data, port=port)
+    rooms = RoomService(
+        load_rooms(EXAMPLE_ROOMS, environ={}, require_secrets=False),
+        simulated=True,
+        source="simulated example",
+        controller_options={"ready_poll": 0.1},
+    )
+    app = create_app(settings, NobodyLive(), rooms)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not (server.started and rooms.ready.is_set()):
+        assert rooms.failed is None, rooms.failed
+        assert time.monotonic() < deadline, "the console server did not start"
+        time.sleep(0.05)
+    yield ConsoleServer(f"http://127.0.0.1:{port}", app, server, thread, loop)
+    server.should_exit = True
+    thread.join(timeout=20)
+    loop.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        yield launch(playwright)
+
+
+def launch(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

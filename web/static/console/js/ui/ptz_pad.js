@@ -1,0 +1,57 @@
+// The PTZ pad: hold a direction to move, release to stop; zoom the same way. A held move
+// also carries a safety limit (`seconds`), so a browser that disappears mid-press cannot
+// leave the camera turning. A click from the keyboard moves briefly.
+
+import { t } from "../i18n.js";
+import { el } from "./dom.js";
+
+const SAFETY_SECONDS = 10;
+const TAP_SECONDS = 0.4;
+const PAD = [
+  ["up-left", -1, 1, "↖"], ["up", 0, 1, "↑"], ["up-right", 1, 1, "↗"],
+  ["left", -1, 0, "←"], ["stop", 0, 0, "■"], ["right", 1, 0, "→"],
+  ["down-left", -1, -1, "↙"], ["down", 0, -1, "↓"], ["down-right", 1, -1, "↘"],
+];
+
+/**
+ * @param {(command: Object) => Promise<*>} send a device command for this camera
+ * @param {{pan_tilt: boolean, zoom: boolean}} controls
+ */
+export function ptzPad(send, controls) {
+  const speed = el("input", { type: "range", min: "0.1", max: "1", step: "0.1", value: "0.5", "data-control": "speed" });
+  const hold = (/** @type {(s: number, seconds: number) => Object} */ start, /** @type {Object} */ stop) => {
+    let held = false;
+    return {
+      onpointerdown: (/** @type {PointerEvent} */ event) => {
+        held = true;
+        /** @type {HTMLElement} */ (event.currentTarget).setPointerCapture?.(event.pointerId);
+        send(start(Number(speed.value), SAFETY_SECONDS));
+      },
+      onpointerup: () => held && ((held = false), send(stop)),
+      onpointercancel: () => held && ((held = false), send(stop)),
+      onkeydown: (/** @type {KeyboardEvent} */ event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          send(start(Number(speed.value), TAP_SECONDS));
+        }
+      },
+    };
+  };
+  const pad = el("div", { class: "ptz-pad", role: "group", "aria-label": t("camera.pad") });
+  for (const [name, pan, tilt, glyph] of PAD) {
+    const label = t(`camera.${name}`);
+    if (name === "stop") {
+      pad.append(el("button", { type: "button", "data-action": "ptz-stop", title: label, "aria-label": label, onclick: () => send({ do: "stop" }) }, glyph));
+      continue;
+    }
+    const handlers = hold((s, seconds) => ({ do: "move", pan: pan * s, tilt: tilt * s, seconds }), { do: "stop" });
+    pad.append(el("button", { type: "button", "data-action": `ptz-${name}`, title: label, "aria-label": label, ...handlers, disabled: !controls.pan_tilt }, glyph));
+  }
+  const zoom = el(
+    "div",
+    { class: "zoom" },
+    el("button", { type: "button", "data-action": "zoom-out", ...hold((s, seconds) => ({ do: "zoom", speed: -s, seconds }), { do: "zoom", speed: 0 }), disabled: !controls.zoom }, t("camera.zoom_out")),
+    el("button", { type: "button", "data-action": "zoom-in", ...hold((s, seconds) => ({ do: "zoom", speed: s, seconds }), { do: "zoom", speed: 0 }), disabled: !controls.zoom }, t("camera.zoom_in")),
+  );
+  return el("div", { class: "ptz" }, pad, zoom, el("label", { class: "speed" }, t("camera.speed"), speed));
+}
