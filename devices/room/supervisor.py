@@ -1,10 +1,12 @@
 """Supervision of one device: polled at its protocol's pace, its link watched, its view kept.
 
 The link's own state machine reports a dropped TCP connection at once (a listener turns it
-into a new view immediately). A device that stops answering without hanging up (a serial
-line, VISCA over UDP) only shows as failed exchanges: after `offline_after` polls in a row
-without an answer it is shown offline. The room controller owns polling, so drivers are
-built with their own health pollers idle (see devices/room/fleet.py).
+into a new view immediately). A device that stops answering without hanging up (an Ethernet
+cable pulled, a serial line, VISCA over UDP) only shows as failed exchanges: the first
+unanswered poll shows it degraded, the next poll follows `retry` seconds later instead of a
+whole pace, and after `offline_after` unanswered polls in a row it is shown offline. The
+room controller owns polling, so drivers are built with their own health pollers idle (see
+devices/room/fleet.py).
 
 Paces follow what field drivers do (shared/devices.md §1): a VISCA camera every 2 s (Sony
 polls inquiries round-robin), displays and ONVIF cameras every 5 s, a PJLink projector every
@@ -30,7 +32,8 @@ from devices.room.view import DeviceView, controls_of, initial_view, reported
 log = logging.getLogger(__name__)
 
 PACE: dict[str, float] = {"visca": 2.0, "onvif": 5.0, "mdc": 5.0, "pjlink": 10.0, "shure": 30.0}
-OFFLINE_AFTER = 3  # polls without an answer before a still-connected device is shown offline
+OFFLINE_AFTER = 2  # polls without an answer before a still-connected device is shown offline
+RETRY_AFTER = 0.5  # seconds to the next poll after one went unanswered
 
 
 def pace_of(cfg: DeviceConfig) -> float:
@@ -63,12 +66,14 @@ class Supervisor:
         *,
         pace: float | None = None,
         offline_after: int = OFFLINE_AFTER,
+        retry: float = RETRY_AFTER,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.cfg = cfg
         self.device = device
         self.pace = pace if pace is not None else pace_of(cfg)
         self.offline_after = offline_after
+        self.retry = retry
         self._on_view = on_view
         self._now = now
         self.view = initial_view(cfg, device, link_state(device))
@@ -147,6 +152,6 @@ class Supervisor:
             await self.poll()
             # asyncio.timeout, not wait_for (see devices/room/tasks.py)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.pace):
+                async with asyncio.timeout(min(self.retry, self.pace) if self.failures else self.pace):
                     await self._wake.wait()
             self._wake.clear()

@@ -219,12 +219,15 @@ async def test_a_stopped_device_shows_offline_then_recovers(make_room: MakeRoom,
     assert all(e.audited for e in running.audited) and not any(e.action.startswith("link") for e in running.audited)
 
 
-async def test_a_silent_device_is_shown_offline_after_three_polls(make_room: MakeRoom, sims: Simulators) -> None:
+async def test_a_silent_device_is_shown_degraded_then_offline(make_room: MakeRoom, sims: Simulators) -> None:
     running = await make_room()
     controller = running.controller
     sims.display.faults.no_answer = True  # still connected, never answers
+    seen: list[LinkState] = []
+    controller.subscribe(lambda e: isinstance(e, DeviceEvent) and e.device.name == "display" and seen.append(e.device.link))
     await running.until(lambda: controller.device_view("display").link is LinkState.OFFLINE, timeout=5)
-    assert controller.device_view("display").detail.startswith("no answer to 3 polls")
+    assert controller.device_view("display").detail.startswith("no answer to 2 polls")
+    assert LinkState.DEGRADED in seen[: seen.index(LinkState.OFFLINE)]
     sims.display.faults.clear()
     await running.until(lambda: controller.device_view("display").link is LinkState.ONLINE, timeout=5)
 

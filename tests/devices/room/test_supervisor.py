@@ -68,13 +68,14 @@ async def test_silence_counts_polls_until_offline() -> None:
     cfg = MdcDisplayConfig.model_validate(
         {"name": "d", "protocol": "mdc", "link": {"transport": "tcp", "host": "127.0.0.1", "port": sim.port}, "timeout": 0.2}
     )
-    supervisor = Supervisor(cfg, build_driver(cfg), lambda v: None, pace=0.05, offline_after=2)
+    supervisor = Supervisor(cfg, build_driver(cfg), lambda v: None, pace=30, offline_after=3, retry=0.05)
     await supervisor.start()
     try:
         await until(lambda: supervisor.view.polled_at is not None)
         sim.faults.no_answer = True
+        supervisor.poll_soon()  # the next poll is 30 s away: the retries after it are not
         await until(lambda: supervisor.view.link is LinkState.OFFLINE)
-        assert supervisor.failures >= 2 and supervisor.view.detail.startswith("no answer to 2 polls")
+        assert supervisor.failures >= 3 and supervisor.view.detail.startswith("no answer to 3 polls")
         sim.faults.clear()
         await until(lambda: supervisor.view.link is LinkState.ONLINE)
         assert supervisor.failures == 0 and supervisor.view.detail == ""
