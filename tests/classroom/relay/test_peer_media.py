@@ -17,7 +17,7 @@ from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
 from signaling.client import ClassClient
-from signaling.messages import ClassInfo, Error, ErrorCode, Limits, SignalingError, encode, parse_client_message
+from signaling.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level
 
 pytestmark = pytest.mark.webrtc
@@ -49,7 +49,7 @@ class MemoryConnection:
                 self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
             else:
                 await self.live.handle(self.participant, message)
-        except SignalingError as error:
+        except MessageError as error:
             self.send(Error(code=error.code, message=error.message, ref=error.ref))
 
 
