@@ -30,6 +30,7 @@ import aioice.ice
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.codecs import is_rtx
 from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters, RTCRtpSendParameters
 from aiortc.rtp import (
     RTCP_PSFB_APP,
@@ -245,9 +246,15 @@ class _IdleTrack(MediaStreamTrack):
 
 
 class DtlsSink:
-    """A DownTrack's PacketSink on one subscriber connection: SRTP-protect, send, never await."""
+    """A DownTrack's PacketSink on one subscriber connection: SRTP-protect, send, never await.
 
-    __slots__ = ("_dtls", "_ice", "max_buffer", "sent", "refused")
+    Runs once per packet per subscriber, so what does not change between packets (the
+    selected ICE pair's transport and address, the SRTP session) is looked up again only when
+    the pair changes. aiortc's `state` property formats an enum on every call; the relay
+    compares the enum itself.
+    """
+
+    __slots__ = ("_dtls", "_ice", "max_buffer", "sent", "refused", "_pair", "_sendto", "_addr", "_buffered")
 
     def __init__(self, dtls: RTCDtlsTransport, max_buffer: int = DEFAULT_MAX_SEND_BUFFER):
         self._dtls = dtls
@@ -255,20 +262,35 @@ class DtlsSink:
         self.max_buffer = max_buffer
         self.sent = 0
         self.refused = 0
+        self._pair: object | None = None
+        self._sendto: Callable[[bytes, tuple[str, int]], None] | None = None
+        self._addr: tuple[str, int] = ("", 0)
+        self._buffered: Callable[[], int] | None = None
 
     def send(self, data: bytes) -> bool:
         pair = self._ice._nominated.get(1)
-        if pair is None or self._dtls.state != "connected":
+        if pair is not self._pair:
+            self._select(pair)
+        if self._sendto is None or self._dtls._state is not DtlsState.CONNECTED:
             self.refused += 1
             return False
-        transport = pair.protocol.transport
-        buffered = getattr(transport, "get_write_buffer_size", None)
+        buffered = self._buffered
         if buffered is not None and buffered() > self.max_buffer:
             self.refused += 1
             return False
-        transport.sendto(self._dtls._tx_srtp.protect(data), pair.remote_addr)
+        self._sendto(self._dtls._tx_srtp.protect(data), self._addr)
         self.sent += 1
         return True
+
+    def _select(self, pair: object | None) -> None:
+        self._pair = pair
+        if pair is None:
+            self._sendto = self._buffered = None
+            return
+        transport = pair.protocol.transport  # type: ignore[attr-defined]
+        self._sendto = transport.sendto
+        self._addr = pair.remote_addr  # type: ignore[attr-defined]
+        self._buffered = getattr(transport, "get_write_buffer_size", None)  # a TURN relay has none
 
 
 class ForwardingSender(RTCRtpSender):

@@ -87,6 +87,11 @@ def test_transceiver_codec_fields():
 
 def test_egress_path():
     assert "self._tx_srtp.protect(data)" in source(RTCDtlsTransport._send_rtp)
+    assert "if self._state != State.CONNECTED:" in source(RTCDtlsTransport._send_rtp)
+    assert "return str(self._state)[6:].lower()" in source(RTCDtlsTransport.state.fget)
+    assert source(aioice.ice.CandidatePair.remote_addr.fget).strip().endswith(
+        "return (self.remote_candidate._network_host, self.remote_candidate.port)"
+    )
     assert "self._connection = gatherer._connection" in source(RTCIceTransport.__init__)
     sendto = source(aioice.ice.Connection.sendto)
     assert "active_pair = self._nominated.get(component)" in sendto
@@ -123,3 +128,12 @@ def test_subscriber_codec_preferences_match_a_negotiated_h264():
     assert prefs[1].mimeType == "video/rtx"
     with pytest.raises(ValueError, match="cannot forward"):
         aiortc_internals.subscriber_codec_preferences(CodecSpec("video/AV1", 90000))
+
+
+async def test_dtls_sink_refuses_before_the_connection_is_up():
+    pc = RTCPeerConnection()
+    transceiver = pc.addTransceiver("video", direction="sendonly")
+    sink = aiortc_internals.dtls_sink(transceiver.sender)
+    assert sink.send(b"\x80" + bytes(11)) is False
+    assert (sink.sent, sink.refused) == (0, 1)
+    await pc.close()
