@@ -79,8 +79,8 @@ def live():
     aiortc_internals.use_host_addresses(None)
 
 
-async def connect(live: LiveClass, role: Role, name: str) -> ClassClient:
-    client = ClassClient(MemoryChannel(MemoryConnection(live, role)))
+async def connect(live: LiveClass, role: Role, name: str, **options) -> ClassClient:
+    client = ClassClient(MemoryChannel(MemoryConnection(live, role)), **options)
     await client.join("unused-token", name=name)
     return client
 
@@ -227,4 +227,20 @@ async def test_publishers_are_capped_by_remb(live):
     sender._handle_rtcp_packet = spy
     await asyncio.sleep(1.0)
     assert seen and all(bitrate == 700_000 and ssrcs == [sender._ssrc] for bitrate, ssrcs in seen)
+    await lecturer.close()
+
+
+async def test_h264_is_forwarded_as_is(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer", video_codec="video/H264")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    decoded = await frames(video.track, 5)
+    assert decoded[-1].width == 320
+    (publisher,) = [p for p in live.participants.values() if p.role is Role.LECTURER]
+    (track,) = publisher.published.values()
+    assert track.uptrack.codec.mime_type == "video/H264"
+    (transceiver,) = trainee.subscribe_pc.getTransceivers()
+    assert [c.mimeType for c in transceiver._codecs if c.mimeType != "video/rtx"] == ["video/H264"]
+    await trainee.close()
     await lecturer.close()
