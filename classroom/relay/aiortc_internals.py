@@ -11,7 +11,8 @@ raw forwarding out of scope (aiortc issues #449, #627). The relay therefore hook
   `DownTrack` (NACK, PLI/FIR, receiver reports, REMB) and whose sender reports describe the
   relayed stream; packets go out through `DtlsSink`, which SRTP-protects and hands them to the
   selected ICE pair's datagram transport without awaiting;
-- ICE: the host addresses aioice offers (it never offers 127.0.0.1 by itself);
+- ICE: the host addresses aioice offers (it never offers 127.0.0.1 by itself), and on
+  loopback the sources it answers connectivity checks from;
 - negotiation details: the codec a publisher may send, and each outgoing stream's msid.
 
 The versions below are pinned in pyproject.toml; tests/classroom/relay/test_aiortc_internals.py
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
+import ipaddress
 import logging
 import time
 from typing import Callable, Iterable
@@ -72,6 +74,7 @@ def check_versions() -> None:
 # ---- ICE ------------------------------------------------------------------------------------
 
 _aioice_host_addresses = aioice.ice.get_host_addresses
+_aioice_request_received = aioice.ice.Connection.request_received
 
 
 def use_host_addresses(addresses: Iterable[str] | None) -> None:
@@ -79,9 +82,13 @@ def use_host_addresses(addresses: Iterable[str] | None) -> None:
 
     aioice gathers host candidates from every interface except 127.0.0.1; a server on
     loopback, tests and local demos need 127.0.0.1, a deployment its public interface only.
+    When every address is loopback, connectivity checks arriving from any other address are
+    ignored too: a browser on this machine sends them from its LAN socket to 127.0.0.1, and
+    answering would make aioice pick the LAN address as a peer-reflexive candidate.
     """
     if addresses is None:
         aioice.ice.get_host_addresses = _aioice_host_addresses
+        aioice.ice.Connection.request_received = _aioice_request_received  # type: ignore[method-assign]
         return
     chosen = list(addresses)
 
@@ -89,6 +96,19 @@ def use_host_addresses(addresses: Iterable[str] | None) -> None:
         return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
 
     aioice.ice.get_host_addresses = host_addresses
+    loopback_only = all(ipaddress.ip_address(a).is_loopback for a in chosen)
+    aioice.ice.Connection.request_received = (  # type: ignore[method-assign]
+        _loopback_requests_only if loopback_only else _aioice_request_received
+    )
+
+
+def _loopback_requests_only(self, message, addr, protocol):  # type: ignore[no-untyped-def]
+    try:
+        loopback = ipaddress.ip_address(addr[0]).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        _aioice_request_received(self, message, addr, protocol)
 
 
 # ---- negotiation ------------------------------------------------------------------------------

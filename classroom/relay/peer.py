@@ -24,7 +24,7 @@ from aiortc.sdp import candidate_from_sdp
 from classroom.relay import aiortc_internals as internals
 from classroom.relay.forwarding import CodecSpec, DownTrack, UpTrack
 from classroom.relay.ice import IcePolicy
-from classroom.relay.sdp_check import check_session
+from classroom.relay.sdp_check import check_session, track_ids
 
 logger = logging.getLogger(__name__)
 
@@ -116,13 +116,14 @@ class MediaPeer:
                 await self._reset_publish()
                 raise NegotiationError(f"cannot apply the offer: {exc}") from None
             added, ended = [], []
+            declared_ids = track_ids(sdp)
             for transceiver in pc.getTransceivers():
                 mid = transceiver.mid
                 sending = internals.publisher_is_sending(transceiver)
                 known = self._incoming.get(mid) if mid is not None else None
                 if sending and known is None and transceiver.receiver.track is not None:
                     try:
-                        added.append(self._accept_incoming(transceiver))
+                        added.append(self._accept_incoming(transceiver, declared_ids.get(mid or "")))
                     except ValueError as exc:
                         await self._reset_publish()
                         raise NegotiationError(str(exc)) from None
@@ -133,11 +134,11 @@ class MediaPeer:
             await pc.setLocalDescription(answer)
             return self.config.ice.rewrite_local_sdp(pc.localDescription.sdp), added, ended
 
-    def _accept_incoming(self, transceiver: RTCRtpTransceiver) -> IncomingTrack:
+    def _accept_incoming(self, transceiver: RTCRtpTransceiver, track_id: str | None) -> IncomingTrack:
         kind = transceiver.kind
         preference = self.config.video_codecs if kind == "video" else self.config.audio_codecs
         codec = internals.restrict_to_one_codec(transceiver, list(preference))
-        track_id = transceiver.receiver.track.id
+        track_id = track_id or transceiver.receiver.track.id
         receiver_box: list[internals.ForwardingReceiver] = []
         uptrack = internals.make_uptrack(lambda: receiver_box[0] if receiver_box else None, track_id, codec)
         receiver = internals.tap_receiver(transceiver.receiver, uptrack)

@@ -101,6 +101,38 @@ def test_egress_path():
 
 def test_host_addresses_hook():
     assert "addresses = get_host_addresses(" in source(aioice.ice.Connection.gather_candidates)
+    assert "self.receiver.request_received(message, addr, self)" in source(aioice.ice.StunProtocol.datagram_received)
+    assert list(inspect.signature(aioice.ice.Connection.request_received).parameters) == [
+        "self", "message", "addr", "protocol"
+    ]
+
+
+class RecordingProtocol:
+    """Stands in for aioice's socket protocol: records the STUN answers it is asked to send."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send_stun(self, message, addr):
+        self.sent.append(addr)
+
+
+def test_on_loopback_checks_from_other_addresses_are_ignored():
+    from aioice import stun
+
+    connection = aioice.Connection(ice_controlling=True)
+    request = stun.Message(message_method=stun.Method.BINDING, message_class=stun.Class.REQUEST)
+    protocol = RecordingProtocol()
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    try:
+        connection.request_received(request, ("192.0.2.2", 5000), protocol)
+        assert protocol.sent == []  # not even an error answer
+        connection.request_received(request, ("127.0.0.1", 5000), protocol)
+        assert protocol.sent == [("127.0.0.1", 5000)]  # aioice's own handling (400: no integrity)
+    finally:
+        aiortc_internals.use_host_addresses(None)
+    connection.request_received(request, ("192.0.2.2", 5000), protocol)
+    assert protocol.sent[-1] == ("192.0.2.2", 5000)  # restored: aioice answers everyone again
 
 
 async def test_use_host_addresses_controls_gathered_candidates():
