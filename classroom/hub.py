@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ClassRecord:
+class DirectoryEntry:
     id: str
     title: str
     room: str | None
@@ -32,7 +32,7 @@ class ClassRecord:
 
 
 class ClassDirectory(Protocol):
-    async def get(self, class_id: str) -> ClassRecord | None: ...
+    async def get(self, class_id: str) -> DirectoryEntry | None: ...
 
     async def mark_live(self, class_id: str) -> None:
         """The first participant joined."""

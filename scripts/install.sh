@@ -9,6 +9,9 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
     [[ -x /usr/bin/chromium ]] || packages+=(chromium)
     fc-list 2>/dev/null | grep -qi 'noto sans' || packages+=(fonts-noto-core)
+    # opencv-python (ipycam, a test peer for ONVIF) loads libGL and GLib at import.
+    ldconfig -p | grep -q 'libGL.so.1' || packages+=(libgl1)
+    ldconfig -p | grep -q 'libgthread-2.0.so.0' || packages+=(libglib2.0-0)
 fi
 if ((${#packages[@]})); then
     sudo=""

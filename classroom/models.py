@@ -1,0 +1,86 @@
+"""The database tables: classes and attendance (SQLAlchemy 2.x ORM).
+
+Attendance rows are the school's proof of how long each trainee attended, so every join and
+every leave is one row that is never rewritten except to close it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from classroom.roles import Role
+
+TITLE_MAX = 200
+ROOM_MAX = 100
+NAME_MAX = 100
+EXTERNAL_ID_MAX = 128
+PARTICIPANT_ID_MAX = 64
+REASON_MAX = 64
+CLASS_ID_MAX = 16
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware (UTC) datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class ClassStatus(str, enum.Enum):
+    CREATED = "created"
+    LIVE = "live"  # somebody has joined at least once
+    ENDED = "ended"
+
+
+def _values(e: type[enum.Enum]) -> list[str]:
+    return [m.value for m in e]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ClassRecord(Base):
+    __tablename__ = "classes"
+
+    id: Mapped[str] = mapped_column(String(CLASS_ID_MAX), primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    room: Mapped[str | None] = mapped_column(String(ROOM_MAX))
+    status: Mapped[ClassStatus] = mapped_column(
+        Enum(ClassStatus, native_enum=False, values_callable=_values, length=16), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AttendanceRecord(Base):
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[str] = mapped_column(String(PARTICIPANT_ID_MAX))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, values_callable=_values, length=16)
+    )
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
+    display_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    leave_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))

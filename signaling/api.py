@@ -1,0 +1,183 @@
+"""The REST API: classes, join links and attendance, for admins and the school's own systems.
+
+Every ``/api`` route needs the admin bearer token. Database work runs in the thread pool
+(the classroom services are synchronous); the live classes are touched on the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib.metadata import version
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from classroom import classes
+from classroom.attendance import AttendanceReport, report_csv
+from classroom.classes import ClassInfo
+from classroom.errors import ClassEnded
+from classroom.live import LiveClasses
+from classroom.models import ClassStatus
+from signaling.errors import AdminAuthError
+from signaling.schemas import (
+    ClassCreate,
+    ClassCreated,
+    ClassOut,
+    ErrorResponse,
+    Health,
+    LinkOut,
+    LinkRequest,
+)
+from signaling.services import Services
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="The admin token: CLASSBRIDGE_ADMIN_TOKEN, or the file <data_dir>/admin-token.",
+)
+
+
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    if credentials is None:
+        raise AdminAuthError(
+            "this API needs the admin token: send 'Authorization: Bearer <token>'",
+            code="auth_required",
+        )
+    if not _services(request).admin_token.matches(credentials.credentials):
+        raise AdminAuthError("the admin token is wrong", code="auth_invalid")
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["classes"],
+    dependencies=[Depends(require_admin)],
+    responses={
+        401: _error("No admin token (`auth_required`)."),
+        403: _error("Wrong admin token (`auth_invalid`)."),
+        422: _error("Invalid request (`invalid_request`); `details` names each field."),
+    },
+)
+health_router = APIRouter(tags=["health"])
+
+NOT_FOUND: Responses = {404: _error("No such class (`class_not_found`).")}
+ENDED: Responses = {409: _error("The class has ended (`class_ended`).")}
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _live(request: Request) -> LiveClasses:
+    live: LiveClasses = request.app.state.live
+    return live
+
+
+def _out(request: Request, info: ClassInfo) -> ClassOut:
+    return ClassOut(
+        **info.model_dump(), participants_online=_live(request).participant_count(info.id)
+    )
+
+
+@router.post(
+    "/classes",
+    status_code=201,
+    response_model=ClassCreated,
+    summary="Create a class",
+    description="Creates a class and returns one join link per role (lecturer, trainee, room, "
+    "observer). Links expire after `link_ttl_hours`; personal links come from "
+    "`POST /api/classes/{id}/links`.",
+)
+async def create_class(body: ClassCreate, request: Request) -> ClassCreated:
+    s = _services(request)
+    info = await run_in_threadpool(classes.create, s.db, body.title, body.room)
+    return ClassCreated.build(info, s.links.for_every_role(info.id))
+
+
+@router.get("/classes", response_model=list[ClassOut], summary="List classes, newest first")
+async def list_classes(
+    request: Request,
+    status: Annotated[ClassStatus | None, Query(description="Only classes in this state.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many.")] = 100,
+) -> list[ClassOut]:
+    found = await run_in_threadpool(classes.list_classes, _services(request).db, status, limit)
+    return [_out(request, info) for info in found]
+
+
+@router.get(
+    "/classes/{class_id}", response_model=ClassOut, summary="Get a class", responses=NOT_FOUND
+)
+async def get_class(class_id: str, request: Request) -> ClassOut:
+    return _out(request, await run_in_threadpool(classes.get, _services(request).db, class_id))
+
+
+@router.post(
+    "/classes/{class_id}/end",
+    response_model=ClassOut,
+    summary="End a class",
+    description="Marks the class ended, closes its attendance and disconnects everyone in it. "
+    "Its join links stop working.",
+    responses={**NOT_FOUND, **ENDED},
+)
+async def end_class(class_id: str, request: Request) -> ClassOut:
+    info = await run_in_threadpool(classes.end, _services(request).db, class_id)
+    await _live(request).end_class(class_id)
+    return _out(request, info)
+
+
+@router.post(
+    "/classes/{class_id}/links",
+    status_code=201,
+    response_model=LinkOut,
+    summary="Issue a personal join link",
+    description="For the school's training-management system: one link per trainee, carrying "
+    "their `external_id` and display `name`, which attendance reports then show.",
+    responses={**NOT_FOUND, **ENDED},
+)
+async def issue_link(class_id: str, body: LinkRequest, request: Request) -> LinkOut:
+    s = _services(request)
+    info = await run_in_threadpool(classes.get, s.db, class_id)
+    if info.status is ClassStatus.ENDED:
+        raise ClassEnded(class_id)
+    ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
+    return LinkOut.build(s.links.link(class_id, body.role, ttl, body.external_id, body.name))
+
+
+@router.get(
+    "/classes/{class_id}/attendance",
+    response_model=AttendanceReport,
+    summary="Attendance report",
+    description="Per person: number of connections, first join, last leave and total time "
+    "online (overlapping connections count once). `?format=csv` gives a spreadsheet "
+    "(UTF-8 with BOM, for Excel).",
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
+)
+async def attendance(
+    class_id: str,
+    request: Request,
+    format: Annotated[Literal["json", "csv"], Query(description="json or csv.")] = "json",
+) -> AttendanceReport | Response:
+    report = await run_in_threadpool(_services(request).attendance.report, class_id)
+    if format == "csv":
+        return Response(
+            report_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="attendance-{class_id}.csv"'},
+        )
+    return report
+
+
+@health_router.get("/healthz", response_model=Health, summary="Liveness check (no auth)")
+async def healthz() -> Health:
+    return Health(status="ok", version=version("classbridge"))

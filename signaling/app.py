@@ -1,0 +1,74 @@
+"""The FastAPI application: settings, database, keys and live classes wired into ``app.state``.
+
+Opening the data directory happens here, synchronously, so that a bad database URL or an
+unreadable key file stops ``classbridge serve`` before it listens, with a clear message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from classroom.live import LiveClasses
+from signaling import api
+from signaling.http_errors import install_error_handlers
+from signaling.services import Services
+from signaling.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Live online classes for training schools: create a class, hand out one join link per role
+(lecturer, trainee, room, observer) or a personal link per trainee, end it, and download the
+attendance report.
+
+Every `/api` route needs the admin token as `Authorization: Bearer <token>`. Errors always
+have the shape `{"error": {"code": ..., "message": ...}}`; `code` is stable for programs.
+"""
+
+
+def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
+    """The server; `live` replaces the real hub (REST-only tests), which disables signaling."""
+    services = Services.open(settings)
+    hub = None
+    if live is None:
+        from signaling.media import build_hub  # aiortc is only imported by a real server
+
+        hub = live = build_hub(settings, services)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if hub is not None:
+            await hub.close()
+        # Whoever is still connected when the server stops has left now.
+        closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
+        if closed:
+            log.info("closed %d open attendance rows at shutdown", closed)
+
+    app = FastAPI(
+        title="classbridge",
+        version=version("classbridge"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.settings = settings
+    app.state.db = services.db
+    app.state.tokens = services.tokens
+    app.state.attendance = services.attendance
+    app.state.live = live
+    app.state.hub = hub
+    install_error_handlers(app)
+    app.include_router(api.health_router)
+    app.include_router(api.router)
+    if hub is not None:
+        from signaling import ws
+
+        app.include_router(ws.router)
+    return app

@@ -1,0 +1,410 @@
+"""The ``classbridge`` command: serve, manage classes and links, rotate signing keys.
+
+Every command resolves settings the same way as the server (flags > ``CLASSBRIDGE_*`` >
+``--config`` file > defaults), so ``classbridge class ...`` works on the server's data
+directory whether or not the server is running. Errors print one line and exit non-zero
+(2 for invalid settings or arguments, 1 for everything else).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shlex
+import shutil
+import ssl
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+import uvicorn
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from classroom import classes
+from classroom.attendance import format_duration, report_csv
+from classroom.classes import ClassInfo
+from classroom.errors import ClassEnded, ClassroomError
+from classroom.models import ClassStatus
+from classroom.roles import Role
+from signaling.errors import SettingsError, SignalingError
+from signaling.running_server import announced, end_class_via_server, with_server_links
+from signaling.schemas import ClassCreate, ClassCreated, LinkOut, LinkRequest
+from signaling.services import Services
+from signaling.settings import DEFAULT_DATA_DIR, Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+WS_HARD_CAP_FACTOR = 4  # uvicorn drops frames above this; the app answers smaller oversize ones
+GRACEFUL_SHUTDOWN_S = 5
+
+app = typer.Typer(
+    help="classbridge: live online classes and hybrid smart rooms.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+class_app = typer.Typer(
+    help="Create, list and end classes; issue join links.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
+app.add_typer(class_app, name="class")
+app.add_typer(keys_app, name="keys")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+PIPE_WIDTH = 240  # tables sent to a pipe or file are not squeezed into 80 columns
+
+
+def _out() -> Console:
+    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="YAML config file (see config/classbridge.example.yaml)."),
+]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="Database, signing keys and admin token [./data].")
+]
+CLASS_LIST = TypeAdapter(list[ClassInfo])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the REST API's shape).")]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Our errors become one line on stderr and an exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SettingsError as e:
+            err.print(f"error: {e.message}", markup=False)
+            raise typer.Exit(2) from None
+        except ValidationError as e:
+            problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+            err.print(f"error: {problems}", markup=False)
+            raise typer.Exit(2) from None
+        except (SignalingError, ClassroomError) as e:
+            err.print(f"error: {e.message}", markup=False)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def _services(config: Path | None, data_dir: Path | None) -> Services:
+    return Services.open(with_server_links(Settings.load(config_file=config, data_dir=data_dir)))
+
+
+def _print_json(model: BaseModel) -> None:
+    typer.echo(model.model_dump_json(indent=2))
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- serve ---------------------------------------------------------------------------------
+
+
+def _check_tls(settings: Settings) -> None:
+    """Load the certificate and key now, so that a wrong pair is one clear line, not a traceback."""
+    if not settings.tls:
+        return
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            str(settings.tls_cert), str(settings.tls_key)
+        )
+    except (ssl.SSLError, OSError) as e:
+        raise SettingsError(
+            f"tls_cert/tls_key: cannot load {settings.tls_cert} with {settings.tls_key}: {e}"
+        ) from None
+
+
+def _self_command() -> str:
+    """How the user can run this program again, as they started it."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name != "classbridge":
+        return f"{shlex.quote(sys.executable)} -m signaling.cli"
+    on_path = shutil.which("classbridge")
+    if on_path and Path(on_path).resolve() == argv0.resolve():
+        return "classbridge"
+    return shlex.quote(str(argv0))
+
+
+def _next_steps(services: Services, config: Path | None) -> str:
+    s = services.settings
+    flags = ""
+    if config is not None:
+        flags += f" --config {shlex.quote(str(config.absolute()))}"
+    if s.data_dir != DEFAULT_DATA_DIR.absolute():
+        flags += f" --data-dir {shlex.quote(str(s.data_dir))}"
+    admin = services.admin_token
+    bearer = (
+        "$CLASSBRIDGE_ADMIN_TOKEN"
+        if admin.path is None
+        else f"$(cat {shlex.quote(str(admin.path))})"
+    )
+    lines = [
+        f"classbridge is starting on {s.local_url()}",
+        f"  API docs:     {s.local_url()}/docs",
+        f"  join links:   {s.public_url}/join#t=...",
+        f"  data:         {s.data_dir}",
+        f"  admin token:  {admin.describe()}",
+        "",
+        "Create a class (prints one join link per role; open the lecturer link in a browser):",
+        f'  {_self_command()} class create "Lớp bồi dưỡng cán bộ"{flags}',
+        "or over HTTP:",
+        (
+            f'  curl -X POST {s.local_url()}/api/classes -H "Authorization: Bearer {bearer}" '
+            "-H 'Content-Type: application/json' -d '{\"title\": \"Lớp bồi dưỡng cán bộ\"}'"
+        ),
+    ]
+    if not s.tls and not _loopback_only(s):
+        lines += [
+            "",
+            "Warning: browsers allow camera and microphone only on https:// or localhost;",
+            "  give --tls-cert and --tls-key so that trainees on the LAN can send video.",
+        ]
+    return "\n".join(lines)
+
+
+def _loopback_only(settings: Settings) -> bool:
+    return settings.public_url is not None and settings.public_url.startswith(
+        ("http://127.", "http://localhost", "http://[::1]")
+    )
+
+
+def uvicorn_config(application: FastAPI, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        application,
+        host=settings.host,
+        port=settings.port,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
+        ws_max_size=WS_HARD_CAP_FACTOR * settings.signaling.max_message_bytes,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        server_header=False,
+    )
+
+
+@app.command()
+@_reports_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port [8000].")] = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+) -> None:
+    """Start the server (HTTP API, WebSocket signaling and media relay)."""
+    settings = Settings.load(
+        config_file=config,
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        log_level=log_level,
+    )
+    _check_tls(settings)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from signaling.app import create_app  # the media relay's imports only when serving
+
+    application = create_app(settings)
+    typer.echo(_next_steps(application.state.services, config))
+    server = uvicorn.Server(uvicorn_config(application, settings))
+    with announced(settings):
+        server.run()
+    if not server.started:
+        err.print(f"error: could not listen on {settings.local_url()} (see the log above)")
+        raise typer.Exit(1)
+
+
+# --- class ---------------------------------------------------------------------------------
+
+
+@class_app.command("create")
+@_reports_errors
+def class_create(
+    title: Annotated[str, typer.Argument(help="Shown to everyone who joins.")],
+    room: Annotated[str | None, typer.Option(help="The physical room, if any.")] = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Create a class and print one join link per role."""
+    body = ClassCreate(title=title, room=room)
+    s = _services(config, data_dir)
+    info = classes.create(s.db, body.title, body.room)
+    created = ClassCreated.build(info, s.links.for_every_role(info.id))
+    if json_output:
+        _print_json(created)
+        return
+    typer.echo(
+        f"Created class {created.id}: {created.title}"
+        + (f" (room {created.room})" if created.room else "")
+    )
+    typer.echo(f"Join links, valid until {_when(created.links_expire_at)}:")
+    for role, url in created.links.model_dump().items():
+        typer.echo(f"  {role:<9} {url}")
+
+
+@class_app.command("list")
+@_reports_errors
+def class_list(
+    status: Annotated[ClassStatus | None, typer.Option(help="Only classes in this state.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 100,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """List classes, newest first."""
+    found = classes.list_classes(_services(config, data_dir).db, status, limit)
+    if json_output:
+        typer.echo(CLASS_LIST.dump_json(found, indent=2).decode())
+        return
+    table = Table("id", "title", "room", "status", "created", "ended")
+    for c in found:
+        table.add_row(
+            c.id,
+            Text(c.title),
+            Text(c.room or ""),
+            c.status.value,
+            _when(c.created_at),
+            _when(c.ended_at),
+        )
+    _out().print(table)
+
+
+@class_app.command("end")
+@_reports_errors
+def class_end(
+    class_id: Annotated[str, typer.Argument(help="The class id.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """End a class: through the running server (which disconnects everyone), else in the database."""
+    s = _services(config, data_dir)
+    server = end_class_via_server(s.settings, s.admin_token, class_id)
+    if server is not None:
+        typer.echo(f"Ended class {class_id} through the server at {server}.")
+        return
+    classes.end(s.db, class_id)
+    typer.echo(f"Ended class {class_id} (no server is running, so nobody was connected).")
+
+
+@class_app.command("link")
+@_reports_errors
+def class_link(
+    class_id: Annotated[str, typer.Argument(help="The class id.")],
+    role: Annotated[Role, typer.Option(help="Who the link admits.")] = Role.TRAINEE,
+    external_id: Annotated[
+        str | None, typer.Option(help="Trainee id in the school's system.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    ttl_hours: Annotated[float | None, typer.Option(help="Lifetime [link_ttl_hours].")] = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Issue a join link, personal when --external-id/--name are given."""
+    body = LinkRequest(role=role, external_id=external_id, name=name, ttl_hours=ttl_hours)
+    s = _services(config, data_dir)
+    if classes.get(s.db, class_id).status is ClassStatus.ENDED:
+        raise ClassEnded(class_id)
+    ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
+    link = LinkOut.build(s.links.link(class_id, body.role, ttl, body.external_id, body.name))
+    if json_output:
+        _print_json(link)
+    else:
+        typer.echo(link.link)
+
+
+@class_app.command("attendance")
+@_reports_errors
+def class_attendance(
+    class_id: Annotated[str, typer.Argument(help="The class id.")],
+    csv_output: Annotated[bool, typer.Option("--csv", help="Print CSV (UTF-8 with BOM).")] = False,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Attendance per person: connections, first join, last leave, total time online."""
+    report = _services(config, data_dir).attendance.report(class_id)
+    if csv_output:
+        sys.stdout.write(report_csv(report))
+        return
+    if json_output:
+        _print_json(report)
+        return
+    table = Table("external id", "name", "role", "sessions", "first join", "last leave", "online")
+    for p in report.people:
+        table.add_row(
+            Text(p.external_id or ""),  # Text: names typed by people are not rich markup
+            Text(p.display_name or ""),
+            p.role.value,
+            str(p.sessions),
+            _when(p.first_join),
+            "online now" if p.online_now else _when(p.last_leave),
+            format_duration(p.seconds_online),
+        )
+    console = _out()
+    console.print(f"{report.title} ({report.class_id}, {report.status.value})", markup=False)
+    console.print(table)
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+@keys_app.command("rotate")
+@_reports_errors
+def keys_rotate(
+    drop_old: Annotated[
+        bool,
+        typer.Option(
+            "--drop-old", help="Also drop every older key: all issued links stop working."
+        ),
+    ] = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Add a new signing key; new links use it, older links keep working unless --drop-old."""
+    keyring = _services(config, data_dir).keyring
+    key = keyring.rotate(drop_old=drop_old)
+    typer.echo(f"New signing key {key.kid} in {keyring.path}.")
+    if drop_old:
+        typer.echo("Older keys dropped: every join link issued before now is invalid.")
+    else:
+        typer.echo(f"{len(keyring.keys()) - 1} older key(s) still verify links issued with them.")
+
+
+@keys_app.command("list")
+@_reports_errors
+def keys_list(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """List signing keys (ids and dates, never secrets); the newest signs."""
+    keys = _services(config, data_dir).keyring.keys()
+    table = Table("kid", "created", "use")
+    for i, key in enumerate(keys):
+        table.add_row(key.kid, _when(key.created_at), "signs" if i == len(keys) - 1 else "verifies")
+    _out().print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""One JSON error shape for every HTTP failure: ``{"error": {"code", "message", "details"?}}``.
+
+Domain errors are translated to HTTP statuses here, at the edge, so the classroom and token
+code never knows about HTTP. Validation errors list each bad field. Anything unexpected is
+answered with a generic 500; Starlette then re-raises it so that the server (uvicorn) logs the
+traceback, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from classroom.errors import ClassEnded, ClassNotFound, ClassroomError, DatabaseError
+from signaling.errors import AdminAuthError, SignalingError
+from signaling.schemas import ErrorBody, ErrorDetail, ErrorResponse
+
+STATUS: list[tuple[type[Exception], int]] = [  # first match wins
+    (ClassNotFound, 404),
+    (ClassEnded, 409),
+    (DatabaseError, 503),
+]
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "auth_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[ErrorDetail] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, (ClassroomError, SignalingError))
+    if isinstance(exc, AdminAuthError):
+        if exc.code == "auth_required":
+            return error_response(
+                401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"}
+            )
+        return error_response(403, exc.code, exc.message)
+    status = next((s for t, s in STATUS if isinstance(exc, t)), 400)
+    return error_response(status, exc.code, exc.message)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(400, "invalid_json", "the request body is not valid JSON")
+    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") != "missing" for e in errors):
+        return error_response(
+            400,
+            "invalid_json",
+            "the request body must be a JSON object, sent as Content-Type: application/json",
+        )
+    details = [
+        ErrorDetail(field=_field(tuple(e.get("loc", ()))), message=str(e.get("msg", "")))
+        for e in errors
+    ]
+    summary = "; ".join(f"{d.field}: {d.message}" for d in details)
+    return error_response(422, "invalid_request", summary, details)
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    return error_response(500, "internal_error", "internal server error; see the server log")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClassroomError, _domain)
+    app.add_exception_handler(SignalingError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

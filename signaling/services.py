@@ -1,0 +1,66 @@
+"""Everything the server and the CLI build from one `Settings`: database, keys, tokens, links.
+
+The CLI's ``class`` commands work with or without a running server because both open the same
+data directory through this one function.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from classroom.attendance import AttendanceLog
+from classroom.db import open_database
+from signaling.admin import AdminToken, load_admin_token
+from signaling.errors import SettingsError
+from signaling.keys import Keyring
+from signaling.links import JoinLinks
+from signaling.settings import Settings
+from signaling.tokens import TokenService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: sessionmaker[Session]
+    keyring: Keyring
+    tokens: TokenService
+    links: JoinLinks
+    attendance: AttendanceLog
+    admin_token: AdminToken
+
+    @classmethod
+    def open(cls, settings: Settings) -> Services:
+        """Open (creating on first use) the database, keyring and admin token of `settings`."""
+        assert settings.database_url is not None and settings.public_url is not None  # derived
+        try:
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # trainees' names
+        except OSError as e:
+            raise SettingsError(
+                f"data_dir: cannot create {settings.data_dir}: {e.strerror}"
+            ) from None
+        db = open_database(settings.database_url)
+        keyring = Keyring.open(settings.data_dir)
+        if keyring.created:
+            log.info("created signing keys in %s", keyring.path)
+        admin_token = load_admin_token(settings)
+        log.info(
+            "%s admin token %s",
+            "generated an" if admin_token.created else "using the",
+            admin_token.describe(),
+        )
+        tokens = TokenService(keyring, default_ttl=timedelta(hours=settings.link_ttl_hours))
+        return cls(
+            settings=settings,
+            db=db,
+            keyring=keyring,
+            tokens=tokens,
+            links=JoinLinks(tokens, settings.public_url),
+            attendance=AttendanceLog(db),
+            admin_token=admin_token,
+        )

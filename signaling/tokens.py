@@ -1,0 +1,138 @@
+"""Join tokens: what a join link carries, signed with the keyring's newest key (JWT, HS256).
+
+A token names one class and one role, and optionally the trainee (their id in the school's
+training-management system and a display name). The role comes from the token and never from
+the client, so a trainee cannot make themself a lecturer without the server's secret.
+Expiry is checked against an injected clock so that tests need no sleeping.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from classroom.models import EXTERNAL_ID_MAX, NAME_MAX
+from classroom.roles import Role
+from signaling.errors import TokenError
+from signaling.keys import Keyring
+
+ALGORITHM = "HS256"
+ISSUER = "classbridge"
+AUDIENCE = "classbridge:join"  # so that no other token this server might sign opens a class
+MAX_TOKEN_CHARS = 4096
+REQUIRED_CLAIMS = ["exp", "iat", "jti", "aud", "iss", "class_id", "role"]
+
+
+class JoinClaims(BaseModel):
+    """What a verified join token says."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")  # aud and iss are checked by PyJWT
+
+    class_id: str = Field(min_length=1, max_length=64)
+    role: Role
+    exp: datetime
+    iat: datetime
+    jti: str = Field(min_length=1, max_length=64)
+    external_id: str | None = Field(default=None, min_length=1, max_length=EXTERNAL_ID_MAX)
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+
+
+class TokenService:
+    """Issues and verifies join tokens with the keys of one keyring."""
+
+    def __init__(
+        self,
+        keyring: Keyring,
+        default_ttl: timedelta,
+        leeway: timedelta = timedelta(seconds=30),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.keyring = keyring
+        self.default_ttl = default_ttl
+        self.leeway = leeway
+        self._clock = clock
+
+    def issue(
+        self,
+        class_id: str,
+        role: Role,
+        ttl: timedelta | None = None,
+        external_id: str | None = None,
+        name: str | None = None,
+    ) -> str:
+        return self.mint(class_id, role, ttl, external_id, name)[0]
+
+    def mint(
+        self,
+        class_id: str,
+        role: Role,
+        ttl: timedelta | None = None,
+        external_id: str | None = None,
+        name: str | None = None,
+    ) -> tuple[str, JoinClaims]:
+        """A token and the claims it carries (callers show the expiry next to the link)."""
+        ttl = self.default_ttl if ttl is None else ttl
+        if ttl <= timedelta(0):
+            raise ValueError("a join token's lifetime must be positive")
+        now = int(self._clock())
+        times = {"iat": now, "exp": now + int(ttl.total_seconds())}
+        claims = JoinClaims(
+            class_id=class_id,
+            role=role,
+            iat=datetime.fromtimestamp(times["iat"], UTC),
+            exp=datetime.fromtimestamp(times["exp"], UTC),
+            jti=secrets.token_urlsafe(12),
+            external_id=external_id,
+            name=name,
+        )
+        payload = claims.model_dump(mode="json", exclude_none=True) | times
+        payload |= {"iss": ISSUER, "aud": AUDIENCE}
+        key = self.keyring.signing_key()
+        token = jwt.encode(payload, key.key_bytes, algorithm=ALGORITHM, headers={"kid": key.kid})
+        return token, claims
+
+    def verify(self, token: str, class_id: str) -> JoinClaims:
+        """The claims of `token` if it is genuine, unexpired and for `class_id`; else TokenError."""
+        claims = self._decode(token)
+        now = self._clock()
+        leeway = self.leeway.total_seconds()
+        if claims.exp.timestamp() + leeway < now:
+            raise TokenError("this join link has expired; ask for a new one", code="token_expired")
+        if claims.iat.timestamp() - leeway > now:
+            raise TokenError("this join link is not valid yet (issued in the future)")
+        if claims.class_id != class_id:
+            raise TokenError("this join link is for another class", code="wrong_class")
+        return claims
+
+    def _decode(self, token: str) -> JoinClaims:
+        invalid = TokenError("this join link is not valid", code="token_invalid")
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+            raise invalid
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise invalid from None
+        kid = header.get("kid")
+        key = self.keyring.verification_key(kid) if isinstance(kid, str) else None
+        if key is None or header.get("alg") != ALGORITHM:
+            raise TokenError(
+                "this join link was signed with a key that is no longer valid; ask for a new one"
+            )
+        try:
+            payload = jwt.decode(
+                token,
+                key.key_bytes,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                # Time is checked in verify() against the injected clock.
+                options={"verify_exp": False, "verify_iat": False, "require": REQUIRED_CLAIMS},
+            )
+            return JoinClaims.model_validate(payload)
+        except (jwt.InvalidTokenError, ValidationError):
+            raise invalid from None

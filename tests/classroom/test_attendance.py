@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from classroom import classes
+from classroom.attendance import CSV_COLUMNS, AttendanceLog, report_csv
+from classroom.errors import ClassNotFound
+from classroom.models import AttendanceRecord
+from classroom.roles import Role
+
+T0 = datetime(2025, 9, 2, 1, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, minutes: float) -> None:
+        self.now = T0 + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def log(db: sessionmaker[Session], clock: Clock) -> AttendanceLog:
+    return AttendanceLog(db, clock)
+
+
+@pytest.fixture
+def class_id(db: sessionmaker[Session]) -> str:
+    return classes.create(db, "Lớp bồi dưỡng", now=T0).id
+
+
+def rows(db: sessionmaker[Session]) -> list[AttendanceRecord]:
+    with db() as session:
+        return list(session.scalars(select(AttendanceRecord).order_by(AttendanceRecord.id)))
+
+
+def test_joined_and_left_write_rows(
+    db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str
+) -> None:
+    row = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Lan")
+    clock.at(30)
+    log.left(row, "left")
+    clock.at(40)
+    log.left(row, "disconnected")  # a second close keeps the first
+    (record,) = rows(db)
+    assert (record.participant_id, record.role, record.external_id, record.display_name) == (
+        "p1",
+        Role.TRAINEE,
+        "HV1",
+        "Lan",
+    )
+    assert (record.joined_at, record.left_at, record.leave_reason) == (
+        T0,
+        T0 + timedelta(minutes=30),
+        "left",
+    )
+
+
+def test_bad_input(log: AttendanceLog, class_id: str) -> None:
+    with pytest.raises(ClassNotFound):
+        log.joined("nope", "p1", Role.TRAINEE, None, None)
+    with pytest.raises(ValueError, match="no attendance row 999"):
+        log.left(999, "left")
+    row = log.joined(class_id, "p1", Role.TRAINEE, None, None)
+    with pytest.raises(ValueError, match="longer than 64"):
+        log.left(row, "x" * 65)
+    with pytest.raises(ClassNotFound):
+        log.report("nope")
+
+
+def test_report_per_person(log: AttendanceLog, clock: Clock, class_id: str) -> None:
+    lan1 = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Lan")
+    log.joined(class_id, "p2", Role.LECTURER, None, "Thầy Hùng")
+    clock.at(20)
+    log.left(lan1, "disconnected")  # network drop ...
+    clock.at(25)
+    lan2 = log.joined(class_id, "p3", Role.TRAINEE, "HV1", "Nguyễn Thị Lan")  # ... and back
+    clock.at(60)
+    log.left(lan2, "left")
+    clock.at(90)
+    report = log.report(class_id)
+    assert report.title == "Lớp bồi dưỡng" and report.generated_at == clock.now
+    people = {p.person: p for p in report.people}
+    lan = people["external:HV1"]
+    assert (lan.sessions, lan.first_join, lan.last_leave) == (2, T0, T0 + timedelta(minutes=60))
+    assert lan.seconds_online == 55 * 60 and not lan.online_now
+    assert lan.display_name == "Nguyễn Thị Lan"  # the latest name
+    teacher = people["name:lecturer:Thầy Hùng"]
+    assert teacher.online_now and teacher.last_leave is None
+    assert teacher.seconds_online == 90 * 60  # still connected: counts up to now
+
+
+def test_overlapping_connections_count_once(
+    log: AttendanceLog, clock: Clock, class_id: str
+) -> None:
+    a = log.joined(class_id, "p1", Role.TRAINEE, "HV1", None)
+    clock.at(10)
+    b = log.joined(class_id, "p2", Role.TRAINEE, "HV1", None)  # a second tab
+    clock.at(30)
+    log.left(a, "left")
+    clock.at(40)
+    log.left(b, "left")
+    clock.at(50)
+    c = log.joined(class_id, "p3", Role.TRAINEE, "HV1", None)
+    clock.at(55)
+    log.left(c, "left")
+    (person,) = log.report(class_id).people
+    assert person.sessions == 3 and person.seconds_online == (40 + 5) * 60
+
+
+def test_anonymous_connections_are_separate_people(log: AttendanceLog, class_id: str) -> None:
+    log.joined(class_id, "p1", Role.OBSERVER, None, None)
+    log.joined(class_id, "p2", Role.OBSERVER, None, None)
+    assert len(log.report(class_id).people) == 2
+
+
+def test_same_name_in_two_roles_is_two_people(log: AttendanceLog, class_id: str) -> None:
+    log.joined(class_id, "p1", Role.ROOM, None, "Phòng A2")
+    log.joined(class_id, "p2", Role.OBSERVER, None, "Phòng A2")
+    assert len(log.report(class_id).people) == 2
+
+
+def test_close_open_at_shutdown(
+    db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str
+) -> None:
+    log.joined(class_id, "p1", Role.TRAINEE, None, None)
+    done = log.joined(class_id, "p2", Role.TRAINEE, None, None)
+    log.left(done, "left")
+    clock.at(5)
+    assert log.close_open("server_stopped") == 1
+    assert [r.leave_reason for r in rows(db)] == ["server_stopped", "left"]
+    assert log.close_open("server_stopped") == 0
+
+
+def test_class_end_reason(db: sessionmaker[Session], log: AttendanceLog, class_id: str) -> None:
+    log.joined(class_id, "p1", Role.TRAINEE, None, None)
+    classes.end(db, class_id, now=T0 + timedelta(minutes=3))
+    (record,) = rows(db)
+    assert (record.left_at, record.leave_reason) == (T0 + timedelta(minutes=3), "class_ended")
+
+
+def test_csv(log: AttendanceLog, clock: Clock, class_id: str) -> None:
+    row = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Nguyễn Thị Lan")
+    log.joined(class_id, "p2", Role.TRAINEE, '=HYPERLINK("x")', "+cmd")
+    clock.at(61.5)
+    log.left(row, "left")
+    text = report_csv(log.report(class_id))
+    assert text.startswith("\ufeff") and "\r\n" in text
+    table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert table[0] == CSV_COLUMNS
+    assert table[1] == [
+        "HV1",
+        "Nguyễn Thị Lan",
+        "trainee",
+        "1",
+        T0.isoformat(),
+        (T0 + timedelta(minutes=61.5)).isoformat(),
+        "no",
+        "3690",
+        "1:01:30",
+    ]
+    assert table[2][:2] == ['\'=HYPERLINK("x")', "'+cmd"]  # formulas defused
+    assert table[2][5:7] == ["", "yes"]
+
+
+def test_empty_report(log: AttendanceLog, class_id: str) -> None:
+    assert log.report(class_id).people == []
+    assert report_csv(log.report(class_id)) == "\ufeff" + ",".join(CSV_COLUMNS) + "\r\n"
