@@ -83,6 +83,11 @@ export function t(key, params = {}) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? paramText(params[name]) : whole));
 }
 
+/** Is there a translation for `key`? @param {string} key */
+export function has(key) {
+  return key in strings;
+}
+
 /** @param {Params[string]} value */
 function paramText(value) {
   if (typeof value === "object" && "key" in value) return t(value.key);

@@ -11,12 +11,13 @@
  */
 
 import { Backoff } from "./backoff.js";
-import { classify, lossBetween } from "./quality.js";
+import { ROSTER_MESSAGES, Roster } from "./roster.js";
+import { summarize } from "./stats.js";
 
 export const PROTOCOL_VERSION = 1;
 
 /** @typedef {import("./backoff.js").BackoffOptions} BackoffOptions */
-/** @typedef {import("./quality.js").Quality} Quality */
+/** @typedef {import("./stats.js").StatsSample} StatsSample */
 /** @typedef {"camera" | "microphone" | "screen" | "screen_audio"} Source */
 /** @typedef {"publish" | "subscribe"} Transport */
 /** @typedef {{track_id: string, source: Source, kind: "audio" | "video", muted: boolean}} TrackInfo */
@@ -38,7 +39,6 @@ export const PROTOCOL_VERSION = 1;
  * @typedef {"network" | "server_restart" | "offline" | "media_failed" | "timeout" | string} DropReason
  * @typedef {{attempt: number, reason: DropReason | null, delayMs: number}} StatusDetail
  * @typedef {{kind: "left" | "ended" | "error", code: string | null}} Ending
- * @typedef {{quality: Quality, audioLevels: Map<string, number>, videoPacketsReceived: number, audioPacketsReceived: number, framesDecoded: number}} StatsSample
  */
 /**
  * @typedef {object} Timing
@@ -142,8 +142,7 @@ export class ClassConnection {
     this.status = "idle";
     /** @type {Joined | null} */
     this.joined = null;
-    /** @type {Map<string, ParticipantInfo>} */
-    this.roster = new Map();
+    this.roster = new Roster();
     /** @type {Map<Source, LocalTrack>} */
     this.local = new Map();
     this.receiveVideo = true;
@@ -273,11 +272,6 @@ export class ClassConnection {
     this.finish();
   }
 
-  /** Everyone else in the class. */
-  participants() {
-    return [...this.roster.values()];
-  }
-
   // ---- socket lifecycle --------------------------------------------------------------------
 
   open() {
@@ -380,28 +374,13 @@ export class ClassConnection {
 
   /** @param {number} session @param {any} message */
   dispatch(session, message) {
+    if (ROSTER_MESSAGES.has(message.type)) {
+      if (this.roster.apply(message)) this.onroster(this.roster.list());
+      return;
+    }
     switch (message.type) {
       case "joined":
         return this.onJoinedMessage(session, message);
-      case "participant_joined":
-        this.roster.set(message.participant.id, structuredClone(message.participant));
-        return this.onroster(this.participants());
-      case "participant_left":
-        this.roster.delete(message.participant_id);
-        return this.onroster(this.participants());
-      case "track_published":
-        return this.updateTracks(message.participant_id, (tracks) => [
-          ...tracks.filter((t) => t.track_id !== message.track.track_id),
-          message.track,
-        ]);
-      case "track_unpublished":
-        return this.updateTracks(message.participant_id, (tracks) =>
-          tracks.filter((t) => t.track_id !== message.track_id),
-        );
-      case "track_muted":
-        return this.updateTracks(message.participant_id, (tracks) =>
-          tracks.map((t) => (t.track_id === message.track_id ? { ...t, muted: message.muted } : t)),
-        );
       case "offer":
         this.subscribeChain = this.subscribeChain
           .then(() => this.onServerOffer(session, message))
@@ -433,10 +412,10 @@ export class ClassConnection {
     this.everJoined = true;
     this.joined = joined;
     this.backoff.reset();
-    this.roster = new Map(joined.participants.map((p) => [p.id, structuredClone(p)]));
+    this.roster.reset(joined.participants);
     this.setStatus("joined", { attempt: 0, reason: null, delayMs: 0 });
     this.onjoined(joined, rejoined);
-    this.onroster(this.participants());
+    this.onroster(this.roster.list());
     if (!this.receiveVideo) this.send({ type: "receive", video: false });
     if (this.local.size) this.queuePublish(session, () => this.negotiatePublish(session));
     const keepalive = Math.min(this.timing.pingIntervalMs, (joined.limits.keepalive_timeout_s * 1000) / 3);
@@ -461,14 +440,6 @@ export class ClassConnection {
       this.ending = { kind: error.code === "class_ended" ? "ended" : "error", code: error.code };
     }
     if (error.fatal) this.socketLost(session, error.code);
-  }
-
-  /** @param {string} participantId @param {(tracks: TrackInfo[]) => TrackInfo[]} change */
-  updateTracks(participantId, change) {
-    const participant = this.roster.get(participantId);
-    if (!participant) return;
-    participant.tracks = change(participant.tracks);
-    this.onroster(this.participants());
   }
 
   // ---- publish connection: we offer --------------------------------------------------------
@@ -587,63 +558,16 @@ export class ClassConnection {
   }
 
   /**
-   * Quality (RTT, loss, jitter), who is speaking (audio level per participant) and receive
-   * counters, from both connections' getStats().
+   * Quality, speaking levels and receive counters from both connections.
    * @returns {Promise<StatsSample | null>}
    */
   async stats() {
     const legs = [this.subscribeLeg, this.publishLeg].filter((leg) => leg !== null);
     if (!legs.length) return null;
-    /** @type {number[]} */
-    const rtts = [];
-    /** @type {number[]} */
-    const jitters = [];
-    const counters = { packetsReceived: 0, packetsLost: 0 };
-    /** @type {number[]} */
-    const sentLoss = [];
-    /** @type {Map<string, number>} */
-    const audioLevels = new Map();
-    let videoPacketsReceived = 0;
-    let audioPacketsReceived = 0;
-    let framesDecoded = 0;
-    for (const leg of legs) {
-      const report = await leg.pc.getStats();
-      /** @type {Map<string, any>} */
-      const byId = new Map();
-      report.forEach((stat) => byId.set(stat.id, stat));
-      for (const stat of byId.values()) {
-        if (stat.type === "transport" && stat.selectedCandidatePairId) {
-          const pair = byId.get(stat.selectedCandidatePairId);
-          if (pair?.currentRoundTripTime !== undefined) rtts.push(pair.currentRoundTripTime * 1000);
-        } else if (stat.type === "inbound-rtp") {
-          counters.packetsReceived += stat.packetsReceived ?? 0;
-          counters.packetsLost += stat.packetsLost ?? 0;
-          if (stat.jitter !== undefined) jitters.push(stat.jitter * 1000);
-          if (stat.kind === "video") {
-            videoPacketsReceived += stat.packetsReceived ?? 0;
-            framesDecoded += stat.framesDecoded ?? 0;
-          } else {
-            audioPacketsReceived += stat.packetsReceived ?? 0;
-            const owner = stat.mid ? this.subscribed.get(stat.mid) : undefined;
-            if (owner && stat.audioLevel !== undefined) {
-              audioLevels.set(owner.participant_id, Math.max(audioLevels.get(owner.participant_id) ?? 0, stat.audioLevel));
-            }
-          }
-        } else if (stat.type === "remote-inbound-rtp") {
-          if (stat.fractionLost !== undefined) sentLoss.push(stat.fractionLost * 100);
-          if (stat.jitter !== undefined) jitters.push(stat.jitter * 1000);
-        }
-      }
-    }
-    const received = counters.packetsReceived > 0 ? lossBetween(this.lastCounters, counters) : null;
-    this.lastCounters = counters;
-    const lossPercent = received ?? (sentLoss.length ? Math.max(...sentLoss) : null);
-    const quality = classify({
-      rttMs: rtts.length ? Math.max(...rtts) : null,
-      lossPercent,
-      jitterMs: jitters.length ? Math.max(...jitters) : null,
-    });
-    return { quality, audioLevels, videoPacketsReceived, audioPacketsReceived, framesDecoded };
+    const reports = await Promise.all(legs.map((leg) => leg.pc.getStats()));
+    const sample = summarize(reports, (mid) => this.subscribed.get(mid)?.participant_id, this.lastCounters);
+    this.lastCounters = sample.counters;
+    return sample;
   }
 }
 
