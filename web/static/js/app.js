@@ -63,6 +63,8 @@ class Page {
     this.meterTimer = null;
     /** @type {PrejoinView | null} */
     this.prejoin = null;
+    /** @type {Promise<void>} the devices being opened for the preview (Join waits for them) */
+    this.previewing = Promise.resolve();
     /** @type {ClassConnection | null} */
     this.connection = null;
     /** @type {ClassroomView | null} */
@@ -118,7 +120,7 @@ class Page {
       capture: this.capture,
     });
     this.prejoin = view;
-    view.onjoin = (name) => this.join(name);
+    view.onjoin = (name) => void this.join(name);
     view.onselect = (selected) => {
       this.choice = { ...this.choice, ...selected, camera: selected.cameraId !== null, microphone: selected.microphoneId !== null };
       this.local?.setItem(KEYS.devices, JSON.stringify(this.choice));
@@ -137,7 +139,12 @@ class Page {
   }
 
   /** Open (or reopen) the chosen camera and microphone for the preview and the meter. */
-  async openPreview() {
+  openPreview() {
+    this.previewing = this.previewing.then(() => this.reopenPreview());
+    return this.previewing;
+  }
+
+  async reopenPreview() {
     const view = /** @type {PrejoinView} */ (this.prejoin);
     this.stopPreview();
     view.setStatus("prejoin.starting_devices");
@@ -158,9 +165,9 @@ class Page {
         this.meterTimer = setInterval(() => view.setLevel(this.meter?.read() ?? 0), 100);
       }
     } catch (error) {
-      if (!(error instanceof CaptureError)) throw error;
+      const problem = error instanceof CaptureError ? error : new CaptureError("failed", String(error));
       view.setPreview(null);
-      view.showProblem(error.problem, { detail: error.detail });
+      view.showProblem(problem.problem, { detail: problem.detail });
     } finally {
       view.setStatus(null);
     }
@@ -193,21 +200,22 @@ class Page {
       }
     }
     this.capture = Boolean(saved.capture);
-    this.join(saved.name);
+    await this.join(saved.name);
   }
 
   // ---- the class ----------------------------------------------------------------------------
 
   /** @param {string} name */
-  join(name) {
+  async join(name) {
     performance.mark("classbridge:join");
+    this.prejoin?.setBusy(true);
+    await this.previewing; // a click before the camera opened still brings the camera along
     const claims = /** @type {JoinClaims} */ (this.claims);
     this.name = name;
     if (!claims.name) this.local?.setItem(KEYS.name, name);
     if (this.meterTimer !== null) clearInterval(this.meterTimer);
     this.meter?.close();
     this.meter = null;
-    this.prejoin?.setBusy(true);
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const connection = new ClassConnection({
       url: `${scheme}//${location.host}/ws/${encodeURIComponent(claims.class_id)}`,
@@ -218,10 +226,10 @@ class Page {
     this.connection = connection;
     const video = this.capture ? this.stream.getVideoTracks()[0] : undefined;
     const audio = this.capture ? this.stream.getAudioTracks()[0] : undefined;
-    /** @type {{track: MediaStreamTrack, source: Source, stream: MediaStream}[]} */
+    /** @type {{track: MediaStreamTrack, source: Source}[]} */
     const entries = [];
-    if (video) entries.push({ track: video, source: "camera", stream: this.stream });
-    if (audio) entries.push({ track: audio, source: "microphone", stream: this.stream });
+    if (video) entries.push({ track: video, source: "camera" });
+    if (audio) entries.push({ track: audio, source: "microphone" });
     for (const { track, source } of entries) this.watchDevice(track, source);
     connection.publish(entries);
     if (this.audioOnly) connection.setReceiveVideo(false);
@@ -358,9 +366,9 @@ class Page {
     const [video] = stream.getVideoTracks();
     const [audio] = stream.getAudioTracks();
     video.addEventListener("ended", () => this.stopSharing()); // the browser's own "Stop sharing"
-    /** @type {{track: MediaStreamTrack, source: Source, stream: MediaStream}[]} */
-    const entries = [{ track: video, source: "screen", stream }];
-    if (audio) entries.push({ track: audio, source: "screen_audio", stream });
+    /** @type {{track: MediaStreamTrack, source: Source}[]} */
+    const entries = [{ track: video, source: "screen" }];
+    if (audio) entries.push({ track: audio, source: "screen_audio" });
     this.connection?.publish(entries);
   }
 
@@ -389,7 +397,10 @@ class Page {
       const { stream } = await openCapture({ camera: source === "camera", microphone: source === "microphone", resolution: this.resolution() });
       const track = stream.getTracks()[0];
       if (!track) throw new CaptureError("no_devices");
-      await this.connection?.replaceTrack(source, track); // also swaps it in this.stream
+      const old = source === "camera" ? this.stream.getVideoTracks()[0] : this.stream.getAudioTracks()[0];
+      await this.connection?.replaceTrack(source, track);
+      if (old) this.stream.removeTrack(old);
+      this.stream.addTrack(track);
       this.watchDevice(track, source);
       this.lost.delete(source);
       if (source === "camera") this.cameraMuted = false;

@@ -75,7 +75,7 @@ const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large"]);
 /**
  * One local track the page publishes. `trackId` is the id the server knows (the SDP msid);
  * after `replace` the sender carries a new track under the same id until the next rejoin.
- * @typedef {{trackId: string, track: MediaStreamTrack, source: Source, stream: MediaStream, muted: boolean, transceiver: RTCRtpTransceiver | null, announced: boolean}} LocalTrack
+ * @typedef {{trackId: string, track: MediaStreamTrack, source: Source, muted: boolean, transceiver: RTCRtpTransceiver | null, announced: boolean}} LocalTrack
  */
 
 /** One peer connection and the candidates it gathered before its description went out. */
@@ -146,6 +146,13 @@ export class ClassConnection {
     /** @type {Map<Source, LocalTrack>} */
     this.local = new Map();
     this.receiveVideo = true;
+    /**
+     * Every published track goes out in this one stream: the server matches `publish`
+     * declarations to the SDP's msid track ids, and its WebRTC stack (aiortc) reads those only
+     * for streams named in `a=msid-semantic: WMS`, where Chrome lists the streams of its first
+     * offer only. (The server groups tracks into streams for subscribers itself.)
+     */
+    this.sendStream = new MediaStream();
 
     /** @type {WebSocket | null} */
     this.ws = null;
@@ -196,7 +203,7 @@ export class ClassConnection {
 
   /**
    * Publish tracks now, or at the next join if not joined yet.
-   * @param {{track: MediaStreamTrack, source: Source, stream: MediaStream, muted?: boolean}[]} entries
+   * @param {{track: MediaStreamTrack, source: Source, muted?: boolean}[]} entries
    */
   publish(entries) {
     for (const entry of entries) {
@@ -204,7 +211,6 @@ export class ClassConnection {
         trackId: entry.track.id,
         track: entry.track,
         source: entry.source,
-        stream: entry.stream,
         muted: Boolean(entry.muted),
         transceiver: null,
         announced: false,
@@ -239,8 +245,6 @@ export class ClassConnection {
     const old = entry.track;
     entry.track = track;
     track.enabled = !entry.muted;
-    entry.stream.removeTrack(old);
-    entry.stream.addTrack(track);
     old.stop();
     if (entry.transceiver) await entry.transceiver.sender.replaceTrack(track);
   }
@@ -465,7 +469,7 @@ export class ClassConnection {
     const fresh = [...this.local.values()].filter((entry) => !entry.transceiver);
     for (const entry of fresh) {
       entry.trackId = entry.track.id; // the id the SDP's msid will carry
-      entry.transceiver = leg.pc.addTransceiver(entry.track, { direction: "sendonly", streams: [entry.stream] });
+      entry.transceiver = leg.pc.addTransceiver(entry.track, { direction: "sendonly", streams: [this.sendStream] });
     }
     if (fresh.length) {
       this.send({ type: "publish", tracks: fresh.map((e) => ({ track_id: e.trackId, source: e.source })) });
