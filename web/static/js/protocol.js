@@ -46,6 +46,7 @@ export const PROTOCOL_VERSION = 1;
  * @property {number} answerTimeoutMs no answer to a publish offer in this time: start afresh
  * @property {number} pingIntervalMs keepalive
  * @property {number} silenceTimeoutMs nothing heard from the server in this time: the link is dead
+ * @property {number} probeTimeoutMs after the browser reports a network change, a ping unanswered this long means the link is dead
  * @property {number} statsIntervalMs quality and speaking indicators
  * @property {Partial<BackoffOptions>} backoff
  */
@@ -56,6 +57,7 @@ export const DEFAULT_TIMING = Object.freeze({
   answerTimeoutMs: 15_000,
   pingIntervalMs: 10_000,
   silenceTimeoutMs: 25_000,
+  probeTimeoutMs: 4_000,
   statsIntervalMs: 2_000,
   backoff: {},
 });
@@ -183,11 +185,17 @@ export class ClassConnection {
     this.joinTimer = null;
     /** @type {{packetsReceived: number, packetsLost: number} | null} */
     this.lastCounters = null;
-    this.onOnline = () => {
-      if (this.retryTimer !== null) {
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.probeTimer = null;
+    // The browser noticed a network change. Back online while waiting to reconnect: try now.
+    // Either way, check the socket with a ping: a dead one is dropped in seconds, not at the
+    // silence timeout (the browser's "offline" says nothing of a server on this very machine).
+    this.onNetworkChange = () => {
+      if (this.retryTimer !== null && globalThis.navigator?.onLine !== false) {
         clearTimeout(this.retryTimer);
-        this.retryTimer = null;
         this.open();
+      } else if (this.status === "joined") {
+        this.probe();
       }
     };
   }
@@ -196,7 +204,8 @@ export class ClassConnection {
 
   /** Join the class (and keep rejoining after drops until left, ended or refused). */
   connect() {
-    globalThis.addEventListener?.("online", this.onOnline);
+    globalThis.addEventListener?.("online", this.onNetworkChange);
+    globalThis.addEventListener?.("offline", this.onNetworkChange);
     this.setStatus("connecting", { attempt: 0, reason: null, delayMs: 0 });
     this.open();
   }
@@ -293,6 +302,8 @@ export class ClassConnection {
     ws.onmessage = (event) => {
       if (session !== this.session) return;
       this.lastHeard = Date.now();
+      if (this.probeTimer !== null) clearTimeout(this.probeTimer);
+      this.probeTimer = null;
       let message;
       try {
         message = JSON.parse(event.data);
@@ -327,8 +338,8 @@ export class ClassConnection {
   /** Close the socket and both peer connections; local tracks stay (they are republished). */
   teardown() {
     for (const timer of [this.pingTimer, this.statsTimer]) if (timer !== null) clearInterval(timer);
-    if (this.joinTimer !== null) clearTimeout(this.joinTimer);
-    this.pingTimer = this.statsTimer = this.joinTimer = null;
+    for (const timer of [this.joinTimer, this.probeTimer]) if (timer !== null) clearTimeout(timer);
+    this.pingTimer = this.statsTimer = this.joinTimer = this.probeTimer = null;
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -354,10 +365,20 @@ export class ClassConnection {
     this.retryTimer = null;
     this.session += 1;
     this.teardown();
-    globalThis.removeEventListener?.("online", this.onOnline);
+    globalThis.removeEventListener?.("online", this.onNetworkChange);
+    globalThis.removeEventListener?.("offline", this.onNetworkChange);
     for (const entry of this.local.values()) entry.track.stop();
     this.setStatus("closed", { attempt: 0, reason: null, delayMs: 0 });
     this.onclosed(this.ending ?? { kind: "error", code: null });
+  }
+
+  /** Is the socket still alive? A ping must be answered within `probeTimeoutMs`. */
+  probe() {
+    if (this.probeTimer !== null) return;
+    const session = this.session;
+    const reason = globalThis.navigator?.onLine === false ? "offline" : "network";
+    this.probeTimer = setTimeout(() => this.socketLost(session, reason), this.timing.probeTimeoutMs);
+    this.send({ type: "ping", ts: Date.now() });
   }
 
   /** @param {Status} status @param {StatusDetail} detail */
