@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
@@ -39,3 +40,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
     server = ClassServer(root / "data").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def js(browser: Browser, server: ClassServer) -> Iterator[Callable[[str, str], Any]]:
+    """Run `body` (an async function body) with the named module of web/static/js as `m`."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/static/i18n/vi.json")  # any page of the server's origin
+
+    def run(module: str, body: str) -> Any:
+        return page.evaluate(f"async () => {{ const m = await import('/static/js/{module}'); {body} }}")
+
+    yield run
+    context.close()
