@@ -234,11 +234,16 @@ class Cable:
             pass
 
 
-def launch(playwright: Playwright, fake_ui: bool = True) -> Browser:
-    """Headless Debian Chromium; each context is a fresh profile (no shared storage)."""
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + ([FAKE_UI] if fake_ui else [])
-    )
+def launch(playwright: Playwright, fake_ui: bool = True, devices: str = "") -> Browser:
+    """Headless Debian Chromium; each context is a fresh profile (no shared storage).
+
+    `fake_ui=False` leaves permissions to the context (none granted: capture is refused);
+    `devices` configures the fake devices, e.g. "device-count=0" for a computer without camera.
+    """
+    args = [a for a in CHROMIUM_ARGS if not (devices and a.startswith("--use-fake-device-for-media-stream"))]
+    if devices:
+        args.append(f"--use-fake-device-for-media-stream={devices}")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args + ([FAKE_UI] if fake_ui else []))
 
 
 def new_page(browser: Browser, **context_options: Any) -> tuple[BrowserContext, Page]:
