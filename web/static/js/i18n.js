@@ -73,6 +73,7 @@ export function locale() {
  * itself (and the language test fails), never an empty string.
  * @param {string} key
  * @param {Params} [params]
+ * @returns {string}
  */
 export function t(key, params = {}) {
   const template = strings[key];
@@ -80,7 +81,7 @@ export function t(key, params = {}) {
     console.warn(`classbridge: no ${current} translation for ${key}`);
     return key;
   }
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? paramText(params[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (/** @type {string} */ whole, /** @type {string} */ name) => (name in params ? paramText(params[name]) : whole));
 }
 
 /** Is there a translation for `key`? @param {string} key */
@@ -88,7 +89,7 @@ export function has(key) {
   return key in strings;
 }
 
-/** @param {Params[string]} value */
+/** @param {Params[string]} value @returns {string} */
 function paramText(value) {
   if (typeof value === "object" && "key" in value) return t(value.key);
   if (typeof value === "object" && "time" in value) return formatTime(value.time);
