@@ -108,10 +108,15 @@ def test_the_keyboard_is_enough_to_join(page: Page, server: ClassServer) -> None
 
 
 def test_a_phone_sized_screen(browser: Browser, server: ClassServer) -> None:
+    links = server.create_class("Lớp trên điện thoại")["links"]
+    lecturer_context, lecturer = new_page(browser)
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:
-        join(page, server.create_class("Lớp trên điện thoại")["links"]["trainee"], "Trịnh Văn Nam")
+        join(lecturer, links["lecturer"], "Nguyễn Văn An")
+        join(page, links["trainee"], "Trịnh Văn Nam")
+        page.wait_for_selector(".stage-main .tile")
+        page.wait_for_selector(".self .tile")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0
         for name in ("Tắt micrô", "Tắt camera", "Chỉ nghe âm thanh", "Rời lớp"):
@@ -119,5 +124,7 @@ def test_a_phone_sized_screen(browser: Browser, server: ClassServer) -> None:
             assert button.is_visible()  # labels are hidden visually, never from screen readers
             box = button.bounding_box()
             assert box is not None and box["width"] >= 44 and box["height"] >= 44  # touch target
+            assert box["y"] + box["height"] <= 740 and box["x"] + box["width"] <= 360  # on screen, no scrolling
     finally:
         context.close()
+        lecturer_context.close()

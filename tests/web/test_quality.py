@@ -46,3 +46,19 @@ def test_loss_is_measured_between_samples(js: Js) -> None:
         ];""",
     )
     assert result == [5, 0, None, 0]  # a falling lost count (late packets) is no loss
+
+
+def test_one_bad_sample_does_not_flip_the_indicator_two_do(js: Js) -> None:
+    result = js(
+        "quality.js",
+        """return [
+          m.steadyLevel([]),
+          m.steadyLevel(["fair"]),
+          m.steadyLevel(["good", "poor"]),
+          m.steadyLevel(["poor", "poor"]),
+          m.steadyLevel(["poor", "good"]),
+          m.steadyLevel(["unknown", "poor"]),
+          m.steadyLevel(["fair", "unknown"]),
+        ];""",
+    )
+    assert result == ["unknown", "fair", "good", "poor", "good", "poor", "unknown"]

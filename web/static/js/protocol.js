@@ -12,6 +12,7 @@
 
 import { Backoff } from "./backoff.js";
 import { ROSTER_MESSAGES, Roster } from "./roster.js";
+import { steadyLevel } from "./quality.js";
 import { summarize } from "./stats.js";
 
 export const PROTOCOL_VERSION = 1;
@@ -185,6 +186,8 @@ export class ClassConnection {
     this.joinTimer = null;
     /** @type {{packetsReceived: number, packetsLost: number} | null} */
     this.lastCounters = null;
+    /** @type {import("./quality.js").QualityLevel[]} the latest quality levels, newest last */
+    this.recentLevels = [];
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.probeTimer = null;
     // The browser noticed a network change. Back online while waiting to reconnect: try now.
@@ -356,6 +359,7 @@ export class ClassConnection {
       entry.announced = false;
     }
     this.lastCounters = null;
+    this.recentLevels = [];
     this.onremotetracks([]);
   }
 
@@ -592,7 +596,8 @@ export class ClassConnection {
     const reports = await Promise.all(legs.map((leg) => leg.pc.getStats()));
     const sample = summarize(reports, (mid) => this.subscribed.get(mid)?.participant_id, this.lastCounters);
     this.lastCounters = sample.counters;
-    return sample;
+    this.recentLevels = [...this.recentLevels.slice(-1), sample.quality.level];
+    return { ...sample, quality: { ...sample.quality, level: steadyLevel(this.recentLevels) } };
   }
 }
 

@@ -55,3 +55,18 @@ export function classify(m) {
   const level = within(THRESHOLDS.good) ? "good" : within(THRESHOLDS.fair) ? "fair" : "poor";
   return { ...m, level };
 }
+
+const RANK = /** @type {Record<QualityLevel, number>} */ ({ unknown: 0, good: 1, fair: 2, poor: 3 });
+
+/**
+ * The level to show, from the latest levels (newest last): the better of the last two, so one
+ * bad sample (a busy computer, a burst of loss) does not flip the indicator, two in a row do.
+ * @param {QualityLevel[]} recent
+ * @returns {QualityLevel}
+ */
+export function steadyLevel(recent) {
+  const [previous, latest] = recent.slice(-2);
+  if (latest === undefined) return previous ?? "unknown";
+  if (previous === undefined || previous === "unknown" || latest === "unknown") return latest;
+  return RANK[previous] < RANK[latest] ? previous : latest;
+}

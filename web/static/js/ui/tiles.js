@@ -69,6 +69,7 @@ export class Tile {
     this.trackKey = key;
     this.video.srcObject = tracks.length ? new MediaStream(tracks) : null;
     if (tracks.length) this.play();
+    if (!this.local && tracks.some((t) => t.kind === "video")) markFirstFrame(this.video);
   }
 
   play() {
@@ -108,6 +109,17 @@ export class Tile {
     this.video.srcObject = null;
     this.element.remove();
   }
+}
+
+/** User Timing mark of the first remote video frame shown: the join time people feel. */
+export const FIRST_FRAME_MARK = "classbridge:first-remote-video";
+
+/** @param {HTMLVideoElement} video */
+function markFirstFrame(video) {
+  if (performance.getEntriesByName(FIRST_FRAME_MARK).length || !("requestVideoFrameCallback" in video)) return;
+  video.requestVideoFrameCallback(() => {
+    if (!performance.getEntriesByName(FIRST_FRAME_MARK).length) performance.mark(FIRST_FRAME_MARK);
+  });
 }
 
 /** "Nguyễn Thị Lan" → "NL": the family name's and the given name's first letters. @param {string} name */
