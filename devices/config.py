@@ -8,14 +8,23 @@ they stay out of the file.
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Protocol, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from devices.drivers.base import DeviceKind
+from devices.errors import ConfigError
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def check_name(v: str) -> str:
+    """The naming rule for rooms and devices (they appear in ROOM/DEVICE references)."""
+    if not NAME_RE.match(v):
+        raise ValueError("use lower-case letters, digits, '-' and '_' (at most 63 characters)")
+    return v
 
 
 class _Strict(BaseModel):
@@ -51,9 +60,7 @@ class _Device(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not NAME_RE.match(v):
-            raise ValueError("use lower-case letters, digits, '-' and '_' (at most 63 characters)")
-        return v
+        return check_name(v)
 
 
 class ViscaCameraConfig(_Device):
@@ -97,6 +104,36 @@ class ShureMicrophoneConfig(_Device):
     host: str
     port: int = Field(2202, ge=1, le=65535)
     channels: int = Field(8, ge=1, le=64)
+
+
+class _Secured(Protocol):
+    name: str
+    password: str | None
+    password_env: str | None
+
+
+def password_of(cfg: _Secured) -> str | None:
+    """The device's password: given in the file, or read from the variable `password_env` names.
+
+    The one place secrets are resolved (the rooms-file loader resolves through it too); a
+    variable that is named but not set is a configuration mistake naming device and variable.
+    """
+    if cfg.password_env is None or cfg.password is not None:
+        return cfg.password
+    try:
+        return os.environ[cfg.password_env]
+    except KeyError:
+        raise ConfigError(
+            f"{cfg.name}: password_env names {cfg.password_env!r}, but that environment variable is not set"
+        ) from None
+
+
+def simulated_password(cfg: _Secured) -> str | None:
+    """What a simulator of this device asks for: its password if known; None runs it without auth."""
+    try:
+        return password_of(cfg)
+    except ConfigError:
+        return None
 
 
 DeviceConfig = Annotated[

@@ -9,6 +9,9 @@ Contract for every entry:
 - the simulator class has ``from_config(cfg) -> Simulator``; ``await sim.start()`` binds
   127.0.0.1 (port 0 unless the config names one) and returns ``{endpoint-name: address}``
   describing where it listens; ``await sim.stop()``; ``sim.faults`` holds the fault knobs.
+  Endpoint names follow the transport so that ``classbridge simulate --write-config`` can
+  point a rooms file at them: ``serial`` (a pty path), ``tcp`` / ``udp`` (``host:port``), or
+  ``http`` (a URL); details in devices/simulated_rooms.py.
 """
 
 from __future__ import annotations

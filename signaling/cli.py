@@ -32,6 +32,7 @@ from classroom.classes import ClassInfo
 from classroom.errors import ClassEnded, ClassroomError
 from classroom.models import ClassStatus
 from classroom.roles import Role
+from devices.cli import device_app, simulate
 from signaling.errors import SettingsError, SignalingError
 from signaling.running_server import announced, end_class_via_server, with_server_links
 from signaling.schemas import ClassCreate, ClassCreated, LinkOut, LinkRequest
@@ -55,6 +56,8 @@ class_app = typer.Typer(
 keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
 app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
+app.add_typer(device_app, name="device")
+app.command("simulate")(simulate)
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 PIPE_WIDTH = 240  # tables sent to a pipe or file are not squeezed into 80 columns

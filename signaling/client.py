@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from aiortc import (
     MediaStreamTrack,
@@ -91,8 +91,15 @@ class ReceivedTrack:
 
 
 class ClassClient:
-    def __init__(self, channel: Channel, ice_servers: list[RTCIceServer] | None = None, timeout: float = 15.0):
+    def __init__(
+        self,
+        channel: Channel,
+        ice_servers: list[RTCIceServer] | None = None,
+        timeout: float = 15.0,
+        on_subscribe_connection: Callable[[RTCPeerConnection], None] | None = None,
+    ):
         self.channel = channel
+        self._on_subscribe_connection = on_subscribe_connection
         self.timeout = timeout
         self._ice_servers = ice_servers or []
         self.joined: Joined | None = None
@@ -212,6 +219,8 @@ class ClassClient:
             self.subscribe_pc = RTCPeerConnection(self._configuration())
         pc = self.subscribe_pc
         await pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
+        if offer.fresh and self._on_subscribe_connection is not None:
+            self._on_subscribe_connection(pc)
         self.subscribed = {t.mid: t for t in offer.tracks}
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)

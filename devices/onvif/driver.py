@@ -22,7 +22,7 @@ import contextlib
 import logging
 from typing import Any
 
-from devices.config import OnvifCameraConfig
+from devices.config import OnvifCameraConfig, password_of
 from devices.drivers.base import (
     CameraCapabilities,
     DeviceKind,
@@ -32,7 +32,6 @@ from devices.drivers.base import (
 )
 from devices.errors import DeviceError, DeviceRefused, ProtocolError, Unsupported
 from devices.onvif import presets as preset_numbers
-from devices.onvif.credentials import password_of
 from devices.onvif.models import CameraPreset, DeviceInformation, MediaProfile, PtzStatus
 from devices.onvif.session import OnvifSession
 from devices.transport.policy import Backoff

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from devices.config import OnvifCameraConfig
+from devices.config import OnvifCameraConfig, simulated_password
 from devices.onvif import soap
 from devices.onvif.camera_service import CameraService
-from devices.onvif.credentials import password_of
 from devices.onvif.discovery import ProbeResponder
 from devices.onvif.ptz_state import PtzState
 from devices.onvif.wsd import NETWORK_VIDEO_TRANSMITTER, ONVIF_DEVICE, STREAMING_SCOPE, ProbeMatch
@@ -108,7 +107,7 @@ class OnvifSimulator:
             name=cfg.name,
             port=cfg.port if "port" in cfg.model_fields_set else 0,
             username=cfg.username or "admin",
-            password=password_of(cfg) or "admin",
+            password=simulated_password(cfg) or "admin",
         )
 
     async def start(self) -> dict[str, str]:

@@ -10,12 +10,10 @@ up, cooling down, or off).
 
 from __future__ import annotations
 
-import os
-
-from devices.config import PJLinkProjectorConfig
+from devices.config import PJLinkProjectorConfig, password_of
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities, LinkState
 from devices.drivers.polling import Poller
-from devices.errors import ConfigError, DeviceError, DeviceOffline, DeviceRefused, Unsupported
+from devices.errors import DeviceError, DeviceOffline, DeviceRefused, Unsupported
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError, UnavailableTime
 from devices.pjlink.messages import (
     AuthFailure,
@@ -81,16 +79,11 @@ class PJLinkProjector:
 
     @classmethod
     def from_config(cls, cfg: PJLinkProjectorConfig) -> PJLinkProjector:
-        password = cfg.password
-        if cfg.password_env:
-            password = os.environ.get(cfg.password_env)
-            if password is None:
-                raise ConfigError(f"{cfg.name}: environment variable {cfg.password_env} is not set")
         return cls(
             cfg.name,
             cfg.host,
             cfg.port,
-            password=password,
+            password=password_of(cfg),
             policy=LinkPolicy(timeout=cfg.timeout),
             poll_interval=cfg.poll_interval,
         )

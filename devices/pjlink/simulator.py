@@ -10,13 +10,12 @@ devices/simulation.py.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devices.config import PJLinkProjectorConfig
-from devices.errors import ConfigError, ProtocolError
+from devices.config import PJLinkProjectorConfig, simulated_password
+from devices.errors import ProtocolError
 from devices.pjlink.auth import digest, new_salt
 from devices.pjlink.errors import ErrorCode, PJLinkProtocolError
 from devices.pjlink.messages import (
@@ -89,11 +88,7 @@ class PJLinkSimulator:
     @classmethod
     def from_config(cls, cfg: PJLinkProjectorConfig) -> PJLinkSimulator:
         """Port 0 unless the rooms file names one; the password as the driver will find it."""
-        password = cfg.password
-        if cfg.password_env:
-            password = os.environ.get(cfg.password_env)
-            if password is None:
-                raise ConfigError(f"{cfg.name}: environment variable {cfg.password_env} is not set")
+        password = simulated_password(cfg)
         port = cfg.port if "port" in cfg.model_fields_set else 0
         return cls(port=port, password=password)
 

@@ -7,9 +7,11 @@ Layers, bottom up:
   (datagrams); `connector_for(link_config)` builds one from a rooms-file link block.
 - `framing`: the codec-provided `Decoder` (``feed(bytes) -> frames``; raises `ProtocolError`
   on garbage and resyncs) and `DelimitedDecoder` for terminator-based protocols.
-- `exchange`: `Step` and `Accept`, how a codec tells which frames answer a request: a VISCA
-  ACK is ``MORE``, the completion ``DONE``, a network-change ``NOT_MINE`` (delivered to the
-  unsolicited callback); raising `DeviceBusy` makes the link resend after a pause.
+- `framing` also holds `Step` and `Accept`, how a codec tells which frames answer a request:
+  a VISCA ACK is ``MORE``, the completion ``DONE``, a network-change ``NOT_MINE`` (delivered
+  to the unsolicited callback); raising `DeviceBusy` makes the link resend after a pause.
+- `exchange`: the `Channel` of one open connection (one request in flight, pacing, busy
+  resends, timeouts) and the `Requester` interface drivers talk to.
 - `state`: `LinkState` and the transition table (offline → connecting → online ⇄ degraded).
 - `policy`: `LinkPolicy` (timeout, pacing gap, busy retries) and `Backoff`.
 - `link`: `DeviceLink`, which owns one request in flight, pacing, timeouts, busy retries,
@@ -28,22 +30,31 @@ Example (a line protocol whose replies end in CR)::
     await link.start()  # returns after the first attempt; reconnects in the background
     reply = await link.request(b"%1POWR ?\\r", lambda frame: Step.DONE)
     await link.stop()
+The codec-facing contract (`Decoder`, `Step`, `Accept`, `DelimitedDecoder`) lives in the pure
+`framing` module, so a protocol codec imports no asyncio, serial or socket code; the names
+below are therefore loaded on first use rather than with the package.
 """
 
-from devices.transport.connectors import (
-    ByteSink,
-    ByteTransport,
-    Connector,
-    SerialConnector,
-    TcpConnector,
-    UdpConnector,
-    connector_for,
-)
-from devices.transport.exchange import Accept, Channel, Requester, Step
-from devices.transport.framing import Decoder, DelimitedDecoder, iter_frames
-from devices.transport.link import DeviceLink, OnConnect
-from devices.transport.policy import Backoff, LinkPolicy
-from devices.transport.state import LinkEvent, LinkState, LinkStateMachine
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from devices.transport.connectors import (
+        ByteSink,
+        ByteTransport,
+        Connector,
+        SerialConnector,
+        TcpConnector,
+        UdpConnector,
+        connector_for,
+    )
+    from devices.transport.exchange import Channel, Requester
+    from devices.transport.framing import Accept, Decoder, DelimitedDecoder, Step, iter_frames
+    from devices.transport.link import DeviceLink, OnConnect
+    from devices.transport.policy import Backoff, LinkPolicy
+    from devices.transport.state import LinkEvent, LinkState, LinkStateMachine
 
 __all__ = [
     "Accept",
@@ -68,3 +79,14 @@ __all__ = [
     "connector_for",
     "iter_frames",
 ]
+
+_MODULES = ("framing", "state", "policy", "connectors", "exchange", "link")
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        for module_name in _MODULES:
+            module = importlib.import_module(f"{__name__}.{module_name}")
+            if hasattr(module, name):
+                return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

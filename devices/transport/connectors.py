@@ -133,7 +133,7 @@ class SerialConnector:
         except ValueError as exc:  # pyserial: unknown URL scheme or bad parameter
             raise ConfigError(f"{self.description}: {exc}") from exc
         except (serial.SerialException, OSError) as exc:
-            raise DeviceOffline(f"{self.description}: {exc}") from exc
+            raise DeviceOffline(f"{self.description}: {_why(exc)}") from exc
         return _Opened(transport, datagram=False)
 
 

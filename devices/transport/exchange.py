@@ -11,33 +11,19 @@ when the codec says the device is busy. It does not know about reconnects or lin
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from devices.errors import DeviceBusy, DeviceOffline, DeviceTimeout, ProtocolError
 from devices.transport.connectors import ByteTransport
-from devices.transport.framing import Decoder, iter_frames
+from devices.transport.framing import Accept, Decoder, Step, iter_frames
 from devices.transport.policy import LinkPolicy
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F")
 
-
-class Step(enum.Enum):
-    """What a frame means to the request in flight; returned by an `Accept` function."""
-
-    MORE = "more"  # part of the reply (a VISCA ACK); keep waiting
-    DONE = "done"  # the reply is complete
-    NOT_MINE = "not-mine"  # unsolicited or stale: give it to the unsolicited callback
-
-
-Accept = Callable[[F], Step]
-"""Classifies each frame for a request. It may raise a `DeviceError` to end the request:
-`DeviceBusy` (or a subclass) makes the link resend after ``busy_delay``; anything else
-(`DeviceRefused`, `ProtocolError`, ...) is raised to the caller as is."""
 
 Unsolicited = Callable[[F], None]
 

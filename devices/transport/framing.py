@@ -11,14 +11,17 @@ frames. The contract, so that no frame is lost around garbage:
 - ``buffered`` is the number of bytes held while waiting for the rest of a frame (a datagram
   transport treats leftovers as a truncated, hence garbage, datagram).
 
-`DelimitedDecoder` covers terminator-based protocols (VISCA ``FF``, PJLink ``\\r``, Shure ``>``).
-This module is sans-I/O: no asyncio, serial or socket imports.
+`FrameDecoder` implements the contract around three codec hooks; `DelimitedDecoder` covers
+terminator-based protocols (VISCA ``FF``, PJLink ``\\r``, Shure ``>``).
+`Step` and `Accept` are the other half of the contract: how a codec says which frames answer
+the request in flight. This module is sans-I/O: no asyncio, serial or socket imports.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NoReturn, Protocol, TypeVar
 
 from devices.errors import ProtocolError
 
@@ -32,6 +35,20 @@ class Decoder(Protocol[F]):
     def buffered(self) -> int: ...
 
     def feed(self, data: bytes) -> list[F]: ...
+
+
+class Step(enum.Enum):
+    """What a frame means to the request in flight; returned by an `Accept` function."""
+
+    MORE = "more"  # part of the reply (a VISCA ACK); keep waiting
+    DONE = "done"  # the reply is complete
+    NOT_MINE = "not-mine"  # unsolicited or stale: give it to the unsolicited callback
+
+
+Accept = Callable[[F], Step]
+"""Classifies each frame for a request. It may raise a `DeviceError` to end the request:
+`DeviceBusy` (or a subclass) makes the link resend after ``busy_delay``; anything else
+(`DeviceRefused`, `ProtocolError`, ...) is raised to the caller as is."""
 
 
 def iter_frames(decoder: Decoder[F], data: bytes) -> Iterator[F | ProtocolError]:
@@ -50,7 +67,67 @@ def iter_frames(decoder: Decoder[F], data: bytes) -> Iterator[F | ProtocolError]
         chunk = b""
 
 
-class DelimitedDecoder(Generic[F]):
+class FrameDecoder(Generic[F]):
+    """The `Decoder` contract done once: a codec says where a frame may start, how long the
+    frame at the head is, and how to parse it; this class buffers, resyncs and reports."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
+
+    def starts_frame(self, byte: int) -> bool:
+        """Whether a frame may begin with ``byte`` (used to resync after garbage)."""
+        return True
+
+    def frame_length(self, buffer: bytearray) -> int | None:
+        """Length of the frame at the head; None while incomplete; ProtocolError if garbage."""
+        raise NotImplementedError
+
+    def parse(self, raw: bytes) -> F:
+        """One whole frame to its typed form; ProtocolError if it does not make sense."""
+        raise NotImplementedError
+
+    def feed(self, data: bytes) -> list[F]:
+        self._buffer += data
+        frames: list[F] = []
+        while self._buffer:
+            try:
+                if not self.starts_frame(self._buffer[0]):
+                    raise ProtocolError("bytes outside any frame")
+                length = self.frame_length(self._buffer)
+            except ProtocolError as exc:
+                if frames:
+                    return frames
+                self._drop(self._next_start(), str(exc))
+            if length is None:
+                return frames
+            try:
+                frame = self.parse(bytes(self._buffer[:length]))
+            except ProtocolError:
+                if frames:
+                    return frames
+                del self._buffer[:length]
+                raise
+            del self._buffer[:length]
+            frames.append(frame)
+        return frames
+
+    def _next_start(self) -> int:
+        for i in range(1, len(self._buffer)):
+            if self.starts_frame(self._buffer[i]):
+                return i
+        return len(self._buffer)
+
+    def _drop(self, count: int, why: str) -> NoReturn:
+        dropped = bytes(self._buffer[:count])
+        del self._buffer[:count]
+        raise ProtocolError(f"{why}: dropped {dropped[:32].hex(' ')}")
+
+
+class DelimitedDecoder(FrameDecoder[F]):
     """Frames that end with a terminator byte string, checked by a codec-supplied parser.
 
     ``parse(frame)`` gets one frame including its terminator and returns the typed message or
@@ -69,51 +146,22 @@ class DelimitedDecoder(Generic[F]):
     ) -> None:
         if not terminator:
             raise ValueError("terminator must not be empty")
+        super().__init__()
         self._terminator = terminator
         self._parse = parse
         self._max_length = max_length
         self._is_start = is_start
-        self._buffer = bytearray()
 
-    @property
-    def buffered(self) -> int:
-        return len(self._buffer)
+    def starts_frame(self, byte: int) -> bool:
+        return self._is_start(byte)
 
-    def feed(self, data: bytes) -> list[F]:
-        self._buffer += data
-        frames: list[F] = []
-        while self._buffer:
-            if not self._is_start(self._buffer[0]):
-                if frames:
-                    return frames
-                self._discard(self._next_start(1), "bytes outside any frame")
-            end = self._buffer.find(self._terminator, 0, self._max_length)
-            if end < 0:
-                if len(self._buffer) < self._max_length:
-                    return frames
-                if frames:
-                    return frames
-                self._discard(self._next_start(1), f"no terminator within {self._max_length} bytes")
-            end += len(self._terminator)
-            raw = bytes(self._buffer[:end])
-            try:
-                frame = self._parse(raw)
-            except ProtocolError:
-                if frames:
-                    return frames
-                del self._buffer[:end]
-                raise
-            del self._buffer[:end]
-            frames.append(frame)
-        return frames
+    def frame_length(self, buffer: bytearray) -> int | None:
+        end = buffer.find(self._terminator, 0, self._max_length)
+        if end >= 0:
+            return end + len(self._terminator)
+        if len(buffer) < self._max_length:
+            return None
+        raise ProtocolError(f"no terminator within {self._max_length} bytes")
 
-    def _next_start(self, after: int) -> int:
-        for i in range(after, len(self._buffer)):
-            if self._is_start(self._buffer[i]):
-                return i
-        return len(self._buffer)
-
-    def _discard(self, count: int, why: str) -> None:
-        dropped = bytes(self._buffer[:count])
-        del self._buffer[:count]
-        raise ProtocolError(f"{why}: dropped {dropped[:32].hex(' ')}")
+    def parse(self, raw: bytes) -> F:
+        return self._parse(raw)

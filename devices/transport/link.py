@@ -16,8 +16,8 @@ from typing import Generic, TypeVar
 
 from devices.errors import DeviceError, DeviceOffline, DeviceTimeout
 from devices.transport.connectors import Connector
-from devices.transport.exchange import Accept, Channel, Requester, Unsolicited
-from devices.transport.framing import Decoder
+from devices.transport.exchange import Channel, Requester, Unsolicited
+from devices.transport.framing import Accept, Decoder
 from devices.transport.policy import LinkPolicy
 from devices.transport.state import LinkEvent, LinkState, LinkStateMachine, StateListener
 

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import socket
-import ssl
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from signaling.app import create_app
 from signaling.settings import ENV_PREFIX, Settings
+from tests.support.server import CLASSBRIDGE, free_port, serve  # noqa: F401  (imported by the tests)
 
-CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
 
 
 @pytest.fixture(autouse=True)
@@ -72,12 +65,6 @@ def admin(client: TestClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def self_signed(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and its key, as PEM files."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -107,53 +94,3 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
-
-
-@dataclass
-class Served:
-    url: str
-    data_dir: Path
-    process: subprocess.Popen[str]
-    verify: ssl.SSLContext | bool
-
-    def stop(self) -> str:
-        """Stop the server and return everything it printed."""
-        self.process.terminate()
-        output, _ = self.process.communicate(timeout=15)
-        return output
-
-
-def serve(
-    data_dir: Path,
-    *extra: str,
-    env: dict[str, str] | None = None,
-    tls: tuple[Path, Path] | None = None,
-) -> Served:
-    """Start `classbridge serve` on 127.0.0.1 and a free port; wait until /healthz answers."""
-    port = free_port()
-    args = [str(CLASSBRIDGE), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    args += ["--data-dir", str(data_dir)]
-    verify: ssl.SSLContext | bool = True
-    scheme = "http"
-    if tls is not None:
-        args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
-        verify, scheme = ssl.create_default_context(cafile=str(tls[0])), "https"
-    process = subprocess.Popen(
-        [*args, *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    served = Served(f"{scheme}://127.0.0.1:{port}", data_dir, process, verify)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited early:\n{process.communicate()[0]}")
-        try:
-            if httpx.get(f"{served.url}/healthz", verify=verify, timeout=1).status_code == 200:
-                return served
-        except httpx.TransportError:
-            time.sleep(0.1)
-    served.stop()
-    raise AssertionError("serve did not answer /healthz within 20 s")

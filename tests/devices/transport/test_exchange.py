@@ -12,8 +12,8 @@ import pytest
 
 from devices.errors import DeviceBusy, DeviceOffline, DeviceRefused, DeviceTimeout, ProtocolError
 from devices.transport.connectors import Connector, TcpConnector, UdpConnector
-from devices.transport.exchange import Channel, Step
-from devices.transport.framing import DelimitedDecoder
+from devices.transport.exchange import Channel
+from devices.transport.framing import DelimitedDecoder, Step
 from devices.transport.policy import LinkPolicy
 from tests.devices.transport.line_peer import Answer, LinePeer
 

@@ -13,14 +13,14 @@ import pytest
 
 from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout
 from devices.transport.connectors import TcpConnector
-from devices.transport.exchange import Requester, Step
-from devices.transport.framing import DelimitedDecoder
+from devices.transport.exchange import Requester
+from devices.transport.framing import DelimitedDecoder, Step
 from devices.transport.link import DeviceLink
 from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState
 from tests.devices.transport.line_peer import LinePeer
 
-FAST = LinkPolicy(timeout=0.2, connect_timeout=0.5, backoff=Backoff(0.02, 2, 0.1))
+FAST = LinkPolicy(timeout=0.5, connect_timeout=1.0, backoff=Backoff(0.02, 2, 0.1))
 
 
 def lines() -> DelimitedDecoder[bytes]:
@@ -177,7 +177,7 @@ async def test_start_up_exchange_runs_on_every_connection_and_can_fail_it() -> N
     logins: list[list[bytes]] = []
 
     async def login(channel: Requester[bytes]) -> None:
-        logins.append(await channel.request(b"LOGIN\r", reply, timeout=0.05))
+        logins.append(await channel.request(b"LOGIN\r", reply, timeout=0.2))
 
     link = DeviceLink("dev", TcpConnector("127.0.0.1", port), lines, policy=FAST, on_connect=login)
     recorder = Recorder(link)

@@ -1,0 +1,263 @@
+"""The load harness's participants, each role run as its own process by bench/load.py.
+
+- publisher: joins as lecturer and sends pre-encoded files (packets paced from the file, the
+  way MediaPlayer(decode=False) does, but looping smoothly), so it spends no CPU encoding; it notes when each packet left (CRC of the payload → monotonic time).
+- subscribers: many light trainees per process. After the normal join and negotiation, RTP
+  datagrams are taken straight off the ICE connection and counted from the clear RTP header:
+  no SRTP decryption, no aiortc receive path, no decoding. One packet in 16 is decrypted to
+  read its payload's CRC, which gives the relay-added latency against the publisher's notes.
+
+Every process prints one JSON line of results on stdout (CLOCK_MONOTONIC is shared by all
+processes of the machine, so times compare across them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import struct
+import sys
+import time
+import zlib
+from dataclasses import dataclass, field
+
+import fractions
+
+import av
+from aiortc import MediaStreamTrack, RTCPeerConnection
+
+from classroom.relay import aiortc_internals
+from classroom.roles import Source
+from signaling.client import ClassClient, WebSocketChannel
+
+SAMPLE_EVERY = 16
+_HEADER = struct.Struct("!BBHII")
+
+
+def payload_offset(packet: bytes) -> int:
+    """Where the RTP payload starts: after CSRCs and the header extension (RFC 3550 §5.1)."""
+    offset = 12 + 4 * (packet[0] & 0x0F)
+    if packet[0] & 0x10:
+        (length,) = struct.unpack_from("!H", packet, offset + 2)
+        offset += 4 + 4 * length
+    return offset
+
+
+def is_rtp(data: bytes) -> bool:
+    return len(data) >= 12 and 127 < data[0] < 192 and not 192 <= data[1] <= 223
+
+
+# ---- publisher ---------------------------------------------------------------------------------
+
+
+class LoopedFileTrack(MediaStreamTrack):
+    """A file's encoded packets, paced in real time and looped with ever-increasing timestamps.
+
+    aiortc's MediaPlayer(decode=False, loop=True) restarts timestamps at each loop and then
+    sends a burst to catch up; a load test needs a steady stream for as long as it runs.
+    """
+
+    def __init__(self, path: str, kind: str):
+        super().__init__()
+        self.kind = kind
+        with av.open(path) as container:
+            stream = container.streams.video[0] if kind == "video" else container.streams.audio[0]
+            self._time_base = stream.time_base
+            self._packets = [(p.pts, bytes(p), p.is_keyframe) for p in container.demux(stream) if p.size]
+        first, last = self._packets[0][0], self._packets[-1][0]
+        step = self._packets[1][0] - first
+        self._span = last - first + step  # one loop, in time_base units
+        self._index = 0
+        self._loop = 0
+        self._start: float | None = None
+
+    async def recv(self) -> av.Packet:
+        pts0, data, key = self._packets[self._index]
+        pts = pts0 - self._packets[0][0] + self._loop * self._span
+        if self._start is None:
+            self._start = time.monotonic()
+        delay = self._start + float(pts * self._time_base) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self._index += 1
+        if self._index == len(self._packets):
+            self._index = 0
+            self._loop += 1
+        packet = av.Packet(data)
+        packet.pts = pts
+        packet.time_base = fractions.Fraction(self._time_base.numerator, self._time_base.denominator)
+        packet.is_keyframe = key
+        return packet
+
+
+async def publish(url: str, class_id: str, token: str, video: str, audio: str, duration: float, out: dict) -> None:
+    client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
+    await client.join(token, name="Load publisher")
+    sent: dict[int, list[float]] = {}
+    await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
+    dtls = client.publish_pc.getTransceivers()[0].sender.transport
+    send_rtp = dtls._send_rtp
+
+    async def noting_send_rtp(data: bytes) -> None:
+        if is_rtp(data):
+            sent.setdefault(zlib.crc32(data[payload_offset(data) :]), []).append(time.monotonic())
+        await send_rtp(data)
+
+    dtls._send_rtp = noting_send_rtp
+    print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
+    await asyncio.sleep(duration)
+    out["sent"] = sent
+    await client.close()
+
+
+# ---- subscribers ------------------------------------------------------------------------------
+
+
+@dataclass
+class Counters:
+    name: str
+    connect_started: float = 0.0
+    first_video: float | None = None
+    packets: int = 0
+    octets: int = 0
+    frames: int = 0
+    lost: int = 0
+    highest: dict[int, int] = field(default_factory=dict)  # per SSRC
+    samples: list[tuple[int, float]] = field(default_factory=list)  # (payload CRC, arrival)
+    per_second: dict[int, int] = field(default_factory=dict)  # packets by whole monotonic second
+    frames_per_second: dict[int, int] = field(default_factory=dict)
+    video_ssrcs: set[int] = field(default_factory=set)
+
+    def on_rtp(self, data: bytes, now: float, unprotect) -> None:
+        b0, b1, seq, ts, ssrc = _HEADER.unpack_from(data)
+        self.packets += 1
+        second = int(now)
+        self.per_second[second] = self.per_second.get(second, 0) + 1
+        self.octets += len(data)
+        last = self.highest.get(ssrc)
+        if last is not None:
+            gap = (seq - last) & 0xFFFF
+            if gap < 0x8000:
+                self.lost += gap - 1
+                self.highest[ssrc] = seq
+        else:
+            self.highest[ssrc] = seq
+        if ssrc in self.video_ssrcs:
+            if self.first_video is None:
+                self.first_video = now
+            if b1 & 0x80:
+                self.frames += 1
+                self.frames_per_second[second] = self.frames_per_second.get(second, 0) + 1
+        else:
+            return  # latency is sampled on video: audio payloads of a steady tone repeat
+        if seq % SAMPLE_EVERY == 0 and unprotect is not None:
+            try:
+                plain = unprotect(data)
+            except Exception:
+                return
+            self.samples.append((zlib.crc32(plain[payload_offset(plain) :]), now))
+
+
+def light_tap(counters: Counters):
+    """A ClassClient hook: once the subscribe connection exists, count its RTP off the wire."""
+
+    def install(pc: RTCPeerConnection) -> None:
+        dtls = pc.getTransceivers()[0].receiver.transport
+        counters.video_ssrcs.update(video_ssrcs(pc.remoteDescription.sdp))
+        connection = dtls.transport._connection
+        data_received = connection.data_received
+
+        def counting(data: bytes, component: int) -> None:
+            if is_rtp(data):
+                srtp = dtls._rx_srtp
+                counters.on_rtp(data, time.monotonic(), srtp.unprotect if srtp is not None else None)
+            else:
+                data_received(data, component)
+
+        connection.data_received = counting
+
+    return install
+
+
+def video_ssrcs(sdp: str) -> set[int]:
+    """The SSRCs the offer announces in video m-sections (media and RTX)."""
+    found: set[int] = set()
+    kind = None
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            kind = line[2:].split()[0]
+        elif line.startswith("a=ssrc:") and kind == "video":
+            found.add(int(line[7:].split()[0]))
+    return found
+
+
+async def subscribe(url: str, class_id: str, token: str, count: int, rate: float, duration: float, tag: str) -> list[Counters]:
+    clients: list[ClassClient] = []
+    all_counters: list[Counters] = []
+
+    async def one(i: int) -> None:
+        counters = Counters(f"{tag}-{i}", connect_started=time.monotonic())
+        all_counters.append(counters)
+        channel = await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None)
+        client = ClassClient(channel, timeout=60, on_subscribe_connection=light_tap(counters))
+        await client.join(token, name=counters.name)
+        clients.append(client)
+
+    tasks = []
+    for i in range(count):
+        tasks.append(asyncio.create_task(one(i)))
+        await asyncio.sleep(1 / rate)
+    await asyncio.gather(*tasks)
+    print(json.dumps({"event": "joined", "tag": tag, "count": count}), flush=True)
+    await asyncio.sleep(duration)
+    for client in clients:
+        await client.close()
+    return all_counters
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("role", choices=["publisher", "subscribers"])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--class-id", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--duration", type=float, required=True)
+    parser.add_argument("--video")
+    parser.add_argument("--audio")
+    parser.add_argument("--count", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=10.0, help="joins per second")
+    parser.add_argument("--tag", default="s")
+    args = parser.parse_args()
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    if args.role == "publisher":
+        out: dict = {}
+        asyncio.run(publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out))
+        result = {"event": "result", "role": "publisher", "sent": list(out["sent"].items())}
+    else:
+        counters = asyncio.run(
+            subscribe(args.url, args.class_id, args.token, args.count, args.rate, args.duration, args.tag)
+        )
+        result = {
+            "event": "result",
+            "role": "subscribers",
+            "subscribers": [
+                {
+                    "name": c.name,
+                    "join_s": (c.first_video - c.connect_started) if c.first_video else None,
+                    "packets": c.packets,
+                    "octets": c.octets,
+                    "frames": c.frames,
+                    "lost": c.lost,
+                    "samples": c.samples,
+                    "per_second": list(c.per_second.items()),
+                    "frames_per_second": list(c.frames_per_second.items()),
+                }
+                for c in counters
+            ],
+        }
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""A real `classbridge serve` process for tests: started on 127.0.0.1 and a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
+# The same CLI with the codec audit installed (tests/support/codec_audit.py).
+INSTRUMENTED = [sys.executable, "-m", "tests.support.instrumented_server"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Served:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[str]
+    verify: ssl.SSLContext | bool
+
+    def stop(self) -> str:
+        """Stop the server and return everything it printed."""
+        self.process.terminate()
+        output, _ = self.process.communicate(timeout=15)
+        return output
+
+
+def serve(
+    data_dir: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    tls: tuple[Path, Path] | None = None,
+    command: list[str] | None = None,
+) -> Served:
+    """Start `classbridge serve` on 127.0.0.1 and a free port; wait until /healthz answers."""
+    port = free_port()
+    args = [*(command or [str(CLASSBRIDGE)]), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--data-dir", str(data_dir)]
+    verify: ssl.SSLContext | bool = True
+    scheme = "http"
+    if tls is not None:
+        args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+        verify, scheme = ssl.create_default_context(cafile=str(tls[0])), "https"
+    process = subprocess.Popen(
+        [*args, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    served = Served(f"{scheme}://127.0.0.1:{port}", data_dir, process, verify)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early:\n{process.communicate()[0]}")
+        try:
+            if httpx.get(f"{served.url}/healthz", verify=verify, timeout=1).status_code == 200:
+                return served
+        except httpx.TransportError:
+            time.sleep(0.1)
+    served.stop()
+    raise AssertionError("serve did not answer /healthz within 20 s")
