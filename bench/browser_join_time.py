@@ -31,7 +31,7 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.web.support import ClassServer, join, launch, new_page  # noqa: E402
+from tests.web.support import ClassServer, join, launch, new_page
 
 FIRST_FRAME = "classbridge:first-remote-video"
 TIMES = f"""
@@ -72,7 +72,11 @@ def main(runs: int) -> dict[str, Any]:
             link_to_frame, click_to_frame, reload_to_frame = [], [], []
             for run in range(runs + 1):  # the first run warms the server up and is not counted
                 context, trainee = new_page(browser)
-                trainee.goto(server.link(class_id, "trainee", name=f"Học viên {run}", external_id=f"bench-{run}"))
+                trainee.goto(
+                    server.link(
+                        class_id, "trainee", name=f"Học viên {run}", external_id=f"bench-{run}"
+                    )
+                )
                 trainee.click(".btn-join:not([disabled])")
                 times = wait_for_frame(trainee)
                 trainee.reload()
@@ -104,5 +108,7 @@ if __name__ == "__main__":
     print(f"{'measure':28} {'median':>9} {'min':>9} {'max':>9} {'stdev':>9}")
     for label in ("link_to_first_frame", "join_click_to_first_frame", "reload_to_first_frame"):
         row = results[label]
-        print(f"{label:28} {row['median_ms']:>7.1f}ms {row['min_ms']:>7.1f}ms {row['max_ms']:>7.1f}ms {row['stdev_ms']:>7.1f}ms")
+        print(
+            f"{label:28} {row['median_ms']:>7.1f}ms {row['min_ms']:>7.1f}ms {row['max_ms']:>7.1f}ms {row['stdev_ms']:>7.1f}ms"
+        )
     print(json.dumps(results))

@@ -15,7 +15,9 @@ from tests.web.support import CHROMIUM, ClassServer, launch
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if shutil.which(CHROMIUM) is None:
-        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)")
+        skip = pytest.mark.skip(
+            reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)"
+        )
         for item in items:
             if item.get_closest_marker("browser"):
                 item.add_marker(skip)
@@ -50,7 +52,9 @@ def js(browser: Browser, server: ClassServer) -> Iterator[Callable[[str, str], A
     page.goto(f"{server.url}/static/i18n/vi.json")  # any page of the server's origin
 
     def run(module: str, body: str) -> Any:
-        return page.evaluate(f"async () => {{ const m = await import('/static/js/{module}'); {body} }}")
+        return page.evaluate(
+            f"async () => {{ const m = await import('/static/js/{module}'); {body} }}"
+        )
 
     yield run
     context.close()

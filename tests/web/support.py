@@ -89,7 +89,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(check: Callable[[], T], timeout: float = 15.0, what: str = "condition", interval: float = 0.2) -> T:
+def wait_for(
+    check: Callable[[], T], timeout: float = 15.0, what: str = "condition", interval: float = 0.2
+) -> T:
     """Poll `check` until it returns something truthy; fail naming `what` and the last value."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -98,7 +100,9 @@ def wait_for(check: Callable[[], T], timeout: float = 15.0, what: str = "conditi
         if last:
             return last
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; last value: {last!r}")
+    raise AssertionError(
+        f"timed out after {timeout:.0f} s waiting for {what}; last value: {last!r}"
+    )
 
 
 @dataclass
@@ -122,7 +126,16 @@ class ClassServer:
         env["CLASSBRIDGE_ADMIN_TOKEN"] = ADMIN_TOKEN
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(CLASSBRIDGE), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [
+                str(CLASSBRIDGE),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -160,7 +173,11 @@ class ClassServer:
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = httpx.request(
-            method, f"{self.url}/api{path}", json=body, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10
+            method,
+            f"{self.url}/api{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            timeout=10,
         )
         response.raise_for_status()
         return response.json()
@@ -240,21 +257,23 @@ def launch(playwright: Playwright, fake_ui: bool = True, devices: str = "") -> B
     `fake_ui=False` leaves permissions to the context (none granted: capture is refused);
     `devices` configures the fake devices, e.g. "device-count=0" for a computer without camera.
     """
-    args = [a for a in CHROMIUM_ARGS if not (devices and a.startswith("--use-fake-device-for-media-stream"))]
+    args = [
+        a
+        for a in CHROMIUM_ARGS
+        if not (devices and a.startswith("--use-fake-device-for-media-stream"))
+    ]
     if devices:
         args.append(f"--use-fake-device-for-media-stream={devices}")
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args + ([FAKE_UI] if fake_ui else []))
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=args + ([FAKE_UI] if fake_ui else [])
+    )
 
 
 def new_page(browser: Browser, **context_options: Any) -> tuple[BrowserContext, Page]:
     """A page in its own context (own localStorage: another person's browser)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, **context_options)
     context.add_init_script(PC_RECORDER)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.page_errors = errors  # type: ignore[attr-defined]
-    return context, page
+    return context, context.new_page()
 
 
 def with_lang(link: str, lang: str) -> str:
@@ -282,4 +301,7 @@ def tile_names(page: Page, region: str = ".grid") -> list[str]:
 
 def dump(page: Page) -> str:
     """What a failing test should show: the page's text and its uncaught errors."""
-    return json.dumps({"text": page.inner_text("body")[:2000], "errors": getattr(page, "page_errors", [])}, ensure_ascii=False)
+    errors = [str(error) for error in page.page_errors()]
+    return json.dumps(
+        {"text": page.inner_text("body")[:2000], "errors": errors}, ensure_ascii=False
+    )

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from classroom.roles import Role
 from signaling.keys import Keyring
 from signaling.tokens import TokenService
-from classroom.roles import Role
 from tests.web.support import INSECURE_HOST, ClassServer, dump, join, launch, new_page, with_lang
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def card(page: Page, state: str) -> str:
     locator = page.locator(f'.card[data-state="{state}"]')
     try:
         locator.wait_for(timeout=15_000)
-    except Exception:
+    except PlaywrightTimeout:
         raise AssertionError(f"no {state} card: {dump(page)}") from None
     return locator.inner_text()
 
@@ -123,7 +124,9 @@ def test_joining_elsewhere_replaces_this_window(browser: Browser, server: ClassS
         second_context.close()
 
 
-def test_a_blocked_camera_is_explained_and_the_class_still_open(playwright: Playwright, server: ClassServer) -> None:
+def test_a_blocked_camera_is_explained_and_the_class_still_open(
+    playwright: Playwright, server: ClassServer
+) -> None:
     links = server.create_class("Lớp không có quyền camera")["links"]
     browser = launch(playwright, fake_ui=False)  # no automatic grant: the permission is denied
     try:

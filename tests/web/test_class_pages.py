@@ -34,7 +34,11 @@ def classroom(browser: Browser, server: ClassServer) -> Iterator[Classroom]:
     created = server.create_class("Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khóa 12")
     links = created["links"]
     contexts, pages = [], []
-    for link, name in [(links["lecturer"], LECTURER), (links["trainee"], TRAINEES[0]), (links["trainee"], TRAINEES[1])]:
+    for link, name in [
+        (links["lecturer"], LECTURER),
+        (links["trainee"], TRAINEES[0]),
+        (links["trainee"], TRAINEES[1]),
+    ]:
         context, page = new_page(browser)
         contexts.append(context)
         pages.append(page)
@@ -49,21 +53,31 @@ def decodes_video(page: Page) -> bool:
     return counters["framesDecoded"] > 0 and counters["audioPackets"] > 0
 
 
-def test_each_trainee_decodes_the_lecturers_video_and_plays_audio(classroom: Classroom) -> None:
-    for trainee in classroom.trainees:
-        wait_for(lambda: decodes_video(trainee), 20, f"lecturer media on a trainee page: {dump(trainee)}")
-        main = trainee.locator(".stage-main .tile")
-        assert main.locator(".tile-name").inner_text() == LECTURER
-        video = main.locator("video")
-        wait_for(lambda: video.evaluate("v => v.readyState >= 2 && !v.paused && v.videoWidth > 0"), 10, "the lecturer's video playing")
-        kinds = video.evaluate("v => v.srcObject.getTracks().map(t => t.kind).sort()")
-        assert kinds == ["audio", "video"]  # the lecturer's voice plays from the same element
-        assert not trainee.page_errors  # type: ignore[attr-defined]
+@pytest.mark.parametrize("index", [0, 1])
+def test_each_trainee_decodes_the_lecturers_video_and_plays_audio(
+    classroom: Classroom, index: int
+) -> None:
+    trainee = classroom.trainees[index]
+    wait_for(
+        lambda: decodes_video(trainee), 20, f"lecturer media on a trainee page: {dump(trainee)}"
+    )
+    main = trainee.locator(".stage-main .tile")
+    assert main.locator(".tile-name").inner_text() == LECTURER
+    video = main.locator("video")
+    playing = "v => v.readyState >= 2 && !v.paused && v.videoWidth > 0"
+    wait_for(lambda: video.evaluate(playing), 10, "the lecturer's video playing")
+    kinds = video.evaluate("v => v.srcObject.getTracks().map(t => t.kind).sort()")
+    assert kinds == ["audio", "video"]  # the lecturer's voice plays from the same element
+    assert not trainee.page_errors()
 
 
 def test_the_lecturer_sees_both_trainees(classroom: Classroom) -> None:
     lecturer = classroom.lecturer
-    wait_for(lambda: tile_names(lecturer) == sorted(TRAINEES), 15, f"both trainee tiles: {dump(lecturer)}")
+    wait_for(
+        lambda: tile_names(lecturer) == sorted(TRAINEES),
+        15,
+        f"both trainee tiles: {dump(lecturer)}",
+    )
 
     def both_decoding() -> bool:
         tracks = media(lecturer)["tracks"].values()
@@ -78,22 +92,30 @@ def test_screen_share_reaches_trainees_and_stops(classroom: Classroom) -> None:
     lecturer.click("[data-control=share]")
     lecturer.wait_for_selector(".sharing-banner:not([hidden])")
     for trainee in classroom.trainees:
-        screen = trainee.locator('.stage-main .tile[data-tile$=":screen"] video')
-        wait_for(lambda: screen.count() == 1, 15, f"the shared screen on the stage: {dump(trainee)}")
-
-        def screen_frames() -> int:
-            track_id = screen.evaluate("v => v.srcObject && v.srcObject.getVideoTracks()[0]?.id")
-            stats = media(trainee)["tracks"].get(track_id, {})
-            return int(stats.get("frames", 0))
-
-        wait_for(screen_frames, 15, "decoded frames of the shared screen")
-        # The lecturer's camera moves beside the slides.
-        assert trainee.locator(".stage-side .tile .tile-name").all_inner_texts() == [LECTURER]
-
+        sees_the_slides(trainee)
     lecturer.click("[data-control=share]")
     for trainee in classroom.trainees:
-        wait_for(lambda: trainee.locator('[data-tile$=":screen"]').count() == 0, 15, "the screen tile to go away")
-        assert trainee.locator(".stage-main .tile .tile-name").inner_text() == LECTURER
+        slides_gone(trainee)
+
+
+def slides_gone(trainee: Page) -> None:
+    screen = trainee.locator('[data-tile$=":screen"]')
+    wait_for(lambda: screen.count() == 0, 15, "the screen tile to go away")
+    assert trainee.locator(".stage-main .tile .tile-name").inner_text() == LECTURER
+
+
+def sees_the_slides(trainee: Page) -> None:
+    screen = trainee.locator('.stage-main .tile[data-tile$=":screen"] video')
+    wait_for(lambda: screen.count() == 1, 15, f"the shared screen on the stage: {dump(trainee)}")
+
+    def screen_frames() -> int:
+        track_id = screen.evaluate("v => v.srcObject && v.srcObject.getVideoTracks()[0]?.id")
+        stats = media(trainee)["tracks"].get(track_id, {})
+        return int(stats.get("frames", 0))
+
+    wait_for(screen_frames, 15, "decoded frames of the shared screen")
+    # The lecturer's camera moves beside the slides.
+    assert trainee.locator(".stage-side .tile .tile-name").all_inner_texts() == [LECTURER]
 
 
 def test_audio_only_stops_video_but_keeps_audio(classroom: Classroom) -> None:
@@ -117,7 +139,11 @@ def test_audio_only_stops_video_but_keeps_audio(classroom: Classroom) -> None:
     trainee.click("[data-control=audioOnly]")
     trainee.wait_for_selector(".audio-only-note", state="hidden")
     resumed = media(trainee)["framesDecoded"]
-    wait_for(lambda: media(trainee)["framesDecoded"] > resumed + 10, 15, "video again after leaving audio-only mode")
+    wait_for(
+        lambda: media(trainee)["framesDecoded"] > resumed + 10,
+        15,
+        "video again after leaving audio-only mode",
+    )
 
 
 def test_muting_shows_on_the_lecturers_tile(classroom: Classroom) -> None:
@@ -134,9 +160,13 @@ def test_a_reload_rejoins_the_class(classroom: Classroom) -> None:
     trainee, lecturer = classroom.trainees[0], classroom.lecturer
     trainee.reload()
     trainee.wait_for_selector(".classroom", timeout=20_000)  # straight back in, no pre-join
-    wait_for(lambda: decodes_video(trainee), 20, f"lecturer media after the reload: {dump(trainee)}")
+    wait_for(
+        lambda: decodes_video(trainee), 20, f"lecturer media after the reload: {dump(trainee)}"
+    )
     # The server replaced the stale seat: still exactly two trainees, both sending video.
-    wait_for(lambda: tile_names(lecturer) == sorted(TRAINEES), 15, "two trainee tiles after the reload")
+    wait_for(
+        lambda: tile_names(lecturer) == sorted(TRAINEES), 15, "two trainee tiles after the reload"
+    )
 
     def both_decoding() -> bool:
         tiles = lecturer.locator(".grid .tile video")

@@ -21,8 +21,12 @@ from tests.web.support import ClassServer, dump, join, new_page, wait_for, with_
 STATIC = Path(__file__).parents[2] / "web" / "static"
 VI: dict[str, str] = json.loads((STATIC / "i18n" / "vi.json").read_text(encoding="utf-8"))
 EN: dict[str, str] = json.loads((STATIC / "i18n" / "en.json").read_text(encoding="utf-8"))
-KEY = re.compile(r"^(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error)\.[a-z_]+$")
-VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE)
+KEY = re.compile(
+    r"^(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error)\.[a-z_]+$"
+)
+VIETNAMESE = re.compile(
+    r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE
+)
 # Keys built at run time from a value: `role.${role}`, `quality.${level}`, `error.${code}`.
 DYNAMIC = (
     {f"role.{r.value}" for r in Role}
@@ -39,7 +43,9 @@ def placeholders(text: str) -> set[str]:
 def keys_in_source() -> set[str]:
     found: set[str] = set()
     for path in [*STATIC.glob("js/**/*.js"), STATIC / "join.html"]:
-        for literal in re.findall(r"""["'`]([a-z_]+\.[a-z_]+)["'`]""", path.read_text(encoding="utf-8")):
+        for literal in re.findall(
+            r"""["'`]([a-z_]+\.[a-z_]+)["'`]""", path.read_text(encoding="utf-8")
+        ):
             if KEY.match(literal):
                 found.add(literal)
     return found
@@ -54,9 +60,9 @@ def test_both_languages_have_the_same_keys() -> None:
 
 
 def test_no_translation_is_empty_and_placeholders_match() -> None:
-    for key in VI:
-        assert VI[key].strip() and EN[key].strip(), key
-        assert placeholders(VI[key]) == placeholders(EN[key]), key
+    for key, vi in VI.items():
+        assert vi.strip() and EN[key].strip(), key
+        assert placeholders(vi) == placeholders(EN[key]), key
 
 
 def test_every_key_the_page_uses_exists() -> None:
@@ -131,7 +137,9 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_prejoin_page_is_fully_translated(context: BrowserContext, server: ClassServer, lang: str) -> None:
+def test_the_prejoin_page_is_fully_translated(
+    context: BrowserContext, server: ClassServer, lang: str
+) -> None:
     page = context.new_page()
     page.goto(with_lang(server.create_class("Lop dich")["links"]["trainee"], lang))
     page.wait_for_selector(".prejoin .preview video")
@@ -142,7 +150,9 @@ def test_the_prejoin_page_is_fully_translated(context: BrowserContext, server: C
 
 
 @pytest.mark.browser
-def test_the_class_pages_are_translated_and_switch_language_live(browser: Browser, server: ClassServer) -> None:
+def test_the_class_pages_are_translated_and_switch_language_live(
+    browser: Browser, server: ClassServer
+) -> None:
     links = server.create_class("Lop hai thu tieng")["links"]
     lecturer_context, lecturer = new_page(browser)
     trainee_context, trainee = new_page(browser)
@@ -152,16 +162,19 @@ def test_the_class_pages_are_translated_and_switch_language_live(browser: Browse
         lecturer.wait_for_selector(".grid .tile")
         trainee.wait_for_selector(".stage-main .tile")
         for page in (lecturer, trainee):
-            check_translated(page, "vi")
-            page.select_option("#lang-select", "en")
-            wait_for(lambda: page.evaluate("document.documentElement.lang") == "en", 5, "the switch to English")
-            texts = check_translated(page, "en")
-            assert "Leave" in texts
+            switch_to_english(page)
         assert "Tran Thi Binh (you)" in trainee.locator(".self .tile-name").inner_text()
         assert "End class" in lecturer.locator("[data-control=end]").inner_text()
     finally:
         lecturer_context.close()
         trainee_context.close()
+
+
+def switch_to_english(page: Page) -> None:
+    check_translated(page, "vi")
+    page.select_option("#lang-select", "en")
+    wait_for(lambda: page.evaluate("document.documentElement.lang") == "en", 5, "the switch")
+    assert "Leave" in check_translated(page, "en")
 
 
 @pytest.mark.browser

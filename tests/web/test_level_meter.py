@@ -35,4 +35,8 @@ def test_the_meter_moves_with_the_fake_microphone(js: Js) -> None:
            window.peak = 0;
            setInterval(() => { window.peak = Math.max(window.peak, window.meter.read()); }, 20);""",
     )
-    wait_for(lambda: js("level_meter.js", "return window.peak;") > 0.05, 10, "a level from the fake microphone")
+    wait_for(
+        lambda: js("level_meter.js", "return window.peak;") > 0.05,
+        10,
+        "a level from the fake microphone",
+    )

@@ -11,7 +11,9 @@ from tests.web.support import ClassServer, dump, join, launch, media, new_page, 
 pytestmark = pytest.mark.browser
 
 
-def test_without_a_camera_the_trainee_joins_with_the_microphone(playwright: Playwright, browser: Browser, server: ClassServer) -> None:
+def test_without_a_camera_the_trainee_joins_with_the_microphone(
+    playwright: Playwright, browser: Browser, server: ClassServer
+) -> None:
     links = server.create_class("Lớp không camera")["links"]
     no_camera = launch(playwright, devices="device-count=0")
     lecturer_context, lecturer = new_page(browser)
@@ -33,7 +35,11 @@ def test_without_a_camera_the_trainee_joins_with_the_microphone(playwright: Play
         # The lecturer hears the trainee and sees a name tile without picture.
         wait_for(lambda: tile_names(lecturer) == ["Trần Thị Bình"], 15, "the trainee's tile")
         tile = lecturer.locator(".grid .tile").first
-        wait_for(lambda: "camera-off" in (tile.get_attribute("class") or ""), 10, "the placeholder on the tile")
+        wait_for(
+            lambda: "camera-off" in (tile.get_attribute("class") or ""),
+            10,
+            "the placeholder on the tile",
+        )
         assert tile.locator(".avatar").inner_text() == "TB"
         wait_for(lambda: media(lecturer)["audioPackets"] > 0, 15, "the trainee's audio")
         assert media(lecturer)["videoPackets"] == 0
@@ -43,7 +49,9 @@ def test_without_a_camera_the_trainee_joins_with_the_microphone(playwright: Play
         no_camera.close()
 
 
-def test_an_unplugged_camera_is_reported_and_taken_back(browser: Browser, server: ClassServer) -> None:
+def test_an_unplugged_camera_is_reported_and_taken_back(
+    browser: Browser, server: ClassServer
+) -> None:
     links = server.create_class("Lớp rút camera")["links"]
     context, trainee = new_page(browser)
     try:

@@ -46,11 +46,17 @@ def test_the_links_name_is_shown_and_used(page: Page, server: ClassServer) -> No
     assert page.locator(".self .tile-name").inner_text() == "Nguyễn Thị Lan (bạn)"
 
 
-def test_the_preview_pickers_and_a_remembered_name(context: BrowserContext, page: Page, server: ClassServer) -> None:
+def test_the_preview_pickers_and_a_remembered_name(
+    context: BrowserContext, page: Page, server: ClassServer
+) -> None:
     link = server.create_class("Lớp chọn thiết bị")["links"]["trainee"]
     page.goto(link)
     page.wait_for_selector(".preview video")
-    wait_for(lambda: page.locator(".preview video").evaluate("v => v.videoWidth > 0"), 10, "the camera preview")
+    wait_for(
+        lambda: page.locator(".preview video").evaluate("v => v.videoWidth > 0"),
+        10,
+        "the camera preview",
+    )
     cameras = page.locator("#camera-select option").all_inner_texts()
     assert cameras[-1] == "Không dùng camera" and len(cameras) >= 2
     assert page.locator("#microphone-select option").all_inner_texts()[-1] == "Không dùng micrô"
@@ -74,7 +80,9 @@ def test_the_preview_pickers_and_a_remembered_name(context: BrowserContext, page
     second.close()
 
 
-def test_observers_skip_capture_and_only_receive(page: Page, browser: Browser, server: ClassServer) -> None:
+def test_observers_skip_capture_and_only_receive(
+    page: Page, browser: Browser, server: ClassServer
+) -> None:
     links = server.create_class("Lớp có người dự giờ")["links"]
     lecturer_context, lecturer = new_page(browser)
     try:
@@ -86,10 +94,18 @@ def test_observers_skip_capture_and_only_receive(page: Page, browser: Browser, s
         page.fill("#name", "Thanh tra Hồ Văn Khoa")
         page.click(".btn-join")
         page.wait_for_selector(".classroom", timeout=20_000)
-        controls = page.locator(".toolbar button").evaluate_all("bs => bs.map((b) => b.dataset.control)")
+        controls = page.locator(".toolbar button").evaluate_all(
+            "bs => bs.map((b) => b.dataset.control)"
+        )
         assert controls == ["audioOnly", "leave"]
-        wait_for(lambda: page.locator(".stage-main .tile video").evaluate("v => v.videoWidth > 0"), 20, "the lecturer's video")
-        senders = page.evaluate("window.__classbridgePcs.flatMap((pc) => pc.getSenders()).filter((s) => s.track).length")
+        wait_for(
+            lambda: page.locator(".stage-main .tile video").evaluate("v => v.videoWidth > 0"),
+            20,
+            "the lecturer's video",
+        )
+        senders = page.evaluate(
+            "window.__classbridgePcs.flatMap((pc) => pc.getSenders()).filter((s) => s.track).length"
+        )
         assert senders == 0
     finally:
         lecturer_context.close()
@@ -104,27 +120,37 @@ def test_the_keyboard_is_enough_to_join(page: Page, server: ClassServer) -> None
     page.wait_for_selector(".classroom", timeout=20_000)
     page.locator("[data-control=mic]").focus()
     page.keyboard.press("Enter")
-    wait_for(lambda: page.locator("[data-control=mic]").inner_text() == "Bật micrô", 5, "mute by keyboard")
+    wait_for(
+        lambda: page.locator("[data-control=mic]").inner_text() == "Bật micrô",
+        5,
+        "mute by keyboard",
+    )
 
 
 def test_a_phone_sized_screen(browser: Browser, server: ClassServer) -> None:
     links = server.create_class("Lớp trên điện thoại")["links"]
     lecturer_context, lecturer = new_page(browser)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         join(lecturer, links["lecturer"], "Nguyễn Văn An")
         join(page, links["trainee"], "Trịnh Văn Nam")
         page.wait_for_selector(".stage-main .tile")
         page.wait_for_selector(".self .tile")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0
         for name in ("Tắt micrô", "Tắt camera", "Chỉ nghe âm thanh", "Rời lớp"):
             button = page.get_by_role("button", name=name)
             assert button.is_visible()  # labels are hidden visually, never from screen readers
             box = button.bounding_box()
             assert box is not None and box["width"] >= 44 and box["height"] >= 44  # touch target
-            assert box["y"] + box["height"] <= 740 and box["x"] + box["width"] <= 360  # on screen, no scrolling
+            assert (
+                box["y"] + box["height"] <= 740 and box["x"] + box["width"] <= 360
+            )  # on screen, no scrolling
     finally:
         context.close()
         lecturer_context.close()

@@ -38,10 +38,21 @@ def receiving(page: Page) -> bool:
 
 def fresh_frames(page: Page) -> bool:
     """Video decoded on the connections opened since the last reconnect."""
-    return bool(page.evaluate("window.__classbridgePcs.filter(pc => pc.connectionState !== 'closed').length")) and receiving(page)
+    return bool(
+        page.evaluate(
+            "window.__classbridgePcs.filter(pc => pc.connectionState !== 'closed').length"
+        )
+    ) and receiving(page)
 
 
-def test_the_page_reconnects_after_a_network_drop(browser: Browser, server: ClassServer, contexts: list[BrowserContext]) -> None:
+def says(page: Page, selector: str, text: str, timeout: float = 10) -> None:
+    element = page.locator(selector)
+    wait_for(lambda: text in element.inner_text(), timeout, f"{text!r} in {selector}: {dump(page)}")
+
+
+def test_the_page_reconnects_after_a_network_drop(
+    browser: Browser, server: ClassServer, contexts: list[BrowserContext]
+) -> None:
     links = server.create_class("Lớp mạng chập chờn")["links"]
     cable = Cable(server.port).plug()
     lecturer = open_page(browser, contexts)
@@ -54,22 +65,36 @@ def test_the_page_reconnects_after_a_network_drop(browser: Browser, server: Clas
 
         cable.cut()
         banner = trainee.locator('.notice[data-notice="connection"]')
-        wait_for(lambda: "Mất kết nối. Đang tự kết nối lại" in banner.inner_text(), 10, f"the reconnecting banner: {dump(trainee)}")
+        wait_for(
+            lambda: "Mất kết nối. Đang tự kết nối lại" in banner.inner_text(),
+            10,
+            f"the reconnecting banner: {dump(trainee)}",
+        )
         assert trainee.locator("#connection-status").inner_text() == "Đang kết nối lại…"
         time.sleep(1.5)  # the link stays down across a few attempts
         cable.plug()
 
-        wait_for(lambda: trainee.locator("#connection-status").inner_text() == "Đã kết nối", 20, f"the rejoin: {dump(trainee)}")
+        wait_for(
+            lambda: trainee.locator("#connection-status").inner_text() == "Đã kết nối",
+            20,
+            f"the rejoin: {dump(trainee)}",
+        )
         assert "Đã kết nối lại với lớp học" in trainee.inner_text("#notices")
         assert trainee.locator(".classroom").is_visible()  # never left the class view
         wait_for(lambda: fresh_frames(trainee), 20, "the lecturer's media after the rejoin")
         assert trainee.evaluate("localStorage.getItem('classbridge.client_id')") == first_client_id
-        wait_for(lambda: tile_names(lecturer) == ["Trần Thị Bình"], 15, "one trainee tile on the lecturer's page")
+        wait_for(
+            lambda: tile_names(lecturer) == ["Trần Thị Bình"],
+            15,
+            "one trainee tile on the lecturer's page",
+        )
     finally:
         cable.cut()
 
 
-def test_the_page_rides_out_a_server_restart(browser: Browser, tmp_path: Path, contexts: list[BrowserContext]) -> None:
+def test_the_page_rides_out_a_server_restart(
+    browser: Browser, tmp_path: Path, contexts: list[BrowserContext]
+) -> None:
     server = ClassServer(tmp_path / "data").start()
     try:
         links = server.create_class("Lớp máy chủ khởi động lại")["links"]
@@ -81,13 +106,15 @@ def test_the_page_rides_out_a_server_restart(browser: Browser, tmp_path: Path, c
 
         server.stop()  # a clean shutdown tells every page the server is going away
         for page in (lecturer, trainee):
-            banner = page.locator('.notice[data-notice="connection"]')
-            wait_for(lambda: "Máy chủ đang khởi động lại" in banner.inner_text(), 10, f"the restart banner: {dump(page)}")
+            says(page, '.notice[data-notice="connection"]', "Máy chủ đang khởi động lại")
         server.start()
-
         for page in (lecturer, trainee):
-            wait_for(lambda: page.locator("#connection-status").inner_text() == "Đã kết nối", 30, f"the rejoin: {dump(page)}")
+            says(page, "#connection-status", "Đã kết nối", timeout=30)
         wait_for(lambda: fresh_frames(trainee), 20, "the lecturer's media after the restart")
-        wait_for(lambda: tile_names(lecturer) == ["Trần Thị Bình"], 15, "the trainee back on the lecturer's page")
+        wait_for(
+            lambda: tile_names(lecturer) == ["Trần Thị Bình"],
+            15,
+            "the trainee back on the lecturer's page",
+        )
     finally:
         server.stop()

@@ -33,9 +33,17 @@ def test_roster_follows_the_messages(js: Js) -> None:
     result = js("roster.js", SCRIPT)
     assert result["changed"] == [True, True, True, True, True, False, False]
     trainee = next(p for p in result["afterTracks"] if p["id"] == "T")
-    assert trainee["tracks"] == [{"track_id": "m1", "source": "microphone", "kind": "audio", "muted": True}]
+    assert trainee["tracks"] == [
+        {"track_id": "m1", "source": "microphone", "kind": "audio", "muted": True}
+    ]
     assert result["final"] == ["T"]
-    assert result["messages"] == ["participant_joined", "participant_left", "track_muted", "track_published", "track_unpublished"]
+    assert result["messages"] == [
+        "participant_joined",
+        "participant_left",
+        "track_muted",
+        "track_published",
+        "track_unpublished",
+    ]
 
 
 def test_reset_copies_so_later_changes_do_not_touch_the_joined_message(js: Js) -> None:

@@ -43,7 +43,11 @@ def test_a_receiving_page(js: Js) -> None:
     assert result["quality"]["jitterMs"] == 4
     assert result["quality"]["level"] == "poor"
     assert result["audioLevels"] == {"lecturer": 0.3, "trainee": 0.01}
-    assert (result["videoPacketsReceived"], result["audioPacketsReceived"], result["framesDecoded"]) == (900, 550, 300)
+    assert (
+        result["videoPacketsReceived"],
+        result["audioPacketsReceived"],
+        result["framesDecoded"],
+    ) == (900, 550, 300)
     assert result["counters"] == {"packetsReceived": 1450, "packetsLost": 100}
 
 
@@ -61,4 +65,7 @@ def test_a_page_that_only_sends_uses_the_servers_receiver_reports(js: Js) -> Non
 
 
 def test_no_statistics_yet_is_unknown(js: Js) -> None:
-    assert js("stats.js", "return m.summarize([new Map()], () => undefined, null).quality.level;") == "unknown"
+    assert (
+        js("stats.js", "return m.summarize([new Map()], () => undefined, null).quality.level;")
+        == "unknown"
+    )

@@ -22,13 +22,20 @@ def b64(data: Any) -> str:
 
 
 def decode(js: Js, token: str) -> Any:
-    return js("token.js", f"try {{ return m.decodeClaims({json.dumps(token)}); }} catch (e) {{ return {{error: e.code, name: e.name}}; }}")
+    return js(
+        "token.js",
+        f"try {{ return m.decodeClaims({json.dumps(token)}); }} catch (e) {{ return {{error: e.code, name: e.name}}; }}",
+    )
 
 
-def test_a_servers_personal_link_decodes_with_its_vietnamese_name(js: Js, server: ClassServer) -> None:
+def test_a_servers_personal_link_decodes_with_its_vietnamese_name(
+    js: Js, server: ClassServer
+) -> None:
     class_id = server.create_class("Lớp token")["id"]
     link = server.link(class_id, "trainee", external_id="HV-0153", name="Nguyễn Thị Lan")
-    token = js("token.js", f"return m.tokenFromFragment({json.dumps('#' + link.split('#', 1)[1])});")
+    token = js(
+        "token.js", f"return m.tokenFromFragment({json.dumps('#' + link.split('#', 1)[1])});"
+    )
     claims = decode(js, token)
     assert claims["class_id"] == class_id
     assert claims["role"] == "trainee"

@@ -245,7 +245,7 @@ class Page {
       this.notices.clearBanner("connection");
       if (rejoined) this.notices.toast("status.reconnected", {}, "success");
       if (!this.view) this.enterClassroom(joined.class.title);
-      this.session?.setItem(sessionKey(claims), JSON.stringify({ name, capture: this.capture, audioOnly: this.audioOnly }));
+      this.rememberSession();
     };
     connection.onroster = (participants) => {
       this.participants = participants;
@@ -414,6 +414,7 @@ class Page {
     this.render();
   }
 
+  /** Mark this tab as in the class, so that a reload goes straight back in. */
   rememberSession() {
     if (!this.claims) return;
     this.session?.setItem(sessionKey(this.claims), JSON.stringify({ name: this.name, capture: this.capture, audioOnly: this.audioOnly }));
@@ -431,7 +432,7 @@ class Page {
       key: "class.rejoin",
       primary: true,
       onClick: () => {
-        this.session?.setItem(sessionKey(claims), JSON.stringify({ name: this.name, capture: this.capture, audioOnly: this.audioOnly }));
+        this.rememberSession();
         location.reload();
       },
     };

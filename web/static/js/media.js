@@ -18,7 +18,7 @@
  * @property {MediaStream} stream
  * @property {CaptureProblem[]} problems devices asked for but not found (capture went on without them)
  */
-/** @typedef {{id: string, label: string}} DeviceOption */
+/** @typedef {{id: string, label: string}} DeviceOption label is empty until capture was allowed */
 
 export class CaptureError extends Error {
   /** @param {CaptureProblem} problem @param {string} [detail] */
@@ -102,7 +102,7 @@ export async function listDevices() {
   const of = (kind) =>
     devices
       .filter((d) => d.kind === kind && d.deviceId)
-      .map((d, index) => ({ id: d.deviceId, label: d.label || `${kind === "videoinput" ? "Camera" : "Micro"} ${index + 1}` }));
+      .map((d) => ({ id: d.deviceId, label: d.label }));
   return { cameras: of("videoinput"), microphones: of("audioinput") };
 }
 

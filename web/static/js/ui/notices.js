@@ -24,6 +24,8 @@ export class Notices {
    * @param {Action[]} [actions]
    */
   banner(id, key, args = {}, tone = "info", actions = []) {
+    const signature = JSON.stringify([key, args, tone]);
+    if (this.banners.get(id)?.dataset.signature === signature) return; // screen readers hear it once
     this.clearBanner(id);
     const node = el(
       "div",
@@ -31,6 +33,7 @@ export class Notices {
       el("span", { i18n: key, args }),
       ...actions.map((a) => actionButton(a)),
     );
+    node.dataset.signature = signature;
     this.banners.set(id, node);
     this.region.append(node);
   }

@@ -141,8 +141,8 @@ export class PrejoinView {
    * @param {{cameraId: string | null, microphoneId: string | null}} selected
    */
   setDevices(devices, selected) {
-    fill(this.cameraSelect, devices.cameras, selected.cameraId, "prejoin.no_camera_option");
-    fill(this.microphoneSelect, devices.microphones, selected.microphoneId, "prejoin.no_microphone_option");
+    fill(this.cameraSelect, devices.cameras, selected.cameraId, "prejoin.camera_n", "prejoin.no_camera_option");
+    fill(this.microphoneSelect, devices.microphones, selected.microphoneId, "prejoin.microphone_n", "prejoin.no_microphone_option");
   }
 
   /** @param {number} level 0..1 */
@@ -192,14 +192,18 @@ export class PrejoinView {
 
 /**
  * @param {HTMLSelectElement} select @param {DeviceOption[]} options @param {string | null} selected
+ * @param {string} unnamedKey "Camera {n}" for a device the browser gives no name
  * @param {string} noneKey
  */
-function fill(select, options, selected, noneKey) {
+function fill(select, options, selected, unnamedKey, noneKey) {
   clear(select);
-  for (const option of options) {
-    const node = el("option", { text: option.label, attrs: { value: option.id } });
+  options.forEach((option, index) => {
+    const value = { value: option.id };
+    const node = option.label
+      ? el("option", { text: option.label, attrs: value })
+      : el("option", { i18n: unnamedKey, args: { n: index + 1 }, attrs: value });
     select.append(node);
-  }
+  });
   select.append(el("option", { i18n: noneKey, attrs: { value: "" } }));
   select.value = selected ?? "";
   if (select.value !== (selected ?? "")) select.value = options[0]?.id ?? "";
