@@ -23,7 +23,7 @@ TRAINEES = ("Trần Thị Bình", "Lê Văn Cường")
 
 @dataclass
 class Classroom:
-    class_id: str
+    links: dict[str, str]
     lecturer: Page
     trainees: list[Page]
     contexts: list[BrowserContext]
@@ -43,7 +43,7 @@ def classroom(browser: Browser, server: ClassServer) -> Iterator[Classroom]:
         contexts.append(context)
         pages.append(page)
         join(page, link, name)
-    yield Classroom(created["id"], pages[0], pages[1:], contexts)
+    yield Classroom(links, pages[0], pages[1:], contexts)
     for context in contexts:
         context.close()
 
@@ -143,6 +143,35 @@ def test_audio_only_stops_video_but_keeps_audio(classroom: Classroom) -> None:
         lambda: media(trainee)["framesDecoded"] > resumed + 10,
         15,
         "video again after leaving audio-only mode",
+    )
+
+
+def test_the_room_camera_shows_beside_the_lecturer(browser: Browser, classroom: Classroom) -> None:
+    context, room = new_page(browser)
+    try:
+        join(room, classroom.links["room"], "Phòng học A2")
+        for trainee in classroom.trainees:
+            room_tiles(trainee, 1)
+            side = trainee.locator(".stage-side .tile")
+            assert side.locator(".tile-name").inner_text() == "Camera phòng học"
+            assert trainee.locator(".stage-main .tile-name").inner_text() == LECTURER
+            assert side.locator("video").evaluate("v => v.videoWidth > 0")
+        names = classroom.lecturer.locator(".grid .tile .tile-name")
+        wait_for(lambda: "Camera phòng học" in names.all_inner_texts(), 15, "the room on the grid")
+        buttons = room.locator(".toolbar button")
+        controls = buttons.evaluate_all("bs => bs.map((b) => b.dataset.control)")
+        assert controls == ["mic", "camera", "share", "leave"]  # shares, cannot end the class
+    finally:
+        context.close()
+    for trainee in classroom.trainees:
+        room_tiles(trainee, 0)  # gone when the room leaves
+
+
+def room_tiles(trainee: Page, count: int) -> None:
+    playing = trainee.locator(".stage-side .tile video")
+    script = "vs => vs.filter((v) => v.videoWidth > 0).length"
+    wait_for(
+        lambda: playing.evaluate_all(script) == count, 15, f"{count} room tile(s): {dump(trainee)}"
     )
 
 
