@@ -35,17 +35,25 @@ have the shape `{"error": {"code": ..., "message": ...}}`; `code` is stable for 
 def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
     """The server; `live` replaces the real hub (REST-only tests), which disables signaling."""
     services = Services.open(settings)
-    hub = None
-    if live is None:
+    hub = workers = None
+    if live is None and settings.workers > 1:
+        from signaling.workers import WorkerPool
+
+        workers = live = WorkerPool(settings, settings.workers)
+    elif live is None:
         from signaling.media import build_hub  # aiortc is only imported by a real server
 
         hub = live = build_hub(settings, services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if workers is not None:
+            await workers.start()
         yield
         if hub is not None:
             await hub.close()
+        if workers is not None:
+            await workers.stop()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
@@ -64,13 +72,15 @@ def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
     app.state.attendance = services.attendance
     app.state.live = live
     app.state.hub = hub
+    app.state.workers = workers
     install_error_handlers(app)
     app.include_router(api.health_router)
     app.include_router(api.router)
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_files, name="static")
-    if hub is not None:
-        from signaling import ws
+    if hub is not None or workers is not None:
+        from signaling import metrics, ws
 
         app.include_router(ws.router)
+        app.include_router(metrics.router)
     return app

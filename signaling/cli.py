@@ -209,6 +209,9 @@ def serve(
     tls_cert: Annotated[Path | None, typer.Option(help="PEM certificate: serve HTTPS.")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Media worker processes, e.g. one per core [1].")
+    ] = None,
 ) -> None:
     """Start the server (HTTP API, WebSocket signaling and media relay)."""
     settings = Settings.load(
@@ -219,6 +222,7 @@ def serve(
         tls_cert=tls_cert,
         tls_key=tls_key,
         log_level=log_level,
+        workers=workers,
     )
     _check_tls(settings)
     logging.basicConfig(

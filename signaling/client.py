@@ -219,11 +219,11 @@ class ClassClient:
             self.subscribe_pc = RTCPeerConnection(self._configuration())
         pc = self.subscribe_pc
         await pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
-        if offer.fresh and self._on_subscribe_connection is not None:
-            self._on_subscribe_connection(pc)
         self.subscribed = {t.mid: t for t in offer.tracks}
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)
+        if offer.fresh and self._on_subscribe_connection is not None:
+            self._on_subscribe_connection(pc)  # its sockets exist now; no media has arrived yet
         await self._send(ClientAnswer(type="answer", transport="subscribe", sdp=pc.localDescription.sdp))
         self.offers_received += 1
         self._subscribed_changed.set()

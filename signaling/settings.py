@@ -225,6 +225,16 @@ class Settings(BaseSettings):
     )
     tls_key: Path | None = Field(default=None, description="PEM private key of tls_cert.")
     log_level: LogLevel = "info"
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Media worker processes: 1 serves everything in one process; N > 1 runs one "
+        "process per core and spreads classes over them (one Python process uses one core).",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="If set, /metrics wants it as a bearer token."
+    )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
 

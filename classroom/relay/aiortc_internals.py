@@ -5,7 +5,8 @@ raw forwarding out of scope (aiortc issues #449, #627). The relay therefore hook
 
 - ingress: a receiver's jitter buffer is replaced by a tap that hands each decrypted,
   RTX-unwrapped packet to an `UpTrack`, and the receiver's idle decoder thread is stopped, so
-  no frame is ever assembled or decoded;
+  no frame is ever assembled or decoded; its per-packet bandwidth estimator gives way to a
+  fixed REMB cap per publisher track;
 - egress: a subscriber's sender is turned into a `ForwardingSender` whose RTCP goes to its
   `DownTrack` (NACK, PLI/FIR, receiver reports, REMB) and whose sender reports describe the
   relayed stream; packets go out through `DtlsSink`, which SRTP-protects and hands them to the
@@ -42,6 +43,7 @@ from aiortc.rtp import (
     RtcpSenderInfo,
     RtcpSrPacket,
     RtpPacket,
+    pack_remb_fci,
     unpack_remb_fci,
 )
 
@@ -194,6 +196,13 @@ class ForwardingReceiver(RTCRtpReceiver):
         if ssrc is not None:
             asyncio.ensure_future(self._send_rtcp_pli(ssrc))
 
+    async def send_bitrate_cap(self, bitrate: int) -> None:
+        """REMB: the most the publisher may send on this track (RFC draft-alvestrand-rmcat-remb)."""
+        ssrc, rtcp_ssrc = self._tap.media_ssrc, self._RTCRtpReceiver__rtcp_ssrc  # type: ignore[attr-defined]
+        if ssrc is not None and rtcp_ssrc is not None:
+            packet = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc, media_ssrc=0, fci=pack_remb_fci(bitrate, [ssrc]))
+            await self._send_rtcp(packet)
+
 
 def tap_receiver(receiver: RTCRtpReceiver, uptrack: UpTrack) -> ForwardingReceiver:
     """Turn a fresh receiver (not yet started) into a ForwardingReceiver feeding `uptrack`."""
@@ -201,6 +210,9 @@ def tap_receiver(receiver: RTCRtpReceiver, uptrack: UpTrack) -> ForwardingReceiv
     assert isinstance(receiver, ForwardingReceiver)
     receiver._tap = _Tap(uptrack)
     receiver._RTCRtpReceiver__jitter_buffer = receiver._tap  # type: ignore[attr-defined]
+    # aiortc estimates the publisher's bandwidth per packet and sends REMB as often as it
+    # sees congestion; the relay caps each publisher with `send_bitrate_cap` instead.
+    receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
     return receiver
 
 

@@ -43,6 +43,11 @@ class RelayConfig:
     audio_codecs: tuple[str, ...] = DEFAULT_AUDIO_CODECS
     answer_timeout: float = 15.0  # seconds a participant has to answer our offer
     max_send_buffer: int = internals.DEFAULT_MAX_SEND_BUFFER
+    # REMB sent to publishers every second: the most a video track may use. Fixed rather
+    # than the weakest subscriber's estimate, so one trainee on a poor link (who drops to key
+    # frames or chooses audio only) does not lower the picture for the whole class.
+    max_video_bitrate: int = 2_500_000
+    bitrate_cap_interval: float = 1.0
 
 
 @dataclass
@@ -52,6 +57,7 @@ class IncomingTrack:
     track_id: str
     kind: str
     uptrack: UpTrack
+    receiver: internals.ForwardingReceiver
 
 
 @dataclass
@@ -88,6 +94,7 @@ class MediaPeer:
         self._renegotiate = False
         self._closed = False
         self._publish_lock = asyncio.Lock()
+        self._capping: asyncio.Future[None] | None = None
 
     # ---- publish side: the participant offers ---------------------------------------------------
 
@@ -133,11 +140,24 @@ class MediaPeer:
         track_id = transceiver.receiver.track.id
         receiver_box: list[internals.ForwardingReceiver] = []
         uptrack = internals.make_uptrack(lambda: receiver_box[0] if receiver_box else None, track_id, codec)
-        receiver_box.append(internals.tap_receiver(transceiver.receiver, uptrack))
-        incoming = IncomingTrack(track_id=track_id, kind=kind, uptrack=uptrack)
+        receiver = internals.tap_receiver(transceiver.receiver, uptrack)
+        receiver_box.append(receiver)
+        incoming = IncomingTrack(track_id=track_id, kind=kind, uptrack=uptrack, receiver=receiver)
         assert transceiver.mid is not None
         self._incoming[transceiver.mid] = incoming
+        if kind == "video" and self._capping is None:
+            self._capping = asyncio.ensure_future(self._cap_bitrates())
         return incoming
+
+    async def _cap_bitrates(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(self.config.bitrate_cap_interval)
+            for incoming in list(self._incoming.values()):
+                if incoming.kind == "video":
+                    try:
+                        await incoming.receiver.send_bitrate_cap(self.config.max_video_bitrate)
+                    except ConnectionError:
+                        pass
 
     async def _reset_publish(self) -> None:
         """A failed negotiation leaves aiortc's state unusable: start the publish side afresh."""
@@ -305,8 +325,9 @@ class MediaPeer:
         self._closed = True
         if self._answer is not None and not self._answer.done():
             self._answer.cancel()
-        if self._negotiating is not None:
-            self._negotiating.cancel()
+        for task in (self._negotiating, self._capping):
+            if task is not None:
+                task.cancel()
         for incoming in self._incoming.values():
             incoming.uptrack.close()
         self._incoming.clear()

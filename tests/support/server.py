@@ -14,8 +14,16 @@ from pathlib import Path
 import httpx
 
 CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
-# The same CLI with the codec audit installed (tests/support/codec_audit.py).
-INSTRUMENTED = [sys.executable, "-m", "tests.support.instrumented_server"]
+REPOSITORY = Path(__file__).resolve().parents[2]
+AUDIT_SITE = Path(__file__).resolve().parent / "audit_site"
+
+
+def audited_env(codec_log: Path) -> dict[str, str]:
+    """Environment for a server whose processes (workers too) record every codec they create."""
+    return {
+        "PYTHONPATH": os.pathsep.join([str(AUDIT_SITE), str(REPOSITORY)]),
+        "CLASSBRIDGE_TEST_CODEC_LOG": str(codec_log),
+    }
 
 
 def free_port() -> int:

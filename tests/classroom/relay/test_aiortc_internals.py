@@ -43,6 +43,14 @@ def test_receiver_feeds_its_jitter_buffer_after_rtx_unwrap():
     assert "self.__jitter_buffer = JitterBuffer" in source(RTCRtpReceiver.__init__)
 
 
+def test_receiver_bandwidth_estimator_and_rtcp_ssrc_fields():
+    init = source(RTCRtpReceiver.__init__)
+    assert "self.__remote_bitrate_estimator = RemoteBitrateEstimator()" in init
+    assert "self.__rtcp_ssrc: Optional[int] = None" in init
+    assert "if self.__remote_bitrate_estimator is not None:" in source(RTCRtpReceiver._handle_rtp_packet)
+    assert list(inspect.signature(RTCRtpReceiver._send_rtcp).parameters) == ["self", "packet"]
+
+
 def test_receiver_decoder_thread_can_be_stopped_and_pli_sent():
     assert callable(getattr(RTCRtpReceiver, "_RTCRtpReceiver__stop_decoder"))
     assert "decoder_worker" in source(RTCRtpReceiver.receive)

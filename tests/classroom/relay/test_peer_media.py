@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, unpack_remb_fci
 
 from classroom.live_class import LiveClass, Welcome
 from classroom.relay import aiortc_internals
@@ -16,7 +17,7 @@ from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
 from signaling.client import ClassClient
-from signaling.messages import ClassInfo, Error, ErrorCode, Limits, SignalingError, encode, parse_client_message
+from signaling.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level
 
 pytestmark = pytest.mark.webrtc
@@ -48,7 +49,7 @@ class MemoryConnection:
                 self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
             else:
                 await self.live.handle(self.participant, message)
-        except SignalingError as error:
+        except MessageError as error:
             self.send(Error(code=error.code, message=error.message, ref=error.ref))
 
 
@@ -72,7 +73,7 @@ class MemoryChannel:
 @pytest.fixture
 def live():
     aiortc_internals.use_host_addresses(["127.0.0.1"])
-    relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)))
+    relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)), max_video_bitrate=700_000, bitrate_cap_interval=0.2)
     welcome = Welcome(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
     yield LiveClass(ClassInfo(id="c1", title="Test"), relay, welcome, max_participants=50)
     aiortc_internals.use_host_addresses(None)
@@ -208,3 +209,22 @@ async def test_only_the_lecturer_can_end_the_class(live):
     error = await trainee.next_event("error")
     assert error.code == ErrorCode.NOT_ALLOWED
     await trainee.close()
+
+
+async def test_publishers_are_capped_by_remb(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    seen: list[tuple[int, list[int]]] = []
+    camera = PatternTrack()
+    await lecturer.publish([(camera, Source.CAMERA)])
+    sender = lecturer.publish_pc.getSenders()[0]
+    handle = sender._handle_rtcp_packet
+
+    async def spy(packet):
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            seen.append(unpack_remb_fci(packet.fci))
+        await handle(packet)
+
+    sender._handle_rtcp_packet = spy
+    await asyncio.sleep(1.0)
+    assert seen and all(bitrate == 700_000 and ssrcs == [sender._ssrc] for bitrate, ssrcs in seen)
+    await lecturer.close()
