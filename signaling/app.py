@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
-from signaling import api
+from signaling import api, web_routes
 from signaling.http_errors import install_error_handlers
 from signaling.services import Services
 from signaling.settings import Settings
@@ -76,6 +76,8 @@ def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.health_router)
     app.include_router(api.router)
+    app.include_router(web_routes.router)
+    app.mount("/static", web_routes.static_files, name="static")
     if hub is not None or workers is not None:
         from signaling import metrics, ws
 
