@@ -27,6 +27,7 @@ from signaling.messages import (
     ClientAnswer,
     ClientOffer,
     EndClass,
+    Error,
     ErrorCode,
     IceCandidate,
     IceServerInfo,
@@ -172,7 +173,12 @@ class LiveClass:
             external_id=external_id,
             client_id=client_id,
             outbox=outbox,
-            peer=MediaPeer(participant_id, self.relay, self._offer_sender(participant_id)),
+            peer=MediaPeer(
+                participant_id,
+                self.relay,
+                self._offer_sender(participant_id),
+                lambda reason: outbox.send(Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")),
+            ),
         )
         outbox.send(
             Joined(

@@ -79,10 +79,18 @@ OfferSender = Callable[[str, list[tuple[str, tuple[str, str]]], bool], Awaitable
 
 
 class MediaPeer:
-    def __init__(self, participant_id: str, config: RelayConfig, send_offer: OfferSender):
+    def __init__(
+        self,
+        participant_id: str,
+        config: RelayConfig,
+        send_offer: OfferSender,
+        report_failure: Callable[[str], None] = lambda reason: None,
+    ):
+        """`report_failure` tells the participant why its subscribe connection starts afresh."""
         self.participant_id = participant_id
         self.config = config
         self._send_offer = send_offer
+        self._report_failure = report_failure
         self._publish_pc: RTCPeerConnection | None = None
         self._subscribe_pc: RTCPeerConnection | None = None
         self._incoming: dict[str, IncomingTrack] = {}  # by transceiver mid
@@ -252,13 +260,15 @@ class MediaPeer:
                 await asyncio.wait_for(self._answer, self.config.answer_timeout)
             except asyncio.TimeoutError:
                 logger.warning("participant %s did not answer the subscribe offer in time", self.participant_id)
+                self._report_failure(f"no answer to the subscribe offer within {self.config.answer_timeout:.0f} s")
                 await self._restart_subscribe()
             except NegotiationError:
-                await self._restart_subscribe()
+                await self._restart_subscribe()  # the participant was told why (invalid_sdp)
             except Exception:
                 if self._closed:
                     return
                 logger.exception("subscribe negotiation with %s failed", self.participant_id)
+                self._report_failure("the subscribe connection could not be negotiated")
                 await self._restart_subscribe()
             finally:
                 self._answer = None

@@ -244,3 +244,24 @@ async def test_h264_is_forwarded_as_is(live):
     assert [c.mimeType for c in transceiver._codecs if c.mimeType != "video/rtx"] == ["video/H264"]
     await trainee.close()
     await lecturer.close()
+
+
+async def test_an_unanswered_subscribe_offer_is_reported_and_offered_afresh(live):
+    live.relay = RelayConfig(ice=live.relay.ice, answer_timeout=0.5)
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    (participant,) = [p for p in live.participants.values() if p.role is Role.TRAINEE]
+    participant.peer.config = live.relay
+    silent = trainee._on_offer
+
+    async def ignore_first(offer):
+        trainee._on_offer = silent  # answer the next one
+
+    trainee._on_offer = ignore_first
+    error = await trainee.next_event("error")
+    assert error.code == ErrorCode.NEGOTIATION_FAILED and not error.fatal
+    video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    await frames(video.track, 2)
+    await trainee.close()
+    await lecturer.close()
