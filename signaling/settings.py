@@ -275,7 +275,9 @@ class Settings(BaseSettings):
             try:
                 make_url(v)
             except ArgumentError:
-                raise ValueError("not a SQLAlchemy database URL (e.g. postgresql+psycopg://...)")
+                raise ValueError(
+                    "not a SQLAlchemy database URL (e.g. postgresql+psycopg://...)"
+                ) from None
         return v
 
     @field_validator("public_url")

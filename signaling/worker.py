@@ -91,9 +91,9 @@ class Worker:
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
         elif kind in ("frame", "gone"):
-            sock = self.sockets.get(message["c"])
-            if sock is not None:
-                sock.deliver(message["d"] if kind == "frame" else None)
+            target = self.sockets.get(message["c"])
+            if target is not None:
+                target.deliver(message["d"] if kind == "frame" else None)
         elif kind == "end_class":
             await self.deps.hub.end_class(message["class"])
         elif kind == "stats":

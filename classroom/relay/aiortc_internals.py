@@ -367,6 +367,7 @@ def _outgoing_parameters(sender: RTCRtpSender, parameters: RTCRtpSendParameters)
         None,
     )
     mid_ext = next((e.id for e in parameters.headerExtensions if e.uri == MID_URI), None)
+    assert primary.payloadType is not None  # negotiated parameters always carry one
     return OutgoingParameters(
         payload_type=primary.payloadType,
         ssrc=sender._ssrc,

@@ -135,7 +135,7 @@ class MediaPeer:
                     except ValueError as exc:
                         await self._reset_publish()
                         raise NegotiationError(str(exc)) from None
-                elif not sending and known is not None:
+                elif not sending and known is not None and mid is not None:
                     ended.append(self._incoming.pop(mid))
                     known.uptrack.close()
             answer = await pc.createAnswer()

@@ -52,7 +52,7 @@ def test_receiver_bandwidth_estimator_and_rtcp_ssrc_fields():
 
 
 def test_receiver_decoder_thread_can_be_stopped_and_pli_sent():
-    assert callable(getattr(RTCRtpReceiver, "_RTCRtpReceiver__stop_decoder"))
+    assert callable(RTCRtpReceiver._RTCRtpReceiver__stop_decoder)
     assert "decoder_worker" in source(RTCRtpReceiver.receive)
     assert list(inspect.signature(RTCRtpReceiver._send_rtcp_pli).parameters) == ["self", "media_ssrc"]
     assert "RtcpSrPacket" in source(RTCRtpReceiver._handle_rtcp_packet)

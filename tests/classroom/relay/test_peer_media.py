@@ -16,7 +16,7 @@ from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
-from signaling.client import ClassClient
+from signaling.client import ClassClient, ServerError
 from signaling.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level
 
@@ -127,7 +127,7 @@ async def test_trainee_audio_reaches_lecturer_but_not_other_trainees(live):
 
 async def test_observer_may_not_publish(live):
     observer = await connect(live, Role.OBSERVER, "Inspector")
-    with pytest.raises(Exception):
+    with pytest.raises(ServerError):
         await observer.publish([(ToneTrack(), Source.MICROPHONE)])
     error = await observer.next_event("error")
     assert error.code == ErrorCode.NOT_ALLOWED
