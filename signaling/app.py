@@ -49,6 +49,10 @@ def create_app(settings: Settings, live: LiveClasses | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if workers is not None:
             await workers.start()
+        if hub is not None:
+            from signaling.media import freeze_startup_objects
+
+            freeze_startup_objects()
         yield
         if hub is not None:
             await hub.close()

@@ -116,7 +116,7 @@ def stats(deps: Deps) -> dict[str, Any]:
 
 
 async def main(fd: int, settings_data: dict[str, Any]) -> None:
-    from signaling.media import build_hub
+    from signaling.media import build_hub, freeze_startup_objects
     from signaling.services import Services
     from signaling.settings import Settings
 
@@ -125,6 +125,7 @@ async def main(fd: int, settings_data: dict[str, Any]) -> None:
     hub = build_hub(settings, services)
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
     deps = Deps(settings, hub, services.tokens, services.attendance)
+    freeze_startup_objects()
     await Worker(deps, reader, writer).run()
 
 

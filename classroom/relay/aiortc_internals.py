@@ -378,6 +378,19 @@ def _outgoing_parameters(sender: RTCRtpSender, parameters: RTCRtpSendParameters)
     )
 
 
+def release_receiver_state(receiver: RTCRtpReceiver) -> None:
+    """Free what aiortc builds for receiving on a send-only m-line, which never receives.
+
+    Every receiver gets a 512-slot jitter buffer, a NACK generator and a bandwidth estimator
+    whose rate counter holds 1,000 bucket objects; on a relay's send-only m-lines they are
+    never used (aiortc starts a receiver only when its m-line receives), yet the garbage
+    collector walks them on every full collection, which stalls forwarding under load.
+    """
+    receiver._RTCRtpReceiver__jitter_buffer = None  # type: ignore[attr-defined]
+    receiver._RTCRtpReceiver__nack_generator = None  # type: ignore[attr-defined]
+    receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
+
+
 def forwarding_sender(sender: RTCRtpSender, downtrack: DownTrack) -> ForwardingSender:
     """Turn a fresh sender (from addTransceiver, not yet started) into a ForwardingSender."""
     sender.__class__ = ForwardingSender

@@ -200,6 +200,7 @@ class MediaPeer:
         if slot is None:
             transceiver = pc.addTransceiver(uptrack.kind, direction="sendonly")
             transceiver.setCodecPreferences(internals.subscriber_codec_preferences(uptrack.codec))
+            internals.release_receiver_state(transceiver.receiver)
             if self._sink is None:
                 self._sink = internals.dtls_sink(transceiver.sender, self.config.max_send_buffer)
             downtrack = DownTrack(uptrack.kind, uptrack.codec.clock_rate, self._sink)

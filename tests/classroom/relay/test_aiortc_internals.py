@@ -43,6 +43,15 @@ def test_receiver_feeds_its_jitter_buffer_after_rtx_unwrap():
     assert "self.__jitter_buffer = JitterBuffer" in source(RTCRtpReceiver.__init__)
 
 
+def test_receivers_only_start_when_their_m_line_receives():
+    """release_receiver_state relies on send-only receivers never being started."""
+    connect = source(PC._RTCPeerConnection__connect)
+    assert 'if transceiver.currentDirection in ["recvonly", "sendrecv"]:' in connect
+    assert "self.__transport._register_rtp_receiver(self, parameters)" in source(RTCRtpReceiver.receive)
+    init = source(RTCRtpReceiver.__init__)
+    assert "self.__nack_generator = NackGenerator()" in init
+
+
 def test_receiver_bandwidth_estimator_and_rtcp_ssrc_fields():
     init = source(RTCRtpReceiver.__init__)
     assert "self.__remote_bitrate_estimator = RemoteBitrateEstimator()" in init
