@@ -1,8 +1,7 @@
 """Load harness: lecturers publishing 720p + Opus to many light subscribers through a real server.
 
-    python -m bench.load --subscribers 10,50,100          # one class, one process
-    python -m bench.load --subscribers 100 --classes 2 --workers 2
-    python -m bench.load --subscribers 1,2 --baseline     # aiortc MediaRelay, re-encoding
+    python -m bench.load --subscribers 10,50,100 --baseline 1,2   # and aiortc's MediaRelay
+    python -m bench.load --subscribers 100 --classes 2 --workers 1,2
 
 Everything runs on this machine over loopback: the server (`classbridge serve`, or the
 MediaRelay baseline in bench/baseline_server.py), one publisher process per class and
@@ -386,6 +385,30 @@ def table(results: list[RunResult]) -> str:
     return "\n".join(lines)
 
 
+def summary(results: list[RunResult]) -> list[str]:
+    """The comparisons the figures are for: Janus, the MediaRelay baseline, workers."""
+    ours = [r for r in results if r.relay == "classbridge"]
+    base = [r for r in results if r.relay == "mediarelay"]
+    lines = [f"reference: Janus 1.1.2 spends {JANUS_US_PER_PACKET[0]}–{JANUS_US_PER_PACKET[1]} µs of server CPU per forwarded packet here"]
+    if ours:
+        largest = max(ours, key=lambda r: (r.subscribers, r.workers))
+        lines.append(
+            f"largest run: {largest.subscribers} subscribers, {largest.workers} worker(s): "
+            f"{largest.cpu_us_per_packet} µs/packet, {largest.subscribers_per_core} subscribers/core, "
+            f"loss {largest.loss_percent} %, latency p99 {largest.latency_p99_ms} ms"
+        )
+    if ours and base:
+        best_base = max(r.subscribers_per_core for r in base)
+        best = max(r.subscribers_per_core for r in ours)
+        lines.append(f"subscribers per core: {best} vs MediaRelay {best_base}: {best / best_base:.0f}x")
+    by_workers = {r.workers: r for r in ours}
+    if len(by_workers) > 1:
+        low, high = min(by_workers), max(by_workers)
+        a, b = by_workers[low].capacity_subscribers, by_workers[high].capacity_subscribers
+        lines.append(f"capacity with {low} -> {high} workers: {a} -> {b} subscribers ({b / a:.2f}x)")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subscribers", default="10", help="comma-separated totals, one run each")
@@ -394,26 +417,33 @@ def main() -> None:
     parser.add_argument("--codec", choices=["vp8", "h264"], default="vp8")
     parser.add_argument("--window", type=float, default=20.0, help="steady-state seconds measured")
     parser.add_argument("--warmup", type=float, default=5.0)
-    parser.add_argument("--workers", type=int, default=1, help="the server's media worker processes")
+    parser.add_argument("--workers", default="1", help="comma-separated media worker counts, one run each")
     parser.add_argument("--rate", type=float, default=20.0, help="subscriber joins per second")
-    parser.add_argument("--baseline", action="store_true", help="measure aiortc's MediaRelay instead")
+    parser.add_argument(
+        "--baseline",
+        default="",
+        help="also run aiortc's MediaRelay (re-encoding) with these subscriber counts, e.g. 1,2",
+    )
     parser.add_argument("--media-seconds", type=int, default=20, help="length of the generated files")
     parser.add_argument("--size", default="1280x720", help="video size of the generated file")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--raw", type=Path, help="write each run's per-subscriber data here (a directory)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
+    runs = [
+        ("classbridge", int(n), int(w)) for w in args.workers.split(",") for n in args.subscribers.split(",")
+    ] + [("mediarelay", int(n), 1) for n in args.baseline.split(",") if n]
     results = []
-    for n in (int(x) for x in args.subscribers.split(",")):
+    for relay, n, workers in runs:
         scenario = Scenario(
-            relay="mediarelay" if args.baseline else "classbridge",
+            relay=relay,
             subscribers=n,
-            classes=args.classes,
+            classes=args.classes if relay == "classbridge" else 1,
             procs=args.procs,
             codec=args.codec,
             window=args.window,
             warmup=args.warmup,
-            workers=args.workers,
+            workers=workers,
             rate=args.rate,
             media_seconds=args.media_seconds,
             size=(width, height),
@@ -421,14 +451,15 @@ def main() -> None:
         raw = None
         if args.raw:
             args.raw.mkdir(parents=True, exist_ok=True)
-            raw = args.raw / f"{scenario.relay}-{n}.json"
+            raw = args.raw / f"{relay}-{n}-{workers}w.json"
         result = run(scenario, raw)
         results.append(result)
         print(table([result]).splitlines()[2], flush=True)
     print()
     print(table(results))
-    print(f"\nreference: Janus 1.1.2 spends {JANUS_US_PER_PACKET[0]}–{JANUS_US_PER_PACKET[1]} µs of server CPU per forwarded packet here")
-    document = {"results": [asdict(r) for r in results]}
+    for line in summary(results):
+        print(line)
+    document = {"results": [asdict(r) for r in results], "summary": summary(results)}
     print(json.dumps(document))
     if args.json:
         args.json.write_text(json.dumps(document, indent=2))

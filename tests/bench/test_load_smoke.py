@@ -21,6 +21,7 @@ def test_two_classes_on_two_workers(tmp_path):
     assert {w.worker for w in result.per_worker} == {"0", "1"}  # one class per worker
     assert all(w.forwarded_pps > 0 for w in result.per_worker)
     assert "capacity" in load.table([result])
+    assert any("largest run: 2 subscribers, 2 worker(s)" in line for line in load.summary([result]))
 
 
 def test_media_files_have_a_key_frame_every_second():
