@@ -6,9 +6,11 @@
   datagrams are taken straight off the ICE connection and counted from the clear RTP header:
   no SRTP decryption, no aiortc receive path, no decoding. One packet in 16 is decrypted to
   read its payload's CRC, which gives the relay-added latency against the publisher's notes.
+  The publisher paces its packets as browsers do, rather than aiortc's back-to-back frames.
 
-Every process prints one JSON line of results on stdout (CLOCK_MONOTONIC is shared by all
-processes of the machine, so times compare across them).
+Every process prints one JSON line of results on stdout. Latency compares the publisher's
+wall clock just before it sends with the kernel's receive timestamp at the subscriber (one
+machine, one clock).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import struct
 import sys
 import time
@@ -91,6 +94,36 @@ class LoopedFileTrack(MediaStreamTrack):
         return packet
 
 
+def file_bitrate(path: str, kind: str) -> float:
+    with av.open(path) as container:
+        stream = container.streams.video[0] if kind == "video" else container.streams.audio[0]
+        packets = [p for p in container.demux(stream) if p.size]
+        seconds = float((packets[-1].pts - packets[0].pts) * stream.time_base) or 1.0
+        return sum(p.size for p in packets) * 8 / seconds
+
+
+class Pacer:
+    """Spreads packets at a fixed rate, as browsers do (Chrome paces at 2.5 × its target rate).
+
+    aiortc sends each frame's packets back to back; a relay fed by such bursts shows queueing
+    that real publishers never cause, so the harness paces like a browser.
+    """
+
+    def __init__(self, bits_per_second: float):
+        self.bytes_per_second = bits_per_second / 8
+        self.next_free = 0.0
+
+    async def wait(self, size: int) -> None:
+        now = time.monotonic()
+        start = max(now, self.next_free)
+        self.next_free = start + size / self.bytes_per_second
+        if start - now > 0.001:
+            await asyncio.sleep(start - now)
+
+
+PACING_FACTOR = 2.5
+
+
 async def publish(url: str, class_id: str, token: str, video: str, audio: str, duration: float, out: dict) -> None:
     client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
     await client.join(token, name="Load publisher")
@@ -98,10 +131,12 @@ async def publish(url: str, class_id: str, token: str, video: str, audio: str, d
     await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
     dtls = client.publish_pc.getTransceivers()[0].sender.transport
     send_rtp = dtls._send_rtp
+    pacer = Pacer(PACING_FACTOR * (file_bitrate(video, "video") + file_bitrate(audio, "audio")))
 
     async def noting_send_rtp(data: bytes) -> None:
         if is_rtp(data):
-            sent.setdefault(zlib.crc32(data[payload_offset(data) :]), []).append(time.monotonic())
+            await pacer.wait(len(data))
+            sent.setdefault(zlib.crc32(data[payload_offset(data) :]), []).append(time.time())
         await send_rtp(data)
 
     dtls._send_rtp = noting_send_rtp
@@ -129,7 +164,8 @@ class Counters:
     frames_per_second: dict[int, int] = field(default_factory=dict)
     video_ssrcs: set[int] = field(default_factory=set)
 
-    def on_rtp(self, data: bytes, now: float, unprotect) -> None:
+    def on_rtp(self, data: bytes, now: float, received_at: float, unprotect) -> None:
+        """`now`: monotonic, for rates; `received_at`: the kernel's wall-clock receive time."""
         b0, b1, seq, ts, ssrc = _HEADER.unpack_from(data)
         self.packets += 1
         second = int(now)
@@ -156,28 +192,55 @@ class Counters:
                 plain = unprotect(data)
             except Exception:
                 return
-            self.samples.append((zlib.crc32(plain[payload_offset(plain) :]), now))
+            self.samples.append((zlib.crc32(plain[payload_offset(plain) :]), received_at))
 
 
 def light_tap(counters: Counters):
-    """A ClassClient hook: once the subscribe connection exists, count its RTP off the wire."""
+    """A ClassClient hook: once the subscribe connection's sockets exist, read them ourselves.
+
+    RTP datagrams are counted from their clear header and stamped with the kernel's receive
+    time (SO_TIMESTAMPNS), so the latency measured is the relay's, not this process's
+    scheduling; everything else (STUN, DTLS, RTCP) goes on to aioice as before.
+    """
 
     def install(pc: RTCPeerConnection) -> None:
         dtls = pc.getTransceivers()[0].receiver.transport
         counters.video_ssrcs.update(video_ssrcs(pc.remoteDescription.sdp))
-        connection = dtls.transport._connection
-        data_received = connection.data_received
-
-        def counting(data: bytes, component: int) -> None:
-            if is_rtp(data):
-                srtp = dtls._rx_srtp
-                counters.on_rtp(data, time.monotonic(), srtp.unprotect if srtp is not None else None)
-            else:
-                data_received(data, component)
-
-        connection.data_received = counting
+        loop = asyncio.get_running_loop()
+        for protocol in dtls.transport._connection._protocols:
+            sock = protocol.transport._sock
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            protocol.transport.pause_reading()  # asyncio stops reading this socket...
+            loop._add_reader(sock.fileno(), _reader(sock, protocol, dtls, counters))  # ...we do
 
     return install
+
+
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_TIMESPEC = struct.Struct("@ll")
+
+
+def _reader(sock: socket.socket, protocol, dtls, counters: Counters):
+    def read() -> None:
+        while True:
+            try:
+                data, ancillary, _, addr = sock.recvmsg(2048, 64)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if is_rtp(data):
+                stamp = time.time()
+                for level, kind, value in ancillary:
+                    if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                        seconds, nanoseconds = _TIMESPEC.unpack_from(value)
+                        stamp = seconds + nanoseconds / 1e9
+                srtp = dtls._rx_srtp
+                counters.on_rtp(data, time.monotonic(), stamp, srtp.unprotect if srtp is not None else None)
+            else:
+                protocol.datagram_received(data, addr)
+
+    return read
 
 
 def video_ssrcs(sdp: str) -> set[int]:

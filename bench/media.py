@@ -15,35 +15,37 @@ import av
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out" / "media"
-WIDTH, HEIGHT, FPS = 1280, 720, 30
-VIDEO_BITRATE = 1_500_000
+FPS = 30
+HD = (1280, 720)
+VIDEO_BITRATE = 1_500_000  # at 720p; scaled with the pixel count for other sizes
 GOP = FPS  # one key frame per second: the longest a late joiner waits with a file source
 
 
-def _scene(i: int) -> np.ndarray:
+def _scene(i: int, width: int, height: int) -> np.ndarray:
     """A gradient with moving bars and noise patches: enough detail to use the bit rate."""
-    y, x = np.mgrid[0:HEIGHT, 0:WIDTH]
+    y, x = np.mgrid[0:height, 0:width]
     base = ((x + 3 * i) % 256).astype(np.uint8)
     frame = np.stack([base, ((y + 2 * i) % 256).astype(np.uint8), ((x + y + i) % 256).astype(np.uint8)], axis=-1)
-    bar = (i * 12) % (WIDTH - 120)
-    frame[:, bar : bar + 120] = 255 - frame[:, bar : bar + 120]
+    bar = (i * 12) % (width - width // 10)
+    frame[:, bar : bar + width // 10] = 255 - frame[:, bar : bar + width // 10]
     rng = np.random.default_rng(i // 3)
-    patch = rng.integers(0, 255, (180, 320, 3), dtype=np.uint8)
-    frame[60:240, 80:400] = patch
+    ph, pw = height // 4, width // 4
+    frame[height // 12 : height // 12 + ph, width // 16 : width // 16 + pw] = rng.integers(0, 255, (ph, pw, 3), dtype=np.uint8)
     return frame
 
 
-def video_file(codec: str, seconds: int = 20) -> Path:
+def video_file(codec: str, seconds: int = 20, size: tuple[int, int] = HD) -> Path:
     """`codec` is "vp8" or "h264"; returns the cached file, encoding it on first use."""
-    path = OUT / f"720p30-{codec}.{'webm' if codec == 'vp8' else 'mp4'}"
+    width, height = size
+    path = OUT / f"{height}p30-{seconds}s-{codec}.{'webm' if codec == 'vp8' else 'mp4'}"
     if path.exists():
         return path
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part" + path.suffix)
     with av.open(str(tmp), "w") as container:
         stream = container.add_stream("libvpx" if codec == "vp8" else "libx264", rate=FPS)
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        stream.bit_rate = VIDEO_BITRATE
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.bit_rate = int(VIDEO_BITRATE * width * height / (HD[0] * HD[1]))
         stream.gop_size = GOP
         if codec == "vp8":
             stream.options = {"deadline": "realtime", "cpu-used": "8", "lag-in-frames": "0", "auto-alt-ref": "0"}
@@ -51,7 +53,7 @@ def video_file(codec: str, seconds: int = 20) -> Path:
             stream.options = {"preset": "veryfast", "tune": "zerolatency", "profile": "baseline"}
             stream.codec_context.options = {"x264-params": "keyint=30:min-keyint=30:scenecut=0:repeat-headers=1"}
         for i in range(seconds * FPS):
-            frame = av.VideoFrame.from_ndarray(_scene(i), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(_scene(i, width, height), format="rgb24")
             frame.pts = i
             frame.time_base = fractions.Fraction(1, FPS)
             for packet in stream.encode(frame):
@@ -63,7 +65,7 @@ def video_file(codec: str, seconds: int = 20) -> Path:
 
 
 def audio_file(seconds: int = 20) -> Path:
-    path = OUT / "opus-48k.ogg"
+    path = OUT / f"opus-48k-{seconds}s.ogg"
     if path.exists():
         return path
     OUT.mkdir(parents=True, exist_ok=True)

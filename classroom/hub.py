@@ -18,7 +18,7 @@ from typing import Any
 from classroom.live_class import LiveClass, Outbox, Participant, Welcome
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role
-from signaling.messages import ClassInfo, ErrorCode, SignalingError
+from signaling.messages import ClassInfo, ErrorCode, MessageError
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +78,15 @@ class ClassHub:
         client_id: str | None,
         outbox: Outbox,
     ) -> Membership:
-        """Seat a participant (its outbox gets `joined` first), or raise SignalingError."""
+        """Seat a participant (its outbox gets `joined` first), or raise MessageError."""
         async with self._lock:
             live = self.classes.get(class_id)
             if live is None:
                 record = await self.directory.get(class_id)
                 if record is None:
-                    raise SignalingError(ErrorCode.CLASS_NOT_FOUND, "this class does not exist", fatal=True)
+                    raise MessageError(ErrorCode.CLASS_NOT_FOUND, "this class does not exist", fatal=True)
                 if record.ended:
-                    raise SignalingError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
+                    raise MessageError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
                 info = ClassInfo(id=record.id, title=record.title, room=record.room)
                 live = LiveClass(
                     info, self.relay, self.welcome, self.max_participants, self._ender(class_id)
@@ -119,6 +119,16 @@ class ClassHub:
     def participant_count(self, class_id: str) -> int:
         live = self.classes.get(class_id)
         return len(live.participants) if live else 0
+
+    def gauges(self) -> dict[str, int]:
+        """What this process carries right now, for /metrics."""
+        participants = [p for live in self.classes.values() for p in live.participants.values()]
+        return {
+            "classes": len(self.classes),
+            "participants": len(participants),
+            "published_tracks": sum(len(p.published) for p in participants),
+            "forwarded_streams": sum(len(p.peer.downtracks()) for p in participants),
+        }
 
     async def close(self) -> None:
         """Server shutdown: close every connection and peer."""

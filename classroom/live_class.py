@@ -27,6 +27,7 @@ from signaling.messages import (
     ClientAnswer,
     ClientOffer,
     EndClass,
+    Error,
     ErrorCode,
     IceCandidate,
     IceServerInfo,
@@ -43,7 +44,7 @@ from signaling.messages import (
     ReceiveMedia,
     ServerAnswer,
     ServerOffer,
-    SignalingError,
+    MessageError,
     SubscribedTrack,
     TrackInfo,
     TrackMuted,
@@ -155,7 +156,7 @@ class LiveClass:
         outbox: Outbox,
     ) -> Participant:
         if self.ended:
-            raise SignalingError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
+            raise MessageError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
         for other in list(self.participants.values()):
             same_person = external_id is not None and other.external_id == external_id
             same_client = client_id is not None and other.client_id == client_id
@@ -163,7 +164,7 @@ class LiveClass:
                 other.outbox.close(ErrorCode.REPLACED, "you joined this class from another window or device")
                 await self.leave(other, "replaced")
         if len(self.participants) >= self.max_participants:
-            raise SignalingError(ErrorCode.CLASS_FULL, f"this class is full ({self.max_participants} participants)", fatal=True)
+            raise MessageError(ErrorCode.CLASS_FULL, f"this class is full ({self.max_participants} participants)", fatal=True)
         participant_id = secrets.token_urlsafe(6)
         participant = Participant(
             id=participant_id,
@@ -172,7 +173,12 @@ class LiveClass:
             external_id=external_id,
             client_id=client_id,
             outbox=outbox,
-            peer=MediaPeer(participant_id, self.relay, self._offer_sender(participant_id)),
+            peer=MediaPeer(
+                participant_id,
+                self.relay,
+                self._offer_sender(participant_id),
+                lambda reason: outbox.send(Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")),
+            ),
         )
         outbox.send(
             Joined(
@@ -218,13 +224,13 @@ class LiveClass:
             return  # replaced or removed while the message was in flight
         handler = self._handlers.get(type(message))
         if handler is None:
-            raise SignalingError(ErrorCode.ALREADY_JOINED, "already joined", ref=getattr(message, "type", None))
+            raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref=getattr(message, "type", None))
         await handler(participant, message)
 
     async def _on_publish(self, participant: Participant, message: Publish) -> None:
         for declaration in message.tracks:
             if not may_publish(participant.role, declaration.source):
-                raise SignalingError(
+                raise MessageError(
                     ErrorCode.NOT_ALLOWED,
                     f"a {participant.role.value} may not publish {declaration.source.value}",
                     ref="publish",
@@ -241,11 +247,11 @@ class LiveClass:
 
     async def _on_offer(self, participant: Participant, message: ClientOffer) -> None:
         if not any(may_publish(participant.role, s) for s in Source):
-            raise SignalingError(ErrorCode.NOT_ALLOWED, f"a {participant.role.value} may not publish", ref="offer")
+            raise MessageError(ErrorCode.NOT_ALLOWED, f"a {participant.role.value} may not publish", ref="offer")
         try:
             answer, added, ended = await participant.peer.handle_publish_offer(message.sdp)
         except NegotiationError as exc:
-            raise SignalingError(ErrorCode.INVALID_SDP, str(exc), ref="offer") from None
+            raise MessageError(ErrorCode.INVALID_SDP, str(exc), ref="offer") from None
         participant.outbox.send(ServerAnswer(sdp=answer))
         for incoming in ended:
             if incoming.track_id in participant.published:
@@ -253,13 +259,13 @@ class LiveClass:
         refused = [i for i in added if not self._publish(participant, i)]
         if refused:
             names = ", ".join(i.track_id for i in refused)
-            raise SignalingError(ErrorCode.NOT_ALLOWED, f"tracks not forwarded: {names}", ref="offer")
+            raise MessageError(ErrorCode.NOT_ALLOWED, f"tracks not forwarded: {names}", ref="offer")
 
     async def _on_answer(self, participant: Participant, message: ClientAnswer) -> None:
         try:
             await participant.peer.handle_subscribe_answer(message.sdp)
         except NegotiationError as exc:
-            raise SignalingError(ErrorCode.INVALID_SDP, str(exc), ref="answer") from None
+            raise MessageError(ErrorCode.INVALID_SDP, str(exc), ref="answer") from None
 
     async def _on_candidate(self, participant: Participant, message: Candidate) -> None:
         candidate: IceCandidate | None = message.candidate
@@ -271,12 +277,12 @@ class LiveClass:
                 candidate.sdpMLineIndex if candidate else None,
             )
         except NegotiationError as exc:
-            raise SignalingError(ErrorCode.INVALID_CANDIDATE, str(exc), ref="candidate") from None
+            raise MessageError(ErrorCode.INVALID_CANDIDATE, str(exc), ref="candidate") from None
 
     async def _on_mute(self, participant: Participant, message: Mute) -> None:
         track = participant.published.get(message.track_id)
         if track is None:
-            raise SignalingError(ErrorCode.UNKNOWN_TRACK, f"no published track {message.track_id!r}", ref="mute")
+            raise MessageError(ErrorCode.UNKNOWN_TRACK, f"no published track {message.track_id!r}", ref="mute")
         if track.muted != message.muted:
             track.muted = message.muted
             self._broadcast(TrackMuted(participant_id=participant.id, track_id=track.track_id, muted=track.muted))
@@ -296,7 +302,7 @@ class LiveClass:
 
     async def _on_end_class(self, participant: Participant, message: EndClass) -> None:
         if participant.role is not Role.LECTURER or self._end_requested is None:
-            raise SignalingError(ErrorCode.NOT_ALLOWED, "only the lecturer can end the class", ref="end_class")
+            raise MessageError(ErrorCode.NOT_ALLOWED, "only the lecturer can end the class", ref="end_class")
         await self._end_requested()
 
     async def _on_ping(self, participant: Participant, message: Ping) -> None:

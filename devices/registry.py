@@ -42,7 +42,9 @@ def _resolve(table: dict[str, str], protocol: str) -> Any:
     try:
         module_name, attr = table[protocol].split(":")
     except KeyError:
-        raise ConfigError(f"unknown device protocol {protocol!r}; known: {', '.join(sorted(table))}")
+        raise ConfigError(
+            f"unknown device protocol {protocol!r}; known: {', '.join(sorted(table))}"
+        ) from None
     return getattr(importlib.import_module(module_name), attr)
 
 

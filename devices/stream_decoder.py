@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 from devices.errors import ProtocolError
+from devices.transport.framing import iter_frames
 
 F = TypeVar("F")
 
@@ -67,18 +68,7 @@ class StreamDecoder(Generic[F]):
     def drain(self, data: bytes) -> Iterator[F | ProtocolError]:
         """Feed `data` and yield every frame and every error in arrival order (for peers
         such as the simulators that read the stream themselves)."""
-        chunk = data
-        while True:
-            try:
-                frames = self.feed(chunk)
-            except ProtocolError as exc:
-                yield exc
-                chunk = b""
-                continue
-            yield from frames
-            if not frames and not chunk:
-                return
-            chunk = b""
+        return iter_frames(self, data)
 
     def _next_frame(self, buffer: bytearray) -> F | None:
         """Remove one frame from the front of `buffer` and return it; None if incomplete.

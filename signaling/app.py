@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
-from signaling import api, console_routes, rooms_api, rooms_ws
+from signaling import api, console_routes, rooms_api, rooms_ws, web_routes
 from signaling.http_errors import install_error_handlers
 from signaling.room_access import Credentials
 from signaling.rooms import RoomService
@@ -48,21 +48,33 @@ def create_app(
     """The server; `live` replaces the real hub (REST-only tests), which disables signaling
     and, unless `rooms` is given, the rooms."""
     services = Services.open(settings)
-    hub = None
+    hub = workers = None
     if rooms is None:
         rooms = RoomService.open(settings) if live is None else RoomService()
-    if live is None:
+    if live is None and settings.workers > 1:
+        from signaling.workers import WorkerPool
+
+        workers = live = WorkerPool(settings, settings.workers)
+    elif live is None:
         from signaling.media import build_hub  # aiortc is only imported by a real server
 
         hub = live = build_hub(settings, services)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if workers is not None:
+            await workers.start()
+        if hub is not None:
+            from signaling.media import freeze_startup_objects
+
+            freeze_startup_objects()
         rooms.launch(services.db, app.state.live)
         yield
         await rooms.stop()
         if hub is not None:
             await hub.close()
+        if workers is not None:
+            await workers.stop()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
@@ -81,6 +93,7 @@ def create_app(
     app.state.attendance = services.attendance
     app.state.live = live
     app.state.hub = hub
+    app.state.workers = workers
     app.state.rooms = rooms
     app.state.technicians = services.technicians
     app.state.audit = services.audit
@@ -93,8 +106,11 @@ def create_app(
     rooms_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
-    if hub is not None:
-        from signaling import ws
+    app.include_router(web_routes.router)
+    app.mount("/static", web_routes.static_files, name="static")
+    if hub is not None or workers is not None:
+        from signaling import metrics, ws
 
         app.include_router(ws.router)
+        app.include_router(metrics.router)
     return app

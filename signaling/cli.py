@@ -236,6 +236,9 @@ def serve(
             help="Drive simulators on loopback instead of the rooms' devices.",
         ),
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Media worker processes, e.g. one per core [1].")
+    ] = None,
 ) -> None:
     """Start the server (HTTP API, WebSocket signaling, media relay, room controllers)."""
     settings = Settings.load(
@@ -248,6 +251,7 @@ def serve(
         log_level=log_level,
         rooms_file=rooms_file,
         rooms_simulated=rooms_simulated,
+        workers=workers,
     )
     _check_tls(settings)
     logging.basicConfig(

@@ -19,6 +19,7 @@ from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
@@ -97,8 +98,11 @@ class ClassClient:
         ice_servers: list[RTCIceServer] | None = None,
         timeout: float = 15.0,
         on_subscribe_connection: Callable[[RTCPeerConnection], None] | None = None,
+        video_codec: str | None = None,
     ):
+        """`video_codec` ("video/H264", "video/VP8") restricts what this client publishes."""
         self.channel = channel
+        self.video_codec = video_codec
         self._on_subscribe_connection = on_subscribe_connection
         self.timeout = timeout
         self._ice_servers = ice_servers or []
@@ -164,7 +168,12 @@ class ClassClient:
                 )
             )
             for track, _ in tracks:
-                self._published[track.id] = pc.addTransceiver(track, direction="sendonly")
+                transceiver = pc.addTransceiver(track, direction="sendonly")
+                if track.kind == "video" and self.video_codec is not None:
+                    transceiver.setCodecPreferences(
+                        [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType in (self.video_codec, "video/rtx")]
+                    )
+                self._published[track.id] = transceiver
             await self._negotiate_publish(pc)
 
     async def unpublish(self, track: MediaStreamTrack) -> None:
@@ -219,11 +228,11 @@ class ClassClient:
             self.subscribe_pc = RTCPeerConnection(self._configuration())
         pc = self.subscribe_pc
         await pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
-        if offer.fresh and self._on_subscribe_connection is not None:
-            self._on_subscribe_connection(pc)
         self.subscribed = {t.mid: t for t in offer.tracks}
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)
+        if offer.fresh and self._on_subscribe_connection is not None:
+            self._on_subscribe_connection(pc)  # its sockets exist now; no media has arrived yet
         await self._send(ClientAnswer(type="answer", transport="subscribe", sdp=pc.localDescription.sdp))
         self.offers_received += 1
         self._subscribed_changed.set()

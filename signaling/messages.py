@@ -2,7 +2,7 @@
 
 Documented for humans in docs/protocol.md; this module is the single source of truth. A
 message that does not validate never reaches class logic: `parse_client_message` turns every
-kind of bad input into a `SignalingError` with a stable code.
+kind of bad input into a `MessageError` with a stable code.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ErrorCode(str, enum.Enum):
     INTERNAL = "internal"
 
 
-class SignalingError(Exception):
+class MessageError(Exception):
     """A problem with what a client sent; `fatal` errors close the connection."""
 
     def __init__(self, code: ErrorCode, message: str, *, fatal: bool = False, ref: str | None = None):
@@ -304,26 +304,26 @@ _server_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
 
 
 def parse_client_message(raw: str | bytes, max_bytes: int) -> Any:
-    """Validate one frame from a client, or raise SignalingError saying what is wrong."""
+    """Validate one frame from a client, or raise MessageError saying what is wrong."""
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > max_bytes:
-        raise SignalingError(ErrorCode.TOO_LARGE, f"message of {size} bytes exceeds the limit of {max_bytes}", fatal=True)
+        raise MessageError(ErrorCode.TOO_LARGE, f"message of {size} bytes exceeds the limit of {max_bytes}", fatal=True)
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SignalingError(ErrorCode.BAD_JSON, f"not valid JSON: {exc}") from None
+        raise MessageError(ErrorCode.BAD_JSON, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise SignalingError(ErrorCode.BAD_MESSAGE, "a message must be a JSON object")
+        raise MessageError(ErrorCode.BAD_MESSAGE, "a message must be a JSON object")
     kind = data.get("type")
     try:
         return _client_adapter.validate_python(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if any(e["type"] == "union_tag_invalid" for e in errors):
-            raise SignalingError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind!r}", ref=str(kind)[:32]) from None
+            raise MessageError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind!r}", ref=str(kind)[:32]) from None
         if any(e["type"] == "union_tag_not_found" for e in errors):
-            raise SignalingError(ErrorCode.BAD_MESSAGE, "the message has no 'type'") from None
-        raise SignalingError(ErrorCode.BAD_MESSAGE, _describe(errors), ref=str(kind)[:32]) from None
+            raise MessageError(ErrorCode.BAD_MESSAGE, "the message has no 'type'") from None
+        raise MessageError(ErrorCode.BAD_MESSAGE, _describe(errors), ref=str(kind)[:32]) from None
 
 
 def _describe(errors: list[Any]) -> str:

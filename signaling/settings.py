@@ -237,6 +237,16 @@ class Settings(BaseSettings):
     technician_link_ttl_hours: float = Field(
         default=24 * 30, gt=0, le=24 * 366, description="Technician link lifetime."
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Media worker processes: 1 serves everything in one process; N > 1 runs one "
+        "process per core and spreads classes over them (one Python process uses one core).",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None, description="If set, /metrics wants it as a bearer token."
+    )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
 
@@ -277,7 +287,9 @@ class Settings(BaseSettings):
             try:
                 make_url(v)
             except ArgumentError:
-                raise ValueError("not a SQLAlchemy database URL (e.g. postgresql+psycopg://...)")
+                raise ValueError(
+                    "not a SQLAlchemy database URL (e.g. postgresql+psycopg://...)"
+                ) from None
         return v
 
     @field_validator("public_url")

@@ -4,6 +4,9 @@
 version. Every frame is size-checked, rate-limited and validated (signaling/messages.py)
 before class logic sees it; a bad frame gets an `error` with a stable code, and only the
 sender is affected. Each error code is logged once per connection.
+
+`Connection` talks to a `Socket`, not to Starlette: the same logic serves a WebSocket in this
+process and, with worker processes, frames piped from the main process (signaling/workers.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+
+from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
@@ -23,7 +29,7 @@ from signaling.messages import (
     Error,
     ErrorCode,
     Join,
-    SignalingError,
+    MessageError,
     encode,
     parse_client_message,
 )
@@ -39,23 +45,74 @@ _CLOSE = object()
 _CLOSE_CODES = {ErrorCode.TOO_LARGE: 1009, ErrorCode.INTERNAL: 1011}
 
 
+class Socket(Protocol):
+    """One client's message pipe, wherever it comes from."""
+
+    async def receive(self) -> str | bytes | None:
+        """The next frame; None once the client has gone."""
+
+    async def send_text(self, text: str) -> None:
+        """Raises ConnectionError when the client has gone."""
+
+    async def close(self, code: int, reason: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What a connection needs from its process: settings, the hub, tokens, attendance."""
+
+    settings: Any
+    hub: ClassHub
+    tokens: Any
+    attendance: Any
+
+
+class StarletteSocket:
+    def __init__(self, websocket: WebSocket):
+        self.websocket = websocket
+
+    async def receive(self) -> str | bytes | None:
+        frame = await self.websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            return None
+        text = frame.get("text")
+        return text if text is not None else (frame.get("bytes") or b"")
+
+    async def send_text(self, text: str) -> None:
+        try:
+            await self.websocket.send_text(text)
+        except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+            raise ConnectionError(str(exc)) from None
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.websocket.client_state is WebSocketState.CONNECTED:
+            try:
+                await self.websocket.close(code, reason)
+            except (RuntimeError, OSError):
+                pass
+
+
 @router.websocket("/ws/{class_id}")
 async def signaling_socket(websocket: WebSocket, class_id: str) -> None:
+    state = websocket.app.state
     await websocket.accept()
-    await Connection(websocket, class_id).run()
+    if state.workers is not None:
+        await state.workers.serve(websocket, class_id)
+        return
+    deps = Deps(state.settings, state.hub, state.tokens, state.attendance)
+    await Connection(StarletteSocket(websocket), class_id, deps).run()
 
 
 class Connection:
     """One client connection; also the participant's `Outbox` once joined."""
 
-    def __init__(self, websocket: WebSocket, class_id: str):
-        state = websocket.app.state
-        self.ws = websocket
+    def __init__(self, socket: Socket, class_id: str, deps: Deps):
+        self.ws = socket
         self.class_id = class_id
-        self.settings = state.settings
-        self.hub: ClassHub = state.hub
-        self.tokens = state.tokens
-        self.attendance = state.attendance
+        self.settings = deps.settings
+        self.hub = deps.hub
+        self.tokens = deps.tokens
+        self.attendance = deps.attendance
         limits = self.settings.signaling
         self.limits = limits
         self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
@@ -121,30 +178,27 @@ class Connection:
                 code = ErrorCode.KEEPALIVE_TIMEOUT
                 self.close(code, f"no message for {timeout:.0f} s" if self.membership else "no join message in time")
                 return
-            frame = receive.result()
-            if frame["type"] == "websocket.disconnect":
-                return
-            raw = frame.get("text")
+            raw = receive.result()
             if raw is None:
-                raw = frame.get("bytes") or b""
+                return
             await self._handle_frame(raw)
 
     async def _handle_frame(self, raw: str | bytes) -> None:
         if not self.bucket.take():
-            self._reject(SignalingError(ErrorCode.RATE_LIMITED, "too many messages; slow down"))
+            self._reject(MessageError(ErrorCode.RATE_LIMITED, "too many messages; slow down"))
             return
         try:
             message = parse_client_message(raw, self.limits.max_message_bytes)
             if self.membership is None:
                 await self._join(message)
             elif isinstance(message, Join):
-                raise SignalingError(ErrorCode.ALREADY_JOINED, "already joined", ref="join")
+                raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref="join")
             else:
                 await self.membership.handle(message)
-        except SignalingError as error:
+        except MessageError as error:
             self._reject(error)
 
-    def _reject(self, error: SignalingError) -> None:
+    def _reject(self, error: MessageError) -> None:
         self._log(error.code, error.message)
         if error.fatal:
             self.close(error.code, error.message)
@@ -162,21 +216,17 @@ class Connection:
                 break
             try:
                 await self.ws.send_text(encode(item))
-            except (WebSocketDisconnect, RuntimeError, OSError):
+            except ConnectionError:
                 break
-        if self.ws.client_state is WebSocketState.CONNECTED:
-            try:
-                await self.ws.close(self.close_code, self.leave_reason[:100])
-            except (RuntimeError, OSError):
-                pass
+        await self.ws.close(self.close_code, self.leave_reason[:100])
 
     # ---- join / leave ---------------------------------------------------------------------------
 
     async def _join(self, message: Any) -> None:
         if not isinstance(message, Join):
-            raise SignalingError(ErrorCode.NOT_JOINED, "the first message must be 'join'", fatal=True)
+            raise MessageError(ErrorCode.NOT_JOINED, "the first message must be 'join'", fatal=True)
         if message.v != PROTOCOL_VERSION:
-            raise SignalingError(
+            raise MessageError(
                 ErrorCode.UNSUPPORTED_VERSION,
                 f"protocol version {message.v} is not supported; this server speaks {PROTOCOL_VERSION}",
                 fatal=True,
@@ -184,10 +234,10 @@ class Connection:
         try:
             claims = self.tokens.verify(message.token, self.class_id)
         except TokenError as error:
-            raise SignalingError(ErrorCode(error.code), str(error), fatal=True) from None
+            raise MessageError(ErrorCode(error.code), str(error), fatal=True) from None
         name = claims.name or message.name
         if not name:
-            raise SignalingError(ErrorCode.BAD_MESSAGE, "a display name is required for this link", ref="join")
+            raise MessageError(ErrorCode.BAD_MESSAGE, "a display name is required for this link", ref="join")
         self.membership = await self.hub.join(
             self.class_id, claims.role, name, claims.external_id, message.client_id, self
         )

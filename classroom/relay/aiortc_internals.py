@@ -5,12 +5,14 @@ raw forwarding out of scope (aiortc issues #449, #627). The relay therefore hook
 
 - ingress: a receiver's jitter buffer is replaced by a tap that hands each decrypted,
   RTX-unwrapped packet to an `UpTrack`, and the receiver's idle decoder thread is stopped, so
-  no frame is ever assembled or decoded;
+  no frame is ever assembled or decoded; its per-packet bandwidth estimator gives way to a
+  fixed REMB cap per publisher track;
 - egress: a subscriber's sender is turned into a `ForwardingSender` whose RTCP goes to its
   `DownTrack` (NACK, PLI/FIR, receiver reports, REMB) and whose sender reports describe the
   relayed stream; packets go out through `DtlsSink`, which SRTP-protects and hands them to the
   selected ICE pair's datagram transport without awaiting;
-- ICE: the host addresses aioice offers (it never offers 127.0.0.1 by itself);
+- ICE: the host addresses aioice offers (it never offers 127.0.0.1 by itself), and on
+  loopback the sources it answers connectivity checks from;
 - negotiation details: the codec a publisher may send, and each outgoing stream's msid.
 
 The versions below are pinned in pyproject.toml; tests/classroom/relay/test_aiortc_internals.py
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
+import ipaddress
 import logging
 import time
 from typing import Callable, Iterable
@@ -29,6 +32,7 @@ import aioice.ice
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.codecs import is_rtx
 from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability, RTCRtpCodecParameters, RTCRtpSendParameters
 from aiortc.rtp import (
     RTCP_PSFB_APP,
@@ -42,6 +46,7 @@ from aiortc.rtp import (
     RtcpSenderInfo,
     RtcpSrPacket,
     RtpPacket,
+    pack_remb_fci,
     unpack_remb_fci,
 )
 
@@ -69,6 +74,7 @@ def check_versions() -> None:
 # ---- ICE ------------------------------------------------------------------------------------
 
 _aioice_host_addresses = aioice.ice.get_host_addresses
+_aioice_request_received = aioice.ice.Connection.request_received
 
 
 def use_host_addresses(addresses: Iterable[str] | None) -> None:
@@ -76,9 +82,13 @@ def use_host_addresses(addresses: Iterable[str] | None) -> None:
 
     aioice gathers host candidates from every interface except 127.0.0.1; a server on
     loopback, tests and local demos need 127.0.0.1, a deployment its public interface only.
+    When every address is loopback, connectivity checks arriving from any other address are
+    ignored too: a browser on this machine sends them from its LAN socket to 127.0.0.1, and
+    answering would make aioice pick the LAN address as a peer-reflexive candidate.
     """
     if addresses is None:
         aioice.ice.get_host_addresses = _aioice_host_addresses
+        aioice.ice.Connection.request_received = _aioice_request_received  # type: ignore[method-assign]
         return
     chosen = list(addresses)
 
@@ -86,6 +96,19 @@ def use_host_addresses(addresses: Iterable[str] | None) -> None:
         return [a for a in chosen if (":" in a and use_ipv6) or (":" not in a and use_ipv4)]
 
     aioice.ice.get_host_addresses = host_addresses
+    loopback_only = all(ipaddress.ip_address(a).is_loopback for a in chosen)
+    aioice.ice.Connection.request_received = (  # type: ignore[method-assign]
+        _loopback_requests_only if loopback_only else _aioice_request_received
+    )
+
+
+def _loopback_requests_only(self, message, addr, protocol):  # type: ignore[no-untyped-def]
+    try:
+        loopback = ipaddress.ip_address(addr[0]).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        _aioice_request_received(self, message, addr, protocol)
 
 
 # ---- negotiation ------------------------------------------------------------------------------
@@ -194,6 +217,13 @@ class ForwardingReceiver(RTCRtpReceiver):
         if ssrc is not None:
             asyncio.ensure_future(self._send_rtcp_pli(ssrc))
 
+    async def send_bitrate_cap(self, bitrate: int) -> None:
+        """REMB: the most the publisher may send on this track (RFC draft-alvestrand-rmcat-remb)."""
+        ssrc, rtcp_ssrc = self._tap.media_ssrc, self._RTCRtpReceiver__rtcp_ssrc  # type: ignore[attr-defined]
+        if ssrc is not None and rtcp_ssrc is not None:
+            packet = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc, media_ssrc=0, fci=pack_remb_fci(bitrate, [ssrc]))
+            await self._send_rtcp(packet)
+
 
 def tap_receiver(receiver: RTCRtpReceiver, uptrack: UpTrack) -> ForwardingReceiver:
     """Turn a fresh receiver (not yet started) into a ForwardingReceiver feeding `uptrack`."""
@@ -201,6 +231,9 @@ def tap_receiver(receiver: RTCRtpReceiver, uptrack: UpTrack) -> ForwardingReceiv
     assert isinstance(receiver, ForwardingReceiver)
     receiver._tap = _Tap(uptrack)
     receiver._RTCRtpReceiver__jitter_buffer = receiver._tap  # type: ignore[attr-defined]
+    # aiortc estimates the publisher's bandwidth per packet and sends REMB as often as it
+    # sees congestion; the relay caps each publisher with `send_bitrate_cap` instead.
+    receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
     return receiver
 
 
@@ -233,9 +266,15 @@ class _IdleTrack(MediaStreamTrack):
 
 
 class DtlsSink:
-    """A DownTrack's PacketSink on one subscriber connection: SRTP-protect, send, never await."""
+    """A DownTrack's PacketSink on one subscriber connection: SRTP-protect, send, never await.
 
-    __slots__ = ("_dtls", "_ice", "max_buffer", "sent", "refused")
+    Runs once per packet per subscriber, so what does not change between packets (the
+    selected ICE pair's transport and address, the SRTP session) is looked up again only when
+    the pair changes. aiortc's `state` property formats an enum on every call; the relay
+    compares the enum itself.
+    """
+
+    __slots__ = ("_dtls", "_ice", "max_buffer", "sent", "refused", "_pair", "_sendto", "_addr", "_buffered")
 
     def __init__(self, dtls: RTCDtlsTransport, max_buffer: int = DEFAULT_MAX_SEND_BUFFER):
         self._dtls = dtls
@@ -243,20 +282,35 @@ class DtlsSink:
         self.max_buffer = max_buffer
         self.sent = 0
         self.refused = 0
+        self._pair: object | None = None
+        self._sendto: Callable[[bytes, tuple[str, int]], None] | None = None
+        self._addr: tuple[str, int] = ("", 0)
+        self._buffered: Callable[[], int] | None = None
 
     def send(self, data: bytes) -> bool:
         pair = self._ice._nominated.get(1)
-        if pair is None or self._dtls.state != "connected":
+        if pair is not self._pair:
+            self._select(pair)
+        if self._sendto is None or self._dtls._state is not DtlsState.CONNECTED:
             self.refused += 1
             return False
-        transport = pair.protocol.transport
-        buffered = getattr(transport, "get_write_buffer_size", None)
+        buffered = self._buffered
         if buffered is not None and buffered() > self.max_buffer:
             self.refused += 1
             return False
-        transport.sendto(self._dtls._tx_srtp.protect(data), pair.remote_addr)
+        self._sendto(self._dtls._tx_srtp.protect(data), self._addr)
         self.sent += 1
         return True
+
+    def _select(self, pair: object | None) -> None:
+        self._pair = pair
+        if pair is None:
+            self._sendto = self._buffered = None
+            return
+        transport = pair.protocol.transport  # type: ignore[attr-defined]
+        self._sendto = transport.sendto
+        self._addr = pair.remote_addr  # type: ignore[attr-defined]
+        self._buffered = getattr(transport, "get_write_buffer_size", None)  # a TURN relay has none
 
 
 class ForwardingSender(RTCRtpSender):
@@ -313,6 +367,7 @@ def _outgoing_parameters(sender: RTCRtpSender, parameters: RTCRtpSendParameters)
         None,
     )
     mid_ext = next((e.id for e in parameters.headerExtensions if e.uri == MID_URI), None)
+    assert primary.payloadType is not None  # negotiated parameters always carry one
     return OutgoingParameters(
         payload_type=primary.payloadType,
         ssrc=sender._ssrc,
@@ -321,6 +376,19 @@ def _outgoing_parameters(sender: RTCRtpSender, parameters: RTCRtpSendParameters)
         mid_extension_id=mid_ext,
         mid=parameters.muxId,
     )
+
+
+def release_receiver_state(receiver: RTCRtpReceiver) -> None:
+    """Free what aiortc builds for receiving on a send-only m-line, which never receives.
+
+    Every receiver gets a 512-slot jitter buffer, a NACK generator and a bandwidth estimator
+    whose rate counter holds 1,000 bucket objects; on a relay's send-only m-lines they are
+    never used (aiortc starts a receiver only when its m-line receives), yet the garbage
+    collector walks them on every full collection, which stalls forwarding under load.
+    """
+    receiver._RTCRtpReceiver__jitter_buffer = None  # type: ignore[attr-defined]
+    receiver._RTCRtpReceiver__nack_generator = None  # type: ignore[attr-defined]
+    receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
 
 
 def forwarding_sender(sender: RTCRtpSender, downtrack: DownTrack) -> ForwardingSender:

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol
 
+from classroom.relay.counters import COUNTERS
 from classroom.relay.keyframe_requests import KeyframeRequester, Scheduler
 from classroom.relay.packet_cache import PacketCache
 from classroom.relay.payloads import start_predicate
@@ -125,6 +126,7 @@ class DownTrack:
         self.stats = DownTrackStats()
         self.ready = False  # negotiated and connected: packets can go out
         self._waiting = True  # for a start point (key frame for video)
+        self._congested = False  # waiting because the sink refused a packet
         self._keep_timestamps = False
         self._b0 = 0x80
         self._pt = 0
@@ -175,9 +177,11 @@ class DownTrack:
                 return
             if not pkt.start:
                 self.stats.packets_skipped += 1
+                if self._congested:
+                    COUNTERS.slow_subscriber_drops += 1
                 return
             self.rewriter.resync(pkt.seq, pkt.ts, pkt.arrival, keep_timestamps=self._keep_timestamps)
-            self._waiting = False
+            self._waiting = self._congested = False
         mapped = self.rewriter.map(pkt.seq, pkt.ts, pkt.arrival)
         if mapped is None:
             return
@@ -189,11 +193,16 @@ class DownTrack:
         if self.sink.send(data):
             self.stats.packets_sent += 1
             self.stats.octets_sent += len(pkt.payload)
-        elif self.kind == "video":
+            COUNTERS.forwarded_packets += 1
+            COUNTERS.forwarded_bytes += len(data)
+            return
+        COUNTERS.congestion_events += 1
+        COUNTERS.slow_subscriber_drops += 1
+        if self.kind == "video":
             # Slow subscriber: drop to the next key frame rather than queue (never block).
             self.stats.congestion_drops += 1
             self.rewriter.unsend(mapped[0])
-            self._waiting = True
+            self._waiting = self._congested = True
             self._keep_timestamps = True
             if self.source is not None:
                 self.source.request_keyframe()
@@ -205,6 +214,7 @@ class DownTrack:
         source = self.source
         for out_seq in lost:
             self.stats.nacks_received += 1
+            COUNTERS.nacks_received += 1
             in_seq = self.rewriter.unmap_seq(out_seq)
             pkt = source.cache.get(in_seq) if source is not None and in_seq is not None else None
             if pkt is None or not self.ready:
@@ -225,6 +235,7 @@ class DownTrack:
                 data = _HEADER.pack(self._b0, pt, out_seq, out_ts, self._ssrc) + self._ext + pkt.payload
             if self.sink.send(data):
                 self.stats.packets_retransmitted += 1
+                COUNTERS.nacks_answered += 1
 
     def on_keyframe_request(self) -> None:
         """PLI or FIR from the subscriber: ask the publisher (throttled there)."""
@@ -307,6 +318,8 @@ class UpTrack:
         self.cache.put(pkt)
         self.packets_received += 1
         self.octets_received += len(payload)
+        COUNTERS.received_packets += 1
+        COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:
             self.keyframes_received += 1
             self.keyframes.keyframe_received()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
+from classroom.relay.counters import COUNTERS
+
 DEFAULT_INTERVAL = 0.5
 
 
@@ -41,6 +43,7 @@ class KeyframeRequester:
             self._fire(now)
             return
         self.suppressed += 1
+        COUNTERS.keyframe_requests_suppressed += 1
         if not self._deferred:
             self._deferred = True
             self._keyframe_since_request = False
@@ -58,4 +61,5 @@ class KeyframeRequester:
     def _fire(self, now: float) -> None:
         self._last_sent = now
         self.sent += 1
+        COUNTERS.keyframe_requests_sent += 1
         self._send()

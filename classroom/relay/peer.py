@@ -24,7 +24,7 @@ from aiortc.sdp import candidate_from_sdp
 from classroom.relay import aiortc_internals as internals
 from classroom.relay.forwarding import CodecSpec, DownTrack, UpTrack
 from classroom.relay.ice import IcePolicy
-from classroom.relay.sdp_check import check_session
+from classroom.relay.sdp_check import check_session, track_ids
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ class RelayConfig:
     audio_codecs: tuple[str, ...] = DEFAULT_AUDIO_CODECS
     answer_timeout: float = 15.0  # seconds a participant has to answer our offer
     max_send_buffer: int = internals.DEFAULT_MAX_SEND_BUFFER
+    # REMB sent to publishers every second: the most a video track may use. Fixed rather
+    # than the weakest subscriber's estimate, so one trainee on a poor link (who drops to key
+    # frames or chooses audio only) does not lower the picture for the whole class.
+    max_video_bitrate: int = 2_500_000
+    bitrate_cap_interval: float = 1.0
 
 
 @dataclass
@@ -52,6 +57,7 @@ class IncomingTrack:
     track_id: str
     kind: str
     uptrack: UpTrack
+    receiver: internals.ForwardingReceiver
 
 
 @dataclass
@@ -73,10 +79,18 @@ OfferSender = Callable[[str, list[tuple[str, tuple[str, str]]], bool], Awaitable
 
 
 class MediaPeer:
-    def __init__(self, participant_id: str, config: RelayConfig, send_offer: OfferSender):
+    def __init__(
+        self,
+        participant_id: str,
+        config: RelayConfig,
+        send_offer: OfferSender,
+        report_failure: Callable[[str], None] = lambda reason: None,
+    ):
+        """`report_failure` tells the participant why its subscribe connection starts afresh."""
         self.participant_id = participant_id
         self.config = config
         self._send_offer = send_offer
+        self._report_failure = report_failure
         self._publish_pc: RTCPeerConnection | None = None
         self._subscribe_pc: RTCPeerConnection | None = None
         self._incoming: dict[str, IncomingTrack] = {}  # by transceiver mid
@@ -88,6 +102,7 @@ class MediaPeer:
         self._renegotiate = False
         self._closed = False
         self._publish_lock = asyncio.Lock()
+        self._capping: asyncio.Future[None] | None = None
 
     # ---- publish side: the participant offers ---------------------------------------------------
 
@@ -109,35 +124,49 @@ class MediaPeer:
                 await self._reset_publish()
                 raise NegotiationError(f"cannot apply the offer: {exc}") from None
             added, ended = [], []
+            declared_ids = track_ids(sdp)
             for transceiver in pc.getTransceivers():
                 mid = transceiver.mid
                 sending = internals.publisher_is_sending(transceiver)
                 known = self._incoming.get(mid) if mid is not None else None
                 if sending and known is None and transceiver.receiver.track is not None:
                     try:
-                        added.append(self._accept_incoming(transceiver))
+                        added.append(self._accept_incoming(transceiver, declared_ids.get(mid or "")))
                     except ValueError as exc:
                         await self._reset_publish()
                         raise NegotiationError(str(exc)) from None
-                elif not sending and known is not None:
+                elif not sending and known is not None and mid is not None:
                     ended.append(self._incoming.pop(mid))
                     known.uptrack.close()
             answer = await pc.createAnswer()
             await pc.setLocalDescription(answer)
             return self.config.ice.rewrite_local_sdp(pc.localDescription.sdp), added, ended
 
-    def _accept_incoming(self, transceiver: RTCRtpTransceiver) -> IncomingTrack:
+    def _accept_incoming(self, transceiver: RTCRtpTransceiver, track_id: str | None) -> IncomingTrack:
         kind = transceiver.kind
         preference = self.config.video_codecs if kind == "video" else self.config.audio_codecs
         codec = internals.restrict_to_one_codec(transceiver, list(preference))
-        track_id = transceiver.receiver.track.id
+        track_id = track_id or transceiver.receiver.track.id
         receiver_box: list[internals.ForwardingReceiver] = []
         uptrack = internals.make_uptrack(lambda: receiver_box[0] if receiver_box else None, track_id, codec)
-        receiver_box.append(internals.tap_receiver(transceiver.receiver, uptrack))
-        incoming = IncomingTrack(track_id=track_id, kind=kind, uptrack=uptrack)
+        receiver = internals.tap_receiver(transceiver.receiver, uptrack)
+        receiver_box.append(receiver)
+        incoming = IncomingTrack(track_id=track_id, kind=kind, uptrack=uptrack, receiver=receiver)
         assert transceiver.mid is not None
         self._incoming[transceiver.mid] = incoming
+        if kind == "video" and self._capping is None:
+            self._capping = asyncio.ensure_future(self._cap_bitrates())
         return incoming
+
+    async def _cap_bitrates(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(self.config.bitrate_cap_interval)
+            for incoming in list(self._incoming.values()):
+                if incoming.kind == "video":
+                    try:
+                        await incoming.receiver.send_bitrate_cap(self.config.max_video_bitrate)
+                    except ConnectionError:
+                        pass
 
     async def _reset_publish(self) -> None:
         """A failed negotiation leaves aiortc's state unusable: start the publish side afresh."""
@@ -171,6 +200,7 @@ class MediaPeer:
         if slot is None:
             transceiver = pc.addTransceiver(uptrack.kind, direction="sendonly")
             transceiver.setCodecPreferences(internals.subscriber_codec_preferences(uptrack.codec))
+            internals.release_receiver_state(transceiver.receiver)
             if self._sink is None:
                 self._sink = internals.dtls_sink(transceiver.sender, self.config.max_send_buffer)
             downtrack = DownTrack(uptrack.kind, uptrack.codec.clock_rate, self._sink)
@@ -231,13 +261,15 @@ class MediaPeer:
                 await asyncio.wait_for(self._answer, self.config.answer_timeout)
             except asyncio.TimeoutError:
                 logger.warning("participant %s did not answer the subscribe offer in time", self.participant_id)
+                self._report_failure(f"no answer to the subscribe offer within {self.config.answer_timeout:.0f} s")
                 await self._restart_subscribe()
             except NegotiationError:
-                await self._restart_subscribe()
+                await self._restart_subscribe()  # the participant was told why (invalid_sdp)
             except Exception:
                 if self._closed:
                     return
                 logger.exception("subscribe negotiation with %s failed", self.participant_id)
+                self._report_failure("the subscribe connection could not be negotiated")
                 await self._restart_subscribe()
             finally:
                 self._answer = None
@@ -305,8 +337,9 @@ class MediaPeer:
         self._closed = True
         if self._answer is not None and not self._answer.done():
             self._answer.cancel()
-        if self._negotiating is not None:
-            self._negotiating.cancel()
+        for task in (self._negotiating, self._capping):
+            if task is not None:
+                task.cancel()
         for incoming in self._incoming.values():
             incoming.uptrack.close()
         self._incoming.clear()

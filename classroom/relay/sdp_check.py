@@ -1,8 +1,12 @@
-"""A structural check of SDP from participants, before aiortc sees it.
+"""What the relay reads from participants' SDP itself, before aiortc sees it.
 
 aiortc's parser accepts almost anything (a string without any media section parses as an
 empty session) and fails on other input with bare assertions. Checking the shape at the edge
 gives the participant a clear reason and keeps nonsense out of the negotiation state.
+
+aiortc also reads a track's id from `a=msid` only when its stream is listed in the session's
+`a=msid-semantic: WMS` line, which browsers leave empty for tracks sent without a stream;
+`track_ids` reads it from every media section.
 """
 
 from __future__ import annotations
@@ -30,3 +34,21 @@ def check_session(sdp: str) -> None:
         raise ValueError("SDP has no origin line (o=)")
     if media == 0:
         raise ValueError("SDP has no media section")
+
+
+def track_ids(sdp: str) -> dict[str, str]:
+    """mid → the track id of the section's `a=msid:<stream> <track>` (RFC 8830)."""
+    found: dict[str, str] = {}
+    mid = msid = None
+    for line in sdp.replace("\r\n", "\n").split("\n") + ["m="]:
+        if line.startswith("m="):
+            if mid is not None and msid is not None:
+                found[mid] = msid
+            mid = msid = None
+        elif line.startswith("a=mid:"):
+            mid = line[6:].strip()
+        elif line.startswith("a=msid:"):
+            parts = line[7:].split()
+            if len(parts) == 2:
+                msid = parts[1]
+    return found

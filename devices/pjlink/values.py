@@ -184,7 +184,7 @@ def parse_lamps(value: str) -> tuple[Lamp, ...]:
     if not items or len(items) % 2 or len(items) > 16:
         raise PJLinkProtocolError(f"bad LAMP value {value!r}")
     lamps = []
-    for hours, on in zip(items[::2], items[1::2]):
+    for hours, on in zip(items[::2], items[1::2], strict=True):
         if not (hours.isascii() and hours.isdigit() and len(hours) <= 5) or on not in ("0", "1"):
             raise PJLinkProtocolError(f"bad LAMP value {value!r}")
         lamps.append(Lamp(int(hours), on == "1"))

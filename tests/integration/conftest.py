@@ -14,7 +14,7 @@ import pytest
 from classroom.relay import aiortc_internals
 from signaling.client import ClassClient, WebSocketChannel
 from tests.support import codec_audit
-from tests.support.server import INSTRUMENTED, Served, serve
+from tests.support.server import Served, audited_env, serve
 
 ADMIN_TOKEN = "integration-admin-token-0123456789"
 
@@ -66,21 +66,26 @@ def token_of(link: str) -> str:
     return fragment[2:]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real server, in one process and with two media worker processes."""
+    workers = request.param
     directory = tmp_path_factory.mktemp("server")
     codec_log = directory / "codecs.log"
     env = {
+        **os.environ,
+        **audited_env(codec_log),
         "CLASSBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
-        "CLASSBRIDGE_TEST_CODEC_LOG": str(codec_log),
         "CLASSBRIDGE_LOG_LEVEL": "warning",
     }
-    env = {k: v for k, v in {**os.environ, **env}.items()}
-    served = serve(directory / "data", env=env, command=INSTRUMENTED)
+    served = serve(directory / "data", "--workers", str(workers), env=env)
     yield Server(served, codec_log)
     output = served.stop()
-    # The relay forwards packets: the server process never created a codec object.
-    assert codec_audit.recorded(codec_log) == [codec_audit.INSTALLED], output[-3000:]
+    records = codec_audit.recorded(codec_log)
+    # The relay forwards packets: no server process ever created a codec object...
+    assert {what for what, _ in records} == {codec_audit.INSTALLED}, output[-3000:]
+    # ...and the audit ran in every one of them (the CLI, and the workers when there are any).
+    assert len({pid for _, pid in records}) >= (1 if workers == 1 else 1 + workers)
 
 
 @pytest.fixture(autouse=True)

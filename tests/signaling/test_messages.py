@@ -16,7 +16,7 @@ from signaling.messages import (
     Limits,
     ParticipantInfo,
     ServerOffer,
-    SignalingError,
+    MessageError,
     SubscribedTrack,
     encode,
     parse_client_message,
@@ -32,7 +32,7 @@ def parse(data):
 
 
 def code_of(data) -> ErrorCode:
-    with pytest.raises(SignalingError) as info:
+    with pytest.raises(MessageError) as info:
         parse(data)
     return info.value.code
 
@@ -53,7 +53,7 @@ def test_not_an_object(raw):
 
 
 def test_unknown_type_names_the_type():
-    with pytest.raises(SignalingError) as info:
+    with pytest.raises(MessageError) as info:
         parse({"type": "teleport"})
     assert info.value.code is ErrorCode.UNKNOWN_TYPE and "teleport" in info.value.message
     assert not info.value.fatal
@@ -84,20 +84,20 @@ def test_missing_type():
     ],
 )
 def test_wrong_fields(data):
-    with pytest.raises(SignalingError) as info:
+    with pytest.raises(MessageError) as info:
         parse(data)
     assert info.value.code is ErrorCode.BAD_MESSAGE
     assert info.value.ref == data["type"]
 
 
 def test_error_message_says_where():
-    with pytest.raises(SignalingError) as info:
+    with pytest.raises(MessageError) as info:
         parse({"type": "join", "v": "one", "token": "t"})
     assert info.value.message.startswith("v:")
 
 
 def test_oversized_message_is_fatal_before_parsing():
-    with pytest.raises(SignalingError) as info:
+    with pytest.raises(MessageError) as info:
         parse_client_message("x" * (LIMIT + 1), LIMIT)
     assert info.value.code is ErrorCode.TOO_LARGE and info.value.fatal
 
@@ -105,7 +105,7 @@ def test_oversized_message_is_fatal_before_parsing():
 def test_size_limit_counts_utf8_bytes():
     name = "ệ" * 30  # 3 bytes each
     raw = json.dumps({"type": "join", "v": 1, "token": "t", "name": name}, ensure_ascii=False)
-    with pytest.raises(SignalingError):
+    with pytest.raises(MessageError):
         parse_client_message(raw, len(raw) + 10)
 
 

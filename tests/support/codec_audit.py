@@ -1,8 +1,9 @@
 """Records every audio/video codec object aiortc creates in a process.
 
-The relay must never decode or re-encode: the integration tests run the real server under
-`python -m tests.support.instrumented_server`, which installs this audit first, and then
-assert that nothing was recorded. Every aiortc codec class and factory is wrapped, so any
+The relay must never decode or re-encode: the integration tests run the real server with
+tests/support/audit_site on PYTHONPATH, whose sitecustomize installs this audit in the server
+and in each of its worker processes, and then assert that nothing but "installed" was
+recorded. Every aiortc codec class and factory is wrapped, so any
 path that would create a decoder or encoder (PyAV or libvpx through aiortc) leaves a line.
 """
 
@@ -64,7 +65,8 @@ def install(log: Path) -> None:
     _record(log, INSTALLED)
 
 
-def recorded(log: Path) -> list[str]:
+def recorded(log: Path) -> list[tuple[str, str]]:
+    """(what, pid) per line."""
     if not log.exists():
         return []
-    return [line.split()[0] for line in log.read_text().splitlines()]
+    return [tuple(line.split()) for line in log.read_text().splitlines()]  # type: ignore[misc]

@@ -14,8 +14,16 @@ from pathlib import Path
 import httpx
 
 CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
-# The same CLI with the codec audit installed (tests/support/codec_audit.py).
-INSTRUMENTED = [sys.executable, "-m", "tests.support.instrumented_server"]
+REPOSITORY = Path(__file__).resolve().parents[2]
+AUDIT_SITE = Path(__file__).resolve().parent / "audit_site"
+
+
+def audited_env(codec_log: Path) -> dict[str, str]:
+    """Environment for a server whose processes (workers too) record every codec they create."""
+    return {
+        "PYTHONPATH": os.pathsep.join([str(AUDIT_SITE), str(REPOSITORY)]),
+        "CLASSBRIDGE_TEST_CODEC_LOG": str(codec_log),
+    }
 
 
 def free_port() -> int:
@@ -28,14 +36,23 @@ def free_port() -> int:
 class Served:
     url: str
     data_dir: Path
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     verify: ssl.SSLContext | bool
+    log: Path  # everything the server prints goes here (a pipe nobody reads could fill up)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
     def stop(self) -> str:
         """Stop the server and return everything it printed."""
-        self.process.terminate()
-        output, _ = self.process.communicate(timeout=15)
-        return output
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        return self.output()
 
 
 def serve(
@@ -54,18 +71,17 @@ def serve(
     if tls is not None:
         args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
         verify, scheme = ssl.create_default_context(cafile=str(tls[0])), "https"
-    process = subprocess.Popen(
-        [*args, *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    served = Served(f"{scheme}://127.0.0.1:{port}", data_dir, process, verify)
+    log = data_dir.parent / f"serve-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*args, *extra], stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
+    served = Served(f"{scheme}://127.0.0.1:{port}", data_dir, process, verify, log)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"serve exited early:\n{process.communicate()[0]}")
+            raise AssertionError(f"serve exited early:\n{served.output()}")
         try:
             if httpx.get(f"{served.url}/healthz", verify=verify, timeout=1).status_code == 200:
                 return served

@@ -27,4 +27,10 @@ def test_audit_records_a_decoder_and_an_encoder(tmp_path):
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-    assert codec_audit.recorded(log) == ["installed", "get_decoder", "Vp8Decoder", "get_encoder", "OpusEncoder"]
+    assert [what for what, _ in codec_audit.recorded(log)] == [
+        "installed",
+        "get_decoder",
+        "Vp8Decoder",
+        "get_encoder",
+        "OpusEncoder",
+    ]

@@ -43,8 +43,25 @@ def test_receiver_feeds_its_jitter_buffer_after_rtx_unwrap():
     assert "self.__jitter_buffer = JitterBuffer" in source(RTCRtpReceiver.__init__)
 
 
+def test_receivers_only_start_when_their_m_line_receives():
+    """release_receiver_state relies on send-only receivers never being started."""
+    connect = source(PC._RTCPeerConnection__connect)
+    assert 'if transceiver.currentDirection in ["recvonly", "sendrecv"]:' in connect
+    assert "self.__transport._register_rtp_receiver(self, parameters)" in source(RTCRtpReceiver.receive)
+    init = source(RTCRtpReceiver.__init__)
+    assert "self.__nack_generator = NackGenerator()" in init
+
+
+def test_receiver_bandwidth_estimator_and_rtcp_ssrc_fields():
+    init = source(RTCRtpReceiver.__init__)
+    assert "self.__remote_bitrate_estimator = RemoteBitrateEstimator()" in init
+    assert "self.__rtcp_ssrc: Optional[int] = None" in init
+    assert "if self.__remote_bitrate_estimator is not None:" in source(RTCRtpReceiver._handle_rtp_packet)
+    assert list(inspect.signature(RTCRtpReceiver._send_rtcp).parameters) == ["self", "packet"]
+
+
 def test_receiver_decoder_thread_can_be_stopped_and_pli_sent():
-    assert callable(getattr(RTCRtpReceiver, "_RTCRtpReceiver__stop_decoder"))
+    assert callable(RTCRtpReceiver._RTCRtpReceiver__stop_decoder)
     assert "decoder_worker" in source(RTCRtpReceiver.receive)
     assert list(inspect.signature(RTCRtpReceiver._send_rtcp_pli).parameters) == ["self", "media_ssrc"]
     assert "RtcpSrPacket" in source(RTCRtpReceiver._handle_rtcp_packet)
@@ -79,6 +96,11 @@ def test_transceiver_codec_fields():
 
 def test_egress_path():
     assert "self._tx_srtp.protect(data)" in source(RTCDtlsTransport._send_rtp)
+    assert "if self._state != State.CONNECTED:" in source(RTCDtlsTransport._send_rtp)
+    assert "return str(self._state)[6:].lower()" in source(RTCDtlsTransport.state.fget)
+    assert source(aioice.ice.CandidatePair.remote_addr.fget).strip().endswith(
+        "return (self.remote_candidate._network_host, self.remote_candidate.port)"
+    )
     assert "self._connection = gatherer._connection" in source(RTCIceTransport.__init__)
     sendto = source(aioice.ice.Connection.sendto)
     assert "active_pair = self._nominated.get(component)" in sendto
@@ -88,6 +110,38 @@ def test_egress_path():
 
 def test_host_addresses_hook():
     assert "addresses = get_host_addresses(" in source(aioice.ice.Connection.gather_candidates)
+    assert "self.receiver.request_received(message, addr, self)" in source(aioice.ice.StunProtocol.datagram_received)
+    assert list(inspect.signature(aioice.ice.Connection.request_received).parameters) == [
+        "self", "message", "addr", "protocol"
+    ]
+
+
+class RecordingProtocol:
+    """Stands in for aioice's socket protocol: records the STUN answers it is asked to send."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send_stun(self, message, addr):
+        self.sent.append(addr)
+
+
+def test_on_loopback_checks_from_other_addresses_are_ignored():
+    from aioice import stun
+
+    connection = aioice.Connection(ice_controlling=True)
+    request = stun.Message(message_method=stun.Method.BINDING, message_class=stun.Class.REQUEST)
+    protocol = RecordingProtocol()
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    try:
+        connection.request_received(request, ("192.0.2.2", 5000), protocol)
+        assert protocol.sent == []  # not even an error answer
+        connection.request_received(request, ("127.0.0.1", 5000), protocol)
+        assert protocol.sent == [("127.0.0.1", 5000)]  # aioice's own handling (400: no integrity)
+    finally:
+        aiortc_internals.use_host_addresses(None)
+    connection.request_received(request, ("192.0.2.2", 5000), protocol)
+    assert protocol.sent[-1] == ("192.0.2.2", 5000)  # restored: aioice answers everyone again
 
 
 async def test_use_host_addresses_controls_gathered_candidates():
@@ -115,3 +169,12 @@ def test_subscriber_codec_preferences_match_a_negotiated_h264():
     assert prefs[1].mimeType == "video/rtx"
     with pytest.raises(ValueError, match="cannot forward"):
         aiortc_internals.subscriber_codec_preferences(CodecSpec("video/AV1", 90000))
+
+
+async def test_dtls_sink_refuses_before_the_connection_is_up():
+    pc = RTCPeerConnection()
+    transceiver = pc.addTransceiver("video", direction="sendonly")
+    sink = aiortc_internals.dtls_sink(transceiver.sender)
+    assert sink.send(b"\x80" + bytes(11)) is False
+    assert (sink.sent, sink.refused) == (0, 1)
+    await pc.close()

@@ -274,3 +274,27 @@ def test_rtt_from_receiver_report():
     dt.on_receiver_report(fraction_lost=64, jitter=12, lsr=(ntp >> 16) & 0xFFFFFFFF, dlsr=int(0.05 * 65536))
     assert dt.stats.rtt == pytest.approx(0.2, abs=1e-3)
     assert dt.stats.fraction_lost == 0.25
+
+
+def test_process_counters_follow_forwarding_nacks_and_drops():
+    from classroom.relay.counters import COUNTERS
+
+    before = COUNTERS.snapshot()
+    env = Env()
+    dt, sink = env.subscriber(rtx=(97, 0x20))
+    env.tick(1.0)
+    env.send(1, 0, KEY)
+    env.send(2, 0, CONT)
+    dt.on_nack([sink.parsed()[0].sequence_number])
+    sink.accept = False
+    env.send(3, 3000, DELTA)
+    sink.accept = True
+    env.send(4, 6000, DELTA)
+    after = COUNTERS.snapshot()
+    delta = {k: after[k] - before[k] for k in after}
+    assert delta["received_packets"] == 4
+    assert delta["forwarded_packets"] == 2
+    assert delta["nacks_received"] == 1 and delta["nacks_answered"] == 1
+    assert delta["congestion_events"] == 1
+    assert delta["slow_subscriber_drops"] == 2  # the refused packet and the one skipped after it
+    assert delta["keyframe_requests_sent"] >= 1

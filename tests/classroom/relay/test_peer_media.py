@@ -9,14 +9,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, unpack_remb_fci
 
 from classroom.live_class import LiveClass, Welcome
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
-from signaling.client import ClassClient
-from signaling.messages import ClassInfo, Error, ErrorCode, Limits, SignalingError, encode, parse_client_message
+from signaling.client import ClassClient, ServerError
+from signaling.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level
 
 pytestmark = pytest.mark.webrtc
@@ -48,7 +49,7 @@ class MemoryConnection:
                 self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
             else:
                 await self.live.handle(self.participant, message)
-        except SignalingError as error:
+        except MessageError as error:
             self.send(Error(code=error.code, message=error.message, ref=error.ref))
 
 
@@ -72,14 +73,14 @@ class MemoryChannel:
 @pytest.fixture
 def live():
     aiortc_internals.use_host_addresses(["127.0.0.1"])
-    relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)))
+    relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)), max_video_bitrate=700_000, bitrate_cap_interval=0.2)
     welcome = Welcome(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
     yield LiveClass(ClassInfo(id="c1", title="Test"), relay, welcome, max_participants=50)
     aiortc_internals.use_host_addresses(None)
 
 
-async def connect(live: LiveClass, role: Role, name: str) -> ClassClient:
-    client = ClassClient(MemoryChannel(MemoryConnection(live, role)))
+async def connect(live: LiveClass, role: Role, name: str, **options) -> ClassClient:
+    client = ClassClient(MemoryChannel(MemoryConnection(live, role)), **options)
     await client.join("unused-token", name=name)
     return client
 
@@ -126,7 +127,7 @@ async def test_trainee_audio_reaches_lecturer_but_not_other_trainees(live):
 
 async def test_observer_may_not_publish(live):
     observer = await connect(live, Role.OBSERVER, "Inspector")
-    with pytest.raises(Exception):
+    with pytest.raises(ServerError):
         await observer.publish([(ToneTrack(), Source.MICROPHONE)])
     error = await observer.next_event("error")
     assert error.code == ErrorCode.NOT_ALLOWED
@@ -208,3 +209,59 @@ async def test_only_the_lecturer_can_end_the_class(live):
     error = await trainee.next_event("error")
     assert error.code == ErrorCode.NOT_ALLOWED
     await trainee.close()
+
+
+async def test_publishers_are_capped_by_remb(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    seen: list[tuple[int, list[int]]] = []
+    camera = PatternTrack()
+    await lecturer.publish([(camera, Source.CAMERA)])
+    sender = lecturer.publish_pc.getSenders()[0]
+    handle = sender._handle_rtcp_packet
+
+    async def spy(packet):
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            seen.append(unpack_remb_fci(packet.fci))
+        await handle(packet)
+
+    sender._handle_rtcp_packet = spy
+    await asyncio.sleep(1.0)
+    assert seen and all(bitrate == 700_000 and ssrcs == [sender._ssrc] for bitrate, ssrcs in seen)
+    await lecturer.close()
+
+
+async def test_h264_is_forwarded_as_is(live):
+    lecturer = await connect(live, Role.LECTURER, "Lecturer", video_codec="video/H264")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    decoded = await frames(video.track, 5)
+    assert decoded[-1].width == 320
+    (publisher,) = [p for p in live.participants.values() if p.role is Role.LECTURER]
+    (track,) = publisher.published.values()
+    assert track.uptrack.codec.mime_type == "video/H264"
+    (transceiver,) = trainee.subscribe_pc.getTransceivers()
+    assert [c.mimeType for c in transceiver._codecs if c.mimeType != "video/rtx"] == ["video/H264"]
+    await trainee.close()
+    await lecturer.close()
+
+
+async def test_an_unanswered_subscribe_offer_is_reported_and_offered_afresh(live):
+    live.relay = RelayConfig(ice=live.relay.ice, answer_timeout=0.5)
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    (participant,) = [p for p in live.participants.values() if p.role is Role.TRAINEE]
+    participant.peer.config = live.relay
+    silent = trainee._on_offer
+
+    async def ignore_first(offer):
+        trainee._on_offer = silent  # answer the next one
+
+    trainee._on_offer = ignore_first
+    error = await trainee.next_event("error")
+    assert error.code == ErrorCode.NEGOTIATION_FAILED and not error.fatal
+    video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    await frames(video.track, 2)
+    await trainee.close()
+    await lecturer.close()

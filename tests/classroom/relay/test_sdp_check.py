@@ -1,6 +1,6 @@
 import pytest
 
-from classroom.relay.sdp_check import check_session
+from classroom.relay.sdp_check import check_session, track_ids
 
 GOOD = (
     "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
@@ -28,3 +28,13 @@ def test_accepts_a_browser_like_session():
 def test_refuses_with_a_reason(sdp, reason):
     with pytest.raises(ValueError, match=reason):
         check_session(sdp)
+
+
+def test_track_ids_from_every_media_section_whatever_the_wms_line_says():
+    sdp = (
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=msid-semantic: WMS\r\n"
+        "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=msid:- 6a1f-mic\r\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=msid:stream-1 9c2e-cam\r\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\n"
+    )
+    assert track_ids(sdp) == {"0": "6a1f-mic", "1": "9c2e-cam"}

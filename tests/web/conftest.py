@@ -1,0 +1,60 @@
+"""Fixtures for the browser tests: one real server and one Chromium per test module."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.web.support import CHROMIUM, ClassServer, launch
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if shutil.which(CHROMIUM) is None:
+        skip = pytest.mark.skip(
+            reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)"
+        )
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = launch(playwright)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
+    root: Path = tmp_path_factory.mktemp("server")
+    server = ClassServer(root / "data").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def js(browser: Browser, server: ClassServer) -> Iterator[Callable[[str, str], Any]]:
+    """Run `body` (an async function body) with the named module of web/static/js as `m`."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server.url}/static/i18n/vi.json")  # any page of the server's origin
+
+    def run(module: str, body: str) -> Any:
+        return page.evaluate(
+            f"async () => {{ const m = await import('/static/js/{module}'); {body} }}"
+        )
+
+    yield run
+    context.close()

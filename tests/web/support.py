@@ -1,0 +1,307 @@
+"""What the browser tests and the join-time benchmark share: a real `classbridge serve`
+process on a free loopback port, Debian's Chromium kept off the network, and the WebRTC
+statistics of a page's peer connections.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
+ADMIN_TOKEN = "web-tests-admin-token-0123456789"
+INSECURE_HOST = "classbridge.test"  # resolves to loopback, but is not a secure context
+
+# Fake camera, microphone and screen; loopback ICE candidates as plain IPs (no mDNS, so no
+# multicast); and nothing that talks to Google or resolves any name but the test host.
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+FAKE_UI = "--use-fake-ui-for-media-stream"  # grants camera, microphone and screen without a prompt
+
+# Remembers every RTCPeerConnection the page makes, so tests can read getStats() without the
+# page exposing anything for them.
+PC_RECORDER = """
+(() => {
+  const Native = window.RTCPeerConnection;
+  if (!Native) return;
+  window.__classbridgePcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__classbridgePcs.push(this); }
+  };
+})();
+"""
+
+MEDIA_COUNTERS = """
+async () => {
+  const out = { videoPackets: 0, framesDecoded: 0, audioPackets: 0, open: 0, tracks: {} };
+  for (const pc of window.__classbridgePcs || []) {
+    if (pc.connectionState === "closed") continue;
+    out.open += 1;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== "inbound-rtp") return;
+      if (s.kind === "video") {
+        out.videoPackets += s.packetsReceived || 0;
+        out.framesDecoded += s.framesDecoded || 0;
+      } else {
+        out.audioPackets += s.packetsReceived || 0;
+      }
+      out.tracks[s.trackIdentifier] = { kind: s.kind, packets: s.packetsReceived || 0, frames: s.framesDecoded || 0 };
+    });
+  }
+  return out;
+}
+"""
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(
+    check: Callable[[], T], timeout: float = 15.0, what: str = "condition", interval: float = 0.2
+) -> T:
+    """Poll `check` until it returns something truthy; fail naming `what` and the last value."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(
+        f"timed out after {timeout:.0f} s waiting for {what}; last value: {last!r}"
+    )
+
+
+@dataclass
+class ClassServer:
+    """`classbridge serve` as a subprocess, exactly as a school runs it."""
+
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir.parent / "server.log"
+
+    def start(self) -> ClassServer:
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CLASSBRIDGE_")}
+        env["CLASSBRIDGE_ADMIN_TOKEN"] = ADMIN_TOKEN
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                str(CLASSBRIDGE),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+        def healthy() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"classbridge serve exited:\n{self.log_tail()}")
+            try:
+                return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(healthy, 30, "the server to answer /healthz")
+        return self
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(
+            method,
+            f"{self.url}/api{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def create_class(self, title: str) -> dict[str, Any]:
+        return self.api("POST", "/classes", {"title": title})
+
+    def link(self, class_id: str, role: str, **extra: Any) -> str:
+        return str(self.api("POST", f"/classes/{class_id}/links", {"role": role, **extra})["link"])
+
+    def end_class(self, class_id: str) -> None:
+        self.api("POST", f"/classes/{class_id}/end")
+
+
+class Cable:
+    """A loopback TCP relay in front of the server, for the browser's HTTP and WebSocket
+    traffic, that a test can cut (every connection reset, new ones refused) and plug back in.
+    Media (UDP to the relay's ICE candidates) does not pass through it.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def plug(self) -> Cable:
+        listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def cut(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+        with self._lock:
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            # SO_LINGER 0: close with a reset, as a dropped link looks to both ends.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets |= {client, upstream}
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+def launch(playwright: Playwright, fake_ui: bool = True, devices: str = "") -> Browser:
+    """Headless Debian Chromium; each context is a fresh profile (no shared storage).
+
+    `fake_ui=False` leaves permissions to the context (none granted: capture is refused);
+    `devices` configures the fake devices, e.g. "device-count=0" for a computer without camera.
+    """
+    args = [
+        a
+        for a in CHROMIUM_ARGS
+        if not (devices and a.startswith("--use-fake-device-for-media-stream"))
+    ]
+    if devices:
+        args.append(f"--use-fake-device-for-media-stream={devices}")
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=args + ([FAKE_UI] if fake_ui else [])
+    )
+
+
+def new_page(browser: Browser, **context_options: Any) -> tuple[BrowserContext, Page]:
+    """A page in its own context (own localStorage: another person's browser)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, **context_options)
+    context.add_init_script(PC_RECORDER)
+    return context, context.new_page()
+
+
+def with_lang(link: str, lang: str) -> str:
+    return link.replace("/join#", f"/join?lang={lang}#", 1)
+
+
+def join(page: Page, link: str, name: str | None = None) -> None:
+    """Open a join link, fill the name when the link has none, press Join, wait for the class."""
+    page.goto(link)
+    page.wait_for_selector(".btn-join:not([disabled])")
+    if name is not None and page.locator("#name").count():
+        page.fill("#name", name)
+    page.click(".btn-join")
+    page.wait_for_selector(".classroom", timeout=20_000)
+
+
+def media(page: Page) -> dict[str, Any]:
+    """Receive counters summed over the page's open peer connections."""
+    return dict(page.evaluate(MEDIA_COUNTERS))
+
+
+def tile_names(page: Page, region: str = ".grid") -> list[str]:
+    return sorted(page.locator(f"{region} .tile .tile-name").all_inner_texts())
+
+
+def dump(page: Page) -> str:
+    """What a failing test should show: the page's text and its uncaught errors."""
+    errors = [str(error) for error in page.page_errors()]
+    return json.dumps(
+        {"text": page.inner_text("body")[:2000], "errors": errors}, ensure_ascii=False
+    )

@@ -1,0 +1,120 @@
+"""The protocol module's recovery, seen from the page: after a network drop or a server restart
+the page says what happens, reconnects by itself, rejoins with the same client id (the server
+replaces the stale seat) and gets its media back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.web.support import Cable, ClassServer, dump, join, media, new_page, tile_names, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def open_page(browser: Browser, contexts: list[BrowserContext]) -> Page:
+    context, page = new_page(browser)
+    contexts.append(context)
+    return page
+
+
+def receiving(page: Page) -> bool:
+    counters = media(page)
+    return counters["framesDecoded"] > 0 and counters["audioPackets"] > 0
+
+
+def fresh_frames(page: Page) -> bool:
+    """Video decoded on the connections opened since the last reconnect."""
+    return bool(
+        page.evaluate(
+            "window.__classbridgePcs.filter(pc => pc.connectionState !== 'closed').length"
+        )
+    ) and receiving(page)
+
+
+def says(page: Page, selector: str, text: str, timeout: float = 10) -> None:
+    element = page.locator(selector)
+    wait_for(lambda: text in element.inner_text(), timeout, f"{text!r} in {selector}: {dump(page)}")
+
+
+def test_the_page_reconnects_after_a_network_drop(
+    browser: Browser, server: ClassServer, contexts: list[BrowserContext]
+) -> None:
+    links = server.create_class("Lớp mạng chập chờn")["links"]
+    cable = Cable(server.port).plug()
+    lecturer = open_page(browser, contexts)
+    trainee = open_page(browser, contexts)
+    try:
+        join(lecturer, links["lecturer"], "Nguyễn Văn An")
+        join(trainee, links["trainee"].replace(server.url, cable.url), "Trần Thị Bình")
+        wait_for(lambda: receiving(trainee), 20, "media before the drop")
+        first_client_id = trainee.evaluate("localStorage.getItem('classbridge.client_id')")
+
+        cable.cut()
+        banner = trainee.locator('.notice[data-notice="connection"]')
+        wait_for(
+            lambda: "Mất kết nối. Đang tự kết nối lại" in banner.inner_text(),
+            10,
+            f"the reconnecting banner: {dump(trainee)}",
+        )
+        assert trainee.locator("#connection-status").inner_text() == "Đang kết nối lại…"
+        time.sleep(1.5)  # the link stays down across a few attempts
+        cable.plug()
+
+        wait_for(
+            lambda: trainee.locator("#connection-status").inner_text() == "Đã kết nối",
+            20,
+            f"the rejoin: {dump(trainee)}",
+        )
+        assert "Đã kết nối lại với lớp học" in trainee.inner_text("#notices")
+        assert trainee.locator(".classroom").is_visible()  # never left the class view
+        wait_for(lambda: fresh_frames(trainee), 20, "the lecturer's media after the rejoin")
+        assert trainee.evaluate("localStorage.getItem('classbridge.client_id')") == first_client_id
+        wait_for(
+            lambda: tile_names(lecturer) == ["Trần Thị Bình"],
+            15,
+            "one trainee tile on the lecturer's page",
+        )
+    finally:
+        cable.cut()
+
+
+def test_the_page_rides_out_a_server_restart(
+    browser: Browser, tmp_path: Path, contexts: list[BrowserContext]
+) -> None:
+    server = ClassServer(tmp_path / "data").start()
+    try:
+        links = server.create_class("Lớp máy chủ khởi động lại")["links"]
+        lecturer = open_page(browser, contexts)
+        trainee = open_page(browser, contexts)
+        join(lecturer, links["lecturer"], "Nguyễn Văn An")
+        join(trainee, links["trainee"], "Trần Thị Bình")
+        wait_for(lambda: receiving(trainee), 20, "media before the restart")
+
+        server.stop()  # a clean shutdown tells every page the server is going away
+        for page in (lecturer, trainee):
+            says(page, '.notice[data-notice="connection"]', "Máy chủ đang khởi động lại")
+        server.start()
+        for page in (lecturer, trainee):
+            says(page, "#connection-status", "Đã kết nối", timeout=30)
+        wait_for(lambda: fresh_frames(trainee), 20, "the lecturer's media after the restart")
+        wait_for(
+            lambda: tile_names(lecturer) == ["Trần Thị Bình"],
+            15,
+            "the trainee back on the lecturer's page",
+        )
+    finally:
+        server.stop()

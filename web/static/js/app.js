@@ -1,0 +1,513 @@
+// @ts-check
+/**
+ * The join page: checks the browser and the link, shows the pre-join page, then the class.
+ *
+ * This module holds the page's state and wires the protocol module (which owns the network)
+ * to the views (which only render). Every state that stops a user, from a blocked camera to
+ * a class that has ended, ends up as a translated message on the page.
+ */
+
+import * as i18n from "./i18n.js";
+import { LevelMeter } from "./level_meter.js";
+import { CaptureError, captureAvailable, listDevices, openCapture, openScreen } from "./media.js";
+import { ClassConnection } from "./protocol.js";
+import { LinkError, decodeClaims, isExpired, tokenFromFragment } from "./token.js";
+import { ClassroomView } from "./ui/classroom.js";
+import { confirmDialog } from "./ui/dialog.js";
+import { Notices, showCard } from "./ui/notices.js";
+import { PrejoinView } from "./ui/prejoin.js";
+import { StatusBar } from "./ui/status_bar.js";
+
+/** @typedef {import("./token.js").JoinClaims} JoinClaims */
+/** @typedef {import("./protocol.js").Source} Source */
+/** @typedef {import("./protocol.js").RemoteTrack} RemoteTrack */
+/** @typedef {import("./protocol.js").ParticipantInfo} ParticipantInfo */
+/** @typedef {import("./protocol.js").Ending} Ending */
+/** @typedef {{cameraId: string | null, microphoneId: string | null, camera: boolean, microphone: boolean}} DeviceChoice */
+
+const KEYS = {
+  clientId: "classbridge.client_id",
+  name: "classbridge.name",
+  devices: "classbridge.devices",
+};
+/** Marks a tab that is in a class, so that a reload goes straight back in. */
+const sessionKey = (/** @type {JoinClaims} */ claims) => `classbridge.in_class.${claims.class_id}.${claims.role}`;
+
+/** Server error codes whose message belongs to the link rather than the class. */
+const LINK_ERRORS = {
+  token_expired: "link.expired_title",
+  token_invalid: "link.invalid_title",
+  wrong_class: "link.invalid_title",
+};
+/** Non-fatal server errors that mean nothing to a user (the page recovers by itself). */
+const QUIET_ERRORS = new Set(["invalid_candidate"]);
+
+class Page {
+  constructor() {
+    this.main = /** @type {HTMLElement} */ (document.getElementById("main"));
+    this.notices = new Notices(/** @type {HTMLElement} */ (document.getElementById("notices")));
+    this.statusBar = new StatusBar(/** @type {HTMLElement} */ (document.querySelector("header")));
+    this.local = safeStorage(() => localStorage);
+    this.session = safeStorage(() => sessionStorage);
+    /** @type {JoinClaims | null} */
+    this.claims = null;
+    this.token = "";
+    this.capture = false;
+    /** @type {DeviceChoice} */
+    this.choice = { cameraId: null, microphoneId: null, camera: true, microphone: true, ...readJson(this.local, KEYS.devices) };
+    /** @type {MediaStream} */
+    this.stream = new MediaStream();
+    /** @type {LevelMeter | null} */
+    this.meter = null;
+    /** @type {ReturnType<typeof setInterval> | null} */
+    this.meterTimer = null;
+    /** @type {PrejoinView | null} */
+    this.prejoin = null;
+    /** @type {Promise<void>} the devices being opened for the preview (Join waits for them) */
+    this.previewing = Promise.resolve();
+    /** @type {ClassConnection | null} */
+    this.connection = null;
+    /** @type {ClassroomView | null} */
+    this.view = null;
+    this.name = "";
+    /** @type {ParticipantInfo[]} */
+    this.participants = [];
+    /** @type {RemoteTrack[]} */
+    this.remote = [];
+    /** @type {MediaStream | null} */
+    this.screen = null;
+    this.micMuted = false;
+    this.cameraMuted = false;
+    /** @type {Set<Source>} local sources whose device went away mid-class */
+    this.lost = new Set();
+    this.audioOnly = false;
+    this.endedByMe = false;
+  }
+
+  start() {
+    if (typeof RTCPeerConnection === "undefined" || typeof WebSocket === "undefined") {
+      return this.card("checks.webrtc_title", "checks.webrtc_body", "webrtc_unsupported", "error");
+    }
+    const token = tokenFromFragment(location.hash);
+    try {
+      if (!token) throw new LinkError("invalid", "no token in the link");
+      this.claims = decodeClaims(token);
+    } catch (error) {
+      if (!(error instanceof LinkError)) throw error;
+      return this.card("link.invalid_title", "link.invalid_body", "link_invalid", "error");
+    }
+    this.token = token;
+    const claims = this.claims;
+    if (isExpired(claims, Date.now())) {
+      return this.card("link.expired_title", "link.expired_body", "link_expired", "error", { time: { time: claims.exp } });
+    }
+    this.statusBar.setRole(claims.role);
+    this.capture = claims.role !== "observer" && captureAvailable();
+    const saved = readJson(this.session, sessionKey(claims));
+    if (saved) return void this.rejoin(saved);
+    void this.showPrejoin();
+  }
+
+  // ---- pre-join -----------------------------------------------------------------------------
+
+  async showPrejoin() {
+    const claims = /** @type {JoinClaims} */ (this.claims);
+    const view = new PrejoinView(this.main, {
+      role: claims.role,
+      fixedName: claims.name,
+      rememberedName: this.local?.getItem(KEYS.name) ?? "",
+      expires: claims.exp,
+      capture: this.capture,
+    });
+    this.prejoin = view;
+    view.onjoin = (name) => void this.join(name);
+    view.onselect = (selected) => {
+      this.choice = { ...this.choice, ...selected, camera: selected.cameraId !== null, microphone: selected.microphoneId !== null };
+      this.local?.setItem(KEYS.devices, JSON.stringify(this.choice));
+      void this.openPreview();
+    };
+    view.onretry = () => void this.openPreview();
+    view.onjoinwithout = () => {
+      this.capture = false;
+      this.stopPreview();
+      view.submit();
+    };
+    if (claims.role !== "observer" && !globalThis.isSecureContext) {
+      view.showProblem("insecure", { host: location.host });
+    }
+    if (this.capture) await this.openPreview();
+  }
+
+  /** Open (or reopen) the chosen camera and microphone for the preview and the meter. */
+  openPreview() {
+    this.previewing = this.previewing.then(() => this.reopenPreview());
+    return this.previewing;
+  }
+
+  async reopenPreview() {
+    const view = /** @type {PrejoinView} */ (this.prejoin);
+    this.stopPreview();
+    view.setStatus("prejoin.starting_devices");
+    view.showProblem(null);
+    try {
+      const { stream, problems } = await openCapture({ ...this.choice, resolution: this.resolution() });
+      this.stream = stream;
+      if (problems.length) view.showProblem(problems[0]);
+      view.setPreview(stream);
+      const audio = stream.getAudioTracks()[0];
+      const video = stream.getVideoTracks()[0];
+      view.setDevices(await listDevices(), {
+        cameraId: video ? video.getSettings().deviceId ?? null : null,
+        microphoneId: audio ? audio.getSettings().deviceId ?? null : null,
+      });
+      if (audio) {
+        this.meter = new LevelMeter(stream);
+        this.meterTimer = setInterval(() => view.setLevel(this.meter?.read() ?? 0), 100);
+      }
+    } catch (error) {
+      const problem = error instanceof CaptureError ? error : new CaptureError("failed", String(error));
+      view.setPreview(null);
+      view.showProblem(problem.problem, { detail: problem.detail });
+    } finally {
+      view.setStatus(null);
+    }
+  }
+
+  stopPreview() {
+    if (this.meterTimer !== null) clearInterval(this.meterTimer);
+    this.meterTimer = null;
+    this.meter?.close();
+    this.meter = null;
+    for (const track of this.stream.getTracks()) track.stop();
+    this.stream = new MediaStream();
+    this.prejoin?.setPreview(null);
+  }
+
+  resolution() {
+    return this.claims?.role === "trainee" ? "standard" : "high";
+  }
+
+  /** Back into the class after a reload: same name, devices and audio-only choice. @param {any} saved */
+  async rejoin(saved) {
+    this.card("prejoin.joining", "status.connecting", "rejoining", "info");
+    this.audioOnly = Boolean(saved.audioOnly);
+    if (this.capture && saved.capture) {
+      try {
+        this.stream = (await openCapture({ ...this.choice, resolution: this.resolution() })).stream;
+      } catch {
+        this.session?.removeItem(sessionKey(/** @type {JoinClaims} */ (this.claims)));
+        return void this.showPrejoin(); // the devices need the user's attention
+      }
+    }
+    this.capture = Boolean(saved.capture);
+    await this.join(saved.name);
+  }
+
+  // ---- the class ----------------------------------------------------------------------------
+
+  /** @param {string} name */
+  async join(name) {
+    performance.mark("classbridge:join");
+    this.prejoin?.setBusy(true);
+    await this.previewing; // a click before the camera opened still brings the camera along
+    const claims = /** @type {JoinClaims} */ (this.claims);
+    this.name = name;
+    if (!claims.name) this.local?.setItem(KEYS.name, name);
+    if (this.meterTimer !== null) clearInterval(this.meterTimer);
+    this.meter?.close();
+    this.meter = null;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const connection = new ClassConnection({
+      url: `${scheme}//${location.host}/ws/${encodeURIComponent(claims.class_id)}`,
+      token: this.token,
+      name: claims.name ? null : name,
+      clientId: this.clientId(),
+    });
+    this.connection = connection;
+    const video = this.capture ? this.stream.getVideoTracks()[0] : undefined;
+    const audio = this.capture ? this.stream.getAudioTracks()[0] : undefined;
+    /** @type {{track: MediaStreamTrack, source: Source}[]} */
+    const entries = [];
+    if (video) entries.push({ track: video, source: "camera" });
+    if (audio) entries.push({ track: audio, source: "microphone" });
+    for (const { track, source } of entries) this.watchDevice(track, source);
+    connection.publish(entries);
+    if (this.audioOnly) connection.setReceiveVideo(false);
+
+    connection.onstatus = (status, detail) => {
+      this.statusBar.setStatus(status);
+      if (status === "reconnecting") {
+        const key = detail.reason === "server_restart" ? "status.server_restarting" : detail.reason === "offline" ? "status.offline" : "status.reconnecting";
+        this.notices.banner("connection", key, { attempt: detail.attempt }, "warning");
+      }
+    };
+    connection.onjoined = (joined, rejoined) => {
+      this.notices.clearBanner("connection");
+      if (rejoined) this.notices.toast("status.reconnected", {}, "success");
+      if (!this.view) this.enterClassroom(joined.class.title);
+      this.rememberSession();
+    };
+    connection.onroster = (participants) => {
+      this.participants = participants;
+      this.render();
+    };
+    connection.onremotetracks = (tracks) => {
+      this.remote = tracks;
+      this.render();
+    };
+    connection.onstats = (sample) => {
+      this.statusBar.setQuality(sample.quality);
+      this.view?.setLevels(sample.audioLevels);
+      const weak = sample.quality.level === "poor" && !this.audioOnly && claims.role !== "lecturer";
+      if (weak) this.notices.banner("quality", "quality.poor_hint", {}, "warning");
+      else this.notices.clearBanner("quality");
+    };
+    connection.onerror = (error) => {
+      if (!error.fatal && !QUIET_ERRORS.has(error.code)) this.notices.toast(errorKey(error.code), {}, "warning");
+    };
+    connection.onclosed = (ending) => this.closed(ending);
+    connection.connect();
+  }
+
+  /** @param {string} title */
+  enterClassroom(title) {
+    const claims = /** @type {JoinClaims} */ (this.claims);
+    this.prejoin = null;
+    this.statusBar.setTitle(title);
+    const titleElement = /** @type {HTMLElement} */ (document.querySelector("title"));
+    delete titleElement.dataset.i18n;
+    document.title = `${title} – ${i18n.t("app.name")}`;
+    const view = new ClassroomView(this.main, claims.role);
+    this.view = view;
+    view.onsoundblocked = () =>
+      this.notices.banner("sound", "class.sound_blocked", {}, "info", [
+        {
+          key: "class.enable_sound",
+          primary: true,
+          onClick: () => {
+            view.unmuteSound();
+            this.notices.clearBanner("sound");
+          },
+        },
+      ]);
+    view.toolbar.onaction = (control) => void this.act(control);
+    this.render();
+  }
+
+  render() {
+    const view = this.view;
+    if (!view) return;
+    const camera = this.stream.getVideoTracks()[0] ?? null;
+    const mic = this.stream.getAudioTracks()[0] ?? null;
+    view.render({
+      participants: this.participants,
+      remote: this.remote,
+      camera: this.capture && camera && !this.lost.has("camera") ? camera : null,
+      screen: this.screen?.getVideoTracks()[0] ?? null,
+      selfName: this.name,
+      cameraMuted: this.cameraMuted,
+      micMuted: this.micMuted,
+      audioOnly: this.audioOnly,
+    });
+    view.toolbar.setMic(!this.micMuted && !this.lost.has("microphone"), this.capture && mic !== null);
+    view.toolbar.setCamera(!this.cameraMuted && !this.lost.has("camera"), this.capture && camera !== null);
+    view.toolbar.setSharing(this.screen !== null);
+    view.toolbar.setAudioOnly(this.audioOnly);
+    this.statusBar.setCount(this.participants.length + 1);
+  }
+
+  /** @param {import("./ui/toolbar.js").Control} control */
+  async act(control) {
+    const connection = /** @type {ClassConnection} */ (this.connection);
+    switch (control) {
+      case "mic":
+        if (this.lost.has("microphone")) return this.recover("microphone");
+        this.micMuted = !this.micMuted;
+        connection.setMuted("microphone", this.micMuted);
+        break;
+      case "camera":
+        if (this.lost.has("camera")) return this.recover("camera");
+        this.cameraMuted = !this.cameraMuted;
+        connection.setMuted("camera", this.cameraMuted);
+        break;
+      case "share":
+        if (this.screen) this.stopSharing();
+        else await this.share();
+        break;
+      case "audioOnly":
+        this.audioOnly = !this.audioOnly;
+        connection.setReceiveVideo(!this.audioOnly);
+        this.rememberSession();
+        break;
+      case "leave":
+        connection.leave();
+        return;
+      case "end":
+        if (await confirmDialog({ titleKey: "confirm.end_title", bodyKey: "confirm.end_body", confirmKey: "toolbar.end_class", danger: true })) {
+          this.endedByMe = true;
+          connection.endClass();
+        }
+        return;
+    }
+    this.render();
+  }
+
+  async share() {
+    let stream;
+    try {
+      stream = await openScreen();
+    } catch (error) {
+      if (!(error instanceof CaptureError)) throw error;
+      this.notices.toast("media.screen_failed", { detail: error.detail || error.problem }, "error");
+      return;
+    }
+    if (!stream) return; // the user closed the picker
+    this.screen = stream;
+    const [video] = stream.getVideoTracks();
+    const [audio] = stream.getAudioTracks();
+    video.addEventListener("ended", () => this.stopSharing()); // the browser's own "Stop sharing"
+    /** @type {{track: MediaStreamTrack, source: Source}[]} */
+    const entries = [{ track: video, source: "screen" }];
+    if (audio) entries.push({ track: audio, source: "screen_audio" });
+    this.connection?.publish(entries);
+  }
+
+  stopSharing() {
+    if (!this.screen) return;
+    this.connection?.unpublish("screen");
+    this.connection?.unpublish("screen_audio");
+    this.screen = null;
+    this.render();
+  }
+
+  /** A device unplugged mid-class: say so, and take it back when it returns. @param {MediaStreamTrack} track @param {Source} source */
+  watchDevice(track, source) {
+    track.addEventListener("ended", () => {
+      if (this.connection?.status === "closed") return;
+      this.lost.add(source);
+      this.connection?.setMuted(source, true);
+      this.notices.banner(`device-${source}`, source === "camera" ? "media.camera_unplugged" : "media.microphone_unplugged", {}, "warning");
+      this.render();
+    });
+  }
+
+  /** Reopen a lost device (any camera or microphone) and send it under the same track. @param {"camera" | "microphone"} source */
+  async recover(source) {
+    try {
+      const { stream } = await openCapture({ camera: source === "camera", microphone: source === "microphone", resolution: this.resolution() });
+      const track = stream.getTracks()[0];
+      if (!track) throw new CaptureError("no_devices");
+      const old = source === "camera" ? this.stream.getVideoTracks()[0] : this.stream.getAudioTracks()[0];
+      await this.connection?.replaceTrack(source, track);
+      if (old) this.stream.removeTrack(old);
+      this.stream.addTrack(track);
+      this.watchDevice(track, source);
+      this.lost.delete(source);
+      if (source === "camera") this.cameraMuted = false;
+      else this.micMuted = false;
+      this.connection?.setMuted(source, false);
+      this.notices.clearBanner(`device-${source}`);
+    } catch (error) {
+      if (!(error instanceof CaptureError)) throw error;
+      this.notices.toast(source === "camera" ? "media.camera_unplugged" : "media.microphone_unplugged", {}, "error");
+    }
+    this.render();
+  }
+
+  /** Mark this tab as in the class, so that a reload goes straight back in. */
+  rememberSession() {
+    if (!this.claims) return;
+    this.session?.setItem(sessionKey(this.claims), JSON.stringify({ name: this.name, capture: this.capture, audioOnly: this.audioOnly }));
+  }
+
+  /** @param {Ending} ending */
+  closed(ending) {
+    const claims = /** @type {JoinClaims} */ (this.claims);
+    this.session?.removeItem(sessionKey(claims));
+    for (const id of ["connection", "quality", "sound", "device-camera", "device-microphone"]) this.notices.clearBanner(id);
+    this.view = null;
+    this.screen = null;
+    this.statusBar.setQuality(null);
+    const rejoin = {
+      key: "class.rejoin",
+      primary: true,
+      onClick: () => {
+        this.rememberSession();
+        location.reload();
+      },
+    };
+    if (ending.kind === "ended") {
+      this.card("class.ended_title", this.endedByMe ? "class.ended_by_you" : "class.ended_body", "class_ended", "info");
+    } else if (ending.kind === "left") {
+      this.card("class.left_title", "class.left_body", "left", "info", {}, [rejoin]);
+    } else {
+      const code = ending.code ?? "unknown";
+      const title = LINK_ERRORS[/** @type {keyof typeof LINK_ERRORS} */ (code)] ?? "class.error_title";
+      this.card(title, errorKey(code), `error_${code}`, "error", { code }, code === "replaced" ? [rejoin] : []);
+    }
+  }
+
+  /**
+   * @param {string} titleKey @param {string} bodyKey @param {string} id @param {import("./ui/notices.js").Tone} tone
+   * @param {import("./i18n.js").Params} [args] @param {import("./ui/notices.js").Action[]} [actions]
+   */
+  card(titleKey, bodyKey, id, tone, args = {}, actions = []) {
+    showCard(this.main, { titleKey, bodyKey, args, tone, actions, id });
+  }
+
+  clientId() {
+    let id = this.local?.getItem(KEYS.clientId);
+    if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs https
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      this.local?.setItem(KEYS.clientId, id);
+    }
+    return id;
+  }
+}
+
+/** @param {string} code */
+function errorKey(code) {
+  return i18n.has(`error.${code}`) ? `error.${code}` : "error.unknown";
+}
+
+/** Storage that may be refused (privacy settings): null rather than a broken page. @param {() => Storage} get */
+function safeStorage(get) {
+  try {
+    const storage = get();
+    storage.getItem("classbridge.probe");
+    return storage;
+  } catch {
+    return null;
+  }
+}
+
+/** @param {Storage | null} storage @param {string} key */
+function readJson(storage, key) {
+  try {
+    const value = storage?.getItem(key);
+    return value ? JSON.parse(value) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const storage = safeStorage(() => localStorage);
+  await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
+  i18n.translateTree(document);
+  const select = /** @type {HTMLSelectElement} */ (document.getElementById("lang-select"));
+  select.value = i18n.language();
+  select.addEventListener("change", async () => {
+    await i18n.loadLanguage(/** @type {i18n.Language} */ (select.value), storage);
+    i18n.translateTree(document);
+  });
+  new Page().start();
+}
+
+main().catch((error) => {
+  console.error("classbridge: the page failed to start", error);
+  document.getElementById("main")?.replaceChildren();
+  const notice = document.getElementById("boot-error");
+  if (notice) notice.hidden = false;
+});

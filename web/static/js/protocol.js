@@ -1,0 +1,613 @@
+// @ts-check
+/**
+ * The classbridge signaling protocol, version 1 (docs/protocol.md), in the browser.
+ *
+ * `ClassConnection` owns the WebSocket and both peer connections: on `publish` the page offers
+ * and the server answers; on `subscribe` the server offers and the page answers, so neither
+ * side ever meets offer glare. It keeps the roster, reconnects by itself with backoff after a
+ * network drop or a server restart (rejoining with the same `client_id`, so the server
+ * replaces the stale seat and the page gets its media back), and reports everything through
+ * `on*` callbacks. It never touches the DOM: the UI modules render what it reports.
+ */
+
+import { Backoff } from "./backoff.js";
+import { ROSTER_MESSAGES, Roster } from "./roster.js";
+import { steadyLevel } from "./quality.js";
+import { summarize } from "./stats.js";
+
+export const PROTOCOL_VERSION = 1;
+
+/** @typedef {import("./backoff.js").BackoffOptions} BackoffOptions */
+/** @typedef {import("./stats.js").StatsSample} StatsSample */
+/** @typedef {"camera" | "microphone" | "screen" | "screen_audio"} Source */
+/** @typedef {"publish" | "subscribe"} Transport */
+/** @typedef {{track_id: string, source: Source, kind: "audio" | "video", muted: boolean}} TrackInfo */
+/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[]}} ParticipantInfo */
+/** @typedef {{mid: string, participant_id: string, track_id: string, source: Source, kind: "audio" | "video"}} SubscribedTrack */
+/** @typedef {{id: string, title: string, room: string | null}} ClassInfo */
+/**
+ * @typedef {object} Joined
+ * @property {ParticipantInfo} participant
+ * @property {ClassInfo} class
+ * @property {ParticipantInfo[]} participants
+ * @property {{urls: string[], username?: string | null, credential?: string | null}[]} ice_servers
+ * @property {{max_message_bytes: number, rate_per_second: number, keepalive_timeout_s: number}} limits
+ */
+/** @typedef {{code: string, message: string, fatal: boolean, ref: string | null}} ServerError */
+/** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
+/**
+ * @typedef {"idle" | "connecting" | "joined" | "reconnecting" | "closed"} Status
+ * @typedef {"network" | "server_restart" | "offline" | "media_failed" | "timeout" | string} DropReason
+ * @typedef {{attempt: number, reason: DropReason | null, delayMs: number}} StatusDetail
+ * @typedef {{kind: "left" | "ended" | "error", code: string | null}} Ending
+ */
+/**
+ * @typedef {object} Timing
+ * @property {number} joinTimeoutMs no `joined` in this time: try again
+ * @property {number} answerTimeoutMs no answer to a publish offer in this time: start afresh
+ * @property {number} pingIntervalMs keepalive
+ * @property {number} silenceTimeoutMs nothing heard from the server in this time: the link is dead
+ * @property {number} probeTimeoutMs after the browser reports a network change, a ping unanswered this long means the link is dead
+ * @property {number} statsIntervalMs quality and speaking indicators
+ * @property {Partial<BackoffOptions>} backoff
+ */
+
+/** @type {Timing} */
+export const DEFAULT_TIMING = Object.freeze({
+  joinTimeoutMs: 10_000,
+  answerTimeoutMs: 15_000,
+  pingIntervalMs: 10_000,
+  silenceTimeoutMs: 25_000,
+  probeTimeoutMs: 4_000,
+  statsIntervalMs: 2_000,
+  backoff: {},
+});
+
+/** The connection status as a state machine: which status may follow which. */
+const TRANSITIONS = /** @type {Record<Status, Status[]>} */ ({
+  idle: ["connecting", "closed"],
+  connecting: ["joined", "reconnecting", "closed"],
+  joined: ["reconnecting", "closed"],
+  reconnecting: ["reconnecting", "joined", "closed"],
+  closed: [],
+});
+
+/** Fatal server errors that a fresh connection can cure; every other fatal error is final. */
+const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large"]);
+
+/**
+ * One local track the page publishes. `trackId` is the id the server knows (the SDP msid);
+ * after `replace` the sender carries a new track under the same id until the next rejoin.
+ * @typedef {{trackId: string, track: MediaStreamTrack, source: Source, muted: boolean, transceiver: RTCRtpTransceiver | null, announced: boolean}} LocalTrack
+ */
+
+/** One peer connection and the candidates it gathered before its description went out. */
+class Leg {
+  /** @param {Transport} transport @param {RTCConfiguration} configuration @param {(message: object) => void} send */
+  constructor(transport, configuration, send) {
+    this.transport = transport;
+    this.pc = new RTCPeerConnection(configuration);
+    /** @type {(object | null)[]} */
+    this.pending = [];
+    this.ready = false;
+    this.pc.onicecandidate = (event) => {
+      const c = event.candidate;
+      const candidate = c && c.candidate ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } : null;
+      if (this.ready) send({ type: "candidate", transport, candidate });
+      else this.pending.push(candidate);
+    };
+    this.flush = () => {
+      this.ready = true;
+      for (const candidate of this.pending.splice(0)) send({ type: "candidate", transport, candidate });
+    };
+  }
+
+  close() {
+    this.pc.onicecandidate = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.close();
+  }
+}
+
+export class ClassConnection {
+  /**
+   * @param {object} options
+   * @param {string} options.url the WebSocket URL, `ws(s)://host/ws/{class_id}`
+   * @param {string} options.token the join link's token
+   * @param {string | null} options.name used when the token carries no name
+   * @param {string} options.clientId stable per browser, so a reload replaces the stale seat
+   * @param {Partial<Timing>} [options.timing]
+   */
+  constructor({ url, token, name, clientId, timing = {} }) {
+    this.url = url;
+    this.token = token;
+    this.name = name;
+    this.clientId = clientId;
+    this.timing = { ...DEFAULT_TIMING, ...timing };
+    this.backoff = new Backoff(this.timing.backoff);
+
+    /** @type {(status: Status, detail: StatusDetail) => void} */
+    this.onstatus = () => {};
+    /** @type {(joined: Joined, rejoined: boolean) => void} */
+    this.onjoined = () => {};
+    /** @type {(participants: ParticipantInfo[]) => void} everyone else in the class */
+    this.onroster = () => {};
+    /** @type {(tracks: RemoteTrack[]) => void} what the server currently sends us */
+    this.onremotetracks = () => {};
+    /** @type {(error: ServerError) => void} */
+    this.onerror = () => {};
+    /** @type {(ending: Ending) => void} the connection is over for good */
+    this.onclosed = () => {};
+    /** @type {(sample: StatsSample) => void} */
+    this.onstats = () => {};
+
+    /** @type {Status} */
+    this.status = "idle";
+    /** @type {Joined | null} */
+    this.joined = null;
+    this.roster = new Roster();
+    /** @type {Map<Source, LocalTrack>} */
+    this.local = new Map();
+    this.receiveVideo = true;
+    /**
+     * Every published track goes out in this one stream: the server matches `publish`
+     * declarations to the SDP's msid track ids, and its WebRTC stack (aiortc) reads those only
+     * for streams named in `a=msid-semantic: WMS`, where Chrome lists the streams of its first
+     * offer only. (The server groups tracks into streams for subscribers itself.)
+     */
+    this.sendStream = new MediaStream();
+
+    /** @type {WebSocket | null} */
+    this.ws = null;
+    /** @type {Leg | null} */
+    this.publishLeg = null;
+    /** @type {Leg | null} */
+    this.subscribeLeg = null;
+    /** @type {Map<string, SubscribedTrack>} by mid */
+    this.subscribed = new Map();
+    /** @type {Ending | null} set once the connection must not come back */
+    this.ending = null;
+    this.session = 0; // counts sockets: work for an old socket stops when it changes
+    this.everJoined = false;
+    this.lastHeard = 0;
+    /** @type {{resolve: (sdp: string) => void, reject: (error: Error) => void} | null} */
+    this.pendingAnswer = null;
+    /** @type {Promise<void>} publish negotiations, one at a time */
+    this.publishChain = Promise.resolve();
+    /** @type {Promise<void>} subscribe offers, one at a time, in order */
+    this.subscribeChain = Promise.resolve();
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.retryTimer = null;
+    /** @type {ReturnType<typeof setInterval> | null} */
+    this.pingTimer = null;
+    /** @type {ReturnType<typeof setInterval> | null} */
+    this.statsTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.joinTimer = null;
+    /** @type {{packetsReceived: number, packetsLost: number} | null} */
+    this.lastCounters = null;
+    /** @type {import("./quality.js").QualityLevel[]} the latest quality levels, newest last */
+    this.recentLevels = [];
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.probeTimer = null;
+    // The browser noticed a network change. Back online while waiting to reconnect: try now.
+    // Either way, check the socket with a ping: a dead one is dropped in seconds, not at the
+    // silence timeout (the browser's "offline" says nothing of a server on this very machine).
+    this.onNetworkChange = () => {
+      if (this.retryTimer !== null && globalThis.navigator?.onLine !== false) {
+        clearTimeout(this.retryTimer);
+        this.open();
+      } else if (this.status === "joined") {
+        this.probe();
+      }
+    };
+  }
+
+  // ---- public API ---------------------------------------------------------------------------
+
+  /** Join the class (and keep rejoining after drops until left, ended or refused). */
+  connect() {
+    globalThis.addEventListener?.("online", this.onNetworkChange);
+    globalThis.addEventListener?.("offline", this.onNetworkChange);
+    this.setStatus("connecting", { attempt: 0, reason: null, delayMs: 0 });
+    this.open();
+  }
+
+  /**
+   * Publish tracks now, or at the next join if not joined yet.
+   * @param {{track: MediaStreamTrack, source: Source, muted?: boolean}[]} entries
+   */
+  publish(entries) {
+    for (const entry of entries) {
+      this.local.set(entry.source, {
+        trackId: entry.track.id,
+        track: entry.track,
+        source: entry.source,
+        muted: Boolean(entry.muted),
+        transceiver: null,
+        announced: false,
+      });
+      entry.track.enabled = !entry.muted;
+    }
+    if (this.status === "joined") this.queuePublish(this.session, () => this.negotiatePublish(this.session));
+  }
+
+  /** Stop publishing a source (e.g. screen sharing ends). @param {Source} source */
+  unpublish(source) {
+    const entry = this.local.get(source);
+    if (!entry) return;
+    this.local.delete(source);
+    entry.track.stop();
+    if (this.status !== "joined" || !entry.transceiver) return;
+    const session = this.session;
+    this.queuePublish(session, async () => {
+      if (entry.announced) this.send({ type: "unpublish", track_ids: [entry.trackId] });
+      if (entry.transceiver && this.publishLeg) this.publishLeg.pc.removeTrack(entry.transceiver.sender);
+      await this.negotiatePublish(session);
+    });
+  }
+
+  /**
+   * Swap the device behind a published source (another camera; a replugged microphone).
+   * @param {Source} source @param {MediaStreamTrack} track
+   */
+  async replaceTrack(source, track) {
+    const entry = this.local.get(source);
+    if (!entry) return;
+    const old = entry.track;
+    entry.track = track;
+    track.enabled = !entry.muted;
+    old.stop();
+    if (entry.transceiver) await entry.transceiver.sender.replaceTrack(track);
+  }
+
+  /** Mute or unmute a published source; the others' pages show it. @param {Source} source @param {boolean} muted */
+  setMuted(source, muted) {
+    const entry = this.local.get(source);
+    if (!entry) return;
+    entry.muted = muted;
+    entry.track.enabled = !muted;
+    if (entry.announced) this.send({ type: "mute", track_id: entry.trackId, muted });
+  }
+
+  /** Audio only (false) for weak links, or video again (true). @param {boolean} video */
+  setReceiveVideo(video) {
+    this.receiveVideo = video;
+    if (this.status === "joined") this.send({ type: "receive", video });
+  }
+
+  /** Lecturer only: end the class for everyone. */
+  endClass() {
+    this.send({ type: "end_class" });
+  }
+
+  /** Leave for good. */
+  leave() {
+    this.ending = { kind: "left", code: null };
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.send({ type: "leave" });
+    this.finish();
+  }
+
+  // ---- socket lifecycle --------------------------------------------------------------------
+
+  open() {
+    this.retryTimer = null;
+    const session = ++this.session;
+    const ws = new WebSocket(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.lastHeard = Date.now();
+      /** @type {Record<string, unknown>} */
+      const join = { type: "join", v: PROTOCOL_VERSION, token: this.token, client_id: this.clientId };
+      if (this.name) join.name = this.name;
+      this.send(join);
+    };
+    ws.onmessage = (event) => {
+      if (session !== this.session) return;
+      this.lastHeard = Date.now();
+      if (this.probeTimer !== null) clearTimeout(this.probeTimer);
+      this.probeTimer = null;
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      this.dispatch(session, message);
+    };
+    ws.onclose = (event) => this.socketLost(session, dropReason(event));
+    ws.onerror = () => {}; // always followed by close
+    this.joinTimer = setTimeout(() => this.socketLost(session, "timeout"), this.timing.joinTimeoutMs);
+  }
+
+  /**
+   * The socket is gone (closed, dead or replaced): drop its media and, unless the class is over
+   * for us, come back after a backoff delay.
+   * @param {number} session @param {DropReason} reason
+   */
+  socketLost(session, reason) {
+    if (session !== this.session || this.status === "closed") return;
+    this.session += 1;
+    this.teardown();
+    if (this.ending) {
+      this.finish();
+      return;
+    }
+    const delayMs = this.backoff.next();
+    this.setStatus("reconnecting", { attempt: this.backoff.attempt, reason, delayMs });
+    this.retryTimer = setTimeout(() => this.open(), delayMs);
+  }
+
+  /** Close the socket and both peer connections; local tracks stay (they are republished). */
+  teardown() {
+    for (const timer of [this.pingTimer, this.statsTimer]) if (timer !== null) clearInterval(timer);
+    for (const timer of [this.joinTimer, this.probeTimer]) if (timer !== null) clearTimeout(timer);
+    this.pingTimer = this.statsTimer = this.joinTimer = this.probeTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+      if (ws.readyState <= WebSocket.OPEN) ws.close(1000, "client closing");
+    }
+    this.pendingAnswer?.reject(new Error("connection lost"));
+    this.pendingAnswer = null;
+    for (const leg of [this.publishLeg, this.subscribeLeg]) leg?.close();
+    this.publishLeg = this.subscribeLeg = null;
+    this.subscribed.clear();
+    for (const entry of this.local.values()) {
+      entry.transceiver = null;
+      entry.announced = false;
+    }
+    this.lastCounters = null;
+    this.recentLevels = [];
+    this.onremotetracks([]);
+  }
+
+  finish() {
+    if (this.status === "closed") return;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.session += 1;
+    this.teardown();
+    globalThis.removeEventListener?.("online", this.onNetworkChange);
+    globalThis.removeEventListener?.("offline", this.onNetworkChange);
+    for (const entry of this.local.values()) entry.track.stop();
+    this.setStatus("closed", { attempt: 0, reason: null, delayMs: 0 });
+    this.onclosed(this.ending ?? { kind: "error", code: null });
+  }
+
+  /** Is the socket still alive? A ping must be answered within `probeTimeoutMs`. */
+  probe() {
+    if (this.probeTimer !== null) return;
+    const session = this.session;
+    const reason = globalThis.navigator?.onLine === false ? "offline" : "network";
+    this.probeTimer = setTimeout(() => this.socketLost(session, reason), this.timing.probeTimeoutMs);
+    this.send({ type: "ping", ts: Date.now() });
+  }
+
+  /** @param {Status} status @param {StatusDetail} detail */
+  setStatus(status, detail) {
+    if (!TRANSITIONS[this.status].includes(status)) {
+      throw new Error(`connection status cannot go from ${this.status} to ${status}`);
+    }
+    this.status = status;
+    this.onstatus(status, detail);
+  }
+
+  /** @param {object} message */
+  send(message) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  // ---- server messages ---------------------------------------------------------------------
+
+  /** @param {number} session @param {any} message */
+  dispatch(session, message) {
+    if (ROSTER_MESSAGES.has(message.type)) {
+      if (this.roster.apply(message)) this.onroster(this.roster.list());
+      return;
+    }
+    switch (message.type) {
+      case "joined":
+        return this.onJoinedMessage(session, message);
+      case "offer":
+        this.subscribeChain = this.subscribeChain
+          .then(() => this.onServerOffer(session, message))
+          .catch((error) => this.mediaFailed(session, error));
+        return;
+      case "answer":
+        this.pendingAnswer?.resolve(message.sdp);
+        this.pendingAnswer = null;
+        return;
+      case "candidate":
+        return this.onServerCandidate(message);
+      case "pong":
+        return;
+      case "error":
+        return this.onErrorMessage(session, message);
+      case "class_ended":
+        this.ending = { kind: "ended", code: null };
+        return;
+      default:
+        console.warn("classbridge: unknown server message", message.type);
+    }
+  }
+
+  /** @param {number} session @param {Joined} joined */
+  onJoinedMessage(session, joined) {
+    if (this.joinTimer !== null) clearTimeout(this.joinTimer);
+    this.joinTimer = null;
+    const rejoined = this.everJoined;
+    this.everJoined = true;
+    this.joined = joined;
+    this.backoff.reset();
+    this.roster.reset(joined.participants);
+    this.setStatus("joined", { attempt: 0, reason: null, delayMs: 0 });
+    this.onjoined(joined, rejoined);
+    this.onroster(this.roster.list());
+    if (!this.receiveVideo) this.send({ type: "receive", video: false });
+    if (this.local.size) this.queuePublish(session, () => this.negotiatePublish(session));
+    const keepalive = Math.min(this.timing.pingIntervalMs, (joined.limits.keepalive_timeout_s * 1000) / 3);
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.timing.silenceTimeoutMs) {
+        this.socketLost(session, "network");
+        return;
+      }
+      this.send({ type: "ping", ts: Date.now() });
+    }, keepalive);
+    this.statsTimer = setInterval(() => void this.sampleStats(session), this.timing.statsIntervalMs);
+  }
+
+  /** @param {number} session @param {ServerError} error */
+  onErrorMessage(session, error) {
+    if (error.ref === "offer" && this.pendingAnswer) {
+      this.pendingAnswer.reject(new Error(error.code));
+      this.pendingAnswer = null;
+    }
+    this.onerror(error);
+    if (error.fatal && !RETRYABLE.has(error.code)) {
+      this.ending = { kind: error.code === "class_ended" ? "ended" : "error", code: error.code };
+    }
+    if (error.fatal) this.socketLost(session, error.code);
+  }
+
+  // ---- publish connection: we offer --------------------------------------------------------
+
+  /** @param {number} session @param {() => Promise<void>} work */
+  queuePublish(session, work) {
+    this.publishChain = this.publishChain
+      .then(() => (session === this.session ? work() : undefined))
+      .catch((error) => this.mediaFailed(session, error));
+  }
+
+  /** Bring the publish connection in line with `this.local`: add new tracks, offer, apply the answer. @param {number} session */
+  async negotiatePublish(session) {
+    if (session !== this.session || !this.joined) return;
+    if (!this.publishLeg) {
+      const leg = new Leg("publish", this.configuration(), (m) => this.send(m));
+      leg.pc.onconnectionstatechange = () => {
+        if (leg.pc.connectionState === "failed") this.socketLost(session, "media_failed");
+      };
+      this.publishLeg = leg;
+    }
+    const leg = this.publishLeg;
+    const fresh = [...this.local.values()].filter((entry) => !entry.transceiver);
+    for (const entry of fresh) {
+      entry.trackId = entry.track.id; // the id the SDP's msid will carry
+      entry.transceiver = leg.pc.addTransceiver(entry.track, { direction: "sendonly", streams: [this.sendStream] });
+    }
+    if (fresh.length) {
+      this.send({ type: "publish", tracks: fresh.map((e) => ({ track_id: e.trackId, source: e.source })) });
+    }
+    const offer = await leg.pc.createOffer();
+    await leg.pc.setLocalDescription(offer);
+    if (session !== this.session) return;
+    const answered = new Promise((resolve, reject) => {
+      this.pendingAnswer = { resolve, reject };
+      setTimeout(() => reject(new Error("no answer to the publish offer")), this.timing.answerTimeoutMs);
+    });
+    this.send({ type: "offer", transport: "publish", sdp: leg.pc.localDescription?.sdp });
+    leg.flush();
+    const sdp = /** @type {string} */ (await answered);
+    if (session !== this.session) return;
+    await leg.pc.setRemoteDescription({ type: "answer", sdp });
+    for (const entry of fresh) {
+      entry.announced = true;
+      if (entry.muted) this.send({ type: "mute", track_id: entry.trackId, muted: true });
+    }
+  }
+
+  // ---- subscribe connection: the server offers ---------------------------------------------
+
+  /** @param {number} session @param {{sdp: string, tracks: SubscribedTrack[], fresh: boolean}} offer */
+  async onServerOffer(session, offer) {
+    if (session !== this.session) return;
+    if (offer.fresh || !this.subscribeLeg) {
+      this.subscribeLeg?.close();
+      const leg = new Leg("subscribe", this.configuration(), (m) => this.send(m));
+      leg.pc.onconnectionstatechange = () => {
+        if (leg.pc.connectionState === "failed") this.socketLost(session, "media_failed");
+      };
+      this.subscribeLeg = leg;
+    }
+    const leg = this.subscribeLeg;
+    await leg.pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
+    const answer = await leg.pc.createAnswer();
+    await leg.pc.setLocalDescription(answer);
+    if (session !== this.session) return;
+    this.send({ type: "answer", transport: "subscribe", sdp: leg.pc.localDescription?.sdp });
+    leg.flush();
+    this.subscribed = new Map(offer.tracks.map((t) => [t.mid, t]));
+    this.onremotetracks(this.remoteTracks());
+  }
+
+  /** The tracks the server currently forwards to us, with whose they are. @returns {RemoteTrack[]} */
+  remoteTracks() {
+    const pc = this.subscribeLeg?.pc;
+    if (!pc) return [];
+    /** @type {RemoteTrack[]} */
+    const out = [];
+    for (const transceiver of pc.getTransceivers()) {
+      const info = transceiver.mid ? this.subscribed.get(transceiver.mid) : undefined;
+      const receiving = transceiver.currentDirection === "recvonly" || transceiver.currentDirection === "sendrecv";
+      if (info && receiving) out.push({ info, track: transceiver.receiver.track });
+    }
+    return out;
+  }
+
+  /** @param {{transport: Transport, candidate: RTCIceCandidateInit | null}} message */
+  onServerCandidate(message) {
+    const leg = message.transport === "publish" ? this.publishLeg : this.subscribeLeg;
+    if (leg && message.candidate) leg.pc.addIceCandidate(message.candidate).catch(() => {});
+  }
+
+  /** A negotiation step failed: start the whole session afresh. @param {number} session @param {unknown} error */
+  mediaFailed(session, error) {
+    if (session !== this.session) return;
+    console.warn("classbridge: media negotiation failed", error);
+    this.socketLost(session, "media_failed");
+  }
+
+  /** @returns {RTCConfiguration} */
+  configuration() {
+    const servers = (this.joined?.ice_servers ?? []).map((s) => ({
+      urls: s.urls,
+      ...(s.username ? { username: s.username } : {}),
+      ...(s.credential ? { credential: s.credential } : {}),
+    }));
+    return { iceServers: servers, bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" };
+  }
+
+  // ---- statistics --------------------------------------------------------------------------
+
+  /** @param {number} session */
+  async sampleStats(session) {
+    const sample = await this.stats();
+    if (session === this.session && sample) this.onstats(sample);
+  }
+
+  /**
+   * Quality, speaking levels and receive counters from both connections.
+   * @returns {Promise<StatsSample | null>}
+   */
+  async stats() {
+    const legs = [this.subscribeLeg, this.publishLeg].filter((leg) => leg !== null);
+    if (!legs.length) return null;
+    const reports = await Promise.all(legs.map((leg) => leg.pc.getStats()));
+    const sample = summarize(reports, (mid) => this.subscribed.get(mid)?.participant_id, this.lastCounters);
+    this.lastCounters = sample.counters;
+    this.recentLevels = [...this.recentLevels.slice(-1), sample.quality.level];
+    return { ...sample, quality: { ...sample.quality, level: steadyLevel(this.recentLevels) } };
+  }
+}
+
+/**
+ * Why the socket closed, as the page should explain it.
+ * @param {CloseEvent} event
+ * @returns {DropReason}
+ */
+function dropReason(event) {
+  if (event.code === 1001 || event.code === 1012 || event.reason.startsWith("server")) return "server_restart";
+  if (globalThis.navigator?.onLine === false) return "offline";
+  return "network";
+}

@@ -1,0 +1,171 @@
+// @ts-check
+/**
+ * The class itself, laid out for the role. A trainee or observer sees the lecturer large
+ * (or the shared slides, with the lecturer beside them), the room camera, and themself small;
+ * the lecturer sees the trainees as tiles and themself small. Rendering only: the app passes
+ * a model and this module makes the page match it, keeping video elements alive across renders.
+ */
+
+import { bind } from "../i18n.js";
+import { el, clear } from "./dom.js";
+import { Tile } from "./tiles.js";
+import { Toolbar } from "./toolbar.js";
+
+/** @typedef {import("../token.js").Role} Role */
+/** @typedef {import("../protocol.js").ParticipantInfo} ParticipantInfo */
+/** @typedef {import("../protocol.js").RemoteTrack} RemoteTrack */
+/**
+ * @typedef {object} ClassModel
+ * @property {ParticipantInfo[]} participants everyone else
+ * @property {RemoteTrack[]} remote what the server sends us
+ * @property {MediaStreamTrack | null} camera own camera (preview)
+ * @property {MediaStreamTrack | null} screen own shared screen
+ * @property {string} selfName
+ * @property {boolean} cameraMuted
+ * @property {boolean} micMuted
+ * @property {boolean} audioOnly
+ */
+
+const SPEAKING_LEVEL = 0.02; // getStats audioLevel (0..1, linear): above room noise, below speech
+const BROADCASTERS = new Set(["lecturer", "room"]);
+
+export class ClassroomView {
+  /** @param {HTMLElement} container @param {Role} role */
+  constructor(container, role) {
+    this.role = role;
+    this.toolbar = new Toolbar(role);
+    /** @type {() => void} */
+    this.onsoundblocked = () => {};
+    /** @type {Map<string, Tile>} */
+    this.tiles = new Map();
+    this.main = el("div", { className: "stage-main" });
+    this.side = el("div", { className: "stage-side" });
+    this.grid = el("div", { className: "grid" });
+    this.selfArea = el("div", { className: "self-area" });
+    this.empty = el("p", { className: "empty", attrs: { role: "status" } });
+    this.sharingBanner = el("p", { className: "sharing-banner", i18n: "class.sharing_banner", attrs: { hidden: "" } });
+    this.audioOnlyNote = el("p", { className: "audio-only-note", i18n: "class.audio_only_notice", attrs: { hidden: "" } });
+    const broadcaster = BROADCASTERS.has(role);
+    const stage = el(
+      "section",
+      { className: "stage", i18nAttr: { "aria-label": "class.stage_label" } },
+      this.audioOnlyNote,
+      broadcaster ? el("h2", { className: "visually-hidden", i18n: "class.trainees_heading" }) : null,
+      broadcaster ? this.grid : this.main,
+      broadcaster ? null : this.side,
+      this.empty,
+    );
+    clear(container);
+    container.className = `classroom role-${role}`;
+    container.append(stage, el("aside", { className: "self" }, this.sharingBanner, this.selfArea), this.toolbar.element);
+  }
+
+  /** @param {ClassModel} model */
+  render(model) {
+    const wanted = new Map(); // tile key → where it goes
+    const byParticipant = groupTracks(model.remote);
+    /** @param {ParticipantInfo} p @param {boolean} screen */
+    const tileFor = (p, screen) => {
+      const key = screen ? `${p.id}:screen` : p.id;
+      const label = screen ? { key: "class.screen_of", args: { name: p.name } } : p.role === "room" ? { key: "class.room_camera" } : { text: p.name };
+      const tile = this.tile(key, { label, screen });
+      const tracks = (screen ? byParticipant.get(key) : byParticipant.get(p.id)) ?? [];
+      tile.setTracks(tracks);
+      if (!screen) {
+        const mic = p.tracks.find((t) => t.source === "microphone");
+        const camera = p.tracks.find((t) => t.source === "camera");
+        tile.setMicMuted(Boolean(mic?.muted));
+        tile.setCameraOff(!camera || camera.muted || !tracks.some((t) => t.kind === "video"));
+      }
+      return tile;
+    };
+
+    if (BROADCASTERS.has(this.role)) {
+      const shown = model.participants.filter((p) => p.role === "trainee" || p.role === "room" || (p.role === "lecturer" && p.tracks.length));
+      for (const p of shown) {
+        wanted.set(tileFor(p, false), this.grid);
+        if (byParticipant.has(`${p.id}:screen`)) wanted.set(tileFor(p, true), this.grid);
+      }
+      this.setEmpty(shown.length ? null : "class.no_trainees");
+    } else {
+      const broadcasters = model.participants.filter((p) => BROADCASTERS.has(p.role));
+      const screenOwner = broadcasters.find((p) => byParticipant.has(`${p.id}:screen`));
+      const lecturer = broadcasters.find((p) => p.role === "lecturer");
+      const ordered = [...broadcasters].sort((a, b) => Number(b.role === "lecturer") - Number(a.role === "lecturer"));
+      const tiles = ordered.map((p) => tileFor(p, false));
+      const mainTile = screenOwner ? tileFor(screenOwner, true) : tiles[0];
+      if (mainTile) wanted.set(mainTile, this.main);
+      for (const tile of tiles) if (tile !== mainTile) wanted.set(tile, this.side);
+      this.setEmpty(lecturer ? null : "class.waiting_lecturer");
+    }
+
+    if (model.camera) {
+      const self = this.tile("self", { label: { key: "class.you_named", args: { name: model.selfName } }, local: true });
+      self.setTracks([model.camera]);
+      self.setCameraOff(model.cameraMuted);
+      self.setMicMuted(model.micMuted);
+      wanted.set(self, this.selfArea);
+    }
+    if (model.screen) {
+      const own = this.tile("self:screen", { label: { key: "class.your_screen" }, local: true, screen: true });
+      own.setTracks([model.screen]);
+      wanted.set(own, this.selfArea);
+    }
+    this.sharingBanner.hidden = !model.screen;
+    this.audioOnlyNote.hidden = !model.audioOnly;
+
+    for (const [key, tile] of this.tiles) {
+      if (!wanted.has(tile)) {
+        tile.remove();
+        this.tiles.delete(key);
+      }
+    }
+    for (const [tile, region] of wanted) if (tile.element.parentElement !== region) region.append(tile.element);
+    this.grid.dataset.count = String(this.grid.childElementCount);
+  }
+
+  /** Speaking rings from the stats' audio levels. @param {Map<string, number>} levels participant id → 0..1 */
+  setLevels(levels) {
+    for (const [key, tile] of this.tiles) tile.setSpeaking((levels.get(key) ?? 0) > SPEAKING_LEVEL);
+  }
+
+  /** After a click: play the sound autoplay blocked. */
+  unmuteSound() {
+    for (const tile of this.tiles.values()) tile.unmuteSound();
+  }
+
+  /** @param {string} key @param {{label: import("./tiles.js").Label, local?: boolean, screen?: boolean}} options */
+  tile(key, options) {
+    let tile = this.tiles.get(key);
+    if (!tile) {
+      tile = new Tile(key, options);
+      tile.onsoundblocked = () => this.onsoundblocked();
+      this.tiles.set(key, tile);
+    } else {
+      tile.setLabel(options.label);
+    }
+    return tile;
+  }
+
+  /** @param {string | null} key what to say when the stage is empty */
+  setEmpty(key) {
+    this.empty.hidden = key === null;
+    if (key) bind(this.empty, key);
+  }
+}
+
+/**
+ * Received tracks by tile: `participantId` (camera + microphone) and `participantId:screen`.
+ * @param {RemoteTrack[]} remote
+ * @returns {Map<string, MediaStreamTrack[]>}
+ */
+function groupTracks(remote) {
+  /** @type {Map<string, MediaStreamTrack[]>} */
+  const groups = new Map();
+  for (const { info, track } of remote) {
+    const screen = info.source === "screen" || info.source === "screen_audio";
+    const key = screen ? `${info.participant_id}:screen` : info.participant_id;
+    groups.set(key, [...(groups.get(key) ?? []), track]);
+  }
+  return groups;
+}

@@ -1,0 +1,36 @@
+// @ts-check
+/** Line icons drawn for classbridge (24×24, stroke = currentColor). */
+
+const PATHS = {
+  mic: "M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3z M5 11a7 7 0 0 0 14 0 M12 18v3",
+  micOff: "M12 3a3 3 0 0 1 3 3v6a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3z M5 11a7 7 0 0 0 14 0 M12 18v3 M4 4l16 16",
+  camera: "M3 7h12v10H3z M15 10l6-3v10l-6-3",
+  cameraOff: "M3 7h12v10H3z M15 10l6-3v10l-6-3 M3 3l18 18",
+  screen: "M3 4h18v12H3z M8 20h8 M12 16v4",
+  stopScreen: "M3 4h18v12H3z M8 20h8 M12 16v4 M9 7l6 6 M15 7l-6 6",
+  headphones: "M4 15v-3a8 8 0 0 1 16 0v3 M4 15h3v5H4z M17 15h3v5h-3z",
+  video: "M3 7h12v10H3z M15 10l6-3v10l-6-3",
+  leave: "M10 4H5v16h5 M14 8l4 4-4 4 M18 12H9",
+  end: "M6 6l12 12 M18 6L6 18",
+  sound: "M4 9h4l5-4v14l-5-4H4z M16 9a4 4 0 0 1 0 6",
+  signal: "M4 20v-3 M9 20v-7 M14 20v-11 M19 20V5",
+};
+
+/** @typedef {keyof typeof PATHS} IconName */
+
+/** @param {IconName} name @returns {SVGSVGElement} */
+export function icon(name) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "icon");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", PATHS[name]);
+  svg.append(path);
+  return svg;
+}
+
+/** Swap the icon inside a button. @param {HTMLElement} b @param {IconName} name */
+export function setIcon(b, name) {
+  b.querySelector("svg.icon")?.replaceWith(icon(name));
+}
