@@ -124,27 +124,34 @@ class RoomFeed:
             raw = await asyncio.wait_for(self.ws.receive_text(), HELLO_TIMEOUT_S)
             message = ClientMessage.validate_json(raw[:MAX_MESSAGE])
         except TimeoutError:
-            return await self._refuse("hello_timeout", "no hello message in time")
+            await self._refused("hello_timeout", "no hello message in time")
+            return None
         except (ValidationError, KeyError):
-            return await self._refuse("bad_message", "the first message must be hello with v and token")
+            await self._refused("bad_message", "the first message must be hello with v and token")
+            return None
         if not isinstance(message, Hello):
-            return await self._refuse("bad_message", "the first message must be hello")
+            await self._refused("bad_message", "the first message must be hello")
+            return None
         if message.v != PROTOCOL_VERSION:
-            return await self._refuse(
+            await self._refused(
                 "unsupported_version", f"this server speaks version {PROTOCOL_VERSION}, not {message.v}"
             )
+            return None
         try:
             principal = await run_in_threadpool(self.credentials.principal, message.token)
         except AccessDenied as error:
-            return await self._refuse(error.code, error.message)
+            await self._refused(error.code, error.message)
+            return None
         if not (principal.staff or (principal.kind is PrincipalKind.LECTURER and principal.room)):
-            return await self._refuse("forbidden", f"a {principal.kind.value} may not watch rooms")
+            await self._refused("forbidden", f"a {principal.kind.value} may not watch rooms")
+            return None
         try:
             await asyncio.wait_for(self.rooms.ready.wait(), READY_TIMEOUT_S)
             self.rooms.controllers()  # raises when the rooms failed to start
         except (TimeoutError, RoomsStarting) as error:
             code = error.code if isinstance(error, SignalingError) else "rooms_starting"
-            return await self._refuse(code, str(error) or "the rooms are still starting")
+            await self._refused(code, str(error) or "the rooms are still starting")
+            return None
         return principal
 
     def _subscribe(self, principal: Principal) -> None:
@@ -189,14 +196,14 @@ class RoomFeed:
                 return
         await self._close()
 
-    async def _refuse(self, code: str, message: str) -> None:
+    async def _refused(self, code: str, message: str) -> None:
+        """Tell the client why (an `error`) and close with 1008."""
         try:
             await self.ws.send_text(ErrorMessage(code=code, message=message).model_dump_json())
         except (WebSocketDisconnect, RuntimeError, OSError):
-            return None
+            return
         self.close_code = 1008
         await self._close()
-        return None
 
     async def _close(self) -> None:
         if self.ws.client_state is WebSocketState.CONNECTED:

@@ -23,12 +23,13 @@ Seconds = Annotated[float, Field(gt=0, le=30)]
 class _Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    do: str  # each command narrows it to its own literal (the union's tag)
     kinds: ClassVar[tuple[DeviceKind, ...]]
     needs: ClassVar[str | None] = None  # capability attribute that must be truthy
 
     @property
     def label(self) -> str:
-        return str(getattr(self, "do"))
+        return self.do
 
     def setting(self, kind: DeviceKind) -> tuple[str, Any] | None:
         """(attribute, value) the desired state keeps after this command succeeds."""
@@ -220,6 +221,9 @@ class Gain(_Command):
         await device.set_gain(self.gain_db, self.channel)
 
 
-COMMANDS = (Move, Stop, Zoom, Home, PresetRecall, PresetSave, GoTo, Power, Input, Volume, Mute, Gain)
-DeviceCommand = Annotated[Union[COMMANDS], Field(discriminator="do")]  # type: ignore[valid-type]
+DeviceCommand = Annotated[
+    Union[Move, Stop, Zoom, Home, PresetRecall, PresetSave, GoTo, Power, Input, Volume, Mute, Gain],
+    Field(discriminator="do"),
+]
+COMMANDS: tuple[type[_Command], ...] = get_args(get_args(DeviceCommand)[0])
 COMMAND_NAMES: tuple[str, ...] = tuple(get_args(c.model_fields["do"].annotation)[0] for c in COMMANDS)

@@ -16,6 +16,7 @@ from devices.drivers.base import DeviceKind
 from devices.room.positions import CameraPosition
 from devices.room.scenes import Scene
 from devices.room.schedule_plan import RoomSchedule
+from devices.room.steps import PositionStep, WaitStep
 
 Location = tuple[str | int, ...]
 
@@ -54,7 +55,7 @@ def _kinds(kinds: tuple[DeviceKind, ...]) -> str:
     return " or ".join(f"a {k.value}" for k in kinds)
 
 
-def _duplicates(items: Sequence[CameraPosition] | Sequence[Scene]) -> list[tuple[int, str]]:
+def _duplicates(items: Sequence[CameraPosition | Scene]) -> list[tuple[int, str]]:
     seen: set[str] = set()
     twice = []
     for index, item in enumerate(items):
@@ -86,12 +87,12 @@ def problems(room: _Room) -> list[tuple[Location, str]]:
     for s, scene in enumerate(room.scenes):
         for i, step in enumerate(scene.steps):
             loc: Location = ("scenes", s, "steps", i)
-            if step.do == "position":
+            if isinstance(step, PositionStep):
                 if step.position not in positions:
                     listed = ", ".join(sorted(positions)) or "none"
                     found.append(((*loc, "position"), f"no position {step.position!r} (positions: {listed})"))
-            elif step.do in STEP_KINDS:
-                device((*loc, "device"), getattr(step, "device"), STEP_KINDS[step.do])
+            elif not isinstance(step, WaitStep):
+                device((*loc, "device"), step.device, STEP_KINDS[step.do])
     scenes = {scene.name for scene in room.scenes}
     for field in ("start_scene", "end_scene", "idle_scene"):
         name = getattr(room.schedule, field)

@@ -122,11 +122,13 @@ def reported(status: DeviceStatus) -> dict[str, Any]:
         fields["muted"] = values["muted"]
     if isinstance(values.get("volume"), int):
         fields["volume"] = values["volume"]
-    if all(isinstance(values.get(axis), (int, float)) for axis in ("pan", "tilt", "zoom")):
-        fields["position"] = Position(pan=values["pan"], tilt=values["tilt"], zoom=values["zoom"])
-    elif isinstance(values.get("position"), PanTiltZoom):
-        where = values["position"]
+    axes = [values.get(axis) for axis in ("pan", "tilt", "zoom")]
+    where = values.get("position")
+    if all(isinstance(a, (int, float)) for a in axes):
+        fields["position"] = Position(pan=axes[0], tilt=axes[1], zoom=axes[2])  # type: ignore[arg-type]
+    elif isinstance(where, PanTiltZoom):
         fields["position"] = Position(pan=where.pan, tilt=where.tilt, zoom=where.zoom)
-    if isinstance(values.get("gain_db"), dict):
-        fields["gain_db"] = dict(values["gain_db"])
+    gains = values.get("gain_db")
+    if isinstance(gains, dict):
+        fields["gain_db"] = dict(gains)
     return fields

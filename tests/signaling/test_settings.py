@@ -199,3 +199,11 @@ def test_example_config_is_valid() -> None:
     example = Path(__file__).parents[2] / "config" / "classbridge.example.yaml"
     s = Settings.load(config_file=example)
     assert s.ice.servers == [] and s.ice.public_address is None
+
+
+def test_rooms_are_simulated_only_without_a_rooms_file(tmp_path: Path) -> None:
+    assert Settings.load(data_dir=tmp_path).rooms_simulated is True
+    rooms = write(tmp_path / "rooms.yaml", "rooms: []\n")
+    assert Settings.load(data_dir=tmp_path, rooms_file=rooms).rooms_simulated is False
+    assert Settings.load(data_dir=tmp_path, rooms_file=rooms, rooms_simulated=True).rooms_simulated is True
+    assert "does not exist" in errors_of(rooms_file=tmp_path / "missing.yaml")
