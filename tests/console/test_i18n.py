@@ -46,3 +46,15 @@ def test_every_value_the_server_sends_has_words() -> None:
     }
     missing = [f"{family}.{value}" for family, values in families.items() for value in values if f"{family}.{value}" not in TABLES["en"]]
     assert missing == []
+
+
+def test_the_ptz_pad_has_words_in_both_pages() -> None:
+    pad = (CONSOLE / "js" / "ui" / "ptz_pad.js").read_text(encoding="utf-8")
+    words = ["pad", "speed", "zoom_in", "zoom_out", *re.findall(r'\["([\w-]+)", -?\d, -?\d, "', pad)]
+    assert len(words) == 13
+    assert [w for w in words if f"camera.{w}" not in TABLES["en"]] == []
+    panel = (CONSOLE.parent / "js" / "ui" / "room_panel.js").read_text(encoding="utf-8")
+    class_page = json.loads((CONSOLE.parent / "i18n" / "en.json").read_text(encoding="utf-8"))
+    for word in words:
+        key = re.search(rf'"?{re.escape(word)}"?: "(class\.room_\w+)"', panel)
+        assert key and key.group(1) in class_page, word

@@ -16,6 +16,7 @@ import { ClassroomView } from "./ui/classroom.js";
 import { confirmDialog } from "./ui/dialog.js";
 import { Notices, showCard } from "./ui/notices.js";
 import { PrejoinView } from "./ui/prejoin.js";
+import { RoomPanel } from "./ui/room_panel.js";
 import { StatusBar } from "./ui/status_bar.js";
 
 /** @typedef {import("./token.js").JoinClaims} JoinClaims */
@@ -279,6 +280,7 @@ class Page {
     document.title = `${title} – ${i18n.t("app.name")}`;
     const view = new ClassroomView(this.main, claims.role);
     this.view = view;
+    if (claims.role === "lecturer") RoomPanel.mount(/** @type {HTMLElement} */ (this.main.querySelector("aside.self")), this.token);
     view.onsoundblocked = () =>
       this.notices.banner("sound", "class.sound_blocked", {}, "info", [
         {

@@ -93,7 +93,7 @@ export class DeviceCard {
     const box = el("div", { class: "controls" });
     const can = (/** @type {string} */ what) => this.rights.canChange(what);
     if (view.kind === "camera") {
-      if ((c.pan_tilt || c.zoom) && can("move")) box.append(ptzPad(this.send, c));
+      if ((c.pan_tilt || c.zoom) && can("move")) box.append(ptzPad(this.send, c, (word) => t(`camera.${word}`)));
       const row = el("div", { class: "row" });
       if (c.home && can("home")) row.append(el("button", { type: "button", "data-action": "home", onclick: () => this.send({ do: "home" }) }, t("camera.home")));
       if (c.presets > 0 && can("preset_recall")) {

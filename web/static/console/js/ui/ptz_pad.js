@@ -1,8 +1,8 @@
 // The PTZ pad: hold a direction to move, release to stop; zoom the same way. A held move
 // also carries a safety limit (`seconds`), so a browser that disappears mid-press cannot
-// leave the camera turning. A click from the keyboard moves briefly.
+// leave the camera turning. A click from the keyboard moves briefly. The words come from the
+// caller (`label`), so the console and the class page each use their own translations.
 
-import { t } from "../i18n.js";
 import { el } from "./dom.js";
 
 const SAFETY_SECONDS = 10;
@@ -13,11 +13,15 @@ const PAD = [
   ["down-left", -1, -1, "↙"], ["down", 0, -1, "↓"], ["down-right", 1, -1, "↘"],
 ];
 
+/** The names `label` is asked for. */
+export const PAD_WORDS = ["pad", "speed", "zoom_in", "zoom_out", ...PAD.map(([name]) => name)];
+
 /**
  * @param {(command: Object) => Promise<*>} send a device command for this camera
  * @param {{pan_tilt: boolean, zoom: boolean}} controls
+ * @param {(word: string) => string} label the text for one of PAD_WORDS
  */
-export function ptzPad(send, controls) {
+export function ptzPad(send, controls, label) {
   const speed = el("input", { type: "range", min: "0.1", max: "1", step: "0.1", value: "0.5", "data-control": "speed" });
   const hold = (/** @type {(s: number, seconds: number) => Object} */ start, /** @type {Object} */ stop) => {
     let held = false;
@@ -37,21 +41,21 @@ export function ptzPad(send, controls) {
       },
     };
   };
-  const pad = el("div", { class: "ptz-pad", role: "group", "aria-label": t("camera.pad") });
+  const pad = el("div", { class: "ptz-pad", role: "group", "aria-label": label("pad") });
   for (const [name, pan, tilt, glyph] of PAD) {
-    const label = t(`camera.${name}`);
+    const text = label(String(name));
     if (name === "stop") {
-      pad.append(el("button", { type: "button", "data-action": "ptz-stop", title: label, "aria-label": label, onclick: () => send({ do: "stop" }) }, glyph));
+      pad.append(el("button", { type: "button", "data-action": "ptz-stop", title: text, "aria-label": text, onclick: () => send({ do: "stop" }) }, glyph));
       continue;
     }
-    const handlers = hold((s, seconds) => ({ do: "move", pan: pan * s, tilt: tilt * s, seconds }), { do: "stop" });
-    pad.append(el("button", { type: "button", "data-action": `ptz-${name}`, title: label, "aria-label": label, ...handlers, disabled: !controls.pan_tilt }, glyph));
+    const handlers = hold((s, seconds) => ({ do: "move", pan: Number(pan) * s, tilt: Number(tilt) * s, seconds }), { do: "stop" });
+    pad.append(el("button", { type: "button", "data-action": `ptz-${name}`, title: text, "aria-label": text, ...handlers, disabled: !controls.pan_tilt }, glyph));
   }
   const zoom = el(
     "div",
     { class: "zoom" },
-    el("button", { type: "button", "data-action": "zoom-out", ...hold((s, seconds) => ({ do: "zoom", speed: -s, seconds }), { do: "zoom", speed: 0 }), disabled: !controls.zoom }, t("camera.zoom_out")),
-    el("button", { type: "button", "data-action": "zoom-in", ...hold((s, seconds) => ({ do: "zoom", speed: s, seconds }), { do: "zoom", speed: 0 }), disabled: !controls.zoom }, t("camera.zoom_in")),
+    el("button", { type: "button", "data-action": "zoom-out", ...hold((s, seconds) => ({ do: "zoom", speed: -s, seconds }), { do: "zoom", speed: 0 }), disabled: !controls.zoom }, label("zoom_out")),
+    el("button", { type: "button", "data-action": "zoom-in", ...hold((s, seconds) => ({ do: "zoom", speed: s, seconds }), { do: "zoom", speed: 0 }), disabled: !controls.zoom }, label("zoom_in")),
   );
-  return el("div", { class: "ptz" }, pad, zoom, el("label", { class: "speed" }, t("camera.speed"), speed));
+  return el("div", { class: "ptz" }, pad, zoom, el("label", { class: "speed" }, label("speed"), speed));
 }

@@ -1,0 +1,102 @@
+"""The lecturer's room controls in the class page, against `classbridge serve` and its
+simulated example room: positions, the PTZ pad and lecturer scenes reach the room's devices
+(read back through the room API); trainees and rooms that are not the class's get nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.web.support import ADMIN_TOKEN, ClassServer, join, launch, new_page, wait_for
+
+pytestmark = pytest.mark.browser
+ROOM = "/api/rooms/room-101"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
+    root: Path = tmp_path_factory.mktemp("panel")
+    server = ClassServer(root / "data").start()
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    wait_for(lambda: httpx.get(f"{server.url}/api/rooms", headers=admin).status_code == 200, 30, "the rooms")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+def camera(server: ClassServer) -> dict[str, Any]:
+    found: dict[str, Any] = server.api("GET", "/rooms/room-101/devices/camera")
+    return found
+
+
+def audit_log(server: ClassServer) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = server.api("GET", "/audit")
+    return entries
+
+
+def lecturer_page(browser: Browser, server: ClassServer, room: str | None) -> tuple[Any, Page, str]:
+    created = server.api("POST", "/classes", {"title": "Lớp có phòng", **({"room": room} if room else {})})
+    context, page = new_page(browser)
+    join(page, created["links"]["lecturer"], name="TS. Lan")
+    return context, page, created["id"]
+
+
+def test_the_lecturer_drives_their_room(browser: Browser, server: ClassServer) -> None:
+    context, page, class_id = lecturer_page(browser, server, "room-101")
+    try:
+        panel = page.locator(".room-panel")
+        expect(panel).to_be_visible(timeout=10000)
+        expect(panel.locator("[data-position]")).to_have_count(3)
+        scenes = [b.get_attribute("data-scene") for b in panel.locator("[data-scene]").all()]
+        assert scenes == ["start", "presentation", "discussion"]  # "end" is for technicians
+        panel.locator("[data-position='whiteboard']").click()
+        wait_for(lambda: (camera(server)["position"] or {}).get("pan") == -600, 10, "the camera at the whiteboard")
+        right = panel.locator("[data-action='ptz-right']")
+        right.hover()
+        page.mouse.down()
+        wait_for(lambda: camera(server)["position"]["pan"] > -500, 10, "the camera panning right")
+        page.mouse.up()
+        wait_for(lambda: any(e["action"] == "stop" for e in audit_log(server)), 10, "the release stopping the camera")
+        panel.locator("[data-scene='discussion']").click()
+        expect(panel.locator(".room-run")).to_have_attribute("data-state", "succeeded", timeout=10000)
+        expect(panel.locator(".room-run li[data-state='ok']")).to_have_count(2)
+        panel.locator("[data-scene='presentation']").click()  # the projector is off: its step fails
+        expect(panel.locator(".room-run")).to_have_attribute("data-state", "partial", timeout=10000)
+        expect(panel.locator(".room-run li[data-state='failed']")).to_contain_text("the projector is off")
+        audit = audit_log(server)
+        lecturer = f"of class {class_id}"  # a shared lecturer link names no person
+        assert {(e["actor_kind"], e["actor_name"], e["target"]) for e in audit} >= {
+            ("lecturer", lecturer, "whiteboard"),
+            ("lecturer", lecturer, "discussion"),
+        }
+    finally:
+        context.close()
+
+
+def test_no_room_controls_without_a_room(browser: Browser, server: ClassServer) -> None:
+    context, page, _ = lecturer_page(browser, server, None)
+    try:
+        page.wait_for_timeout(1500)  # the room feed has answered by now
+        assert page.locator(".room-panel:visible").count() == 0
+    finally:
+        context.close()
+    created = server.api("POST", "/classes", {"title": "Lớp", "room": "room-101"})
+    context, page = new_page(browser)
+    try:
+        join(page, created["links"]["trainee"], name="Học viên A")
+        page.wait_for_timeout(1000)
+        assert page.locator(".room-panel").count() == 0
+    finally:
+        context.close()

@@ -1,0 +1,160 @@
+// @ts-check
+/**
+ * The lecturer's room controls inside the class page: the named camera positions, a PTZ pad
+ * for the room's main camera, and the scenes marked for lecturers, with the last run's steps.
+ * Shown only when the class is taught from a room this server controls (the room API answers
+ * the lecturer's own join token with that one room). The protocol is the console's
+ * (../../console/js/api.js: REST and the /ws/rooms feed); the PTZ pad is the console's too.
+ */
+
+import { RoomFeed, RoomsApi } from "../../console/js/api.js";
+import { ptzPad } from "../../console/js/ui/ptz_pad.js";
+import { t } from "../i18n.js";
+import { el } from "./dom.js";
+
+/** @typedef {import("../../console/js/api.js").RoomView} RoomView */
+/** @typedef {import("../../console/js/api.js").SceneRunView} SceneRunView */
+
+const STYLESHEET = "/static/css/room_panel.css";
+const PAD_KEYS = /** @type {Record<string, string>} */ ({
+  pad: "class.room_pad",
+  speed: "class.room_speed",
+  zoom_in: "class.room_zoom_in",
+  zoom_out: "class.room_zoom_out",
+  "up-left": "class.room_up_left",
+  up: "class.room_up",
+  "up-right": "class.room_up_right",
+  left: "class.room_left",
+  stop: "class.room_stop",
+  right: "class.room_right",
+  "down-left": "class.room_down_left",
+  down: "class.room_down",
+  "down-right": "class.room_down_right",
+});
+const RUN_KEYS = /** @type {Record<string, string>} */ ({
+  running: "class.room_run_running",
+  succeeded: "class.room_run_succeeded",
+  partial: "class.room_run_partial",
+  failed: "class.room_run_failed",
+  cancelled: "class.room_run_cancelled",
+});
+
+export class RoomPanel {
+  /**
+   * Add the panel to `container` (hidden until the room answers); it stops by itself once the
+   * class view is gone. @param {HTMLElement} container @param {string} token the lecturer's join token
+   */
+  static mount(container, token) {
+    if (!document.querySelector(`link[href="${STYLESHEET}"]`)) {
+      document.head.append(el("link", { attrs: { rel: "stylesheet", href: STYLESHEET } }));
+    }
+    const panel = new RoomPanel(token);
+    container.append(panel.element);
+    panel.feed.start();
+    return panel;
+  }
+
+  /** @param {string} token */
+  constructor(token) {
+    this.api = new RoomsApi(token);
+    this.feed = new RoomFeed(token);
+    this.element = el("section", { className: "room-panel", attrs: { hidden: "" }, i18nAttr: { "aria-label": "class.room_title" } });
+    this.runBox = el("div", { className: "room-run", attrs: { "aria-live": "polite" } });
+    this.status = el("p", { className: "room-status", attrs: { role: "status" } });
+    /** @type {string | null} */
+    this.room = null;
+    this.feed.onwelcome = (welcome) => this.show(welcome.rooms[0] ?? null);
+    this.feed.onscene = (room, run) => this.alive() && room === this.room && this.showRun(run);
+    this.feed.onrefused = () => this.stop();
+  }
+
+  alive() {
+    if (this.element.isConnected) return true;
+    this.stop();
+    return false;
+  }
+
+  stop() {
+    this.feed.stop();
+  }
+
+  /** @param {RoomView | null} room */
+  show(room) {
+    if (!this.alive()) return;
+    if (!room) {
+      this.element.hidden = true;
+      return;
+    }
+    this.room = room.name;
+    const camera =
+      room.devices.find((d) => d.role === "main-camera" && d.controls.pan_tilt) ?? room.devices.find((d) => d.kind === "camera" && d.controls.pan_tilt);
+    const positions = room.positions.map((p) =>
+      el("button", { className: "btn", text: p.title, attrs: { type: "button", "data-position": p.name }, on: { click: () => this.go(p.name) } }),
+    );
+    const scenes = room.scenes
+      .filter((s) => s.lecturer)
+      .map((s) =>
+        el("button", { className: "btn", text: s.title, attrs: { type: "button", "data-scene": s.name }, on: { click: () => this.run(s.name) } }),
+      );
+    const send = (/** @type {Object} */ command) => (camera ? this.send(camera.name, command) : Promise.resolve());
+    this.element.replaceChildren(
+      el("h2", {}, el("span", { i18n: "class.room_title" }), " ", el("span", { className: "room-name", text: room.title })),
+      positions.length ? el("h3", { i18n: "class.room_positions" }) : null,
+      positions.length ? el("div", { className: "room-buttons" }, ...positions) : "",
+      camera ? el("h3", { i18n: "class.room_camera_control" }) : null,
+      camera ? ptzPad(send, camera.controls, (word) => t(PAD_KEYS[word])) : "",
+      scenes.length ? el("h3", { i18n: "class.room_scenes" }) : null,
+      scenes.length ? el("div", { className: "room-buttons" }, ...scenes) : "",
+      this.runBox,
+      this.status,
+    );
+    this.element.hidden = false;
+    this.showRun(room.run);
+  }
+
+  /** @param {SceneRunView | null} run */
+  showRun(run) {
+    if (!run) {
+      this.runBox.replaceChildren();
+      return;
+    }
+    this.runBox.dataset.state = run.state;
+    this.runBox.replaceChildren(
+      el("p", {}, el("strong", { text: run.title }), " ", el("span", { className: `room-badge run-${run.state}`, i18n: RUN_KEYS[run.state] })),
+      el(
+        "ol",
+        {},
+        ...run.steps.map((step) =>
+          el("li", { text: step.detail ? `${step.label}: ${step.detail}` : step.label, data: { step: String(step.index), state: step.state } }),
+        ),
+      ),
+    );
+  }
+
+  /** @param {string} position */
+  go(position) {
+    this.call(this.api.position(/** @type {string} */ (this.room), position));
+  }
+
+  /** @param {string} scene */
+  run(scene) {
+    this.call(this.api.runScene(/** @type {string} */ (this.room), scene));
+  }
+
+  /** @param {string} device @param {Object} command */
+  send(device, command) {
+    return this.call(this.api.command(/** @type {string} */ (this.room), device, command));
+  }
+
+  /** Show a refusal or a device failure under the controls. @param {Promise<*>} request */
+  async call(request) {
+    try {
+      await request;
+      this.status.textContent = "";
+    } catch (error) {
+      const code = /** @type {{code?: string}} */ (error).code;
+      this.status.textContent = `${t("class.room_failed")} ${/** @type {Error} */ (error).message}`;
+      this.status.dataset.code = code || "";
+    }
+  }
+}
