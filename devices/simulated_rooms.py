@@ -68,7 +68,7 @@ class SimulatedRooms:
 
         Devices without a simulator are left out (their real addresses must not be dialled
         by mistake). Secrets are not written: a device keeps its ``password_env`` and loses
-        the password resolved from it.
+        the password resolved from it. Each room keeps its positions, scenes and schedule.
         """
         rooms: dict[str, list[dict[str, Any]]] = {room.name: [] for room in self.rooms.rooms}
         for running in self.running:
@@ -77,7 +77,15 @@ class SimulatedRooms:
                 data.pop("password", None)
             _point_at(data, running.device, running.endpoints)
             rooms[running.room.name].append(data)
-        return {"rooms": [{"name": name, "devices": devices} for name, devices in rooms.items()]}
+        return {
+            "rooms": [
+                {
+                    **room.model_dump(mode="json", exclude={"devices"}, exclude_defaults=True),
+                    "devices": rooms[room.name],
+                }
+                for room in self.rooms.rooms
+            ]
+        }
 
 
 def _point_at(data: dict[str, Any], device: DeviceConfig, endpoints: dict[str, str]) -> None:

@@ -176,10 +176,10 @@ class RoomFeed:
 
     async def _read_loop(self) -> None:
         while True:
-            raw = await self.ws.receive_text()
             try:
+                raw = await self.ws.receive_text()
                 message = ClientMessage.validate_json(raw[:MAX_MESSAGE])
-            except ValidationError:
+            except (ValidationError, KeyError):  # KeyError: a binary frame
                 self.queue.put_nowait(ErrorMessage(code="bad_message", message="expected ping"))
                 continue
             if isinstance(message, Ping):

@@ -92,6 +92,7 @@ class RoomController:
         self.last_run: SceneRunView | None = None
         self._listeners: list[Listener] = []
         self._run_task: asyncio.Task[SceneRunView] | None = None
+        self._scene_run: SceneRun | None = None
         self._stoppers: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._reapplying: set[tuple[str, str]] = set()
         self._links = {name: s.view.link for name, s in self.supervisors.items()}
@@ -125,14 +126,13 @@ class RoomController:
         return view.model_copy(update={"desired": desired})
 
     def view(self) -> RoomView:
-        running = self._run_task is not None and not self._run_task.done()
         return RoomView(
             name=self.name,
             title=self.room.title or self.name,
             devices=[self.device_view(name) for name in self.supervisors],
             scenes=[SceneInfo.of(scene) for scene in self.room.scenes],
             positions=[PositionInfo.of(p) for p in self.room.positions],
-            run=self.last_run if running or self.last_run else None,
+            run=self.last_run,
         )
 
     def idle_seconds(self) -> float:
@@ -199,21 +199,22 @@ class RoomController:
             scene, actor, partial(self._perform, owner=f"scene {scene.name}"), self._run_changed, now=self._now
         )
         self.last_run = run.view
+        self._scene_run = run
         self._run_task = asyncio.create_task(self._execute(run, previous), name=f"scene {scene.name}")
         return run.view
 
     async def run_scene(self, name: str, actor: Actor) -> SceneRunView:
         """Run a scene to its end and return the result (cancelled if another scene took over)."""
-        first = self.start_scene(name, actor)
-        task = self._run_task
-        assert task is not None
+        self.start_scene(name, actor)
+        run, task = self._scene_run, self._run_task
+        assert run is not None and task is not None
         try:
             return await task
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 raise  # we are being cancelled ourselves
-            return self.last_run if self.last_run and self.last_run.id == first.id else first
+            return run.view
 
     async def _execute(self, run: SceneRun, previous: asyncio.Task[SceneRunView] | None) -> SceneRunView:
         if previous is not None:
@@ -229,8 +230,8 @@ class RoomController:
         return view
 
     def _run_changed(self, view: SceneRunView) -> None:
-        if self.last_run is None or self.last_run.id == view.id or view.state is not RunState.CANCELLED:
-            self.last_run = view
+        if self.last_run is None or self.last_run.id == view.id:
+            self.last_run = view  # a cancelled older run still reports, but is no longer the room's
         self._emit(SceneEvent(room=self.name, run=view))
 
     async def _perform(self, step: Step, owner: str) -> None:

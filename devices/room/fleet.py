@@ -76,16 +76,7 @@ class RoomFleet:
         simulated = SimulatedRooms(unpinned)
         await simulated.start()
         try:
-            derived = {room["name"]: room["devices"] for room in simulated.derived()["rooms"]}
-            pointed = RoomsFile.model_validate(
-                {
-                    "rooms": [
-                        {**room.model_dump(mode="json", exclude={"devices"}), "devices": derived[room.name]}
-                        for room in rooms.rooms
-                    ]
-                }
-            )
-            fleet = cls(pointed, **controller_options)
+            fleet = cls(RoomsFile.model_validate(simulated.derived()), **controller_options)
         except BaseException:
             await simulated.stop()
             raise

@@ -76,3 +76,19 @@ def test_host_port(address: str, expected: tuple[str, int]) -> None:
 def test_host_port_needs_a_port() -> None:
     with pytest.raises(ValueError, match="no host:port"):
         _host_port("/dev/ttyUSB0")
+
+
+async def test_the_derived_file_keeps_positions_scenes_and_schedule(tmp_path: Path) -> None:
+    rooms = load_rooms(EXAMPLE, environ={}, require_secrets=False)
+    simulated = SimulatedRooms(rooms)
+    await simulated.start()
+    try:
+        path = tmp_path / "sim.yaml"
+        path.write_text(yaml.safe_dump(simulated.derived()))
+    finally:
+        await simulated.stop()
+    again = load_rooms(path, environ={"ROOM101_ONVIF_PASSWORD": "x", "ROOM101_PJLINK_PASSWORD": "y"}).rooms[0]
+    original = rooms.rooms[0]
+    assert (again.title, again.positions, again.scenes, again.schedule) == (
+        original.title, original.positions, original.scenes, original.schedule,
+    )  # fmt: skip

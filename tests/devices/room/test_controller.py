@@ -250,3 +250,16 @@ async def test_the_room_view(make_room: MakeRoom) -> None:
     mic = view.devices[3]
     assert mic.controls.gain and mic.controls.channels == 4 and mic.power is None
     assert any(isinstance(e, DeviceEvent) for e in running.events)
+
+
+async def test_waiting_for_a_scene_that_another_one_cancels(make_room: MakeRoom, sims: Simulators) -> None:
+    slow = scene("slow", {"do": "wait", "seconds": 5})
+    quick = scene("quick", {"do": "volume", "device": "display", "level": 33})
+    running = await make_room(scenes=[slow, quick])
+    controller = running.controller
+    waiting = asyncio.create_task(controller.run_scene("slow", TECH))
+    await asyncio.sleep(0.1)
+    await controller.run_scene("quick", TECH)
+    cancelled = await waiting
+    assert cancelled.scene == "slow" and cancelled.state is RunState.CANCELLED
+    assert controller.view().run is not None and controller.view().run.scene == "quick"
