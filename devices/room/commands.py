@@ -20,7 +20,7 @@ Speed = Annotated[float, Field(ge=-1, le=1)]
 Seconds = Annotated[float, Field(gt=0, le=30)]
 
 
-class _Command(BaseModel):
+class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     do: str  # each command narrows it to its own literal (the union's tag)
@@ -39,7 +39,7 @@ class _Command(BaseModel):
         raise NotImplementedError
 
 
-class Move(_Command):
+class Move(Command):
     do: Literal["move"]
     pan: Speed = Field(description="-1 (left) .. 1 (right)")
     tilt: Speed = Field(description="-1 (down) .. 1 (up)")
@@ -55,7 +55,7 @@ class Move(_Command):
         await device.move(self.pan, self.tilt)
 
 
-class Stop(_Command):
+class Stop(Command):
     do: Literal["stop"]
     kinds = (CAMERA,)
     needs = "pan_tilt"
@@ -64,7 +64,7 @@ class Stop(_Command):
         await device.stop_move()
 
 
-class Zoom(_Command):
+class Zoom(Command):
     do: Literal["zoom"]
     speed: Speed = Field(description="-1 (wide) .. 1 (tele); 0 stops.")
     seconds: Seconds | None = Field(None, description="Stop by itself after this long.")
@@ -79,7 +79,7 @@ class Zoom(_Command):
         await device.zoom(self.speed)
 
 
-class Home(_Command):
+class Home(Command):
     do: Literal["home"]
     kinds = (CAMERA,)
     needs = "home"
@@ -88,7 +88,7 @@ class Home(_Command):
         await device.home()
 
 
-class PresetRecall(_Command):
+class PresetRecall(Command):
     do: Literal["preset_recall"]
     preset: int = Field(ge=0, le=254, description="The camera's own preset number.")
     kinds = (CAMERA,)
@@ -102,7 +102,7 @@ class PresetRecall(_Command):
         await device.recall_preset(self.preset)
 
 
-class PresetSave(_Command):
+class PresetSave(Command):
     do: Literal["preset_save"]
     preset: int = Field(ge=0, le=254)
     kinds = (CAMERA,)
@@ -116,7 +116,7 @@ class PresetSave(_Command):
         await device.save_preset(self.preset)
 
 
-class GoTo(_Command):
+class GoTo(Command):
     do: Literal["go_to"]
     pan: float
     tilt: float
@@ -132,7 +132,7 @@ class GoTo(_Command):
         await device.go_to(PanTiltZoom(self.pan, self.tilt, self.zoom))
 
 
-class Power(_Command):
+class Power(Command):
     do: Literal["power"]
     power: bool
     kinds = (CAMERA, DISPLAY)
@@ -146,7 +146,7 @@ class Power(_Command):
         await device.set_power(self.power)
 
 
-class Input(_Command):
+class Input(Command):
     do: Literal["input"]
     input: str = Field(min_length=1, max_length=32)
     kinds = (DISPLAY,)
@@ -162,7 +162,7 @@ class Input(_Command):
         await device.set_input(self.input)
 
 
-class Volume(_Command):
+class Volume(Command):
     do: Literal["volume"]
     level: int = Field(ge=0, le=100)
     kinds = (DISPLAY,)
@@ -179,7 +179,7 @@ class Volume(_Command):
         await device.set_volume(self.level)
 
 
-class Mute(_Command):
+class Mute(Command):
     do: Literal["mute"]
     muted: bool
     channel: int | None = Field(None, ge=1, le=64, description="A microphone channel; all if unset.")
@@ -203,7 +203,7 @@ class Mute(_Command):
             await device.set_mute(self.muted)
 
 
-class Gain(_Command):
+class Gain(Command):
     do: Literal["gain"]
     gain_db: float = Field(ge=-110, le=30)
     channel: int = Field(1, ge=1, le=64)
@@ -225,5 +225,5 @@ DeviceCommand = Annotated[
     Union[Move, Stop, Zoom, Home, PresetRecall, PresetSave, GoTo, Power, Input, Volume, Mute, Gain],
     Field(discriminator="do"),
 ]
-COMMANDS: tuple[type[_Command], ...] = get_args(get_args(DeviceCommand)[0])
+COMMANDS: tuple[type[Command], ...] = get_args(get_args(DeviceCommand)[0])
 COMMAND_NAMES: tuple[str, ...] = tuple(get_args(c.model_fields["do"].annotation)[0] for c in COMMANDS)

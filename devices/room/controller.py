@@ -25,7 +25,7 @@ from typing import Any
 from devices.drivers.base import LinkState, PanTiltZoom
 from devices.errors import DeviceError, Unsupported
 from devices.room.actor import SUPERVISION, Actor, ActorKind
-from devices.room.commands import Gain, Input, Move, Mute, Power, Volume, Zoom, _Command
+from devices.room.commands import Gain, Input, Move, Mute, Power, Volume, Zoom, Command
 from devices.room.desired import DesiredState, Want
 from devices.room.errors import NotFound
 from devices.room.events import DeviceEvent, LogEntry, LogEvent, Result, RoomEvent, SceneEvent
@@ -145,7 +145,7 @@ class RoomController:
 
     # commands ---------------------------------------------------------------------------------
 
-    async def command(self, name: str, command: _Command, actor: Actor) -> DeviceView:
+    async def command(self, name: str, command: Command, actor: Actor) -> DeviceView:
         """Run one command on one device; device errors are logged, then raised."""
         supervisor = self._supervisor(name)
         device = supervisor.device
@@ -375,7 +375,7 @@ class RoomController:
                 log.exception("%s: room listener failed", self.name)
 
 
-def _command_for(attribute: str, value: Any) -> _Command:
+def _command_for(attribute: str, value: Any) -> Command:
     """The command that puts a drifted setting back."""
     if attribute == "input":
         return Input(do="input", input=value)

@@ -147,11 +147,18 @@ class Supervisor:
         except Exception:  # a faulty listener must not stop supervision
             log.exception("%s: view listener failed", self.name)
 
+    def _next_poll(self) -> float:
+        """Soon after an unanswered poll on a connection still up (is the device gone?); at
+        the pace otherwise, an offline device included: its link reconnects by itself, and
+        coming back online wakes the loop."""
+        confirming = self.failures and link_state(self.device) in (LinkState.ONLINE, LinkState.DEGRADED)
+        return min(self.retry, self.pace) if confirming else self.pace
+
     async def _run(self) -> None:
         while True:
             await self.poll()
             # asyncio.timeout, not wait_for (see devices/room/tasks.py)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(self.retry, self.pace) if self.failures else self.pace):
+                async with asyncio.timeout(self._next_poll()):
                     await self._wake.wait()
             self._wake.clear()

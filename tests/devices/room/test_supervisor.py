@@ -82,3 +82,19 @@ async def test_silence_counts_polls_until_offline() -> None:
     finally:
         await supervisor.stop()
         await sim.stop()
+
+
+async def test_an_offline_device_is_polled_at_its_pace(projector: PJLinkSimulator) -> None:
+    cfg = PJLinkProjectorConfig(name="projector", protocol="pjlink", host="127.0.0.1", port=projector.port, timeout=0.5)
+    supervisor = Supervisor(cfg, build_driver(cfg), lambda v: None, pace=30, retry=0.01)
+    await supervisor.start()
+    try:
+        await projector.stop()
+        await until(lambda: supervisor.view.link is LinkState.OFFLINE)
+        failures = supervisor.failures
+        await asyncio.sleep(0.3)
+        assert supervisor.failures <= failures + 1  # no fast retries while the link is down
+        await projector.start()
+        await until(lambda: supervisor.view.link is LinkState.ONLINE and supervisor.failures == 0, timeout=5)
+    finally:
+        await supervisor.stop()
