@@ -2,8 +2,9 @@
 
 Technician links are ``{public_url}/console#t=<token>``: the token stays in the fragment, which
 browsers never send. The admin opens ``/console`` and types the admin token instead. Files
-are revalidated on every use (an upgraded server never meets last week's modules) and the
-page gets a Content-Security-Policy allowing only its own scripts and its own server.
+are revalidated on every use, as the class page's are (signaling/web_routes.py), and the
+page gets a Content-Security-Policy allowing only its own scripts and its own server; unlike
+the class page, it asks for no camera or microphone.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 import web
+from signaling.web_routes import RevalidatedFiles
 
 CONSOLE_DIR = Path(web.__file__).parent / "static" / "console"
 
@@ -38,14 +38,6 @@ async def console_page() -> FileResponse:
     return FileResponse(CONSOLE_DIR / "console.html", media_type="text/html", headers=HEADERS)
 
 
-class _Revalidated(StaticFiles):
-    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
-        response = await super().get_response(path, scope)
-        response.headers["Cache-Control"] = "no-cache"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
-
 def install(app: FastAPI) -> None:
     app.include_router(router)
-    app.mount("/console/static", _Revalidated(directory=CONSOLE_DIR), name="console")
+    app.mount("/console/static", RevalidatedFiles(directory=CONSOLE_DIR), name="console")

@@ -15,13 +15,11 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import jwt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from classroom.models import NAME_MAX
-from signaling.errors import TokenError
 from signaling.keys import Keyring
-from signaling.tokens import ALGORITHM, ISSUER, MAX_TOKEN_CHARS
+from signaling.tokens import ISSUER, check_times, decode_signed, sign
 
 AUDIENCE = "classbridge:technician"
 CONSOLE_PATH = "/console"
@@ -78,8 +76,7 @@ class TechnicianTokens:
             "name": name, "iat": now, "exp": expires, "jti": secrets.token_urlsafe(12),
             "iss": ISSUER, "aud": AUDIENCE,
         }  # fmt: skip
-        key = self.keyring.signing_key()
-        token = jwt.encode(payload, key.key_bytes, algorithm=ALGORITHM, headers={"kid": key.kid})
+        token = sign(self.keyring, payload)
         return TechnicianLink(
             link=f"{self.public_url}{CONSOLE_PATH}#t={token}",
             name=name,
@@ -87,27 +84,9 @@ class TechnicianTokens:
         )
 
     def verify(self, token: str) -> TechnicianClaims:
-        invalid = TokenError("this technician link is not valid", code="token_invalid")
-        if not token or len(token) > MAX_TOKEN_CHARS:
-            raise invalid
-        try:
-            kid = jwt.get_unverified_header(token).get("kid")
-        except jwt.InvalidTokenError:
-            raise invalid from None
-        key = self.keyring.verification_key(kid) if isinstance(kid, str) else None
-        if key is None:
-            raise TokenError("this technician link was signed with a key that is no longer valid")
-        try:
-            payload = jwt.decode(
-                token, key.key_bytes, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
-                options={"verify_exp": False, "verify_iat": False, "require": REQUIRED_CLAIMS},
-            )  # fmt: skip
-            claims = TechnicianClaims.model_validate(payload)
-        except (jwt.InvalidTokenError, ValidationError):
-            raise invalid from None
-        now, leeway = self._clock(), self.leeway.total_seconds()
-        if claims.exp.timestamp() + leeway < now:
-            raise TokenError("this technician link has expired; ask for a new one", code="token_expired")
-        if claims.iat.timestamp() - leeway > now:
-            raise invalid
+        claims = decode_signed(
+            self.keyring, token, audience=AUDIENCE, required=REQUIRED_CLAIMS, model=TechnicianClaims,
+            what="technician link",
+        )  # fmt: skip
+        check_times(claims, self._clock(), self.leeway, "technician link")
         return claims

@@ -12,6 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -26,6 +27,16 @@ ISSUER = "classbridge"
 AUDIENCE = "classbridge:join"  # so that no other token this server might sign opens a class
 MAX_TOKEN_CHARS = 4096
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "aud", "iss", "class_id", "role"]
+
+
+class _Timed(Protocol):
+    @property
+    def exp(self) -> datetime: ...
+    @property
+    def iat(self) -> datetime: ...
+
+
+C = TypeVar("C", bound=BaseModel)
 
 
 class JoinClaims(BaseModel):
@@ -92,9 +103,7 @@ class TokenService:
         )
         payload = claims.model_dump(mode="json", exclude_none=True) | times
         payload |= {"iss": ISSUER, "aud": AUDIENCE}
-        key = self.keyring.signing_key()
-        token = jwt.encode(payload, key.key_bytes, algorithm=ALGORITHM, headers={"kid": key.kid})
-        return token, claims
+        return sign(self.keyring, payload), claims
 
     def verify(self, token: str, class_id: str) -> JoinClaims:
         """The claims of `token` if it is genuine, unexpired and for `class_id`; else TokenError."""
@@ -106,39 +115,53 @@ class TokenService:
     def verify_any(self, token: str) -> JoinClaims:
         """The claims of a genuine, unexpired token for whichever class it names (the room
         API learns a lecturer's class from their token)."""
-        claims = self._decode(token)
-        now = self._clock()
-        leeway = self.leeway.total_seconds()
-        if claims.exp.timestamp() + leeway < now:
-            raise TokenError("this join link has expired; ask for a new one", code="token_expired")
-        if claims.iat.timestamp() - leeway > now:
-            raise TokenError("this join link is not valid yet (issued in the future)")
+        claims = decode_signed(
+            self.keyring, token, audience=AUDIENCE, required=REQUIRED_CLAIMS, model=JoinClaims, what="join link"
+        )
+        check_times(claims, self._clock(), self.leeway, "join link")
         return claims
 
-    def _decode(self, token: str) -> JoinClaims:
-        invalid = TokenError("this join link is not valid", code="token_invalid")
-        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
-            raise invalid
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.InvalidTokenError:
-            raise invalid from None
-        kid = header.get("kid")
-        key = self.keyring.verification_key(kid) if isinstance(kid, str) else None
-        if key is None or header.get("alg") != ALGORITHM:
-            raise TokenError(
-                "this join link was signed with a key that is no longer valid; ask for a new one"
-            )
-        try:
-            payload = jwt.decode(
-                token,
-                key.key_bytes,
-                algorithms=[ALGORITHM],
-                audience=AUDIENCE,
-                issuer=ISSUER,
-                # Time is checked in verify() against the injected clock.
-                options={"verify_exp": False, "verify_iat": False, "require": REQUIRED_CLAIMS},
-            )
-            return JoinClaims.model_validate(payload)
-        except (jwt.InvalidTokenError, ValidationError):
-            raise invalid from None
+
+def sign(keyring: Keyring, payload: dict[str, Any]) -> str:
+    """`payload` signed with the keyring's newest key, whose id goes in the header."""
+    key = keyring.signing_key()
+    return jwt.encode(payload, key.key_bytes, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+
+def decode_signed(
+    keyring: Keyring, token: str, *, audience: str, required: list[str], model: type[C], what: str
+) -> C:
+    """The claims of a token this server signed for `audience` (join links, technician
+    links): signature, key id, issuer and audience are checked here; times by `check_times`
+    against the caller's clock. Every failure is a TokenError naming `what`."""
+    invalid = TokenError(f"this {what} is not valid", code="token_invalid")
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+        raise invalid
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError:
+        raise invalid from None
+    kid = header.get("kid")
+    key = keyring.verification_key(kid) if isinstance(kid, str) else None
+    if key is None or header.get("alg") != ALGORITHM:
+        raise TokenError(f"this {what} was signed with a key that is no longer valid; ask for a new one")
+    try:
+        payload = jwt.decode(
+            token,
+            key.key_bytes,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=ISSUER,
+            options={"verify_exp": False, "verify_iat": False, "require": required},
+        )
+        return model.model_validate(payload)
+    except (jwt.InvalidTokenError, ValidationError):
+        raise invalid from None
+
+
+def check_times(claims: _Timed, now: float, leeway: timedelta, what: str) -> None:
+    """Expired, or issued in the future (beyond `leeway`): a TokenError naming `what`."""
+    if claims.exp.timestamp() + leeway.total_seconds() < now:
+        raise TokenError(f"this {what} has expired; ask for a new one", code="token_expired")
+    if claims.iat.timestamp() - leeway.total_seconds() > now:
+        raise TokenError(f"this {what} is not valid yet (issued in the future)")

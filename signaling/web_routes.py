@@ -41,7 +41,7 @@ async def join_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "join.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
-class _RevalidatedFiles(StaticFiles):
+class RevalidatedFiles(StaticFiles):
     """Static files that browsers revalidate on every use (cheap: 304 with the ETag)."""
 
     async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
@@ -51,4 +51,4 @@ class _RevalidatedFiles(StaticFiles):
         return response
 
 
-static_files = _RevalidatedFiles(directory=STATIC_DIR)
+static_files = RevalidatedFiles(directory=STATIC_DIR)

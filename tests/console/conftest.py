@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -15,40 +14,22 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from devices.rooms_file import load_rooms
 from signaling.app import create_app
 from signaling.rooms import EXAMPLE_ROOMS, RoomService
 from signaling.settings import Settings
 from tests.support.rooms import NobodyLive
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+from tests.web.support import CHROMIUM, free_port, launch
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if shutil.which(CHROMIUM) is None:
         skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)")
         for item in items:
-            item.add_marker(skip)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
 
 
 @dataclass
@@ -112,9 +93,8 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Debian's Chromium with the class pages' flags (tests/web/support.py): loopback only."""
     with sync_playwright() as playwright:
-        yield launch(playwright)
-
-
-def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.web.support import ADMIN_TOKEN, ClassServer, join, launch, new_page, wait_for
+from tests.web.support import ADMIN_TOKEN, ClassServer, join, new_page, wait_for
 
 pytestmark = pytest.mark.browser
 ROOM = "/api/rooms/room-101"
@@ -26,14 +26,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
     wait_for(lambda: httpx.get(f"{server.url}/api/rooms", headers=admin).status_code == 200, 30, "the rooms")
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 def camera(server: ClassServer) -> dict[str, Any]:
