@@ -13,7 +13,6 @@ it; supervision puts such a setting back when a poll shows it changed at the dev
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -193,8 +192,6 @@ class RoomController:
             raise NotFound("scene", name, [s.name for s in self.room.scenes])
         self._touched(actor)
         previous = self._run_task
-        if previous is not None and not previous.done():
-            previous.cancel()
         run = SceneRun(
             scene, actor, partial(self._perform, owner=f"scene {scene.name}"), self._run_changed, now=self._now
         )
@@ -217,13 +214,16 @@ class RoomController:
             return run.view
 
     async def _execute(self, run: SceneRun, previous: asyncio.Task[SceneRunView] | None) -> SceneRunView:
-        if previous is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await previous
+        """Cancel the run before this one (here, not in start_scene: tasks start in order, so
+        each run has begun, and records its cancellation, before the next one cancels it)."""
         actor = run.view.actor
         try:
+            if previous is not None:
+                previous.cancel()
+                await asyncio.wait({previous})
             view = await run.execute()
         except asyncio.CancelledError:
+            run.mark_cancelled()
             await self._record(actor, run.scene.name, "scene", "cancelled", run.view.summary)
             raise
         await self._record(actor, run.scene.name, "scene", RUN_RESULT[view.state], view.summary)

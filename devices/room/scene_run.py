@@ -127,7 +127,6 @@ class SceneRun:
     async def execute(self) -> SceneRunView:
         """Run every step; returns the final view (also when cancelled, then re-raises)."""
         stopped = False
-        index = 0
         try:
             for index, step in enumerate(self.scene.steps):
                 if stopped:
@@ -144,14 +143,21 @@ class SceneRun:
                 else:
                     self._finish_step(index, started, StepState.OK, "")
         except asyncio.CancelledError:
-            for rest in range(index, len(self.scene.steps)):
-                if self.view.steps[rest].state in (StepState.PENDING, StepState.RUNNING):
-                    self._set(rest, state=StepState.CANCELLED)
-            self._set(state=RunState.CANCELLED, finished_at=self._now())
+            self.mark_cancelled()
             raise
         state = RunState.FAILED if stopped else RunState.PARTIAL if self.view.failed else RunState.SUCCEEDED
         self._set(state=state, finished_at=self._now())
         return self.view
+
+    def mark_cancelled(self) -> None:
+        """The steps that had not finished, and the run, are cancelled (also a run cancelled
+        before it began)."""
+        if self.view.state is not RunState.RUNNING:
+            return
+        for step in self.view.steps:
+            if step.state in (StepState.PENDING, StepState.RUNNING):
+                self._set(step.index, state=StepState.CANCELLED)
+        self._set(state=RunState.CANCELLED, finished_at=self._now())
 
     def _finish_step(self, index: int, started: datetime, state: StepState, detail: str) -> None:
         seconds = round((self._now() - started).total_seconds(), 3)

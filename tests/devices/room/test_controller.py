@@ -263,3 +263,17 @@ async def test_waiting_for_a_scene_that_another_one_cancels(make_room: MakeRoom,
     cancelled = await waiting
     assert cancelled.scene == "slow" and cancelled.state is RunState.CANCELLED
     assert controller.view().run is not None and controller.view().run.scene == "quick"
+
+
+async def test_three_scenes_in_a_row_run_only_the_last(make_room: MakeRoom, sims: Simulators) -> None:
+    steps = [scene(f"s{i}", {"do": "wait", "seconds": 2}, {"do": "volume", "device": "display", "level": 10 + i}) for i in range(3)]
+    running = await make_room(scenes=steps)
+    controller = running.controller
+    controller.start_scene("s0", TECH)
+    second = asyncio.create_task(controller.run_scene("s1", TECH))
+    await asyncio.sleep(0)
+    last = await controller.run_scene("s2", TECH)
+    skipped = await second
+    assert skipped.state is RunState.CANCELLED and {s.state for s in skipped.steps} == {StepState.CANCELLED}
+    assert last.state is RunState.SUCCEEDED and sims.display.state.volume == 12
+    assert [(e.target, e.result) for e in running.audited] == [("s0", "cancelled"), ("s1", "cancelled"), ("s2", "ok")]
