@@ -8,7 +8,7 @@ MediaRelay baseline in bench/baseline_server.py), one publisher process per clas
 `--procs` subscriber processes (bench/load_peers.py). Because the load generator shares the
 cores with the server, the harness measures the server's own CPU time (user and system
 apart, per process: the server and each media worker) during a steady window and derives
-capacity from it.
+capacity from it; the load generator runs at nice 10 so that it does not delay the server.
 
 Reported per run, as a table and as JSON (`--json FILE`): forwarded packets/s (the server's
 own counter, /metrics), server CPU µs per forwarded packet, subscribers per core and the
@@ -273,7 +273,7 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
 
     subs = [sub for r in results for sub in r["subscribers"]]
     if raw is not None:
-        raw.write_text(json.dumps({"window": [t0, t1], "subscribers": subs}))
+        raw.write_text(json.dumps({"window": [w0, w1], "subscribers": subs, "sent": list(sent.items())}))
     elapsed = t1 - t0
     first, last = int(t0) + 1, int(t1) - 1  # whole seconds inside the window
     seconds = max(1, last - first + 1)

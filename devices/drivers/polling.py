@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from devices.errors import DeviceError
+from devices.transport.link import DeviceLink
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +46,22 @@ class Poller:
                 await self._poll()
             except DeviceError as exc:
                 log.info("%s: poll failed: %s", self.name, exc)
+
+
+class PolledLink:
+    """Start and stop for a driver that owns one `DeviceLink` and polls through it.
+
+    Subclasses set `self.link` and `self._poller`; start opens the link (it reconnects by
+    itself from then on) and starts polling, stop does the reverse.
+    """
+
+    link: DeviceLink
+    _poller: Poller
+
+    async def start(self) -> None:
+        await self.link.start()
+        self._poller.start()
+
+    async def stop(self) -> None:
+        await self._poller.stop()
+        await self.link.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from devices.config import MdcDisplayConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities
-from devices.drivers.polling import Poller
+from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, Unsupported
 from devices.mdc.errors import MdcProtocolError
 from devices.mdc.messages import Command, Response, ResponseDecoder
@@ -30,7 +30,7 @@ from devices.transport.link import DEFAULT_POLICY
 INPUTS = tuple(source.name.lower() for source in InputSource if source.settable)
 
 
-class MdcDisplay:
+class MdcDisplay(PolledLink):
     """A Samsung display (or LED wall controller) with MDC id `display_id`."""
 
     kind = DeviceKind.DISPLAY
@@ -61,14 +61,6 @@ class MdcDisplay:
             policy=LinkPolicy(timeout=cfg.timeout),
             poll_interval=cfg.poll_interval,
         )
-
-    async def start(self) -> None:
-        await self.link.start()
-        self._poller.start()
-
-    async def stop(self) -> None:
-        await self._poller.stop()
-        await self.link.stop()
 
     async def _send(self, command: Command, value: int | None = None) -> bytes:
         request = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from devices.config import PJLinkProjectorConfig, password_of
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities, LinkState
-from devices.drivers.polling import Poller
+from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, DeviceOffline, DeviceRefused, Unsupported
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError, UnavailableTime
 from devices.pjlink.messages import (
@@ -50,7 +50,7 @@ _REFUSED_BECAUSE = {
 }
 
 
-class PJLinkProjector:
+class PJLinkProjector(PolledLink):
     """A projector speaking PJLink class 1."""
 
     kind = DeviceKind.DISPLAY
@@ -87,14 +87,6 @@ class PJLinkProjector:
             policy=LinkPolicy(timeout=cfg.timeout),
             poll_interval=cfg.poll_interval,
         )
-
-    async def start(self) -> None:
-        await self.link.start()
-        self._poller.start()
-
-    async def stop(self) -> None:
-        await self._poller.stop()
-        await self.link.stop()
 
     # the start-up exchange, run on every new connection ---------------------------------------
 

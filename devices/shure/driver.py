@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from devices.config import ShureMicrophoneConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, MicrophoneCapabilities
-from devices.drivers.polling import Poller
+from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, Unsupported
 from devices.shure.errors import ShureProtocolError
 from devices.shure.messages import (
@@ -57,7 +57,7 @@ class _Picture:
 _INFO = (Parameter.DEVICE_ID, Parameter.MODEL, Parameter.SERIAL_NUM, Parameter.FW_VER)
 
 
-class ShureMicrophone:
+class ShureMicrophone(PolledLink):
     """A Shure networked microphone or DSP with `channels` inputs."""
 
     kind = DeviceKind.MICROPHONE
@@ -104,14 +104,6 @@ class ShureMicrophone:
             policy=LinkPolicy(timeout=cfg.timeout),
             poll_interval=cfg.poll_interval,
         )
-
-    async def start(self) -> None:
-        await self.link.start()
-        self._poller.start()
-
-    async def stop(self) -> None:
-        await self._poller.stop()
-        await self.link.stop()
 
     async def _on_connect(self, requester: Requester[Message]) -> None:
         """Ask for the whole state (its REPs stream in after the first) and start the meters."""
