@@ -287,7 +287,6 @@ class UpTrack:
         self.track_id = track_id
         self.codec = codec
         self.kind = codec.kind
-        self.clock = clock
         self._is_start = start_predicate(codec.mime_type)
         video = self.kind == "video"
         self.cache: PacketCache[ForwardPacket] = PacketCache(
@@ -296,9 +295,6 @@ class UpTrack:
         self.keyframes = KeyframeRequester(send_keyframe_request, clock, schedule) if video else None
         self.sender_clock: SenderClock | None = None
         self._fanout: tuple[DownTrack, ...] = ()
-        self.packets_received = 0
-        self.octets_received = 0
-        self.keyframes_received = 0
         self.failed_downtracks = 0
 
     @property
@@ -316,12 +312,9 @@ class UpTrack:
         start = self._is_start(payload)
         pkt = ForwardPacket(seq, ts, marker, payload, start, now)
         self.cache.put(pkt)
-        self.packets_received += 1
-        self.octets_received += len(payload)
         COUNTERS.received_packets += 1
         COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:
-            self.keyframes_received += 1
             self.keyframes.keyframe_received()
         for downtrack in self._fanout:
             try:
