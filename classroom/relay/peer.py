@@ -69,8 +69,6 @@ class OutgoingSlot:
     codec: CodecSpec
     key: tuple[str, str] | None = None  # (publisher id, track id) currently forwarded
     stream_id: str = ""
-    track_id: str = ""
-    mid: str | None = None
 
 
 # Sends a subscribe offer: (sdp, [(mid, (publisher id, track id))], fresh). `fresh` says the
@@ -211,7 +209,6 @@ class MediaPeer:
             slot.transceiver.direction = "sendonly"
         slot.key = key
         slot.stream_id = stream_id
-        slot.track_id = key[1]
         internals.set_stream_identity(slot.transceiver.sender, stream_id, key[1])
         slot.downtrack.bind(uptrack)
         self._schedule_negotiation()
@@ -252,9 +249,11 @@ class MediaPeer:
             try:
                 offer = await pc.createOffer()
                 await pc.setLocalDescription(offer)
-                for slot in self._slots:
-                    slot.mid = slot.transceiver.mid
-                announced = [(s.mid, s.key) for s in self._slots if s.key is not None and s.mid is not None]
+                announced = [
+                    (s.transceiver.mid, s.key)
+                    for s in self._slots
+                    if s.key is not None and s.transceiver.mid is not None
+                ]
                 self._answer = asyncio.get_running_loop().create_future()
                 fresh, self._fresh = self._fresh, False
                 await self._send_offer(self.config.ice.rewrite_local_sdp(pc.localDescription.sdp), announced, fresh)
