@@ -175,9 +175,6 @@ class MediaPeer:
         if pc is not None:
             await pc.close()
 
-    def incoming_tracks(self) -> list[IncomingTrack]:
-        return list(self._incoming.values())
-
     def end_incoming(self, track_id: str) -> IncomingTrack | None:
         """Stop forwarding a track now (unpublish), before the participant renegotiates."""
         for mid, incoming in list(self._incoming.items()):
@@ -220,9 +217,6 @@ class MediaPeer:
                 slot.downtrack.close()
                 slot.transceiver.direction = "inactive"
                 self._schedule_negotiation()
-
-    def subscribed(self) -> list[tuple[str, str]]:
-        return [s.key for s in self._slots if s.key is not None]
 
     def downtracks(self) -> list[DownTrack]:
         return [s.downtrack for s in self._slots if s.key is not None]
