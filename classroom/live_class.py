@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, Protocol
 from pydantic import BaseModel
 
 from classroom.relay.forwarding import UpTrack
-from classroom.relay.peer import IncomingTrack, MediaPeer, NegotiationError, RelayConfig
+from classroom.relay.peer import IncomingTrack, MediaPeer, NegotiationError, OfferSender, RelayConfig
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
 from classroom.subscriptions import ClassState, receives
 from signaling.messages import (
@@ -341,7 +341,7 @@ class LiveClass:
         if receives(self.state, subscriber.id, subscriber.role, publisher.id, publisher.role, track.source):
             subscriber.peer.subscribe((publisher.id, track.track_id), track.uptrack, publisher.stream_id(track.source))
 
-    def _offer_sender(self, participant_id: str) -> Callable[[str, list, bool], Awaitable[None]]:
+    def _offer_sender(self, participant_id: str) -> OfferSender:
         async def send_offer(sdp: str, announced: list[tuple[str, tuple[str, str]]], fresh: bool) -> None:
             participant = self.participants.get(participant_id)
             if participant is None:
