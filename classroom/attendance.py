@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -190,14 +190,21 @@ def format_duration(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def report_csv(report: AttendanceReport) -> str:
-    """The report as CSV with a UTF-8 BOM, so that Excel shows Vietnamese names correctly."""
+def excel_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV with a UTF-8 BOM, so that Excel shows Vietnamese names correctly, and CRLF lines."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in report.people:
-        writer.writerow(
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def report_csv(report: AttendanceReport) -> str:
+    """The report as CSV for Excel (`excel_csv`)."""
+    return excel_csv(
+        CSV_COLUMNS,
+        (
             [
                 spreadsheet_safe(p.external_id or ""),
                 spreadsheet_safe(p.display_name or ""),
@@ -209,5 +216,6 @@ def report_csv(report: AttendanceReport) -> str:
                 p.seconds_online,
                 format_duration(p.seconds_online),
             ]
-        )
-    return out.getvalue()
+            for p in report.people
+        ),
+    )

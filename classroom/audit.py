@@ -7,15 +7,13 @@ as CSV (UTF-8 with BOM, for Excel) or JSON. Rows are only ever added.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from classroom.attendance import spreadsheet_safe
+from classroom.attendance import excel_csv, spreadsheet_safe
 from classroom.models import AUDIT_TEXT_MAX, NAME_MAX, ROOM_MAX, AuditRecord
 
 CSV_COLUMNS = ["id", "at", "room", "actor_kind", "actor_name", "target", "action", "result", "detail"]
@@ -84,13 +82,10 @@ class AuditLog:
 
 
 def audit_csv(entries: list[AuditEntry]) -> str:
-    """Entries as CSV with a UTF-8 BOM; text cells are defused against spreadsheet formulas."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        writer.writerow(
+    """Entries as CSV for Excel (`excel_csv`); text cells are defused against spreadsheet formulas."""
+    return excel_csv(
+        CSV_COLUMNS,
+        (
             [
                 e.id,
                 e.at.isoformat(),
@@ -102,5 +97,6 @@ def audit_csv(entries: list[AuditEntry]) -> str:
                 e.result,
                 spreadsheet_safe(e.detail),
             ]
-        )
-    return out.getvalue()
+            for e in entries
+        ),
+    )
