@@ -200,6 +200,10 @@ class ForwardingReceiver(RTCRtpReceiver):
 
     _tap: _Tap
 
+    @property
+    def uptrack(self) -> UpTrack:
+        return self._tap.uptrack
+
     async def receive(self, parameters):  # type: ignore[no-untyped-def]
         await super().receive(parameters)
         # The decoder thread would only ever wait; frames never reach it.
@@ -225,30 +229,21 @@ class ForwardingReceiver(RTCRtpReceiver):
             await self._send_rtcp(packet)
 
 
-def tap_receiver(receiver: RTCRtpReceiver, uptrack: UpTrack) -> ForwardingReceiver:
-    """Turn a fresh receiver (not yet started) into a ForwardingReceiver feeding `uptrack`."""
+def tap_receiver(receiver: RTCRtpReceiver, track_id: str, codec: CodecSpec) -> ForwardingReceiver:
+    """Turn a fresh receiver (not yet started) into a ForwardingReceiver feeding a new UpTrack.
+
+    The UpTrack (`receiver.uptrack`) sends its throttled keyframe requests back through this
+    receiver, as PLIs to the publisher.
+    """
     receiver.__class__ = ForwardingReceiver
     assert isinstance(receiver, ForwardingReceiver)
-    receiver._tap = _Tap(uptrack)
+    loop = asyncio.get_running_loop()
+    receiver._tap = _Tap(UpTrack(track_id, codec, receiver.request_keyframe, schedule=loop.call_later))
     receiver._RTCRtpReceiver__jitter_buffer = receiver._tap  # type: ignore[attr-defined]
     # aiortc estimates the publisher's bandwidth per packet and sends REMB as often as it
     # sees congestion; the relay caps each publisher with `send_bitrate_cap` instead.
     receiver._RTCRtpReceiver__remote_bitrate_estimator = None  # type: ignore[attr-defined]
     return receiver
-
-
-def make_uptrack(
-    receiver_ref: Callable[[], ForwardingReceiver | None], track_id: str, codec: CodecSpec
-) -> UpTrack:
-    """An UpTrack whose keyframe requests go to the receiver `receiver_ref` returns."""
-
-    def send_pli() -> None:
-        receiver = receiver_ref()
-        if receiver is not None:
-            receiver.request_keyframe()
-
-    loop = asyncio.get_running_loop()
-    return UpTrack(track_id, codec, send_pli, schedule=loop.call_later)
 
 
 # ---- egress ----------------------------------------------------------------------------------

@@ -145,11 +145,8 @@ class MediaPeer:
         preference = self.config.video_codecs if kind == "video" else self.config.audio_codecs
         codec = internals.restrict_to_one_codec(transceiver, list(preference))
         track_id = track_id or transceiver.receiver.track.id
-        receiver_box: list[internals.ForwardingReceiver] = []
-        uptrack = internals.make_uptrack(lambda: receiver_box[0] if receiver_box else None, track_id, codec)
-        receiver = internals.tap_receiver(transceiver.receiver, uptrack)
-        receiver_box.append(receiver)
-        incoming = IncomingTrack(track_id=track_id, kind=kind, uptrack=uptrack, receiver=receiver)
+        receiver = internals.tap_receiver(transceiver.receiver, track_id, codec)
+        incoming = IncomingTrack(track_id=track_id, kind=kind, uptrack=receiver.uptrack, receiver=receiver)
         assert transceiver.mid is not None
         self._incoming[transceiver.mid] = incoming
         if kind == "video" and self._capping is None:
