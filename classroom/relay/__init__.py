@@ -7,5 +7,8 @@ Layers, innermost first (see ../shared/media-relay.md):
   `forwarding` (one source fanned out to many outgoing streams, never blocking);
 - `aiortc_internals`: the one module that touches aiortc/aioice private APIs (ingress tap,
   egress send path, ICE host addresses); pinned versions, tested to fail loudly;
-- `peer` and `router`: a participant's two peer connections and a class's tracks, on top.
+- `peer`: a participant's two peer connections, on top.
+
+A class's tracks and who receives them are outside the relay: classroom/live_class.py and
+classroom/subscriptions.py.
 """
