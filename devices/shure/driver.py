@@ -187,12 +187,13 @@ class ShureMicrophone(PolledLink):
     async def set_mute(self, muted: bool, channel: int | None = None) -> None:
         value = on_off_text(muted)
         if channel is None:
-            message, command = Set(Parameter.DEVICE_AUDIO_MUTE, value), Parameter.DEVICE_AUDIO_MUTE
+            command = Parameter.DEVICE_AUDIO_MUTE
         else:
             self._check_channel(channel)
-            message, command = Set(Parameter.AUDIO_MUTE, value, channel), Parameter.AUDIO_MUTE
+            command = Parameter.AUDIO_MUTE
         await self.link.request(
-            message.serialize(), self._confirm(command, channel, lambda v: v == value)
+            Set(command, value, channel).serialize(),
+            self._confirm(command, channel, lambda v: v == value),
         )
 
     async def set_gain(self, gain_db_value: float, channel: int = 1) -> None:
