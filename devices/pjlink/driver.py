@@ -10,6 +10,8 @@ up, cooling down, or off).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from devices.config import PJLinkProjectorConfig, password_of
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities, LinkState
 from devices.drivers.polling import PolledLink, Poller
@@ -105,13 +107,8 @@ class PJLinkProjector(PolledLink):
             raise
         self._auth_error = None
         self._session = session
-        self.capabilities = DisplayCapabilities(
-            power=True,
-            inputs=await self._inputs(requester),
-            volume=False,
-            mute=True,
-            warm_up_seconds=TYPICAL_WARM_UP,
-        )
+        inputs = await self._inputs(requester)
+        self.capabilities = replace(self.capabilities, inputs=inputs)
 
     async def _inputs(self, requester: Requester[ProjectorLine]) -> tuple[str, ...]:
         """INST; a projector that cannot list its inputs still connects, with none listed."""

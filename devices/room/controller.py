@@ -161,11 +161,7 @@ class RoomController:
         except (DeviceError, ValueError) as exc:
             await self._record(actor, name, command.label, "failed", describe(exc))
             raise
-        setting = command.setting(device.kind)
-        if setting is not None:
-            self.desired.want(name, *setting, owner=actor.label)
-        if isinstance(command, Power) and not command.power:
-            self.desired.forget(name)
+        self._keep(name, device, command, actor.label)
         seconds = command.seconds if isinstance(command, (Move, Zoom)) else None
         if seconds and not (isinstance(command, Zoom) and command.speed == 0):
             self._stop_later(name, axis, device, seconds)
@@ -243,28 +239,23 @@ class RoomController:
             await self._go_to(self._position(step.position))
             return
         name = step.device
-        device = self._supervisor(name).device
-        if step.do == "power":
-            await device.set_power(step.power)
-            if not step.power:
-                self.desired.forget(name)
-        elif step.do == "wait_ready":
+        if step.do == "wait_ready":
             await self._wait_ready(name)
-        elif step.do == "input":
-            await device.set_input(step.input)
-            self.desired.want(name, "input", step.input, owner)
-        elif step.do == "volume":
-            await device.set_volume(step.level)
-            self.desired.want(name, "volume", step.level, owner)
-        elif step.do == "mute":
-            command = Mute(do="mute", muted=step.muted, channel=step.channel)
+        else:
+            device = self._supervisor(name).device
+            command = step.command()
             await command.apply(device)
-            if step.channel is None:
-                self.desired.want(name, "muted", step.muted, owner)
-        elif step.do == "gain":
-            await device.set_gain(step.gain_db, step.channel)
-            self.desired.want(name, f"gain.{step.channel}", step.gain_db, owner)
+            self._keep(name, device, command, owner)
         self._supervisor(name).poll_soon()
+
+    def _keep(self, name: str, device: Any, command: Command, owner: str) -> None:
+        """The desired state after `command` succeeded: it owns the setting the command makes;
+        switching off forgets the device's settings."""
+        setting = command.setting(device.kind)
+        if setting is not None:
+            self.desired.want(name, *setting, owner=owner)
+        if isinstance(command, Power) and not command.power:
+            self.desired.forget(name)
 
     async def _wait_ready(self, name: str) -> None:
         supervisor = self._supervisor(name)

@@ -13,23 +13,13 @@ from typing import Protocol
 
 from devices.config import DeviceConfig
 from devices.drivers.base import DeviceKind
+from devices.room.commands import Power
 from devices.room.positions import CameraPosition
 from devices.room.scenes import Scene
 from devices.room.schedule_plan import RoomSchedule
-from devices.room.steps import PositionStep, WaitStep
+from devices.room.steps import PositionStep, WaitReadyStep, WaitStep
 
 Location = tuple[str | int, ...]
-
-CAMERA, DISPLAY, MIC = DeviceKind.CAMERA, DeviceKind.DISPLAY, DeviceKind.MICROPHONE
-
-STEP_KINDS: dict[str, tuple[DeviceKind, ...]] = {
-    "power": (CAMERA, DISPLAY),
-    "wait_ready": (CAMERA, DISPLAY),
-    "input": (DISPLAY,),
-    "mute": (DISPLAY, MIC),
-    "gain": (MIC,),
-    "volume": (DISPLAY,),
-}
 
 
 class ReferenceProblems(ValueError):
@@ -82,7 +72,7 @@ def problems(room: _Room) -> list[tuple[Location, str]]:
     for i, name in _duplicates(room.scenes):
         found.append((("scenes", i, "name"), f"scene {name!r} is named twice"))
     for i, position in enumerate(room.positions):
-        device(("positions", i, "camera"), position.camera, (CAMERA,))
+        device(("positions", i, "camera"), position.camera, (DeviceKind.CAMERA,))
     positions = {p.name for p in room.positions}
     for s, scene in enumerate(room.scenes):
         for i, step in enumerate(scene.steps):
@@ -91,8 +81,10 @@ def problems(room: _Room) -> list[tuple[Location, str]]:
                 if step.position not in positions:
                     listed = ", ".join(sorted(positions)) or "none"
                     found.append(((*loc, "position"), f"no position {step.position!r} (positions: {listed})"))
+            elif isinstance(step, WaitReadyStep):
+                device((*loc, "device"), step.device, Power.kinds)  # waits until it reports on
             elif not isinstance(step, WaitStep):
-                device((*loc, "device"), step.device, STEP_KINDS[step.do])
+                device((*loc, "device"), step.device, step.command().kinds)
     scenes = {scene.name for scene in room.scenes}
     for field in ("start_scene", "end_scene", "idle_scene"):
         name = getattr(room.schedule, field)

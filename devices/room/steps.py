@@ -10,7 +10,9 @@
     - {do: wait, seconds: 2}
 
 Every step may set its own ``timeout`` (seconds; each kind has a default) and ``on_failure``
-(``continue`` or ``stop``; the scene's policy if unset). Whether the named devices exist and
+(``continue`` or ``stop``; the scene's policy if unset). A step that drives one device through
+its facade is run as the equivalent direct command (`command()`, devices/room/commands.py), so
+a scene keeps the same settings as a person would. Whether the named devices exist and
 are of the right kind is checked against the room (devices/room/references.py).
 """
 
@@ -22,6 +24,7 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from devices.config import check_name
+from devices.room import commands
 
 DeviceName = Annotated[str, AfterValidator(check_name)]
 
@@ -53,6 +56,9 @@ class PowerStep(_Step):
     def label(self) -> str:
         return f"{self.device}: power {'on' if self.power else 'off'}"
 
+    def command(self) -> commands.Power:
+        return commands.Power(do="power", power=self.power)
+
 
 class WaitReadyStep(_Step):
     """Wait until the device reports that it is on (a projector's lamp takes 30-60 s)."""
@@ -75,6 +81,9 @@ class InputStep(_Step):
     @property
     def label(self) -> str:
         return f"{self.device}: input {self.input}"
+
+    def command(self) -> commands.Input:
+        return commands.Input(do="input", input=self.input)
 
 
 class PositionStep(_Step):
@@ -99,6 +108,9 @@ class MuteStep(_Step):
         where = f" channel {self.channel}" if self.channel else ""
         return f"{self.device}{where}: {'mute' if self.muted else 'unmute'}"
 
+    def command(self) -> commands.Mute:
+        return commands.Mute(do="mute", muted=self.muted, channel=self.channel)
+
 
 class GainStep(_Step):
     do: Literal["gain"]
@@ -110,6 +122,9 @@ class GainStep(_Step):
     def label(self) -> str:
         return f"{self.device} channel {self.channel}: gain {self.gain_db:g} dB"
 
+    def command(self) -> commands.Gain:
+        return commands.Gain(do="gain", gain_db=self.gain_db, channel=self.channel)
+
 
 class VolumeStep(_Step):
     do: Literal["volume"]
@@ -119,6 +134,9 @@ class VolumeStep(_Step):
     @property
     def label(self) -> str:
         return f"{self.device}: volume {self.level}"
+
+    def command(self) -> commands.Volume:
+        return commands.Volume(do="volume", level=self.level)
 
 
 class WaitStep(_Step):

@@ -9,7 +9,7 @@ UI shows only buttons that work.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +17,7 @@ from devices.config import DeviceConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, LinkState, PanTiltZoom
 
 Power = Literal["on", "off", "warming", "cooling"]
-POWER_STATES = {"on", "off", "warming", "cooling"}
+POWER_STATES = set(get_args(Power))
 
 
 class Position(BaseModel):

@@ -75,7 +75,8 @@ class ShureMicrophone(PolledLink):
     ) -> None:
         self.name = name
         self.channels = channels
-        self.meter_rate_ms = int(meter_rate(meter_rate_ms))
+        meter_rate(meter_rate_ms)  # refuses 1..99 ms here, not at every connect
+        self.meter_rate_ms = meter_rate_ms
         self.capabilities = MicrophoneCapabilities(
             mute=True,
             gain=True,
@@ -110,10 +111,9 @@ class ShureMicrophone(PolledLink):
         self.picture.levels.clear()
         await requester.request(Get(Parameter.ALL, 0).serialize(), self._first_report)
         if self.meter_rate_ms:
-            rate = f"{self.meter_rate_ms:d}"
             await requester.request(
-                Set(Parameter.METER_RATE, rate).serialize(),
-                self._confirm(Parameter.METER_RATE, None, lambda v: int(v) == int(rate)),
+                Set(Parameter.METER_RATE, meter_rate(self.meter_rate_ms)).serialize(),
+                self._confirm(Parameter.METER_RATE, None, lambda v: int(v) == self.meter_rate_ms),
             )
 
     # frames from the device ---------------------------------------------------------------
@@ -187,12 +187,13 @@ class ShureMicrophone(PolledLink):
     async def set_mute(self, muted: bool, channel: int | None = None) -> None:
         value = on_off_text(muted)
         if channel is None:
-            message, command = Set(Parameter.DEVICE_AUDIO_MUTE, value), Parameter.DEVICE_AUDIO_MUTE
+            command = Parameter.DEVICE_AUDIO_MUTE
         else:
             self._check_channel(channel)
-            message, command = Set(Parameter.AUDIO_MUTE, value, channel), Parameter.AUDIO_MUTE
+            command = Parameter.AUDIO_MUTE
         await self.link.request(
-            message.serialize(), self._confirm(command, channel, lambda v: v == value)
+            Set(command, value, channel).serialize(),
+            self._confirm(command, channel, lambda v: v == value),
         )
 
     async def set_gain(self, gain_db_value: float, channel: int = 1) -> None:
