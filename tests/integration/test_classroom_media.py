@@ -16,13 +16,9 @@ from websockets.exceptions import ConnectionClosed
 from classroom.roles import Source
 from signaling.client import ServerError
 from signaling.messages import ErrorCode
-from tests.support.media import PatternTrack, ToneTrack, audio_level
+from tests.support.media import PatternTrack, ToneTrack, audio_level, frames
 
 pytestmark = pytest.mark.webrtc
-
-
-async def frames(track, n: int, timeout: float = 10.0):
-    return [await asyncio.wait_for(track.recv(), timeout) for _ in range(n)]
 
 
 async def test_lecturer_reaches_three_trainees_and_a_trainee_reaches_the_lecturer(server, cleanup):

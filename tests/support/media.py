@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import fractions
 import math
 
 import numpy as np
-from aiortc import AudioStreamTrack, VideoStreamTrack
+from aiortc import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 from av import AudioFrame, VideoFrame
 
 
@@ -56,3 +57,8 @@ def audio_level(frame: AudioFrame) -> float:
     """RMS of a decoded frame, 0..1."""
     data = frame.to_ndarray().astype(np.float64) / 32768
     return float(np.sqrt(np.mean(data**2)))
+
+
+async def frames(track: MediaStreamTrack, n: int, timeout: float = 10.0) -> list:
+    """The next n frames a received track decodes, each within timeout seconds."""
+    return [await asyncio.wait_for(track.recv(), timeout) for _ in range(n)]

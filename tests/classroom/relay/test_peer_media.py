@@ -18,7 +18,7 @@ from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
 from signaling.client import ClassClient, ServerError
 from signaling.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
-from tests.support.media import PatternTrack, ToneTrack, audio_level
+from tests.support.media import PatternTrack, ToneTrack, audio_level, frames
 
 pytestmark = pytest.mark.webrtc
 
@@ -83,13 +83,6 @@ async def connect(live: LiveClass, role: Role, name: str, **options) -> ClassCli
     client = ClassClient(MemoryChannel(MemoryConnection(live, role)), **options)
     await client.join("unused-token", name=name)
     return client
-
-
-async def frames(track, n: int, timeout: float = 10.0):
-    out = []
-    for _ in range(n):
-        out.append(await asyncio.wait_for(track.recv(), timeout))
-    return out
 
 
 async def test_lecturer_video_and_audio_reach_a_trainee(live):
