@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import random
-import socket
 import statistics
 import sys
 import time
@@ -40,6 +39,7 @@ from devices.rooms_file import load_rooms  # noqa: E402
 from signaling.app import create_app  # noqa: E402
 from signaling.rooms import EXAMPLE_ROOMS, RoomService  # noqa: E402
 from signaling.settings import Settings  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
 
 DEVICES = ("projector", "display", "mic", "camera")
 SILENT = ("display", "projector")  # simulators with a no-answer knob over TCP
@@ -102,12 +102,6 @@ class Console:
         await self._ws.close()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def summary(samples: list[float]) -> dict[str, float]:

@@ -21,7 +21,8 @@ from signaling.app import create_app
 from signaling.rooms import EXAMPLE_ROOMS, RoomService
 from signaling.settings import Settings
 from tests.support.rooms import NobodyLive
-from tests.web.support import CHROMIUM, free_port, launch
+from tests.support.server import free_port
+from tests.web.support import CHROMIUM, launch
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,7 +11,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,8 +21,9 @@ from typing import Any, TypeVar
 import httpx
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
+from tests.support.server import CLASSBRIDGE, free_port
+
 CHROMIUM = "/usr/bin/chromium"
-CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
 ADMIN_TOKEN = "web-tests-admin-token-0123456789"
 INSECURE_HOST = "classbridge.test"  # resolves to loopback, but is not a secure context
 
@@ -81,12 +81,6 @@ async () => {
 """
 
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(
