@@ -184,7 +184,7 @@ export class ClassConnection {
     this.statsTimer = null;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.joinTimer = null;
-    /** @type {{packetsReceived: number, packetsLost: number} | null} */
+    /** @type {import("./quality.js").Counters | null} */
     this.lastCounters = null;
     /** @type {import("./quality.js").QualityLevel[]} the latest quality levels, newest last */
     this.recentLevels = [];
