@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 from tests.support.server import CLASSBRIDGE, free_port
@@ -243,6 +245,15 @@ class Cable:
             sink.shutdown(socket.SHUT_WR)
         except OSError:
             pass
+
+
+def skip_without_chromium(items: list[pytest.Item]) -> None:
+    """Browser tests are skipped, not failed, on a machine without Debian's Chromium."""
+    if shutil.which(CHROMIUM) is None:
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
 
 
 def launch(playwright: Playwright, fake_ui: bool = True, devices: str = "") -> Browser:
