@@ -103,17 +103,18 @@ class Process:
                 except json.JSONDecodeError:
                     pass
 
+    def _event(self, event: str) -> dict[str, Any] | None:
+        return next((line for line in self.lines if line.get("event") == event), None)
+
     def wait_event(self, event: str, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in self.lines:
-                if line.get("event") == event:
-                    return line
+            if (found := self._event(event)) is not None:
+                return found
             if self.popen.poll() is not None:
                 time.sleep(0.2)  # let the reader thread catch the last lines
-                for line in self.lines:
-                    if line.get("event") == event:
-                        return line
+                if (found := self._event(event)) is not None:
+                    return found
                 raise RuntimeError(f"{' '.join(self.popen.args[2:4])} exited ({self.popen.returncode}) before {event!r}")
             time.sleep(0.05)
         raise TimeoutError(f"no {event!r} within {timeout} s")
@@ -260,7 +261,6 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
             cpu0, fwd0, t0, w0 = server.cpu(), server.forwarded(), time.monotonic(), time.time()
             time.sleep(s.window)
             cpu1, fwd1, t1, w1 = server.cpu(), server.forwarded(), time.monotonic(), time.time()
-            wall_window = (w0, w1)
             results = [p.result(stay + 60) for p in peers]
             sent: dict[int, list[float]] = {}
             for publisher in publishers:
@@ -303,12 +303,11 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
     total_us = us(user + system, pps)
     received = sum(sub["packets"] for sub in subs)
     lost = sum(max(0, sub["lost"]) for sub in subs)
-    wall0, wall1 = wall_window  # latency in the steady window (joins disturb it: see join time)
-    latencies = [
+    latencies = [  # in the steady window (joins disturb it: see join time)
         ms
         for sub in subs
         for crc, at in sub["samples"]
-        if wall0 <= at <= wall1 and (ms := latency_ms(sent.get(crc), at)) is not None
+        if w0 <= at <= w1 and (ms := latency_ms(sent.get(crc), at)) is not None
     ]
     joins = [sub["join_s"] for sub in subs if sub["join_s"] is not None]
     fps = [sum(n for sec, n in sub["frames_per_second"] if first <= sec <= last) / seconds for sub in subs]

@@ -26,8 +26,6 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
-import fractions
-
 import av
 from aiortc import MediaStreamTrack, RTCPeerConnection
 
@@ -90,7 +88,7 @@ class LoopedFileTrack(MediaStreamTrack):
             self._loop += 1
         packet = av.Packet(data)
         packet.pts = pts
-        packet.time_base = fractions.Fraction(self._time_base.numerator, self._time_base.denominator)
+        packet.time_base = self._time_base
         packet.is_keyframe = key
         return packet
 
@@ -226,9 +224,7 @@ def _reader(sock: socket.socket, protocol, dtls, counters: Counters):
         while True:
             try:
                 data, ancillary, _, addr = sock.recvmsg(2048, 64)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
+            except OSError:  # drained (BlockingIOError) or closed
                 return
             if is_rtp(data):
                 stamp = time.time()

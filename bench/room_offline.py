@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import random
-import socket
 import statistics
 import sys
 import time
@@ -40,17 +39,11 @@ from devices.rooms_file import load_rooms  # noqa: E402
 from signaling.app import create_app  # noqa: E402
 from signaling.rooms import EXAMPLE_ROOMS, RoomService  # noqa: E402
 from signaling.settings import Settings  # noqa: E402
+from tests.support.rooms import NobodyLive  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
 
 DEVICES = ("projector", "display", "mic", "camera")
 SILENT = ("display", "projector")  # simulators with a no-answer knob over TCP
-
-
-class Nobody:
-    async def end_class(self, class_id: str) -> None:
-        return None
-
-    def participant_count(self, class_id: str) -> int:
-        return 0
 
 
 class Console:
@@ -104,12 +97,6 @@ class Console:
             await asyncio.gather(self._task, return_exceptions=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def summary(samples: list[float]) -> dict[str, float]:
     return {
         "median_ms": round(statistics.median(samples) * 1000, 1),
@@ -123,7 +110,7 @@ async def measure(runs: int, outage: float, devices: list[str], data_dir: Path) 
     rooms = RoomService(
         load_rooms(EXAMPLE_ROOMS, environ={}, require_secrets=False), simulated=True, source="bench"
     )
-    app = create_app(Settings.load(data_dir=data_dir, port=port, log_level="warning"), Nobody(), rooms)
+    app = create_app(Settings.load(data_dir=data_dir, port=port, log_level="warning"), NobodyLive(), rooms)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     async with asyncio.timeout(30):

@@ -3,13 +3,12 @@
 First start creates the database, signing keys and admin token; the second reuses them.
 Then POST /api/classes (which signs four join links) and GET /api/classes/{id}.
 
-    .venv/bin/python bench/serve_startup.py [N]
+    .venv/bin/python -m bench.serve_startup [N]
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,13 +18,7 @@ from pathlib import Path
 
 import httpx
 
-CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.server import CLASSBRIDGE, free_port
 
 
 def start(data_dir: Path) -> tuple[subprocess.Popen[bytes], str, float]:

@@ -4,7 +4,6 @@ simulators it drives), Debian's Chromium kept on loopback, one of each per modul
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -21,15 +20,12 @@ from signaling.app import create_app
 from signaling.rooms import EXAMPLE_ROOMS, RoomService
 from signaling.settings import Settings
 from tests.support.rooms import NobodyLive
-from tests.web.support import CHROMIUM, free_port, launch
+from tests.support.server import free_port
+from tests.web.support import launch, skip_without_chromium
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if shutil.which(CHROMIUM) is None:
-        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)")
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(skip)
+    skip_without_chromium(items)
 
 
 @dataclass

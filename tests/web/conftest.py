@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,17 +9,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.web.support import CHROMIUM, ClassServer, launch
+from tests.web.support import ClassServer, launch, skip_without_chromium
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if shutil.which(CHROMIUM) is None:
-        skip = pytest.mark.skip(
-            reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)"
-        )
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(skip)
+    skip_without_chromium(items)
 
 
 @pytest.fixture(scope="module")

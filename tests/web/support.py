@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
+from tests.support.server import CLASSBRIDGE, free_port
+
 CHROMIUM = "/usr/bin/chromium"
-CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
 ADMIN_TOKEN = "web-tests-admin-token-0123456789"
 INSECURE_HOST = "classbridge.test"  # resolves to loopback, but is not a secure context
 
@@ -81,12 +83,6 @@ async () => {
 """
 
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(
@@ -249,6 +245,15 @@ class Cable:
             sink.shutdown(socket.SHUT_WR)
         except OSError:
             pass
+
+
+def skip_without_chromium(items: list[pytest.Item]) -> None:
+    """Browser tests are skipped, not failed, on a machine without Debian's Chromium."""
+    if shutil.which(CHROMIUM) is None:
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (scripts/install.sh --test installs it)")
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(skip)
 
 
 def launch(playwright: Playwright, fake_ui: bool = True, devices: str = "") -> Browser:

@@ -175,13 +175,17 @@ class Page {
   }
 
   stopPreview() {
+    this.stopMeter();
+    for (const track of this.stream.getTracks()) track.stop();
+    this.stream = new MediaStream();
+    this.prejoin?.setPreview(null);
+  }
+
+  stopMeter() {
     if (this.meterTimer !== null) clearInterval(this.meterTimer);
     this.meterTimer = null;
     this.meter?.close();
     this.meter = null;
-    for (const track of this.stream.getTracks()) track.stop();
-    this.stream = new MediaStream();
-    this.prejoin?.setPreview(null);
   }
 
   resolution() {
@@ -214,9 +218,7 @@ class Page {
     const claims = /** @type {JoinClaims} */ (this.claims);
     this.name = name;
     if (!claims.name) this.local?.setItem(KEYS.name, name);
-    if (this.meterTimer !== null) clearInterval(this.meterTimer);
-    this.meter?.close();
-    this.meter = null;
+    this.stopMeter(); // the preview's tracks go on into the class
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const connection = new ClassConnection({
       url: `${scheme}//${location.host}/ws/${encodeURIComponent(claims.class_id)}`,

@@ -184,7 +184,7 @@ export class ClassConnection {
     this.statsTimer = null;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.joinTimer = null;
-    /** @type {{packetsReceived: number, packetsLost: number} | null} */
+    /** @type {import("./quality.js").Counters | null} */
     this.lastCounters = null;
     /** @type {import("./quality.js").QualityLevel[]} the latest quality levels, newest last */
     this.recentLevels = [];
@@ -483,13 +483,7 @@ export class ClassConnection {
   /** Bring the publish connection in line with `this.local`: add new tracks, offer, apply the answer. @param {number} session */
   async negotiatePublish(session) {
     if (session !== this.session || !this.joined) return;
-    if (!this.publishLeg) {
-      const leg = new Leg("publish", this.configuration(), (m) => this.send(m));
-      leg.pc.onconnectionstatechange = () => {
-        if (leg.pc.connectionState === "failed") this.socketLost(session, "media_failed");
-      };
-      this.publishLeg = leg;
-    }
+    if (!this.publishLeg) this.publishLeg = this.newLeg(session, "publish");
     const leg = this.publishLeg;
     const fresh = [...this.local.values()].filter((entry) => !entry.transceiver);
     for (const entry of fresh) {
@@ -524,11 +518,7 @@ export class ClassConnection {
     if (session !== this.session) return;
     if (offer.fresh || !this.subscribeLeg) {
       this.subscribeLeg?.close();
-      const leg = new Leg("subscribe", this.configuration(), (m) => this.send(m));
-      leg.pc.onconnectionstatechange = () => {
-        if (leg.pc.connectionState === "failed") this.socketLost(session, "media_failed");
-      };
-      this.subscribeLeg = leg;
+      this.subscribeLeg = this.newLeg(session, "subscribe");
     }
     const leg = this.subscribeLeg;
     await leg.pc.setRemoteDescription({ type: "offer", sdp: offer.sdp });
@@ -566,6 +556,18 @@ export class ClassConnection {
     if (session !== this.session) return;
     console.warn("classbridge: media negotiation failed", error);
     this.socketLost(session, "media_failed");
+  }
+
+  /**
+   * A peer connection for this session; when its media fails, the whole session starts afresh.
+   * @param {number} session @param {Transport} transport
+   */
+  newLeg(session, transport) {
+    const leg = new Leg(transport, this.configuration(), (m) => this.send(m));
+    leg.pc.onconnectionstatechange = () => {
+      if (leg.pc.connectionState === "failed") this.socketLost(session, "media_failed");
+    };
+    return leg;
   }
 
   /** @returns {RTCConfiguration} */

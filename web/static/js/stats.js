@@ -8,7 +8,7 @@
 import { classify, lossBetween } from "./quality.js";
 
 /** @typedef {import("./quality.js").Quality} Quality */
-/** @typedef {{packetsReceived: number, packetsLost: number}} Counters */
+/** @typedef {import("./quality.js").Counters} Counters */
 /**
  * @typedef {object} StatsSample
  * @property {Quality} quality

@@ -12,8 +12,6 @@ const PATHS = {
   video: "M3 7h12v10H3z M15 10l6-3v10l-6-3",
   leave: "M10 4H5v16h5 M14 8l4 4-4 4 M18 12H9",
   end: "M6 6l12 12 M18 6L6 18",
-  sound: "M4 9h4l5-4v14l-5-4H4z M16 9a4 4 0 0 1 0 6",
-  signal: "M4 20v-3 M9 20v-7 M14 20v-11 M19 20V5",
 };
 
 /** @typedef {keyof typeof PATHS} IconName */
