@@ -38,7 +38,7 @@ from devices.room.scene_run import SceneRunView
 from devices.room.view import DeviceView
 from signaling.errors import SignalingError
 from signaling.http_errors import error_response
-from signaling.room_access import AccessDenied, Credentials, Principal, PrincipalKind, require
+from signaling.room_access import Credentials, Principal, PrincipalKind, require
 from signaling.rooms import RoomService, RoomsStarting
 from signaling.schemas import ErrorResponse
 from signaling.technicians import TechnicianLink, TechnicianTokens, check_name
@@ -253,12 +253,6 @@ async def technician_link(body: TechnicianLinkRequest, request: Request, who: Wh
     return tokens.link(body.name, ttl)
 
 
-def _access(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AccessDenied)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return error_response(exc.status, exc.code, exc.message, headers=headers)
-
-
 def _starting(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RoomsStarting)
     return error_response(503, exc.code, exc.message, headers={"Retry-After": "2"})
@@ -273,7 +267,6 @@ def _device(_: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """The room routes and their error translations."""
-    app.add_exception_handler(AccessDenied, _access)
     app.add_exception_handler(RoomsStarting, _starting)
     app.add_exception_handler(DeviceError, _device)
     app.include_router(router)
