@@ -6,7 +6,6 @@ Every ``/api`` route needs the admin bearer token. Database work runs in the thr
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from importlib.metadata import version
 from typing import Annotated, Any, Literal
@@ -18,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 from classroom import classes
 from classroom.attendance import AttendanceReport, report_csv
 from classroom.classes import ClassInfo
-from classroom.errors import ClassEnded
 from classroom.live import LiveClasses
 from classroom.models import ClassStatus
 from signaling.errors import AdminAuthError
@@ -153,12 +151,7 @@ async def end_class(class_id: str, request: Request) -> ClassOut:
     responses={**NOT_FOUND, **ENDED},
 )
 async def issue_link(class_id: str, body: LinkRequest, request: Request) -> LinkOut:
-    s = _services(request)
-    info = await run_in_threadpool(classes.get, s.db, class_id)
-    if info.status is ClassStatus.ENDED:
-        raise ClassEnded(class_id)
-    ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
-    return LinkOut.build(s.links.link(class_id, body.role, ttl, body.external_id, body.name))
+    return await run_in_threadpool(_services(request).join_link, class_id, body)
 
 
 @router.get(
