@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 from importlib.metadata import version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,10 +24,11 @@ from signaling.schemas import (
     ClassCreate,
     ClassCreated,
     ClassOut,
-    ErrorResponse,
     Health,
     LinkOut,
     LinkRequest,
+    Responses,
+    error_doc,
 )
 from signaling.services import Services
 
@@ -50,27 +51,20 @@ def require_admin(
         raise AdminAuthError("the admin token is wrong", code="auth_invalid")
 
 
-Responses = dict[int | str, dict[str, Any]]
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
 router = APIRouter(
     prefix="/api",
     tags=["classes"],
     dependencies=[Depends(require_admin)],
     responses={
-        401: _error("No admin token (`auth_required`)."),
-        403: _error("Wrong admin token (`auth_invalid`)."),
-        422: _error("Invalid request (`invalid_request`); `details` names each field."),
+        401: error_doc("No admin token (`auth_required`)."),
+        403: error_doc("Wrong admin token (`auth_invalid`)."),
+        422: error_doc("Invalid request (`invalid_request`); `details` names each field."),
     },
 )
 health_router = APIRouter(tags=["health"])
 
-NOT_FOUND: Responses = {404: _error("No such class (`class_not_found`).")}
-ENDED: Responses = {409: _error("The class has ended (`class_ended`).")}
+NOT_FOUND: Responses = {404: error_doc("No such class (`class_not_found`).")}
+ENDED: Responses = {409: error_doc("The class has ended (`class_ended`).")}
 
 
 def _services(request: Request) -> Services:

@@ -12,7 +12,7 @@ code: ``device_offline`` (503), ``device_timeout`` (504), ``device_busy`` and
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -40,7 +40,7 @@ from signaling.errors import SignalingError
 from signaling.http_errors import error_response
 from signaling.room_access import Credentials, Principal, PrincipalKind, require
 from signaling.rooms import RoomService, RoomsStarting
-from signaling.schemas import ErrorResponse
+from signaling.schemas import Responses, error_doc
 from signaling.technicians import TechnicianLink, TechnicianTokens, check_name
 
 bearer = HTTPBearer(
@@ -59,24 +59,20 @@ DEVICE_STATUS: list[tuple[type[DeviceError], int, str]] = [  # first match wins
 ]
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
 router = APIRouter(
     prefix="/api",
     tags=["rooms"],
     responses={
-        401: _error("No credential (`auth_required`)."),
-        403: _error("Not allowed (`forbidden`, `not_your_room`, `scene_not_allowed`, `auth_invalid`...)."),
-        404: _error("No such room, device, scene or position."),
-        503: _error("The rooms are starting (`rooms_starting`), or the device is offline."),
+        401: error_doc("No credential (`auth_required`)."),
+        403: error_doc("Not allowed (`forbidden`, `not_your_room`, `scene_not_allowed`, `auth_invalid`...)."),
+        404: error_doc("No such room, device, scene or position."),
+        503: error_doc("The rooms are starting (`rooms_starting`), or the device is offline."),
     },
 )
-DEVICE_ERRORS: dict[int | str, dict[str, Any]] = {
-    409: _error("The device is busy or refused (`device_busy`, `device_refused`)."),
-    422: _error("The device has no such control (`unsupported`), or the body is invalid."),
-    504: _error("The device did not answer in time (`device_timeout`)."),
+DEVICE_ERRORS: Responses = {
+    409: error_doc("The device is busy or refused (`device_busy`, `device_refused`)."),
+    422: error_doc("The device has no such control (`unsupported`), or the body is invalid."),
+    504: error_doc("The device did not answer in time (`device_timeout`)."),
 }
 
 

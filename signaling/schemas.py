@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -156,6 +157,14 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def error_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI `responses` entry: the one error shape, with what the status means there."""
+    return {"model": ErrorResponse, "description": description}
 
 
 class Health(BaseModel):
