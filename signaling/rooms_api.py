@@ -17,7 +17,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from classroom.audit import AuditEntry, AuditLog, audit_csv
@@ -40,8 +39,8 @@ from signaling.errors import SignalingError
 from signaling.http_errors import error_response
 from signaling.room_access import Credentials, Principal, PrincipalKind, require
 from signaling.rooms import RoomService, RoomsStarting
-from signaling.schemas import Responses, error_doc
-from signaling.technicians import TechnicianLink, TechnicianTokens, check_name
+from signaling.schemas import Responses, TechnicianLinkRequest, error_doc
+from signaling.technicians import TechnicianLink, TechnicianTokens
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -223,15 +222,6 @@ async def audit(
             headers={"Content-Disposition": 'attachment; filename="room-audit.csv"'},
         )
     return entries
-
-
-class TechnicianLinkRequest(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    name: str = Field(description="Who the link is for; the audit log names them.", examples=["Trần Văn Tuấn"])
-    ttl_hours: float | None = Field(None, gt=0, le=24 * 366, description="Default technician_link_ttl_hours.")
-
-    _name = field_validator("name")(check_name)
 
 
 @router.post(

@@ -16,6 +16,7 @@ from classroom.classes import ClassInfo
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, ROOM_MAX, TITLE_MAX
 from classroom.roles import Role
 from signaling.links import JoinLink
+from signaling.technicians import check_name
 
 MAX_TTL_HOURS = 24 * 366
 
@@ -92,6 +93,15 @@ class LinkRequest(_Request):
     )
 
     _check = field_validator("external_id", "name")(_printable)
+
+
+class TechnicianLinkRequest(_Request):
+    name: str = Field(description="Who the link is for; the audit log names them.", examples=["Trần Văn Tuấn"])
+    ttl_hours: float | None = Field(
+        None, gt=0, le=MAX_TTL_HOURS, description="Default technician_link_ttl_hours."
+    )
+
+    _name = field_validator("name")(check_name)
 
 
 class ClassOut(ClassInfo):
