@@ -6,10 +6,9 @@ Every ``/api`` route needs the admin bearer token. Database work runs in the thr
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from importlib.metadata import version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 from classroom import classes
 from classroom.attendance import AttendanceReport, report_csv
 from classroom.classes import ClassInfo
-from classroom.errors import ClassEnded
 from classroom.live import LiveClasses
 from classroom.models import ClassStatus
 from signaling.errors import AdminAuthError
@@ -26,10 +24,11 @@ from signaling.schemas import (
     ClassCreate,
     ClassCreated,
     ClassOut,
-    ErrorResponse,
     Health,
     LinkOut,
     LinkRequest,
+    Responses,
+    error_doc,
 )
 from signaling.services import Services
 
@@ -52,27 +51,20 @@ def require_admin(
         raise AdminAuthError("the admin token is wrong", code="auth_invalid")
 
 
-Responses = dict[int | str, dict[str, Any]]
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
 router = APIRouter(
     prefix="/api",
     tags=["classes"],
     dependencies=[Depends(require_admin)],
     responses={
-        401: _error("No admin token (`auth_required`)."),
-        403: _error("Wrong admin token (`auth_invalid`)."),
-        422: _error("Invalid request (`invalid_request`); `details` names each field."),
+        401: error_doc("No admin token (`auth_required`)."),
+        403: error_doc("Wrong admin token (`auth_invalid`)."),
+        422: error_doc("Invalid request (`invalid_request`); `details` names each field."),
     },
 )
 health_router = APIRouter(tags=["health"])
 
-NOT_FOUND: Responses = {404: _error("No such class (`class_not_found`).")}
-ENDED: Responses = {409: _error("The class has ended (`class_ended`).")}
+NOT_FOUND: Responses = {404: error_doc("No such class (`class_not_found`).")}
+ENDED: Responses = {409: error_doc("The class has ended (`class_ended`).")}
 
 
 def _services(request: Request) -> Services:
@@ -153,12 +145,7 @@ async def end_class(class_id: str, request: Request) -> ClassOut:
     responses={**NOT_FOUND, **ENDED},
 )
 async def issue_link(class_id: str, body: LinkRequest, request: Request) -> LinkOut:
-    s = _services(request)
-    info = await run_in_threadpool(classes.get, s.db, class_id)
-    if info.status is ClassStatus.ENDED:
-        raise ClassEnded(class_id)
-    ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
-    return LinkOut.build(s.links.link(class_id, body.role, ttl, body.external_id, body.name))
+    return await run_in_threadpool(_services(request).join_link, class_id, body)
 
 
 @router.get(

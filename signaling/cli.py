@@ -30,13 +30,13 @@ from classroom import classes
 from classroom.attendance import format_duration, report_csv
 from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
-from classroom.errors import ClassEnded, ClassroomError
+from classroom.errors import ClassroomError
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
 from signaling.errors import SettingsError, SignalingError
 from signaling.running_server import announced, end_class_via_server, with_server_links
-from signaling.schemas import ClassCreate, ClassCreated, LinkOut, LinkRequest
+from signaling.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.services import Services
 from signaling.settings import DEFAULT_DATA_DIR, Settings
 from signaling.technicians import check_name as check_technician_name
@@ -373,11 +373,7 @@ def class_link(
 ) -> None:
     """Issue a join link, personal when --external-id/--name are given."""
     body = LinkRequest(role=role, external_id=external_id, name=name, ttl_hours=ttl_hours)
-    s = _services(config, data_dir)
-    if classes.get(s.db, class_id).status is ClassStatus.ENDED:
-        raise ClassEnded(class_id)
-    ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
-    link = LinkOut.build(s.links.link(class_id, body.role, ttl, body.external_id, body.name))
+    link = _services(config, data_dir).join_link(class_id, body)
     if json_output:
         _print_json(link)
     else:

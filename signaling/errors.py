@@ -43,8 +43,17 @@ class TokenError(SignalingError):
     code = "token_invalid"
 
 
-class AdminAuthError(SignalingError):
-    """A REST call without the admin bearer token (``auth_required``) or with a wrong one
-    (``auth_invalid``)."""
+class AuthRefused(SignalingError):
+    """A request refused for its credential: 401 without one (``auth_required``), 403
+    otherwise. The HTTP edge (signaling/http_errors.py) answers every kind the same way."""
 
     code = "auth_invalid"
+
+    @property
+    def status(self) -> int:
+        return 401 if self.code == "auth_required" else 403
+
+
+class AdminAuthError(AuthRefused):
+    """A REST call without the admin bearer token (``auth_required``) or with a wrong one
+    (``auth_invalid``)."""

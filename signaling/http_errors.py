@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classroom.errors import ClassEnded, ClassNotFound, ClassroomError, DatabaseError
-from signaling.errors import AdminAuthError, SignalingError
+from signaling.errors import AuthRefused, SignalingError
 from signaling.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 STATUS: list[tuple[type[Exception], int]] = [  # first match wins
@@ -55,12 +55,9 @@ def error_response(
 
 def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, (ClassroomError, SignalingError))
-    if isinstance(exc, AdminAuthError):
-        if exc.code == "auth_required":
-            return error_response(
-                401, exc.code, exc.message, headers={"WWW-Authenticate": "Bearer"}
-            )
-        return error_response(403, exc.code, exc.message)
+    if isinstance(exc, AuthRefused):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error_response(exc.status, exc.code, exc.message, headers=headers)
     status = next((s for t, s in STATUS if isinstance(exc, t)), 400)
     return error_response(status, exc.code, exc.message)
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from classroom.hub import ClassHub
 from classroom.relay.counters import COUNTERS
 from signaling.errors import AdminAuthError
 
@@ -36,6 +37,11 @@ GAUGE_HELP = {
     "published_tracks": "Tracks being published",
     "forwarded_streams": "Outgoing streams (one per subscriber and track)",
 }
+
+
+def process_stats(hub: ClassHub) -> dict[str, Any]:
+    """This process's relay counters and its hub's gauges (a worker sends them on request)."""
+    return {"counters": COUNTERS.snapshot(), "gauges": hub.gauges()}
 
 
 class _Snapshot:
@@ -74,5 +80,5 @@ async def metrics(request: Request) -> Response:
     if state.workers is not None:
         stats = await state.workers.stats()
     else:
-        stats = [("main", {"counters": COUNTERS.snapshot(), "gauges": state.hub.gauges()})]
+        stats = [("main", process_stats(state.hub))]
     return Response(render(stats), media_type=CONTENT_TYPE_LATEST)

@@ -29,7 +29,7 @@ from classroom.models import ClassStatus
 from devices.room.actor import Actor, ActorKind
 from devices.room.commands import COMMAND_NAMES
 from signaling.admin import AdminToken
-from signaling.errors import SignalingError, TokenError
+from signaling.errors import AuthRefused, TokenError
 from signaling.technicians import AUDIENCE as TECHNICIAN_AUDIENCE
 from signaling.technicians import TechnicianTokens
 from signaling.tokens import AUDIENCE as JOIN_AUDIENCE
@@ -51,14 +51,10 @@ LECTURER_ACTIONS = frozenset(
 )
 
 
-class AccessDenied(SignalingError):
+class AccessDenied(AuthRefused):
     """Refused: 401 without a credential, 403 otherwise."""
 
     code = "forbidden"
-
-    @property
-    def status(self) -> int:
-        return 401 if self.code == "auth_required" else 403
 
 
 @dataclass(frozen=True)

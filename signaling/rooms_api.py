@@ -12,12 +12,11 @@ code: ``device_offline`` (503), ``device_timeout`` (504), ``device_busy`` and
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from classroom.audit import AuditEntry, AuditLog, audit_csv
@@ -38,10 +37,10 @@ from devices.room.scene_run import SceneRunView
 from devices.room.view import DeviceView
 from signaling.errors import SignalingError
 from signaling.http_errors import error_response
-from signaling.room_access import AccessDenied, Credentials, Principal, PrincipalKind, require
+from signaling.room_access import Credentials, Principal, PrincipalKind, require
 from signaling.rooms import RoomService, RoomsStarting
-from signaling.schemas import ErrorResponse
-from signaling.technicians import TechnicianLink, TechnicianTokens, check_name
+from signaling.schemas import Responses, TechnicianLinkRequest, error_doc
+from signaling.technicians import TechnicianLink, TechnicianTokens
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -59,24 +58,20 @@ DEVICE_STATUS: list[tuple[type[DeviceError], int, str]] = [  # first match wins
 ]
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
 router = APIRouter(
     prefix="/api",
     tags=["rooms"],
     responses={
-        401: _error("No credential (`auth_required`)."),
-        403: _error("Not allowed (`forbidden`, `not_your_room`, `scene_not_allowed`, `auth_invalid`...)."),
-        404: _error("No such room, device, scene or position."),
-        503: _error("The rooms are starting (`rooms_starting`), or the device is offline."),
+        401: error_doc("No credential (`auth_required`)."),
+        403: error_doc("Not allowed (`forbidden`, `not_your_room`, `scene_not_allowed`, `auth_invalid`...)."),
+        404: error_doc("No such room, device, scene or position."),
+        503: error_doc("The rooms are starting (`rooms_starting`), or the device is offline."),
     },
 )
-DEVICE_ERRORS: dict[int | str, dict[str, Any]] = {
-    409: _error("The device is busy or refused (`device_busy`, `device_refused`)."),
-    422: _error("The device has no such control (`unsupported`), or the body is invalid."),
-    504: _error("The device did not answer in time (`device_timeout`)."),
+DEVICE_ERRORS: Responses = {
+    409: error_doc("The device is busy or refused (`device_busy`, `device_refused`)."),
+    422: error_doc("The device has no such control (`unsupported`), or the body is invalid."),
+    504: error_doc("The device did not answer in time (`device_timeout`)."),
 }
 
 
@@ -229,15 +224,6 @@ async def audit(
     return entries
 
 
-class TechnicianLinkRequest(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    name: str = Field(description="Who the link is for; the audit log names them.", examples=["Trần Văn Tuấn"])
-    ttl_hours: float | None = Field(None, gt=0, le=24 * 366, description="Default technician_link_ttl_hours.")
-
-    _name = field_validator("name")(check_name)
-
-
 @router.post(
     "/technicians/links",
     response_model=TechnicianLink,
@@ -251,12 +237,6 @@ async def technician_link(body: TechnicianLinkRequest, request: Request, who: Wh
     tokens: TechnicianTokens = request.app.state.technicians
     ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
     return tokens.link(body.name, ttl)
-
-
-def _access(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AccessDenied)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return error_response(exc.status, exc.code, exc.message, headers=headers)
 
 
 def _starting(_: Request, exc: Exception) -> JSONResponse:
@@ -273,7 +253,6 @@ def _device(_: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """The room routes and their error translations."""
-    app.add_exception_handler(AccessDenied, _access)
     app.add_exception_handler(RoomsStarting, _starting)
     app.add_exception_handler(DeviceError, _device)
     app.include_router(router)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -15,6 +16,7 @@ from classroom.classes import ClassInfo
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, ROOM_MAX, TITLE_MAX
 from classroom.roles import Role
 from signaling.links import JoinLink
+from signaling.technicians import check_name
 
 MAX_TTL_HOURS = 24 * 366
 
@@ -93,6 +95,15 @@ class LinkRequest(_Request):
     _check = field_validator("external_id", "name")(_printable)
 
 
+class TechnicianLinkRequest(_Request):
+    name: str = Field(description="Who the link is for; the audit log names them.", examples=["Trần Văn Tuấn"])
+    ttl_hours: float | None = Field(
+        None, gt=0, le=MAX_TTL_HOURS, description="Default technician_link_ttl_hours."
+    )
+
+    _name = field_validator("name")(check_name)
+
+
 class ClassOut(ClassInfo):
     participants_online: int = Field(description="Connected right now.")
 
@@ -156,6 +167,14 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def error_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI `responses` entry: the one error shape, with what the status means there."""
+    return {"model": ErrorResponse, "description": description}
 
 
 class Health(BaseModel):

@@ -12,13 +12,17 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from classroom import classes
 from classroom.attendance import AttendanceLog
 from classroom.audit import AuditLog
 from classroom.db import open_database
+from classroom.errors import ClassEnded
+from classroom.models import ClassStatus
 from signaling.admin import AdminToken, load_admin_token
 from signaling.errors import SettingsError
 from signaling.keys import Keyring
 from signaling.links import JoinLinks
+from signaling.schemas import LinkOut, LinkRequest
 from signaling.settings import Settings
 from signaling.technicians import TechnicianTokens
 from signaling.tokens import TokenService
@@ -74,3 +78,11 @@ class Services:
             ),
             audit=AuditLog(db),
         )
+
+    def join_link(self, class_id: str, request: LinkRequest) -> LinkOut:
+        """A join link for a class that has not ended (``POST /api/classes/{id}/links`` and
+        ``classbridge class link``); synchronous, as it reads the database."""
+        if classes.get(self.db, class_id).status is ClassStatus.ENDED:
+            raise ClassEnded(class_id)
+        ttl = None if request.ttl_hours is None else timedelta(hours=request.ttl_hours)
+        return LinkOut.build(self.links.link(class_id, request.role, ttl, request.external_id, request.name))

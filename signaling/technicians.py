@@ -15,24 +15,19 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from classroom.models import NAME_MAX
 from signaling.keys import Keyring
-from signaling.tokens import ISSUER, check_times, decode_signed, sign
+from signaling.tokens import SignedClaims, SignedTokens
 
 AUDIENCE = "classbridge:technician"
 CONSOLE_PATH = "/console"
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "aud", "iss", "name"]
 
 
-class TechnicianClaims(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
+class TechnicianClaims(SignedClaims):
     name: str = Field(min_length=1, max_length=NAME_MAX)
-    exp: datetime
-    iat: datetime
-    jti: str = Field(min_length=1, max_length=64)
 
 
 class TechnicianLink(BaseModel):
@@ -48,7 +43,11 @@ def check_name(name: str) -> str:
     return name
 
 
-class TechnicianTokens:
+class TechnicianTokens(SignedTokens):
+    audience = AUDIENCE
+    required = REQUIRED_CLAIMS
+    what = "technician link"
+
     def __init__(
         self,
         keyring: Keyring,
@@ -57,36 +56,20 @@ class TechnicianTokens:
         leeway: timedelta = timedelta(seconds=30),
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.keyring = keyring
+        super().__init__(keyring, default_ttl, leeway, clock)
         self.public_url = public_url.rstrip("/")
-        self.default_ttl = default_ttl
-        self.leeway = leeway
-        self._clock = clock
 
     def link(self, name: str, ttl: timedelta | None = None) -> TechnicianLink:
         """A console link for `name`: ``{public_url}/console#t=<token>`` (the fragment stays in
         the browser, out of server logs)."""
         name = check_name(name)
-        ttl = self.default_ttl if ttl is None else ttl
-        if ttl <= timedelta(0):
-            raise ValueError("a technician link's lifetime must be positive")
-        now = int(self._clock())
-        expires = now + int(ttl.total_seconds())
-        payload = {
-            "name": name, "iat": now, "exp": expires, "jti": secrets.token_urlsafe(12),
-            "iss": ISSUER, "aud": AUDIENCE,
-        }  # fmt: skip
-        token = sign(self.keyring, payload)
+        iat, exp = self._lifetime(ttl)
+        token = self._sign({"name": name, "iat": iat, "exp": exp, "jti": secrets.token_urlsafe(12)})
         return TechnicianLink(
             link=f"{self.public_url}{CONSOLE_PATH}#t={token}",
             name=name,
-            expires_at=datetime.fromtimestamp(expires, UTC),
+            expires_at=datetime.fromtimestamp(exp, UTC),
         )
 
     def verify(self, token: str) -> TechnicianClaims:
-        claims = decode_signed(
-            self.keyring, token, audience=AUDIENCE, required=REQUIRED_CLAIMS, model=TechnicianClaims,
-            what="technician link",
-        )  # fmt: skip
-        check_times(claims, self._clock(), self.leeway, "technician link")
-        return claims
+        return self._decode(token, TechnicianClaims)

@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,32 +29,36 @@ MAX_TOKEN_CHARS = 4096
 REQUIRED_CLAIMS = ["exp", "iat", "jti", "aud", "iss", "class_id", "role"]
 
 
-class _Timed(Protocol):
-    @property
-    def exp(self) -> datetime: ...
-    @property
-    def iat(self) -> datetime: ...
-
-
-C = TypeVar("C", bound=BaseModel)
-
-
-class JoinClaims(BaseModel):
-    """What a verified join token says."""
+class SignedClaims(BaseModel):
+    """What every token this server signs says (join links, technician links)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")  # aud and iss are checked by PyJWT
 
-    class_id: str = Field(min_length=1, max_length=64)
-    role: Role
     exp: datetime
     iat: datetime
     jti: str = Field(min_length=1, max_length=64)
+
+
+C = TypeVar("C", bound=SignedClaims)
+
+
+class JoinClaims(SignedClaims):
+    """What a verified join token says."""
+
+    class_id: str = Field(min_length=1, max_length=64)
+    role: Role
     external_id: str | None = Field(default=None, min_length=1, max_length=EXTERNAL_ID_MAX)
     name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
 
 
-class TokenService:
-    """Issues and verifies join tokens with the keys of one keyring."""
+class SignedTokens:
+    """What join and technician tokens share: the keyring that signs them, their default
+    lifetime, and the clock and leeway their times are checked against. Each kind has its own
+    audience, so that neither opens the other's door."""
+
+    audience: ClassVar[str]
+    required: ClassVar[list[str]]
+    what: ClassVar[str]  # names the token in errors: "this join link has expired"
 
     def __init__(
         self,
@@ -67,6 +71,33 @@ class TokenService:
         self.default_ttl = default_ttl
         self.leeway = leeway
         self._clock = clock
+
+    def _lifetime(self, ttl: timedelta | None) -> tuple[int, int]:
+        """(iat, exp) of a token issued now, living `ttl` (default: `default_ttl`)."""
+        ttl = self.default_ttl if ttl is None else ttl
+        if ttl <= timedelta(0):
+            raise ValueError(f"a {self.what}'s lifetime must be positive")
+        now = int(self._clock())
+        return now, now + int(ttl.total_seconds())
+
+    def _sign(self, payload: dict[str, Any]) -> str:
+        return sign(self.keyring, payload | {"iss": ISSUER, "aud": self.audience})
+
+    def _decode(self, token: str, model: type[C]) -> C:
+        """The claims of a genuine, unexpired token of this kind; else TokenError."""
+        claims = decode_signed(
+            self.keyring, token, audience=self.audience, required=self.required, model=model, what=self.what
+        )
+        check_times(claims, self._clock(), self.leeway, self.what)
+        return claims
+
+
+class TokenService(SignedTokens):
+    """Issues and verifies join tokens with the keys of one keyring."""
+
+    audience = AUDIENCE
+    required = REQUIRED_CLAIMS
+    what = "join link"
 
     def issue(
         self,
@@ -87,23 +118,18 @@ class TokenService:
         name: str | None = None,
     ) -> tuple[str, JoinClaims]:
         """A token and the claims it carries (callers show the expiry next to the link)."""
-        ttl = self.default_ttl if ttl is None else ttl
-        if ttl <= timedelta(0):
-            raise ValueError("a join token's lifetime must be positive")
-        now = int(self._clock())
-        times = {"iat": now, "exp": now + int(ttl.total_seconds())}
+        iat, exp = self._lifetime(ttl)
         claims = JoinClaims(
             class_id=class_id,
             role=role,
-            iat=datetime.fromtimestamp(times["iat"], UTC),
-            exp=datetime.fromtimestamp(times["exp"], UTC),
+            iat=datetime.fromtimestamp(iat, UTC),
+            exp=datetime.fromtimestamp(exp, UTC),
             jti=secrets.token_urlsafe(12),
             external_id=external_id,
             name=name,
         )
-        payload = claims.model_dump(mode="json", exclude_none=True) | times
-        payload |= {"iss": ISSUER, "aud": AUDIENCE}
-        return sign(self.keyring, payload), claims
+        payload = claims.model_dump(mode="json", exclude_none=True) | {"iat": iat, "exp": exp}
+        return self._sign(payload), claims
 
     def verify(self, token: str, class_id: str) -> JoinClaims:
         """The claims of `token` if it is genuine, unexpired and for `class_id`; else TokenError."""
@@ -115,11 +141,7 @@ class TokenService:
     def verify_any(self, token: str) -> JoinClaims:
         """The claims of a genuine, unexpired token for whichever class it names (the room
         API learns a lecturer's class from their token)."""
-        claims = decode_signed(
-            self.keyring, token, audience=AUDIENCE, required=REQUIRED_CLAIMS, model=JoinClaims, what="join link"
-        )
-        check_times(claims, self._clock(), self.leeway, "join link")
-        return claims
+        return self._decode(token, JoinClaims)
 
 
 def sign(keyring: Keyring, payload: dict[str, Any]) -> str:
@@ -159,7 +181,7 @@ def decode_signed(
         raise invalid from None
 
 
-def check_times(claims: _Timed, now: float, leeway: timedelta, what: str) -> None:
+def check_times(claims: SignedClaims, now: float, leeway: timedelta, what: str) -> None:
     """Expired, or issued in the future (beyond `leeway`): a TokenError naming `what`."""
     if claims.exp.timestamp() + leeway.total_seconds() < now:
         raise TokenError(f"this {what} has expired; ask for a new one", code="token_expired")

@@ -30,6 +30,7 @@ import sys
 from typing import Any
 
 from signaling.ipc import Decoder, encode, read_messages
+from signaling.metrics import process_stats
 from signaling.ws import Connection, Deps
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class Worker:
         elif kind == "end_class":
             await self.deps.hub.end_class(message["class"])
         elif kind == "stats":
-            self.writer.write(encode({"t": "reply", "r": message["r"], **stats(self.deps)}))
+            self.writer.write(encode({"t": "reply", "r": message["r"], **process_stats(self.deps.hub)}))
         else:
             logger.warning("unknown message from the server process: %r", kind)
 
@@ -107,12 +108,6 @@ class Worker:
         finally:
             del self.sockets[sock.conn_id]
             await sock.close(1000, "done")
-
-
-def stats(deps: Deps) -> dict[str, Any]:
-    from classroom.relay.counters import COUNTERS
-
-    return {"counters": COUNTERS.snapshot(), "gauges": deps.hub.gauges()}
 
 
 async def main(fd: int, settings_data: dict[str, Any]) -> None:
