@@ -209,5 +209,5 @@ class RoomFeed:
         if self.ws.client_state is WebSocketState.CONNECTED:
             try:
                 await self.ws.close(self.close_code)
-            except (RuntimeError, OSError):
+            except (WebSocketDisconnect, RuntimeError, OSError):
                 pass

@@ -88,7 +88,7 @@ class StarletteSocket:
         if self.websocket.client_state is WebSocketState.CONNECTED:
             try:
                 await self.websocket.close(code, reason)
-            except (RuntimeError, OSError):
+            except (WebSocketDisconnect, RuntimeError, OSError):
                 pass
 
 
