@@ -164,7 +164,8 @@ class DeviceLink(Generic[F]):
             attempt += 1
             self._machine.fire(LinkEvent.CONNECT, self.connector.description)
             try:
-                channel = await asyncio.wait_for(self._connect(), self.policy.connect_timeout)
+                async with asyncio.timeout(self.policy.connect_timeout):
+                    channel = await self._connect()
             except TimeoutError:
                 self._connect_failed(f"{self.connector.description}: connect timed out")
                 continue
