@@ -119,7 +119,7 @@ class OnvifCamera:
 
     @property
     def _up(self) -> bool:
-        return self.link in (LinkState.ONLINE, LinkState.DEGRADED)
+        return self.link.connected
 
     @property
     def capabilities(self) -> CameraCapabilities:

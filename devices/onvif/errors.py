@@ -98,7 +98,8 @@ async def bounded(awaitable: Awaitable[T], timeout: float, what: str) -> T:
     """Await a library call with our own time limit (its own defaults are 90 s) and translate
     whatever it raises; `what` names the call and the camera for the error message."""
     try:
-        return await asyncio.wait_for(awaitable, timeout)
+        async with asyncio.timeout(timeout):
+            return await awaitable
     except Exception as exc:
         error = translate(exc, what)
         if error is None or error is exc:

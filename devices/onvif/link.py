@@ -13,8 +13,6 @@ from __future__ import annotations
 from devices.errors import AuthError, DeviceError, DeviceOffline, DeviceRefused, Unsupported
 from devices.transport.state import LinkEvent, LinkState, LinkStateMachine, StateListener
 
-IN_USE = (LinkState.ONLINE, LinkState.DEGRADED)
-
 
 class OnvifLink:
     def __init__(self, name: str, offline_after: int = 3) -> None:
@@ -50,7 +48,7 @@ class OnvifLink:
 
     def outcome(self, error: DeviceError | None) -> LinkState:
         """Record how one exchange ended (None: it succeeded) and return the state after it."""
-        if self.state not in IN_USE:
+        if not self.state.connected:
             return self.state
         if error is None or isinstance(error, (DeviceRefused, Unsupported)):
             self.failures = 0

@@ -15,7 +15,8 @@ import asyncio
 import datetime as dt
 import logging
 import os
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from onvif import ONVIFCamera
 from onvif.exceptions import ONVIFError
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 SKEW_THRESHOLD = 5.0
 # update_xaddrs may take three round trips (clock when adjusting, GetServices, GetCapabilities).
 XADDRS_CALLS = 3
+
+T = TypeVar("T")
 
 
 class OnvifSession:
@@ -135,15 +138,12 @@ class OnvifSession:
 
     async def capabilities(self) -> dict[str, Any]:
         """GetCapabilities(Category=All) as plain data (the library caches it per setup)."""
-        await self.ensure()
-        assert self._camera is not None
-        try:
-            result = await bounded(self._camera.get_capabilities(), self.timeout, f"GetCapabilities on {self.where}")
-        except DeviceError as error:
-            await self._after_failure(error)
-            raise
-        self.link.outcome(None)
-        return result or {}
+
+        async def get() -> Any:
+            assert self._camera is not None  # set up by _recorded
+            return await bounded(self._camera.get_capabilities(), self.timeout, f"GetCapabilities on {self.where}")
+
+        return await self._recorded(get) or {}
 
     @staticmethod
     async def _create(camera: ONVIFCamera, service: str) -> Any:
@@ -194,13 +194,7 @@ class OnvifSession:
 
     async def check_clock(self) -> float | None:
         """The health poll (Home Assistant's keepalive): measure the skew again."""
-        await self.ensure()
-        try:
-            self.clock_skew = await self.measure_skew()
-        except DeviceError as error:
-            await self._after_failure(error)
-            raise
-        self.link.outcome(None)
+        self.clock_skew = await self._recorded(self.measure_skew)
         return self.clock_skew
 
     def service(self, name: str) -> Any:
@@ -215,19 +209,20 @@ class OnvifSession:
 
     async def call(self, service: str, operation: str, params: dict[str, Any] | None = None) -> Any:
         """One SOAP operation; sets the camera up again first if the link went offline."""
+        return await self._recorded(lambda: self._call(service, operation, params))
+
+    async def _recorded(self, exchange: Callable[[], Awaitable[T]]) -> T:
+        """Set up if needed, run `exchange` and record its outcome on the link; once the link
+        is offline, drop the services so that the next call sets up anew."""
         await self.ensure()
         try:
-            result = await self._call(service, operation, params)
+            result = await exchange()
         except DeviceError as error:
-            await self._after_failure(error)
+            if self.link.outcome(error) is LinkState.OFFLINE:
+                await self.close()
             raise
         self.link.outcome(None)
         return result
-
-    async def _after_failure(self, error: DeviceError) -> None:
-        """Record the failure; once offline, drop the services so the next call sets up anew."""
-        if self.link.outcome(error) is LinkState.OFFLINE:
-            await self.close()
 
     async def shutdown(self) -> None:
         await self.close()

@@ -12,7 +12,7 @@ import asyncio
 import os
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import serial
 import serial_asyncio_fast
@@ -46,9 +46,6 @@ class Connector(Protocol):
 
     @property
     def description(self) -> str: ...
-
-    @property
-    def datagram(self) -> bool: ...
 
     async def open(self, sink: ByteSink) -> ByteTransport: ...
 
@@ -118,7 +115,6 @@ class SerialConnector:
 
     port: str
     baudrate: int = 9600
-    datagram: ClassVar[bool] = False
 
     @property
     def description(self) -> str:
@@ -141,7 +137,6 @@ class SerialConnector:
 class TcpConnector:
     host: str
     port: int
-    datagram: ClassVar[bool] = False
 
     @property
     def description(self) -> str:
@@ -167,7 +162,6 @@ class UdpConnector:
 
     host: str
     port: int
-    datagram: ClassVar[bool] = True
 
     @property
     def description(self) -> str:

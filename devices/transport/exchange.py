@@ -139,7 +139,8 @@ class Channel(Generic[F]):
         try:
             if data:
                 self._transport.write(data)
-            return await asyncio.wait_for(pending.future, limit)
+            async with asyncio.timeout(limit):
+                return await pending.future
         except TimeoutError:
             raise DeviceTimeout(f"{self.name}: no complete answer within {limit:g} s") from None
         finally:

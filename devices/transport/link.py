@@ -120,7 +120,7 @@ class DeviceLink(Generic[F]):
 
     def _ready_channel(self) -> Channel[F]:
         channel = self._channel
-        if channel is None or self.state not in (LinkState.ONLINE, LinkState.DEGRADED):
+        if channel is None or not self.state.connected:
             why = f" ({self.detail})" if self.detail else ""
             raise DeviceOffline(f"{self.name} is {self.state.value}{why}")
         return channel
@@ -140,7 +140,7 @@ class DeviceLink(Generic[F]):
         return frames
 
     def _report(self, channel: Channel[F], event: LinkEvent, detail: str) -> None:
-        if channel is self._channel and self.state in (LinkState.ONLINE, LinkState.DEGRADED):
+        if channel is self._channel and self.state.connected:
             self._machine.fire(event, detail)
 
     async def _connect(self) -> Channel[F]:
@@ -164,7 +164,8 @@ class DeviceLink(Generic[F]):
             attempt += 1
             self._machine.fire(LinkEvent.CONNECT, self.connector.description)
             try:
-                channel = await asyncio.wait_for(self._connect(), self.policy.connect_timeout)
+                async with asyncio.timeout(self.policy.connect_timeout):
+                    channel = await self._connect()
             except TimeoutError:
                 self._connect_failed(f"{self.connector.description}: connect timed out")
                 continue

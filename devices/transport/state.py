@@ -26,6 +26,11 @@ class LinkState(enum.Enum):
     ONLINE = "online"
     DEGRADED = "degraded"  # connected, but the last exchange failed or timed out
 
+    @property
+    def connected(self) -> bool:
+        """ONLINE or DEGRADED: there is a connection to send requests on."""
+        return self in (LinkState.ONLINE, LinkState.DEGRADED)
+
 
 class LinkEvent(enum.Enum):
     """What happened to a link; the table below says where each event leads."""

@@ -24,6 +24,7 @@ from typing import cast
 
 from devices.config import ViscaCameraConfig
 from devices.errors import ProtocolError
+from devices.simulation import LOOPBACK, TcpListener
 from devices.transport.framing import iter_frames
 from devices.visca.catalog import match
 from devices.visca.errors import ControlErrorCode, ErrorCode
@@ -79,17 +80,13 @@ class ViscaSimulator:
         *,
         tcp_port: int = 0,
         udp_port: int = 0,
-        host: str = "127.0.0.1",
     ) -> None:
         self.camera = camera or SimulatedCamera()
         self.faults = ViscaFaults()
-        self.host = host
-        self.tcp_port = tcp_port
         self.udp_port = udp_port
-        self._tcp: asyncio.Server | None = None
+        self._tcp = TcpListener(self._serve_tcp, tcp_port)
         self._udp: asyncio.DatagramTransport | None = None
         self._pty: _PtyEndpoint | None = None
-        self._clients: set[asyncio.StreamWriter] = set()
         self._link_dir: str | None = None
 
     @classmethod
@@ -103,15 +100,18 @@ class ViscaSimulator:
             self._link_dir = tempfile.mkdtemp(prefix="classbridge-visca-")
         return os.path.join(self._link_dir, "tty")
 
+    @property
+    def tcp_port(self) -> int:
+        return self._tcp.port
+
     async def start(self) -> dict[str, str]:
         """Open every endpoint (the same ports and path again after a restart)."""
         loop = asyncio.get_running_loop()
         os.makedirs(os.path.dirname(self.serial_path), exist_ok=True)
         self._pty = _PtyEndpoint(self, self.serial_path)
-        self._tcp = await asyncio.start_server(self._serve_tcp, self.host, self.tcp_port)
-        self.tcp_port = self._tcp.sockets[0].getsockname()[1]
+        await self._tcp.start()
         self._udp, _ = await loop.create_datagram_endpoint(
-            lambda: _UdpEndpoint(self), local_addr=(self.host, self.udp_port)
+            lambda: _UdpEndpoint(self), local_addr=(LOOPBACK, self.udp_port)
         )
         self.udp_port = self._udp.get_extra_info("sockname")[1]
         return self.endpoints
@@ -120,20 +120,15 @@ class ViscaSimulator:
     def endpoints(self) -> dict[str, str]:
         return {
             "serial": self.serial_path,
-            "tcp": f"{self.host}:{self.tcp_port}",
-            "udp": f"{self.host}:{self.udp_port}",
+            "tcp": self._tcp.address,
+            "udp": f"{LOOPBACK}:{self.udp_port}",
         }
 
     async def stop(self) -> None:
         if self._pty is not None:
             self._pty.close()
             self._pty = None
-        if self._tcp is not None:
-            self._tcp.close()
-            for writer in list(self._clients):
-                writer.close()
-            await self._tcp.wait_closed()
-            self._tcp = None
+        await self._tcp.stop()
         if self._udp is not None:
             endpoint = cast(_UdpEndpoint, self._udp.get_protocol())
             self._udp.close()
@@ -194,20 +189,14 @@ class ViscaSimulator:
                 self.deliver([reply.serialize() for reply in replies], send)
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One TCP client; `TcpListener` tracks, ends and closes the connection."""
         decoder = raw_decoder()
-        self._clients.add(writer)
         writer.write(NetworkChange(self.camera.address).packet().serialize())  # as cameras do
-        try:
-            while data := await reader.read(1024):
-                packets = [p for p in iter_frames(decoder, data) if isinstance(p, Packet)]
-                self.serve_stream(packets, writer.write, writer.close)
-                if writer.is_closing():
-                    break
-        except ConnectionError:
-            pass
-        finally:
-            self._clients.discard(writer)
-            writer.close()
+        while data := await reader.read(1024):
+            packets = [p for p in iter_frames(decoder, data) if isinstance(p, Packet)]
+            self.serve_stream(packets, writer.write, writer.close)
+            if writer.is_closing():
+                break
 
 
 class _UdpEndpoint(asyncio.DatagramProtocol):

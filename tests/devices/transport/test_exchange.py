@@ -172,3 +172,17 @@ async def test_each_datagram_is_decoded_on_its_own() -> None:
     assert await channel.request(b"TWO", ack_then_done) == [b"DONE"]
     channel.close()
     await peer.stop()
+
+
+async def test_a_cancel_that_meets_the_reply_still_cancels() -> None:
+    """Stopping a poller must not depend on luck: Python 3.11's wait_for would return the
+    reply and drop a cancellation arriving in the same loop turn."""
+    peer, channel, _ = await open_channel(lambda line: None)
+    task = asyncio.create_task(channel.expect(ack_then_done))
+    await asyncio.sleep(0.01)  # the request is in flight
+    channel.data_received(b"DONE\r")  # the reply completes ...
+    task.cancel()  # ... in the very turn the owner stops
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    channel.close()
+    await peer.stop()
