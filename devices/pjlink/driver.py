@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from devices.config import PJLinkProjectorConfig, password_of
-from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities, LinkState
+from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities
 from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, DeviceOffline, DeviceRefused, Unsupported
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError, UnavailableTime
@@ -124,10 +124,7 @@ class PJLinkProjector(PolledLink):
 
     async def _ask(self, command: Command, parameter: str = "?") -> str:
         """Send one command on the current session and return its value (or raise its error)."""
-        if (
-            self.link.state not in (LinkState.ONLINE, LinkState.DEGRADED)
-            and self._auth_error is not None
-        ):
+        if not self.link.state.connected and self._auth_error is not None:
             raise PJLinkAuthError(str(self._auth_error), command)
         if self._session.state is not SessionState.READY:
             why = f" ({self.link.detail})" if self.link.detail else ""

@@ -151,7 +151,7 @@ class Supervisor:
         """Soon after an unanswered poll on a connection still up (is the device gone?); at
         the pace otherwise, an offline device included: its link reconnects by itself, and
         coming back online wakes the loop."""
-        confirming = self.failures and link_state(self.device) in (LinkState.ONLINE, LinkState.DEGRADED)
+        confirming = self.failures and link_state(self.device).connected
         return min(self.retry, self.pace) if confirming else self.pace
 
     async def _run(self) -> None:

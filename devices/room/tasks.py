@@ -1,8 +1,9 @@
 """Stopping a background task for sure.
 
 Python 3.11's `asyncio.wait_for` swallows a cancellation that arrives just as the awaited
-reply does (fixed in 3.12); device links use it for their answer timeouts, so one `cancel()`
-may be lost inside a poll. Stopping therefore cancels until the task is really done.
+result does (fixed in 3.12). Our device links bound their answers with `asyncio.timeout`,
+which does not, but a room task also awaits third-party code (the ONVIF client's HTTP stack)
+that may still use `wait_for`; so stopping a room task cancels until it is really done.
 """
 
 from __future__ import annotations
