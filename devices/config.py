@@ -115,8 +115,9 @@ class _Secured(Protocol):
 def password_of(cfg: _Secured) -> str | None:
     """The device's password: given in the file, or read from the variable `password_env` names.
 
-    The one place secrets are resolved (the rooms-file loader resolves through it too); a
-    variable that is named but not set is a configuration mistake naming device and variable.
+    A rooms file's secrets are already resolved by its loader (which names the file's line);
+    this serves configs built in code. A variable that is named but not set is a
+    configuration mistake naming device and variable.
     """
     if cfg.password_env is None or cfg.password is not None:
         return cfg.password
@@ -134,6 +135,19 @@ def simulated_password(cfg: _Secured) -> str | None:
         return password_of(cfg)
     except ConfigError:
         return None
+
+
+class _Listening(Protocol):
+    @property
+    def port(self) -> int: ...
+    @property
+    def model_fields_set(self) -> set[str]: ...
+
+
+def simulated_port(cfg: _Listening) -> int:
+    """Where a simulator of this device listens: the file's port only when it names one
+    explicitly, else any free port (a protocol's default would collide across devices)."""
+    return cfg.port if "port" in cfg.model_fields_set else 0
 
 
 DeviceConfig = Annotated[

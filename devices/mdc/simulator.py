@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from devices.config import MdcDisplayConfig, SerialLink
+from devices.config import MdcDisplayConfig, SerialLink, simulated_port
 from devices.errors import ProtocolError
 from devices.mdc.messages import BROADCAST_ID, Command, Request, RequestDecoder, Response
 from devices.mdc.values import InputSource, ModelNumber, MuteState, PowerState, Status, check_set
@@ -55,8 +55,7 @@ class MdcSimulator:
         """Serial links get a pty, TCP links a loopback port (0 unless the file names one)."""
         if isinstance(cfg.link, SerialLink):
             return cls(display_id=cfg.display_id, tcp=False)
-        port = cfg.link.port if "port" in cfg.link.model_fields_set else 0
-        return cls(display_id=cfg.display_id, port=port, serial=False)
+        return cls(display_id=cfg.display_id, port=simulated_port(cfg.link), serial=False)
 
     async def start(self) -> dict[str, str]:
         endpoints = {}

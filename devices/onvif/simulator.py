@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from devices.config import OnvifCameraConfig, simulated_password
+from devices.config import OnvifCameraConfig, simulated_password, simulated_port
 from devices.onvif import soap
 from devices.onvif.camera_service import CameraService
 from devices.onvif.discovery import ProbeResponder
@@ -105,7 +105,7 @@ class OnvifSimulator:
         file names one explicitly (the default 80 would collide across cameras)."""
         return cls(
             name=cfg.name,
-            port=cfg.port if "port" in cfg.model_fields_set else 0,
+            port=simulated_port(cfg),
             username=cfg.username or "admin",
             password=simulated_password(cfg) or "admin",
         )

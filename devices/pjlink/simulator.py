@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devices.config import PJLinkProjectorConfig, simulated_password
+from devices.config import PJLinkProjectorConfig, simulated_password, simulated_port
 from devices.errors import ProtocolError
 from devices.pjlink.auth import digest, new_salt
 from devices.pjlink.errors import ErrorCode, PJLinkProtocolError
@@ -89,8 +89,7 @@ class PJLinkSimulator:
     def from_config(cls, cfg: PJLinkProjectorConfig) -> PJLinkSimulator:
         """Port 0 unless the rooms file names one; the password as the driver will find it."""
         password = simulated_password(cfg)
-        port = cfg.port if "port" in cfg.model_fields_set else 0
-        return cls(port=port, password=password)
+        return cls(port=simulated_port(cfg), password=password)
 
     async def start(self) -> dict[str, str]:
         return {"tcp": await self._listener.start()}

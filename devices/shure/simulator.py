@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devices.config import ShureMicrophoneConfig
+from devices.config import ShureMicrophoneConfig, simulated_port
 from devices.errors import ProtocolError
 from devices.shure.messages import (
     Get,
@@ -79,8 +79,7 @@ class ShureSimulator:
 
     @classmethod
     def from_config(cls, cfg: ShureMicrophoneConfig) -> ShureSimulator:
-        port = cfg.port if "port" in cfg.model_fields_set else 0
-        return cls(channels=cfg.channels, port=port)
+        return cls(channels=cfg.channels, port=simulated_port(cfg))
 
     async def start(self) -> dict[str, str]:
         address = await self._listener.start()
