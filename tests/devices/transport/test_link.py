@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
 
 import pytest
 
@@ -19,6 +18,7 @@ from devices.transport.link import DeviceLink
 from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState
 from tests.devices.transport.line_peer import LinePeer
+from tests.support.server import free_port
 
 FAST = LinkPolicy(timeout=0.5, connect_timeout=1.0, backoff=Backoff(0.02, 2, 0.1))
 
@@ -54,12 +54,6 @@ class Recorder:
             while not self.history or self.history[-1][1] is not state:
                 self._changed.clear()
                 await self._changed.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_start_request_stop() -> None:
