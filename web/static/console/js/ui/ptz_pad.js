@@ -2,6 +2,9 @@
 // also carries a safety limit (`seconds`), so a browser that disappears mid-press cannot
 // leave the camera turning. A click from the keyboard moves briefly. The words come from the
 // caller (`label`), so the console and the class page each use their own translations.
+// The pad's commands go out one after another: each is an HTTP request of its own, and two
+// requests in flight may be served in either order, so a quick press-and-release could
+// otherwise have its stop overtake its move and leave the camera turning.
 
 import { el } from "./dom.js";
 
@@ -22,6 +25,12 @@ export const PAD_WORDS = ["pad", "speed", "zoom_in", "zoom_out", ...PAD.map(([na
  * @param {(word: string) => string} label the text for one of PAD_WORDS
  */
 export function ptzPad(send, controls, label) {
+  let previous = Promise.resolve();
+  const inOrder = (/** @type {Object} */ command) => {
+    const request = previous.then(() => send(command));
+    previous = request.catch(() => undefined);
+    return request;
+  };
   const speed = el("input", { type: "range", min: "0.1", max: "1", step: "0.1", value: "0.5", "data-control": "speed" });
   const hold = (/** @type {(s: number, seconds: number) => Object} */ start, /** @type {Object} */ stop) => {
     let held = false;
@@ -29,14 +38,14 @@ export function ptzPad(send, controls, label) {
       onpointerdown: (/** @type {PointerEvent} */ event) => {
         held = true;
         /** @type {HTMLElement} */ (event.currentTarget).setPointerCapture?.(event.pointerId);
-        send(start(Number(speed.value), SAFETY_SECONDS));
+        inOrder(start(Number(speed.value), SAFETY_SECONDS));
       },
-      onpointerup: () => held && ((held = false), send(stop)),
-      onpointercancel: () => held && ((held = false), send(stop)),
+      onpointerup: () => held && ((held = false), inOrder(stop)),
+      onpointercancel: () => held && ((held = false), inOrder(stop)),
       onkeydown: (/** @type {KeyboardEvent} */ event) => {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
-          send(start(Number(speed.value), TAP_SECONDS));
+          inOrder(start(Number(speed.value), TAP_SECONDS));
         }
       },
     };
@@ -45,7 +54,7 @@ export function ptzPad(send, controls, label) {
   for (const [name, pan, tilt, glyph] of PAD) {
     const text = label(String(name));
     if (name === "stop") {
-      pad.append(el("button", { type: "button", "data-action": "ptz-stop", title: text, "aria-label": text, onclick: () => send({ do: "stop" }) }, glyph));
+      pad.append(el("button", { type: "button", "data-action": "ptz-stop", title: text, "aria-label": text, onclick: () => inOrder({ do: "stop" }) }, glyph));
       continue;
     }
     const handlers = hold((s, seconds) => ({ do: "move", pan: Number(pan) * s, tilt: Number(tilt) * s, seconds }), { do: "stop" });
