@@ -23,7 +23,7 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from classroom.relay import aiortc_internals
 from classroom.roles import Role, Source
-from signaling.messages import (
+from signaling.ws.messages import (
     ClassInfo,
     ClientAnswer,
     ClientOffer,

@@ -21,7 +21,7 @@ import httpx
 
 from classroom.relay import aiortc_internals
 from classroom.roles import Source
-from signaling.client import ClassClient, WebSocketChannel
+from signaling.ws.client import ClassClient, WebSocketChannel
 from tests.support.media import PatternTrack
 from tests.support.server import serve
 

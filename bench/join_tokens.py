@@ -17,8 +17,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from classroom.roles import Role
-from signaling.keys import Keyring
-from signaling.tokens import TokenService
+from signaling.auth.keys import Keyring
+from signaling.auth.tokens import TokenService
 
 
 def per_op_us(fn: Callable[[], object], n: int, rounds: int = 5) -> float:

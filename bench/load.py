@@ -136,7 +136,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "CLASSBRIDGE_ADMIN_TOKEN": ADMIN, "CLASSBRIDGE_LOG_LEVEL": "warning"}
         if relay == "classbridge":
-            args = [sys.executable, "-m", "signaling.cli", "serve", "--port", str(self.port)]
+            args = [sys.executable, "-m", "signaling.cli.main", "serve", "--port", str(self.port)]
             args += ["--data-dir", str(data_dir), "--workers", str(workers)]
         else:
             args = [sys.executable, "-m", "bench.baseline_server", "--port", str(self.port)]
@@ -158,7 +158,7 @@ class Server:
         found = {"main": self.process}
         for child in self.process.children():
             cmdline = child.cmdline()
-            if "signaling.worker" in cmdline:
+            if "signaling.workers.process" in cmdline:
                 found[cmdline[cmdline.index("--index") + 1]] = child
         return found
 

@@ -31,7 +31,7 @@ from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from classroom.relay import aiortc_internals
 from classroom.roles import Source
-from signaling.client import ClassClient, WebSocketChannel
+from signaling.ws.client import ClassClient, WebSocketChannel
 
 SAMPLE_EVERY = 16
 _HEADER = struct.Struct("!BBHII")

@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devices.rooms_file import load_rooms  # noqa: E402
-from signaling.app import create_app  # noqa: E402
-from signaling.rooms import EXAMPLE_ROOMS, RoomService  # noqa: E402
-from signaling.settings import Settings  # noqa: E402
+from signaling.server.app import create_app  # noqa: E402
+from signaling.server.rooms import EXAMPLE_ROOMS, RoomService  # noqa: E402
+from signaling.server.settings import Settings  # noqa: E402
 from tests.support.rooms import NobodyLive  # noqa: E402
 from tests.support.server import free_port  # noqa: E402
 

@@ -86,7 +86,7 @@ def create(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
 ) -> ClassInfo:
-    """A new class; the caller has validated title, room and times (see signaling/schemas.py)."""
+    """A new class; the caller has validated title, room and times (see signaling/api/schemas.py)."""
     with db.begin() as session:
         class_id = new_class_id()
         while session.get(ClassRecord, class_id) is not None:

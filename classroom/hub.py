@@ -18,7 +18,7 @@ from typing import Any
 from classroom.live_class import LiveClass, Outbox, Participant, Welcome
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role
-from signaling.messages import ClassInfo, ErrorCode, MessageError
+from signaling.ws.messages import ClassInfo, ErrorCode, MessageError
 
 logger = logging.getLogger(__name__)
 

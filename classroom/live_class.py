@@ -20,7 +20,7 @@ from classroom.relay.forwarding import UpTrack
 from classroom.relay.peer import IncomingTrack, MediaPeer, NegotiationError, OfferSender, RelayConfig
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
 from classroom.subscriptions import ClassState, receives
-from signaling.messages import (
+from signaling.ws.messages import (
     Candidate,
     ClassEnded,
     ClassInfo,

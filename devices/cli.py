@@ -1,6 +1,6 @@
 """Technician commands: ``classbridge device ...`` and ``classbridge simulate ...``.
 
-The root CLI (signaling/cli.py) mounts `device_app` as ``device`` and `simulate` as a
+The root CLI (signaling/cli/main.py) mounts `device_app` as ``device`` and `simulate` as a
 command; ``python -m devices.cli`` offers the same two for use without the server.
 Every device action goes through the facades and the registry, so the CLI knows no protocol.
 """

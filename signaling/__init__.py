@@ -1,1 +1,1 @@
-"""classbridge signaling: HTTP and WebSocket API, join links, settings and the CLI."""
+"""classbridge's edge: the HTTP API, the WebSocket signaling, media workers, the composition root and the CLI."""

@@ -45,7 +45,7 @@ class TokenError(SignalingError):
 
 class AuthRefused(SignalingError):
     """A request refused for its credential: 401 without one (``auth_required``), 403
-    otherwise. The HTTP edge (signaling/http_errors.py) answers every kind the same way."""
+    otherwise. The HTTP edge (signaling/api/errors.py) answers every kind the same way."""
 
     code = "auth_invalid"
 

@@ -16,9 +16,9 @@ import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
 from devices.rooms_file import load_rooms
-from signaling.app import create_app
-from signaling.rooms import EXAMPLE_ROOMS, RoomService
-from signaling.settings import Settings
+from signaling.server.app import create_app
+from signaling.server.rooms import EXAMPLE_ROOMS, RoomService
+from signaling.server.settings import Settings
 from tests.support.rooms import NobodyLive
 from tests.support.server import free_port
 from tests.web.support import launch, skip_without_chromium

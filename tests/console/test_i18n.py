@@ -10,8 +10,8 @@ from devices.drivers.base import DeviceKind, LinkState
 from devices.room.actor import ActorKind
 from devices.room.scene_run import RunState, StepState
 from devices.room.view import POWER_STATES
-from signaling.room_access import PrincipalKind
-from signaling.rooms_api import DEVICE_STATUS
+from signaling.auth.room_access import PrincipalKind
+from signaling.api.rooms import DEVICE_STATUS
 
 CONSOLE = Path(__file__).parents[2] / "web" / "static" / "console"
 TABLES = {lang: json.loads((CONSOLE / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("vi", "en")}

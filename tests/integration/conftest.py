@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from classroom.relay import aiortc_internals
-from signaling.client import ClassClient, WebSocketChannel
+from signaling.ws.client import ClassClient, WebSocketChannel
 from tests.support import codec_audit
 from tests.support.server import Served, audited_env, serve
 

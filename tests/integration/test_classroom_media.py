@@ -14,8 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from classroom.roles import Source
-from signaling.client import ServerError
-from signaling.messages import ErrorCode
+from signaling.ws.client import ServerError
+from signaling.ws.messages import ErrorCode
 from tests.support.media import PatternTrack, ToneTrack, audio_level, frames
 
 pytestmark = pytest.mark.webrtc

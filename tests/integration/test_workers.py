@@ -33,7 +33,7 @@ def workers_by_index(server: Server) -> dict[str, int]:
     found = {}
     for child in psutil.Process(server.served.process.pid).children():
         cmdline = child.cmdline()
-        if "signaling.worker" in cmdline:
+        if "signaling.workers.process" in cmdline:
             found[cmdline[cmdline.index("--index") + 1]] = child.pid
     return found
 

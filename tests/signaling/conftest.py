@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 
-from signaling.app import create_app
-from signaling.settings import ENV_PREFIX, Settings
+from signaling.server.app import create_app
+from signaling.server.settings import ENV_PREFIX, Settings
 from tests.support.server import CLASSBRIDGE, free_port, serve  # noqa: F401  (imported by the tests)
 
 

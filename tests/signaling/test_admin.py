@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from signaling.admin import ADMIN_TOKEN_FILE, load_admin_token
+from signaling.auth.admin import ADMIN_TOKEN_FILE, load_admin_token
 from signaling.errors import SecretFileError
-from signaling.settings import Settings
+from signaling.server.settings import Settings
 
 
 def test_generated_once_owner_only(tmp_path: Path) -> None:

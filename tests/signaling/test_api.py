@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from classroom.roles import Role
-from signaling.tokens import TokenService
+from signaling.auth.tokens import TokenService
 from tests.signaling.conftest import RecordingLive
 
 TITLE = "Bồi dưỡng kỹ năng lãnh đạo – Khoá 12"

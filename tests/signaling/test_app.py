@@ -7,8 +7,8 @@ from classroom import classes
 from classroom.hub import ClassHub
 from classroom.models import AttendanceRecord
 from classroom.roles import Role
-from signaling.app import create_app
-from signaling.settings import Settings
+from signaling.server.app import create_app
+from signaling.server.settings import Settings
 from tests.signaling.conftest import RecordingLive
 
 

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from classroom import classes
 from classroom.models import ClassStatus
 from classroom.roles import Role
-from signaling.app import create_app
-from signaling.cli import app, uvicorn_config
-from signaling.services import Services
-from signaling.settings import Settings
+from signaling.server.app import create_app
+from signaling.cli.main import app, uvicorn_config
+from signaling.server.services import Services
+from signaling.server.settings import Settings
 from tests.signaling.conftest import CLASSBRIDGE, self_signed, serve
 
 runner = CliRunner()

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from signaling.app import create_app
-from signaling.settings import Settings
+from signaling.server.app import create_app
+from signaling.server.settings import Settings
 
 
 def test_unexpected_error_is_500_in_shape(settings: Settings) -> None:

@@ -3,7 +3,7 @@ import json
 import pytest
 from hypothesis import given, strategies as st
 
-from signaling.ipc import MAX_MESSAGE_BYTES, Decoder, IpcError, encode
+from signaling.workers.ipc import MAX_MESSAGE_BYTES, Decoder, IpcError, encode
 
 
 def test_round_trip_whole_and_byte_by_byte():

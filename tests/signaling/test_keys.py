@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from signaling.errors import SecretFileError
-from signaling.keys import KEYRING_FILE, SECRET_BYTES, Keyring
+from signaling.auth.keys import KEYRING_FILE, SECRET_BYTES, Keyring
 
 
 def test_created_on_first_open_with_one_key(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from classroom.roles import Role
-from signaling.keys import Keyring
-from signaling.links import JoinLinks
-from signaling.tokens import TokenService
+from signaling.auth.keys import Keyring
+from signaling.auth.links import JoinLinks
+from signaling.auth.tokens import TokenService
 
 
 def make(tmp_path: Path, public_url: str) -> JoinLinks:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from signaling.messages import (
+from signaling.ws.messages import (
     PROTOCOL_VERSION,
     ClassEnded,
     ClassInfo,

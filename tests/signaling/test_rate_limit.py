@@ -1,6 +1,6 @@
 import pytest
 
-from signaling.rate_limit import TokenBucket
+from signaling.ws.rate_limit import TokenBucket
 
 
 class Clock:

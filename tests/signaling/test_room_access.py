@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from signaling.room_access import (
+from signaling.auth.room_access import (
     ACTIONS,
     AccessDenied,
     Credentials,
@@ -23,7 +23,7 @@ from signaling.room_access import (
     allowed,
     require,
 )
-from signaling.technicians import TechnicianTokens
+from signaling.auth.technicians import TechnicianTokens
 from tests.support.rooms import (
     admin_headers,
     bearer,

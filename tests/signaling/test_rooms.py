@@ -14,8 +14,8 @@ from devices.room.actor import Actor, ActorKind
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from signaling.errors import SettingsError
-from signaling.rooms import EXAMPLE_ROOMS, AuditSink, DatabaseCalendar, RoomService, RoomsStarting
-from signaling.settings import Settings
+from signaling.server.rooms import EXAMPLE_ROOMS, AuditSink, DatabaseCalendar, RoomService, RoomsStarting
+from signaling.server.settings import Settings
 from tests.support.rooms import NobodyLive
 
 

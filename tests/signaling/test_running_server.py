@@ -12,9 +12,9 @@ from typing import ClassVar
 
 import pytest
 
-from signaling.admin import load_admin_token
+from signaling.auth.admin import load_admin_token
 from signaling.errors import SignalingError
-from signaling.running_server import (
+from signaling.cli.running_server import (
     RUNTIME_FILE,
     Announcement,
     announced,
@@ -22,7 +22,7 @@ from signaling.running_server import (
     find,
     with_server_links,
 )
-from signaling.settings import Settings
+from signaling.server.settings import Settings
 from tests.signaling.conftest import free_port
 
 

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from classroom.roles import Role
-from signaling.schemas import ClassCreate, LinkRequest
+from signaling.api.schemas import ClassCreate, LinkRequest
 
 
 def test_whitespace_is_stripped() -> None:

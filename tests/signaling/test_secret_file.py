@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from signaling.errors import SecretFileError
-from signaling.secret_file import create_secret, read_secret, replace_secret
+from signaling.auth.secret_file import create_secret, read_secret, replace_secret
 
 
 def mode(path: Path) -> int:

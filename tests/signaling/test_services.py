@@ -7,8 +7,8 @@ import pytest
 
 from classroom.errors import DatabaseError
 from signaling.errors import SettingsError
-from signaling.services import Services
-from signaling.settings import Settings
+from signaling.server.services import Services
+from signaling.server.settings import Settings
 
 
 def test_opens_everything_in_the_data_dir(tmp_path: Path) -> None:

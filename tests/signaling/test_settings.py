@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from signaling.errors import SettingsError
-from signaling.settings import Settings, interface_addresses
+from signaling.server.settings import Settings, interface_addresses
 
 
 def write(path: Path, text: str) -> Path:

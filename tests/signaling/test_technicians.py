@@ -9,9 +9,9 @@ import pytest
 
 from classroom.roles import Role
 from signaling.errors import TokenError
-from signaling.keys import Keyring
-from signaling.technicians import TechnicianTokens, check_name
-from signaling.tokens import TokenService
+from signaling.auth.keys import Keyring
+from signaling.auth.technicians import TechnicianTokens, check_name
+from signaling.auth.tokens import TokenService
 
 NOW = 1_750_000_000.0
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from classroom.roles import Role
 from signaling.errors import TokenError
-from signaling.keys import Keyring
-from signaling.tokens import AUDIENCE, ISSUER, TokenService
+from signaling.auth.keys import Keyring
+from signaling.auth.tokens import AUDIENCE, ISSUER, TokenService
 
 T0 = 1_760_000_000.0
 

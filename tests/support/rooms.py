@@ -11,9 +11,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from devices.rooms_file import load_rooms
-from signaling.app import create_app
-from signaling.rooms import EXAMPLE_ROOMS, RoomService
-from signaling.settings import Settings
+from signaling.server.app import create_app
+from signaling.server.rooms import EXAMPLE_ROOMS, RoomService
+from signaling.server.settings import Settings
 
 FAST = {"ready_poll": 0.1}
 

@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, Page, Playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from classroom.roles import Role
-from signaling.keys import Keyring
-from signaling.tokens import TokenService
+from signaling.auth.keys import Keyring
+from signaling.auth.tokens import TokenService
 from tests.web.support import INSECURE_HOST, ClassServer, dump, join, launch, new_page, with_lang
 
 pytestmark = pytest.mark.browser

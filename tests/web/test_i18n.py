@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from classroom.roles import Role
-from signaling.messages import ErrorCode
+from signaling.ws.messages import ErrorCode
 from tests.web.support import ClassServer, dump, join, new_page, wait_for, with_lang
 
 STATIC = Path(__file__).parents[2] / "web" / "static"

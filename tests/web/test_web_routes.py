@@ -1,4 +1,4 @@
-"""signaling/web_routes.py: the join page and its static files, with the headers that keep the
+"""signaling/api/pages.py: the join page and its static files, with the headers that keep the
 page safe (CSP, permissions) and fresh after an upgrade (revalidation)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from signaling.app import create_app
-from signaling.settings import Settings
+from signaling.server.app import create_app
+from signaling.server.settings import Settings
 
 
 @pytest.fixture(scope="module")

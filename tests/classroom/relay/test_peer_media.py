@@ -16,8 +16,8 @@ from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
-from signaling.client import ClassClient, ServerError
-from signaling.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
+from signaling.ws.client import ClassClient, ServerError
+from signaling.ws.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level, frames
 
 pytestmark = pytest.mark.webrtc

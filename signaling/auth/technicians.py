@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, Field
 
 from classroom.models import NAME_MAX
-from signaling.keys import Keyring
-from signaling.tokens import SignedClaims, SignedTokens
+from signaling.auth.keys import Keyring
+from signaling.auth.tokens import SignedClaims, SignedTokens
 
 AUDIENCE = "classbridge:technician"
 CONSOLE_PATH = "/console"

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import SecretStr
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from signaling.ipc import Decoder, IpcError, encode, read_messages
+from signaling.workers.ipc import Decoder, IpcError, encode, read_messages
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class WorkerPool:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "signaling.worker",
+            "signaling.workers.process",
             "--fd",
             str(theirs.fileno()),
             "--index",

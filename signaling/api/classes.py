@@ -20,7 +20,7 @@ from classroom.classes import ClassInfo
 from classroom.live import LiveClasses
 from classroom.models import ClassStatus
 from signaling.errors import AdminAuthError
-from signaling.schemas import (
+from signaling.api.schemas import (
     ClassCreate,
     ClassCreated,
     ClassOut,
@@ -30,7 +30,7 @@ from signaling.schemas import (
     Responses,
     error_doc,
 )
-from signaling.services import Services
+from signaling.server.services import Services
 
 bearer = HTTPBearer(
     auto_error=False,

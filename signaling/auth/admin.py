@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signaling.errors import SecretFileError
-from signaling.secret_file import create_secret, read_secret
-from signaling.settings import Settings
+from signaling.auth.secret_file import create_secret, read_secret
+from signaling.server.settings import Settings
 
 ADMIN_TOKEN_FILE = "admin-token"
 PREFIX_CHARS = 4

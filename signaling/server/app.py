@@ -15,12 +15,16 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
-from signaling import api, console_routes, rooms_api, rooms_ws, web_routes
-from signaling.http_errors import install_error_handlers
-from signaling.room_access import Credentials
-from signaling.rooms import RoomService
-from signaling.services import Services
-from signaling.settings import Settings
+from signaling.api import classes as api
+from signaling.api import console as console_routes
+from signaling.api import rooms as rooms_api
+from signaling.ws import rooms as rooms_ws
+from signaling.api import pages as web_routes
+from signaling.api.errors import install_error_handlers
+from signaling.auth.room_access import Credentials
+from signaling.server.rooms import RoomService
+from signaling.server.services import Services
+from signaling.server.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +56,11 @@ def create_app(
     if rooms is None:
         rooms = RoomService.open(settings) if live is None else RoomService()
     if live is None and settings.workers > 1:
-        from signaling.workers import WorkerPool
+        from signaling.workers.pool import WorkerPool
 
         workers = live = WorkerPool(settings, settings.workers)
     elif live is None:
-        from signaling.media import build_hub  # aiortc is only imported by a real server
+        from signaling.server.media import build_hub  # aiortc is only imported by a real server
 
         hub = live = build_hub(settings, services)
 
@@ -65,7 +69,7 @@ def create_app(
         if workers is not None:
             await workers.start()
         if hub is not None:
-            from signaling.media import freeze_startup_objects
+            from signaling.server.media import freeze_startup_objects
 
             freeze_startup_objects()
         rooms.launch(services.db, app.state.live)
@@ -109,7 +113,8 @@ def create_app(
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_files, name="static")
     if hub is not None or workers is not None:
-        from signaling import metrics, ws
+        from signaling.api import metrics
+        from signaling.ws import connection as ws
 
         app.include_router(ws.router)
         app.include_router(metrics.router)

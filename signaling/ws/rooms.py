@@ -28,8 +28,8 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from devices.room.events import LogEntry, RoomEvent
 from devices.room.room_view import RoomView
 from signaling.errors import SignalingError
-from signaling.room_access import AccessDenied, Credentials, Principal, PrincipalKind
-from signaling.rooms import RoomService, RoomsStarting
+from signaling.auth.room_access import AccessDenied, Credentials, Principal, PrincipalKind
+from signaling.server.rooms import RoomService, RoomsStarting
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -1,6 +1,6 @@
 """Builds the live-class hub and the media relay from the settings (the composition root).
 
-Kept apart from signaling/app.py so the REST-only parts of the server, and the CLI, never
+Kept apart from signaling/server/app.py so the REST-only parts of the server, and the CLI, never
 import aiortc.
 """
 
@@ -14,9 +14,9 @@ from classroom.live_class import Welcome
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import RelayConfig
-from signaling.messages import IceServerInfo, Limits
-from signaling.services import Services
-from signaling.settings import Settings
+from signaling.ws.messages import IceServerInfo, Limits
+from signaling.server.services import Services
+from signaling.server.settings import Settings
 
 
 def ice_policy(settings: Settings) -> IcePolicy:

@@ -1,7 +1,7 @@
 """Messages between the server process and its media workers: length-prefixed JSON.
 
 Sans-I/O framing (`encode`, `Decoder`) plus two stream helpers. Each message is a JSON object
-with a type `t`; see signaling/workers.py (server side) and signaling/worker.py (worker side).
+with a type `t`; see signaling/workers/pool.py (server side) and signaling/workers/process.py (worker side).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX
 from classroom.roles import Role
 from signaling.errors import TokenError
-from signaling.keys import Keyring
+from signaling.auth.keys import Keyring
 
 ALGORITHM = "HS256"
 ISSUER = "classbridge"

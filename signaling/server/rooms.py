@@ -1,6 +1,6 @@
 """The server's rooms: the rooms file loaded, its controllers running, the schedule ticking.
 
-Composition root of the room side, like signaling/media.py is of the media side. With no
+Composition root of the room side, like signaling/server/media.py is of the media side. With no
 rooms file configured, the server runs the example room (config/rooms.example.yaml) on
 simulators on loopback, so a newcomer's first ``bash scripts/serve.sh`` shows a working
 technician console. The rooms file is read when the server is built (a mistake stops
@@ -34,11 +34,11 @@ from devices.room.schedule import Booking, Scheduler
 from devices.room.tasks import cancel_and_wait
 from devices.rooms_file import RoomsFile, load_rooms
 from signaling.errors import SettingsError, SignalingError
-from signaling.settings import Settings
+from signaling.server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_ROOMS = Path(__file__).resolve().parents[1] / "config" / "rooms.example.yaml"
+EXAMPLE_ROOMS = Path(__file__).resolve().parents[2] / "config" / "rooms.example.yaml"
 LOOK_BACK = timedelta(days=1)  # classes that ended longer ago do not concern the schedule
 START_GRACE_S = 15.0  # at shutdown, how long a start still in progress may take to finish
 

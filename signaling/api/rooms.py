@@ -1,8 +1,8 @@
 """The room API: rooms and devices with live status, device commands, positions, scenes,
-the event log, the audit log and technician links (REST; live updates: signaling/rooms_ws.py).
+the event log, the audit log and technician links (REST; live updates: signaling/ws/rooms.py).
 
 Every route takes ``Authorization: Bearer <credential>`` and checks the permission matrix of
-signaling/room_access.py. Device failures come back in the one error shape with a stable
+signaling/auth/room_access.py. Device failures come back in the one error shape with a stable
 code: ``device_offline`` (503), ``device_timeout`` (504), ``device_busy`` and
 ``device_refused`` (409), ``unsupported`` (422), ``device_error`` (502), ``invalid_value``
 (400); unknown names are 404 (``room_not_found``, ``device_not_found``, ``scene_not_found``,
@@ -36,11 +36,11 @@ from devices.room.room_view import RoomView
 from devices.room.scene_run import SceneRunView
 from devices.room.view import DeviceView
 from signaling.errors import SignalingError
-from signaling.http_errors import error_response
-from signaling.room_access import Credentials, Principal, PrincipalKind, require
-from signaling.rooms import RoomService, RoomsStarting
-from signaling.schemas import Responses, TechnicianLinkRequest, error_doc
-from signaling.technicians import TechnicianLink, TechnicianTokens
+from signaling.api.errors import error_response
+from signaling.auth.room_access import Credentials, Principal, PrincipalKind, require
+from signaling.server.rooms import RoomService, RoomsStarting
+from signaling.api.schemas import Responses, TechnicianLinkRequest, error_doc
+from signaling.auth.technicians import TechnicianLink, TechnicianTokens
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from classroom.roles import Role
-from signaling.tokens import JoinClaims, TokenService
+from signaling.auth.tokens import JoinClaims, TokenService
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,14 @@ from classroom.audit import AuditLog
 from classroom.db import open_database
 from classroom.errors import ClassEnded
 from classroom.models import ClassStatus
-from signaling.admin import AdminToken, load_admin_token
+from signaling.auth.admin import AdminToken, load_admin_token
 from signaling.errors import SettingsError
-from signaling.keys import Keyring
-from signaling.links import JoinLinks
-from signaling.schemas import LinkOut, LinkRequest
-from signaling.settings import Settings
-from signaling.technicians import TechnicianTokens
-from signaling.tokens import TokenService
+from signaling.auth.keys import Keyring
+from signaling.auth.links import JoinLinks
+from signaling.api.schemas import LinkOut, LinkRequest
+from signaling.server.settings import Settings
+from signaling.auth.technicians import TechnicianTokens
+from signaling.auth.tokens import TokenService
 
 log = logging.getLogger(__name__)
 

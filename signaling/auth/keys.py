@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, model_validator
 
 from signaling.errors import SecretFileError
-from signaling.secret_file import create_secret, read_secret, replace_secret
+from signaling.auth.secret_file import create_secret, read_secret, replace_secret
 
 KEYRING_FILE = "signing-keys.json"
 SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key must be at least as long as the hash output

@@ -35,11 +35,11 @@ from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
 from signaling.errors import SettingsError, SignalingError
-from signaling.running_server import announced, end_class_via_server, with_server_links
-from signaling.schemas import ClassCreate, ClassCreated, LinkRequest
-from signaling.services import Services
-from signaling.settings import DEFAULT_DATA_DIR, Settings
-from signaling.technicians import check_name as check_technician_name
+from signaling.cli.running_server import announced, end_class_via_server, with_server_links
+from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
+from signaling.server.services import Services
+from signaling.server.settings import DEFAULT_DATA_DIR, Settings
+from signaling.auth.technicians import check_name as check_technician_name
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -149,7 +149,7 @@ def _self_command() -> str:
     """How the user can run this program again, as they started it."""
     argv0 = Path(sys.argv[0])
     if argv0.name != "classbridge":
-        return f"{shlex.quote(sys.executable)} -m signaling.cli"
+        return f"{shlex.quote(sys.executable)} -m signaling.cli.main"
     on_path = shutil.which("classbridge")
     if on_path and Path(on_path).resolve() == argv0.resolve():
         return "classbridge"
@@ -257,7 +257,7 @@ def serve(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    from signaling.app import create_app  # the media relay's imports only when serving
+    from signaling.server.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
     typer.echo(_next_steps(application.state.services, config, application.state.rooms.source))

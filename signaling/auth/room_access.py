@@ -28,12 +28,12 @@ from classroom.errors import ClassNotFound
 from classroom.models import ClassStatus
 from devices.room.actor import Actor, ActorKind
 from devices.room.commands import COMMAND_NAMES
-from signaling.admin import AdminToken
+from signaling.auth.admin import AdminToken
 from signaling.errors import AuthRefused, TokenError
-from signaling.technicians import AUDIENCE as TECHNICIAN_AUDIENCE
-from signaling.technicians import TechnicianTokens
-from signaling.tokens import AUDIENCE as JOIN_AUDIENCE
-from signaling.tokens import TokenService
+from signaling.auth.technicians import AUDIENCE as TECHNICIAN_AUDIENCE
+from signaling.auth.technicians import TechnicianTokens
+from signaling.auth.tokens import AUDIENCE as JOIN_AUDIENCE
+from signaling.auth.tokens import TokenService
 
 
 class PrincipalKind(str, enum.Enum):

@@ -2,7 +2,7 @@
 
 Technician links are ``{public_url}/console#t=<token>``: the token stays in the fragment, which
 browsers never send. The admin opens ``/console`` and types the admin token instead. Files
-are revalidated on every use, as the class page's are (signaling/web_routes.py), and the
+are revalidated on every use, as the class page's are (signaling/api/pages.py), and the
 page gets a Content-Security-Policy allowing only its own scripts and its own server; unlike
 the class page, it asks for no camera or microphone.
 """
@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 
 import web
-from signaling.web_routes import RevalidatedFiles
+from signaling.api.pages import RevalidatedFiles
 
 CONSOLE_DIR = Path(web.__file__).parent / "static" / "console"
 

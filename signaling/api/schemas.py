@@ -15,8 +15,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from classroom.classes import ClassInfo
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, ROOM_MAX, TITLE_MAX
 from classroom.roles import Role
-from signaling.links import JoinLink
-from signaling.technicians import check_name
+from signaling.auth.links import JoinLink
+from signaling.auth.technicians import check_name
 
 MAX_TTL_HOURS = 24 * 366
 

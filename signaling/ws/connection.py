@@ -1,12 +1,12 @@
 """The signaling WebSocket: one connection, one owner (a reader loop, a writer task).
 
 `/ws/{class_id}`: the first message must be `join` with the join token and the protocol
-version. Every frame is size-checked, rate-limited and validated (signaling/messages.py)
+version. Every frame is size-checked, rate-limited and validated (signaling/ws/messages.py)
 before class logic sees it; a bad frame gets an `error` with a stable code, and only the
 sender is affected. Each error code is logged once per connection.
 
 `Connection` talks to a `Socket`, not to Starlette: the same logic serves a WebSocket in this
-process and, with worker processes, frames piped from the main process (signaling/workers.py).
+process and, with worker processes, frames piped from the main process (signaling/workers/pool.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from classroom.hub import ClassHub, Membership
-from signaling.messages import (
+from signaling.ws.messages import (
     PROTOCOL_VERSION,
     Error,
     ErrorCode,
@@ -33,8 +33,8 @@ from signaling.messages import (
     encode,
     parse_client_message,
 )
-from signaling.rate_limit import TokenBucket
-from signaling.tokens import TokenError
+from signaling.ws.rate_limit import TokenBucket
+from signaling.auth.tokens import TokenError
 
 logger = logging.getLogger(__name__)
 router = APIRouter()

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classroom.errors import ClassEnded, ClassNotFound, ClassroomError, DatabaseError
 from signaling.errors import AuthRefused, SignalingError
-from signaling.schemas import ErrorBody, ErrorDetail, ErrorResponse
+from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (ClassNotFound, 404),

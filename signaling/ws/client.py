@@ -26,7 +26,7 @@ from aiortc import (
 from pydantic import BaseModel
 
 from classroom.roles import Source
-from signaling.messages import (
+from signaling.ws.messages import (
     PROTOCOL_VERSION,
     ClientAnswer,
     ClientOffer,

@@ -21,10 +21,10 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field, ValidationError
 
-from signaling.admin import AdminToken
+from signaling.auth.admin import AdminToken
 from signaling.errors import SignalingError
-from signaling.schemas import ClassOut
-from signaling.settings import Settings
+from signaling.api.schemas import ClassOut
+from signaling.server.settings import Settings
 
 TIMEOUT_S = 10.0
 RUNTIME_FILE = "server.json"

@@ -1,12 +1,12 @@
 """A media worker process: the live classes routed to it, their peers and their media.
 
-Started by the server (signaling/workers.py) as `python -m signaling.worker --fd N`, with its
+Started by the server (signaling/workers/pool.py) as `python -m signaling.workers.process --fd N`, with its
 settings as JSON on stdin. It serves signaling connections whose frames the server pipes to
 it over the socket `N`, with the same `Connection` logic as a single-process server, and its
 own database session, join-token checks and relay. Python runs one thread at a time, so one
 worker per core is how a server uses every core (mediasoup's model).
 
-Messages (signaling/ipc.py), server → worker:
+Messages (signaling/workers/ipc.py), server → worker:
   {"t": "open", "c": id, "class": class_id}   a client connected
   {"t": "frame", "c": id, "d": text}          a frame from it
   {"t": "gone", "c": id}                      it disconnected
@@ -29,9 +29,9 @@ import socket
 import sys
 from typing import Any
 
-from signaling.ipc import Decoder, encode, read_messages
-from signaling.metrics import process_stats
-from signaling.ws import Connection, Deps
+from signaling.workers.ipc import Decoder, encode, read_messages
+from signaling.api.metrics import process_stats
+from signaling.ws.connection import Connection, Deps
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,9 @@ class Worker:
 
 
 async def main(fd: int, settings_data: dict[str, Any]) -> None:
-    from signaling.media import build_hub, freeze_startup_objects
-    from signaling.services import Services
-    from signaling.settings import Settings
+    from signaling.server.media import build_hub, freeze_startup_objects
+    from signaling.server.services import Services
+    from signaling.server.settings import Settings
 
     settings = Settings.load(**settings_data)
     services = Services.open(settings)

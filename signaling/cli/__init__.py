@@ -1,0 +1,1 @@
+"""The `classbridge` command and how it finds a running server."""
