@@ -24,7 +24,7 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from classroom.relay import aiortc_internals
 from classroom.roles import Role, Source
 from signaling.ws.messages import (
-    ClassInfo,
+    LiveClassInfo,
     ClientAnswer,
     ClientOffer,
     Join,
@@ -72,7 +72,7 @@ async def socket(websocket: WebSocket, class_id: str) -> None:
                     encode(
                         Joined(
                             participant=info,
-                            class_=ClassInfo(id=class_id, title="baseline"),
+                            class_=LiveClassInfo(id=class_id, title="baseline"),
                             participants=[],
                             ice_servers=[],
                             limits=Limits(max_message_bytes=1 << 20, rate_per_second=1000, keepalive_timeout_s=600),

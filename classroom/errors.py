@@ -40,3 +40,42 @@ class ClassEnded(ClassroomError):
     def __init__(self, class_id: str) -> None:
         super().__init__(f"class {class_id!r} has already ended")
         self.class_id = class_id
+
+
+# ---- a live class refuses what a participant asked ----------------------------------------------
+
+
+class LiveClassError(ClassroomError):
+    """A live class refused a participant's request; the class itself carries on."""
+
+
+class ClassFull(LiveClassError):
+    code = "class_full"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"this class is full ({limit} participants)")
+        self.limit = limit
+
+
+class NotAllowed(LiveClassError):
+    """The participant's role may not do this."""
+
+    code = "not_allowed"
+
+
+class UnknownTrack(LiveClassError):
+    code = "unknown_track"
+
+    def __init__(self, track_id: str) -> None:
+        super().__init__(f"no published track {track_id!r}")
+        self.track_id = track_id
+
+
+class InvalidSdp(LiveClassError):
+    """A session description the relay cannot apply."""
+
+    code = "invalid_sdp"
+
+
+class InvalidCandidate(LiveClassError):
+    code = "invalid_candidate"

@@ -1,9 +1,10 @@
 """The live classes of this server process, created on first join and dropped when empty.
 
-The signaling layer asks the hub to join a participant to a class; the hub checks the class
-exists and is not ended (through a `ClassDirectory`, the database in production) and keeps
-one `LiveClass` per running class. It implements `classroom.live.LiveClasses` for the REST
-API (ending a class disconnects everyone).
+The edge asks the hub to seat a participant in a class; the hub checks the class exists and
+is not ended (through a `ClassDirectory`, the database in production) and keeps one
+`LiveClass` per running class, each building its participants' media through the hub's
+`MediaPeerFactory`. It implements `classroom.live.LiveClasses` for the REST API (ending a
+class disconnects everyone).
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
-from typing import Any
-
-from classroom.live_class import LiveClass, Outbox, Participant, Welcome
-from classroom.relay.peer import RelayConfig
+from classroom.errors import ClassEnded, ClassNotFound
+from classroom.events import ClassSummary, Dismissal
+from classroom.live_class import LiveClass, Outbox, Participant
+from classroom.participant_media import MediaPeerFactory
 from classroom.roles import Role
-from signaling.ws.messages import ClassInfo, ErrorCode, MessageError
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +53,14 @@ class Membership:
     def participant_id(self) -> str:
         return self.participant.id
 
-    async def handle(self, message: Any) -> None:
-        await self.live.handle(self.participant, message)
-
     async def leave(self, reason: str) -> None:
         await self.hub.leave(self.live, self.participant, reason)
 
 
 class ClassHub:
-    def __init__(self, directory: ClassDirectory, relay: RelayConfig, welcome: Welcome, max_participants: int):
+    def __init__(self, directory: ClassDirectory, media: MediaPeerFactory, max_participants: int):
         self.directory = directory
-        self.relay = relay
-        self.welcome = welcome
+        self.media = media
         self.max_participants = max_participants
         self.classes: dict[str, LiveClass] = {}
         self._lock = asyncio.Lock()
@@ -78,19 +74,18 @@ class ClassHub:
         client_id: str | None,
         outbox: Outbox,
     ) -> Membership:
-        """Seat a participant (its outbox gets `joined` first), or raise MessageError."""
+        """Seat a participant (its outbox gets `Seated` first); raises ClassNotFound,
+        ClassEnded or ClassFull."""
         async with self._lock:
             live = self.classes.get(class_id)
             if live is None:
                 record = await self.directory.get(class_id)
                 if record is None:
-                    raise MessageError(ErrorCode.CLASS_NOT_FOUND, "this class does not exist", fatal=True)
+                    raise ClassNotFound(class_id)
                 if record.ended:
-                    raise MessageError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
-                info = ClassInfo(id=record.id, title=record.title, room=record.room)
-                live = LiveClass(
-                    info, self.relay, self.welcome, self.max_participants, self._ender(class_id)
-                )
+                    raise ClassEnded(class_id)
+                summary = ClassSummary(id=record.id, title=record.title, room=record.room)
+                live = LiveClass(summary, self.media, self.max_participants, self._ender(class_id))
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)
             participant = await live.join(role, name, external_id, client_id, outbox)
@@ -99,8 +94,8 @@ class ClassHub:
     async def leave(self, live: LiveClass, participant: Participant, reason: str) -> None:
         await live.leave(participant, reason)
         async with self._lock:
-            if not live.participants and self.classes.get(live.info.id) is live:
-                del self.classes[live.info.id]
+            if not live.participants and self.classes.get(live.summary.id) is live:
+                del self.classes[live.summary.id]
 
     def _ender(self, class_id: str) -> Callable[[], Awaitable[None]]:
         async def end() -> None:
@@ -135,5 +130,5 @@ class ClassHub:
         for class_id in list(self.classes):
             live = self.classes.pop(class_id)
             for participant in list(live.participants.values()):
-                participant.outbox.close(None, "server shutting down")
+                participant.outbox.dismiss(Dismissal.SERVER_SHUTDOWN)
                 await live.leave(participant, "server_shutdown")

@@ -1,10 +1,12 @@
 """A class while it is live: who is in it, what each one publishes, who receives what.
 
 One `LiveClass` per running class. It owns the roster and the published tracks, applies the
-subscription topology (classroom/subscriptions.py) through each participant's `MediaPeer`,
-and handles every typed signaling message of its participants. It knows nothing of
-WebSockets or databases: each participant has an `Outbox` (non-blocking send, close), and the
-signaling layer records attendance.
+subscription topology (classroom/subscriptions.py) through each participant's media peer, and
+carries out what participants ask (publish, mute, receive audio only, end the class...). It
+knows nothing of WebSockets, frames or databases: it tells each participant what happened
+through their `Outbox` in its own events (classroom/events.py), refuses requests with its own
+errors (classroom/errors.py), and gets each participant's media from a `MediaPeerFactory`.
+The edge (signaling/ws/) maps frames to these calls and events back to frames.
 """
 
 from __future__ import annotations
@@ -12,46 +14,39 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Iterable, Protocol
 
-from pydantic import BaseModel
-
-from classroom.relay.forwarding import UpTrack
-from classroom.relay.peer import IncomingTrack, MediaPeer, NegotiationError, OfferSender, RelayConfig
-from classroom.roles import SOURCE_KIND, Role, Source, may_publish
-from classroom.subscriptions import ClassState, receives
-from signaling.ws.messages import (
-    Candidate,
+from classroom.errors import ClassEnded as ClassHasEnded
+from classroom.errors import ClassFull, InvalidCandidate, InvalidSdp, NotAllowed, UnknownTrack
+from classroom.events import (
     ClassEnded,
-    ClassInfo,
-    ClientAnswer,
-    ClientOffer,
-    EndClass,
-    Error,
-    ErrorCode,
-    IceCandidate,
-    IceServerInfo,
-    Joined,
-    Leave,
-    Limits,
-    Mute,
-    ParticipantInfo,
+    ClassEvent,
+    ClassSummary,
+    Dismissal,
+    ForwardedTrack,
+    MediaKind,
+    NegotiationFailed,
     ParticipantJoined,
     ParticipantLeft,
-    Ping,
-    Pong,
-    Publish,
-    ReceiveMedia,
-    ServerAnswer,
-    ServerOffer,
-    MessageError,
-    SubscribedTrack,
-    TrackInfo,
+    ParticipantView,
+    PublishAnswer,
+    ReceiveOffer,
+    Seated,
     TrackMuted,
     TrackPublished,
     TrackUnpublished,
-    Unpublish,
+    TrackView,
 )
+from classroom.participant_media import (
+    IncomingMedia,
+    MediaPeerFactory,
+    NegotiationError,
+    OfferSender,
+    ParticipantMedia,
+)
+from classroom.relay.forwarding import UpTrack
+from classroom.roles import SOURCE_KIND, Role, Source, may_publish
+from classroom.subscriptions import receives
 
 logger = logging.getLogger(__name__)
 
@@ -61,23 +56,23 @@ SCREEN_SOURCES = frozenset({Source.SCREEN, Source.SCREEN_AUDIO})
 class Outbox(Protocol):
     """A participant's connection as the class sees it."""
 
-    def send(self, message: BaseModel) -> None:
-        """Queue a message; never blocks."""
+    def send(self, event: ClassEvent) -> None:
+        """Queue an event for the participant; never blocks."""
 
-    def close(self, code: ErrorCode | None, message: str) -> None:
-        """Send an error (when `code` is given) and then close the connection."""
+    def dismiss(self, why: Dismissal) -> None:
+        """Let the participant's connection go (after what was queued)."""
 
 
 @dataclass
 class PublishedTrack:
     track_id: str
     source: Source
-    kind: str
+    kind: MediaKind
     uptrack: UpTrack
     muted: bool = False
 
-    def info(self) -> TrackInfo:
-        return TrackInfo(track_id=self.track_id, source=self.source, kind=self.kind, muted=self.muted)  # type: ignore[arg-type]
+    def view(self) -> TrackView:
+        return TrackView(track_id=self.track_id, source=self.source, kind=self.kind, muted=self.muted)
 
 
 @dataclass
@@ -88,18 +83,18 @@ class Participant:
     external_id: str | None
     client_id: str | None
     outbox: Outbox
-    peer: MediaPeer
+    peer: ParticipantMedia
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
     receive_video: bool = True  # False: audio only, for weak links
 
-    def info(self) -> ParticipantInfo:
-        return ParticipantInfo(
+    def view(self) -> ParticipantView:
+        return ParticipantView(
             id=self.id,
             role=self.role,
             name=self.name,
             external_id=self.external_id,
-            tracks=[t.info() for t in self.published.values()],
+            tracks=tuple(t.view() for t in self.published.values()),
         )
 
     def stream_id(self, source: Source) -> str:
@@ -107,43 +102,20 @@ class Participant:
         return f"{self.id}-screen" if source in SCREEN_SOURCES else self.id
 
 
-@dataclass(frozen=True)
-class Welcome:
-    """What every newcomer's `joined` carries besides the roster: ICE servers and limits."""
-
-    ice_servers: list[IceServerInfo]
-    limits: Limits
-
-
 class LiveClass:
     def __init__(
         self,
-        info: ClassInfo,
-        relay: RelayConfig,
-        welcome: Welcome,
+        summary: ClassSummary,
+        media: MediaPeerFactory,
         max_participants: int,
         end_requested: Callable[[], Awaitable[None]] | None = None,
     ):
-        self.info = info
+        self.summary = summary
+        self._media = media
         self._end_requested = end_requested
-        self.relay = relay
-        self.welcome = welcome
         self.max_participants = max_participants
-        self.state = ClassState()
         self.participants: dict[str, Participant] = {}
         self.ended = False
-        self._handlers: dict[type, Callable[[Participant, Any], Awaitable[None]]] = {
-            Publish: self._on_publish,
-            Unpublish: self._on_unpublish,
-            ClientOffer: self._on_offer,
-            ClientAnswer: self._on_answer,
-            Candidate: self._on_candidate,
-            Mute: self._on_mute,
-            ReceiveMedia: self._on_receive,
-            EndClass: self._on_end_class,
-            Ping: self._on_ping,
-            Leave: self._on_leave,
-        }
 
     # ---- membership -------------------------------------------------------------------------------
 
@@ -155,16 +127,17 @@ class LiveClass:
         client_id: str | None,
         outbox: Outbox,
     ) -> Participant:
+        """Seat a participant (its outbox gets `Seated` first); raises ClassEnded or ClassFull."""
         if self.ended:
-            raise MessageError(ErrorCode.CLASS_ENDED, "this class has ended", fatal=True)
+            raise ClassHasEnded(self.summary.id)
         for other in list(self.participants.values()):
             same_person = external_id is not None and other.external_id == external_id
             same_client = client_id is not None and other.client_id == client_id
             if (same_person or same_client) and other.role is role:
-                other.outbox.close(ErrorCode.REPLACED, "you joined this class from another window or device")
+                other.outbox.dismiss(Dismissal.REPLACED)
                 await self.leave(other, "replaced")
         if len(self.participants) >= self.max_participants:
-            raise MessageError(ErrorCode.CLASS_FULL, f"this class is full ({self.max_participants} participants)", fatal=True)
+            raise ClassFull(self.max_participants)
         participant_id = secrets.token_urlsafe(6)
         participant = Participant(
             id=participant_id,
@@ -173,37 +146,31 @@ class LiveClass:
             external_id=external_id,
             client_id=client_id,
             outbox=outbox,
-            peer=MediaPeer(
+            peer=self._media(
                 participant_id,
-                self.relay,
                 self._offer_sender(participant_id),
-                lambda reason: outbox.send(Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")),
+                lambda reason: outbox.send(NegotiationFailed(reason)),
             ),
         )
-        outbox.send(
-            Joined(
-                participant=participant.info(),
-                class_=self.info,
-                participants=self.roster(),
-                ice_servers=self.welcome.ice_servers,
-                limits=self.welcome.limits,
-            )
-        )
+        outbox.send(Seated(participant=participant.view(), class_summary=self.summary, participants=self.roster()))
         self.participants[participant_id] = participant
-        self._broadcast(ParticipantJoined(participant=participant.info()), exclude=participant_id)
+        self._broadcast(ParticipantJoined(participant=participant.view()), exclude=participant_id)
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 self._maybe_subscribe(participant, publisher, track)
         return participant
 
-    def roster(self) -> list[ParticipantInfo]:
-        return [p.info() for p in self.participants.values()]
+    def roster(self) -> tuple[ParticipantView, ...]:
+        return tuple(p.view() for p in self.participants.values())
+
+    def seated(self, participant: Participant) -> bool:
+        """False once the participant was replaced or removed (a request may still be in flight)."""
+        return self.participants.get(participant.id) is participant
 
     async def leave(self, participant: Participant, reason: str) -> None:
-        if self.participants.get(participant.id) is not participant:
+        if not self.seated(participant):
             return
         del self.participants[participant.id]
-        self.state.floor.discard(participant.id)
         for track_id in list(participant.published):
             self._unpublish(participant, track_id)
         await participant.peer.close()
@@ -214,116 +181,106 @@ class LiveClass:
         self.ended = True
         for participant in list(self.participants.values()):
             participant.outbox.send(ClassEnded())
-            participant.outbox.close(None, "class ended")
+            participant.outbox.dismiss(Dismissal.CLASS_ENDED)
             await self.leave(participant, "class_ended")
 
-    # ---- messages ---------------------------------------------------------------------------------
+    # ---- what participants ask ---------------------------------------------------------------------
 
-    async def handle(self, participant: Participant, message: Any) -> None:
-        if self.participants.get(participant.id) is not participant:
-            return  # replaced or removed while the message was in flight
-        handler = self._handlers.get(type(message))
-        if handler is None:
-            raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref=getattr(message, "type", None))
-        await handler(participant, message)
+    def declare_tracks(self, participant: Participant, tracks: Iterable[tuple[str, Source]]) -> None:
+        """Label the tracks the participant is about to send (camera, screen...)."""
+        declared = list(tracks)
+        for _, source in declared:
+            if not may_publish(participant.role, source):
+                raise NotAllowed(f"a {participant.role.value} may not publish {source.value}")
+        for track_id, source in declared:
+            participant.declared[track_id] = source
 
-    async def _on_publish(self, participant: Participant, message: Publish) -> None:
-        for declaration in message.tracks:
-            if not may_publish(participant.role, declaration.source):
-                raise MessageError(
-                    ErrorCode.NOT_ALLOWED,
-                    f"a {participant.role.value} may not publish {declaration.source.value}",
-                    ref="publish",
-                )
-        for declaration in message.tracks:
-            participant.declared[declaration.track_id] = declaration.source
-
-    async def _on_unpublish(self, participant: Participant, message: Unpublish) -> None:
-        for track_id in message.track_ids:
+    def withdraw_tracks(self, participant: Participant, track_ids: Iterable[str]) -> None:
+        """The participant stops sending these tracks."""
+        for track_id in track_ids:
             participant.declared.pop(track_id, None)
             if track_id in participant.published:
                 self._unpublish(participant, track_id)
                 participant.peer.end_incoming(track_id)
 
-    async def _on_offer(self, participant: Participant, message: ClientOffer) -> None:
+    async def publish_offer(self, participant: Participant, sdp: str) -> None:
+        """The participant's offer on its publish connection: answer it, forward its new tracks."""
         if not any(may_publish(participant.role, s) for s in Source):
-            raise MessageError(ErrorCode.NOT_ALLOWED, f"a {participant.role.value} may not publish", ref="offer")
+            raise NotAllowed(f"a {participant.role.value} may not publish")
         try:
-            answer, added, ended = await participant.peer.handle_publish_offer(message.sdp)
+            answer, added, ended = await participant.peer.handle_publish_offer(sdp)
         except NegotiationError as exc:
-            raise MessageError(ErrorCode.INVALID_SDP, str(exc), ref="offer") from None
-        participant.outbox.send(ServerAnswer(sdp=answer))
+            raise InvalidSdp(str(exc)) from None
+        participant.outbox.send(PublishAnswer(sdp=answer))
         for incoming in ended:
             if incoming.track_id in participant.published:
                 self._unpublish(participant, incoming.track_id)
         refused = [i for i in added if not self._publish(participant, i)]
         if refused:
             names = ", ".join(i.track_id for i in refused)
-            raise MessageError(ErrorCode.NOT_ALLOWED, f"tracks not forwarded: {names}", ref="offer")
+            raise NotAllowed(f"tracks not forwarded: {names}")
 
-    async def _on_answer(self, participant: Participant, message: ClientAnswer) -> None:
+    async def receive_answer(self, participant: Participant, sdp: str) -> None:
+        """The participant's answer to our offer on its receive connection."""
         try:
-            await participant.peer.handle_subscribe_answer(message.sdp)
+            await participant.peer.handle_subscribe_answer(sdp)
         except NegotiationError as exc:
-            raise MessageError(ErrorCode.INVALID_SDP, str(exc), ref="answer") from None
+            raise InvalidSdp(str(exc)) from None
 
-    async def _on_candidate(self, participant: Participant, message: Candidate) -> None:
-        candidate: IceCandidate | None = message.candidate
+    async def add_candidate(
+        self,
+        participant: Participant,
+        transport: str,
+        candidate: str | None,
+        sdp_mid: str | None,
+        sdp_mline_index: int | None,
+    ) -> None:
+        """A trickled ICE candidate (None: the end of candidates)."""
         try:
-            await participant.peer.add_remote_candidate(
-                message.transport,
-                candidate.candidate if candidate else None,
-                candidate.sdpMid if candidate else None,
-                candidate.sdpMLineIndex if candidate else None,
-            )
+            await participant.peer.add_remote_candidate(transport, candidate, sdp_mid, sdp_mline_index)
         except NegotiationError as exc:
-            raise MessageError(ErrorCode.INVALID_CANDIDATE, str(exc), ref="candidate") from None
+            raise InvalidCandidate(str(exc)) from None
 
-    async def _on_mute(self, participant: Participant, message: Mute) -> None:
-        track = participant.published.get(message.track_id)
+    def mute(self, participant: Participant, track_id: str, muted: bool) -> None:
+        track = participant.published.get(track_id)
         if track is None:
-            raise MessageError(ErrorCode.UNKNOWN_TRACK, f"no published track {message.track_id!r}", ref="mute")
-        if track.muted != message.muted:
-            track.muted = message.muted
+            raise UnknownTrack(track_id)
+        if track.muted != muted:
+            track.muted = muted
             self._broadcast(TrackMuted(participant_id=participant.id, track_id=track.track_id, muted=track.muted))
 
-    async def _on_receive(self, participant: Participant, message: ReceiveMedia) -> None:
-        if participant.receive_video == message.video:
+    def receive_video(self, participant: Participant, video: bool) -> None:
+        """`video=False`: audio only, for a weak link."""
+        if participant.receive_video == video:
             return
-        participant.receive_video = message.video
+        participant.receive_video = video
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 if track.kind != "video":
                     continue
-                if message.video:
+                if video:
                     self._maybe_subscribe(participant, publisher, track)
                 else:
                     participant.peer.unsubscribe((publisher.id, track.track_id))
 
-    async def _on_end_class(self, participant: Participant, message: EndClass) -> None:
+    async def end_by(self, participant: Participant) -> None:
+        """The lecturer ends the class for everyone."""
         if participant.role is not Role.LECTURER or self._end_requested is None:
-            raise MessageError(ErrorCode.NOT_ALLOWED, "only the lecturer can end the class", ref="end_class")
+            raise NotAllowed("only the lecturer can end the class")
         await self._end_requested()
-
-    async def _on_ping(self, participant: Participant, message: Ping) -> None:
-        participant.outbox.send(Pong(ts=message.ts))
-
-    async def _on_leave(self, participant: Participant, message: Leave) -> None:
-        participant.outbox.close(None, "left")
-        await self.leave(participant, "left")
 
     # ---- tracks -----------------------------------------------------------------------------------
 
-    def _publish(self, participant: Participant, incoming: IncomingTrack) -> bool:
+    def _publish(self, participant: Participant, incoming: IncomingMedia) -> bool:
         source = participant.declared.pop(incoming.track_id, None)
         if source is None:
             source = Source.CAMERA if incoming.kind == "video" else Source.MICROPHONE
         if SOURCE_KIND[source] != incoming.kind or not may_publish(participant.role, source):
             participant.peer.end_incoming(incoming.track_id)
             return False
-        track = PublishedTrack(incoming.track_id, source, incoming.kind, incoming.uptrack)
+        track = PublishedTrack(incoming.track_id, source, SOURCE_KIND[source], incoming.uptrack)
         participant.published[track.track_id] = track
-        self._broadcast(TrackPublished(participant_id=participant.id, track=track.info()), exclude=participant.id)
+        self._broadcast(TrackPublished(participant_id=participant.id, track=track.view()), exclude=participant.id)
         for other in self.participants.values():
             self._maybe_subscribe(other, participant, track)
         return True
@@ -338,7 +295,7 @@ class LiveClass:
     def _maybe_subscribe(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> None:
         if track.kind == "video" and not subscriber.receive_video:
             return
-        if receives(self.state, subscriber.id, subscriber.role, publisher.id, publisher.role, track.source):
+        if receives(subscriber.id, subscriber.role, publisher.id, publisher.role, track.source):
             subscriber.peer.subscribe((publisher.id, track.track_id), track.uptrack, publisher.stream_id(track.source))
 
     def _offer_sender(self, participant_id: str) -> OfferSender:
@@ -351,21 +308,12 @@ class LiveClass:
                 publisher = self.participants.get(publisher_id)
                 track = publisher.published.get(track_id) if publisher else None
                 if track is not None:
-                    tracks.append(
-                        SubscribedTrack(
-                            mid=mid,
-                            participant_id=publisher_id,
-                            track_id=track_id,
-                            source=track.source,
-                            kind=track.kind,  # type: ignore[arg-type]
-                        )
-                    )
-            participant.outbox.send(ServerOffer(sdp=sdp, tracks=tracks, fresh=fresh))
+                    tracks.append(ForwardedTrack(mid, publisher_id, track_id, track.source, track.kind))
+            participant.outbox.send(ReceiveOffer(sdp=sdp, tracks=tuple(tracks), fresh=fresh))
 
         return send_offer
 
-    def _broadcast(self, message: BaseModel, exclude: str | None = None) -> None:
+    def _broadcast(self, event: ClassEvent, exclude: str | None = None) -> None:
         for participant in self.participants.values():
             if participant.id != exclude:
-                participant.outbox.send(message)
-
+                participant.outbox.send(event)

@@ -8,6 +8,7 @@ says who may publish which kind of source.
 from __future__ import annotations
 
 import enum
+from typing import Literal
 
 
 class Role(str, enum.Enum):
@@ -26,7 +27,9 @@ class Source(str, enum.Enum):
     SCREEN_AUDIO = "screen_audio"  # audio captured with a shared tab
 
 
-SOURCE_KIND: dict[Source, str] = {
+MediaKind = Literal["audio", "video"]
+
+SOURCE_KIND: dict[Source, MediaKind] = {
     Source.CAMERA: "video",
     Source.MICROPHONE: "audio",
     Source.SCREEN: "video",

@@ -52,7 +52,7 @@ def create_app(
     """The server; `live` replaces the real hub (REST-only tests), which disables signaling
     and, unless `rooms` is given, the rooms."""
     services = Services.open(settings)
-    hub = workers = None
+    hub = workers = connection_deps = None
     if rooms is None:
         rooms = RoomService.open(settings) if live is None else RoomService()
     if live is None and settings.workers > 1:
@@ -60,9 +60,11 @@ def create_app(
 
         workers = live = WorkerPool(settings, settings.workers)
     elif live is None:
-        from signaling.server.media import build_hub  # aiortc is only imported by a real server
+        from signaling.server.media import build_hub, connection_terms  # aiortc: a real server only
+        from signaling.ws.connection import Deps
 
         hub = live = build_hub(settings, services)
+        connection_deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,6 +99,7 @@ def create_app(
     app.state.attendance = services.attendance
     app.state.live = live
     app.state.hub = hub
+    app.state.connection_deps = connection_deps
     app.state.workers = workers
     app.state.rooms = rooms
     app.state.technicians = services.technicians

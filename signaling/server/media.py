@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import gc
 
+from typing import Callable
+
 from classroom.directory import DatabaseDirectory
 from classroom.hub import ClassHub
-from classroom.live_class import Welcome
+from classroom.participant_media import MediaPeerFactory, OfferSender
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
-from classroom.relay.peer import RelayConfig
-from signaling.ws.messages import IceServerInfo, Limits
+from classroom.relay.peer import MediaPeer, RelayConfig
 from signaling.server.services import Services
 from signaling.server.settings import Settings
+from signaling.ws.frames import ConnectionTerms
+from signaling.ws.messages import IceServerInfo, Limits
 
 
 def ice_policy(settings: Settings) -> IcePolicy:
@@ -34,25 +37,40 @@ def ice_policy(settings: Settings) -> IcePolicy:
     )
 
 
+def media_peers(relay: RelayConfig) -> MediaPeerFactory:
+    """Each participant's media: a `MediaPeer` of the relay."""
+
+    def peer(participant_id: str, send_offer: OfferSender, report_failure: Callable[[str], None]) -> MediaPeer:
+        return MediaPeer(participant_id, relay, send_offer, report_failure)
+
+    return peer
+
+
 def build_hub(settings: Settings, services: Services) -> ClassHub:
     """The hub for this process; also points aioice at the configured host addresses."""
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
+    return ClassHub(
+        DatabaseDirectory(services.db),
+        media_peers(RelayConfig(ice=policy)),
+        settings.signaling.max_participants_per_class,
+    )
+
+
+def connection_terms(settings: Settings) -> ConnectionTerms:
+    """What every `joined` tells a client besides the roster: ICE servers and limits."""
     limits = settings.signaling
-    welcome = Welcome(
-        ice_servers=[IceServerInfo(urls=list(s.urls), username=s.username, credential=s.credential) for s in policy.servers],
+    return ConnectionTerms(
+        ice_servers=[
+            IceServerInfo(urls=list(s.urls), username=s.username, credential=s.credential)
+            for s in ice_policy(settings).servers
+        ],
         limits=Limits(
             max_message_bytes=limits.max_message_bytes,
             rate_per_second=limits.rate_per_second,
             keepalive_timeout_s=limits.keepalive_timeout_s,
         ),
-    )
-    return ClassHub(
-        DatabaseDirectory(services.db),
-        RelayConfig(ice=policy),
-        welcome,
-        limits.max_participants_per_class,
     )
 
 

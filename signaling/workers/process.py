@@ -111,7 +111,7 @@ class Worker:
 
 
 async def main(fd: int, settings_data: dict[str, Any]) -> None:
-    from signaling.server.media import build_hub, freeze_startup_objects
+    from signaling.server.media import build_hub, connection_terms, freeze_startup_objects
     from signaling.server.services import Services
     from signaling.server.settings import Settings
 
@@ -119,7 +119,7 @@ async def main(fd: int, settings_data: dict[str, Any]) -> None:
     services = Services.open(settings)
     hub = build_hub(settings, services)
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
-    deps = Deps(settings, hub, services.tokens, services.attendance)
+    deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
     freeze_startup_objects()
     await Worker(deps, reader, writer).run()
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
-
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,25 +21,35 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from classroom.attendance import AttendanceLog
+from classroom.errors import LiveClassError, ClassEnded, ClassNotFound
+from classroom.events import ClassEvent, Dismissal
 from classroom.hub import ClassHub, Membership
+from signaling.auth.tokens import TokenError, TokenService
+from signaling.server.settings import Settings
+from signaling.ws.dispatch import carry_out
+from signaling.ws.frames import DISMISSALS, ConnectionTerms, frame_of, refusal
 from signaling.ws.messages import (
     PROTOCOL_VERSION,
+    ClientRequest,
     Error,
     ErrorCode,
     Join,
+    Leave,
     MessageError,
+    Ping,
+    Pong,
     encode,
     parse_client_message,
 )
 from signaling.ws.rate_limit import TokenBucket
-from signaling.auth.tokens import TokenError
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
 
 JOIN_TIMEOUT_S = 10.0
 OUTBOX_LIMIT = 1024  # queued messages; a client this far behind is not reading
-_CLOSE = object()
+_CLOSE = None  # in the outgoing queue: close after what came before
 _CLOSE_CODES = {ErrorCode.TOO_LARGE: 1009, ErrorCode.INTERNAL: 1011}
 
 
@@ -61,10 +69,11 @@ class Socket(Protocol):
 class Deps:
     """What a connection needs from its process: settings, the hub, tokens, attendance."""
 
-    settings: Any
+    settings: Settings
     hub: ClassHub
-    tokens: Any
-    attendance: Any
+    tokens: TokenService
+    attendance: AttendanceLog
+    terms: ConnectionTerms
 
 
 class StarletteSocket:
@@ -99,8 +108,7 @@ async def signaling_socket(websocket: WebSocket, class_id: str) -> None:
     if state.workers is not None:
         await state.workers.serve(websocket, class_id)
         return
-    deps = Deps(state.settings, state.hub, state.tokens, state.attendance)
-    await Connection(StarletteSocket(websocket), class_id, deps).run()
+    await Connection(StarletteSocket(websocket), class_id, state.connection_deps).run()
 
 
 class Connection:
@@ -113,10 +121,11 @@ class Connection:
         self.hub = deps.hub
         self.tokens = deps.tokens
         self.attendance = deps.attendance
+        self.terms = deps.terms
         limits = self.settings.signaling
         self.limits = limits
         self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
-        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.queue: asyncio.Queue[BaseModel | None] = asyncio.Queue()
         self.membership: Membership | None = None
         self.attendance_row: int | None = None
         self.violations = 0
@@ -127,7 +136,16 @@ class Connection:
 
     # ---- Outbox ---------------------------------------------------------------------------------
 
-    def send(self, message: BaseModel) -> None:
+    def send(self, event: ClassEvent) -> None:
+        self._send_frame(frame_of(event, self.terms))
+
+    def dismiss(self, why: Dismissal) -> None:
+        code, message = DISMISSALS[why]
+        self.close(code, message)
+
+    # ---- frames -------------------------------------------------------------------------------
+
+    def _send_frame(self, message: BaseModel) -> None:
         if self._closing:
             return
         if self.queue.qsize() >= OUTBOX_LIMIT:
@@ -138,7 +156,7 @@ class Connection:
 
     def close(self, code: ErrorCode | None, message: str) -> None:
         if code is not None:
-            self.send(Error(code=code, message=message, fatal=True))
+            self._send_frame(Error(code=code, message=message, fatal=True))
             self._shutdown(_CLOSE_CODES.get(code, 1008), code.value)
         else:
             self._shutdown(1000, message)
@@ -193,8 +211,13 @@ class Connection:
                 await self._join(message)
             elif isinstance(message, Join):
                 raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref="join")
+            elif isinstance(message, Ping):
+                self._send_frame(Pong(ts=message.ts))
+            elif isinstance(message, Leave):
+                self.close(None, "left")
+                await self._leave()
             else:
-                await self.membership.handle(message)
+                await carry_out(self.membership.live, self.membership.participant, message)
         except MessageError as error:
             self._reject(error)
 
@@ -203,7 +226,7 @@ class Connection:
         if error.fatal:
             self.close(error.code, error.message)
             return
-        self.send(Error(code=error.code, message=error.message, ref=error.ref))
+        self._send_frame(Error(code=error.code, message=error.message, ref=error.ref))
         if error.code not in (ErrorCode.INVALID_SDP, ErrorCode.INVALID_CANDIDATE, ErrorCode.NOT_ALLOWED):
             self.violations += 1
             if self.violations > self.limits.max_violations:
@@ -222,7 +245,7 @@ class Connection:
 
     # ---- join / leave ---------------------------------------------------------------------------
 
-    async def _join(self, message: Any) -> None:
+    async def _join(self, message: ClientRequest) -> None:
         if not isinstance(message, Join):
             raise MessageError(ErrorCode.NOT_JOINED, "the first message must be 'join'", fatal=True)
         if message.v != PROTOCOL_VERSION:
@@ -238,14 +261,17 @@ class Connection:
         name = claims.name or message.name
         if not name:
             raise MessageError(ErrorCode.BAD_MESSAGE, "a display name is required for this link", ref="join")
-        self.membership = await self.hub.join(
-            self.class_id, claims.role, name, claims.external_id, message.client_id, self
-        )
+        try:
+            self.membership = await self.hub.join(
+                self.class_id, claims.role, name, claims.external_id, message.client_id, self
+            )
+        except (LiveClassError, ClassNotFound, ClassEnded) as error:
+            raise refusal(error, fatal=True) from None
         self.attendance_row = await run_in_threadpool(
             self.attendance.joined,
             self.class_id,
             self.membership.participant_id,
-            claims.role.value,
+            claims.role,
             claims.external_id,
             name,
         )

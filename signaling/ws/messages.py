@@ -99,7 +99,7 @@ class ParticipantInfo(_Message):
     tracks: list[TrackInfo] = []
 
 
-class ClassInfo(_Message):
+class LiveClassInfo(_Message):
     id: str
     title: str
     room: str | None = None
@@ -194,10 +194,8 @@ class Leave(_Message):
     type: Literal["leave"]
 
 
-ClientMessage = Annotated[
-    Union[Join, Publish, Unpublish, ClientOffer, ClientAnswer, Candidate, Mute, ReceiveMedia, EndClass, Ping, Leave],
-    Field(discriminator="type"),
-]
+ClientRequest = Union[Join, Publish, Unpublish, ClientOffer, ClientAnswer, Candidate, Mute, ReceiveMedia, EndClass, Ping, Leave]
+ClientMessage = Annotated[ClientRequest, Field(discriminator="type")]
 
 # ---- server → client -----------------------------------------------------------------------
 
@@ -206,7 +204,7 @@ class Joined(_Message):
     type: Literal["joined"] = "joined"
     v: int = PROTOCOL_VERSION
     participant: ParticipantInfo
-    class_: ClassInfo = Field(alias="class")
+    class_: LiveClassInfo = Field(alias="class")
     participants: list[ParticipantInfo]
     ice_servers: list[IceServerInfo]
     limits: Limits
@@ -303,7 +301,7 @@ _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 _server_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
 
 
-def parse_client_message(raw: str | bytes, max_bytes: int) -> Any:
+def parse_client_message(raw: str | bytes, max_bytes: int) -> ClientRequest:
     """Validate one frame from a client, or raise MessageError saying what is wrong."""
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > max_bytes:
@@ -316,7 +314,8 @@ def parse_client_message(raw: str | bytes, max_bytes: int) -> Any:
         raise MessageError(ErrorCode.BAD_MESSAGE, "a message must be a JSON object")
     kind = data.get("type")
     try:
-        return _client_adapter.validate_python(data)
+        message: ClientRequest = _client_adapter.validate_python(data)
+        return message
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if any(e["type"] == "union_tag_invalid" for e in errors):

@@ -7,7 +7,7 @@ import pytest
 from signaling.ws.messages import (
     PROTOCOL_VERSION,
     ClassEnded,
-    ClassInfo,
+    LiveClassInfo,
     ClientOffer,
     Error,
     ErrorCode,
@@ -121,7 +121,7 @@ def test_end_of_candidates_is_null():
 def test_server_messages_round_trip():
     joined = Joined(
         participant=ParticipantInfo(id="p1", role="trainee", name="A"),
-        class_=ClassInfo(id="c1", title="Lớp bồi dưỡng"),
+        class_=LiveClassInfo(id="c1", title="Lớp bồi dưỡng"),
         participants=[],
         ice_servers=[],
         limits=Limits(max_message_bytes=1, rate_per_second=2, keepalive_timeout_s=3),

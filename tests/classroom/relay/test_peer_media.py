@@ -1,5 +1,8 @@
 """Real aiortc peers through LiveClass and MediaPeer, signaling in memory (no WebSocket).
 
+The edge's translation (signaling/ws/dispatch.py, signaling/ws/frames.py) carries the
+client's frames to the class and the class's events back.
+
 The relay's aiortc hooks are exercised end to end here: packets forwarded from a publisher to
 subscribers are decoded by the subscribers' own aiortc decoders.
 """
@@ -11,16 +14,23 @@ import asyncio
 import pytest
 from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket, unpack_remb_fci
 
-from classroom.live_class import LiveClass, Welcome
+from classroom.errors import LiveClassError
+from classroom.events import ClassSummary, Dismissal
+from classroom.live_class import LiveClass
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
+from signaling.server.media import media_peers
 from signaling.ws.client import ClassClient, ServerError
-from signaling.ws.messages import ClassInfo, Error, ErrorCode, Limits, MessageError, encode, parse_client_message
+from signaling.ws.dispatch import carry_out
+from signaling.ws.frames import DISMISSALS, ConnectionTerms, frame_of, refusal
+from signaling.ws.messages import Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level, frames
 
 pytestmark = pytest.mark.webrtc
+
+TERMS = ConnectionTerms(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
 
 
 class MemoryConnection:
@@ -33,12 +43,13 @@ class MemoryConnection:
         self.participant = None
 
     # Outbox
-    def send(self, message) -> None:
-        self.to_client.put_nowait(encode(message))
+    def send(self, event) -> None:
+        self.to_client.put_nowait(encode(frame_of(event, TERMS)))
 
-    def close(self, code, message) -> None:
+    def dismiss(self, why: Dismissal) -> None:
+        code, message = DISMISSALS[why]
         if code is not None:
-            self.send(Error(code=code, message=message, fatal=True))
+            self.to_client.put_nowait(encode(Error(code=code, message=message, fatal=True)))
         self.to_client.put_nowait(None)
 
     # Channel
@@ -46,11 +57,14 @@ class MemoryConnection:
         try:
             message = parse_client_message(text, 65536)
             if self.participant is None:
-                self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
+                try:
+                    self.participant = await self.live.join(self.role, message.name or "x", None, None, self)
+                except LiveClassError as error:
+                    raise refusal(error, fatal=True) from None
             else:
-                await self.live.handle(self.participant, message)
+                await carry_out(self.live, self.participant, message)
         except MessageError as error:
-            self.send(Error(code=error.code, message=error.message, ref=error.ref))
+            self.to_client.put_nowait(encode(Error(code=error.code, message=error.message, ref=error.ref)))
 
 
 class MemoryChannel:
@@ -70,12 +84,17 @@ class MemoryChannel:
         pass
 
 
+def make_class(**relay_options) -> LiveClass:
+    relay = RelayConfig(
+        ice=IcePolicy(host_addresses=("127.0.0.1",)), max_video_bitrate=700_000, bitrate_cap_interval=0.2, **relay_options
+    )
+    return LiveClass(ClassSummary(id="c1", title="Test"), media_peers(relay), max_participants=50)
+
+
 @pytest.fixture
 def live():
     aiortc_internals.use_host_addresses(["127.0.0.1"])
-    relay = RelayConfig(ice=IcePolicy(host_addresses=("127.0.0.1",)), max_video_bitrate=700_000, bitrate_cap_interval=0.2)
-    welcome = Welcome(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
-    yield LiveClass(ClassInfo(id="c1", title="Test"), relay, welcome, max_participants=50)
+    yield make_class()
     aiortc_internals.use_host_addresses(None)
 
 
@@ -240,12 +259,10 @@ async def test_h264_is_forwarded_as_is(live):
 
 
 async def test_an_unanswered_subscribe_offer_is_reported_and_offered_afresh(live):
-    live.relay = RelayConfig(ice=live.relay.ice, answer_timeout=0.5)
+    live = make_class(answer_timeout=0.5)
     lecturer = await connect(live, Role.LECTURER, "Lecturer")
     await lecturer.publish([(PatternTrack(), Source.CAMERA)])
     trainee = await connect(live, Role.TRAINEE, "Trainee")
-    (participant,) = [p for p in live.participants.values() if p.role is Role.TRAINEE]
-    participant.peer.config = live.relay
     silent = trainee._on_offer
 
     async def ignore_first(offer):

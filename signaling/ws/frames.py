@@ -1,0 +1,125 @@
+"""The class domain's events, refusals and dismissals as frames of the signaling protocol.
+
+The live class speaks in its own terms (classroom/events.py, classroom/errors.py); this is
+the one place that knows how each of them looks on the wire (signaling/ws/messages.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from classroom import errors as domain
+from classroom import events
+from signaling.ws.messages import (
+    ClassEnded,
+    Error,
+    ErrorCode,
+    IceServerInfo,
+    Joined,
+    Limits,
+    LiveClassInfo,
+    MessageError,
+    ParticipantInfo,
+    ParticipantJoined,
+    ParticipantLeft,
+    ServerAnswer,
+    ServerOffer,
+    SubscribedTrack,
+    TrackInfo,
+    TrackMuted,
+    TrackPublished,
+    TrackUnpublished,
+)
+
+
+@dataclass(frozen=True)
+class ConnectionTerms:
+    """What every `joined` carries besides the roster: the ICE servers and the limits."""
+
+    ice_servers: list[IceServerInfo]
+    limits: Limits
+
+
+def track_info(track: events.TrackView) -> TrackInfo:
+    return TrackInfo(track_id=track.track_id, source=track.source, kind=track.kind, muted=track.muted)
+
+
+def participant_info(view: events.ParticipantView) -> ParticipantInfo:
+    return ParticipantInfo(
+        id=view.id,
+        role=view.role,
+        name=view.name,
+        external_id=view.external_id,
+        tracks=[track_info(t) for t in view.tracks],
+    )
+
+
+def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
+    """The server message that tells a client about `event`."""
+    match event:
+        case events.Seated(participant, summary, others):
+            return Joined(
+                participant=participant_info(participant),
+                class_=LiveClassInfo(id=summary.id, title=summary.title, room=summary.room),
+                participants=[participant_info(p) for p in others],
+                ice_servers=terms.ice_servers,
+                limits=terms.limits,
+            )
+        case events.ParticipantJoined(participant):
+            return ParticipantJoined(participant=participant_info(participant))
+        case events.ParticipantLeft(participant_id, reason):
+            return ParticipantLeft(participant_id=participant_id, reason=reason)
+        case events.TrackPublished(participant_id, track):
+            return TrackPublished(participant_id=participant_id, track=track_info(track))
+        case events.TrackUnpublished(participant_id, track_id):
+            return TrackUnpublished(participant_id=participant_id, track_id=track_id)
+        case events.TrackMuted(participant_id, track_id, muted):
+            return TrackMuted(participant_id=participant_id, track_id=track_id, muted=muted)
+        case events.ReceiveOffer(sdp, tracks, fresh):
+            return ServerOffer(
+                sdp=sdp,
+                tracks=[
+                    SubscribedTrack(
+                        mid=t.mid, participant_id=t.participant_id, track_id=t.track_id, source=t.source, kind=t.kind
+                    )
+                    for t in tracks
+                ],
+                fresh=fresh,
+            )
+        case events.PublishAnswer(sdp):
+            return ServerAnswer(sdp=sdp)
+        case events.NegotiationFailed(reason):
+            return Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")
+        case events.ClassEnded():
+            return ClassEnded()
+    raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
+
+
+# Every refusal of the class domain and the stable code clients see for it.
+REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
+    domain.ClassNotFound: ErrorCode.CLASS_NOT_FOUND,
+    domain.ClassEnded: ErrorCode.CLASS_ENDED,
+    domain.ClassFull: ErrorCode.CLASS_FULL,
+    domain.NotAllowed: ErrorCode.NOT_ALLOWED,
+    domain.UnknownTrack: ErrorCode.UNKNOWN_TRACK,
+    domain.InvalidSdp: ErrorCode.INVALID_SDP,
+    domain.InvalidCandidate: ErrorCode.INVALID_CANDIDATE,
+}
+
+
+def refusal(error: domain.ClassroomError, *, ref: str | None = None, fatal: bool = False) -> MessageError:
+    """The protocol error for a refusal of the class (`fatal`: the connection closes)."""
+    code = REFUSAL_CODES.get(type(error))
+    if code is None:
+        raise error  # not a refusal the protocol knows: a bug, reported as such
+    return MessageError(code, error.message, fatal=fatal, ref=ref)
+
+
+# Why the class let a connection go: the error sent before closing (None: a plain close).
+DISMISSALS: dict[events.Dismissal, tuple[ErrorCode | None, str]] = {
+    events.Dismissal.REPLACED: (ErrorCode.REPLACED, "you joined this class from another window or device"),
+    events.Dismissal.CLASS_ENDED: (None, "class ended"),
+    events.Dismissal.SERVER_SHUTDOWN: (None, "server shutting down"),
+}
