@@ -40,7 +40,7 @@ from bench import media
 from tests.support.server import free_port
 
 ADMIN = "load-harness-admin-token-0123456789"
-JANUS_US_PER_PACKET = (53, 64)  # ../shared/media-relay.md, same machine class and setup
+JANUS_US_PER_PACKET = (53, 64)  # docs/relay.md, reference figures: same machine class and setup
 
 
 @dataclass

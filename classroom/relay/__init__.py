@@ -1,6 +1,6 @@
 """The media relay: an SFU that forwards RTP packets without decoding or re-encoding them.
 
-Layers, innermost first (see ../shared/media-relay.md):
+Layers, innermost first (docs/relay.md says more, with the forwarding rules):
 - pure packet logic with no aiortc imports: `payloads` (where a subscriber may start),
   `rewriter` (per-subscriber sequence/timestamp continuity), `packet_cache` (NACK answers),
   `keyframe_requests` (PLI throttling), `sender_reports` (lip-sync translation) and
@@ -10,5 +10,6 @@ Layers, innermost first (see ../shared/media-relay.md):
 - `peer`: a participant's two peer connections, on top.
 
 A class's tracks and who receives them are outside the relay: classroom/live_class.py and
-classroom/subscriptions.py.
+classroom/subscriptions.py; the class reaches a participant's media through
+classroom/participant_media.py.
 """

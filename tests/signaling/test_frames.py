@@ -1,0 +1,75 @@
+"""The edge's translation of the class domain: every event, refusal and dismissal has a frame."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from classroom import errors as domain
+from classroom import events
+from classroom.roles import Role, Source
+from signaling.ws.frames import DISMISSALS, REFUSAL_CODES, ConnectionTerms, frame_of, refusal
+from signaling.ws.messages import ErrorCode, Limits, encode, parse_server_message
+
+TERMS = ConnectionTerms(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
+TRACK = events.TrackView("cam", Source.CAMERA, "video")
+PERSON = events.ParticipantView("p1", Role.TRAINEE, "Nguyễn Thị Lan", "HV-1", (TRACK,))
+SAMPLES: dict[type, events.ClassEvent] = {
+    events.Seated: events.Seated(PERSON, events.ClassSummary("c1", "Lớp 1", "room-101"), (PERSON,)),
+    events.ParticipantJoined: events.ParticipantJoined(PERSON),
+    events.ParticipantLeft: events.ParticipantLeft("p1", "left"),
+    events.TrackPublished: events.TrackPublished("p1", TRACK),
+    events.TrackUnpublished: events.TrackUnpublished("p1", "cam"),
+    events.TrackMuted: events.TrackMuted("p1", "cam", True),
+    events.ReceiveOffer: events.ReceiveOffer("v=0", (events.ForwardedTrack("0", "p1", "cam", Source.CAMERA, "video"),), True),
+    events.PublishAnswer: events.PublishAnswer("v=0"),
+    events.NegotiationFailed: events.NegotiationFailed("no answer"),
+    events.ClassEnded: events.ClassEnded(),
+}
+
+
+def test_every_class_event_becomes_a_valid_server_frame() -> None:
+    assert set(SAMPLES) == set(typing.get_args(events.ClassEvent))
+    for event in SAMPLES.values():
+        text = encode(frame_of(event, TERMS))
+        parse_server_message(text)  # the frame validates against the protocol's own schema
+
+
+def test_a_seat_carries_the_roster_and_the_connection_terms() -> None:
+    joined = parse_server_message(encode(frame_of(SAMPLES[events.Seated], TERMS)))
+    assert joined.class_.title == "Lớp 1" and joined.participants[0].tracks[0].track_id == "cam"
+    assert joined.limits.max_message_bytes == 65536
+
+
+def _refusals() -> list[type[domain.ClassroomError]]:
+    found: list[type[domain.ClassroomError]] = []
+    pending: list[type[domain.ClassroomError]] = [domain.LiveClassError]
+    while pending:
+        cls = pending.pop()
+        found += cls.__subclasses__()
+        pending += cls.__subclasses__()
+    return found
+
+
+def test_every_refusal_of_the_live_class_has_a_protocol_code() -> None:
+    assert set(_refusals()) <= set(REFUSAL_CODES)
+    for cls, code in REFUSAL_CODES.items():
+        assert code.value == cls.code  # the domain's stable code is the wire's
+
+
+def test_a_refusal_keeps_its_message_and_names_the_request() -> None:
+    error = refusal(domain.UnknownTrack("cam"), ref="mute")
+    assert (error.code, error.ref, error.fatal) == (ErrorCode.UNKNOWN_TRACK, "mute", False)
+    assert "cam" in error.message
+    assert refusal(domain.ClassFull(3), fatal=True).fatal
+
+
+def test_an_unknown_domain_error_is_not_disguised_as_a_refusal() -> None:
+    with pytest.raises(domain.DatabaseError):
+        refusal(domain.DatabaseError("down"))
+
+
+def test_every_dismissal_has_a_close() -> None:
+    assert set(DISMISSALS) == set(events.Dismissal)
+    assert DISMISSALS[events.Dismissal.REPLACED][0] is ErrorCode.REPLACED
