@@ -7,7 +7,7 @@ collected (from every worker process, when there are several) and labelled `work
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -39,29 +39,36 @@ GAUGE_HELP = {
 }
 
 
-def process_stats(hub: ClassHub) -> dict[str, Any]:
-    """This process's relay counters and its hub's gauges (a worker sends them on request)."""
-    return {"counters": COUNTERS.snapshot(), "gauges": hub.gauges()}
+@dataclass(frozen=True)
+class ProcessStats:
+    """One process's relay counters and its hub's gauges (a worker sends them on request)."""
+
+    counters: dict[str, int]
+    gauges: dict[str, int]
+
+
+def process_stats(hub: ClassHub) -> ProcessStats:
+    return ProcessStats(counters=COUNTERS.snapshot(), gauges=hub.gauges())
 
 
 class _Snapshot:
-    def __init__(self, stats: list[tuple[str, dict[str, Any]]]):
+    def __init__(self, stats: list[tuple[str, ProcessStats]]):
         self.stats = stats
 
     def collect(self):  # type: ignore[no-untyped-def]
         for name, help_text in COUNTER_HELP.items():
             family = CounterMetricFamily(f"classbridge_{name}", help_text, labels=["worker"])
             for worker, data in self.stats:
-                family.add_metric([worker], data["counters"].get(name, 0))
+                family.add_metric([worker], data.counters.get(name, 0))
             yield family
         for name, help_text in GAUGE_HELP.items():
             family = GaugeMetricFamily(f"classbridge_{name}", help_text, labels=["worker"])
             for worker, data in self.stats:
-                family.add_metric([worker], data["gauges"].get(name, 0))
+                family.add_metric([worker], data.gauges.get(name, 0))
             yield family
 
 
-def render(stats: list[tuple[str, dict[str, Any]]]) -> bytes:
+def render(stats: list[tuple[str, ProcessStats]]) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot(stats))  # type: ignore[arg-type]
     return generate_latest(registry)

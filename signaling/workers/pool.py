@@ -20,7 +20,24 @@ from typing import Any
 from pydantic import SecretStr
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from signaling.workers.ipc import Decoder, IpcError, encode, read_messages
+from signaling.api.metrics import ProcessStats
+from signaling.server.settings import Settings
+from signaling.workers.ipc import (
+    Close,
+    Decoder,
+    EndClass,
+    Frame,
+    Gone,
+    IpcError,
+    Message,
+    Open,
+    Ready,
+    StatsReply,
+    StatsRequest,
+    ToWorker,
+    encode,
+    read_messages,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,29 +51,33 @@ class Pipe:
     """One client's WebSocket in the server process: frames from its worker wait here."""
 
     websocket: WebSocket
-    outgoing: asyncio.Queue[tuple[str, Any]] = field(default_factory=asyncio.Queue)
+    conn: int
+    outgoing: asyncio.Queue[Frame | Close] = field(default_factory=asyncio.Queue)
 
-    def put(self, kind: str, value: Any) -> None:
+    def put(self, message: Frame | Close) -> None:
         if self.outgoing.qsize() >= PIPE_LIMIT:
-            kind, value = "close", (1008, "too_slow")
-        self.outgoing.put_nowait((kind, value))
+            message = Close(self.conn, 1008, "too_slow")
+        self.outgoing.put_nowait(message)
+
+    def close(self, code: int, reason: str) -> None:
+        self.put(Close(self.conn, code, reason))
 
     async def write(self) -> None:
         """Forward frames to the client until a close (a slow client delays only itself)."""
         while True:
-            kind, value = await self.outgoing.get()
+            message = await self.outgoing.get()
             try:
-                if kind == "frame":
-                    await self.websocket.send_text(value)
+                if isinstance(message, Frame):
+                    await self.websocket.send_text(message.text)
                     continue
                 if self.websocket.client_state is WebSocketState.CONNECTED:
-                    await self.websocket.close(*value)
+                    await self.websocket.close(message.code, message.reason)
             except (WebSocketDisconnect, RuntimeError, OSError):
                 pass
             return
 
 
-def worker_settings(settings: Any) -> dict[str, Any]:
+def worker_settings(settings: Settings) -> dict[str, Any]:
     """The server's settings for a worker, secrets included (they travel over a pipe)."""
 
     def reveal(value: Any) -> Any:
@@ -83,10 +104,10 @@ class WorkerProcess:
     reader: asyncio.StreamReader
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     sockets: dict[int, Pipe] = field(default_factory=dict)
-    pending: dict[int, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    pending: dict[int, asyncio.Future[StatsReply]] = field(default_factory=dict)
     alive: bool = True
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: ToWorker) -> None:
         if self.alive and not self.writer.is_closing():
             self.writer.write(encode(message))
 
@@ -94,7 +115,7 @@ class WorkerProcess:
 class WorkerPool:
     """Implements `classroom.live.LiveClasses` for the REST API, over the workers."""
 
-    def __init__(self, settings: Any, count: int):
+    def __init__(self, settings: Settings, count: int):
         self.settings = settings
         self.count = count
         self.workers: list[WorkerProcess | None] = [None] * count
@@ -157,28 +178,28 @@ class WorkerPool:
             logger.error("media worker %d sent garbage: %s", worker.index, exc)
         await self._lost(worker)
 
-    async def _dispatch(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
-        kind = message["t"]
-        if kind == "frame":
-            pipe = worker.sockets.get(message["c"])
-            if pipe is not None:
-                pipe.put("frame", message["d"])
-        elif kind == "close":
-            pipe = worker.sockets.pop(message["c"], None)
-            if pipe is not None:
-                pipe.put("close", (message["code"], message["reason"]))
-        elif kind == "reply":
-            future = worker.pending.pop(message["r"], None)
-            if future is not None and not future.done():
-                future.set_result(message)
-        elif kind == "ready":
-            worker.ready.set()
+    async def _dispatch(self, worker: WorkerProcess, message: Message) -> None:
+        match message:
+            case Frame(conn):
+                if (pipe := worker.sockets.get(conn)) is not None:
+                    pipe.put(message)
+            case Close(conn):
+                if (pipe := worker.sockets.pop(conn, None)) is not None:
+                    pipe.put(message)
+            case StatsReply(request):
+                future = worker.pending.pop(request, None)
+                if future is not None and not future.done():
+                    future.set_result(message)
+            case Ready():
+                worker.ready.set()
+            case _:
+                logger.warning("unexpected message from media worker %d: %r", worker.index, message)
 
     async def _lost(self, worker: WorkerProcess) -> None:
         worker.alive = False
         code = await worker.process.wait()
         for pipe in worker.sockets.values():
-            pipe.put("close", (1012, "service restart"))  # clients reconnect by themselves
+            pipe.close(1012, "service restart")  # clients reconnect by themselves
         worker.sockets.clear()
         for future in worker.pending.values():
             if not future.done():
@@ -223,9 +244,9 @@ class WorkerPool:
             await websocket.close(1013, "try again later")
             return
         conn_id = next(self._ids)
-        pipe = Pipe(websocket)
+        pipe = Pipe(websocket, conn_id)
         worker.sockets[conn_id] = pipe
-        worker.send({"t": "open", "c": conn_id, "class": class_id})
+        worker.send(Open(conn_id, class_id))
         writer = asyncio.create_task(pipe.write())
         receiving = None
         try:
@@ -240,15 +261,15 @@ class WorkerPool:
                 text = frame.get("text")
                 if text is None:
                     text = (frame.get("bytes") or b"").decode("utf-8", "replace")
-                worker.send({"t": "frame", "c": conn_id, "d": text})
+                worker.send(Frame(conn_id, text))
         finally:
             if receiving is not None and not receiving.done():
                 receiving.cancel()
-            worker.send({"t": "gone", "c": conn_id})
+            worker.send(Gone(conn_id))
             worker.sockets.pop(conn_id, None)
             self._unroute(class_id)
             if not writer.done():
-                pipe.put("close", (1000, "done"))
+                pipe.close(1000, "done")
             await writer
 
     # ---- LiveClasses and metrics ----------------------------------------------------------------
@@ -256,21 +277,22 @@ class WorkerPool:
     async def end_class(self, class_id: str) -> None:
         route = self.routes.get(class_id)
         if route is not None and (worker := self.workers[route[0]]) is not None:
-            worker.send({"t": "end_class", "class": class_id})
+            worker.send(EndClass(class_id))
 
     def participant_count(self, class_id: str) -> int:
         return self.routes.get(class_id, (0, 0))[1]
 
-    async def stats(self) -> list[tuple[str, dict[str, Any]]]:
-        """(worker label, {"counters": ..., "gauges": ...}) from every live worker."""
+    async def stats(self) -> list[tuple[str, ProcessStats]]:
+        """(worker label, its counters and gauges) from every live worker."""
 
-        async def one(worker: WorkerProcess) -> tuple[str, dict[str, Any]] | None:
+        async def one(worker: WorkerProcess) -> tuple[str, ProcessStats] | None:
             request = next(self._ids)
-            future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            future: asyncio.Future[StatsReply] = asyncio.get_running_loop().create_future()
             worker.pending[request] = future
-            worker.send({"t": "stats", "r": request})
+            worker.send(StatsRequest(request))
             try:
-                return str(worker.index), await asyncio.wait_for(future, STATS_TIMEOUT_S)
+                reply = await asyncio.wait_for(future, STATS_TIMEOUT_S)
+                return str(worker.index), ProcessStats(reply.counters, reply.gauges)
             except (asyncio.TimeoutError, ConnectionError):
                 worker.pending.pop(request, None)
                 return None

@@ -6,17 +6,7 @@ it over the socket `N`, with the same `Connection` logic as a single-process ser
 own database session, join-token checks and relay. Python runs one thread at a time, so one
 worker per core is how a server uses every core (mediasoup's model).
 
-Messages (signaling/workers/ipc.py), server → worker:
-  {"t": "open", "c": id, "class": class_id}   a client connected
-  {"t": "frame", "c": id, "d": text}          a frame from it
-  {"t": "gone", "c": id}                      it disconnected
-  {"t": "end_class", "class": class_id}       the class was ended through the REST API
-  {"t": "stats", "r": request_id}             counters and gauges for /metrics
-worker → server:
-  {"t": "ready"}
-  {"t": "frame", "c": id, "d": text}          a frame for the client
-  {"t": "close", "c": id, "code": n, "reason": s}
-  {"t": "reply", "r": request_id, ...}
+Messages: signaling/workers/ipc.py (`ToWorker` in, `ToServer` out).
 """
 
 from __future__ import annotations
@@ -29,7 +19,20 @@ import socket
 import sys
 from typing import Any
 
-from signaling.workers.ipc import Decoder, encode, read_messages
+from signaling.workers.ipc import (
+    Close,
+    Decoder,
+    EndClass,
+    Frame,
+    Gone,
+    Message,
+    Open,
+    Ready,
+    StatsReply,
+    StatsRequest,
+    encode,
+    read_messages,
+)
 from signaling.api.metrics import process_stats
 from signaling.ws.connection import Connection, Deps
 
@@ -54,14 +57,14 @@ class PipedSocket:
     async def send_text(self, text: str) -> None:
         if self._closed or self._writer.is_closing():
             raise ConnectionError("the client has gone")
-        self._writer.write(encode({"t": "frame", "c": self.conn_id, "d": text}))
+        self._writer.write(encode(Frame(self.conn_id, text)))
         await self._writer.drain()
 
     async def close(self, code: int, reason: str) -> None:
         if not self._closed:
             self._closed = True
             if not self._writer.is_closing():
-                self._writer.write(encode({"t": "close", "c": self.conn_id, "code": code, "reason": reason}))
+                self._writer.write(encode(Close(self.conn_id, code, reason)))
 
 
 class Worker:
@@ -73,7 +76,7 @@ class Worker:
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def run(self) -> None:
-        self.writer.write(encode({"t": "ready"}))
+        self.writer.write(encode(Ready()))
         decoder = Decoder()
         while True:
             messages = await read_messages(self.reader, decoder)
@@ -83,24 +86,27 @@ class Worker:
                 await self._handle(message)
         await self.deps.hub.close()
 
-    async def _handle(self, message: dict[str, Any]) -> None:
-        kind = message["t"]
-        if kind == "open":
-            sock = PipedSocket(message["c"], self.writer)
-            self.sockets[sock.conn_id] = sock
-            task = asyncio.create_task(self._serve(sock, message["class"]))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
-        elif kind in ("frame", "gone"):
-            target = self.sockets.get(message["c"])
-            if target is not None:
-                target.deliver(message["d"] if kind == "frame" else None)
-        elif kind == "end_class":
-            await self.deps.hub.end_class(message["class"])
-        elif kind == "stats":
-            self.writer.write(encode({"t": "reply", "r": message["r"], **process_stats(self.deps.hub)}))
-        else:
-            logger.warning("unknown message from the server process: %r", kind)
+    async def _handle(self, message: Message) -> None:
+        match message:
+            case Open(conn, class_id):
+                sock = PipedSocket(conn, self.writer)
+                self.sockets[conn] = sock
+                task = asyncio.create_task(self._serve(sock, class_id))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+            case Frame(conn, text):
+                if (target := self.sockets.get(conn)) is not None:
+                    target.deliver(text)
+            case Gone(conn):
+                if (target := self.sockets.get(conn)) is not None:
+                    target.deliver(None)
+            case EndClass(class_id):
+                await self.deps.hub.end_class(class_id)
+            case StatsRequest(request):
+                stats = process_stats(self.deps.hub)
+                self.writer.write(encode(StatsReply(request, stats.counters, stats.gauges)))
+            case _:
+                logger.warning("unexpected message from the server process: %r", message)
 
     async def _serve(self, sock: PipedSocket, class_id: str) -> None:
         try:
