@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs classbridge into ./.venv on Debian 12 (apt for what pip cannot provide).
-# Usage: scripts/install.sh [--test]   (--test adds Chromium and the test extras)
+# Usage: scripts/install.sh [--test]   (--test adds Chromium, the test extras, and the pinned
+# TypeScript of package-lock.json that type-checks web/static: npm ci, into ./node_modules)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ if [[ "${1:-}" == "--test" ]]; then
     # opencv-python (ipycam, a test peer for ONVIF) loads libGL and GLib at import.
     ldconfig -p | grep -q 'libGL.so.1' || packages+=(libgl1)
     ldconfig -p | grep -q 'libgthread-2.0.so.0' || packages+=(libglib2.0-0)
+    command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 if ((${#packages[@]})); then
     sudo=""
@@ -24,6 +26,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [[ "${1:-}" == "--test" ]]; then
     .venv/bin/python -m pip install -q -e '.[test]'
+    npm ci --no-audit --no-fund --loglevel=error
 else
     .venv/bin/python -m pip install -q -e .
 fi

@@ -37,7 +37,7 @@ from devices.room.scene_run import SceneRunView
 from devices.room.view import DeviceView
 from signaling.errors import SignalingError
 from signaling.api.errors import error_response
-from signaling.auth.room_access import Credentials, Principal, PrincipalKind, require
+from signaling.auth.room_access import LECTURER_ACTIONS, Credentials, Principal, PrincipalKind, require
 from signaling.server.rooms import RoomService, RoomsStarting
 from signaling.api.schemas import Responses, TechnicianLinkRequest, error_doc
 from signaling.auth.technicians import TechnicianLink, TechnicianTokens
@@ -101,6 +101,14 @@ async def list_rooms(request: Request, who: Who) -> list[RoomView]:
     if not (who.staff or who.kind is PrincipalKind.LECTURER):
         require(who, "view")
     return [c.view() for c in _rooms(request).controllers() if who.sees(c.name)]
+
+
+@router.get("/lecturer-actions", response_model=list[str], summary="What a lecturer may do to their room")
+async def lecturer_actions() -> list[str]:
+    """The actions a lecturer may take in their class's room (`scene` only for scenes marked
+    for lecturers): the class page and the console read this list instead of keeping a copy.
+    It is no secret (docs/rooms.md has it), so it takes no credential."""
+    return sorted(LECTURER_ACTIONS)
 
 
 @router.get("/rooms/{room}", response_model=RoomView, summary="One room")

@@ -1,6 +1,7 @@
 """The lecturer's room controls in the class page, against `classbridge serve` and its
 simulated example room: positions, the PTZ pad and lecturer scenes reach the room's devices
-(read back through the room API); trainees and rooms that are not the class's get nothing."""
+(read back through the room API); which of them the page offers is the server's lecturer
+list; trainees and rooms that are not the class's get nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
+from signaling.auth.room_access import LECTURER_ACTIONS
 from tests.web.support import ADMIN_TOKEN, ClassServer, join, new_page, wait_for
 
 pytestmark = pytest.mark.browser
@@ -38,11 +40,20 @@ def audit_log(server: ClassServer) -> list[dict[str, Any]]:
     return entries
 
 
-def lecturer_page(browser: Browser, server: ClassServer, room: str | None) -> tuple[Any, Page, str]:
+def lecturer_page(
+    browser: Browser, server: ClassServer, room: str | None, actions: list[str] | None = None
+) -> tuple[Any, Page, str]:
+    """A lecturer in a new class; `actions` answers the lecturer list in the server's place."""
     created = server.api("POST", "/classes", {"title": "Lớp có phòng", **({"room": room} if room else {})})
     context, page = new_page(browser)
+    if actions is not None:
+        context.route("**/api/lecturer-actions", lambda route: serve(route, actions))
     join(page, created["links"]["lecturer"], name="TS. Lan")
     return context, page, created["id"]
+
+
+def serve(route: Route, actions: list[str]) -> None:
+    route.fulfill(json=actions)
 
 
 def test_the_lecturer_drives_their_room(browser: Browser, server: ClassServer) -> None:
@@ -73,6 +84,29 @@ def test_the_lecturer_drives_their_room(browser: Browser, server: ClassServer) -
             ("lecturer", lecturer, "whiteboard"),
             ("lecturer", lecturer, "discussion"),
         }
+    finally:
+        context.close()
+
+
+def test_the_panel_offers_what_the_servers_list_allows(browser: Browser, server: ClassServer) -> None:
+    served = httpx.get(f"{server.url}/api/lecturer-actions")  # no credential needed
+    assert served.status_code == 200 and served.json() == sorted(LECTURER_ACTIONS)
+    context, page, _ = lecturer_page(browser, server, "room-101", actions=["scene", "view"])
+    try:
+        panel = page.locator(".room-panel")
+        expect(panel).to_be_visible(timeout=10000)
+        expect(panel.locator("[data-scene]")).to_have_count(3)
+        expect(panel.locator("[data-position]")).to_have_count(0)  # not in the list served
+        expect(panel.locator(".ptz")).to_have_count(0)
+        assert "null" not in panel.inner_text()
+    finally:
+        context.close()
+    context, page, _ = lecturer_page(browser, server, "room-101", actions=["move", "position", "stop", "view", "zoom"])
+    try:
+        panel = page.locator(".room-panel")
+        expect(panel.locator("[data-position]")).to_have_count(3, timeout=10000)
+        expect(panel.locator(".ptz")).to_have_count(1)
+        expect(panel.locator("[data-scene]")).to_have_count(0)
     finally:
         context.close()
 

@@ -10,9 +10,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
+from signaling.auth.room_access import LECTURER_ACTIONS
 from tests.console.conftest import ConsoleServer
 
 pytestmark = pytest.mark.browser
@@ -118,6 +120,10 @@ def test_english_and_the_admin_token(browser: Browser, console_server: ConsoleSe
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.goto(f"{console_server.url}/console")
+    # Vietnamese unless the user chose otherwise, whatever language the browser prefers.
+    expect(page.locator("h1")).to_have_text("Bảng điều khiển kỹ thuật – phòng học thông minh")
+    page.goto(f"{console_server.url}/console?lang=en")
+    expect(page.locator("h1")).to_have_text("Technician console – smart rooms")
     page.locator("input[name='token']").fill("wrong-token-0123456789")
     page.locator("form.login button[type='submit']").click()
     expect(page.locator(".refused")).to_have_text("The access token is wrong.")
@@ -125,7 +131,49 @@ def test_english_and_the_admin_token(browser: Browser, console_server: ConsoleSe
     page.locator("form.login button[type='submit']").click()
     expect(card(page, "display")).to_have_attribute("data-link", "online")
     expect(page.locator("#who")).to_have_text("Admin")
+    page.goto(f"{console_server.url}/console")  # English is remembered, the tab keeps its credential
+    expect(page.locator("#who")).to_have_text("Admin")
+    expect(page.locator("h1")).to_have_text("Technician console – smart rooms")
     page.locator("[data-lang='vi']").click()
     expect(page.locator("h1")).to_have_text("Bảng điều khiển kỹ thuật – phòng học thông minh")
     context.close()
 
+
+def serving(actions: list[str]) -> Callable[[Route], None]:
+    """A route handler answering the lecturer list with `actions` in the server's place."""
+    return lambda route: route.fulfill(json=actions)
+
+
+def test_a_lecturer_gets_what_the_servers_list_allows(browser: Browser, console_server: ConsoleServer) -> None:
+    """A lecturer signed in with their join link's token gets the controls of the server's
+    lecturer list (GET /api/lecturer-actions), not of a copy in the page: the same page with
+    another list served in its place offers other controls."""
+    admin = {"Authorization": f"Bearer {console_server.admin_token}"}
+    created = httpx.post(
+        f"{console_server.url}/api/classes", json={"title": "Lớp có phòng", "room": "room-101"}, headers=admin
+    )
+    assert created.status_code == 201, created.text
+    token = created.json()["links"]["lecturer"].split("#t=", 1)[1]
+    served = httpx.get(f"{console_server.url}/api/lecturer-actions")
+    assert served.json() == sorted(LECTURER_ACTIONS)
+    for actions in (None, ["move", "position", "stop", "view", "zoom"]):
+        context = browser.new_context(locale="vi-VN")
+        if actions is not None:
+            context.route("**/api/lecturer-actions", serving(actions))
+        page = context.new_page()
+        page.goto(f"{console_server.url}/console")
+        page.locator("input[name='token']").fill(token)
+        page.locator("form.login button[type='submit']").click()
+        camera = card(page, "camera")
+        expect(camera).to_be_visible()
+        expect(page.locator("#who")).to_contain_text("Giảng viên")
+        expect(camera.locator("[data-action='ptz-right']")).to_have_count(1)
+        expect(page.locator("[data-position]")).to_have_count(3)
+        expect(camera.locator("[data-action='preset-save']")).to_have_count(0)  # not a lecturer's
+        expect(card(page, "display").locator("[data-action='power-on']")).to_have_count(0)
+        listed = actions is None  # the real list has home, preset recall, mute and scenes
+        expect(camera.locator("[data-action='home']")).to_have_count(1 if listed else 0)
+        expect(camera.locator("[data-action='preset-recall']")).to_have_count(1 if listed else 0)
+        expect(card(page, "mic").locator("[data-action='mute-on']")).to_have_count(1 if listed else 0)
+        expect(page.locator("[data-scene]")).to_have_count(3 if listed else 0)  # "end" is for technicians
+        context.close()

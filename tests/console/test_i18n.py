@@ -14,6 +14,7 @@ from signaling.auth.room_access import PrincipalKind
 from signaling.api.rooms import DEVICE_STATUS
 
 CONSOLE = Path(__file__).parents[2] / "web" / "static" / "console"
+SHARED = CONSOLE.parent / "shared"
 TABLES = {lang: json.loads((CONSOLE / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("vi", "en")}
 
 
@@ -29,7 +30,8 @@ def test_every_literal_key_in_the_pages_exists() -> None:
     for path in [*CONSOLE.glob("js/**/*.js"), CONSOLE / "console.html"]:
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"\bt\(\"([\w.-]+)\"", text))
-        used |= set(re.findall(r"data-i18n(?:-title|-placeholder)?=\"([\w.-]+)\"", text))
+        used |= set(re.findall(r"data-i18n=\"([\w.-]+)\"", text))
+        used |= set(re.findall(r"data-i18n-attr=\"[\w-]+:([\w.-]+)\"", text))
     assert used and not (used - TABLES["en"].keys())
 
 
@@ -49,7 +51,7 @@ def test_every_value_the_server_sends_has_words() -> None:
 
 
 def test_the_ptz_pad_has_words_in_both_pages() -> None:
-    pad = (CONSOLE / "js" / "ui" / "ptz_pad.js").read_text(encoding="utf-8")
+    pad = (SHARED / "ptz_pad.js").read_text(encoding="utf-8")
     words = ["pad", "speed", "zoom_in", "zoom_out", *re.findall(r'\["([\w-]+)", -?\d, -?\d, "', pad)]
     assert len(words) == 13
     assert [w for w in words if f"camera.{w}" not in TABLES["en"]] == []

@@ -16,5 +16,5 @@ def test_console_page_and_files(client: TestClient) -> None:
     assert module.headers["cache-control"] == "no-cache"
     for language in ("vi", "en"):
         assert client.get(f"/console/static/i18n/{language}.json").status_code == 200
-    assert client.get("/console/static/../../../signaling/app.py").status_code == 404
+    assert client.get("/console/static/../../../signaling/server/app.py").status_code == 404
     assert client.head("/console").status_code == 200

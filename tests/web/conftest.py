@@ -39,7 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
 
 @pytest.fixture(scope="module")
 def js(browser: Browser, server: ClassServer) -> Iterator[Callable[[str, str], Any]]:
-    """Run `body` (an async function body) with the named module of web/static/js as `m`."""
+    """Run `body` (an async function body) with the named module of web/static/js as `m`
+    (`../shared/token.js` names one the class page shares with the console)."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{server.url}/static/i18n/vi.json")  # any page of the server's origin

@@ -1,4 +1,4 @@
-"""Translations (web/static/i18n/*.json, web/static/js/i18n.js): every string of the pre-join
+"""Translations (web/static/i18n/*.json, web/static/shared/i18n.js): every string of the pre-join
 and class pages exists in Vietnamese and English, nothing visible is left untranslated, and
 the language choice (?lang=, the switch) is remembered.
 """
@@ -202,7 +202,7 @@ def test_translate_fills_parameters(context: BrowserContext, server: ClassServer
     page.goto(f"{server.url}/static/i18n/en.json")
     result = page.evaluate(
         """async () => {
-          const i18n = await import("/static/js/i18n.js");
+          const i18n = await import("/static/shared/i18n.js");
           await i18n.loadLanguage("en");
           return [
             i18n.t("status.reconnecting", { attempt: 3 }),

@@ -1,4 +1,4 @@
-"""web/static/js/token.js: the page reads a join link's token (class, role, expiry, name)."""
+"""web/static/shared/token.js: the page reads a join link's token (class, role, expiry, name)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.web.support import ClassServer
 pytestmark = pytest.mark.browser
 
 Js = Callable[[str, str], Any]
+TOKEN = "../shared/token.js"  # the token module both front ends share
 
 
 def b64(data: Any) -> str:
@@ -23,7 +24,7 @@ def b64(data: Any) -> str:
 
 def decode(js: Js, token: str) -> Any:
     return js(
-        "token.js",
+        TOKEN,
         f"try {{ return m.decodeClaims({json.dumps(token)}); }} catch (e) {{ return {{error: e.code, name: e.name}}; }}",
     )
 
@@ -34,7 +35,7 @@ def test_a_servers_personal_link_decodes_with_its_vietnamese_name(
     class_id = server.create_class("Lớp token")["id"]
     link = server.link(class_id, "trainee", external_id="HV-0153", name="Nguyễn Thị Lan")
     token = js(
-        "token.js", f"return m.tokenFromFragment({json.dumps('#' + link.split('#', 1)[1])});"
+        TOKEN, f"return m.tokenFromFragment({json.dumps('#' + link.split('#', 1)[1])});"
     )
     claims = decode(js, token)
     assert claims["class_id"] == class_id
@@ -74,7 +75,7 @@ def test_malformed_tokens_are_invalid_links(js: Js, token: str) -> None:
 
 def test_the_fragment_and_expiry(js: Js) -> None:
     result = js(
-        "token.js",
+        TOKEN,
         """return [
           m.tokenFromFragment("#t=abc.def.ghi"),
           m.tokenFromFragment("#x=1&t=abc"),

@@ -7,11 +7,11 @@
  * a class that has ended, ends up as a translated message on the page.
  */
 
-import * as i18n from "./i18n.js";
+import * as i18n from "../shared/i18n.js";
 import { LevelMeter } from "./level_meter.js";
 import { CaptureError, captureAvailable, listDevices, openCapture, openScreen } from "./media.js";
 import { ClassConnection } from "./protocol.js";
-import { LinkError, decodeClaims, isExpired, tokenFromFragment } from "./token.js";
+import { LinkError, decodeClaims, isExpired, tokenFromFragment } from "../shared/token.js";
 import { ClassroomView } from "./ui/classroom.js";
 import { confirmDialog } from "./ui/dialog.js";
 import { Notices, showCard } from "./ui/notices.js";
@@ -19,7 +19,7 @@ import { PrejoinView } from "./ui/prejoin.js";
 import { RoomPanel } from "./ui/room_panel.js";
 import { StatusBar } from "./ui/status_bar.js";
 
-/** @typedef {import("./token.js").JoinClaims} JoinClaims */
+/** @typedef {import("../shared/token.js").JoinClaims} JoinClaims */
 /** @typedef {import("./protocol.js").Source} Source */
 /** @typedef {import("./protocol.js").RemoteTrack} RemoteTrack */
 /** @typedef {import("./protocol.js").ParticipantInfo} ParticipantInfo */
@@ -453,7 +453,7 @@ class Page {
 
   /**
    * @param {string} titleKey @param {string} bodyKey @param {string} id @param {import("./ui/notices.js").Tone} tone
-   * @param {import("./i18n.js").Params} [args] @param {import("./ui/notices.js").Action[]} [actions]
+   * @param {import("../shared/i18n.js").Params} [args] @param {import("./ui/notices.js").Action[]} [actions]
    */
   card(titleKey, bodyKey, id, tone, args = {}, actions = []) {
     showCard(this.main, { titleKey, bodyKey, args, tone, actions, id });

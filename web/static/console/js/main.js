@@ -1,17 +1,19 @@
+// @ts-check
 // The technician console: sign in (technician link or admin token), then every room the
-// credential may see, live. Wiring only: the protocol is api.js, the state store.js, the
-// rendering ui/*.js, the words i18n.js.
+// credential may see, live. Wiring only: the state is store.js, the rendering ui/*.js; the
+// protocol, the words, the tokens and the element builder are the toolkit both front ends
+// share (web/static/shared/, served at /static/shared/: this file is served at
+// /console/static/js/, so three levels up is the server's root, as web/ is on disk).
 
-import { ApiError, RoomFeed, RoomsApi } from "./api.js";
-import * as i18n from "./i18n.js";
+import { el, replace } from "../../../static/shared/dom.js";
+import * as i18n from "../../../static/shared/i18n.js";
+import { ApiError, RoomFeed, RoomsApi } from "../../../static/shared/rooms_api.js";
+import { consoleCredential, forgetCredential, rememberCredential } from "../../../static/shared/token.js";
 import { ConsoleStore } from "./store.js";
-import * as tokens from "./token.js";
 import { auditPanel } from "./ui/audit.js";
-import { el, replace } from "./ui/dom.js";
 import { roomView } from "./ui/room_view.js";
 
 const { t } = i18n;
-const LECTURER_ACTIONS = new Set(["move", "stop", "zoom", "home", "preset_recall", "position", "mute"]);
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
 const status = /** @type {HTMLElement} */ (document.getElementById("connection"));
@@ -19,14 +21,20 @@ const who = /** @type {HTMLElement} */ (document.getElementById("who"));
 const notice = /** @type {HTMLElement} */ (document.getElementById("notice"));
 
 /** @type {{api: RoomsApi, feed: RoomFeed, store: ConsoleStore, selected: ?string,
- *   view: ?ReturnType<typeof roomView>, audit?: ?ReturnType<typeof auditPanel>} | null} */
+ *   view: ?ReturnType<typeof roomView>, audit?: ?ReturnType<typeof auditPanel>,
+ *   lecturerActions: Promise<Set<string>>} | null} */
 let session = null;
 
-/** @param {*} error */
+/** The words for an error code: its own, else the general one naming the code. @param {string} code */
+function errorText(code) {
+  return i18n.has(`error.${code}`) ? t(`error.${code}`) : t("error.other", { code });
+}
+
+/** @param {unknown} error */
 function report(error) {
   const code = error instanceof ApiError ? error.code : "unexpected";
-  const text = i18n.tOr(`error.${code}`, t("error.other", { code }));
-  notice.replaceChildren(el("strong", { text }), el("span", { text: error.message || "" }));
+  const message = error instanceof Error ? error.message : "";
+  notice.replaceChildren(el("strong", {}, errorText(code)), el("span", { text: message }));
   notice.setAttribute("data-code", code);
   notice.hidden = false;
   clearTimeout(Number(notice.dataset.timer));
@@ -39,22 +47,24 @@ function signIn(message) {
   session = null;
   status.textContent = "";
   who.textContent = "";
-  const input = el("input", { type: "password", name: "token", autocomplete: "off", required: true, "aria-label": t("login.token") });
+  const input = el("input", { attrs: { type: "password", name: "token", autocomplete: "off", required: true, "aria-label": t("login.token") } });
   const form = el(
     "form",
     {
-      class: "login",
-      onsubmit: (/** @type {Event} */ event) => {
-        event.preventDefault();
-        tokens.remember(input.value.trim());
-        start(input.value.trim());
+      className: "login",
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          rememberCredential(input.value.trim());
+          start(input.value.trim());
+        },
       },
     },
-    el("h2", { text: t("login.title") }),
-    message ? el("p", { class: "refused", text: message }) : null,
-    el("p", { text: t("login.help") }),
+    el("h2", {}, t("login.title")),
+    message ? el("p", { className: "refused" }, message) : null,
+    el("p", {}, t("login.help")),
     el("label", {}, t("login.token"), input),
-    el("button", { type: "submit" }, t("login.open")),
+    el("button", { attrs: { type: "submit" } }, t("login.open")),
   );
   replace(main, form);
 }
@@ -64,7 +74,9 @@ function start(token) {
   const api = new RoomsApi(token);
   const store = new ConsoleStore();
   const feed = new RoomFeed(token);
-  session = { api, feed, store, selected: null, view: null, audit: null };
+  // What a lecturer signed in here may do: the server's list (asked once, before the feed).
+  const lecturerActions = api.lecturerActions().catch(() => /** @type {Set<string>} */ (new Set()));
+  session = { api, feed, store, selected: null, view: null, audit: null, lecturerActions };
   feed.onwelcome = (welcome) => store.welcome(welcome);
   feed.ondevice = (room, device) => store.device(room, device);
   feed.onscene = (room, run) => store.scene(room, run);
@@ -74,14 +86,17 @@ function start(token) {
     status.setAttribute("data-state", state);
   };
   feed.onrefused = (code) => {
-    tokens.forget();
-    signIn(i18n.tOr(`error.${code}`, t("error.other", { code })));
+    forgetCredential();
+    signIn(errorText(code));
   };
   store.subscribe((change) => {
     if (!session) return;
-    if (change.what === "rooms") render();
+    if (change.what === "rooms") void render();
     else if (change.room && change.room !== session.selected) return;
-    else if (change.what === "device" && change.device) session.view?.device(/** @type {*} */ (store.findDevice(change.room || "", change.device)));
+    else if (change.what === "device" && change.device) {
+      const view = store.findDevice(change.room || "", change.device);
+      if (view) session.view?.device(view);
+    }
     else if (change.what === "scene") session.view?.scene(store.rooms.get(session.selected || "")?.run || null);
     else if (change.what === "log") {
       session.view?.log(store.log);
@@ -92,29 +107,35 @@ function start(token) {
   feed.start();
 }
 
-function render() {
+async function render() {
   if (!session) return;
-  const { store, api } = session;
+  const current = session;
+  const lecturerActions = await current.lecturerActions;
+  if (session !== current) return;
+  const { store, api } = current;
   const principal = store.principal;
   if (!principal) return;
   const staff = principal.kind === "admin" || principal.kind === "technician";
   who.textContent = `${t(`actor.${principal.kind}`)} ${principal.kind === "admin" ? "" : principal.name}`.trim();
   const names = [...store.rooms.keys()];
-  if (!session.selected || !store.rooms.has(session.selected)) session.selected = names[0] || null;
+  if (!current.selected || !store.rooms.has(current.selected)) current.selected = names[0] || null;
   const tabs = el(
     "nav",
-    { class: "rooms", "aria-label": t("room.list") },
+    { className: "rooms", attrs: { "aria-label": t("room.list") } },
     ...names.map((name) =>
       el(
         "button",
-        { type: "button", "data-room-tab": name, "aria-current": name === session?.selected ? "page" : undefined, onclick: () => select(name) },
+        {
+          attrs: { type: "button", "data-room-tab": name, "aria-current": name === current.selected ? "page" : undefined },
+          on: { click: () => select(name) },
+        },
         store.rooms.get(name)?.title || name,
       ),
     ),
   );
-  const room = session.selected ? store.rooms.get(session.selected) : null;
+  const room = current.selected ? store.rooms.get(current.selected) : null;
   if (!room) {
-    replace(main, tabs, el("p", { text: t("room.none") }));
+    replace(main, tabs, el("p", {}, t("room.none")));
     return;
   }
   const selected = room.name;
@@ -123,13 +144,13 @@ function render() {
       api.command(selected, device, command).catch((error) => report(error)),
     runScene: (scene) => api.runScene(selected, scene).catch((error) => report(error)),
     position: (name) => api.position(selected, name).catch((error) => report(error)),
-    canChange: (what) => staff || LECTURER_ACTIONS.has(what),
-    mayRun: (lecturer) => staff || lecturer,
+    canChange: (what) => staff || lecturerActions.has(what),
+    mayRun: (lecturer) => staff || (lecturer && lecturerActions.has("scene")),
   });
-  session.view = view;
+  current.view = view;
   view.log(store.log);
   const audit = staff ? auditPanel(api, report) : null;
-  session.audit = audit;
+  current.audit = audit;
   replace(main, names.length > 1 ? tabs : null, view.element, audit ? audit.element : null);
   audit?.load();
 }
@@ -139,34 +160,46 @@ let auditTimer = 0;
 /** New acts were logged: reload the audit table once things settle. */
 function reloadAudit() {
   clearTimeout(auditTimer);
-  auditTimer = setTimeout(() => session?.audit?.load(), 1000);
+  auditTimer = window.setTimeout(() => session?.audit?.load(), 1000);
 }
 
 /** @param {string} name */
 function select(name) {
   if (!session) return;
   session.selected = name;
-  render();
+  void render();
+}
+
+/** localStorage, or null where the browser refuses it (the language is then not remembered). */
+function languageStorage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 async function boot() {
-  await i18n.load(i18n.preferred());
-  i18n.apply(document);
+  const storage = languageStorage();
+  i18n.translationsAt("/console/static/i18n");
+  await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
+  i18n.translateTree(document);
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", async () => {
-      await i18n.load(button.getAttribute("data-lang") || "vi");
-      i18n.apply(document);
+      const chosen = button.getAttribute("data-lang");
+      await i18n.loadLanguage(chosen === "en" ? "en" : "vi", storage);
+      i18n.translateTree(document);
       const state = status.getAttribute("data-state");
       if (state) status.textContent = t(`connection.${state}`);
-      if (session) render();
+      if (session) void render();
       else signIn();
     });
   }
   document.getElementById("sign-out")?.addEventListener("click", () => {
-    tokens.forget();
+    forgetCredential();
     signIn();
   });
-  const token = tokens.current();
+  const token = consoleCredential();
   if (token) start(token);
   else signIn();
 }

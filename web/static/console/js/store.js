@@ -1,11 +1,12 @@
+// @ts-check
 // What the console knows: the rooms (with devices and the last scene run) and the event log,
 // kept current from the feed. No DOM: views subscribe and re-render what changed.
 
-/** @typedef {import("./api.js").RoomView} RoomView */
-/** @typedef {import("./api.js").DeviceView} DeviceView */
-/** @typedef {import("./api.js").SceneRunView} SceneRunView */
-/** @typedef {import("./api.js").LogEntry} LogEntry */
-/** @typedef {import("./api.js").Welcome} Welcome */
+/** @typedef {import("../../../static/shared/rooms_api.js").RoomView} RoomView */
+/** @typedef {import("../../../static/shared/rooms_api.js").DeviceView} DeviceView */
+/** @typedef {import("../../../static/shared/rooms_api.js").SceneRunView} SceneRunView */
+/** @typedef {import("../../../static/shared/rooms_api.js").LogEntry} LogEntry */
+/** @typedef {import("../../../static/shared/rooms_api.js").Welcome} Welcome */
 /** @typedef {{what: "rooms"|"device"|"scene"|"log", room?: string, device?: string}} Change */
 
 export const LOG_LIMIT = 200;
@@ -16,7 +17,7 @@ export class ConsoleStore {
     this.rooms = new Map();
     /** @type {LogEntry[]} */
     this.log = [];
-    /** @type {?import("./api.js").PrincipalInfo} */
+    /** @type {?import("../../../static/shared/rooms_api.js").PrincipalInfo} */
     this.principal = null;
     /** @type {Array<(change: Change) => void>} */
     this.listeners = [];

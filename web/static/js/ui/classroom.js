@@ -6,12 +6,12 @@
  * a model and this module makes the page match it, keeping video elements alive across renders.
  */
 
-import { bind } from "../i18n.js";
-import { el, clear } from "./dom.js";
+import { bind } from "../../shared/i18n.js";
+import { el, clear } from "../../shared/dom.js";
 import { Tile } from "./tiles.js";
 import { Toolbar } from "./toolbar.js";
 
-/** @typedef {import("../token.js").Role} Role */
+/** @typedef {import("../../shared/token.js").Role} Role */
 /** @typedef {import("../protocol.js").ParticipantInfo} ParticipantInfo */
 /** @typedef {import("../protocol.js").RemoteTrack} RemoteTrack */
 /**

@@ -1,7 +1,7 @@
 // @ts-check
 /** A translated confirmation dialog (native <dialog>: focus trap and Escape come for free). */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dom.js";
 
 /**
  * @param {{titleKey: string, bodyKey: string, confirmKey: string, danger?: boolean}} text

@@ -5,7 +5,7 @@
  * end it (link expired, class ended, browser unsupported). Nothing is ever console-only.
  */
 
-import { el, clear } from "./dom.js";
+import { el, clear } from "../../shared/dom.js";
 
 /** @typedef {"info" | "warning" | "error" | "success"} Tone */
 /** @typedef {{key: string, onClick: () => void, primary?: boolean}} Action */
@@ -20,7 +20,7 @@ export class Notices {
 
   /**
    * Show or update a lasting banner.
-   * @param {string} id @param {string} key @param {import("../i18n.js").Params} [args] @param {Tone} [tone]
+   * @param {string} id @param {string} key @param {import("../../shared/i18n.js").Params} [args] @param {Tone} [tone]
    * @param {Action[]} [actions]
    */
   banner(id, key, args = {}, tone = "info", actions = []) {
@@ -44,7 +44,7 @@ export class Notices {
     this.banners.delete(id);
   }
 
-  /** A message that goes away by itself. @param {string} key @param {import("../i18n.js").Params} [args] @param {Tone} [tone] */
+  /** A message that goes away by itself. @param {string} key @param {import("../../shared/i18n.js").Params} [args] @param {Tone} [tone] */
   toast(key, args = {}, tone = "info", ms = 6000) {
     const node = el("div", { className: `notice notice-${tone} toast`, attrs: { role: "status" } }, el("span", { i18n: key, args }));
     this.region.append(node);
@@ -55,7 +55,7 @@ export class Notices {
 /**
  * A full-page card for a state that ends (or blocks) the class.
  * @param {HTMLElement} container
- * @param {{titleKey: string, bodyKey: string, args?: import("../i18n.js").Params, tone?: Tone, actions?: Action[], id: string}} card
+ * @param {{titleKey: string, bodyKey: string, args?: import("../../shared/i18n.js").Params, tone?: Tone, actions?: Action[], id: string}} card
  */
 export function showCard(container, card) {
   clear(container);

@@ -4,13 +4,13 @@
  * what the app gives it and reports what the user does; it never opens devices itself.
  */
 
-import { el, clear } from "./dom.js";
+import { el, clear } from "../../shared/dom.js";
 import { icon } from "./icons.js";
-import { bind } from "../i18n.js";
+import { bind } from "../../shared/i18n.js";
 
 /** @typedef {import("../media.js").DeviceOption} DeviceOption */
 /** @typedef {import("../media.js").CaptureProblem} CaptureProblem */
-/** @typedef {import("../token.js").Role} Role */
+/** @typedef {import("../../shared/token.js").Role} Role */
 
 /** How each capture problem is explained: a title (blocking ones) and a body. */
 const PROBLEMS = /** @type {Record<CaptureProblem, {title: string | null, body: string, blocking: boolean}>} */ ({

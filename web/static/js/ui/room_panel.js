@@ -3,17 +3,20 @@
  * The lecturer's room controls inside the class page: the named camera positions, a PTZ pad
  * for the room's main camera, and the scenes marked for lecturers, with the last run's steps.
  * Shown only when the class is taught from a room this server controls (the room API answers
- * the lecturer's own join token with that one room). The protocol is the console's
- * (../../console/js/api.js: REST and the /ws/rooms feed); the PTZ pad is the console's too.
+ * the lecturer's own join token with that one room). Which of these a lecturer may use is the
+ * server's list (`GET /api/lecturer-actions`), asked once: positions need `position`, the pad
+ * `move`, the scenes `scene`. The protocol and the PTZ pad are the console's too
+ * (../../shared/rooms_api.js, ../../shared/ptz_pad.js).
  */
 
-import { RoomFeed, RoomsApi } from "../../console/js/api.js";
-import { ptzPad } from "../../console/js/ui/ptz_pad.js";
-import { t } from "../i18n.js";
-import { el } from "./dom.js";
+import { el } from "../../shared/dom.js";
+import { t } from "../../shared/i18n.js";
+import { ptzPad } from "../../shared/ptz_pad.js";
+import { RoomFeed, RoomsApi } from "../../shared/rooms_api.js";
 
-/** @typedef {import("../../console/js/api.js").RoomView} RoomView */
-/** @typedef {import("../../console/js/api.js").SceneRunView} SceneRunView */
+/** @typedef {import("../../shared/rooms_api.js").RoomView} RoomView */
+/** @typedef {import("../../shared/rooms_api.js").SceneRunView} SceneRunView */
+/** @typedef {import("../../shared/ptz_pad.js").Command} Command */
 
 const STYLESHEET = "/static/css/room_panel.css";
 const PAD_KEYS = /** @type {Record<string, string>} */ ({
@@ -63,8 +66,11 @@ export class RoomPanel {
     this.status = el("p", { className: "room-status", attrs: { role: "status" } });
     /** @type {string | null} */
     this.room = null;
-    this.feed.onwelcome = (welcome) => this.show(welcome.rooms[0] ?? null);
-    this.feed.onscene = (room, run) => this.alive() && room === this.room && this.showRun(run);
+    /** What the lecturer may do: the server's list, asked once. The feed's messages wait for
+     * it, in their order (reactions to one promise run in the order they were added). */
+    this.actions = this.api.lecturerActions().catch(() => /** @type {Set<string>} */ (new Set()));
+    this.feed.onwelcome = (welcome) => void this.actions.then((may) => this.show(welcome.rooms[0] ?? null, may));
+    this.feed.onscene = (room, run) => void this.actions.then(() => this.alive() && room === this.room && this.showRun(run));
     this.feed.onrefused = () => this.stop();
   }
 
@@ -78,32 +84,33 @@ export class RoomPanel {
     this.feed.stop();
   }
 
-  /** @param {RoomView | null} room */
-  show(room) {
+  /** @param {RoomView | null} room @param {Set<string>} may the lecturer's actions */
+  show(room, may) {
     if (!this.alive()) return;
     if (!room) {
       this.element.hidden = true;
       return;
     }
     this.room = room.name;
-    const camera =
-      room.devices.find((d) => d.role === "main-camera" && d.controls.pan_tilt) ?? room.devices.find((d) => d.kind === "camera" && d.controls.pan_tilt);
-    const positions = room.positions.map((p) =>
+    const camera = !may.has("move")
+      ? undefined
+      : room.devices.find((d) => d.role === "main-camera" && d.controls.pan_tilt) ?? room.devices.find((d) => d.kind === "camera" && d.controls.pan_tilt);
+    const positions = (may.has("position") ? room.positions : []).map((p) =>
       el("button", { className: "btn", text: p.title, attrs: { type: "button", "data-position": p.name }, on: { click: () => this.go(p.name) } }),
     );
     const scenes = room.scenes
-      .filter((s) => s.lecturer)
+      .filter((s) => s.lecturer && may.has("scene"))
       .map((s) =>
         el("button", { className: "btn", text: s.title, attrs: { type: "button", "data-scene": s.name }, on: { click: () => this.run(s.name) } }),
       );
-    const send = (/** @type {Object} */ command) => (camera ? this.send(camera.name, command) : Promise.resolve());
+    const send = (/** @type {Command} */ command) => (camera ? this.send(camera.name, command) : Promise.resolve());
     this.element.replaceChildren(
       el("h2", {}, el("span", { i18n: "class.room_title" }), " ", el("span", { className: "room-name", text: room.title })),
-      positions.length ? el("h3", { i18n: "class.room_positions" }) : null,
+      positions.length ? el("h3", { i18n: "class.room_positions" }) : "",
       positions.length ? el("div", { className: "room-buttons" }, ...positions) : "",
-      camera ? el("h3", { i18n: "class.room_camera_control" }) : null,
+      camera ? el("h3", { i18n: "class.room_camera_control" }) : "",
       camera ? ptzPad(send, camera.controls, (word) => t(PAD_KEYS[word])) : "",
-      scenes.length ? el("h3", { i18n: "class.room_scenes" }) : null,
+      scenes.length ? el("h3", { i18n: "class.room_scenes" }) : "",
       scenes.length ? el("div", { className: "room-buttons" }, ...scenes) : "",
       this.runBox,
       this.status,
@@ -141,7 +148,7 @@ export class RoomPanel {
     this.call(this.api.runScene(/** @type {string} */ (this.room), scene));
   }
 
-  /** @param {string} device @param {Object} command */
+  /** @param {string} device @param {Command} command */
   send(device, command) {
     return this.call(this.api.command(/** @type {string} */ (this.room), device, command));
   }

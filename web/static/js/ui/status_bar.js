@@ -1,7 +1,7 @@
 // @ts-check
 /** The top bar: class title, role, people count, connection status and quality, language. */
 
-import { bind } from "../i18n.js";
+import { bind } from "../../shared/i18n.js";
 
 /** @typedef {import("../quality.js").Quality} Quality */
 /** @typedef {import("../protocol.js").Status} Status */

@@ -4,11 +4,11 @@
  * name, a muted-microphone badge, a speaking ring and a placeholder when there is no picture.
  */
 
-import { el } from "./dom.js";
+import { el } from "../../shared/dom.js";
 import { icon } from "./icons.js";
-import { bind } from "../i18n.js";
+import { bind } from "../../shared/i18n.js";
 
-/** @typedef {{text: string} | {key: string, args?: import("../i18n.js").Params}} Label */
+/** @typedef {{text: string} | {key: string, args?: import("../../shared/i18n.js").Params}} Label */
 
 export class Tile {
   /**

@@ -4,10 +4,10 @@
  * share a screen, observers publish nothing, only the lecturer ends the class.
  */
 
-import { button, el, relabel } from "./dom.js";
+import { button, el, relabel } from "../../shared/dom.js";
 import { icon, setIcon } from "./icons.js";
 
-/** @typedef {import("../token.js").Role} Role */
+/** @typedef {import("../../shared/token.js").Role} Role */
 /** @typedef {"mic" | "camera" | "share" | "audioOnly" | "leave" | "end"} Control */
 
 const CONTROLS = /** @type {Record<Role, Control[]>} */ ({

@@ -1,26 +1,32 @@
+// @ts-check
 // The audit log (from the database): the newest entries, and exports as CSV or JSON.
 
-import { t } from "../i18n.js";
-import { el, replace } from "./dom.js";
+import { el, replace } from "../../../../static/shared/dom.js";
+import { t } from "../../../../static/shared/i18n.js";
 
-/** @param {import("../api.js").RoomsApi} api @param {(error: *) => void} onerror */
+/**
+ * @typedef {{at: string, room: string, actor_kind: string, actor_name: string, target: string,
+ *   action: string, result: string, detail: string}} AuditEntry
+ */
+
+/** @param {import("../../../../static/shared/rooms_api.js").RoomsApi} api @param {(error: unknown) => void} onerror */
 export function auditPanel(api, onerror) {
   const body = el("tbody");
   const load = async () => {
     try {
-      const entries = await api.audit({ limit: 100 });
+      const entries = /** @type {AuditEntry[]} */ (await api.audit({ limit: 100 }));
       replace(
         body,
-        ...entries.map((/** @type {*} */ e) =>
+        ...entries.map((e) =>
           el(
             "tr",
             {},
-            el("td", { text: new Date(e.at).toLocaleString() }),
+            el("td", {}, new Date(e.at).toLocaleString()),
             el("td", { text: e.room }),
-            el("td", { text: `${t(`actor.${e.actor_kind}`)} ${e.actor_name}`.trim() }),
+            el("td", {}, `${t(`actor.${e.actor_kind}`)} ${e.actor_name}`.trim()),
             el("td", { text: e.target }),
             el("td", { text: e.action }),
-            el("td", { text: t(`result.${e.result}`) }),
+            el("td", {}, t(`result.${e.result}`)),
             el("td", { text: e.detail }),
           ),
         ),
@@ -33,26 +39,28 @@ export function auditPanel(api, onerror) {
     try {
       const data = await api.audit({ limit: 10000, format });
       const blob = data instanceof Blob ? data : new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
-      const link = el("a", { href: URL.createObjectURL(blob), download: `room-audit.${format}` });
+      const link = el("a", { attrs: { href: URL.createObjectURL(blob), download: `room-audit.${format}` } });
       link.click();
-      URL.revokeObjectURL(link.getAttribute("href") || "");
+      URL.revokeObjectURL(link.href);
     } catch (error) {
       onerror(error);
     }
   };
   const headings = ["when", "room", "who", "target", "action", "result", "detail"];
+  /** @param {string} action @param {string} label @param {() => void} onClick */
+  const action = (action, label, onClick) => el("button", { attrs: { type: "button", "data-action": action }, on: { click: onClick } }, label);
   const element = el(
     "section",
-    { class: "audit" },
-    el("h2", { text: t("audit.title") }),
+    { className: "audit" },
+    el("h2", {}, t("audit.title")),
     el(
       "div",
-      { class: "buttons" },
-      el("button", { type: "button", "data-action": "audit-load", onclick: load }, t("audit.refresh")),
-      el("button", { type: "button", "data-action": "audit-csv", onclick: () => download("csv") }, t("audit.csv")),
-      el("button", { type: "button", "data-action": "audit-json", onclick: () => download("json") }, t("audit.json")),
+      { className: "buttons" },
+      action("audit-load", t("audit.refresh"), load),
+      action("audit-csv", t("audit.csv"), () => download("csv")),
+      action("audit-json", t("audit.json"), () => download("json")),
     ),
-    el("table", {}, el("thead", {}, el("tr", {}, ...headings.map((h) => el("th", { text: t(`audit.${h}`) })))), body),
+    el("table", {}, el("thead", {}, el("tr", {}, ...headings.map((h) => el("th", {}, t(`audit.${h}`))))), body),
   );
   return { element, load };
 }

@@ -1,12 +1,14 @@
+// @ts-check
 // One device: its live status (link, power, input, volume, mute, position, gains, who owns
 // which setting) and the controls its kind and capabilities offer. The controls are built
 // once; `update` refreshes the status and the controls' current values.
 
-import { t, tOr } from "../i18n.js";
-import { el, replace } from "./dom.js";
-import { ptzPad } from "./ptz_pad.js";
+import { el, replace } from "../../../../static/shared/dom.js";
+import { has, t } from "../../../../static/shared/i18n.js";
+import { ptzPad } from "../../../../static/shared/ptz_pad.js";
 
-/** @typedef {import("../api.js").DeviceView} DeviceView */
+/** @typedef {import("../../../../static/shared/rooms_api.js").DeviceView} DeviceView */
+/** @typedef {import("../../../../static/shared/ptz_pad.js").Command} Command */
 
 /** @param {number} value */
 function round(value) {
@@ -16,30 +18,30 @@ function round(value) {
 export class DeviceCard {
   /**
    * @param {DeviceView} view
-   * @param {(device: string, command: Object) => Promise<*>} send
+   * @param {(device: string, command: Command) => Promise<unknown>} send
    * @param {{canChange: (what: string) => boolean}} rights what the viewer may do
    */
   constructor(view, send, rights) {
     this.name = view.name;
-    this.send = (/** @type {Object} */ command) => send(view.name, command);
+    this.send = (/** @type {Command} */ command) => send(view.name, command);
     this.rights = rights;
-    this.status = el("dl", { class: "facts" });
-    this.badges = el("div", { class: "badges" });
-    this.detail = el("p", { class: "detail" });
+    this.status = el("dl", { className: "facts" });
+    this.badges = el("div", { className: "badges" });
+    this.detail = el("p", { className: "detail" });
     /** @type {Array<(view: DeviceView) => void>} */
     this.refreshers = [];
     const heading = el(
       "header",
       {},
       el("h3", { text: view.name }),
-      el("span", { class: "role", text: view.role ? tOr(`role.${view.role}`, view.role) : t(`kind.${view.kind}`) }),
-      el("span", { class: "protocol", text: view.protocol }),
+      el("span", { className: "role" }, view.role ? (has(`role.${view.role}`) ? t(`role.${view.role}`) : view.role) : t(`kind.${view.kind}`)),
+      el("span", { className: "protocol", text: view.protocol }),
     );
     this.controlsKey = JSON.stringify(view.controls);
     this.controlsBox = this.controls(view);
     this.element = el(
       "article",
-      { class: `device ${view.kind}`, "data-device": view.name, "data-kind": view.kind },
+      { className: `device ${view.kind}`, attrs: { "data-device": view.name, "data-kind": view.kind } },
       heading,
       this.badges,
       this.status,
@@ -64,9 +66,10 @@ export class DeviceCard {
     this.element.setAttribute("data-power", view.power || "");
     replace(
       this.badges,
-      el("span", { class: `badge link-${view.link}`, "data-field": "link", text: t(`link.${view.link}`) }),
-      view.power ? el("span", { class: `badge power-${view.power}`, "data-field": "power", text: t(`power.${view.power}`) }) : null,
+      el("span", { className: `badge link-${view.link}`, attrs: { "data-field": "link" } }, t(`link.${view.link}`)),
+      view.power ? el("span", { className: `badge power-${view.power}`, attrs: { "data-field": "power" } }, t(`power.${view.power}`)) : null,
     );
+    /** @type {[string, string][]} field, value */
     const facts = [];
     if (view.input) facts.push(["input", view.input]);
     if (view.volume !== null && view.volume !== undefined) facts.push(["volume", String(view.volume)]);
@@ -82,7 +85,7 @@ export class DeviceCard {
     for (const [attribute, want] of Object.entries(view.desired || {})) {
       facts.push([`kept`, t("device.kept", { what: t(`field.${attribute.split(".")[0]}`), value: String(want.value), owner: want.owner })]);
     }
-    replace(this.status, ...facts.flatMap(([key, value]) => [el("dt", { text: t(`field.${key}`) }), el("dd", { "data-field": key, text: value })]));
+    replace(this.status, ...facts.flatMap(([key, value]) => [el("dt", {}, t(`field.${key}`)), el("dd", { attrs: { "data-field": key } }, value)]));
     this.detail.textContent = view.link === "online" ? "" : view.detail;
     for (const refresh of this.refreshers) refresh(view);
   }
@@ -90,36 +93,36 @@ export class DeviceCard {
   /** @param {DeviceView} view */
   controls(view) {
     const c = view.controls;
-    const box = el("div", { class: "controls" });
+    const box = el("div", { className: "controls" });
     const can = (/** @type {string} */ what) => this.rights.canChange(what);
     if (view.kind === "camera") {
       if ((c.pan_tilt || c.zoom) && can("move")) box.append(ptzPad(this.send, c, (word) => t(`camera.${word}`)));
-      const row = el("div", { class: "row" });
-      if (c.home && can("home")) row.append(el("button", { type: "button", "data-action": "home", onclick: () => this.send({ do: "home" }) }, t("camera.home")));
+      const row = el("div", { className: "row" });
+      if (c.home && can("home")) row.append(this.action("home", { do: "home" }, t("camera.home")));
       if (c.presets > 0 && can("preset_recall")) {
-        const number = el("input", { type: "number", min: "0", max: String(c.presets - 1), value: "1", "data-control": "preset", "aria-label": t("camera.preset") });
+        const number = el("input", { attrs: { type: "number", min: "0", max: String(c.presets - 1), value: "1", "data-control": "preset", "aria-label": t("camera.preset") } });
         row.append(
           el("label", {}, t("camera.preset"), number),
-          el("button", { type: "button", "data-action": "preset-recall", onclick: () => this.send({ do: "preset_recall", preset: Number(number.value) }) }, t("camera.recall")),
+          this.action("preset-recall", () => ({ do: "preset_recall", preset: Number(number.value) }), t("camera.recall")),
         );
         if (can("preset_save")) {
-          row.append(el("button", { type: "button", "data-action": "preset-save", onclick: () => this.send({ do: "preset_save", preset: Number(number.value) }) }, t("camera.save")));
+          row.append(this.action("preset-save", () => ({ do: "preset_save", preset: Number(number.value) }), t("camera.save")));
         }
       }
       if (c.power && can("power")) row.append(...this.power());
       box.append(row);
     } else if (view.kind === "display") {
-      const row = el("div", { class: "row" });
+      const row = el("div", { className: "row" });
       if (c.power && can("power")) row.append(...this.power());
       if (c.inputs.length && can("input")) {
-        const select = el("select", { "data-control": "input", "aria-label": t("field.input") }, ...c.inputs.map((name) => el("option", { value: name, text: name })));
+        const select = el("select", { attrs: { "data-control": "input", "aria-label": t("field.input") } }, ...c.inputs.map((name) => el("option", { attrs: { value: name }, text: name })));
         this.refreshers.push((v) => {
           if (v.input && document.activeElement !== select) select.value = v.input;
         });
-        row.append(select, el("button", { type: "button", "data-action": "input", onclick: () => this.send({ do: "input", input: select.value }) }, t("display.set_input")));
+        row.append(select, this.action("input", () => ({ do: "input", input: select.value }), t("display.set_input")));
       }
       if (c.volume && can("volume")) {
-        const slider = el("input", { type: "range", min: "0", max: "100", "data-control": "volume", "aria-label": t("field.volume") });
+        const slider = el("input", { attrs: { type: "range", min: "0", max: "100", "data-control": "volume", "aria-label": t("field.volume") } });
         slider.addEventListener("change", () => this.send({ do: "volume", level: Number(slider.value) }));
         this.refreshers.push((v) => {
           if (v.volume !== null && v.volume !== undefined && document.activeElement !== slider) slider.value = String(v.volume);
@@ -129,16 +132,16 @@ export class DeviceCard {
       if (c.mute && can("mute")) row.append(...this.mute());
       box.append(row);
     } else {
-      const row = el("div", { class: "row" });
+      const row = el("div", { className: "row" });
       if (c.mute && can("mute")) row.append(...this.mute());
       if (c.gain && can("gain")) {
-        const channel = el("input", { type: "number", min: "1", max: String(c.channels || 1), value: "1", "data-control": "channel", "aria-label": t("mic.channel") });
+        const channel = el("input", { attrs: { type: "number", min: "1", max: String(c.channels || 1), value: "1", "data-control": "channel", "aria-label": t("mic.channel") } });
         const [low, high] = c.gain_range_db || [-110, 30];
-        const db = el("input", { type: "number", min: String(low), max: String(high), step: "0.5", value: "0", "data-control": "gain", "aria-label": t("field.gain") });
+        const db = el("input", { attrs: { type: "number", min: String(low), max: String(high), step: "0.5", value: "0", "data-control": "gain", "aria-label": t("field.gain") } });
         row.append(
           el("label", {}, t("mic.channel"), channel),
           el("label", {}, t("field.gain"), db),
-          el("button", { type: "button", "data-action": "gain", onclick: () => this.send({ do: "gain", gain_db: Number(db.value), channel: Number(channel.value) }) }, t("mic.set_gain")),
+          this.action("gain", () => ({ do: "gain", gain_db: Number(db.value), channel: Number(channel.value) }), t("mic.set_gain")),
         );
       }
       box.append(row);
@@ -147,16 +150,19 @@ export class DeviceCard {
   }
 
   power() {
-    return [
-      el("button", { type: "button", "data-action": "power-on", onclick: () => this.send({ do: "power", power: true }) }, t("device.power_on")),
-      el("button", { type: "button", "data-action": "power-off", onclick: () => this.send({ do: "power", power: false }) }, t("device.power_off")),
-    ];
+    return [this.action("power-on", { do: "power", power: true }, t("device.power_on")), this.action("power-off", { do: "power", power: false }, t("device.power_off"))];
   }
 
   mute() {
-    return [
-      el("button", { type: "button", "data-action": "mute-on", onclick: () => this.send({ do: "mute", muted: true }) }, t("device.mute")),
-      el("button", { type: "button", "data-action": "mute-off", onclick: () => this.send({ do: "mute", muted: false }) }, t("device.unmute")),
-    ];
+    return [this.action("mute-on", { do: "mute", muted: true }, t("device.mute")), this.action("mute-off", { do: "mute", muted: false }, t("device.unmute"))];
+  }
+
+  /**
+   * A button that sends a command, fixed or read from the controls at the click.
+   * @param {string} action @param {Command | (() => Command)} command @param {string} label
+   */
+  action(action, command, label) {
+    const click = () => this.send(typeof command === "function" ? command() : command);
+    return el("button", { attrs: { type: "button", "data-action": action }, on: { click } }, label);
   }
 }

@@ -1,13 +1,14 @@
+// @ts-check
 // The room's recent event log: commands, scene runs, drift corrections, link changes.
 
-import { t } from "../i18n.js";
-import { clock, el, replace } from "./dom.js";
+import { el, replace } from "../../../../static/shared/dom.js";
+import { formatClock, t } from "../../../../static/shared/i18n.js";
 
-/** @typedef {import("../api.js").LogEntry} LogEntry */
+/** @typedef {import("../../../../static/shared/rooms_api.js").LogEntry} LogEntry */
 
 export function eventLog() {
-  const list = el("ol", { class: "log", reversed: true });
-  const element = el("section", { class: "events" }, el("h2", { text: t("log.title") }), list);
+  const list = el("ol", { className: "log", attrs: { reversed: true } });
+  const element = el("section", { className: "events" }, el("h2", {}, t("log.title")), list);
   /** @param {LogEntry[]} entries oldest first */
   const update = (entries) => {
     const newest = entries.slice(-60).reverse();
@@ -16,13 +17,13 @@ export function eventLog() {
       ...newest.map((e) =>
         el(
           "li",
-          { "data-result": e.result },
-          el("time", { datetime: e.at, text: clock(e.at) }),
-          el("span", { class: "who", text: `${t(`actor.${e.actor.kind}`)} ${e.actor.name}`.trim() }),
-          el("span", { class: "target", text: e.target }),
-          el("span", { class: "action", text: e.action.startsWith("link ") ? t(`link.${e.action.slice(5)}`) : e.action }),
-          el("span", { class: `badge result-${e.result}`, text: t(`result.${e.result}`) }),
-          e.detail ? el("span", { class: "detail", text: e.detail }) : null,
+          { attrs: { "data-result": e.result } },
+          el("time", { attrs: { datetime: e.at } }, formatClock(e.at)),
+          el("span", { className: "who" }, `${t(`actor.${e.actor.kind}`)} ${e.actor.name}`.trim()),
+          el("span", { className: "target", text: e.target }),
+          el("span", { className: "action" }, e.action.startsWith("link ") ? t(`link.${e.action.slice(5)}`) : e.action),
+          el("span", { className: `badge result-${e.result}` }, t(`result.${e.result}`)),
+          e.detail ? el("span", { className: "detail", text: e.detail }) : null,
         ),
       ),
     );

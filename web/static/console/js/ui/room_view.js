@@ -1,17 +1,20 @@
+// @ts-check
 // One room on screen: its device cards, its scenes and positions, its event log.
 
-import { t } from "../i18n.js";
-import { el } from "./dom.js";
+import { el } from "../../../../static/shared/dom.js";
+import { t } from "../../../../static/shared/i18n.js";
 import { DeviceCard } from "./device_card.js";
 import { eventLog } from "./event_log.js";
 import { scenePanel } from "./scenes.js";
 
-/** @typedef {import("../api.js").RoomView} RoomView */
-/** @typedef {import("../api.js").LogEntry} LogEntry */
+/** @typedef {import("../../../../static/shared/rooms_api.js").RoomView} RoomView */
+/** @typedef {import("../../../../static/shared/rooms_api.js").DeviceView} DeviceView */
+/** @typedef {import("../../../../static/shared/rooms_api.js").LogEntry} LogEntry */
+/** @typedef {import("../../../../static/shared/ptz_pad.js").Command} Command */
 
 /**
  * @param {RoomView} room
- * @param {{send: (device: string, command: Object) => Promise<*>, runScene: (scene: string) => void,
+ * @param {{send: (device: string, command: Command) => Promise<unknown>, runScene: (scene: string) => void,
  *   position: (name: string) => void, canChange: (what: string) => boolean,
  *   mayRun: (lecturer: boolean) => boolean}} actions
  */
@@ -22,13 +25,18 @@ export function roomView(room, actions) {
   const log = eventLog();
   const element = el(
     "section",
-    { class: "room", "data-room": room.name },
-    el("h2", { class: "room-title", text: room.title }),
-    el("div", { class: "layout" }, el("div", { class: "devices", "aria-label": t("device.list") }, ...[...cards.values()].map((c) => c.element)), el("aside", {}, scenes.element, log.element)),
+    { className: "room", attrs: { "data-room": room.name } },
+    el("h2", { className: "room-title", text: room.title }),
+    el(
+      "div",
+      { className: "layout" },
+      el("div", { className: "devices", attrs: { "aria-label": t("device.list") } }, ...[...cards.values()].map((c) => c.element)),
+      el("aside", {}, scenes.element, log.element),
+    ),
   );
   return {
     element,
-    /** @param {import("../api.js").DeviceView} view */
+    /** @param {DeviceView} view */
     device: (view) => cards.get(view.name)?.update(view),
     scene: scenes.update,
     /** @param {LogEntry[]} entries */

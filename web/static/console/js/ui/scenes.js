@@ -1,11 +1,13 @@
+// @ts-check
 // Scenes and named positions of a room: a button each, and the steps of the current (or
 // last) run with their results as they come in.
 
-import { t, tOr } from "../i18n.js";
-import { clock, el, replace } from "./dom.js";
+import { el, replace } from "../../../../static/shared/dom.js";
+import { formatClock, has, t } from "../../../../static/shared/i18n.js";
 
-/** @typedef {import("../api.js").RoomView} RoomView */
-/** @typedef {import("../api.js").SceneRunView} SceneRunView */
+/** @typedef {import("../../../../static/shared/rooms_api.js").RoomView} RoomView */
+/** @typedef {import("../../../../static/shared/rooms_api.js").SceneRunView} SceneRunView */
+/** @typedef {import("../../../../static/shared/rooms_api.js").StepView} StepView */
 
 /**
  * @param {RoomView} room
@@ -13,29 +15,29 @@ import { clock, el, replace } from "./dom.js";
  *   mayRun: (lecturer: boolean) => boolean, mayMove: boolean}} actions
  */
 export function scenePanel(room, actions) {
-  const run = el("div", { class: "run", "aria-live": "polite" });
+  const run = el("div", { className: "run", attrs: { "aria-live": "polite" } });
   const buttons = room.scenes
     .filter((scene) => actions.mayRun(scene.lecturer))
     .map((scene) =>
       el(
         "button",
-        { type: "button", "data-scene": scene.name, title: scene.steps.join("\n"), onclick: () => actions.runScene(scene.name) },
+        { attrs: { type: "button", "data-scene": scene.name, title: scene.steps.join("\n") }, on: { click: () => actions.runScene(scene.name) } },
         scene.title,
-        scene.lecturer ? el("span", { class: "tag", text: t("scene.lecturer") }) : null,
+        scene.lecturer ? el("span", { className: "tag" }, t("scene.lecturer")) : null,
       ),
     );
   const positions = actions.mayMove
     ? room.positions.map((p) =>
-        el("button", { type: "button", "data-position": p.name, title: p.camera, onclick: () => actions.position(p.name) }, p.title),
+        el("button", { attrs: { type: "button", "data-position": p.name, title: p.camera }, on: { click: () => actions.position(p.name) } }, p.title),
       )
     : [];
   const panel = el(
     "section",
-    { class: "scenes" },
-    el("h2", { text: t("scene.title") }),
-    el("div", { class: "buttons" }, ...buttons),
-    positions.length ? el("h2", { text: t("position.title") }) : null,
-    positions.length ? el("div", { class: "buttons" }, ...positions) : null,
+    { className: "scenes" },
+    el("h2", {}, t("scene.title")),
+    el("div", { className: "buttons" }, ...buttons),
+    positions.length ? el("h2", {}, t("position.title")) : null,
+    positions.length ? el("div", { className: "buttons" }, ...positions) : null,
     run,
   );
   const update = (/** @type {?SceneRunView} */ view) => showRun(run, view);
@@ -57,19 +59,19 @@ function showRun(box, view) {
       "h3",
       {},
       el("span", { text: view.title }),
-      el("span", { class: `badge run-${view.state}`, "data-field": "run-state", text: t(`run.${view.state}`) }),
+      el("span", { className: `badge run-${view.state}`, attrs: { "data-field": "run-state" } }, t(`run.${view.state}`)),
     ),
-    el("p", { class: "who", text: t("run.by", { who: `${t(`actor.${view.actor.kind}`)} ${view.actor.name}`.trim(), at: clock(view.started_at) }) }),
+    el("p", { className: "who" }, t("run.by", { who: `${t(`actor.${view.actor.kind}`)} ${view.actor.name}`.trim(), at: formatClock(view.started_at) })),
     el(
       "ol",
-      { class: "steps" },
+      { className: "steps" },
       ...view.steps.map((step) =>
         el(
           "li",
-          { "data-step": String(step.index), "data-state": step.state },
-          el("span", { class: "label", text: stepLabel(step) }),
-          el("span", { class: `badge step-${step.state}`, text: t(`step.${step.state}`) }),
-          step.detail ? el("span", { class: "detail", text: step.detail }) : null,
+          { attrs: { "data-step": String(step.index), "data-state": step.state } },
+          el("span", { className: "label" }, stepLabel(step)),
+          el("span", { className: `badge step-${step.state}` }, t(`step.${step.state}`)),
+          step.detail ? el("span", { className: "detail", text: step.detail }) : null,
         ),
       ),
     ),
@@ -77,7 +79,7 @@ function showRun(box, view) {
 }
 
 /** The step in the page's language, from its kind and fields; the server's English label
- * when there is no wording for it. @param {import("../api.js").StepView} step */
+ * when there is no wording for it. @param {StepView} step */
 export function stepLabel(step) {
   const args = step.args || {};
   let key = `do.${step.do}`;
@@ -86,5 +88,9 @@ export function stepLabel(step) {
     if (args.channel) return step.label;
     key += args.muted ? ".on" : ".off";
   }
-  return tOr(key, "") ? t(key, args) : step.label;
+  if (!has(key)) return step.label;
+  /** @type {import("../../../../static/shared/i18n.js").Params} */
+  const params = {};
+  for (const [name, value] of Object.entries(args)) params[name] = typeof value === "number" ? value : String(value);
+  return t(key, params);
 }

@@ -1,6 +1,9 @@
 // @ts-check
 /**
- * Translations: one JSON file per language under /static/i18n/, Vietnamese by default.
+ * Translations for both front ends: one JSON file per language and front end (the class page's
+ * under /static/i18n/, the console's under /console/static/i18n/, see `translationsAt`).
+ * Vietnamese unless the user chose otherwise (`?lang=en` or the switch), and the choice is
+ * remembered for both front ends.
  *
  * Markup names its text by key (`data-i18n="prejoin.join"`, attributes with
  * `data-i18n-attr="aria-label:toolbar.leave"`, parameters in `data-i18n-args` as JSON), so
@@ -20,6 +23,8 @@ const STORAGE_KEY = "classbridge.lang";
 
 /** @type {Record<string, string>} */
 let strings = {};
+/** Where this page's translation files are: the class page's unless the page says otherwise. */
+let folder = "/static/i18n";
 /** @type {Language} */
 let current = DEFAULT_LANGUAGE;
 
@@ -45,12 +50,20 @@ function isLanguage(value) {
 }
 
 /**
+ * Use the translation files under `url` (`${url}/vi.json`...): each front end has its own.
+ * Call before the first `loadLanguage`. @param {string} url
+ */
+export function translationsAt(url) {
+  folder = url.replace(/\/$/, "");
+}
+
+/**
  * Load a language's strings; the caller then calls `translateTree(document)`.
  * @param {Language} language
  * @param {Storage | null} [storage] remembers an explicit choice
  */
 export async function loadLanguage(language, storage = null) {
-  const response = await fetch(`/static/i18n/${language}.json`, { cache: "no-cache" });
+  const response = await fetch(`${folder}/${language}.json`, { cache: "no-cache" });
   if (!response.ok) throw new Error(`cannot load translations for ${language}: HTTP ${response.status}`);
   strings = await response.json();
   current = language;
@@ -101,6 +114,11 @@ export function formatTime(epochSeconds) {
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(
     new Date(epochSeconds * 1000),
   );
+}
+
+/** A time of day as hh:mm:ss, 24-hour, in the page's language. @param {string | null} iso */
+export function formatClock(iso) {
+  return iso ? new Date(iso).toLocaleTimeString(locale(), { hour12: false }) : "";
 }
 
 /**

@@ -1,10 +1,13 @@
 // @ts-check
 /**
- * The join link's token, read (not verified: the server does that on `join`) so the page knows
- * the class, the role, the expiry and the prefilled name before it connects.
+ * The tokens of links, for both front ends. Links look like `{public_url}/join#t=<JWT>` (the
+ * class page) and `{public_url}/console#t=<JWT>` (the technician console): the token sits in
+ * the fragment, so it never reaches server logs or a Referer header.
  *
- * Links look like `{public_url}/join#t=<JWT>`: the token sits in the fragment, so it never
- * reaches server logs or a Referer header.
+ * The class page reads its join link's token (not verified: the server does that on `join`) so
+ * it knows the class, the role, the expiry and the prefilled name before it connects. The
+ * console takes its link's token out of the address bar (so copying the URL does not share
+ * it) and keeps its credential, that token or the admin token typed in, for this tab only.
  */
 
 /** @typedef {"lecturer" | "trainee" | "room" | "observer"} Role */
@@ -32,6 +35,34 @@ export class LinkError extends Error {
 export function tokenFromFragment(hash) {
   const token = new URLSearchParams(hash.replace(/^#/, "")).get("t");
   return token && token.trim() ? token.trim() : null;
+}
+
+/**
+ * The console's link token, taken out of the address bar (the rest of the URL stays).
+ * @returns {string | null}
+ */
+export function takeFromLink() {
+  const token = tokenFromFragment(location.hash);
+  if (token) history.replaceState(null, "", location.pathname + location.search);
+  return token;
+}
+
+const CREDENTIAL_KEY = "classbridge.console.token";
+
+/** The console's credential: a link just opened (then remembered), else this tab's. @returns {string | null} */
+export function consoleCredential() {
+  const linked = takeFromLink();
+  if (linked) rememberCredential(linked);
+  return linked || sessionStorage.getItem(CREDENTIAL_KEY);
+}
+
+/** Keep the console's credential for this tab only. @param {string} credential */
+export function rememberCredential(credential) {
+  sessionStorage.setItem(CREDENTIAL_KEY, credential);
+}
+
+export function forgetCredential() {
+  sessionStorage.removeItem(CREDENTIAL_KEY);
 }
 
 /**

@@ -1,31 +1,40 @@
 // @ts-check
-/** A tiny element builder, so the UI modules read as the markup they produce. */
+/**
+ * A tiny element builder for both front ends, so the UI modules read as the markup they
+ * produce. No innerHTML anywhere: text from people and devices is always text.
+ */
 
 /**
  * @typedef {object} Props
  * @property {string} [className]
- * @property {string} [i18n] text translation key
- * @property {import("../i18n.js").Params} [args] translation parameters
+ * @property {string} [i18n] text translation key (re-translated in place on a language switch)
+ * @property {import("./i18n.js").Params} [args] translation parameters
  * @property {Record<string, string>} [i18nAttr] attribute → translation key (aria-label, title…)
- * @property {Record<string, string>} [attrs]
+ * @property {Record<string, string | boolean | null | undefined>} [attrs] `true` sets an empty
+ *   attribute (`disabled`, `required`); `false`, null and undefined leave it out
  * @property {Record<string, string>} [data]
- * @property {string} [text] user text (names, titles): never translated
+ * @property {string} [text] user text (names, titles, what devices say): never translated
  * @property {Record<string, EventListener>} [on]
  */
 
-import { bind } from "../i18n.js";
+import { bind } from "./i18n.js";
+
+/** @typedef {Node | string | null | undefined | false} Child */
 
 /**
  * @template {keyof HTMLElementTagNameMap} K
  * @param {K} tag
  * @param {Props} [props]
- * @param {(Node | string | null | undefined | false)[]} children
+ * @param {Child[]} children
  * @returns {HTMLElementTagNameMap[K]}
  */
 export function el(tag, props = {}, ...children) {
   const element = document.createElement(tag);
   if (props.className) element.className = props.className;
-  for (const [name, value] of Object.entries(props.attrs ?? {})) element.setAttribute(name, value);
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    if (value === true) element.setAttribute(name, "");
+    else if (typeof value === "string") element.setAttribute(name, value);
+  }
   for (const [name, value] of Object.entries(props.data ?? {})) element.dataset[name] = value;
   for (const [name, listener] of Object.entries(props.on ?? {})) element.addEventListener(name, listener);
   if (props.text !== undefined) {
@@ -40,6 +49,11 @@ export function el(tag, props = {}, ...children) {
 /** Remove every child of `node`. @param {Element} node */
 export function clear(node) {
   node.replaceChildren();
+}
+
+/** Replace the children of `node` (absent ones are skipped). @param {Element} node @param {Child[]} children */
+export function replace(node, ...children) {
+  node.replaceChildren(...children.filter((child) => child !== null && child !== undefined && child !== false));
 }
 
 /**

@@ -1,5 +1,7 @@
-// The room API as the console speaks it: REST calls and the /ws/rooms feed. No DOM access:
-// UI modules register `on*` callbacks and call methods (see docs/rooms.md for the protocol).
+// @ts-check
+// The room API as both front ends speak it (the console, and the lecturer's room panel in the
+// class page): REST calls and the /ws/rooms feed. No DOM access: UI modules register `on*`
+// callbacks and call methods (see docs/rooms.md for the protocol).
 
 /**
  * @typedef {{pan: number, tilt: number, zoom: number}} Position
@@ -10,8 +12,8 @@
  *   power: ?string, input: ?string, muted: ?boolean, volume: ?number, position: ?Position,
  *   gain_db: ?Object<string, number>, detail: string, polled_at: ?string, controls: Controls,
  *   desired: Object<string, {value: *, owner: string}>}} DeviceView
- * @typedef {{index: number, do: string, label: string, state: string, detail: string,
- *   started_at: ?string, seconds: ?number}} StepView
+ * @typedef {{index: number, do: string, args: Object<string, *>,
+ *   label: string, state: string, detail: string, started_at: ?string, seconds: ?number}} StepView
  * @typedef {{kind: string, name: string}} Actor
  * @typedef {{id: string, scene: string, title: string, actor: Actor, state: string,
  *   started_at: string, finished_at: ?string, steps: StepView[]}} SceneRunView
@@ -45,11 +47,14 @@ export class RoomsApi {
     this.base = base;
   }
 
-  /** @param {string} method @param {string} path @param {*} [body] */
+  /** @param {string} method @param {string} path @param {*} [body] @returns {Promise<any>} */
   async request(method, path, body) {
-    const init = { method, headers: { Authorization: `Bearer ${this.token}` } };
+    /** @type {Record<string, string>} */
+    const headers = { Authorization: `Bearer ${this.token}` };
+    /** @type {RequestInit} */
+    const init = { method, headers };
     if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
+      headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     let response;
@@ -74,6 +79,15 @@ export class RoomsApi {
   /** @returns {Promise<RoomView[]>} */
   rooms() {
     return this.request("GET", "/api/rooms");
+  }
+
+  /**
+   * What a lecturer may do to their class's room (`move`, `position`, `scene`...): the server's
+   * own list, so no page keeps a copy of it.
+   * @returns {Promise<Set<string>>}
+   */
+  async lecturerActions() {
+    return new Set(/** @type {string[]} */ (await this.request("GET", "/api/lecturer-actions")));
   }
 
   /** @param {string} room @param {string} device @param {Object} command `{do: ..., ...}` */
