@@ -25,8 +25,9 @@ from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifFaults, OnvifSimulator
 from devices.registry import driver_class
 from devices.transport.policy import Backoff
+from tests.support.clock import ManualClock
 
-from .helpers import TIMEOUT, ManualClock, http_port
+from .helpers import TIMEOUT, http_port
 
 
 def make_camera(sim: OnvifSimulator, password: str = "s3cret", **kwargs: object) -> OnvifCamera:
