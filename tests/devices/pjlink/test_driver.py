@@ -22,6 +22,7 @@ from devices.pjlink.driver import PJLinkProjector
 from devices.pjlink.simulator import PJLinkSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
 from tests.support.clock import ManualClock
+from tests.support.wait import until
 
 
 @pytest.fixture
@@ -182,11 +183,10 @@ async def test_polling_keeps_an_idle_session_open() -> None:
     idle.link.add_listener(lambda old, new, detail: states.append(new))
     await idle.start()
 
-    async def hung_up() -> None:
-        while LinkState.OFFLINE not in states:
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(hung_up(), 3)  # the projector hung up; the link comes back by itself
+    # the projector hung up; the link comes back by itself
+    await until(
+        lambda: LinkState.OFFLINE in states, what="the projector to hang up", wake=idle.link.add_listener
+    )
     await wait_for_state(idle.link, LinkState.ONLINE)
     await idle.set_power(True)
     await idle.stop()
