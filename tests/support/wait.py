@@ -17,13 +17,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
 
 # Seconds. Generous: several test runs share two cores, and a condition that is going to come
 # true comes true long before this.
-DEADLINE = 20.0
+DEADLINE = 30.0
 
 Describe = Callable[[], str]
 # Registers a listener (called with any arguments) and returns the function that removes it.
@@ -82,6 +83,15 @@ async def until(
     finally:
         if unsubscribe is not None:
             unsubscribe()
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    """The end of a server's log, for a `describe`: what it was doing when the wait gave up."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as exc:
+        return f"(no log at {path}: {exc.strerror})"
+    return f"last lines of {path.name}:\n" + "\n".join(text.splitlines()[-lines:])
 
 
 def _timed_out(what: str, timeout: float, last: object, describe: Describe | None) -> str:
