@@ -92,7 +92,7 @@ def serve(
             return False
 
     try:
-        wait_until(answering, what="serve to answer /healthz", describe=served.log_tail, interval=0.1)
+        wait_until(answering, what="serve to answer /healthz", describe=served.log_tail)
     except BaseException:
         served.stop()
         raise

@@ -37,7 +37,7 @@ def wait_until(
     what: str = "condition",
     *,
     describe: Describe | None = None,
-    interval: float = 0.05,
+    interval: float = 0.1,
 ) -> T:
     """Call `check` until it returns something truthy and return that; fail after `timeout`
     seconds naming `what`, the last value and `describe()`."""
