@@ -66,7 +66,7 @@ async def test_a_reply_of_several_frames_is_collected_until_done() -> None:
 
 async def test_frames_with_no_request_in_flight_are_unsolicited() -> None:
     peer, channel, unsolicited = await open_channel(lambda line: None)
-    await asyncio.sleep(0.05)  # let the server register the connection
+    await until(lambda: peer.connections == 1, what="the peer to take the connection")
     peer.push(b"HELLO\rWORLD\r")
     await until(
         lambda: len(unsolicited) == 2, what="two unsolicited frames", describe=lambda: repr(unsolicited)
@@ -78,7 +78,7 @@ async def test_frames_with_no_request_in_flight_are_unsolicited() -> None:
 
 async def test_expect_waits_for_a_frame_without_sending() -> None:
     peer, channel, _ = await open_channel(lambda line: None)
-    await asyncio.sleep(0.05)
+    await until(lambda: peer.connections == 1, what="the peer to take the connection")
     waiting = asyncio.create_task(channel.expect(lambda f: Step.DONE, timeout=1))
     await asyncio.sleep(0.01)
     peer.push(b"GREETING\r")
