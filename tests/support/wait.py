@@ -32,7 +32,7 @@ Wake = Callable[[Callable[..., None]], Callable[[], object]]
 
 
 def wait_until(
-    check: Callable[[], T],
+    check: Callable[[], T | None],
     timeout: float = DEADLINE,
     what: str = "condition",
     *,
@@ -53,7 +53,7 @@ def wait_until(
 
 
 async def until(
-    check: Callable[[], T],
+    check: Callable[[], T | None],
     timeout: float = DEADLINE,
     what: str = "condition",
     *,
