@@ -19,6 +19,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
+from bench.stats import percentile
 from devices.mdc.driver import MdcDisplay
 from devices.mdc.simulator import MdcSimulator
 from devices.pjlink.driver import PJLinkProjector
@@ -40,7 +41,7 @@ async def measure(action: Callable[[int], Awaitable[None]], count: int) -> dict[
     samples.sort()
     return {
         "median_ms": round(statistics.median(samples), 3),
-        "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 3),
+        "p99_ms": round(percentile(samples, 0.99), 3),
         "max_ms": round(samples[-1], 3),
     }
 

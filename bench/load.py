@@ -14,7 +14,7 @@ Reported per run, as a table and as JSON (`--json FILE`): forwarded packets/s (t
 own counter, /metrics), server CPU µs per forwarded packet, subscribers per core and the
 derived capacity of all workers, subscriber-side loss and frames/s, relay-added latency
 p50/p99 in the steady window (publisher send → kernel receive at the subscriber, sampled by
-payload CRC), server
+payload CRC; percentiles as bench/stats.py takes them, by linear interpolation), server
 memory per subscriber and join time (connect → first video packet).
 """
 
@@ -37,6 +37,7 @@ import httpx
 import psutil
 
 from bench import media
+from bench.stats import percentile
 from tests.support.server import free_port
 
 ADMIN = "load-harness-admin-token-0123456789"
@@ -76,13 +77,6 @@ class RunResult:
     join_p99_s: float | None
     joined: int
     per_worker: list[WorkerFigures] = field(default_factory=list)
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 class Process:
@@ -327,11 +321,11 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
         capacity_subscribers=round(sum(w.subscribers_per_core or 0 for w in per_worker), 1),
         loss_percent=round(100 * lost / max(1, received + lost), 3),
         frames_per_second=round(statistics.mean(fps), 1) if fps else 0.0,
-        latency_p50_ms=_round(percentile(latencies, 0.5)),
-        latency_p99_ms=_round(percentile(latencies, 0.99)),
+        latency_p50_ms=_round(percentile(latencies, 0.5) if latencies else None),
+        latency_p99_ms=_round(percentile(latencies, 0.99) if latencies else None),
         memory_per_subscriber_kb=round((rss_after - rss_before) / 1024 / max(1, s.subscribers), 1),
-        join_p50_s=_round(percentile(joins, 0.5), 3),
-        join_p99_s=_round(percentile(joins, 0.99), 3),
+        join_p50_s=_round(percentile(joins, 0.5) if joins else None, 3),
+        join_p99_s=_round(percentile(joins, 0.99) if joins else None, 3),
         joined=len(joins),
         per_worker=per_worker,
     )

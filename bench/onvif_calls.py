@@ -15,13 +15,14 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
+from bench.stats import percentile
 from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifSimulator
 
 
 def quantiles(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
-    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    p99 = percentile(ms, 0.99)
     return f"median {statistics.median(ms):6.2f} ms   p99 {p99:6.2f} ms   (n={len(ms)})"
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.stats import percentile
 from devices.transport.connectors import SerialConnector
 from devices.transport.policy import LinkPolicy
 from devices.visca.driver import RawFraming, ViscaCamera
@@ -69,11 +70,6 @@ async def measure(serial_path: str, commands: int, warmup: int) -> list[float]:
     finally:
         await camera.stop()
     return samples
-
-
-def percentile(sorted_ms: list[float], fraction: float) -> float:
-    index = min(len(sorted_ms) - 1, max(0, round(fraction * len(sorted_ms)) - 1))
-    return sorted_ms[index]
 
 
 def main() -> None:

@@ -13,29 +13,23 @@ from classroom.attendance import CSV_COLUMNS, AttendanceLog, report_csv
 from classroom.errors import ClassNotFound
 from classroom.models import AttendanceRecord
 from classroom.roles import Role
+from tests.support.clock import ManualClock
 
 T0 = datetime(2025, 9, 2, 1, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def at(self, minutes: float) -> None:
-        self.now = T0 + timedelta(minutes=minutes)
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(wall_start=T0)
 
 
 @pytest.fixture
-def log(db: sessionmaker[Session], clock: Clock) -> AttendanceLog:
-    return AttendanceLog(db, clock)
+def log(db: sessionmaker[Session], clock: ManualClock) -> AttendanceLog:
+    return AttendanceLog(db, clock.wall)
 
 
 @pytest.fixture
@@ -49,12 +43,12 @@ def rows(db: sessionmaker[Session]) -> list[AttendanceRecord]:
 
 
 def test_joined_and_left_write_rows(
-    db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str
+    db: sessionmaker[Session], log: AttendanceLog, clock: ManualClock, class_id: str
 ) -> None:
     row = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Lan")
-    clock.at(30)
+    clock.set_wall(at(30))
     log.left(row, "left")
-    clock.at(40)
+    clock.set_wall(at(40))
     log.left(row, "disconnected")  # a second close keeps the first
     (record,) = rows(db)
     assert (record.participant_id, record.role, record.external_id, record.display_name) == (
@@ -82,18 +76,18 @@ def test_bad_input(log: AttendanceLog, class_id: str) -> None:
         log.report("nope")
 
 
-def test_report_per_person(log: AttendanceLog, clock: Clock, class_id: str) -> None:
+def test_report_per_person(log: AttendanceLog, clock: ManualClock, class_id: str) -> None:
     lan1 = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Lan")
     log.joined(class_id, "p2", Role.LECTURER, None, "Thầy Hùng")
-    clock.at(20)
+    clock.set_wall(at(20))
     log.left(lan1, "disconnected")  # network drop ...
-    clock.at(25)
+    clock.set_wall(at(25))
     lan2 = log.joined(class_id, "p3", Role.TRAINEE, "HV1", "Nguyễn Thị Lan")  # ... and back
-    clock.at(60)
+    clock.set_wall(at(60))
     log.left(lan2, "left")
-    clock.at(90)
+    clock.set_wall(at(90))
     report = log.report(class_id)
-    assert report.title == "Lớp bồi dưỡng" and report.generated_at == clock.now
+    assert report.title == "Lớp bồi dưỡng" and report.generated_at == clock.wall()
     people = {p.person: p for p in report.people}
     lan = people["external:HV1"]
     assert (lan.sessions, lan.first_join, lan.last_leave) == (2, T0, T0 + timedelta(minutes=60))
@@ -105,18 +99,18 @@ def test_report_per_person(log: AttendanceLog, clock: Clock, class_id: str) -> N
 
 
 def test_overlapping_connections_count_once(
-    log: AttendanceLog, clock: Clock, class_id: str
+    log: AttendanceLog, clock: ManualClock, class_id: str
 ) -> None:
     a = log.joined(class_id, "p1", Role.TRAINEE, "HV1", None)
-    clock.at(10)
+    clock.set_wall(at(10))
     b = log.joined(class_id, "p2", Role.TRAINEE, "HV1", None)  # a second tab
-    clock.at(30)
+    clock.set_wall(at(30))
     log.left(a, "left")
-    clock.at(40)
+    clock.set_wall(at(40))
     log.left(b, "left")
-    clock.at(50)
+    clock.set_wall(at(50))
     c = log.joined(class_id, "p3", Role.TRAINEE, "HV1", None)
-    clock.at(55)
+    clock.set_wall(at(55))
     log.left(c, "left")
     (person,) = log.report(class_id).people
     assert person.sessions == 3 and person.seconds_online == (40 + 5) * 60
@@ -135,12 +129,12 @@ def test_same_name_in_two_roles_is_two_people(log: AttendanceLog, class_id: str)
 
 
 def test_close_open_at_shutdown(
-    db: sessionmaker[Session], log: AttendanceLog, clock: Clock, class_id: str
+    db: sessionmaker[Session], log: AttendanceLog, clock: ManualClock, class_id: str
 ) -> None:
     log.joined(class_id, "p1", Role.TRAINEE, None, None)
     done = log.joined(class_id, "p2", Role.TRAINEE, None, None)
     log.left(done, "left")
-    clock.at(5)
+    clock.set_wall(at(5))
     assert log.close_open("server_stopped") == 1
     assert [r.leave_reason for r in rows(db)] == ["server_stopped", "left"]
     assert log.close_open("server_stopped") == 0
@@ -153,10 +147,10 @@ def test_class_end_reason(db: sessionmaker[Session], log: AttendanceLog, class_i
     assert (record.left_at, record.leave_reason) == (T0 + timedelta(minutes=3), "class_ended")
 
 
-def test_csv(log: AttendanceLog, clock: Clock, class_id: str) -> None:
+def test_csv(log: AttendanceLog, clock: ManualClock, class_id: str) -> None:
     row = log.joined(class_id, "p1", Role.TRAINEE, "HV1", "Nguyễn Thị Lan")
     log.joined(class_id, "p2", Role.TRAINEE, '=HYPERLINK("x")', "+cmd")
-    clock.at(61.5)
+    clock.set_wall(at(61.5))
     log.left(row, "left")
     text = report_csv(log.report(class_id))
     assert text.startswith("\ufeff") and "\r\n" in text

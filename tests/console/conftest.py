@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from signaling.server.rooms import EXAMPLE_ROOMS, RoomService
 from signaling.server.settings import Settings
 from tests.support.rooms import NobodyLive
 from tests.support.server import free_port
+from tests.support.wait import wait_until
 from tests.web.support import launch, skip_without_chromium
 
 
@@ -76,11 +76,12 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
-    while not (server.started and rooms.ready.is_set()):
+
+    def started() -> bool:
         assert rooms.failed is None, rooms.failed
-        assert time.monotonic() < deadline, "the console server did not start"
-        time.sleep(0.05)
+        return server.started and rooms.ready.is_set()
+
+    wait_until(started, what="the console server to start")
     yield ConsoleServer(f"http://127.0.0.1:{port}", app, server, thread, loop)
     server.should_exit = True
     thread.join(timeout=20)

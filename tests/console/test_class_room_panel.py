@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from signaling.auth.room_access import LECTURER_ACTIONS
-from tests.web.support import ADMIN_TOKEN, ClassServer, join, new_page, wait_for
+from tests.support.wait import wait_until
+from tests.web.support import ADMIN_TOKEN, ClassServer, join, new_page
 
 pytestmark = pytest.mark.browser
 ROOM = "/api/rooms/room-101"
@@ -25,7 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
     root: Path = tmp_path_factory.mktemp("panel")
     server = ClassServer(root / "data").start()
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    wait_for(lambda: httpx.get(f"{server.url}/api/rooms", headers=admin).status_code == 200, 30, "the rooms")
+    wait_until(lambda: httpx.get(f"{server.url}/api/rooms", headers=admin).status_code == 200, 30, "the rooms")
     yield server
     server.stop()
 
@@ -65,13 +66,13 @@ def test_the_lecturer_drives_their_room(browser: Browser, server: ClassServer) -
         scenes = [b.get_attribute("data-scene") for b in panel.locator("[data-scene]").all()]
         assert scenes == ["start", "presentation", "discussion"]  # "end" is for technicians
         panel.locator("[data-position='whiteboard']").click()
-        wait_for(lambda: (camera(server)["position"] or {}).get("pan") == -600, 10, "the camera at the whiteboard")
+        wait_until(lambda: (camera(server)["position"] or {}).get("pan") == -600, 10, "the camera at the whiteboard")
         right = panel.locator("[data-action='ptz-right']")
         right.hover()
         page.mouse.down()
-        wait_for(lambda: camera(server)["position"]["pan"] > -500, 10, "the camera panning right")
+        wait_until(lambda: camera(server)["position"]["pan"] > -500, 10, "the camera panning right")
         page.mouse.up()
-        wait_for(lambda: any(e["action"] == "stop" for e in audit_log(server)), 10, "the release stopping the camera")
+        wait_until(lambda: any(e["action"] == "stop" for e in audit_log(server)), 10, "the release stopping the camera")
         panel.locator("[data-scene='discussion']").click()
         expect(panel.locator(".room-run")).to_have_attribute("data-state", "succeeded", timeout=10000)
         expect(panel.locator(".room-run li[data-state='ok']")).to_have_count(2)

@@ -6,7 +6,6 @@ did (the camera's position, the display's input) after a click in the page.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,18 +15,9 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from signaling.auth.room_access import LECTURER_ACTIONS
 from tests.console.conftest import ConsoleServer
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.browser
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -63,7 +53,7 @@ def test_pressing_a_preset_moves_the_simulated_camera(page: Page, console_server
     camera_card = card(page, "camera")
     camera_card.locator("[data-control='preset']").fill("3")
     camera_card.locator("[data-action='preset-recall']").click()
-    wait_for(lambda: camera.snapshot()["pan"] == 800 and camera.snapshot()["zoom"] == 1200, what="the camera at preset 3")
+    wait_until(lambda: camera.snapshot()["pan"] == 800 and camera.snapshot()["zoom"] == 1200, what="the camera at preset 3")
     expect(camera_card.locator("[data-field='position']")).to_have_text("800 / 200 / 1200")
 
 
@@ -72,9 +62,9 @@ def test_the_ptz_pad_moves_while_held(page: Page, console_server: ConsoleServer)
     right = card(page, "camera").locator("[data-action='ptz-right']")
     right.hover()
     page.mouse.down()
-    wait_for(lambda: camera.pan.velocity > 0, what="the camera panning right")
+    wait_until(lambda: camera.pan.velocity > 0, what="the camera panning right")
     page.mouse.up()
-    wait_for(lambda: camera.pan.velocity == 0, what="the camera stopping on release")
+    wait_until(lambda: camera.pan.velocity == 0, what="the camera stopping on release")
 
 
 def test_running_a_scene_shows_its_steps_results(page: Page, console_server: ConsoleServer) -> None:

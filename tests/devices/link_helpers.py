@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from devices.transport import Backoff, DeviceLink, LinkPolicy, LinkState
+from tests.support.wait import DEADLINE, until
 
 FAST = LinkPolicy(
     timeout=0.4,
@@ -16,12 +15,13 @@ FAST = LinkPolicy(
 
 
 async def wait_for_state(
-    link: DeviceLink[object], *states: LinkState, timeout: float = 3.0
+    link: DeviceLink[object], *states: LinkState, timeout: float = DEADLINE
 ) -> None:
-    """Return once the link is in one of `states`; fail the test after `timeout` seconds."""
-
-    async def until() -> None:
-        while link.state not in states:
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(until(), timeout)
+    """Return once the link is in one of `states`, checked on each of its state changes."""
+    await until(
+        lambda: link.state in states,
+        timeout,
+        f"{link.name} to be {' or '.join(state.value for state in states)}",
+        describe=lambda: f"the link is {link.state.value}: {link.detail}",
+        wake=link.add_listener,
+    )

@@ -7,7 +7,6 @@ import os
 import socket
 import stat
 import subprocess
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from signaling.cli.main import app, uvicorn_config
 from signaling.server.services import Services
 from signaling.server.settings import Settings
 from tests.signaling.conftest import CLASSBRIDGE, self_signed, serve
+from tests.support.wait import wait_until
 
 runner = CliRunner()
 
@@ -342,11 +342,17 @@ def test_serve_runs_the_example_room_on_simulators(tmp_path: Path) -> None:
         link = run(data, "technician", "link", "Kỹ thuật").splitlines()[0]
         assert link.startswith(f"{server.url}/console#t=")
         technician = {"Authorization": f"Bearer {link.split('#t=', 1)[1]}"}
-        deadline = time.monotonic() + 20
-        while (rooms := httpx.get(f"{server.url}/api/rooms", headers=technician)).status_code == 503:
-            assert rooms.json()["error"]["code"] == "rooms_starting"
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+
+        def rooms_answer() -> httpx.Response | None:
+            rooms = httpx.get(f"{server.url}/api/rooms", headers=technician)
+            if rooms.status_code == 503:
+                assert rooms.json()["error"]["code"] == "rooms_starting"
+                return None
+            return rooms
+
+        rooms = wait_until(
+            rooms_answer, what="the rooms to start", describe=server.log_tail, interval=0.2
+        )
         assert rooms.status_code == 200, rooms.text
         (room,) = rooms.json()
         assert room["name"] == "room-101"

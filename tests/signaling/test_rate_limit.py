@@ -1,17 +1,11 @@
 import pytest
 
 from signaling.ws.rate_limit import TokenBucket
-
-
-class Clock:
-    now = 0.0
-
-    def __call__(self):
-        return self.now
+from tests.support.clock import ManualClock
 
 
 def test_burst_then_steady_rate():
-    clock = Clock()
+    clock = ManualClock()
     bucket = TokenBucket(rate=10, burst=5, clock=clock)
     assert all(bucket.take() for _ in range(5))
     assert not bucket.take()

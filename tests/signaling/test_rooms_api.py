@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.rooms import admin_headers, bearer, simulated_app, technician_token
+from tests.support.wait import wait_until
 
 ROOM = "/api/rooms/room-101"
 
@@ -55,10 +55,11 @@ def test_commands_change_the_simulators(client: TestClient, tech: dict[str, str]
     camera = fleet.simulator("room-101/camera")
     camera.camera.presets[4] = (700.0, 100.0, 0.0)
     assert client.post(f"{ROOM}/devices/camera/commands", json={"do": "preset_recall", "preset": 4}, headers=tech).status_code == 200
-    deadline = time.monotonic() + 5
-    while camera.camera.snapshot()["pan"] != 700:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(
+        lambda: camera.camera.snapshot()["pan"] == 700,
+        what="the camera at preset 4",
+        describe=lambda: f"the camera: {camera.camera.snapshot()}",
+    )
 
 
 def test_device_errors_have_codes(client: TestClient, tech: dict[str, str]) -> None:

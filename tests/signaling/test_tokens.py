@@ -15,21 +15,14 @@ from classroom.roles import Role
 from signaling.errors import TokenError
 from signaling.auth.keys import Keyring
 from signaling.auth.tokens import AUDIENCE, ISSUER, TokenService
+from tests.support.clock import ManualClock
 
 T0 = 1_760_000_000.0
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def keyring(tmp_path: Path) -> Keyring:
 
 
 @pytest.fixture
-def tokens(keyring: Keyring, clock: Clock) -> TokenService:
+def tokens(keyring: Keyring, clock: ManualClock) -> TokenService:
     return TokenService(keyring, timedelta(hours=2), leeway=timedelta(seconds=30), clock=clock)
 
 
@@ -86,7 +79,7 @@ def test_every_token_has_its_own_id(tokens: TokenService) -> None:
     assert len(ids) == 20
 
 
-def test_expired_after_leeway(tokens: TokenService, clock: Clock) -> None:
+def test_expired_after_leeway(tokens: TokenService, clock: ManualClock) -> None:
     token = tokens.issue("abc", Role.TRAINEE, ttl=timedelta(seconds=60))
     clock.now = T0 + 60 + 30  # within leeway
     assert tokens.verify(token, "abc").role is Role.TRAINEE
@@ -94,7 +87,7 @@ def test_expired_after_leeway(tokens: TokenService, clock: Clock) -> None:
     assert code_of(tokens, token) == "token_expired"
 
 
-def test_issued_in_the_future_is_invalid(tokens: TokenService, clock: Clock) -> None:
+def test_issued_in_the_future_is_invalid(tokens: TokenService, clock: ManualClock) -> None:
     token = tokens.issue("abc", Role.TRAINEE)
     clock.now = T0 - 31
     assert code_of(tokens, token) == "token_invalid"

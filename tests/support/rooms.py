@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from devices.rooms_file import load_rooms
 from signaling.server.app import create_app
 from signaling.server.rooms import EXAMPLE_ROOMS, RoomService
 from signaling.server.settings import Settings
+from tests.support.wait import wait_until
 
 FAST = {"ready_poll": 0.1}
 
@@ -39,11 +39,12 @@ def simulated_app(data_dir: Path, **settings: Any) -> Iterator[TestClient]:
     )
     app = create_app(Settings.load(data_dir=data_dir, **settings), NobodyLive(), rooms)
     with TestClient(app) as client:
-        deadline = time.monotonic() + 20
-        while not rooms.ready.is_set():
+
+        def started() -> bool:
             assert rooms.failed is None, rooms.failed
-            assert time.monotonic() < deadline, "the simulated rooms did not start"
-            time.sleep(0.05)
+            return rooms.ready.is_set()
+
+        wait_until(started, what="the simulated rooms to start")
         yield client
 
 

@@ -7,11 +7,12 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.support.wait import log_tail, wait_until
 
 CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -42,6 +43,9 @@ class Served:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def log_tail(self) -> str:
+        return log_tail(self.log)
 
     def stop(self) -> str:
         """Stop the server and return everything it printed."""
@@ -78,14 +82,18 @@ def serve(
             [*args, *extra], stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
     served = Served(f"{scheme}://127.0.0.1:{port}", data_dir, process, verify, log)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def answering() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"serve exited early:\n{served.output()}")
         try:
-            if httpx.get(f"{served.url}/healthz", verify=verify, timeout=1).status_code == 200:
-                return served
+            return httpx.get(f"{served.url}/healthz", verify=verify, timeout=1).status_code == 200
         except httpx.TransportError:
-            time.sleep(0.1)
-    served.stop()
-    raise AssertionError("serve did not answer /healthz within 20 s")
+            return False
+
+    try:
+        wait_until(answering, what="serve to answer /healthz", describe=served.log_tail)
+    except BaseException:
+        served.stop()
+        raise
+    return served

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.web.support import ClassServer, join, launch, new_page, wait_for, with_lang
+from tests.support.wait import wait_until
+from tests.web.support import ClassServer, join, launch, new_page, with_lang
 
 LECTURER = "TS. Nguyễn Văn An"
 TRAINEES = ("Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung")
@@ -23,7 +24,7 @@ TRAINEES = ("Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung")
 
 def settle(page: Page) -> None:
     """Let video render and the quality indicator take its first sample."""
-    wait_for(lambda: page.locator("#quality").is_visible(), 10, "the quality indicator")
+    wait_until(lambda: page.locator("#quality").is_visible(), 10, "the quality indicator")
     time.sleep(0.5)
 
 
@@ -50,7 +51,7 @@ def class_pages(browser: Browser, server: ClassServer, lang: str, out: Path) -> 
     trainees[1].click("[data-control=mic]")  # one trainee muted: the badge shows
     lecturer.click("[data-control=share]")
     slides = trainees[0].locator('.stage-main [data-tile$=":screen"]')
-    wait_for(lambda: slides.count() == 1, 15, "the slides")
+    wait_until(lambda: slides.count() == 1, 15, "the slides")
     settle(lecturer)
     settle(trainees[0])
     lecturer.screenshot(path=shots[1])

@@ -13,17 +13,16 @@ import socket
 import struct
 import subprocess
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 from tests.support.server import CLASSBRIDGE, free_port
+from tests.support.wait import log_tail, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 ADMIN_TOKEN = "web-tests-admin-token-0123456789"
@@ -82,25 +81,6 @@ async () => {
 }
 """
 
-T = TypeVar("T")
-
-
-def wait_for(
-    check: Callable[[], T], timeout: float = 15.0, what: str = "condition", interval: float = 0.2
-) -> T:
-    """Poll `check` until it returns something truthy; fail naming `what` and the last value."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(
-        f"timed out after {timeout:.0f} s waiting for {what}; last value: {last!r}"
-    )
-
-
 @dataclass
 class ClassServer:
     """`classbridge serve` as a subprocess, exactly as a school runs it."""
@@ -147,7 +127,7 @@ class ClassServer:
             except httpx.TransportError:
                 return False
 
-        wait_for(healthy, 30, "the server to answer /healthz")
+        wait_until(healthy, 30, "the server to answer /healthz", describe=self.log_tail)
         return self
 
     def stop(self) -> None:
@@ -162,10 +142,7 @@ class ClassServer:
         self.process = None
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return log_tail(self.log_path, lines)
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = httpx.request(

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.web.support import ClassServer, dump, join, media, new_page, tile_names, wait_for
+from tests.support.wait import wait_until
+from tests.web.support import ClassServer, dump, join, media, new_page, tile_names
 
 pytestmark = pytest.mark.browser
 
@@ -58,14 +59,17 @@ def test_each_trainee_decodes_the_lecturers_video_and_plays_audio(
     classroom: Classroom, index: int
 ) -> None:
     trainee = classroom.trainees[index]
-    wait_for(
-        lambda: decodes_video(trainee), 20, f"lecturer media on a trainee page: {dump(trainee)}"
+    wait_until(
+        lambda: decodes_video(trainee),
+        20,
+        "lecturer media on a trainee page",
+        describe=lambda: dump(trainee),
     )
     main = trainee.locator(".stage-main .tile")
     assert main.locator(".tile-name").inner_text() == LECTURER
     video = main.locator("video")
     playing = "v => v.readyState >= 2 && !v.paused && v.videoWidth > 0"
-    wait_for(lambda: video.evaluate(playing), 10, "the lecturer's video playing")
+    wait_until(lambda: video.evaluate(playing), 10, "the lecturer's video playing")
     kinds = video.evaluate("v => v.srcObject.getTracks().map(t => t.kind).sort()")
     assert kinds == ["audio", "video"]  # the lecturer's voice plays from the same element
     assert not trainee.page_errors()
@@ -73,17 +77,18 @@ def test_each_trainee_decodes_the_lecturers_video_and_plays_audio(
 
 def test_the_lecturer_sees_both_trainees(classroom: Classroom) -> None:
     lecturer = classroom.lecturer
-    wait_for(
+    wait_until(
         lambda: tile_names(lecturer) == sorted(TRAINEES),
         15,
-        f"both trainee tiles: {dump(lecturer)}",
+        "both trainee tiles",
+        describe=lambda: dump(lecturer),
     )
 
     def both_decoding() -> bool:
         tracks = media(lecturer)["tracks"].values()
         return sum(1 for t in tracks if t["kind"] == "video" and t["frames"] > 0) == 2
 
-    wait_for(both_decoding, 20, "video from both trainees")
+    wait_until(both_decoding, 20, "video from both trainees")
     assert lecturer.locator("#people-count").inner_text().endswith("3")
 
 
@@ -100,27 +105,32 @@ def test_screen_share_reaches_trainees_and_stops(classroom: Classroom) -> None:
 
 def slides_gone(trainee: Page) -> None:
     screen = trainee.locator('[data-tile$=":screen"]')
-    wait_for(lambda: screen.count() == 0, 15, "the screen tile to go away")
+    wait_until(lambda: screen.count() == 0, 15, "the screen tile to go away")
     assert trainee.locator(".stage-main .tile .tile-name").inner_text() == LECTURER
 
 
 def sees_the_slides(trainee: Page) -> None:
     screen = trainee.locator('.stage-main .tile[data-tile$=":screen"] video')
-    wait_for(lambda: screen.count() == 1, 15, f"the shared screen on the stage: {dump(trainee)}")
+    wait_until(
+        lambda: screen.count() == 1,
+        15,
+        "the shared screen on the stage",
+        describe=lambda: dump(trainee),
+    )
 
     def screen_frames() -> int:
         track_id = screen.evaluate("v => v.srcObject && v.srcObject.getVideoTracks()[0]?.id")
         stats = media(trainee)["tracks"].get(track_id, {})
         return int(stats.get("frames", 0))
 
-    wait_for(screen_frames, 15, "decoded frames of the shared screen")
+    wait_until(screen_frames, 15, "decoded frames of the shared screen")
     # The lecturer's camera moves beside the slides.
     assert trainee.locator(".stage-side .tile .tile-name").all_inner_texts() == [LECTURER]
 
 
 def test_audio_only_stops_video_but_keeps_audio(classroom: Classroom) -> None:
     trainee = classroom.trainees[1]
-    wait_for(lambda: decodes_video(trainee), 20, "video before switching")
+    wait_until(lambda: decodes_video(trainee), 20, "video before switching")
     trainee.click("[data-control=audioOnly]")
     trainee.wait_for_selector(".audio-only-note:not([hidden])")
 
@@ -129,7 +139,7 @@ def test_audio_only_stops_video_but_keeps_audio(classroom: Classroom) -> None:
         time.sleep(0.5)
         return media(trainee)["videoPackets"] == before
 
-    wait_for(video_stopped, 15, "video packets to stop arriving")
+    wait_until(video_stopped, 15, "video packets to stop arriving")
     start = media(trainee)
     time.sleep(2)
     end = media(trainee)
@@ -139,7 +149,7 @@ def test_audio_only_stops_video_but_keeps_audio(classroom: Classroom) -> None:
     trainee.click("[data-control=audioOnly]")
     trainee.wait_for_selector(".audio-only-note", state="hidden")
     resumed = media(trainee)["framesDecoded"]
-    wait_for(
+    wait_until(
         lambda: media(trainee)["framesDecoded"] > resumed + 10,
         15,
         "video again after leaving audio-only mode",
@@ -157,7 +167,7 @@ def test_the_room_camera_shows_beside_the_lecturer(browser: Browser, classroom: 
             assert trainee.locator(".stage-main .tile-name").inner_text() == LECTURER
             assert side.locator("video").evaluate("v => v.videoWidth > 0")
         names = classroom.lecturer.locator(".grid .tile .tile-name")
-        wait_for(lambda: "Camera phòng học" in names.all_inner_texts(), 15, "the room on the grid")
+        wait_until(lambda: "Camera phòng học" in names.all_inner_texts(), 15, "the room on the grid")
         buttons = room.locator(".toolbar button")
         controls = buttons.evaluate_all("bs => bs.map((b) => b.dataset.control)")
         assert controls == ["mic", "camera", "share", "leave"]  # shares, cannot end the class
@@ -170,8 +180,11 @@ def test_the_room_camera_shows_beside_the_lecturer(browser: Browser, classroom: 
 def room_tiles(trainee: Page, count: int) -> None:
     playing = trainee.locator(".stage-side .tile video")
     script = "vs => vs.filter((v) => v.videoWidth > 0).length"
-    wait_for(
-        lambda: playing.evaluate_all(script) == count, 15, f"{count} room tile(s): {dump(trainee)}"
+    wait_until(
+        lambda: playing.evaluate_all(script) == count,
+        15,
+        f"{count} room tile(s)",
+        describe=lambda: dump(trainee),
     )
 
 
@@ -179,21 +192,24 @@ def test_muting_shows_on_the_lecturers_tile(classroom: Classroom) -> None:
     trainee, lecturer = classroom.trainees[0], classroom.lecturer
     badge = lecturer.locator(f'.grid .tile:has(.tile-name:text-is("{TRAINEES[0]}")) .badge-mic')
     trainee.click("[data-control=mic]")
-    wait_for(lambda: badge.is_visible(), 10, "the muted badge on the lecturer's page")
+    wait_until(lambda: badge.is_visible(), 10, "the muted badge on the lecturer's page")
     assert trainee.locator("[data-control=mic] .label").inner_text() == "Bật micrô"
     trainee.click("[data-control=mic]")
-    wait_for(lambda: not badge.is_visible(), 10, "the badge to go when unmuted")
+    wait_until(lambda: not badge.is_visible(), 10, "the badge to go when unmuted")
 
 
 def test_a_reload_rejoins_the_class(classroom: Classroom) -> None:
     trainee, lecturer = classroom.trainees[0], classroom.lecturer
     trainee.reload()
     trainee.wait_for_selector(".classroom", timeout=20_000)  # straight back in, no pre-join
-    wait_for(
-        lambda: decodes_video(trainee), 20, f"lecturer media after the reload: {dump(trainee)}"
+    wait_until(
+        lambda: decodes_video(trainee),
+        20,
+        "lecturer media after the reload",
+        describe=lambda: dump(trainee),
     )
     # The server replaced the stale seat: still exactly two trainees, both sending video.
-    wait_for(
+    wait_until(
         lambda: tile_names(lecturer) == sorted(TRAINEES), 15, "two trainee tiles after the reload"
     )
 
@@ -203,4 +219,4 @@ def test_a_reload_rejoins_the_class(classroom: Classroom) -> None:
             tiles.nth(i).evaluate("v => v.readyState >= 2 && v.videoWidth > 0") for i in range(2)
         )
 
-    wait_for(both_decoding, 20, "both trainees' video on the lecturer's page")
+    wait_until(both_decoding, 20, "both trainees' video on the lecturer's page")

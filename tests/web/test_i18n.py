@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from classroom.roles import Role
 from signaling.ws.messages import ErrorCode
-from tests.web.support import ClassServer, dump, join, new_page, wait_for, with_lang
+from tests.support.wait import wait_until
+from tests.web.support import ClassServer, dump, join, new_page, with_lang
 
 STATIC = Path(__file__).parents[2] / "web" / "static"
 VI: dict[str, str] = json.loads((STATIC / "i18n" / "vi.json").read_text(encoding="utf-8"))
@@ -173,7 +174,7 @@ def test_the_class_pages_are_translated_and_switch_language_live(
 def switch_to_english(page: Page) -> None:
     check_translated(page, "vi")
     page.select_option("#lang-select", "en")
-    wait_for(lambda: page.evaluate("document.documentElement.lang") == "en", 5, "the switch")
+    wait_until(lambda: page.evaluate("document.documentElement.lang") == "en", 5, "the switch")
     assert "Leave" in check_translated(page, "en")
 
 
@@ -184,7 +185,7 @@ def test_the_language_choice_is_remembered(context: BrowserContext, server: Clas
     page.goto(link)
     assert page.locator(".btn-join").inner_text() == "Tham gia"  # Vietnamese by default
     page.select_option("#lang-select", "en")
-    wait_for(lambda: page.locator(".btn-join").inner_text() == "Join", 5, "the switch to English")
+    wait_until(lambda: page.locator(".btn-join").inner_text() == "Join", 5, "the switch to English")
     page.reload()
     page.wait_for_selector(".btn-join")
     assert page.locator(".btn-join").inner_text() == "Join"  # remembered

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.support import wait_for
+from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_the_meter_moves_with_the_fake_microphone(js: Js) -> None:
            window.peak = 0;
            setInterval(() => { window.peak = Math.max(window.peak, window.meter.read()); }, 20);""",
     )
-    wait_for(
+    wait_until(
         lambda: js("level_meter.js", "return window.peak;") > 0.05,
         10,
         "a level from the fake microphone",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Playwright
 
-from tests.web.support import ClassServer, dump, join, launch, media, new_page, tile_names, wait_for
+from tests.support.wait import wait_until
+from tests.web.support import ClassServer, dump, join, launch, media, new_page, tile_names
 
 pytestmark = pytest.mark.browser
 
@@ -33,15 +34,15 @@ def test_without_a_camera_the_trainee_joins_with_the_microphone(
         assert trainee.locator("[data-control=mic]").is_enabled()
 
         # The lecturer hears the trainee and sees a name tile without picture.
-        wait_for(lambda: tile_names(lecturer) == ["Trần Thị Bình"], 15, "the trainee's tile")
+        wait_until(lambda: tile_names(lecturer) == ["Trần Thị Bình"], 15, "the trainee's tile")
         tile = lecturer.locator(".grid .tile").first
-        wait_for(
+        wait_until(
             lambda: "camera-off" in (tile.get_attribute("class") or ""),
             10,
             "the placeholder on the tile",
         )
         assert tile.locator(".avatar").inner_text() == "TB"
-        wait_for(lambda: media(lecturer)["audioPackets"] > 0, 15, "the trainee's audio")
+        wait_until(lambda: media(lecturer)["audioPackets"] > 0, 15, "the trainee's audio")
         assert media(lecturer)["videoPackets"] == 0
         context.close()
     finally:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.web.support import ClassServer, join, new_page, wait_for
+from tests.support.wait import wait_until
+from tests.web.support import ClassServer, join, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +53,7 @@ def test_the_preview_pickers_and_a_remembered_name(
     link = server.create_class("Lớp chọn thiết bị")["links"]["trainee"]
     page.goto(link)
     page.wait_for_selector(".preview video")
-    wait_for(
+    wait_until(
         lambda: page.locator(".preview video").evaluate("v => v.videoWidth > 0"),
         10,
         "the camera preview",
@@ -63,7 +64,7 @@ def test_the_preview_pickers_and_a_remembered_name(
     assert page.locator(".meter").get_attribute("aria-label") == "Mức âm thanh micrô"
 
     page.select_option("#camera-select", "")  # no camera
-    wait_for(lambda: page.locator(".preview-off").is_visible(), 10, "the camera-off placeholder")
+    wait_until(lambda: page.locator(".preview-off").is_visible(), 10, "the camera-off placeholder")
     page.fill("#name", "Phạm Văn Đức")
     page.click(".btn-join")
     page.wait_for_selector(".classroom", timeout=20_000)
@@ -98,7 +99,7 @@ def test_observers_skip_capture_and_only_receive(
             "bs => bs.map((b) => b.dataset.control)"
         )
         assert controls == ["audioOnly", "leave"]
-        wait_for(
+        wait_until(
             lambda: page.locator(".stage-main .tile video").evaluate("v => v.videoWidth > 0"),
             20,
             "the lecturer's video",
@@ -120,7 +121,7 @@ def test_the_keyboard_is_enough_to_join(page: Page, server: ClassServer) -> None
     page.wait_for_selector(".classroom", timeout=20_000)
     page.locator("[data-control=mic]").focus()
     page.keyboard.press("Enter")
-    wait_for(
+    wait_until(
         lambda: page.locator("[data-control=mic]").inner_text() == "Bật micrô",
         5,
         "mute by keyboard",

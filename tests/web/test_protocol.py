@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.web.support import Cable, ClassServer, dump, join, media, new_page, tile_names, wait_for
+from tests.support.wait import wait_until
+from tests.web.support import Cable, ClassServer, dump, join, media, new_page, tile_names
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,12 @@ def fresh_frames(page: Page) -> bool:
 
 def says(page: Page, selector: str, text: str, timeout: float = 10) -> None:
     element = page.locator(selector)
-    wait_for(lambda: text in element.inner_text(), timeout, f"{text!r} in {selector}: {dump(page)}")
+    wait_until(
+        lambda: text in element.inner_text(),
+        timeout,
+        f"{text!r} in {selector}",
+        describe=lambda: dump(page),
+    )
 
 
 def test_the_page_reconnects_after_a_network_drop(
@@ -60,30 +66,32 @@ def test_the_page_reconnects_after_a_network_drop(
     try:
         join(lecturer, links["lecturer"], "Nguyễn Văn An")
         join(trainee, links["trainee"].replace(server.url, cable.url), "Trần Thị Bình")
-        wait_for(lambda: receiving(trainee), 20, "media before the drop")
+        wait_until(lambda: receiving(trainee), 20, "media before the drop")
         first_client_id = trainee.evaluate("localStorage.getItem('classbridge.client_id')")
 
         cable.cut()
         banner = trainee.locator('.notice[data-notice="connection"]')
-        wait_for(
+        wait_until(
             lambda: "Mất kết nối. Đang tự kết nối lại" in banner.inner_text(),
             10,
-            f"the reconnecting banner: {dump(trainee)}",
+            "the reconnecting banner",
+            describe=lambda: dump(trainee),
         )
         assert trainee.locator("#connection-status").inner_text() == "Đang kết nối lại…"
         time.sleep(1.5)  # the link stays down across a few attempts
         cable.plug()
 
-        wait_for(
+        wait_until(
             lambda: trainee.locator("#connection-status").inner_text() == "Đã kết nối",
             20,
-            f"the rejoin: {dump(trainee)}",
+            "the rejoin",
+            describe=lambda: dump(trainee),
         )
         assert "Đã kết nối lại với lớp học" in trainee.inner_text("#notices")
         assert trainee.locator(".classroom").is_visible()  # never left the class view
-        wait_for(lambda: fresh_frames(trainee), 20, "the lecturer's media after the rejoin")
+        wait_until(lambda: fresh_frames(trainee), 20, "the lecturer's media after the rejoin")
         assert trainee.evaluate("localStorage.getItem('classbridge.client_id')") == first_client_id
-        wait_for(
+        wait_until(
             lambda: tile_names(lecturer) == ["Trần Thị Bình"],
             15,
             "one trainee tile on the lecturer's page",
@@ -102,7 +110,7 @@ def test_the_page_rides_out_a_server_restart(
         trainee = open_page(browser, contexts)
         join(lecturer, links["lecturer"], "Nguyễn Văn An")
         join(trainee, links["trainee"], "Trần Thị Bình")
-        wait_for(lambda: receiving(trainee), 20, "media before the restart")
+        wait_until(lambda: receiving(trainee), 20, "media before the restart")
 
         server.stop()  # a clean shutdown tells every page the server is going away
         for page in (lecturer, trainee):
@@ -110,8 +118,8 @@ def test_the_page_rides_out_a_server_restart(
         server.start()
         for page in (lecturer, trainee):
             says(page, "#connection-status", "Đã kết nối", timeout=30)
-        wait_for(lambda: fresh_frames(trainee), 20, "the lecturer's media after the restart")
-        wait_for(
+        wait_until(lambda: fresh_frames(trainee), 20, "the lecturer's media after the restart")
+        wait_until(
             lambda: tile_names(lecturer) == ["Trần Thị Bình"],
             15,
             "the trainee back on the lecturer's page",

@@ -11,6 +11,7 @@ from aiortc.rtp import HeaderExtensionsMap, RtpPacket
 
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
 from classroom.relay.sender_reports import NTP_EPOCH_OFFSET
+from tests.support.clock import ManualClock
 
 MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
 VP8 = CodecSpec("video/VP8", 90000)
@@ -35,26 +36,15 @@ class Sink:
         return [RtpPacket.parse(p) for p in self.packets]
 
 
-class Env:
+class Env(ManualClock):
+    """The test's clock, with a publisher's track running on it."""
+
     def __init__(self, codec=VP8):
-        self.now = 0.0
+        super().__init__()
         self.plis: list[float] = []
-        self.timers = []
         self.up = UpTrack(
             "t1", codec, lambda: self.plis.append(self.now), self.schedule, clock=lambda: self.now
         )
-
-    def schedule(self, delay, cb):
-        self.timers.append((self.now + delay, cb))
-
-    def tick(self, dt):
-        end = self.now + dt
-        while self.timers and min(t[0] for t in self.timers) <= end:
-            due = min(self.timers, key=lambda t: t[0])
-            self.timers.remove(due)
-            self.now = due[0]
-            due[1]()
-        self.now = end
 
     def subscriber(self, ssrc=0x1111, pt=96, rtx=None, mid="3", ext_id=9):
         sink = Sink()
@@ -99,11 +89,11 @@ def test_new_subscriber_waits_for_keyframe_and_requests_one():
     env.send(1, 0, KEY)
     dt, sink = env.subscriber()
     assert env.plis == [0.0]  # one key frame request on join
-    env.tick(0.03)
+    env.advance(0.03)
     env.send(2, 3000, DELTA)
     env.send(3, 3000, CONT)
     assert sink.packets == []
-    env.tick(0.03)
+    env.advance(0.03)
     env.send(4, 6000, KEY)
     env.send(5, 6000, CONT, marker=True)
     seqs = [p.sequence_number for p in sink.parsed()]
@@ -115,8 +105,8 @@ def test_many_joins_cause_one_keyframe_request_per_interval():
     env = Env()
     for i in range(20):
         env.subscriber(ssrc=i + 1)
-        env.tick(0.01)
-    env.tick(1.0)
+        env.advance(0.01)
+    env.advance(1.0)
     assert len(env.plis) == 2  # one at once, one deferred at 0.5 s
     assert env.up.keyframes.suppressed == 19
 
@@ -124,7 +114,7 @@ def test_many_joins_cause_one_keyframe_request_per_interval():
 def test_subscriber_pli_is_forwarded_upstream_throttled():
     env = Env()
     dt, _ = env.subscriber()
-    env.tick(1.0)
+    env.advance(1.0)
     env.plis.clear()
     for _ in range(5):
         dt.on_keyframe_request()
@@ -175,7 +165,7 @@ def test_slow_subscriber_drops_to_next_keyframe_and_never_stalls_others():
     env = Env()
     slow, slow_sink = env.subscriber(ssrc=1)
     fast, fast_sink = env.subscriber(ssrc=2)
-    env.tick(1.0)
+    env.advance(1.0)
     env.plis.clear()
     env.send(1, 0, KEY)
     env.send(2, 0, CONT)
@@ -230,7 +220,7 @@ def test_source_switch_keeps_outgoing_numbering_continuous():
     dt, sink = env.subscriber()
     env.send(10, 1000, KEY)
     env.send(11, 1000, CONT)
-    env.tick(0.2)
+    env.advance(0.2)
     dt.bind(other)
     other.on_packet(5000, 777, False, DELTA, env.now)  # not a key frame: waits
     other.on_packet(5001, 3777, False, KEY, env.now)
@@ -249,7 +239,7 @@ def test_sender_report_translates_publisher_clock():
     out_ts = sink.parsed()[0].timestamp
     ntp = (3_900_000_000 << 32)
     env.up.on_sender_report(ntp, 50_000, env.now)
-    env.tick(0.5)
+    env.advance(0.5)
     sr_ntp, sr_rtp, packets, octets = dt.sender_report()
     assert sr_ntp == ntp + (1 << 31)  # 0.5 s later in the publisher's NTP domain
     assert sr_rtp == (out_ts + 45_000) & 0xFFFFFFFF  # subscriber's timeline, 0.5 s later
@@ -270,7 +260,7 @@ def test_rtt_from_receiver_report():
     dt, _ = env.subscriber()
     env.send(1, 0, KEY)
     ntp, *_ = dt.sender_report()
-    env.tick(0.25)
+    env.advance(0.25)
     dt.on_receiver_report(fraction_lost=64, jitter=12, lsr=(ntp >> 16) & 0xFFFFFFFF, dlsr=int(0.05 * 65536))
     assert dt.stats.rtt == pytest.approx(0.2, abs=1e-3)
     assert dt.stats.fraction_lost == 0.25
@@ -282,7 +272,7 @@ def test_process_counters_follow_forwarding_nacks_and_drops():
     before = COUNTERS.snapshot()
     env = Env()
     dt, sink = env.subscriber(rtx=(97, 0x20))
-    env.tick(1.0)
+    env.advance(1.0)
     env.send(1, 0, KEY)
     env.send(2, 0, CONT)
     dt.on_nack([sink.parsed()[0].sequence_number])

@@ -1,29 +1,9 @@
 from classroom.relay.keyframe_requests import KeyframeRequester
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.timers: list[tuple[float, object]] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def schedule(self, delay, callback):
-        self.timers.append((self.now + delay, callback))
-
-    def advance(self, dt):
-        end = self.now + dt
-        while self.timers and min(t[0] for t in self.timers) <= end + 1e-9:
-            due = min(self.timers, key=lambda t: t[0])
-            self.timers.remove(due)
-            self.now = due[0]
-            due[1]()
-        self.now = end
+from tests.support.clock import ManualClock
 
 
 def make():
-    clock = Clock()
+    clock = ManualClock()
     sent = []
     req = KeyframeRequester(lambda: sent.append(clock.now), clock, clock.schedule, interval=0.5)
     return clock, sent, req

@@ -27,6 +27,7 @@ from signaling.ws.dispatch import carry_out
 from signaling.ws.frames import DISMISSALS, ConnectionTerms, frame_of, refusal
 from signaling.ws.messages import Error, ErrorCode, Limits, MessageError, encode, parse_client_message
 from tests.support.media import PatternTrack, ToneTrack, audio_level, frames
+from tests.support.wait import until
 
 pytestmark = pytest.mark.webrtc
 
@@ -201,8 +202,7 @@ async def test_audio_only_stops_video_and_keeps_audio(live):
     await frames((await trainee.wait_for_track(lecturer_id, Source.CAMERA)).track, 2)
     offers = trainee.offers_received
     await trainee.send_raw({"type": "receive", "video": False})
-    while trainee.offers_received == offers:
-        await asyncio.sleep(0.05)
+    await until(lambda: trainee.offers_received != offers, what="a new offer", interval=0.05)
     assert [r.info.source for r in trainee.received()] == [Source.MICROPHONE]
     (publisher,) = [p for p in live.participants.values() if p.role is Role.LECTURER]
     camera = next(t for t in publisher.published.values() if t.source is Source.CAMERA)

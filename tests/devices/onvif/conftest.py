@@ -12,13 +12,14 @@ import pytest
 
 from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifSimulator
+from tests.support.clock import ManualClock
 
-from .helpers import TIMEOUT, ManualClock, http_port
+from .helpers import TIMEOUT, http_port
 
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock()
+    return ManualClock(1000.0)  # the simulator's PTZ motion runs on it
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ extras, presets round trip, every fault knob mapped to our error, auth and clock
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 
@@ -25,8 +24,10 @@ from devices.onvif.driver import OnvifCamera
 from devices.onvif.simulator import OnvifFaults, OnvifSimulator
 from devices.registry import driver_class
 from devices.transport.policy import Backoff
+from tests.support.clock import ManualClock
+from tests.support.wait import until
 
-from .helpers import TIMEOUT, ManualClock, http_port
+from .helpers import TIMEOUT, http_port
 
 
 def make_camera(sim: OnvifSimulator, password: str = "s3cret", **kwargs: object) -> OnvifCamera:
@@ -313,11 +314,11 @@ async def test_a_stopped_camera_is_offline_and_comes_back(camera: OnvifCamera, s
 
 
 async def wait_for_link(camera: OnvifCamera, state: LinkState) -> None:
-    for _ in range(200):
-        if camera.link is state:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"link stayed {camera.link.value}, never {state.value}")
+    await until(
+        lambda: camera.link is state,
+        what=f"the link to be {state.value}",
+        describe=lambda: f"the link is {camera.link.value}",
+    )
 
 
 async def test_the_watcher_notices_a_camera_going_away_and_coming_back(sim: OnvifSimulator) -> None:

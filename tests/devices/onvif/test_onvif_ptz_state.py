@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devices.onvif.ptz_state import PtzRefused, PtzState, Vector
-
-from .helpers import ManualClock
+from tests.support.clock import ManualClock
 
 
 @pytest.fixture

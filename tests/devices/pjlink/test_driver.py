@@ -21,25 +21,18 @@ from devices.errors import (
 from devices.pjlink.driver import PJLinkProjector
 from devices.pjlink.simulator import PJLinkSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
+from tests.support.clock import ManualClock
+from tests.support.wait import until
 
 
-class Clock:
+@pytest.fixture
+def clock() -> ManualClock:
     """The projector's clock, moved by the test so warm-up never races the machine's load."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def sim(clock: Clock) -> AsyncIterator[PJLinkSimulator]:
+async def sim(clock: ManualClock) -> AsyncIterator[PJLinkSimulator]:
     simulator = PJLinkSimulator(warm_up=30, cool_down=30, clock=clock)
     await simulator.start()
     yield simulator
@@ -62,7 +55,7 @@ async def test_is_a_display_with_the_projectors_inputs(projector: PJLinkProjecto
 
 
 async def test_power_on_warm_up_refusal_then_input_and_mute(
-    projector: PJLinkProjector, clock: Clock
+    projector: PJLinkProjector, clock: ManualClock
 ) -> None:
     status = await projector.status()
     assert (status.power, status.values["power_state"]) == (False, "off")
@@ -143,7 +136,7 @@ async def test_busy(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
 
 
 async def test_garbage_is_counted_and_times_out(
-    projector: PJLinkProjector, sim: PJLinkSimulator, clock: Clock
+    projector: PJLinkProjector, sim: PJLinkSimulator, clock: ManualClock
 ) -> None:
     sim.faults.garbage = True
     with pytest.raises(DeviceTimeout):
@@ -190,11 +183,10 @@ async def test_polling_keeps_an_idle_session_open() -> None:
     idle.link.add_listener(lambda old, new, detail: states.append(new))
     await idle.start()
 
-    async def hung_up() -> None:
-        while LinkState.OFFLINE not in states:
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(hung_up(), 3)  # the projector hung up; the link comes back by itself
+    # the projector hung up; the link comes back by itself
+    await until(
+        lambda: LinkState.OFFLINE in states, what="the projector to hang up", wake=idle.link.add_listener
+    )
     await wait_for_state(idle.link, LinkState.ONLINE)
     await idle.set_power(True)
     await idle.stop()

@@ -10,23 +10,16 @@ import pytest
 from devices.config import PJLinkProjectorConfig
 from devices.pjlink.auth import digest
 from devices.pjlink.simulator import PJLinkSimulator
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import ManualClock
 
 
 @pytest.fixture
-async def clock() -> Clock:
-    return Clock()
+async def clock() -> ManualClock:
+    return ManualClock(100.0)
 
 
 @pytest.fixture
-async def sim(clock: Clock) -> AsyncIterator[PJLinkSimulator]:
+async def sim(clock: ManualClock) -> AsyncIterator[PJLinkSimulator]:
     simulator = PJLinkSimulator(warm_up=5, cool_down=5, idle_timeout=0.5, clock=clock)
     endpoints = await simulator.start()
     assert endpoints == {"tcp": f"127.0.0.1:{simulator.port}"}
@@ -45,7 +38,7 @@ async def ask(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, line: 
     return await asyncio.wait_for(reader.readuntil(b"\r"), 2)
 
 
-async def test_power_cycle_with_warm_up_and_cool_down(sim: PJLinkSimulator, clock: Clock) -> None:
+async def test_power_cycle_with_warm_up_and_cool_down(sim: PJLinkSimulator, clock: ManualClock) -> None:
     reader, writer, greeting = await open_session(sim.port)
     assert greeting == b"PJLINK 0\r"
     assert await ask(reader, writer, b"%1POWR ?\r") == b"%1POWR=0\r"

@@ -6,7 +6,6 @@ that supervision, warm-ups and drift corrections happen within a test's second o
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from devices.rooms_file import Room
 from devices.shure.simulator import ShureSimulator
 from devices.visca.sim_camera import SimulatedCamera
 from devices.visca.simulator import ViscaSimulator
+from tests.support.wait import DEADLINE, until
 
 PACE = 0.1
 WARM_UP = 0.4
@@ -69,10 +69,19 @@ class Running:
     events: list[RoomEvent] = field(default_factory=list)
     audited: list[LogEntry] = field(default_factory=list)
 
-    async def until(self, check: Callable[[], object], timeout: float = 3.0, what: str = "") -> None:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.02)
+    async def until(
+        self, check: Callable[[], object], timeout: float = DEADLINE, what: str = "condition"
+    ) -> None:
+        """Wait for `check`, looked at on each room event and every 20 ms (the simulators'
+        state, which tests often wait on, announces nothing)."""
+        await until(
+            check,
+            timeout,
+            what,
+            describe=lambda: f"last room events: {self.events[-5:]!r}",
+            wake=self.controller.subscribe,
+            interval=0.02,
+        )
 
 
 MakeRoom = Callable[..., Awaitable[Running]]

@@ -14,6 +14,7 @@ from devices.pjlink.simulator import PJLinkSimulator
 from devices.room.fleet import build_driver
 from devices.room.supervisor import PACE, Supervisor, link_state, pace_of
 from devices.room.view import DeviceView
+from tests.support.wait import until
 
 
 def test_pace_follows_the_protocol_unless_the_file_says() -> None:
@@ -31,12 +32,6 @@ async def projector() -> AsyncIterator[PJLinkSimulator]:
     await sim.start()
     yield sim
     await sim.stop()
-
-
-async def until(check: object, timeout: float = 3.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():  # type: ignore[operator]
-            await asyncio.sleep(0.02)
 
 
 async def test_views_follow_the_link_and_the_polls(projector: PJLinkSimulator) -> None:

@@ -13,6 +13,7 @@ from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsuppor
 from devices.shure.driver import ShureMicrophone
 from devices.shure.simulator import ShureSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
+from tests.support.wait import until
 
 
 @pytest.fixture
@@ -33,18 +34,10 @@ async def mic(sim: ShureSimulator) -> AsyncIterator[ShureMicrophone]:
     await driver.stop()
 
 
-async def eventually(check, timeout: float = 2.0) -> None:  # type: ignore[no-untyped-def]
-    async def until() -> None:
-        while not check():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(until(), timeout)
-
-
 async def test_start_reads_the_whole_state(mic: ShureMicrophone, sim: ShureSimulator) -> None:
     assert isinstance(mic, Microphone) and mic.link.state is LinkState.ONLINE
     assert mic.capabilities.gain_range_db == (-110.0, 30.0) and mic.capabilities.channels == 4
-    await eventually(lambda: len(mic.picture.gains) == 4)
+    await until(lambda: len(mic.picture.gains) == 4)
     status = await mic.status()
     assert status.values["muted"] is False and status.values["device_id"] == "classbridge-mic"
     assert status.values["gain_db"] == {1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}
@@ -68,14 +61,14 @@ async def test_mute_and_gain(mic: ShureMicrophone, sim: ShureSimulator) -> None:
 async def test_levels_from_meter_frames(mic: ShureMicrophone, sim: ShureSimulator) -> None:
     sim.set_level(1, -12)
     sim.state.channels[3].mute = True
-    await eventually(lambda: mic.picture.levels.get(1) == -12.0)
+    await until(lambda: mic.picture.levels.get(1) == -12.0)
     assert await mic.levels() == {1: -12.0, 2: -20.0, 3: -20.0, 4: -60.0}
 
 
 async def test_changes_made_elsewhere_are_seen(mic: ShureMicrophone, sim: ShureSimulator) -> None:
     _, writer = await asyncio.open_connection("127.0.0.1", sim.port)  # another controller
     writer.write(b"< SET 02 AUDIO_MUTE ON >")
-    await eventually(lambda: mic.picture.mutes.get(2) is True)
+    await until(lambda: mic.picture.mutes.get(2) is True)
     writer.close()
 
 
@@ -123,7 +116,7 @@ async def test_drop_and_restart(mic: ShureMicrophone, sim: ShureSimulator) -> No
     await sim.start()
     await wait_for_state(mic.link, LinkState.ONLINE)
     await mic.set_mute(False, channel=1)
-    await eventually(lambda: bool(mic.picture.levels))  # meters restarted on the new connection
+    await until(lambda: bool(mic.picture.levels))  # meters restarted on the new connection
 
 
 def test_from_config() -> None:

@@ -17,26 +17,27 @@ from devices.transport.connectors import (
     connector_for,
 )
 from tests.devices.transport.line_peer import LinePeer
+from tests.support.wait import until
 
 
 class Sink:
     def __init__(self) -> None:
         self.data = bytearray()
         self.lost: asyncio.Future[Exception | None] = asyncio.get_running_loop().create_future()
-        self.arrived = asyncio.Event()
 
     def data_received(self, data: bytes) -> None:
         self.data += data
-        self.arrived.set()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.lost.done():
             self.lost.set_result(exc)
 
     async def wait_for(self, expected: bytes) -> None:
-        while expected not in self.data:
-            self.arrived.clear()
-            await asyncio.wait_for(self.arrived.wait(), 2)
+        await until(
+            lambda: expected in self.data,
+            what=f"{expected!r}",
+            describe=lambda: f"received {bytes(self.data)!r}",
+        )
 
 
 async def test_tcp_round_trip_and_drop() -> None:
@@ -83,10 +84,7 @@ async def test_serial_over_a_real_pty() -> None:
         sink = Sink()
         transport = await SerialConnector(os.ttyname(slave), 9600).open(sink)
         transport.write(b"\x81\x09\x04\x00\xff")
-        for _ in range(100):
-            if received:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: received, what="the command on the pty")
         assert bytes(received) == b"\x81\x09\x04\x00\xff"
         os.write(master, b"\x90\x50\x02\xff")
         await sink.wait_for(b"\x90\x50\x02\xff")

@@ -16,6 +16,7 @@ from devices.transport.exchange import Channel
 from devices.transport.framing import DelimitedDecoder, Step
 from devices.transport.policy import LinkPolicy
 from tests.devices.transport.line_peer import Answer, LinePeer
+from tests.support.wait import until
 
 
 def upper_line(frame: bytes) -> bytes:
@@ -65,12 +66,11 @@ async def test_a_reply_of_several_frames_is_collected_until_done() -> None:
 
 async def test_frames_with_no_request_in_flight_are_unsolicited() -> None:
     peer, channel, unsolicited = await open_channel(lambda line: None)
-    await asyncio.sleep(0.05)  # let the server register the connection
+    await until(lambda: peer.connections == 1, what="the peer to take the connection")
     peer.push(b"HELLO\rWORLD\r")
-    for _ in range(100):
-        if len(unsolicited) == 2:
-            break
-        await asyncio.sleep(0.01)
+    await until(
+        lambda: len(unsolicited) == 2, what="two unsolicited frames", describe=lambda: repr(unsolicited)
+    )
     assert unsolicited == [b"HELLO", b"WORLD"]
     channel.close()
     await peer.stop()
@@ -78,7 +78,7 @@ async def test_frames_with_no_request_in_flight_are_unsolicited() -> None:
 
 async def test_expect_waits_for_a_frame_without_sending() -> None:
     peer, channel, _ = await open_channel(lambda line: None)
-    await asyncio.sleep(0.05)
+    await until(lambda: peer.connections == 1, what="the peer to take the connection")
     waiting = asyncio.create_task(channel.expect(lambda f: Step.DONE, timeout=1))
     await asyncio.sleep(0.01)
     peer.push(b"GREETING\r")
@@ -142,10 +142,7 @@ async def test_silence_times_out() -> None:
 async def test_a_drop_during_a_request_is_device_offline() -> None:
     peer, channel, _ = await open_channel(lambda line: None)
     waiting = asyncio.create_task(channel.request(b"GO\r", ack_then_done))
-    for _ in range(100):
-        if peer.received:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: peer.received, what="the request at the peer")
     peer.drop()
     with pytest.raises(DeviceOffline, match="connection lost"):
         await waiting

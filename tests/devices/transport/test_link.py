@@ -19,6 +19,7 @@ from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState
 from tests.devices.transport.line_peer import LinePeer
 from tests.support.server import free_port
+from tests.support.wait import until
 
 FAST = LinkPolicy(timeout=0.5, connect_timeout=1.0, backoff=Backoff(0.02, 2, 0.1))
 
@@ -38,22 +39,23 @@ class Recorder:
 
     def __init__(self, link: DeviceLink[bytes]) -> None:
         self.history: list[tuple[float, LinkState]] = []
-        self._changed = asyncio.Event()
+        self._link = link
         link.add_listener(self._heard)
 
     def _heard(self, old: LinkState, new: LinkState, detail: str) -> None:
         self.history.append((asyncio.get_running_loop().time(), new))
-        self._changed.set()
 
     @property
     def states(self) -> list[LinkState]:
         return [state for _, state in self.history]
 
-    async def wait(self, state: LinkState, timeout: float = 2) -> None:
-        async with asyncio.timeout(timeout):
-            while not self.history or self.history[-1][1] is not state:
-                self._changed.clear()
-                await self._changed.wait()
+    async def wait(self, state: LinkState) -> None:
+        await until(
+            lambda: bool(self.history) and self.history[-1][1] is state,
+            what=f"the link to be {state.value}",
+            describe=lambda: f"states so far: {[s.value for s in self.states]}",
+            wake=self._link.add_listener,
+        )
 
 
 async def test_start_request_stop() -> None:
@@ -99,8 +101,11 @@ async def test_reconnect_delays_grow_exponentially_up_to_the_cap() -> None:
     )
     recorder = Recorder(link)
     await link.start()
-    while recorder.states.count(LinkState.CONNECTING) < 6:
-        await asyncio.sleep(0.01)
+    await until(
+        lambda: recorder.states.count(LinkState.CONNECTING) >= 6,
+        what="six connection attempts",
+        wake=link.add_listener,
+    )
     await link.stop()
     starts = [t for t, state in recorder.history if state is LinkState.CONNECTING]
     gaps = [b - a for a, b in itertools.pairwise(starts)]

@@ -16,6 +16,7 @@ from devices.visca.driver import ViscaCamera
 from devices.visca.errors import BufferFull, NotExecutable
 from devices.visca.sim_camera import SimulatedCamera
 from devices.visca.simulator import ViscaSimulator
+from tests.devices.link_helpers import wait_for_state
 
 FAST = LinkPolicy(
     timeout=0.5, connect_timeout=1.5, busy_retries=3, busy_delay=0.01, backoff=Backoff(0.02, 2, 0.1)
@@ -32,12 +33,6 @@ def config(sim: ViscaSimulator, transport: str, **extra: object) -> ViscaCameraC
     return ViscaCameraConfig.model_validate(
         {"name": "cam", "protocol": "visca", "link": links[transport], "presets": 8, **extra}
     )
-
-
-async def wait_state(camera: ViscaCamera, state: LinkState, timeout: float = 3) -> None:
-    async with asyncio.timeout(timeout):
-        while camera.link.state is not state:
-            await asyncio.sleep(0.01)
 
 
 def camera_position(sim: ViscaSimulator) -> PanTiltZoom:
@@ -162,7 +157,7 @@ async def test_drop_goes_offline_and_reconnects(sim: ViscaSimulator, transport: 
     sim.faults.drop = 1
     with pytest.raises(DeviceOffline):
         await camera.home()
-    await wait_state(camera, LinkState.ONLINE)
+    await wait_for_state(camera.link, LinkState.ONLINE)
     assert seen[:3] == [LinkState.OFFLINE, LinkState.CONNECTING, LinkState.ONLINE]
     await camera.home()
     await camera.stop()
@@ -208,11 +203,11 @@ async def test_reconnects_after_the_simulator_restarts(sim: ViscaSimulator, tran
     if transport == "udp":  # no connection to lose: the next packet bounces (ICMP)
         with pytest.raises((DeviceOffline, DeviceTimeout)):
             await camera.save_preset(1)
-    await wait_state(camera, LinkState.OFFLINE)
+    await wait_for_state(camera.link, LinkState.OFFLINE)
     status = await camera.status()
     assert status.link in (LinkState.OFFLINE, LinkState.CONNECTING) and status.power is None
     await sim.start()
-    await wait_state(camera, LinkState.ONLINE)
+    await wait_for_state(camera.link, LinkState.ONLINE)
     await camera.home()
     await camera.stop()
 

@@ -6,18 +6,11 @@ from devices.visca.catalog import CATALOG
 from devices.visca.errors import ErrorCode
 from devices.visca.packet import Ack, Completion, ErrorReply
 from devices.visca.sim_camera import _COMMANDS, _INQUIRIES, PAN_LIMITS, SimulatedCamera
+from tests.support.clock import ManualClock
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def camera() -> tuple[SimulatedCamera, Clock]:
-    clock = Clock()
+def camera() -> tuple[SimulatedCamera, ManualClock]:
+    clock = ManualClock(100.0)
     return SimulatedCamera(address=1, preset_slots=4, clock=clock), clock
 
 

@@ -22,6 +22,7 @@ from devices.transport.connectors import (
 )
 from devices.visca.ip import IpPacket, PayloadType
 from devices.visca.simulator import GARBAGE, ViscaSimulator
+from tests.support.wait import until
 
 h = bytes.fromhex
 
@@ -46,15 +47,21 @@ class Client:
         assert self.transport is not None
         self.transport.write(data)
 
-    async def expect(self, wanted: bytes, timeout: float = 2) -> None:
-        async with asyncio.timeout(timeout):
-            while not self.data.endswith(wanted):
-                await asyncio.sleep(0.005)
+    async def expect(self, wanted: bytes) -> None:
+        await until(
+            lambda: self.data.endswith(wanted),
+            what=f"a reply ending {wanted.hex(' ')}",
+            describe=lambda: f"received {bytes(self.data).hex(' ')}",
+            interval=0.005,
+        )
 
-    async def datagram(self, index: int, timeout: float = 2) -> bytes:
-        async with asyncio.timeout(timeout):
-            while len(self.datagrams) <= index:
-                await asyncio.sleep(0.005)
+    async def datagram(self, index: int) -> bytes:
+        await until(
+            lambda: len(self.datagrams) > index,
+            what=f"datagram {index}",
+            describe=lambda: f"received {[d.hex(' ') for d in self.datagrams]}",
+            interval=0.005,
+        )
         return self.datagrams[index]
 
 
