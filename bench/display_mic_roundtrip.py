@@ -6,7 +6,7 @@ figure is our own overhead: codec + link + asyncio + the simulator, with no devi
 A pty does not pace bytes at the baud rate, so the serial figure excludes wire time; at 9600
 8N1 the MDC volume set (6 bytes out, 8 back) would add 14.6 ms of wire time on a real line.
 
-Run: .venv/bin/python bench/display_mic_roundtrip.py [--count 500]
+Run: .venv/bin/python -m bench.display_mic_roundtrip [--count 500]
 Prints a table and a JSON line.
 """
 

@@ -3,7 +3,7 @@
 Prints the first (cold: WSDLs parsed) and a warm ordered setup, and the median / p99 of the
 calls a room controller makes most: GetStatus (position), ContinuousMove + Stop (one nudge of
 the camera) and GotoPreset with the GetPresets lookup before it. Loopback only; run with
-`.venv/bin/python bench/onvif_calls.py [rounds]`.
+`.venv/bin/python -m bench.onvif_calls [rounds]`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ side adds to the wire time; on a real line a command takes about wire time + ove
 The simulated camera runs in a child process (as a real camera is another machine), so
 the figures are not flattered by sharing one event loop.
 
-    .venv/bin/python bench/visca_overhead.py [--commands 1000] [--json-out FILE]
+    .venv/bin/python -m bench.visca_overhead [--commands 1000] [--json-out FILE]
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ ROOT = Path(__file__).parents[2]
 def test_benchmark_prints_a_table_and_json(tmp_path: Path) -> None:
     out = tmp_path / "overhead.json"
     run = subprocess.run(
-        [sys.executable, "bench/visca_overhead.py", "--commands", "20", "--warmup", "2", "--json-out", str(out)],
+        [sys.executable, "-m", "bench.visca_overhead", "--commands", "20", "--warmup", "2", "--json-out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     result = json.loads(run.stdout.splitlines()[-1])
