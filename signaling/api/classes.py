@@ -31,6 +31,7 @@ from signaling.api.schemas import (
     error_doc,
 )
 from signaling.server.services import Services
+from signaling.server.state import server_of
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -68,13 +69,11 @@ ENDED: Responses = {409: error_doc("The class has ended (`class_ended`).")}
 
 
 def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+    return server_of(request.app).services
 
 
 def _live(request: Request) -> LiveClasses:
-    live: LiveClasses = request.app.state.live
-    return live
+    return server_of(request.app).live
 
 
 def _out(request: Request, info: ClassInfo) -> ClassOut:

@@ -16,6 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from classroom.hub import ClassHub
 from classroom.relay.counters import COUNTERS
 from signaling.errors import AdminAuthError
+from signaling.server.state import server_of
 
 router = APIRouter()
 
@@ -76,7 +77,7 @@ def render(stats: list[tuple[str, ProcessStats]]) -> bytes:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
-    state = request.app.state
+    state = server_of(request.app)
     token = state.settings.metrics_token
     if token is not None:
         given = request.headers.get("authorization", "")
@@ -87,5 +88,5 @@ async def metrics(request: Request) -> Response:
     if state.workers is not None:
         stats = await state.workers.stats()
     else:
-        stats = [("main", process_stats(state.hub))]
+        stats = [("main", process_stats(state.hub))] if state.hub is not None else []
     return Response(render(stats), media_type=CONTENT_TYPE_LATEST)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from classroom.audit import AuditEntry, AuditLog, audit_csv
+from classroom.audit import AuditEntry, audit_csv
 from devices.errors import (
     AuthError,
     DeviceBusy,
@@ -37,10 +37,11 @@ from devices.room.scene_run import SceneRunView
 from devices.room.view import DeviceView
 from signaling.errors import SignalingError
 from signaling.api.errors import error_response
-from signaling.auth.room_access import LECTURER_ACTIONS, Credentials, Principal, PrincipalKind, require
+from signaling.auth.room_access import LECTURER_ACTIONS, Principal, PrincipalKind, require
 from signaling.server.rooms import RoomService, RoomsStarting
 from signaling.api.schemas import Responses, TechnicianLinkRequest, error_doc
-from signaling.auth.technicians import TechnicianLink, TechnicianTokens
+from signaling.auth.technicians import TechnicianLink
+from signaling.server.state import server_of
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -82,7 +83,7 @@ class InvalidValue(SignalingError):
 async def principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
-    creds: Credentials = request.app.state.room_credentials
+    creds = server_of(request.app).room_credentials
     return await run_in_threadpool(creds.principal, credentials.credentials if credentials else None)
 
 
@@ -90,7 +91,7 @@ Who = Annotated[Principal, Depends(principal)]
 
 
 def _rooms(request: Request) -> RoomService:
-    rooms: RoomService = request.app.state.rooms
+    rooms = server_of(request.app).rooms
     return rooms
 
 
@@ -221,7 +222,7 @@ async def audit(
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> list[AuditEntry] | Response:
     require(who, "audit")
-    log: AuditLog = request.app.state.audit
+    log = server_of(request.app).services.audit
     entries = await run_in_threadpool(log.entries, room, limit, before)
     if format == "csv":
         return Response(
@@ -242,7 +243,7 @@ async def audit(
 )
 async def technician_link(body: TechnicianLinkRequest, request: Request, who: Who) -> TechnicianLink:
     require(who, "technician_link")
-    tokens: TechnicianTokens = request.app.state.technicians
+    tokens = server_of(request.app).services.technicians
     ttl = None if body.ttl_hours is None else timedelta(hours=body.ttl_hours)
     return tokens.link(body.name, ttl)
 

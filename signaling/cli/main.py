@@ -40,6 +40,7 @@ from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
 from signaling.auth.technicians import check_name as check_technician_name
+from signaling.server.state import server_of
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -260,7 +261,7 @@ def serve(
     from signaling.server.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
-    typer.echo(_next_steps(application.state.services, config, application.state.rooms.source))
+    typer.echo(_next_steps(server_of(application).services, config, server_of(application).rooms.source))
     server = uvicorn.Server(uvicorn_config(application, settings))
     with announced(settings):
         server.run()

@@ -1,4 +1,4 @@
-"""The FastAPI application: settings, database, keys and live classes wired into ``app.state``.
+"""The FastAPI application: settings, database, keys and live classes wired into one `ServerState`.
 
 Opening the data directory happens here, synchronously, so that a bad database URL or an
 unreadable key file stops ``classbridge serve`` before it listens, with a clear message.
@@ -25,6 +25,7 @@ from signaling.auth.room_access import Credentials
 from signaling.server.rooms import RoomService
 from signaling.server.services import Services
 from signaling.server.settings import Settings
+from signaling.server.state import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def create_app(
             from signaling.server.media import freeze_startup_objects
 
             freeze_startup_objects()
-        rooms.launch(services.db, app.state.live)
+        rooms.launch(services.db, live)
         yield
         await rooms.stop()
         if hub is not None:
@@ -92,20 +93,15 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.services = services
-    app.state.settings = settings
-    app.state.db = services.db
-    app.state.tokens = services.tokens
-    app.state.attendance = services.attendance
-    app.state.live = live
-    app.state.hub = hub
-    app.state.connection_deps = connection_deps
-    app.state.workers = workers
-    app.state.rooms = rooms
-    app.state.technicians = services.technicians
-    app.state.audit = services.audit
-    app.state.room_credentials = Credentials(
-        services.admin_token, services.technicians, services.tokens, services.db
+    app.state.server = ServerState(
+        settings=settings,
+        services=services,
+        live=live,
+        rooms=rooms,
+        room_credentials=Credentials(services.admin_token, services.technicians, services.tokens, services.db),
+        hub=hub,
+        workers=workers,
+        connection_deps=connection_deps,
     )
     install_error_handlers(app)
     app.include_router(api.health_router)

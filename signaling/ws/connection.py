@@ -43,6 +43,7 @@ from signaling.ws.messages import (
     parse_client_message,
 )
 from signaling.ws.rate_limit import TokenBucket
+from signaling.server.state import server_of
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -103,10 +104,13 @@ class StarletteSocket:
 
 @router.websocket("/ws/{class_id}")
 async def signaling_socket(websocket: WebSocket, class_id: str) -> None:
-    state = websocket.app.state
+    state = server_of(websocket.app)
     await websocket.accept()
     if state.workers is not None:
         await state.workers.serve(websocket, class_id)
+        return
+    if state.connection_deps is None:
+        await websocket.close(1013, "signaling is not served here")
         return
     await Connection(StarletteSocket(websocket), class_id, state.connection_deps).run()
 

@@ -28,8 +28,9 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from devices.room.events import LogEntry, RoomEvent
 from devices.room.room_view import RoomView
 from signaling.errors import SignalingError
-from signaling.auth.room_access import AccessDenied, Credentials, Principal, PrincipalKind
-from signaling.server.rooms import RoomService, RoomsStarting
+from signaling.auth.room_access import AccessDenied, Principal, PrincipalKind
+from signaling.server.rooms import RoomsStarting
+from signaling.server.state import server_of
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -93,8 +94,8 @@ class RoomFeed:
 
     def __init__(self, websocket: WebSocket) -> None:
         self.ws = websocket
-        self.rooms: RoomService = websocket.app.state.rooms
-        self.credentials: Credentials = websocket.app.state.room_credentials
+        self.rooms = server_of(websocket.app).rooms
+        self.credentials = server_of(websocket.app).room_credentials
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
         self.close_code = 1000
         self._unsubscribe: list[Any] = []

@@ -22,6 +22,7 @@ from tests.support.rooms import NobodyLive
 from tests.support.server import free_port
 from tests.support.wait import wait_until
 from tests.web.support import launch, skip_without_chromium
+from signaling.server.state import server_of
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,7 +46,7 @@ class ConsoleServer:
 
     @property
     def rooms(self) -> RoomService:
-        rooms: RoomService = self.app.state.rooms
+        rooms: RoomService = server_of(self.app).rooms
         return rooms
 
     def simulator(self, ref: str) -> Any:
@@ -53,11 +54,11 @@ class ConsoleServer:
         return self.rooms.fleet.simulator(ref)
 
     def technician_link(self, name: str = "Kỹ thuật viên Tuấn") -> str:
-        return str(self.app.state.technicians.link(name).link)
+        return str(server_of(self.app).services.technicians.link(name).link)
 
     @property
     def admin_token(self) -> str:
-        return str(self.app.state.services.admin_token.value)
+        return str(server_of(self.app).services.admin_token.value)
 
 
 @pytest.fixture(scope="module")

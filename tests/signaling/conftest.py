@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from signaling.server.app import create_app
 from signaling.server.settings import ENV_PREFIX, Settings
 from tests.support.server import CLASSBRIDGE, free_port, serve  # noqa: F401  (imported by the tests)
+from signaling.server.state import server_of
 
 
 
@@ -61,7 +62,7 @@ def client(settings: Settings, live: RecordingLive) -> Iterator[TestClient]:
 
 @pytest.fixture
 def admin(client: TestClient) -> dict[str, str]:
-    token = client.app.state.services.admin_token.value  # type: ignore[attr-defined]
+    token = server_of(client.app).services.admin_token.value
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from classroom.roles import Role
 from signaling.auth.tokens import TokenService
 from tests.signaling.conftest import RecordingLive
+from signaling.server.state import server_of
 
 TITLE = "Bồi dưỡng kỹ năng lãnh đạo – Khoá 12"
 
@@ -38,7 +39,7 @@ def test_create_returns_one_link_per_role(client: TestClient, admin: dict[str, s
     body = create(client, admin, room="phong-a2")
     assert (body["title"], body["room"], body["status"]) == (TITLE, "phong-a2", "created")
     assert body["participants_online"] == 0 and body["started_at"] is None
-    tokens: TokenService = client.app.state.tokens  # type: ignore[attr-defined]
+    tokens: TokenService = server_of(client.app).services.tokens
     assert set(body["links"]) == {r.value for r in Role}
     for role, link in body["links"].items():
         assert link.startswith("http://127.0.0.1:8000/join#t=")
@@ -94,7 +95,7 @@ def test_personal_link(client: TestClient, admin: dict[str, str]) -> None:
         "HV-0153",
         "Nguyễn Thị Lan",
     )
-    claims = client.app.state.tokens.verify(token_of(body["link"]), cid)  # type: ignore[attr-defined]
+    claims = server_of(client.app).services.tokens.verify(token_of(body["link"]), cid)
     assert claims.external_id == "HV-0153" and claims.exp == datetime.fromisoformat(
         body["expires_at"]
     )
@@ -113,7 +114,7 @@ def test_no_links_for_ended_class(client: TestClient, admin: dict[str, str]) -> 
 
 def test_attendance_json_and_csv(client: TestClient, admin: dict[str, str]) -> None:
     cid = create(client, admin)["id"]
-    log = client.app.state.attendance  # type: ignore[attr-defined]
+    log = server_of(client.app).services.attendance
     row = log.joined(cid, "p1", Role.TRAINEE, "HV-0153", "Nguyễn Thị Lan")
     log.left(row, "left")
     log.joined(cid, "p2", Role.LECTURER, None, "Thầy Hùng")

@@ -10,19 +10,19 @@ from classroom.roles import Role
 from signaling.server.app import create_app
 from signaling.server.settings import Settings
 from tests.signaling.conftest import RecordingLive
+from signaling.server.state import server_of
 
 
 def test_state_is_wired(settings: Settings, live: RecordingLive) -> None:
     app = create_app(settings, live)
-    state = app.state
+    state = server_of(app)
     assert state.settings is settings and state.live is live
-    assert state.db is state.services.db
-    assert state.tokens is state.services.tokens and state.attendance is state.services.attendance
+    assert state.hub is None and state.connection_deps is None  # a stand-in: no signaling here
 
 
 def test_without_a_stand_in_the_real_hub_serves_signaling(settings: Settings) -> None:
     app = create_app(settings)
-    assert isinstance(app.state.live, ClassHub) and app.state.hub is app.state.live
+    assert isinstance(server_of(app).live, ClassHub) and server_of(app).hub is server_of(app).live
     with TestClient(app) as client, client.websocket_connect("/ws/nope") as socket:
         socket.send_json({"type": "join", "v": 1, "token": "not-a-token"})
         reply = socket.receive_json()
@@ -32,8 +32,8 @@ def test_without_a_stand_in_the_real_hub_serves_signaling(settings: Settings) ->
 def test_shutdown_closes_open_attendance(settings: Settings) -> None:
     app = create_app(settings)
     with TestClient(app):
-        cid = classes.create(app.state.db, "t").id
-        app.state.attendance.joined(cid, "p1", Role.TRAINEE, None, None)
-    with app.state.db() as session:
+        cid = classes.create(server_of(app).services.db, "t").id
+        server_of(app).services.attendance.joined(cid, "p1", Role.TRAINEE, None, None)
+    with server_of(app).services.db() as session:
         (row,) = session.scalars(select(AttendanceRecord))
     assert row.left_at is not None and row.leave_reason == "server_stopped"

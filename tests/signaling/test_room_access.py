@@ -32,6 +32,7 @@ from tests.support.rooms import (
     simulated_app,
     technician_token,
 )
+from signaling.server.state import server_of
 
 ROOM = "/api/rooms/room-101"
 CMD = f"{ROOM}/devices/{{}}/commands"
@@ -176,7 +177,7 @@ def test_require_says_why(principal: Principal, action: str, room: str | None, c
 
 
 def test_an_expired_technician_link(client: TestClient) -> None:
-    credentials: Credentials = client.app.state.room_credentials  # type: ignore[attr-defined]
+    credentials: Credentials = server_of(client.app).room_credentials
     issued = credentials.technicians
     old = TechnicianTokens(issued.keyring, issued.public_url, timedelta(hours=1), clock=lambda: 1_000_000.0)
     token = old.link("Cũ").link.split("#t=", 1)[1]

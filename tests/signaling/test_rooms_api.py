@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.support.rooms import admin_headers, bearer, simulated_app, technician_token
 from tests.support.wait import wait_until
+from signaling.server.state import server_of
 
 ROOM = "/api/rooms/room-101"
 
@@ -47,7 +48,7 @@ def test_rooms_with_live_device_status(client: TestClient, tech: dict[str, str])
 
 
 def test_commands_change_the_simulators(client: TestClient, tech: dict[str, str]) -> None:
-    fleet = client.app.state.rooms.fleet  # type: ignore[attr-defined]
+    fleet = server_of(client.app).rooms.fleet
     display = fleet.simulator("room-101/display")
     got = client.post(f"{ROOM}/devices/display/commands", json={"do": "volume", "level": 42}, headers=tech)
     assert got.status_code == 200, got.text
@@ -70,7 +71,7 @@ def test_device_errors_have_codes(client: TestClient, tech: dict[str, str]) -> N
     message = error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 40}, headers=tech), 400, "invalid_value")
     assert "preset must be 0..15" in message
     error(client.post(f"{url}/camera/commands", json={"do": "spin"}, headers=tech), 422, "invalid_request")
-    fleet = client.app.state.rooms.fleet  # type: ignore[attr-defined]
+    fleet = server_of(client.app).rooms.fleet
     projector = fleet.simulator("room-101/projector")
     projector.faults.busy = True
     try:
@@ -102,7 +103,7 @@ def test_run_a_scene_and_read_the_logs(client: TestClient, tech: dict[str, str])
 def test_positions(client: TestClient, tech: dict[str, str]) -> None:
     moved = client.post(f"{ROOM}/positions/whiteboard", headers=tech)
     assert moved.status_code == 200 and moved.json()["name"] == "camera"
-    camera = client.app.state.rooms.fleet.simulator("room-101/camera")  # type: ignore[attr-defined]
+    camera = server_of(client.app).rooms.fleet.simulator("room-101/camera")
     assert camera.camera.pan.target == -600
 
 

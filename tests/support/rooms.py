@@ -14,6 +14,7 @@ from signaling.server.app import create_app
 from signaling.server.rooms import EXAMPLE_ROOMS, RoomService
 from signaling.server.settings import Settings
 from tests.support.wait import wait_until
+from signaling.server.state import server_of
 
 FAST = {"ready_poll": 0.1}
 
@@ -53,7 +54,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def admin_headers(client: TestClient) -> dict[str, str]:
-    return bearer(client.app.state.services.admin_token.value)  # type: ignore[attr-defined]
+    return bearer(server_of(client.app).services.admin_token.value)
 
 
 def token_of(link: str) -> str:
