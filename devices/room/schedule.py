@@ -12,7 +12,7 @@ Every `tick` looks at each room's bookings (classes with a room and times, from 
   must not switch off a room in use);
 - the idle scene runs when no class needs the room, nobody is connected to a class there,
   and for `idle_off_minutes` nobody has touched the room and no class has ended; once per
-  period of inactivity (the PlaceOS sensor_shutdown rule, shared/devices.md §1).
+  period of inactivity (the PlaceOS sensor_shutdown rule, docs/devices.md §2).
 
 Scenes are started (not awaited): a run shows up in the console like any other.
 """

@@ -8,7 +8,7 @@ whole pace, and after `offline_after` unanswered polls in a row it is shown offl
 room controller owns polling, so drivers are built with their own health pollers idle (see
 devices/room/fleet.py).
 
-Paces follow what field drivers do (shared/devices.md §1): a VISCA camera every 2 s (Sony
+Paces follow what field drivers do (docs/devices.md §1): a VISCA camera every 2 s (Sony
 polls inquiries round-robin), displays and ONVIF cameras every 5 s, a PJLink projector every
 10 s (it hangs up after 30 s idle), a Shure microphone every 30 s (it also reports changes by
 itself). A device's `poll_interval` in the rooms file overrides its pace.
