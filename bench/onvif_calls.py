@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from devices.onvif.driver import OnvifCamera
-from devices.onvif.simulator import OnvifSimulator
+from devices.sim.onvif.simulator import OnvifSimulator
 
 
 def quantiles(samples: list[float]) -> str:

@@ -24,7 +24,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from devices.actions import Options, parse, perform
-from devices.config import DeviceConfig
+from devices.rooms_file.device_config import DeviceConfig
 from devices.drivers.base import DeviceStatus, LinkState
 from devices.errors import (
     AuthError,
@@ -39,7 +39,7 @@ from devices.errors import (
 )
 from devices.registry import driver_class
 from devices.rooms_file import RoomsFile, load_rooms
-from devices.simulated_rooms import SimulatedRooms
+from devices.sim.rooms import SimulatedRooms
 from devices.transport.connectors import connector_for
 
 USAGE_ERROR = 2  # click's own code for a bad command line

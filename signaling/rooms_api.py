@@ -34,7 +34,7 @@ from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.room_view import RoomView
 from devices.room.scene_run import SceneRunView
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 from signaling.errors import SignalingError
 from signaling.http_errors import error_response
 from signaling.room_access import Credentials, Principal, PrincipalKind, require

@@ -22,7 +22,7 @@ import contextlib
 import logging
 from typing import Any
 
-from devices.config import OnvifCameraConfig, password_of
+from devices.rooms_file.device_config import OnvifCameraConfig, password_of
 from devices.drivers.base import (
     CameraCapabilities,
     DeviceKind,

@@ -28,13 +28,13 @@ from devices.room.commands import Gain, Input, Move, Mute, Power, Volume, Zoom, 
 from devices.room.desired import DesiredState, Want
 from devices.room.errors import NotFound
 from devices.room.events import DeviceEvent, LogEntry, LogEvent, Result, RoomEvent, SceneEvent
-from devices.room.positions import CameraPosition
+from devices.rooms_file.positions import CameraPosition
 from devices.room.room_view import PositionInfo, RoomView, SceneInfo
 from devices.room.scene_run import RunState, SceneRun, SceneRunView, describe
-from devices.room.steps import Step
+from devices.rooms_file.scene_steps import SceneStep
 from devices.room.supervisor import OFFLINE_AFTER, Supervisor
 from devices.room.tasks import cancel_and_wait
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ class RoomController:
             self.last_run = view  # a cancelled older run still reports, but is no longer the room's
         self._emit(SceneEvent(room=self.name, run=view))
 
-    async def _perform(self, step: Step, owner: str) -> None:
+    async def _perform(self, step: SceneStep, owner: str) -> None:
         """One scene step through the facades; settings it makes are owned by the scene."""
         if step.do == "wait":
             await asyncio.sleep(step.seconds)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 
 # attribute -> how to read it from a view; "gain.N" reads channel N's gain
 DRIFTABLE = ("input", "muted", "volume", "gain")

@@ -17,12 +17,12 @@ import asyncio
 import secrets
 from typing import Any
 
-from devices.config import DeviceConfig
+from devices.rooms_file.device_config import DeviceConfig
 from devices.registry import driver_class
 from devices.room.controller import RoomController
 from devices.room.errors import NotFound
 from devices.rooms_file import RoomsFile
-from devices.simulated_rooms import SimulatedRooms
+from devices.sim.rooms import SimulatedRooms
 
 IDLE_POLL = 3600.0  # seconds: the driver's own poller, left to tick once an hour
 

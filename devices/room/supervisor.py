@@ -23,11 +23,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from devices.config import DeviceConfig
+from devices.rooms_file.device_config import DeviceConfig
 from devices.drivers.base import LinkState
 from devices.errors import DeviceError
 from devices.room.tasks import cancel_and_wait
-from devices.room.view import DeviceView, controls_of, initial_view, reported
+from devices.room.device_view import DeviceView, controls_of, initial_view, reported
 
 log = logging.getLogger(__name__)
 

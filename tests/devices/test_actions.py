@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from devices.actions import ACTIONS, Options, actions_for, parse, perform
-from devices.config import ViscaCameraConfig
+from devices.rooms_file.device_config import ViscaCameraConfig
 from devices.drivers.base import (
     DeviceKind,
     DeviceStatus,
@@ -18,7 +18,7 @@ from devices.drivers.base import (
 from devices.errors import Unsupported
 from devices.transport.policy import LinkPolicy
 from devices.visca.driver import ViscaCamera
-from devices.visca.simulator import ViscaSimulator
+from devices.sim.visca.simulator import ViscaSimulator
 
 CAMERA, DISPLAY, MIC = DeviceKind.CAMERA, DeviceKind.DISPLAY, DeviceKind.MICROPHONE
 

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from devices.config import OnvifCameraConfig
+from devices.rooms_file.device_config import OnvifCameraConfig
 from devices.drivers.base import Camera, LinkState, PanTiltZoom
 from devices.errors import (
     AuthError,
@@ -22,7 +22,7 @@ from devices.errors import (
     Unsupported,
 )
 from devices.onvif.driver import OnvifCamera
-from devices.onvif.simulator import OnvifFaults, OnvifSimulator
+from devices.sim.onvif.simulator import OnvifFaults, OnvifSimulator
 from devices.registry import driver_class
 from devices.transport.policy import Backoff
 

@@ -6,7 +6,7 @@ import pytest
 
 from devices.drivers.base import DeviceKind, LinkState
 from devices.room.desired import DesiredState, Want
-from devices.room.view import Controls, DeviceView
+from devices.room.device_view import Controls, DeviceView
 
 
 def view(**fields: object) -> DeviceView:

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from devices.config import MdcDisplayConfig, PJLinkProjectorConfig
+from devices.rooms_file.device_config import MdcDisplayConfig, PJLinkProjectorConfig
 from devices.drivers.base import LinkState
-from devices.mdc.simulator import MdcSimulator
-from devices.pjlink.simulator import PJLinkSimulator
+from devices.sim.mdc.simulator import MdcSimulator
+from devices.sim.pjlink.simulator import PJLinkSimulator
 from devices.room.fleet import build_driver
 from devices.room.supervisor import PACE, Supervisor, link_state, pace_of
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 
 
 def test_pace_follows_the_protocol_unless_the_file_says() -> None:
