@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 # Re-exported: the enum lives beside its transition table (devices/transport/state.py).
-from devices.transport.state import LinkState
+from devices.transport.state import LinkState, WatchedLink
 
 
 class DeviceKind(enum.Enum):
@@ -80,6 +80,10 @@ class Device(Protocol):
 
     name: str
     kind: DeviceKind
+
+    @property
+    def link(self) -> WatchedLink:
+        """The link's state and its changes (supervision watches it)."""
 
     async def start(self) -> None:
         """Open the link (and keep it open, reconnecting with backoff) until `stop`."""
