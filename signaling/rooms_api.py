@@ -29,7 +29,7 @@ from devices.errors import (
     DeviceTimeout,
     Unsupported,
 )
-from devices.room.commands import DeviceCommand
+from devices.commands import DeviceCommand
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.room_view import RoomView
@@ -149,6 +149,7 @@ async def go_to_position(room: str, position: str, request: Request, who: Who) -
     except ValueError as error:
         raise InvalidValue(str(error)) from None
     found = controller.room.position(position)
+    assert found is not None  # go_to_position raised NotFound otherwise
     return controller.device_view(found.camera)
 
 

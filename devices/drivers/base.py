@@ -147,3 +147,7 @@ class Microphone(Device, Protocol):
 
     async def levels(self) -> dict[int, float]:
         """Latest meter readings in dBFS per channel."""
+
+
+AnyDevice = Camera | Display | Microphone
+"""A driver of any kind, as the room controller, the command catalog and the CLI hold it."""

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from devices.rooms_file.device_config import DeviceConfig
 from devices.drivers.base import DeviceKind
-from devices.room.commands import Power
+from devices.commands import Power, not_for
 from devices.rooms_file.positions import CameraPosition
 from devices.rooms_file.scenes import Scene
 from devices.rooms_file.room_schedule import RoomSchedule
@@ -41,10 +41,6 @@ class _Room(Protocol):
     def schedule(self) -> RoomSchedule: ...
 
 
-def _kinds(kinds: tuple[DeviceKind, ...]) -> str:
-    return " or ".join(f"a {k.value}" for k in kinds)
-
-
 def _duplicates(items: Sequence[CameraPosition | Scene]) -> list[tuple[int, str]]:
     seen: set[str] = set()
     twice = []
@@ -65,7 +61,7 @@ def problems(room: _Room) -> list[tuple[Location, str]]:
         if cfg is None:
             found.append((loc, f"no device {name!r} in this room (devices: {known})"))
         elif cfg.kind not in kinds:
-            found.append((loc, f"{name!r} is a {cfg.kind.value}, not {_kinds(kinds)}"))
+            found.append((loc, not_for(name, cfg.kind, kinds)))
 
     for i, name in _duplicates(room.positions):
         found.append((("positions", i, "name"), f"position {name!r} is named twice"))

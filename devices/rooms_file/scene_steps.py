@@ -11,7 +11,7 @@
 
 Every step may set its own ``timeout`` (seconds; each kind has a default) and ``on_failure``
 (``continue`` or ``stop``; the scene's policy if unset). A step that drives one device through
-its facade is run as the equivalent direct command (`command()`, devices/room/commands.py), so
+its facade is run as the equivalent direct command (`command()`, devices/commands.py), so
 a scene keeps the same settings as a person would. Whether the named devices exist and
 are of the right kind is checked against the room (devices/rooms_file/references.py).
 """
@@ -24,7 +24,7 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from devices.rooms_file.names import check_name
-from devices.room import commands
+from devices import commands
 
 DeviceName = Annotated[str, AfterValidator(check_name)]
 

@@ -9,7 +9,7 @@ import pytest
 
 from devices.pjlink.values import PowerState
 from devices.room.actor import Actor, ActorKind
-from devices.room.commands import Volume
+from devices.commands import Volume
 from devices.room.scheduler import Booking, Scheduler, Started
 from tests.devices.room.conftest import MakeRoom, Running, Simulators
 
