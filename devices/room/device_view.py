@@ -14,7 +14,15 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from devices.rooms_file.device_config import DeviceConfig
-from devices.drivers.base import DeviceKind, DeviceStatus, LinkState, PanTiltZoom
+from devices.drivers.base import (
+    AnyDevice,
+    CameraCapabilities,
+    DeviceKind,
+    DeviceStatus,
+    DisplayCapabilities,
+    LinkState,
+    PanTiltZoom,
+)
 
 Power = Literal["on", "off", "warming", "cooling"]
 POWER_STATES = set(get_args(Power))
@@ -74,10 +82,9 @@ class DeviceView(BaseModel):
         return self.model_dump(exclude=ignore) == other.model_dump(exclude=ignore)
 
 
-def controls_of(device: Any) -> Controls:
+def controls_of(device: AnyDevice) -> Controls:
     caps = device.capabilities
-    kind = device.kind
-    if kind is DeviceKind.CAMERA:
+    if isinstance(caps, CameraCapabilities):
         return Controls(
             pan_tilt=caps.pan_tilt,
             zoom=caps.zoom,
@@ -86,7 +93,7 @@ def controls_of(device: Any) -> Controls:
             home=caps.home,
             power=caps.power,
         )
-    if kind is DeviceKind.DISPLAY:
+    if isinstance(caps, DisplayCapabilities):
         return Controls(power=caps.power, inputs=list(caps.inputs), volume=caps.volume, mute=caps.mute)
     return Controls(
         mute=caps.mute,
@@ -96,7 +103,7 @@ def controls_of(device: Any) -> Controls:
     )
 
 
-def initial_view(cfg: DeviceConfig, device: Any, link: LinkState) -> DeviceView:
+def initial_view(cfg: DeviceConfig, device: AnyDevice, link: LinkState) -> DeviceView:
     return DeviceView(
         name=cfg.name,
         kind=cfg.kind,
@@ -107,10 +114,10 @@ def initial_view(cfg: DeviceConfig, device: Any, link: LinkState) -> DeviceView:
     )
 
 
-def reported(status: DeviceStatus) -> dict[str, Any]:
+def reported(status: DeviceStatus) -> dict[str, object]:
     """The normalised fields a status carries; empty when the device told us nothing."""
     values = status.values
-    fields: dict[str, Any] = {}
+    fields: dict[str, object] = {}
     power_state = values.get("power_state")
     if isinstance(power_state, str) and power_state in POWER_STATES:
         fields["power"] = power_state

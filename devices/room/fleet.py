@@ -18,6 +18,7 @@ import secrets
 from typing import Any
 
 from devices.rooms_file.device_config import DeviceConfig
+from devices.drivers.base import AnyDevice
 from devices.registry import driver_class
 from devices.room.controller import RoomController
 from devices.room.errors import NotFound
@@ -27,8 +28,9 @@ from devices.sim.rooms import SimulatedRooms
 IDLE_POLL = 3600.0  # seconds: the driver's own poller, left to tick once an hour
 
 
-def build_driver(cfg: DeviceConfig) -> Any:
-    return driver_class(cfg.protocol).from_config(cfg.model_copy(update={"poll_interval": IDLE_POLL}))
+def build_driver(cfg: DeviceConfig) -> AnyDevice:
+    device: AnyDevice = driver_class(cfg.protocol).from_config(cfg.model_copy(update={"poll_interval": IDLE_POLL}))
+    return device
 
 
 def for_simulation(cfg: DeviceConfig) -> DeviceConfig:

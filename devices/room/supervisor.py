@@ -22,10 +22,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from devices.rooms_file.device_config import DeviceConfig
-from devices.drivers.base import LinkState
+from devices.drivers.base import AnyDevice, LinkState
 from devices.errors import DeviceError
 from devices.room.tasks import cancel_and_wait
 from devices.transport.silence import Silence
@@ -50,7 +49,7 @@ class Supervisor:
     def __init__(
         self,
         cfg: DeviceConfig,
-        device: Any,
+        device: AnyDevice,
         on_view: Callable[[DeviceView], None],
         *,
         pace: float | None = None,
@@ -128,7 +127,7 @@ class Supervisor:
             detail = ""
         self._publish(link=new, detail=detail)
 
-    def _publish(self, **changes: Any) -> None:
+    def _publish(self, **changes: object) -> None:
         # Capabilities can change at connect (ONVIF profiles, PJLink's input list).
         view = self.view.model_copy(update={"controls": controls_of(self.device), **changes})
         if view.same_as(self.view):
