@@ -21,12 +21,12 @@ from collections.abc import Awaitable, Callable
 
 from bench.stats import percentile
 from devices.mdc.driver import MdcDisplay
-from devices.mdc.simulator import MdcSimulator
+from devices.sim.mdc.simulator import MdcSimulator
 from devices.pjlink.driver import PJLinkProjector
-from devices.pjlink.simulator import PJLinkSimulator
+from devices.sim.pjlink.simulator import PJLinkSimulator
 from devices.pjlink.values import PowerState
 from devices.shure.driver import ShureMicrophone
-from devices.shure.simulator import ShureSimulator
+from devices.sim.shure.simulator import ShureSimulator
 from devices.transport import SerialConnector, TcpConnector
 
 

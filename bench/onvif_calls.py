@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from bench.stats import percentile
 from devices.onvif.driver import OnvifCamera
-from devices.onvif.simulator import OnvifSimulator
+from devices.sim.onvif.simulator import OnvifSimulator
 
 
 def quantiles(samples: list[float]) -> str:

@@ -32,7 +32,7 @@ from bench.stats import percentile
 from devices.transport.connectors import SerialConnector
 from devices.transport.policy import LinkPolicy
 from devices.visca.driver import RawFraming, ViscaCamera
-from devices.visca.simulator import ViscaSimulator
+from devices.sim.visca.simulator import ViscaSimulator
 
 BAUD = 9600
 BITS_PER_BYTE = 10  # 8N1: start bit, 8 data bits, stop bit

@@ -2,7 +2,8 @@
 
 The root CLI (signaling/cli/main.py) mounts `device_app` as ``device`` and `simulate` as a
 command; ``python -m devices.cli`` offers the same two for use without the server.
-Every device action goes through the facades and the registry, so the CLI knows no protocol.
+Every device action is an entry of the device-command catalog (devices/commands.py), the same
+one the API uses, run through the facades and the registry: the CLI knows no protocol.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from devices.actions import Options, parse, perform
-from devices.config import DeviceConfig
-from devices.drivers.base import DeviceStatus, LinkState
+from devices.commands import Command, Options, Query, cli_entries, from_words
+from devices.rooms_file.device_config import DeviceConfig
+from devices.drivers.base import AnyDevice, DeviceKind, DeviceStatus, LinkState
 from devices.errors import (
     AuthError,
     ConfigError,
@@ -39,7 +40,7 @@ from devices.errors import (
 )
 from devices.registry import driver_class
 from devices.rooms_file import RoomsFile, load_rooms
-from devices.simulated_rooms import SimulatedRooms
+from devices.sim.rooms import SimulatedRooms
 from devices.transport.connectors import connector_for
 
 USAGE_ERROR = 2  # click's own code for a bad command line
@@ -57,6 +58,10 @@ EXIT_CODES: tuple[tuple[type[DeviceError], int, str], ...] = (
 STATE_EXIT = {LinkState.OFFLINE: 4, LinkState.CONNECTING: 4, LinkState.DEGRADED: 5}
 
 _EXIT_LINES = "\n".join(f"{code} {why}" for _, code, why in EXIT_CODES)
+_ACTION_LINES = "\n".join(
+    f"{kind.value.capitalize()}: {', '.join(entry.usage() for entry in cli_entries(kind))}."
+    for kind in DeviceKind
+)
 DEVICE_HELP = f"""Check and drive the devices of a rooms file.
 
 Act on one device with ROOM/DEVICE followed by an action:
@@ -67,10 +72,7 @@ room-101/display power on
 room-101/display input hdmi1
 room-101/mic mute on
 
-Camera: status, move DIRECTION, stop, zoom in|out|stop, preset recall|save N, home, position,
-power on|off.
-Display: status, power on|off, input NAME, volume 0-100, mute on|off.
-Microphone: status, mute on|off, gain DB, levels.
+{_ACTION_LINES}
 
 Exit codes:
 0 done
@@ -150,8 +152,8 @@ def act(
     except ConfigError as exc:
         _fail(exc, target, as_json)
     try:
-        action, args = parse(cfg.kind, words)
-        result = asyncio.run(_act(cfg, action, args, Options(speed, duration, channel)))
+        options = Options(speed, duration, channel)
+        result = asyncio.run(_act(cfg, from_words(cfg.kind, words, options), options))
     except ValueError as exc:  # words the kind does not know, or a value the facade refuses
         typer.echo(f"error: {target}: {exc}", err=True)
         raise typer.Exit(USAGE_ERROR) from None
@@ -216,19 +218,29 @@ def _fail(error: DeviceError, target: str | None, as_json: bool) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _driver(cfg: DeviceConfig) -> Any:
+def _driver(cfg: DeviceConfig) -> AnyDevice:
     try:
         cls = driver_class(cfg.protocol)
     except ImportError:
         raise Unsupported(f"no {cfg.protocol} driver in this build yet") from None
-    return cls.from_config(cfg)
+    device: AnyDevice = cls.from_config(cfg)
+    return device
 
 
-async def _act(cfg: DeviceConfig, action: Any, args: list[Any], options: Options) -> Any:
+async def _act(cfg: DeviceConfig, entry: Command | Query, options: Options) -> object:
+    """Connect, run one catalog entry (a timed move or zoom is stopped after ``--for``), hang up."""
     device = _driver(cfg)
     await device.start()
     try:
-        return await perform(device, action, args, options)
+        entry.check(device)
+        if isinstance(entry, Query):
+            return await entry.read(device)
+        await entry.apply(device)
+        stopping = entry.stopping()
+        if stopping is not None and options.duration > 0:
+            await asyncio.sleep(options.duration)
+            await stopping.apply(device)
+        return None
     finally:
         await device.stop()
 

@@ -5,13 +5,13 @@ third-party library, e.g. zeep for ONVIF) is only imported when a room uses it.
 
 Contract for every entry:
 - the driver class has ``from_config(cfg) -> Device`` taking the protocol's model from
-  devices/config.py and returning an object implementing the Camera/Display/Microphone facade;
+  devices/rooms_file/device_config.py and returning an object implementing the Camera/Display/Microphone facade;
 - the simulator class has ``from_config(cfg) -> Simulator``; ``await sim.start()`` binds
   127.0.0.1 (port 0 unless the config names one) and returns ``{endpoint-name: address}``
   describing where it listens; ``await sim.stop()``; ``sim.faults`` holds the fault knobs.
   Endpoint names follow the transport so that ``classbridge simulate --write-config`` can
   point a rooms file at them: ``serial`` (a pty path), ``tcp`` / ``udp`` (``host:port``), or
-  ``http`` (a URL); details in devices/simulated_rooms.py.
+  ``http`` (a URL); details in devices/sim/rooms.py.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ DRIVERS: dict[str, str] = {
 }
 
 SIMULATORS: dict[str, str] = {
-    "visca": "devices.visca.simulator:ViscaSimulator",
-    "onvif": "devices.onvif.simulator:OnvifSimulator",
-    "mdc": "devices.mdc.simulator:MdcSimulator",
-    "pjlink": "devices.pjlink.simulator:PJLinkSimulator",
-    "shure": "devices.shure.simulator:ShureSimulator",
+    "visca": "devices.sim.visca.simulator:ViscaSimulator",
+    "onvif": "devices.sim.onvif.simulator:OnvifSimulator",
+    "mdc": "devices.sim.mdc.simulator:MdcSimulator",
+    "pjlink": "devices.sim.pjlink.simulator:PJLinkSimulator",
+    "shure": "devices.sim.shure.simulator:ShureSimulator",
 }
 
 

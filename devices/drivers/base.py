@@ -2,7 +2,8 @@
 
 The room controller and the classroom see only these types: a `Camera`, a `Display`, a
 `Microphone`, each with a capabilities record and a status snapshot. Protocol drivers
-(VISCA, ONVIF, PJLink, MDC, Shure, ...) implement them; see ../shared/style.md principle 5.
+(VISCA, ONVIF, PJLink, MDC, Shure, ...) implement them, so that the room controller and the
+classroom never know which protocol moved a camera (codec → driver → room, in three layers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 # Re-exported: the enum lives beside its transition table (devices/transport/state.py).
-from devices.transport.state import LinkState
+from devices.transport.state import LinkState, WatchedLink
 
 
 class DeviceKind(enum.Enum):
@@ -23,11 +24,10 @@ class DeviceKind(enum.Enum):
 
 @dataclass(frozen=True)
 class PanTiltZoom:
-    """A camera position in the device's own units, plus a normalised form in [-1, 1] / [0, 1].
-
-    Raw units differ per protocol (VISCA signed 16-bit steps, ONVIF generic space -1..1);
-    the normalised fields let a UI show one position pad for every camera.
-    """
+    """A camera position in the camera's own units, as `Camera.position` reports it and
+    `Camera.go_to` takes it back: VISCA signed 16-bit pan/tilt steps and zoom 0..0x4000, ONVIF
+    the generic spaces (pan, tilt -1..1, zoom 0..1). Nothing is normalised, so a position read
+    off the console can be written into the rooms file as is."""
 
     pan: float
     tilt: float
@@ -80,6 +80,10 @@ class Device(Protocol):
 
     name: str
     kind: DeviceKind
+
+    @property
+    def link(self) -> WatchedLink:
+        """The link's state and its changes (supervision watches it)."""
 
     async def start(self) -> None:
         """Open the link (and keep it open, reconnecting with backoff) until `stop`."""
@@ -143,3 +147,7 @@ class Microphone(Device, Protocol):
 
     async def levels(self) -> dict[int, float]:
         """Latest meter readings in dBFS per channel."""
+
+
+AnyDevice = Camera | Display | Microphone
+"""A driver of any kind, as the room controller, the command catalog and the CLI hold it."""

@@ -7,7 +7,7 @@ becomes MdcNak (a DeviceRefused) naming the display's error code.
 
 from __future__ import annotations
 
-from devices.config import MdcDisplayConfig
+from devices.rooms_file.device_config import MdcDisplayConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities
 from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, Unsupported
@@ -23,7 +23,7 @@ from devices.mdc.values import (
     query,
     set_request,
 )
-from devices.transport import Connector, DeviceLink, LinkPolicy, Step, connector_for
+from devices.transport import Connector, DeviceLink, LinkPolicy, FrameVerdict, connector_for
 from devices.transport.exchange import Accept
 from devices.transport.link import DEFAULT_POLICY
 
@@ -72,11 +72,11 @@ class MdcDisplay(PolledLink):
         return reply[-1].result()
 
     def _answer(self, command: Command) -> Accept[Response]:
-        def accept(frame: Response) -> Step:
+        def accept(frame: Response) -> FrameVerdict:
             if frame.command != command or frame.display_id != self.display_id:
-                return Step.NOT_MINE  # a late reply to an earlier request, or another display
+                return FrameVerdict.NOT_MINE  # a late reply to an earlier request, or another display
             frame.result()  # NAK → MdcNak
-            return Step.DONE
+            return FrameVerdict.DONE
 
         return accept
 

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from devices.mdc.errors import MdcNak, MdcProtocolError
-from devices.stream_decoder import StreamDecoder
+from devices.transport.framing import FrameDecoder
 
 HEADER = 0xAA
 RESPONSE = 0xFF  # the command byte of every reply
@@ -168,23 +168,23 @@ def _drop_to_next_header(buffer: bytearray, start: int) -> bytes:
     return junk
 
 
-class ResponseDecoder(StreamDecoder[Response]):
+class ResponseDecoder(FrameDecoder[Response]):
     """Controller side: replies from displays."""
 
     max_buffer = 5 + MAX_DATA
     error_class = MdcProtocolError
 
-    def _next_frame(self, buffer: bytearray) -> Response | None:
+    def cut_frame(self, buffer: bytearray) -> Response | None:
         frame = _cut_frame(buffer)
         return None if frame is None else Response.parse(frame)
 
 
-class RequestDecoder(StreamDecoder[Request]):
+class RequestDecoder(FrameDecoder[Request]):
     """Display side: commands from a controller."""
 
     max_buffer = 5 + MAX_DATA
     error_class = MdcProtocolError
 
-    def _next_frame(self, buffer: bytearray) -> Request | None:
+    def cut_frame(self, buffer: bytearray) -> Request | None:
         frame = _cut_frame(buffer)
         return None if frame is None else Request.parse(frame)

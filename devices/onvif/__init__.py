@@ -1,1 +1,2 @@
-"""ONVIF cameras: a driver over onvif-zeep-async, a SOAP/HTTP simulator and WS-Discovery."""
+"""ONVIF cameras: a driver over onvif-zeep-async, and WS-Discovery (its simulator
+is devices/sim/onvif/)."""

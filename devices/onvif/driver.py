@@ -9,7 +9,8 @@ snapshot URIs, absolute and relative moves, preset list/remove, PTZ status, set 
 
 Every call is bounded by the rooms file's `timeout` and raises only devices.errors. Like
 devices/transport's DeviceLink, start() makes one setup attempt and does not raise: the
-outcome is in `link` and `status()`. Until stop(), a watcher then sets the camera up again
+outcome is in `link` (an `OnvifLink`: state, detail and listeners, like every driver's link)
+and `status()`. Until stop(), a watcher then sets the camera up again
 with exponential backoff while it is offline, and polls its clock every `poll_interval`
 while online (GetSystemDateAndTime, Home Assistant's keepalive). A call made while offline
 tries the setup once itself, so a one-shot command gets the precise reason it failed.
@@ -22,20 +23,19 @@ import contextlib
 import logging
 from typing import Any
 
-from devices.config import OnvifCameraConfig, password_of
+from devices.rooms_file.device_config import OnvifCameraConfig, password_of
 from devices.drivers.base import (
     CameraCapabilities,
     DeviceKind,
     DeviceStatus,
-    LinkState,
     PanTiltZoom,
 )
 from devices.errors import DeviceError, DeviceRefused, ProtocolError, Unsupported
 from devices.onvif import presets as preset_numbers
+from devices.onvif.link import OnvifLink
 from devices.onvif.models import CameraPreset, DeviceInformation, MediaProfile, PtzStatus
 from devices.onvif.session import OnvifSession
 from devices.transport.policy import Backoff
-from devices.transport.state import StateListener
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class OnvifCamera:
 
     @property
     def _up(self) -> bool:
-        return self.link.connected
+        return self.link.state.connected
 
     @property
     def capabilities(self) -> CameraCapabilities:
@@ -139,12 +139,8 @@ class OnvifCamera:
         )
 
     @property
-    def link(self) -> LinkState:
-        return self._session.link.state
-
-    def add_listener(self, listener: StateListener) -> None:
-        """Call ``listener(old, new, detail)`` on every change of link state."""
-        self._session.link.add_listener(listener)
+    def link(self) -> OnvifLink:
+        return self._session.link
 
     # -- Camera facade -------------------------------------------------------------------------
 

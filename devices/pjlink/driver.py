@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from devices.config import PJLinkProjectorConfig, password_of
+from devices.rooms_file.device_config import PJLinkProjectorConfig, password_of
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities
 from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, DeviceOffline, DeviceRefused, Unsupported
@@ -38,7 +38,7 @@ from devices.pjlink.values import (
     parse_lamps,
     parse_power,
 )
-from devices.transport import DeviceLink, LinkPolicy, Step, TcpConnector
+from devices.transport import DeviceLink, LinkPolicy, FrameVerdict, TcpConnector
 from devices.transport.exchange import Accept, Requester
 from devices.transport.link import DEFAULT_POLICY
 
@@ -195,22 +195,22 @@ class PJLinkProjector(PolledLink):
         )
 
 
-def _greeting(line: ProjectorLine) -> Step:
+def _greeting(line: ProjectorLine) -> FrameVerdict:
     if isinstance(line, (Greeting, AuthFailure)):
-        return Step.DONE
-    return Step.NOT_MINE
+        return FrameVerdict.DONE
+    return FrameVerdict.NOT_MINE
 
 
 def _answer(command: Command) -> Accept[ProjectorLine]:
     """Take the response to `command`; ERRA ends the session with an AuthError."""
 
-    def accept(line: ProjectorLine) -> Step:
+    def accept(line: ProjectorLine) -> FrameVerdict:
         if isinstance(line, AuthFailure):
             raise line.error()
         if isinstance(line, Response) and line.command == command:
             line.result()  # raises the error type of ERR1..ERR4
-            return Step.DONE
-        return Step.NOT_MINE
+            return FrameVerdict.DONE
+        return FrameVerdict.NOT_MINE
 
     return accept
 

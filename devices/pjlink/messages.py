@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from devices.pjlink.errors import ErrorCode, PJLinkAuthError, PJLinkProtocolError, error_for
-from devices.stream_decoder import StreamDecoder
+from devices.transport.framing import FrameDecoder
 
 CR = b"\r"
 QUERY = "?"
@@ -203,13 +203,13 @@ def _next_line(buffer: bytearray) -> bytes | None:
             return line
 
 
-class ResponseDecoder(StreamDecoder[ProjectorLine]):
+class ResponseDecoder(FrameDecoder[ProjectorLine]):
     """Client side: greeting, `PJLINK ERRA` and `%1CMND=value` lines from a projector."""
 
     max_buffer = MAX_LINE + 2
     error_class = PJLinkProtocolError
 
-    def _next_frame(self, buffer: bytearray) -> ProjectorLine | None:
+    def cut_frame(self, buffer: bytearray) -> ProjectorLine | None:
         line = _next_line(buffer)
         if line is None:
             return None
@@ -220,13 +220,13 @@ class ResponseDecoder(StreamDecoder[ProjectorLine]):
         return Response.parse(line)
 
 
-class RequestDecoder(StreamDecoder[tuple[Request, str | None]]):
+class RequestDecoder(FrameDecoder[tuple[Request, str | None]]):
     """Projector side: `[digest]%1CMND param` lines; yields (request, digest) pairs."""
 
     max_buffer = MAX_LINE + 2
     error_class = PJLinkProtocolError
 
-    def _next_frame(self, buffer: bytearray) -> tuple[Request, str | None] | None:
+    def cut_frame(self, buffer: bytearray) -> tuple[Request, str | None] | None:
         line = _next_line(buffer)
         if line is None:
             return None

@@ -19,22 +19,22 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
-from devices.drivers.base import LinkState, PanTiltZoom
+from devices.commands import Command, Move, Zoom, as_camera
+from devices.drivers.base import AnyDevice, LinkState, PanTiltZoom
 from devices.errors import DeviceError, Unsupported
 from devices.room.actor import SUPERVISION, Actor, ActorKind
-from devices.room.commands import Gain, Input, Move, Mute, Power, Volume, Zoom, Command
-from devices.room.desired import DesiredState, Want
+from devices.room.desired import DesiredState, Want, restoring
 from devices.room.errors import NotFound
 from devices.room.events import DeviceEvent, LogEntry, LogEvent, Result, RoomEvent, SceneEvent
-from devices.room.positions import CameraPosition
+from devices.rooms_file.positions import CameraPosition
 from devices.room.room_view import PositionInfo, RoomView, SceneInfo
 from devices.room.scene_run import RunState, SceneRun, SceneRunView, describe
-from devices.room.steps import Step
+from devices.rooms_file.rooms import Room
+from devices.rooms_file.scene_steps import SceneStep
 from devices.room.supervisor import OFFLINE_AFTER, Supervisor
 from devices.room.tasks import cancel_and_wait
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ def _utc_now() -> datetime:
 class RoomController:
     def __init__(
         self,
-        room: Any,
-        devices: Mapping[str, Any],
+        room: Room,
+        devices: Mapping[str, AnyDevice],
         *,
         audit: AuditSink | None = None,
         now: Callable[[], datetime] = _utc_now,
@@ -95,11 +95,11 @@ class RoomController:
         self._stoppers: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._reapplying: set[tuple[str, str]] = set()
         self._links = {name: s.view.link for name, s in self.supervisors.items()}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def name(self) -> str:
-        return str(self.room.name)
+        return self.room.name
 
     # lifecycle --------------------------------------------------------------------------------
 
@@ -148,11 +148,7 @@ class RoomController:
         """Run one command on one device; device errors are logged, then raised."""
         supervisor = self._supervisor(name)
         device = supervisor.device
-        if device.kind not in command.kinds:
-            kinds = " or ".join(k.value for k in command.kinds)
-            raise Unsupported(f"{name} is a {device.kind.value}; '{command.label}' is for a {kinds}")
-        if command.needs and not getattr(device.capabilities, command.needs, None):
-            raise Unsupported(f"{name} has no {command.needs.replace('_', ' ')} control")
+        command.check(device)
         self._touched(actor)
         axis = "zoom" if isinstance(command, Zoom) else "pan_tilt"
         self._cancel_stopper(name, axis)
@@ -161,10 +157,11 @@ class RoomController:
         except (DeviceError, ValueError) as exc:
             await self._record(actor, name, command.label, "failed", describe(exc))
             raise
-        self._keep(name, device, command, actor.label)
+        self.desired.after(name, command, actor.label)
         seconds = command.seconds if isinstance(command, (Move, Zoom)) else None
-        if seconds and not (isinstance(command, Zoom) and command.speed == 0):
-            self._stop_later(name, axis, device, seconds)
+        stopping = command.stopping()
+        if seconds and stopping is not None:
+            self._stop_later(name, axis, device, stopping, seconds)
         await self._record(actor, name, command.label, "ok")
         supervisor.poll_soon()
         return self.device_view(name)
@@ -230,7 +227,7 @@ class RoomController:
             self.last_run = view  # a cancelled older run still reports, but is no longer the room's
         self._emit(SceneEvent(room=self.name, run=view))
 
-    async def _perform(self, step: Step, owner: str) -> None:
+    async def _perform(self, step: SceneStep, owner: str) -> None:
         """One scene step through the facades; settings it makes are owned by the scene."""
         if step.do == "wait":
             await asyncio.sleep(step.seconds)
@@ -245,17 +242,8 @@ class RoomController:
             device = self._supervisor(name).device
             command = step.command()
             await command.apply(device)
-            self._keep(name, device, command, owner)
+            self.desired.after(name, command, owner)
         self._supervisor(name).poll_soon()
-
-    def _keep(self, name: str, device: Any, command: Command, owner: str) -> None:
-        """The desired state after `command` succeeded: it owns the setting the command makes;
-        switching off forgets the device's settings."""
-        setting = command.setting(device.kind)
-        if setting is not None:
-            self.desired.want(name, *setting, owner=owner)
-        if isinstance(command, Power) and not command.power:
-            self.desired.forget(name)
 
     async def _wait_ready(self, name: str) -> None:
         supervisor = self._supervisor(name)
@@ -268,7 +256,7 @@ class RoomController:
             await asyncio.sleep(self.ready_poll)
 
     async def _go_to(self, position: CameraPosition) -> None:
-        camera = self._supervisor(position.camera).device
+        camera = as_camera(self._supervisor(position.camera).device)
         if position.preset is not None:
             await camera.recall_preset(position.preset)
         else:
@@ -291,8 +279,8 @@ class RoomController:
                 self._reapplying.add(key)
                 self._spawn(self._reapply(name, attribute, actual, want))
 
-    async def _reapply(self, name: str, attribute: str, actual: Any, want: Want) -> None:
-        command = _command_for(attribute, want.value)
+    async def _reapply(self, name: str, attribute: str, actual: object, want: Want) -> None:
+        command = restoring(attribute, want.value)
         action = f"re-apply {command.label} (was {actual}; owned by {want.owner})"
         try:
             await command.apply(self._supervisor(name).device)
@@ -322,12 +310,12 @@ class RoomController:
         if actor.kind not in (ActorKind.SCHEDULE, ActorKind.CONTROLLER):
             self.last_activity = self._monotonic()
 
-    def _stop_later(self, name: str, axis: str, device: Any, seconds: float) -> None:
+    def _stop_later(self, name: str, axis: str, device: AnyDevice, stopping: Command, seconds: float) -> None:
         async def stop() -> None:
             await asyncio.sleep(seconds)
             del self._stoppers[(name, axis)]
             try:
-                await (device.zoom(0.0) if axis == "zoom" else device.stop_move())
+                await stopping.apply(device)
             except DeviceError as exc:
                 log.warning("%s/%s: could not stop a timed move: %s", self.name, name, exc)
 
@@ -365,14 +353,3 @@ class RoomController:
             except Exception:
                 log.exception("%s: room listener failed", self.name)
 
-
-def _command_for(attribute: str, value: Any) -> Command:
-    """The command that puts a drifted setting back."""
-    if attribute == "input":
-        return Input(do="input", input=value)
-    if attribute == "muted":
-        return Mute(do="mute", muted=value)
-    if attribute == "volume":
-        return Volume(do="volume", level=value)
-    channel = int(attribute.split(".", 1)[1])
-    return Gain(do="gain", gain_db=value, channel=channel)

@@ -4,39 +4,79 @@ When a poll shows a device that differs (a display switched to another input wit
 remote), the controller sets it back. Power is not re-applied: switching a projector off by
 hand is a deliberate act, and the schedule's idle rule takes care of rooms left on. Switching
 a device off through classbridge forgets its other settings, which mean nothing while off.
+
+This module is the one mapping between commands and kept settings, both ways: which setting a
+command makes the desired state own (`setting_of`), and which command puts a drifted setting
+back (`restoring`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from devices.room.view import DeviceView
+from devices.commands import Command, Gain, Input, Mute, Power, Volume
+from devices.room.device_view import DeviceView
+from devices.transport.state import LinkState
 
-# attribute -> how to read it from a view; "gain.N" reads channel N's gain
-DRIFTABLE = ("input", "muted", "volume", "gain")
+DRIFTABLE = ("input", "muted", "volume", "gain")  # "gain.N" is channel N's gain
+Setting = str | bool | int | float
 
 
 @dataclass(frozen=True)
 class Want:
-    value: Any
+    value: Setting
     owner: str  # "scene start", "technician Anh Tuấn": shown in the console
 
 
-def _actual(view: DeviceView, attribute: str) -> Any:
+def setting_of(command: Command) -> tuple[str, Setting] | None:
+    """(attribute, value) the desired state keeps after `command` succeeded, if any."""
+    if isinstance(command, Input):
+        return ("input", command.input)
+    if isinstance(command, Volume):
+        return ("volume", command.level)
+    if isinstance(command, Mute) and command.channel is None:
+        return ("muted", command.muted)
+    if isinstance(command, Gain):
+        return (f"gain.{command.channel}", command.gain_db)
+    return None
+
+
+def restoring(attribute: str, value: Setting) -> Command:
+    """The command that puts a drifted setting back."""
+    if attribute == "input":
+        return Input(do="input", input=str(value))
+    if attribute == "muted":
+        return Mute(do="mute", muted=bool(value))
+    if attribute == "volume":
+        return Volume(do="volume", level=int(value))
+    channel = int(attribute.split(".", 1)[1])
+    return Gain(do="gain", gain_db=float(value), channel=channel)
+
+
+def _actual(view: DeviceView, attribute: str) -> object:
     if attribute.startswith("gain."):
         return (view.gain_db or {}).get(int(attribute.split(".", 1)[1]))
-    return getattr(view, attribute)
+    value: object = getattr(view, attribute)
+    return value
 
 
 class DesiredState:
     def __init__(self) -> None:
         self._wants: dict[str, dict[str, Want]] = {}
 
-    def want(self, device: str, attribute: str, value: Any, owner: str) -> None:
+    def want(self, device: str, attribute: str, value: Setting, owner: str) -> None:
         if attribute.split(".", 1)[0] not in DRIFTABLE:
             raise ValueError(f"{attribute!r} is not a setting the controller keeps")
         self._wants.setdefault(device, {})[attribute] = Want(value, owner)
+
+    def after(self, device: str, command: Command, owner: str) -> None:
+        """`command` succeeded on `device`: own the setting it makes; switching off forgets
+        the device's settings."""
+        setting = setting_of(command)
+        if setting is not None:
+            self.want(device, *setting, owner=owner)
+        if isinstance(command, Power) and not command.power:
+            self.forget(device)
 
     def forget(self, device: str) -> None:
         self._wants.pop(device, None)
@@ -44,13 +84,13 @@ class DesiredState:
     def of(self, device: str) -> dict[str, Want]:
         return dict(self._wants.get(device, {}))
 
-    def drift(self, view: DeviceView) -> list[tuple[str, Any, Want]]:
+    def drift(self, view: DeviceView) -> list[tuple[str, object, Want]]:
         """(attribute, actual, wanted) for every owned setting the device reports otherwise.
 
         Only a device that is online and on (or has no power state, like a microphone) is
         compared: an off display reports no input, which is not drift.
         """
-        if view.link.value != "online" or view.power not in ("on", None):
+        if view.link is not LinkState.ONLINE or view.power not in ("on", None):
             return []
         found = []
         for attribute, want in self.of(view.name).items():

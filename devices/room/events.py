@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from devices.room.actor import Actor
 from devices.room.scene_run import SceneRunView
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 
 Result = Literal["ok", "failed", "partial", "cancelled", "info"]
 

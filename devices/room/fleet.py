@@ -17,18 +17,20 @@ import asyncio
 import secrets
 from typing import Any
 
-from devices.config import DeviceConfig
+from devices.rooms_file.device_config import DeviceConfig
+from devices.drivers.base import AnyDevice
 from devices.registry import driver_class
 from devices.room.controller import RoomController
 from devices.room.errors import NotFound
 from devices.rooms_file import RoomsFile
-from devices.simulated_rooms import SimulatedRooms
+from devices.sim.rooms import SimulatedRooms
 
 IDLE_POLL = 3600.0  # seconds: the driver's own poller, left to tick once an hour
 
 
-def build_driver(cfg: DeviceConfig) -> Any:
-    return driver_class(cfg.protocol).from_config(cfg.model_copy(update={"poll_interval": IDLE_POLL}))
+def build_driver(cfg: DeviceConfig) -> AnyDevice:
+    device: AnyDevice = driver_class(cfg.protocol).from_config(cfg.model_copy(update={"poll_interval": IDLE_POLL}))
+    return device
 
 
 def for_simulation(cfg: DeviceConfig) -> DeviceConfig:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from devices.room.positions import CameraPosition
+from devices.rooms_file.positions import CameraPosition
 from devices.room.scene_run import SceneRunView
-from devices.room.scenes import Scene
-from devices.room.view import DeviceView
+from devices.rooms_file.scenes import Scene
+from devices.room.device_view import DeviceView
 
 
 class SceneInfo(BaseModel):

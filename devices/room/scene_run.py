@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict
 
 from devices.errors import DeviceError
 from devices.room.actor import Actor
-from devices.room.scenes import Scene
-from devices.room.steps import OnFailure, Step
+from devices.rooms_file.scenes import Scene
+from devices.rooms_file.scene_steps import OnFailure, SceneStep
 
 
 class StepState(str, enum.Enum):
@@ -79,7 +79,7 @@ class SceneRunView(BaseModel):
         return text
 
 
-Perform = Callable[[Step], Awaitable[None]]
+Perform = Callable[[SceneStep], Awaitable[None]]
 _ids = itertools.count(1)
 
 

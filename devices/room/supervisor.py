@@ -1,14 +1,15 @@
 """Supervision of one device: polled at its protocol's pace, its link watched, its view kept.
 
-The link's own state machine reports a dropped TCP connection at once (a listener turns it
-into a new view immediately). A device that stops answering without hanging up (an Ethernet
-cable pulled, a serial line, VISCA over UDP) only shows as failed exchanges: the first
-unanswered poll shows it degraded, the next poll follows `retry` seconds later instead of a
-whole pace, and after `offline_after` unanswered polls in a row it is shown offline. The
-room controller owns polling, so drivers are built with their own health pollers idle (see
-devices/room/fleet.py).
+Every driver exposes its `link` (state, detail, listeners), whose state machine reports a
+dropped TCP connection at once (a listener turns it into a new view immediately). A device
+that stops answering without hanging up (an Ethernet cable pulled, a serial line, VISCA over
+UDP) only shows as failed exchanges: the first unanswered poll shows it degraded, the next
+poll follows `retry` seconds later instead of a whole pace, and after `offline_after`
+unanswered polls in a row it is shown offline (the silent ⇒ offline rule,
+devices/transport/silence.py). The room controller owns polling, so drivers are built with
+their own health pollers idle (see devices/room/fleet.py).
 
-Paces follow what field drivers do (shared/devices.md §1): a VISCA camera every 2 s (Sony
+Paces follow what field drivers do (docs/devices.md §1): a VISCA camera every 2 s (Sony
 polls inquiries round-robin), displays and ONVIF cameras every 5 s, a PJLink projector every
 10 s (it hangs up after 30 s idle), a Shure microphone every 30 s (it also reports changes by
 itself). A device's `poll_interval` in the rooms file overrides its pace.
@@ -21,13 +22,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
-from devices.config import DeviceConfig
-from devices.drivers.base import LinkState
+from devices.rooms_file.device_config import DeviceConfig
+from devices.drivers.base import AnyDevice, LinkState
 from devices.errors import DeviceError
 from devices.room.tasks import cancel_and_wait
-from devices.room.view import DeviceView, controls_of, initial_view, reported
+from devices.transport.silence import Silence
+from devices.room.device_view import DeviceView, controls_of, initial_view, reported
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +43,13 @@ def pace_of(cfg: DeviceConfig) -> float:
     return PACE.get(cfg.protocol, cfg.poll_interval)
 
 
-def link_state(device: Any) -> LinkState:
-    """Drivers on a `DeviceLink` expose it as `.link`; the ONVIF driver exposes the state."""
-    link = device.link
-    return link if isinstance(link, LinkState) else link.state
-
-
-def watch_link(device: Any, listener: Callable[[LinkState, LinkState, str], None]) -> None:
-    if hasattr(device, "add_listener"):
-        device.add_listener(listener)
-    else:
-        device.link.add_listener(listener)
-
-
 class Supervisor:
     """Keeps `view` of one device current and hands every changed view to `on_view`."""
 
     def __init__(
         self,
         cfg: DeviceConfig,
-        device: Any,
+        device: AnyDevice,
         on_view: Callable[[DeviceView], None],
         *,
         pace: float | None = None,
@@ -72,12 +60,11 @@ class Supervisor:
         self.cfg = cfg
         self.device = device
         self.pace = pace if pace is not None else pace_of(cfg)
-        self.offline_after = offline_after
         self.retry = retry
         self._on_view = on_view
         self._now = now
-        self.view = initial_view(cfg, device, link_state(device))
-        self.failures = 0  # polls in a row that got no answer
+        self.view = initial_view(cfg, device, device.link.state)
+        self.silence = Silence(offline_after)  # polls in a row that got no answer
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._poll_lock = asyncio.Lock()
@@ -86,8 +73,13 @@ class Supervisor:
     def name(self) -> str:
         return self.cfg.name
 
+    @property
+    def failures(self) -> int:
+        """Polls in a row that got no answer."""
+        return self.silence.count
+
     async def start(self) -> None:
-        watch_link(self.device, self._link_changed)
+        self.device.link.add_listener(self._link_changed)
         await self.device.start()
         self._task = asyncio.create_task(self._run(), name=f"supervise {self.name}")
 
@@ -111,7 +103,7 @@ class Supervisor:
                 return self.view
             fields = reported(status)
             if status.link is LinkState.ONLINE and fields:
-                self.failures = 0
+                self.silence.answered()
                 self._publish(link=LinkState.ONLINE, detail="", polled_at=self._now(), **fields)
             elif status.link is LinkState.ONLINE:
                 self._publish(detail=status.detail or "the device reported nothing")
@@ -122,20 +114,20 @@ class Supervisor:
     # internals --------------------------------------------------------------------------------
 
     def _record_failure(self, detail: str) -> None:
-        self.failures += 1
-        state = link_state(self.device)
-        if state is LinkState.DEGRADED and self.failures >= self.offline_after:
+        gone = self.silence.unanswered()
+        state = self.device.link.state
+        if state is LinkState.DEGRADED and gone:
             state, detail = LinkState.OFFLINE, f"no answer to {self.failures} polls: {detail}"
         self._publish(link=state, detail=detail)
 
     def _link_changed(self, old: LinkState, new: LinkState, detail: str) -> None:
         if new is LinkState.ONLINE:
-            self.failures = 0
+            self.silence.answered()
             self.poll_soon()
             detail = ""
         self._publish(link=new, detail=detail)
 
-    def _publish(self, **changes: Any) -> None:
+    def _publish(self, **changes: object) -> None:
         # Capabilities can change at connect (ONVIF profiles, PJLink's input list).
         view = self.view.model_copy(update={"controls": controls_of(self.device), **changes})
         if view.same_as(self.view):
@@ -151,7 +143,7 @@ class Supervisor:
         """Soon after an unanswered poll on a connection still up (is the device gone?); at
         the pace otherwise, an offline device included: its link reconnects by itself, and
         coming back online wakes the loop."""
-        confirming = self.failures and link_state(self.device).connected
+        confirming = self.failures and self.device.link.state.connected
         return min(self.retry, self.pace) if confirming else self.pace
 
     async def _run(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devices.config import ShureMicrophoneConfig
+from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, MicrophoneCapabilities
 from devices.drivers.polling import PolledLink, Poller
 from devices.errors import DeviceError, Unsupported
@@ -36,7 +36,7 @@ from devices.shure.values import (
     on_off,
     on_off_text,
 )
-from devices.transport import DeviceLink, LinkPolicy, Step, TcpConnector
+from devices.transport import DeviceLink, LinkPolicy, FrameVerdict, TcpConnector
 from devices.transport.exchange import Accept, Requester
 from devices.transport.link import DEFAULT_POLICY
 
@@ -147,20 +147,20 @@ class ShureMicrophone(PolledLink):
         else:
             picture.other[f"{channel:02d} {command}" if channel else command] = report.value
 
-    def _first_report(self, message: Message) -> Step:
+    def _first_report(self, message: Message) -> FrameVerdict:
         if isinstance(message, ReportError):
             raise message.error()
         if isinstance(message, Report):
             self._absorb(message)
-            return Step.DONE
-        return Step.NOT_MINE
+            return FrameVerdict.DONE
+        return FrameVerdict.NOT_MINE
 
     def _confirm(
         self, command: str, channel: int | None, matches: Callable[[str], bool]
     ) -> Accept[Message]:
         """Accept the REP of `command` on `channel` whose value satisfies `matches`."""
 
-        def accept(message: Message) -> Step:
+        def accept(message: Message) -> FrameVerdict:
             if isinstance(message, ReportError):
                 raise message.error()
             if (
@@ -173,8 +173,8 @@ class ShureMicrophone(PolledLink):
                     ok = matches(message.value)
                 except (ShureProtocolError, ValueError):
                     ok = False
-                return Step.DONE if ok else Step.NOT_MINE
-            return Step.NOT_MINE
+                return FrameVerdict.DONE if ok else FrameVerdict.NOT_MINE
+            return FrameVerdict.NOT_MINE
 
         return accept
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from devices.shure.errors import ShureCommandError, ShureProtocolError
-from devices.stream_decoder import StreamDecoder
+from devices.transport.framing import FrameDecoder
 
 MAX_FRAME = 2048
 _COMMAND_RE = re.compile(r"[A-Z0-9_]+")
@@ -207,13 +207,13 @@ def _frame_end(buffer: bytearray, start: int) -> int:
     return -1
 
 
-class MessageDecoder(StreamDecoder[Message]):
+class MessageDecoder(FrameDecoder[Message]):
     """Cut `< … >` frames from a byte stream (either direction); whitespace between is fine."""
 
     max_buffer = MAX_FRAME
     error_class = ShureProtocolError
 
-    def _next_frame(self, buffer: bytearray) -> Message | None:
+    def cut_frame(self, buffer: bytearray) -> Message | None:
         start = buffer.find(b"<")
         junk = bytes(buffer if start < 0 else buffer[:start])
         if junk.strip():

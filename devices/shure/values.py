@@ -1,7 +1,7 @@
 """Values carried by Shure command strings: on/off, gain in dB, meter levels in dBFS.
 
 AUDIO_GAIN_HI_RES is 0000–1400 in 0.1 dB steps with 1100 as unity (0 dB), so
-dB = value / 10 − 110 (shared/devices.md §2.6; confirm on hardware). SAMPLE levels are
+dB = value / 10 − 110 (docs/devices.md §6; confirm on hardware). SAMPLE levels are
 000–060 per channel, 60 above the dBFS value (MXA910 command strings: 000 = −60 dBFS).
 """
 

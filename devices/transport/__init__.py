@@ -7,7 +7,7 @@ Layers, bottom up:
   (datagrams); `connector_for(link_config)` builds one from a rooms-file link block.
 - `framing`: the codec-provided `Decoder` (``feed(bytes) -> frames``; raises `ProtocolError`
   on garbage and resyncs) and `DelimitedDecoder` for terminator-based protocols.
-- `framing` also holds `Step` and `Accept`, how a codec tells which frames answer a request:
+- `framing` also holds `FrameVerdict` and `Accept`, how a codec tells which frames answer a request:
   a VISCA ACK is ``MORE``, the completion ``DONE``, a network-change ``NOT_MINE`` (delivered
   to the unsolicited callback); raising `DeviceBusy` makes the link resend after a pause.
 - `exchange`: the `Channel` of one open connection (one request in flight, pacing, busy
@@ -28,9 +28,9 @@ Example (a line protocol whose replies end in CR)::
     )
     link.add_listener(lambda old, new, detail: print(old, "->", new, detail))
     await link.start()  # returns after the first attempt; reconnects in the background
-    reply = await link.request(b"%1POWR ?\\r", lambda frame: Step.DONE)
+    reply = await link.request(b"%1POWR ?\\r", lambda frame: FrameVerdict.DONE)
     await link.stop()
-The codec-facing contract (`Decoder`, `Step`, `Accept`, `DelimitedDecoder`) lives in the pure
+The codec-facing contract (`Decoder`, `FrameVerdict`, `Accept`, `DelimitedDecoder`) lives in the pure
 `framing` module, so a protocol codec imports no asyncio, serial or socket code; the names
 below are therefore loaded on first use rather than with the package.
 """
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
         connector_for,
     )
     from devices.transport.exchange import Channel, Requester
-    from devices.transport.framing import Accept, Decoder, DelimitedDecoder, Step, iter_frames
+    from devices.transport.framing import Accept, Decoder, DelimitedDecoder, FrameVerdict, iter_frames
     from devices.transport.link import DeviceLink, OnConnect
     from devices.transport.policy import Backoff, LinkPolicy
     from devices.transport.state import LinkEvent, LinkState, LinkStateMachine
@@ -73,7 +73,7 @@ __all__ = [
     "OnConnect",
     "Requester",
     "SerialConnector",
-    "Step",
+    "FrameVerdict",
     "TcpConnector",
     "UdpConnector",
     "connector_for",

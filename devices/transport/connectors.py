@@ -19,8 +19,8 @@ import serial_asyncio_fast
 
 from devices.errors import ConfigError, DeviceOffline
 
-if TYPE_CHECKING:  # devices.config imports the facades, which import this package
-    from devices.config import SerialLink, TcpLink, UdpLink
+if TYPE_CHECKING:  # devices.rooms_file.device_config imports the facades, which import this package
+    from devices.rooms_file.device_config import SerialLink, TcpLink, UdpLink
 
 
 class ByteSink(Protocol):

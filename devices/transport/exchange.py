@@ -17,7 +17,7 @@ from typing import Generic, Protocol, TypeVar
 
 from devices.errors import DeviceBusy, DeviceOffline, DeviceTimeout, ProtocolError
 from devices.transport.connectors import ByteTransport
-from devices.transport.framing import Accept, Decoder, Step, iter_frames
+from devices.transport.framing import Accept, Decoder, FrameVerdict, iter_frames
 from devices.transport.policy import LinkPolicy
 
 log = logging.getLogger(__name__)
@@ -157,11 +157,11 @@ class Channel(Generic[F]):
         except Exception as exc:  # noqa: BLE001 - the codec's verdict (refused, busy, bad reply) ends the request
             pending.future.set_exception(exc)
             return
-        if step is Step.NOT_MINE:
+        if step is FrameVerdict.NOT_MINE:
             self._unsolicited(frame)
             return
         pending.frames.append(frame)
-        if step is Step.DONE:
+        if step is FrameVerdict.DONE:
             pending.future.set_result(pending.frames)
 
     def _unsolicited(self, frame: F) -> None:

@@ -11,9 +11,9 @@ frames. The contract, so that no frame is lost around garbage:
 - ``buffered`` is the number of bytes held while waiting for the rest of a frame (a datagram
   transport treats leftovers as a truncated, hence garbage, datagram).
 
-`FrameDecoder` implements the contract around three codec hooks; `DelimitedDecoder` covers
-terminator-based protocols (VISCA ``FF``, PJLink ``\\r``, Shure ``>``).
-`Step` and `Accept` are the other half of the contract: how a codec says which frames answer
+`FrameDecoder` implements the contract once, for every codec; `DelimitedDecoder` covers
+terminator-based protocols (VISCA ``FF``).
+`FrameVerdict` and `Accept` are the other half of the contract: how a codec says which frames answer
 the request in flight. This module is sans-I/O: no asyncio, serial or socket imports.
 """
 
@@ -37,7 +37,7 @@ class Decoder(Protocol[F]):
     def feed(self, data: bytes) -> list[F]: ...
 
 
-class Step(enum.Enum):
+class FrameVerdict(enum.Enum):
     """What a frame means to the request in flight; returned by an `Accept` function."""
 
     MORE = "more"  # part of the reply (a VISCA ACK); keep waiting
@@ -45,7 +45,7 @@ class Step(enum.Enum):
     NOT_MINE = "not-mine"  # unsolicited or stale: give it to the unsolicited callback
 
 
-Accept = Callable[[F], Step]
+Accept = Callable[[F], FrameVerdict]
 """Classifies each frame for a request. It may raise a `DeviceError` to end the request:
 `DeviceBusy` (or a subclass) makes the link resend after ``busy_delay``; anything else
 (`DeviceRefused`, `ProtocolError`, ...) is raised to the caller as is."""
@@ -68,15 +68,87 @@ def iter_frames(decoder: Decoder[F], data: bytes) -> Iterator[F | ProtocolError]
 
 
 class FrameDecoder(Generic[F]):
-    """The `Decoder` contract done once: a codec says where a frame may start, how long the
-    frame at the head is, and how to parse it; this class buffers, resyncs and reports."""
+    """The `Decoder` contract done once, for every codec: buffer, cut, resync, report.
+
+    A codec says how to cut one frame off the front of the buffer, in one of two ways:
+
+    - override `cut_frame` (PJLink lines, MDC checksummed frames, Shure ``< … >`` frames), or
+    - keep the default `cut_frame` and say where a frame may start (`starts_frame`), how long
+      the frame at the head is (`frame_length`) and how to parse it (`parse`): header/length
+      or terminator framing (VISCA, VISCA over IP, `DelimitedDecoder`).
+
+    Good frames cut before bad bytes are returned first and the error is raised on the next
+    call, so a caller draining with ``feed(b"")`` (`drain`, `iter_frames`) sees everything in
+    arrival order and loses only the bad bytes.
+    """
+
+    max_buffer = 4096  # a device that never ends a frame must not make us grow without bound
+    error_class: type[ProtocolError] = ProtocolError  # the codec's own subclass, for overflows
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._error: ProtocolError | None = None
 
     @property
     def buffered(self) -> int:
+        """How many bytes are held waiting for the rest of a frame."""
         return len(self._buffer)
+
+    def clear(self) -> None:
+        """Forget partial input, e.g. after a reconnect."""
+        self._buffer.clear()
+        self._error = None
+
+    def feed(self, data: bytes) -> list[F]:
+        """Add bytes; return every complete frame, oldest first (see the class docstring)."""
+        self._buffer += data
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        frames: list[F] = []
+        while True:
+            try:
+                frame = self.cut_frame(self._buffer)
+            except ProtocolError as exc:
+                if not frames:
+                    raise
+                self._error = exc
+                return frames
+            if frame is None:
+                break
+            frames.append(frame)
+        if len(self._buffer) > self.max_buffer:
+            self._buffer.clear()
+            error = self.error_class(f"no frame end within {self.max_buffer} bytes; input dropped")
+            if not frames:
+                raise error
+            self._error = error
+        return frames
+
+    def drain(self, data: bytes) -> Iterator[F | ProtocolError]:
+        """Feed `data` and yield every frame and every error in arrival order (for peers
+        such as the simulators that read the stream themselves)."""
+        return iter_frames(self, data)
+
+    def cut_frame(self, buffer: bytearray) -> F | None:
+        """Remove one frame from the front of `buffer` and return it; None if incomplete.
+
+        On bad bytes: delete them from `buffer` (resyncing to the next plausible frame
+        start), then raise the codec's ProtocolError. The default uses the three hooks below.
+        """
+        if not buffer:
+            return None
+        try:
+            if not self.starts_frame(buffer[0]):
+                raise ProtocolError("bytes outside any frame")
+            length = self.frame_length(buffer)
+        except ProtocolError as exc:
+            _drop(buffer, self._next_start(buffer), str(exc))
+        if length is None:
+            return None
+        raw = bytes(buffer[:length])
+        del buffer[:length]
+        return self.parse(raw)
 
     def starts_frame(self, byte: int) -> bool:
         """Whether a frame may begin with ``byte`` (used to resync after garbage)."""
@@ -90,41 +162,17 @@ class FrameDecoder(Generic[F]):
         """One whole frame to its typed form; ProtocolError if it does not make sense."""
         raise NotImplementedError
 
-    def feed(self, data: bytes) -> list[F]:
-        self._buffer += data
-        frames: list[F] = []
-        while self._buffer:
-            try:
-                if not self.starts_frame(self._buffer[0]):
-                    raise ProtocolError("bytes outside any frame")
-                length = self.frame_length(self._buffer)
-            except ProtocolError as exc:
-                if frames:
-                    return frames
-                self._drop(self._next_start(), str(exc))
-            if length is None:
-                return frames
-            try:
-                frame = self.parse(bytes(self._buffer[:length]))
-            except ProtocolError:
-                if frames:
-                    return frames
-                del self._buffer[:length]
-                raise
-            del self._buffer[:length]
-            frames.append(frame)
-        return frames
-
-    def _next_start(self) -> int:
-        for i in range(1, len(self._buffer)):
-            if self.starts_frame(self._buffer[i]):
+    def _next_start(self, buffer: bytearray) -> int:
+        for i in range(1, len(buffer)):
+            if self.starts_frame(buffer[i]):
                 return i
-        return len(self._buffer)
+        return len(buffer)
 
-    def _drop(self, count: int, why: str) -> NoReturn:
-        dropped = bytes(self._buffer[:count])
-        del self._buffer[:count]
-        raise ProtocolError(f"{why}: dropped {dropped[:32].hex(' ')}")
+
+def _drop(buffer: bytearray, count: int, why: str) -> NoReturn:
+    dropped = bytes(buffer[:count])
+    del buffer[:count]
+    raise ProtocolError(f"{why}: dropped {dropped[:32].hex(' ')}")
 
 
 class DelimitedDecoder(FrameDecoder[F]):

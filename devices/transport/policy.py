@@ -1,6 +1,6 @@
 """How a link paces, times out, retries and reconnects: plain numbers, tunable per protocol.
 
-Defaults follow what room-control drivers do in the field (see shared/devices.md: a 2 s answer
+Defaults follow what room-control drivers do in the field (see docs/devices.md §1: a 2 s answer
 timer per VISCA packet, ~50 ms before retrying a busy camera, reconnect backoff up to 10 s);
 tests shrink them so the suite runs in seconds.
 """

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,19 @@ del S, E
 
 StateListener = Callable[[LinkState, LinkState, str], None]
 """Called as ``listener(old, new, detail)`` after every change of state."""
+
+
+class WatchedLink(Protocol):
+    """What every driver exposes as its `link`, whatever carries it (a `DeviceLink`, or the
+    ONVIF driver's `OnvifLink`): the state, why it is so, and news of every change."""
+
+    @property
+    def state(self) -> LinkState: ...
+
+    @property
+    def detail(self) -> str: ...
+
+    def add_listener(self, listener: StateListener) -> Callable[[], None]: ...
 
 
 class LinkStateError(RuntimeError):

@@ -7,7 +7,7 @@ placeholder has a parameter and vice versa, length, no 0xFF) and the catalog is 
 import (unique names, no two specs that can decode the same bytes), after the pattern of
 Bitfocus Companion's PTZOptics module. The driver encodes by name; the simulator decodes a
 received body back to (spec, values) with `match`.
-Sources for the bytes: shared/devices.md §2.1. Sans-I/O.
+Sources for the bytes: docs/devices.md §3. Sans-I/O.
 """
 
 from __future__ import annotations

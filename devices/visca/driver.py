@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from devices.config import ViscaCameraConfig
+from devices.rooms_file.device_config import ViscaCameraConfig
 from devices.drivers.base import (
     CameraCapabilities,
     DeviceKind,

@@ -4,7 +4,7 @@ A camera answers ``y0 6z ee FF`` (z = socket, ee = code). Buffer-full and no-soc
 again shortly", so they are `DeviceBusy` and the link resends; the others are refusals. The
 VISCA-over-IP control errors (``0F 01`` sequence number, ``0F 02`` message type) say that the
 two ends are out of step: the driver resets the sequence and resends.
-Sources: shared/devices.md §2.1 (PTZOptics command list, Sony Companion module, PlaceOS).
+Sources: docs/devices.md §3 (PTZOptics command list, Sony Companion module, PlaceOS).
 """
 
 from __future__ import annotations

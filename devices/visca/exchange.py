@@ -10,7 +10,7 @@ replies report sequence errors. Sans-I/O, so each case is a unit test.
 from __future__ import annotations
 
 from devices.errors import ProtocolError
-from devices.transport.framing import Step
+from devices.transport.framing import FrameVerdict
 from devices.visca.errors import (
     ControlErrorCode,
     MessageTypeError,
@@ -38,36 +38,36 @@ class ReplyMatcher:
         self.socket: int | None = None  # the socket the camera acknowledged the command on
         self.completion: Completion | None = None
 
-    def __call__(self, packet: Packet) -> Step:
+    def __call__(self, packet: Packet) -> FrameVerdict:
         reply = parse_reply(packet)
         if getattr(reply, "address", None) != self.address:
-            return Step.NOT_MINE  # broadcast news, a network change's sender, another camera
+            return FrameVerdict.NOT_MINE  # broadcast news, a network change's sender, another camera
         if isinstance(reply, Ack):
             if self.inquiry or self.socket is not None:
-                return Step.NOT_MINE
+                return FrameVerdict.NOT_MINE
             self.socket = reply.socket
-            return Step.MORE
+            return FrameVerdict.MORE
         if isinstance(reply, ErrorReply):
             if reply.socket == (self.socket or 0):
                 raise error_for(reply.code, reply.socket)
-            return Step.NOT_MINE
+            return FrameVerdict.NOT_MINE
         if isinstance(reply, Completion):
             expected = 0 if self.inquiry else self.socket
             if reply.socket != expected or (self.inquiry and not reply.data):
-                return Step.NOT_MINE
+                return FrameVerdict.NOT_MINE
             self.completion = reply
-            return Step.DONE
-        return Step.NOT_MINE
+            return FrameVerdict.DONE
+        return FrameVerdict.NOT_MINE
 
 
-def accept_address_set(packet: Packet) -> Step:
+def accept_address_set(packet: Packet) -> FrameVerdict:
     """Address Set (serial start-up) is answered by ``88 30 0w FF``."""
-    return Step.DONE if isinstance(parse_reply(packet), AddressSetReply) else Step.NOT_MINE
+    return FrameVerdict.DONE if isinstance(parse_reply(packet), AddressSetReply) else FrameVerdict.NOT_MINE
 
 
-def accept_if_clear(packet: Packet) -> Step:
+def accept_if_clear(packet: Packet) -> FrameVerdict:
     """The broadcast IF_Clear comes back as itself once the chain has cleared."""
-    return Step.DONE if isinstance(parse_reply(packet), IfClearReply) else Step.NOT_MINE
+    return FrameVerdict.DONE if isinstance(parse_reply(packet), IfClearReply) else FrameVerdict.NOT_MINE
 
 
 class IpReplyMatcher:
@@ -77,16 +77,16 @@ class IpReplyMatcher:
         self.seq = seq
         self.inner = inner  # None for a control command (sequence reset)
 
-    def __call__(self, packet: IpPacket) -> Step:
+    def __call__(self, packet: IpPacket) -> FrameVerdict:
         error = packet.control_error_code
         if error == ControlErrorCode.SEQUENCE_NUMBER:
             raise SequenceNumberError()
         if error is not None:
             raise MessageTypeError()
         if packet.kind is PayloadType.CONTROL_REPLY:
-            return Step.DONE if self.inner is None and packet.payload == RESET else Step.NOT_MINE
+            return FrameVerdict.DONE if self.inner is None and packet.payload == RESET else FrameVerdict.NOT_MINE
         if packet.kind is not PayloadType.REPLY:
             raise ProtocolError(f"a camera sent payload type {packet.kind.name}")
         if self.inner is None or packet.seq != self.seq:
-            return Step.NOT_MINE  # a late reply to an earlier packet
+            return FrameVerdict.NOT_MINE  # a late reply to an earlier packet
         return self.inner(packet.visca)

@@ -4,7 +4,7 @@ Header: payload type (2 bytes), payload length (2), sequence number (4). Types: 
 command, 0x0110 inquiry, 0x0111 reply, 0x0120 device setting, 0x0200 control command, 0x0201
 control reply. Control payloads: ``01`` = reset the sequence number (and its reply);
 ``0F 01`` / ``0F 02`` = sequence number / message type error.
-Sources: shared/devices.md §2.1 (Sony Companion module, PlaceOS visca.cr, ptzsim).
+Sources: docs/devices.md §3 (Sony Companion module, PlaceOS visca.cr, ptzsim).
 Sans-I/O: no asyncio, serial or socket imports.
 """
 

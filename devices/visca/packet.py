@@ -4,7 +4,7 @@ The header of a command is ``8x`` (x = camera address 1..7, 8 = broadcast); a ca
 starts ``y0`` with y = address + 8; 0xFF only ends a packet. Replies are small typed classes:
 ACK ``y0 4z``, completion ``y0 5z [data]``, error ``y0 6z ee``, network change ``y0 38``, and
 the broadcast replies to Address Set (``88 30 0w``) and IF_Clear (``88 01 00 01``).
-Sources: shared/devices.md §2.1. Sans-I/O: no asyncio, serial or socket imports.
+Sources: docs/devices.md §3. Sans-I/O: no asyncio, serial or socket imports.
 """
 
 from __future__ import annotations

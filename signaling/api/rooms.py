@@ -29,12 +29,12 @@ from devices.errors import (
     DeviceTimeout,
     Unsupported,
 )
-from devices.room.commands import DeviceCommand
+from devices.commands import DeviceCommand
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.room_view import RoomView
 from devices.room.scene_run import SceneRunView
-from devices.room.view import DeviceView
+from devices.room.device_view import DeviceView
 from signaling.errors import SignalingError
 from signaling.api.errors import error_response
 from signaling.auth.room_access import LECTURER_ACTIONS, Principal, PrincipalKind, require
@@ -158,6 +158,7 @@ async def go_to_position(room: str, position: str, request: Request, who: Who) -
     except ValueError as error:
         raise InvalidValue(str(error)) from None
     found = controller.room.position(position)
+    assert found is not None  # go_to_position raised NotFound otherwise
     return controller.device_view(found.camera)
 
 

@@ -27,7 +27,7 @@ from classroom import classes
 from classroom.errors import ClassNotFound
 from classroom.models import ClassStatus
 from devices.room.actor import Actor, ActorKind
-from devices.room.commands import COMMAND_NAMES
+from devices.commands import COMMAND_NAMES
 from signaling.auth.admin import AdminToken
 from signaling.errors import AuthRefused, TokenError
 from signaling.auth.technicians import AUDIENCE as TECHNICIAN_AUDIENCE

@@ -30,7 +30,7 @@ from devices.room.controller import RoomController
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.fleet import RoomFleet
-from devices.room.schedule import Booking, Scheduler
+from devices.room.scheduler import Booking, Scheduler
 from devices.room.tasks import cancel_and_wait
 from devices.rooms_file import RoomsFile, load_rooms
 from signaling.errors import SettingsError, SignalingError

@@ -9,7 +9,7 @@ from pathlib import Path
 from devices.drivers.base import DeviceKind, LinkState
 from devices.room.actor import ActorKind
 from devices.room.scene_run import RunState, StepState
-from devices.room.view import POWER_STATES
+from devices.room.device_view import POWER_STATES
 from signaling.auth.room_access import PrincipalKind
 from signaling.api.rooms import DEVICE_STATUS
 

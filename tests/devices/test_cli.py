@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 from devices import registry
 from devices.cli import EXIT_CODES, _standalone, device_app, simulate
 from devices.rooms_file import load_rooms
-from devices.visca.simulator import ViscaSimulator
+from devices.sim.visca.simulator import ViscaSimulator
 
 ROOT = Path(__file__).parents[2]
 app = _standalone()

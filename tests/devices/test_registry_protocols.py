@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from devices.config import MdcDisplayConfig, PJLinkProjectorConfig, ShureMicrophoneConfig
+from devices.rooms_file.device_config import MdcDisplayConfig, PJLinkProjectorConfig, ShureMicrophoneConfig
 from devices.drivers.base import Device, LinkState
 from devices.registry import driver_class, simulator_class
 

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from devices.config import MdcDisplayConfig
+from devices.rooms_file.device_config import MdcDisplayConfig
 from devices.drivers.base import Display, LinkState
 from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported
 from devices.mdc.driver import MdcDisplay
 from devices.mdc.errors import MdcNak
-from devices.mdc.simulator import MdcSimulator
+from devices.sim.mdc.simulator import MdcSimulator
 from devices.mdc.values import InputSource, PowerState
 from devices.transport import SerialConnector, TcpConnector
 from tests.devices.link_helpers import FAST, wait_for_state

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from devices.onvif.driver import OnvifCamera
-from devices.onvif.simulator import OnvifSimulator
+from devices.sim.onvif.simulator import OnvifSimulator
 from tests.support.clock import ManualClock
 
 from .helpers import TIMEOUT, http_port

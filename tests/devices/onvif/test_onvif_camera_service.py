@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from devices.onvif.camera_service import CameraService
-from devices.onvif.ptz_state import PtzState
+from devices.sim.onvif.camera_service import CameraService
+from devices.sim.onvif.ptz_state import PtzState
 from devices.onvif.soap import NAMESPACES, Envelope, envelope
-from devices.onvif.wsse import TokenVerifier, password_digest
+from devices.sim.onvif.wsse import TokenVerifier, password_digest
 from tests.support.clock import ManualClock
 
 WALL = 1_795_860_000.0  # 2026-11-28T10:00:00Z

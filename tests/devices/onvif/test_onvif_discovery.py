@@ -7,7 +7,7 @@ import asyncio
 from urllib.parse import urlsplit
 
 from devices.onvif.discovery import probe
-from devices.onvif.simulator import OnvifSimulator
+from devices.sim.onvif.simulator import OnvifSimulator
 from devices.onvif.wsd import STREAMING_SCOPE
 
 

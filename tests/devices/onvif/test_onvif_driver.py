@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from devices.config import OnvifCameraConfig
+from devices.rooms_file.device_config import OnvifCameraConfig
 from devices.drivers.base import Camera, LinkState, PanTiltZoom
 from devices.errors import (
     AuthError,
@@ -21,7 +21,7 @@ from devices.errors import (
     Unsupported,
 )
 from devices.onvif.driver import OnvifCamera
-from devices.onvif.simulator import OnvifFaults, OnvifSimulator
+from devices.sim.onvif.simulator import OnvifFaults, OnvifSimulator
 from devices.registry import driver_class
 from devices.transport.policy import Backoff
 from tests.support.clock import ManualClock
@@ -43,7 +43,7 @@ async def test_it_is_a_camera_with_the_capabilities_of_its_profile(camera: Onvif
     caps = camera.capabilities
     assert (caps.pan_tilt, caps.zoom, caps.absolute_position, caps.home) == (True, True, True, True)
     assert caps.presets == 16 and caps.power is False and caps.stream_uri
-    assert camera.link is LinkState.ONLINE
+    assert camera.link.state is LinkState.ONLINE
 
 
 async def test_continuous_move_changes_the_position_until_stopped(
@@ -219,7 +219,7 @@ async def test_a_profile_without_ptz_makes_ptz_calls_unsupported(sim: OnvifSimul
 async def test_an_unknown_profile_is_a_config_error_naming_the_known_ones(sim: OnvifSimulator) -> None:
     camera = make_camera(sim, profile="wide")
     await camera.start()
-    assert camera.link is LinkState.OFFLINE
+    assert camera.link.state is LinkState.OFFLINE
     assert "no media profile 'wide' (it has: main, sub)" in camera._session.link.detail
     with pytest.raises(ConfigError, match=r"no media profile 'wide' \(it has: main, sub\)"):
         await camera.home()
@@ -274,16 +274,16 @@ async def test_every_fault_knob_maps_to_our_error_and_the_camera_recovers(
     setattr(sim.faults, knob, value)
     with pytest.raises(error):
         await camera.move(0.1, 0.1)
-    assert camera.link is link
+    assert camera.link.state is link
     sim.faults = OnvifFaults()
     await camera.stop_move()  # sets the camera up again when the link went offline
-    assert camera.link is LinkState.ONLINE
+    assert camera.link.state is LinkState.ONLINE
 
 
 async def test_a_slow_answer_within_the_timeout_is_fine(camera: OnvifCamera, sim: OnvifSimulator) -> None:
     sim.faults.delay = TIMEOUT / 5
     assert await camera.position() == PanTiltZoom(0.0, 0.0, 0.0)
-    assert camera.link is LinkState.ONLINE
+    assert camera.link.state is LinkState.ONLINE
 
 
 async def test_repeated_timeouts_take_the_link_offline(camera: OnvifCamera, sim: OnvifSimulator) -> None:
@@ -292,7 +292,7 @@ async def test_repeated_timeouts_take_the_link_offline(camera: OnvifCamera, sim:
     for _ in range(3):
         with pytest.raises(ProtocolError):
             await camera.position()
-        states.append(camera.link)
+        states.append(camera.link.state)
     assert states == [LinkState.DEGRADED, LinkState.DEGRADED, LinkState.OFFLINE]
 
 
@@ -301,23 +301,23 @@ async def test_a_stopped_camera_is_offline_and_comes_back(camera: OnvifCamera, s
     await sim.stop()
     with pytest.raises(DeviceOffline, match="connection failed"):
         await camera.position()
-    assert camera.link is LinkState.OFFLINE
+    assert camera.link.state is LinkState.OFFLINE
     with pytest.raises(DeviceOffline):
         await camera.position()  # the setup is tried again, and fails again
     revived = OnvifSimulator(port=port, username="tech", password="s3cret")
     await revived.start()
     try:
         assert isinstance(await camera.position(), PanTiltZoom)
-        assert camera.link is LinkState.ONLINE
+        assert camera.link.state is LinkState.ONLINE
     finally:
         await revived.stop()
 
 
 async def wait_for_link(camera: OnvifCamera, state: LinkState) -> None:
     await until(
-        lambda: camera.link is state,
+        lambda: camera.link.state is state,
         what=f"the link to be {state.value}",
-        describe=lambda: f"the link is {camera.link.value}",
+        describe=lambda: f"the link is {camera.link.state.value}",
     )
 
 
@@ -325,7 +325,7 @@ async def test_the_watcher_notices_a_camera_going_away_and_coming_back(sim: Onvi
     camera = make_camera(sim, backoff=Backoff(initial=0.02, maximum=0.05))
     camera.poll_interval = 0.02
     changes: list[LinkState] = []
-    camera.add_listener(lambda old, new, detail: changes.append(new))
+    camera.link.add_listener(lambda old, new, detail: changes.append(new))
     try:
         await camera.start()
         sim.faults.drop = True
@@ -334,7 +334,7 @@ async def test_the_watcher_notices_a_camera_going_away_and_coming_back(sim: Onvi
         await wait_for_link(camera, LinkState.ONLINE)
     finally:
         await camera.stop()
-    assert camera.link is LinkState.OFFLINE
+    assert camera.link.state is LinkState.OFFLINE
     assert changes[:4] == [LinkState.CONNECTING, LinkState.ONLINE, LinkState.OFFLINE, LinkState.CONNECTING]
 
 
@@ -346,7 +346,7 @@ async def test_a_camera_off_at_start_is_set_up_when_it_appears() -> None:
         "cam", "127.0.0.1", port, "tech", "s3cret", timeout=TIMEOUT, backoff=Backoff(initial=0.02, maximum=0.05)
     )
     await camera.start()
-    assert camera.link is LinkState.OFFLINE and "connection failed" in (await camera.status()).detail
+    assert camera.link.state is LinkState.OFFLINE and "connection failed" in (await camera.status()).detail
     sim = OnvifSimulator(port=port, username="tech", password="s3cret")
     await sim.start()
     try:
@@ -368,7 +368,7 @@ async def test_from_config_takes_the_password_from_the_environment(
     camera = OnvifCamera.from_config(cfg)
     try:
         await camera.start()
-        assert camera.link is LinkState.ONLINE
+        assert camera.link.state is LinkState.ONLINE
     finally:
         await camera.stop()
 
@@ -387,7 +387,7 @@ async def test_proxy_settings_survive_and_cameras_are_reached_directly(
     camera = make_camera(sim)
     try:
         await camera.start()
-        assert camera.link is LinkState.ONLINE
+        assert camera.link.state is LinkState.ONLINE
         assert os.environ["http_proxy"] == "http://127.0.0.1:9"
     finally:
         await camera.stop()

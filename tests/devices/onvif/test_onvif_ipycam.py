@@ -54,7 +54,7 @@ async def test_device_information_and_media(ipycam_port: int) -> None:
     cam = camera(ipycam_port)
     try:
         await cam.start()
-        assert cam.link is LinkState.ONLINE
+        assert cam.link.state is LinkState.ONLINE
         info = await cam.device_information()
         assert (info.manufacturer, info.model) == ("PythonCam", "VirtualCam-1")
         profiles = await cam.profiles()
@@ -74,7 +74,7 @@ async def test_device_information_and_media(ipycam_port: int) -> None:
 async def test_wrong_password_is_our_auth_error(ipycam_port: int) -> None:
     cam = camera(ipycam_port, password="wrong")
     await cam.start()
-    assert cam.link is LinkState.OFFLINE and "not authorized" in (await cam.status()).detail
+    assert cam.link.state is LinkState.OFFLINE and "not authorized" in (await cam.status()).detail
     with pytest.raises(AuthError, match="not authorized"):
         await cam.device_information()
     await cam.stop()
@@ -86,6 +86,6 @@ async def test_unparseable_ptz_status_is_a_protocol_error(ipycam_port: int) -> N
         await cam.start()
         with pytest.raises(ProtocolError, match="ptz:PTZStatus"):
             await cam.position()
-        assert cam.link is LinkState.DEGRADED
+        assert cam.link.state is LinkState.DEGRADED
     finally:
         await cam.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devices.onvif.ptz_state import PtzRefused, PtzState, Vector
+from devices.sim.onvif.ptz_state import PtzRefused, PtzState, Vector
 from tests.support.clock import ManualClock
 
 

@@ -9,7 +9,7 @@ import pytest
 from devices.drivers.base import LinkState
 from devices.errors import DeviceTimeout
 from devices.onvif.session import OnvifSession
-from devices.onvif.simulator import OnvifSimulator
+from devices.sim.onvif.simulator import OnvifSimulator
 
 from .helpers import TIMEOUT, http_port
 

@@ -9,8 +9,8 @@ import socket
 import aiohttp
 import pytest
 
-from devices.config import OnvifCameraConfig
-from devices.onvif.simulator import GARBAGE, OnvifSimulator
+from devices.rooms_file.device_config import OnvifCameraConfig
+from devices.sim.onvif.simulator import GARBAGE, OnvifSimulator
 from devices.onvif.soap import Envelope, envelope
 from devices.registry import simulator_class
 

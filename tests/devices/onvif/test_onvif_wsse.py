@@ -13,7 +13,7 @@ from zeep.wsse.username import UsernameToken as ZeepToken
 
 from devices.errors import ProtocolError
 from devices.onvif.soap import SOAP_ENV, Envelope
-from devices.onvif.wsse import TokenVerifier, UsernameToken, parse_created, password_digest
+from devices.sim.onvif.wsse import TokenVerifier, UsernameToken, parse_created, password_digest
 
 NONCE = bytes(range(16))
 CREATED = "2026-11-28T10:00:00Z"

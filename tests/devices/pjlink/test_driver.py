@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from devices.config import PJLinkProjectorConfig
+from devices.rooms_file.device_config import PJLinkProjectorConfig
 from devices.drivers.base import Display, LinkState
 from devices.errors import (
     AuthError,
@@ -19,7 +19,7 @@ from devices.errors import (
     Unsupported,
 )
 from devices.pjlink.driver import PJLinkProjector
-from devices.pjlink.simulator import PJLinkSimulator
+from devices.sim.pjlink.simulator import PJLinkSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
 from tests.support.clock import ManualClock
 from tests.support.wait import until

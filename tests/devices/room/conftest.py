@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from devices.mdc.simulator import MdcSimulator
-from devices.pjlink.simulator import PJLinkSimulator
+from devices.sim.mdc.simulator import MdcSimulator
+from devices.sim.pjlink.simulator import PJLinkSimulator
 from devices.room.controller import RoomController
 from devices.room.events import LogEntry, RoomEvent
 from devices.room.fleet import build_driver
 from devices.rooms_file import Room
-from devices.shure.simulator import ShureSimulator
-from devices.visca.sim_camera import SimulatedCamera
-from devices.visca.simulator import ViscaSimulator
+from devices.sim.shure.simulator import ShureSimulator
+from devices.sim.visca.camera import SimulatedCamera
+from devices.sim.visca.simulator import ViscaSimulator
 from tests.support.wait import DEADLINE, until
 
 PACE = 0.1

@@ -11,8 +11,8 @@ from devices.errors import DeviceOffline, Unsupported
 from devices.mdc.values import InputSource
 from devices.pjlink.values import Input, InputType, PowerState
 from devices.room.actor import Actor, ActorKind
-from devices.room.commands import GoTo, Move, Mute, Power, PresetRecall, Volume, Zoom
-from devices.room.commands import Input as InputCommand
+from devices.commands import GoTo, Move, Mute, Power, PresetRecall, Volume, Zoom
+from devices.commands import Input as InputCommand
 from devices.room.errors import NotFound
 from devices.room.events import DeviceEvent, LogEvent, SceneEvent
 from devices.room.scene_run import RunState, StepState
@@ -156,7 +156,7 @@ async def test_commands_reach_the_devices_and_the_logs(make_room: MakeRoom, sims
 async def test_refusals_are_logged_and_raised(make_room: MakeRoom, sims: Simulators) -> None:
     running = await make_room()
     controller = running.controller
-    with pytest.raises(Unsupported, match="camera is a camera; 'volume 10' is for a display"):
+    with pytest.raises(Unsupported, match="volume 10: 'camera' is a camera, not a display"):
         await controller.command("camera", Volume(do="volume", level=10), TECH)
     with pytest.raises(Unsupported, match="no volume control"):
         await controller.command("projector", Volume(do="volume", level=10), TECH)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import TypeAdapter
 
 from devices.drivers.base import DeviceKind, LinkState
-from devices.room.desired import DesiredState, Want
-from devices.room.view import Controls, DeviceView
+from devices.commands import DeviceCommand
+from devices.room.desired import DesiredState, Setting, Want, restoring, setting_of
+from devices.room.device_view import Controls, DeviceView
 
 
 def view(**fields: object) -> DeviceView:
@@ -50,3 +52,36 @@ def test_forget_and_unknown_settings() -> None:
     assert desired.of("display") == {}
     with pytest.raises(ValueError, match="not a setting"):
         desired.want("display", "power", True, "scene start")
+
+
+COMMAND: TypeAdapter[DeviceCommand] = TypeAdapter(DeviceCommand)
+
+
+@pytest.mark.parametrize(
+    ("body", "setting"),
+    [
+        ({"do": "move", "pan": -0.5, "tilt": 1}, None),
+        ({"do": "preset_save", "preset": 4}, None),
+        ({"do": "power", "power": "off"}, None),
+        ({"do": "input", "input": "hdmi1"}, ("input", "hdmi1")),
+        ({"do": "volume", "level": 30}, ("volume", 30)),
+        ({"do": "mute", "muted": True}, ("muted", True)),
+        ({"do": "mute", "muted": False, "channel": 3}, None),
+        ({"do": "gain", "gain_db": -6, "channel": 2}, ("gain.2", -6.0)),
+    ],
+)
+def test_the_setting_a_command_makes_and_the_command_that_restores_it(
+    body: dict[str, object], setting: tuple[str, Setting] | None
+) -> None:
+    command = COMMAND.validate_python(body)
+    assert setting_of(command) == setting
+    if setting is not None:
+        assert restoring(*setting) == command
+
+
+def test_after_a_command_owns_its_setting_and_power_off_forgets() -> None:
+    desired = DesiredState()
+    desired.after("display", COMMAND.validate_python({"do": "input", "input": "hdmi1"}), "scene start")
+    assert desired.of("display") == {"input": Want("hdmi1", "scene start")}
+    desired.after("display", COMMAND.validate_python({"do": "power", "power": False}), "technician A")
+    assert desired.of("display") == {}

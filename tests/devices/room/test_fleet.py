@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devices.config import MdcDisplayConfig, PJLinkProjectorConfig
+from devices.rooms_file.device_config import MdcDisplayConfig, PJLinkProjectorConfig
 from devices.drivers.base import LinkState
 from devices.room.actor import Actor, ActorKind
 from devices.room.errors import NotFound

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from devices.room.positions import CameraPosition
+from devices.rooms_file.positions import CameraPosition
 from devices.room.room_view import PositionInfo, SceneInfo
-from devices.room.scenes import Scene
+from devices.rooms_file.scenes import Scene
 
 
 def test_scene_and_position_summaries() -> None:

@@ -11,8 +11,8 @@ import asyncio
 from devices.errors import DeviceRefused
 from devices.room.actor import Actor, ActorKind
 from devices.room.scene_run import RunState, SceneRun, SceneRunView, StepState
-from devices.room.scenes import Scene
-from devices.room.steps import Step
+from devices.rooms_file.scenes import Scene
+from devices.rooms_file.scene_steps import SceneStep
 
 ADMIN = Actor(kind=ActorKind.ADMIN, name="")
 
@@ -29,7 +29,7 @@ SLOW = {"do": "wait", "seconds": 1, "timeout": 0.05}
 async def run(scene: Scene, done: list[str]) -> tuple[SceneRunView, list[SceneRunView]]:
     changes: list[SceneRunView] = []
 
-    async def perform(step: Step) -> None:
+    async def perform(step: SceneStep) -> None:
         if step.do == "input":
             raise DeviceRefused("refused")
         if step.do == "wait":
@@ -64,7 +64,7 @@ async def test_a_step_s_own_policy_and_timeout() -> None:
 async def test_cancelled_runs_mark_what_did_not_happen() -> None:
     changes: list[SceneRunView] = []
 
-    async def perform(step: Step) -> None:
+    async def perform(step: SceneStep) -> None:
         await asyncio.sleep(5)
 
     runner = SceneRun(make("continue", VOLUME, VOLUME), ADMIN, perform, changes.append)

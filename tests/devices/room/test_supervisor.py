@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from devices.config import MdcDisplayConfig, PJLinkProjectorConfig
+from devices.rooms_file.device_config import MdcDisplayConfig, PJLinkProjectorConfig
 from devices.drivers.base import LinkState
-from devices.mdc.simulator import MdcSimulator
-from devices.pjlink.simulator import PJLinkSimulator
+from devices.sim.mdc.simulator import MdcSimulator
+from devices.sim.pjlink.simulator import PJLinkSimulator
 from devices.room.fleet import build_driver
-from devices.room.supervisor import PACE, Supervisor, link_state, pace_of
-from devices.room.view import DeviceView
+from devices.room.supervisor import PACE, Supervisor, pace_of
+from devices.room.device_view import DeviceView
 from tests.support.wait import until
 
 
@@ -42,7 +42,7 @@ async def test_views_follow_the_link_and_the_polls(projector: PJLinkSimulator) -
     await supervisor.start()
     try:
         await until(lambda: supervisor.view.polled_at is not None)
-        assert supervisor.view.power == "off" and link_state(supervisor.device) is LinkState.ONLINE
+        assert supervisor.view.power == "off" and supervisor.device.link.state is LinkState.ONLINE
         projector.state.lamp_hours += 1  # not part of the view: no news
         count = len(views)
         await asyncio.sleep(0.3)

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from devices.config import ShureMicrophoneConfig
+from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import LinkState, Microphone
 from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported
 from devices.shure.driver import ShureMicrophone
-from devices.shure.simulator import ShureSimulator
+from devices.sim.shure.simulator import ShureSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
 from tests.support.wait import until
 

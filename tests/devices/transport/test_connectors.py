@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from devices.config import SerialLink, TcpLink, UdpLink
+from devices.rooms_file.device_config import SerialLink, TcpLink, UdpLink
 from devices.errors import ConfigError, DeviceOffline
 from devices.transport.connectors import (
     SerialConnector,

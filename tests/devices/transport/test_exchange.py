@@ -13,7 +13,7 @@ import pytest
 from devices.errors import DeviceBusy, DeviceOffline, DeviceRefused, DeviceTimeout, ProtocolError
 from devices.transport.connectors import Connector, TcpConnector, UdpConnector
 from devices.transport.exchange import Channel
-from devices.transport.framing import DelimitedDecoder, Step
+from devices.transport.framing import DelimitedDecoder, FrameVerdict
 from devices.transport.policy import LinkPolicy
 from tests.devices.transport.line_peer import Answer, LinePeer
 from tests.support.wait import until
@@ -29,16 +29,16 @@ def decoder() -> DelimitedDecoder[bytes]:
     return DelimitedDecoder(b"\r", upper_line, max_length=64)
 
 
-def ack_then_done(frame: bytes) -> Step:
+def ack_then_done(frame: bytes) -> FrameVerdict:
     if frame == b"ACK":
-        return Step.MORE
+        return FrameVerdict.MORE
     if frame.startswith(b"DONE"):
-        return Step.DONE
+        return FrameVerdict.DONE
     if frame == b"BUSY":
         raise DeviceBusy("busy")
     if frame == b"NO":
         raise DeviceRefused("refused")
-    return Step.NOT_MINE
+    return FrameVerdict.NOT_MINE
 
 
 ONE_SECOND = LinkPolicy(timeout=1)
@@ -79,7 +79,7 @@ async def test_frames_with_no_request_in_flight_are_unsolicited() -> None:
 async def test_expect_waits_for_a_frame_without_sending() -> None:
     peer, channel, _ = await open_channel(lambda line: None)
     await until(lambda: peer.connections == 1, what="the peer to take the connection")
-    waiting = asyncio.create_task(channel.expect(lambda f: Step.DONE, timeout=1))
+    waiting = asyncio.create_task(channel.expect(lambda f: FrameVerdict.DONE, timeout=1))
     await asyncio.sleep(0.01)
     peer.push(b"GREETING\r")
     assert await waiting == [b"GREETING"]

@@ -1,4 +1,5 @@
-"""DelimitedDecoder and iter_frames: whole, byte by byte, junk around frames, random bytes."""
+"""FrameDecoder (a codec cutting its own frames, and DelimitedDecoder) and iter_frames: whole,
+byte by byte, junk around frames, overflow, random bytes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.errors import ProtocolError
-from devices.transport.framing import DelimitedDecoder, iter_frames
+from devices.transport.framing import DelimitedDecoder, FrameDecoder, iter_frames
 
 
 def parse_upper(frame: bytes) -> bytes:
@@ -93,3 +94,54 @@ def test_random_bytes_only_raise_protocol_error(data: bytes) -> None:
 def test_good_frames_survive_any_junk_between_them(pieces: list[bytes]) -> None:
     frames = [item for item in collect(b"".join(pieces)) if item != "garbage"]
     assert frames == [p[:-1] for p in pieces if p in (b"AB\r", b"XYZ\r")]
+
+
+class _Tlv(FrameDecoder[bytes]):
+    """Toy codec: a frame is `#` + length byte + payload; anything else at the front is junk."""
+
+    max_buffer = 64
+
+    def cut_frame(self, buffer: bytearray) -> bytes | None:
+        if not buffer:
+            return None
+        if buffer[0] != ord("#"):
+            del buffer[:1]
+            raise ProtocolError("junk")
+        if len(buffer) < 2 or len(buffer) < 2 + buffer[1]:
+            return None
+        frame = bytes(buffer[2 : 2 + buffer[1]])
+        del buffer[: 2 + buffer[1]]
+        return frame
+
+
+def drained(decoder: FrameDecoder[bytes], data: bytes) -> list[object]:
+    """Everything the decoder yields, errors as their type, in arrival order."""
+    return [type(item) if isinstance(item, ProtocolError) else item for item in decoder.drain(data)]
+
+
+def test_cut_frame_codec_whole_and_split() -> None:
+    decoder = _Tlv()
+    assert decoder.feed(b"#\x02ab#\x01") == [b"ab"]
+    assert decoder.buffered == 2
+    assert decoder.feed(b"c") == [b"c"]
+
+
+def test_cut_frame_codec_good_frames_first_then_the_error_then_the_rest() -> None:
+    assert drained(_Tlv(), b"#\x01aX#\x01b") == [b"a", ProtocolError, b"b"]
+    assert drained(_Tlv(), b"X#\x01b") == [ProtocolError, b"b"]
+
+
+def test_cut_frame_codec_overflow_drops_the_partial_frame() -> None:
+    decoder = _Tlv()
+    with pytest.raises(ProtocolError):
+        decoder.feed(b"#\xff" + b"x" * 100)
+    assert decoder.buffered == 0
+    assert decoder.feed(b"#\x00") == [b""]
+    assert drained(_Tlv(), b"#\x01a#\xff" + b"x" * 100) == [b"a", ProtocolError]
+
+
+def test_cut_frame_codec_clear() -> None:
+    decoder = _Tlv()
+    decoder.feed(b"#\x05ab")
+    decoder.clear()
+    assert decoder.feed(b"#\x01z") == [b"z"]

@@ -13,7 +13,7 @@ import pytest
 from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout
 from devices.transport.connectors import TcpConnector
 from devices.transport.exchange import Requester
-from devices.transport.framing import DelimitedDecoder, Step
+from devices.transport.framing import DelimitedDecoder, FrameVerdict
 from devices.transport.link import DeviceLink
 from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState
@@ -28,10 +28,10 @@ def lines() -> DelimitedDecoder[bytes]:
     return DelimitedDecoder(b"\r", lambda frame: frame[:-1], max_length=64)
 
 
-def reply(frame: bytes) -> Step:
+def reply(frame: bytes) -> FrameVerdict:
     if frame == b"=NO":
         raise DeviceRefused("no")
-    return Step.DONE if frame.startswith(b"=") else Step.NOT_MINE
+    return FrameVerdict.DONE if frame.startswith(b"=") else FrameVerdict.NOT_MINE
 
 
 class Recorder:

@@ -22,7 +22,7 @@ from devices.visca.catalog import (
 
 h = bytes.fromhex
 
-# Bodies (between 8x and FF) from shared/devices.md §2.1.
+# Bodies (between 8x and FF) from docs/devices.md §3.
 MANUAL = [
     ("power", {"state": "on"}, "01 04 00 02"),
     ("power", {"state": "standby"}, "01 04 00 03"),

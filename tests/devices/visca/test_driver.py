@@ -7,15 +7,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from devices.config import ViscaCameraConfig
+from devices.rooms_file.device_config import ViscaCameraConfig
 from devices.drivers.base import PanTiltZoom
 from devices.errors import DeviceBusy, DeviceOffline, DeviceTimeout
 from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState
 from devices.visca.driver import ViscaCamera
 from devices.visca.errors import BufferFull, NotExecutable
-from devices.visca.sim_camera import SimulatedCamera
-from devices.visca.simulator import ViscaSimulator
+from devices.sim.visca.camera import SimulatedCamera
+from devices.sim.visca.simulator import ViscaSimulator
 from tests.devices.link_helpers import wait_for_state
 
 FAST = LinkPolicy(

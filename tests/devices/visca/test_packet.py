@@ -1,4 +1,4 @@
-"""Raw VISCA framing and replies: bytes from the sources in shared/devices.md §2.1."""
+"""Raw VISCA framing and replies: bytes from the sources in docs/devices.md §3."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""A simulated Samsung MDC display (TCP, or a serial pty)."""

@@ -1,0 +1,1 @@
+"""A simulated VISCA camera: `camera` (its mechanics and command handling), `simulator` (serial pty, raw TCP, UDP 52381)."""
