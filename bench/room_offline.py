@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from devices.rooms_file import load_rooms  # noqa: E402
 from signaling.server.app import create_app  # noqa: E402
 from signaling.server.rooms import EXAMPLE_ROOMS, RoomService  # noqa: E402
+from signaling.server.state import server_of  # noqa: E402
 from signaling.server.settings import Settings  # noqa: E402
 from tests.support.rooms import NobodyLive  # noqa: E402
 from tests.support.server import free_port  # noqa: E402
@@ -117,7 +118,7 @@ async def measure(runs: int, outage: float, devices: list[str], data_dir: Path) 
         while not (server.started and rooms.ready.is_set()):
             await asyncio.sleep(0.05)
     assert rooms.fleet is not None
-    console = Console(f"ws://127.0.0.1:{port}/ws/rooms", app.state.services.admin_token.value)
+    console = Console(f"ws://127.0.0.1:{port}/ws/rooms", server_of(app).services.admin_token.value)
     await console.start()
     results: dict[str, Any] = {}
     online, offline = {"online"}, {"offline"}
