@@ -79,3 +79,67 @@ class InvalidSdp(LiveClassError):
 
 class InvalidCandidate(LiveClassError):
     code = "invalid_candidate"
+
+
+class ClassLocked(LiveClassError):
+    """The lecturer locked the class: nobody new gets in."""
+
+    code = "class_locked"
+
+    def __init__(self) -> None:
+        super().__init__("the lecturer has locked this class")
+
+
+class RemovedFromClass(LiveClassError):
+    """The lecturer removed this person; their link no longer opens the class."""
+
+    code = "removed"
+
+    def __init__(self) -> None:
+        super().__init__("the lecturer removed you from this class")
+
+
+class NotAdmitted(LiveClassError):
+    """The participant waits in the lobby: nothing but waiting (and leaving) until admitted."""
+
+    code = "not_admitted"
+
+    def __init__(self) -> None:
+        super().__init__("you are waiting for the lecturer to let you in")
+
+
+class FloorFull(LiveClassError):
+    code = "floor_full"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} trainee(s) already hold the floor; take it back from one first")
+        self.limit = limit
+
+
+class ChatOff(LiveClassError):
+    """The lecturer turned trainees' chat off."""
+
+    code = "chat_off"
+
+    def __init__(self) -> None:
+        super().__init__("the lecturer has turned chat off")
+
+
+class TooFast(LiveClassError):
+    """More chat lines or reactions than a person can mean."""
+
+    code = "rate_limited"
+
+
+class UnknownParticipant(LiveClassError):
+    code = "unknown_participant"
+
+    def __init__(self, participant_id: str) -> None:
+        super().__init__(f"nobody in this class has the id {participant_id!r}")
+        self.participant_id = participant_id
+
+
+class InvalidChat(LiveClassError):
+    """An empty or overlong chat line."""
+
+    code = "invalid_chat"

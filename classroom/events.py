@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Union
 
+from classroom.chat import ChatLine
+from classroom.hands import RaisedHand
+from classroom.journal import Removal
 from classroom.roles import MediaKind, Role, Source
 
 
@@ -51,16 +55,107 @@ class ForwardedTrack:
     kind: MediaKind
 
 
+@dataclass(frozen=True)
+class ClassSettings:
+    """What the lecturer switches during the class."""
+
+    chat: bool = True  # trainees may chat (the lecturer always may)
+    locked: bool = False  # no new trainees or observers get in
+    lobby: bool = False  # trainees wait until the lecturer admits them...
+    auto_admit_personal: bool = True  # ...except those with a personal link (an external id)
+    floor_screen_share: bool = False  # a trainee holding the floor may share their screen
+
+
+@dataclass(frozen=True)
+class MediaBlock:
+    """The lecturer stopped forwarding one source of a participant (their microphone, camera)."""
+
+    participant_id: str
+    source: Source
+    may_resume: bool  # the participant may lift it by unmuting themselves
+
+
+@dataclass(frozen=True)
+class ClassState:
+    """Everything of a live class a newcomer needs besides the roster."""
+
+    settings: ClassSettings
+    hands: tuple[RaisedHand, ...]
+    floor: tuple[str, ...]
+    blocks: tuple[MediaBlock, ...]
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    """Someone waiting in the lobby, as lecturers see them."""
+
+    seat_id: str
+    name: str
+    external_id: str | None
+    since: datetime
+
+
 # ---- events -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Seated:
-    """The newcomer is in: who they are, the class, and who else is there."""
+    """The newcomer is in: who they are, the class, who else is there, its state and chat."""
 
     participant: ParticipantView
     class_summary: ClassSummary
     participants: tuple[ParticipantView, ...]
+    state: ClassState
+    chat: tuple[ChatLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The newcomer waits in the lobby for the lecturer to let them in."""
+
+    class_summary: ClassSummary
+
+
+@dataclass(frozen=True)
+class LobbyChanged:
+    """For lecturers: who waits to be let in, and who was removed (and may be re-admitted)."""
+
+    waiting: tuple[WaitingView, ...]
+    removed: tuple[Removal, ...]
+
+
+@dataclass(frozen=True)
+class ChatPosted:
+    line: ChatLine
+
+
+@dataclass(frozen=True)
+class HandsChanged:
+    hands: tuple[RaisedHand, ...]  # first raised first
+
+
+@dataclass(frozen=True)
+class FloorChanged:
+    holders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reacted:
+    participant_id: str
+    reaction: str
+
+
+@dataclass(frozen=True)
+class MediaBlocked:
+    """A source of a participant is (no longer) forwarded by the lecturer's decision."""
+
+    block: MediaBlock
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class SettingsChanged:
+    settings: ClassSettings
 
 
 @dataclass(frozen=True)
@@ -123,6 +218,14 @@ class ClassEnded:
 
 ClassEvent = Union[
     Seated,
+    Waiting,
+    LobbyChanged,
+    ChatPosted,
+    HandsChanged,
+    FloorChanged,
+    Reacted,
+    MediaBlocked,
+    SettingsChanged,
     ParticipantJoined,
     ParticipantLeft,
     TrackPublished,
@@ -139,5 +242,7 @@ class Dismissal(enum.Enum):
     """Why the class lets a participant's connection go."""
 
     REPLACED = "replaced"  # the same person joined again from another window or device
+    REMOVED = "removed"  # the lecturer removed them
+    REFUSED = "refused"  # the lecturer did not let them in from the lobby
     CLASS_ENDED = "class_ended"
     SERVER_SHUTDOWN = "server_shutdown"

@@ -14,9 +14,12 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
+from classroom.chat import CHAT_HISTORY
 from classroom.errors import ClassEnded, ClassNotFound
 from classroom.events import ClassSummary, Dismissal
-from classroom.live_class import LiveClass, Outbox, Participant
+from classroom.floor import DEFAULT_FLOOR_LIMIT
+from classroom.journal import ClassJournal
+from classroom.live_class import LiveClass, Outbox, Seat
 from classroom.participant_media import MediaPeerFactory
 from classroom.roles import Role
 
@@ -47,20 +50,25 @@ class Membership:
 
     hub: "ClassHub"
     live: LiveClass
-    participant: Participant
-
-    @property
-    def participant_id(self) -> str:
-        return self.participant.id
+    seat: Seat
 
     async def leave(self, reason: str) -> None:
-        await self.hub.leave(self.live, self.participant, reason)
+        await self.hub.leave(self.live, self.seat, reason)
 
 
 class ClassHub:
-    def __init__(self, directory: ClassDirectory, media: MediaPeerFactory, max_participants: int):
+    def __init__(
+        self,
+        directory: ClassDirectory,
+        media: MediaPeerFactory,
+        max_participants: int,
+        journal: ClassJournal | None = None,
+        floor_limit: int = DEFAULT_FLOOR_LIMIT,
+    ):
         self.directory = directory
         self.media = media
+        self.journal = journal
+        self.floor_limit = floor_limit
         self.max_participants = max_participants
         self.classes: dict[str, LiveClass] = {}
         self._lock = asyncio.Lock()
@@ -85,17 +93,34 @@ class ClassHub:
                 if record.ended:
                     raise ClassEnded(class_id)
                 summary = ClassSummary(id=record.id, title=record.title, room=record.room)
-                live = LiveClass(summary, self.media, self.max_participants, self._ender(class_id))
+                journal = self.journal
+                live = LiveClass(
+                    summary,
+                    self.media,
+                    self.max_participants,
+                    self._ender(class_id),
+                    journal=journal,
+                    chat_history=await journal.chat_history(class_id, CHAT_HISTORY) if journal else (),
+                    removals=await journal.removals(class_id) if journal else (),
+                    floor_limit=self.floor_limit,
+                )
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)
-            participant = await live.join(role, name, external_id, client_id, outbox)
-            return Membership(self, live, participant)
+            try:
+                seat = await live.join(role, name, external_id, client_id, outbox)
+            except Exception:
+                self._drop_if_empty(live)
+                raise
+            return Membership(self, live, seat)
 
-    async def leave(self, live: LiveClass, participant: Participant, reason: str) -> None:
-        await live.leave(participant, reason)
+    async def leave(self, live: LiveClass, seat: Seat, reason: str) -> None:
+        await live.leave_seat(seat, reason)
         async with self._lock:
-            if not live.participants and self.classes.get(live.summary.id) is live:
-                del self.classes[live.summary.id]
+            self._drop_if_empty(live)
+
+    def _drop_if_empty(self, live: LiveClass) -> None:
+        if not live.occupied and self.classes.get(live.summary.id) is live:
+            del self.classes[live.summary.id]
 
     def _ender(self, class_id: str) -> Callable[[], Awaitable[None]]:
         async def end() -> None:
@@ -113,7 +138,7 @@ class ClassHub:
 
     def participant_count(self, class_id: str) -> int:
         live = self.classes.get(class_id)
-        return len(live.participants) if live else 0
+        return len(live.participants) + len(live.lobby) if live else 0
 
     def gauges(self) -> dict[str, int]:
         """What this process carries right now, for /metrics."""
@@ -129,6 +154,8 @@ class ClassHub:
         """Server shutdown: close every connection and peer."""
         for class_id in list(self.classes):
             live = self.classes.pop(class_id)
+            for seat in list(live.lobby.values()):
+                seat.outbox.dismiss(Dismissal.SERVER_SHUTDOWN)
             for participant in list(live.participants.values()):
                 participant.outbox.dismiss(Dismissal.SERVER_SHUTDOWN)
                 await live.leave(participant, "server_shutdown")

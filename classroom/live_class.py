@@ -1,42 +1,65 @@
-"""A class while it is live: who is in it, what each one publishes, who receives what.
+"""A class while it is live: who is in it, what each one publishes, who receives what, and how
+the lecturer runs it (chat, raised hands, the floor, moderation, the lobby).
 
-One `LiveClass` per running class. It owns the roster and the published tracks, applies the
-subscription topology (classroom/subscriptions.py) through each participant's media peer, and
-carries out what participants ask (publish, mute, receive audio only, end the class...). It
-knows nothing of WebSockets, frames or databases: it tells each participant what happened
-through their `Outbox` in its own events (classroom/events.py), refuses requests with its own
-errors (classroom/errors.py), and gets each participant's media from a `MediaPeerFactory`.
-The edge (signaling/ws/) maps frames to these calls and events back to frames.
+One `LiveClass` per running class. It owns the roster, the lobby and the published tracks,
+applies the subscription topology (classroom/subscriptions.py) through each participant's
+media peer, and carries out what participants ask. It knows nothing of WebSockets, frames or
+databases: it tells each participant what happened through their `Outbox` in its own events
+(classroom/events.py), refuses requests with its own errors (classroom/errors.py), keeps chat
+lines and removals in a `ClassJournal`, and gets each participant's media from a
+`MediaPeerFactory`. The edge (signaling/ws/) maps frames to these calls and events back.
+
+Every moderation rule is enforced here, not by the pages: a blocked microphone's packets are
+not forwarded, a removed person's link is refused, a trainee cannot act on others.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Awaitable, Callable, Iterable, Protocol
 
+from classroom.chat import CHAT_BURST, CHAT_HISTORY, CHAT_MAX_CHARS, CHAT_RATE_PER_SECOND, ChatLine, clean_text
+from classroom.errors import ChatOff, ClassFull, ClassLocked, InvalidCandidate, InvalidChat, InvalidSdp
 from classroom.errors import ClassEnded as ClassHasEnded
-from classroom.errors import ClassFull, InvalidCandidate, InvalidSdp, NotAllowed, UnknownTrack
+from classroom.errors import NotAdmitted, NotAllowed, RemovedFromClass, TooFast, UnknownParticipant, UnknownTrack
 from classroom.events import (
+    ChatPosted,
     ClassEnded,
     ClassEvent,
+    ClassSettings,
+    ClassState,
     ClassSummary,
     Dismissal,
+    FloorChanged,
     ForwardedTrack,
+    HandsChanged,
+    LobbyChanged,
+    MediaBlock,
+    MediaBlocked,
     MediaKind,
     NegotiationFailed,
     ParticipantJoined,
     ParticipantLeft,
     ParticipantView,
     PublishAnswer,
+    Reacted,
     ReceiveOffer,
     Seated,
+    SettingsChanged,
     TrackMuted,
     TrackPublished,
     TrackUnpublished,
     TrackView,
+    Waiting,
+    WaitingView,
 )
+from classroom.floor import DEFAULT_FLOOR_LIMIT, Floor
+from classroom.hands import HandQueue
+from classroom.journal import ChatDraft, ClassJournal, Removal
 from classroom.participant_media import (
     IncomingMedia,
     MediaPeerFactory,
@@ -44,13 +67,18 @@ from classroom.participant_media import (
     OfferSender,
     ParticipantMedia,
 )
+from classroom.reactions import REACTION_BURST, REACTION_RATE_PER_SECOND, REACTIONS
 from classroom.relay.forwarding import UpTrack
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
 from classroom.subscriptions import receives
+from classroom.token_bucket import TokenBucket
 
 logger = logging.getLogger(__name__)
 
 SCREEN_SOURCES = frozenset({Source.SCREEN, Source.SCREEN_AUDIO})
+MODERATED_SOURCES = frozenset({Source.MICROPHONE, Source.CAMERA})
+# Who the lock and removals keep out; lecturers and the room always get back in.
+GUESTS = frozenset({Role.TRAINEE, Role.OBSERVER})
 
 
 class Outbox(Protocol):
@@ -87,6 +115,16 @@ class Participant:
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
     receive_video: bool = True  # False: audio only, for weak links
+    blocked: dict[Source, bool] = field(default_factory=dict)  # source -> may resume by themselves
+    chat_pace: TokenBucket = field(default_factory=lambda: TokenBucket(CHAT_RATE_PER_SECOND, CHAT_BURST))
+    reaction_pace: TokenBucket = field(
+        default_factory=lambda: TokenBucket(REACTION_RATE_PER_SECOND, REACTION_BURST)
+    )
+
+    @property
+    def identity(self) -> str | None:
+        """Who this is across reconnects: the school's id, else the browser's."""
+        return self.external_id or self.client_id
 
     def view(self) -> ParticipantView:
         return ParticipantView(
@@ -102,6 +140,28 @@ class Participant:
         return f"{self.id}-screen" if source in SCREEN_SOURCES else self.id
 
 
+@dataclass
+class Seat:
+    """A place in a live class: waiting in the lobby (`participant` None) or seated."""
+
+    id: str
+    role: Role
+    name: str
+    external_id: str | None
+    client_id: str | None
+    outbox: Outbox
+    since: datetime
+    participant: Participant | None = None
+
+    @property
+    def identity(self) -> str | None:
+        return self.external_id or self.client_id
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 class LiveClass:
     def __init__(
         self,
@@ -109,12 +169,27 @@ class LiveClass:
         media: MediaPeerFactory,
         max_participants: int,
         end_requested: Callable[[], Awaitable[None]] | None = None,
+        *,
+        journal: ClassJournal | None = None,
+        chat_history: Iterable[ChatLine] = (),
+        removals: Iterable[Removal] = (),
+        floor_limit: int = DEFAULT_FLOOR_LIMIT,
+        settings: ClassSettings | None = None,
+        clock: Callable[[], datetime] = _now,
     ):
         self.summary = summary
         self._media = media
         self._end_requested = end_requested
+        self._journal = journal
+        self._clock = clock
         self.max_participants = max_participants
         self.participants: dict[str, Participant] = {}
+        self.lobby: dict[str, Seat] = {}
+        self.settings = settings or ClassSettings()
+        self.hands = HandQueue()
+        self.floor = Floor(floor_limit)
+        self.chat: deque[ChatLine] = deque(chat_history, maxlen=CHAT_HISTORY)
+        self.removed: dict[str, Removal] = {r.identity: r for r in removals}
         self.ended = False
 
     # ---- membership -------------------------------------------------------------------------------
@@ -126,25 +201,53 @@ class LiveClass:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
-    ) -> Participant:
-        """Seat a participant (its outbox gets `Seated` first); raises ClassEnded or ClassFull."""
+    ) -> Seat:
+        """Seat a participant (its outbox gets `Seated` first) or put them in the lobby (it gets
+        `Waiting`); raises ClassEnded, RemovedFromClass, ClassLocked or ClassFull."""
         if self.ended:
             raise ClassHasEnded(self.summary.id)
-        for other in list(self.participants.values()):
-            same_person = external_id is not None and other.external_id == external_id
-            same_client = client_id is not None and other.client_id == client_id
-            if (same_person or same_client) and other.role is role:
-                other.outbox.dismiss(Dismissal.REPLACED)
-                await self.leave(other, "replaced")
-        if len(self.participants) >= self.max_participants:
+        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock())
+        if role in GUESTS and seat.identity in self.removed:
+            raise RemovedFromClass()
+        await self._replace_same_person(seat)
+        if self.settings.locked and role in GUESTS:
+            raise ClassLocked()
+        if len(self.participants) + len(self.lobby) >= self.max_participants:
             raise ClassFull(self.max_participants)
-        participant_id = secrets.token_urlsafe(6)
+        if self._waits_in_lobby(seat):
+            self.lobby[seat.id] = seat
+            outbox.send(Waiting(class_summary=self.summary))
+            self._lobby_changed()
+        else:
+            self._seat(seat)
+        return seat
+
+    def _waits_in_lobby(self, seat: Seat) -> bool:
+        if not self.settings.lobby or seat.role is not Role.TRAINEE:
+            return False
+        return not (self.settings.auto_admit_personal and seat.external_id)
+
+    async def _replace_same_person(self, seat: Seat) -> None:
+        """A page reload or a second device: the newer window wins."""
+        for other in [p for p in self.participants.values()] + [s for s in self.lobby.values()]:
+            same_person = seat.external_id is not None and other.external_id == seat.external_id
+            same_client = seat.client_id is not None and other.client_id == seat.client_id
+            if (same_person or same_client) and other.role is seat.role:
+                other.outbox.dismiss(Dismissal.REPLACED)
+                if isinstance(other, Participant):
+                    await self.leave(other, "replaced")
+                else:
+                    self._leave_lobby(other)
+
+    def _seat(self, seat: Seat) -> Participant:
+        participant_id = seat.id
+        outbox = seat.outbox
         participant = Participant(
             id=participant_id,
-            role=role,
-            name=name,
-            external_id=external_id,
-            client_id=client_id,
+            role=seat.role,
+            name=seat.name,
+            external_id=seat.external_id,
+            client_id=seat.client_id,
             outbox=outbox,
             peer=self._media(
                 participant_id,
@@ -152,9 +255,20 @@ class LiveClass:
                 lambda reason: outbox.send(NegotiationFailed(reason)),
             ),
         )
-        outbox.send(Seated(participant=participant.view(), class_summary=self.summary, participants=self.roster()))
+        seat.participant = participant
+        outbox.send(
+            Seated(
+                participant=participant.view(),
+                class_summary=self.summary,
+                participants=self.roster(),
+                state=self.state(),
+                chat=tuple(line for line in self.chat if self._sees(participant, line)),
+            )
+        )
         self.participants[participant_id] = participant
         self._broadcast(ParticipantJoined(participant=participant.view()), exclude=participant_id)
+        if participant.role is Role.LECTURER:
+            outbox.send(self._lobby_view())
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 self._maybe_subscribe(participant, publisher, track)
@@ -163,9 +277,37 @@ class LiveClass:
     def roster(self) -> tuple[ParticipantView, ...]:
         return tuple(p.view() for p in self.participants.values())
 
+    def state(self) -> ClassState:
+        return ClassState(
+            settings=self.settings,
+            hands=self.hands.queue(),
+            floor=self.floor.holders(),
+            blocks=tuple(
+                MediaBlock(p.id, source, may_resume)
+                for p in self.participants.values()
+                for source, may_resume in p.blocked.items()
+            ),
+        )
+
     def seated(self, participant: Participant) -> bool:
         """False once the participant was replaced or removed (a request may still be in flight)."""
         return self.participants.get(participant.id) is participant
+
+    def occupant(self, seat: Seat) -> Participant:
+        """The participant in this seat; NotAdmitted while they wait in the lobby."""
+        if seat.participant is None:
+            raise NotAdmitted()
+        return seat.participant
+
+    async def leave_seat(self, seat: Seat, reason: str) -> None:
+        if seat.participant is not None:
+            await self.leave(seat.participant, reason)
+        elif self.lobby.get(seat.id) is seat:
+            self._leave_lobby(seat)
+
+    def _leave_lobby(self, seat: Seat) -> None:
+        del self.lobby[seat.id]
+        self._lobby_changed()
 
     async def leave(self, participant: Participant, reason: str) -> None:
         if not self.seated(participant):
@@ -175,22 +317,34 @@ class LiveClass:
             self._unpublish(participant, track_id)
         await participant.peer.close()
         self._broadcast(ParticipantLeft(participant_id=participant.id, reason=reason))
+        if self.hands.lower(participant.id):
+            self._broadcast(HandsChanged(self.hands.queue()))
+        if self.floor.take_back(participant.id):
+            self._broadcast(FloorChanged(self.floor.holders()))
+
+    @property
+    def occupied(self) -> bool:
+        return bool(self.participants or self.lobby)
 
     async def end(self) -> None:
         """The class was ended: everyone is told and disconnected."""
         self.ended = True
+        for seat in list(self.lobby.values()):
+            seat.outbox.send(ClassEnded())
+            seat.outbox.dismiss(Dismissal.CLASS_ENDED)
+        self.lobby.clear()
         for participant in list(self.participants.values()):
             participant.outbox.send(ClassEnded())
             participant.outbox.dismiss(Dismissal.CLASS_ENDED)
             await self.leave(participant, "class_ended")
 
-    # ---- what participants ask ---------------------------------------------------------------------
+    # ---- media: what participants ask ----------------------------------------------------------------
 
     def declare_tracks(self, participant: Participant, tracks: Iterable[tuple[str, Source]]) -> None:
         """Label the tracks the participant is about to send (camera, screen...)."""
         declared = list(tracks)
         for _, source in declared:
-            if not may_publish(participant.role, source):
+            if not self._may_publish(participant, source):
                 raise NotAllowed(f"a {participant.role.value} may not publish {source.value}")
         for track_id, source in declared:
             participant.declared[track_id] = source
@@ -242,9 +396,15 @@ class LiveClass:
             raise InvalidCandidate(str(exc)) from None
 
     def mute(self, participant: Participant, track_id: str, muted: bool) -> None:
+        """The participant mutes or unmutes their own track; unmuting a source the lecturer
+        blocked lifts the block only when the lecturer allowed it."""
         track = participant.published.get(track_id)
         if track is None:
             raise UnknownTrack(track_id)
+        if not muted and track.source in participant.blocked:
+            if not participant.blocked[track.source]:
+                raise NotAllowed("the lecturer muted you; ask them to allow you to speak")
+            self._unblock(participant, track.source)
         if track.muted != muted:
             track.muted = muted
             self._broadcast(TrackMuted(participant_id=participant.id, track_id=track.track_id, muted=track.muted))
@@ -265,9 +425,238 @@ class LiveClass:
 
     async def end_by(self, participant: Participant) -> None:
         """The lecturer ends the class for everyone."""
-        if participant.role is not Role.LECTURER or self._end_requested is None:
-            raise NotAllowed("only the lecturer can end the class")
+        self._lecturer_only(participant, "end the class")
+        if self._end_requested is None:
+            raise NotAllowed("this class cannot be ended from inside")
         await self._end_requested()
+
+    # ---- interaction ----------------------------------------------------------------------------------
+
+    async def post_chat(self, participant: Participant, text: str, to_id: str | None = None) -> ChatLine:
+        """A chat line to everyone, or from a lecturer to one participant."""
+        text = clean_text(text)
+        if not text:
+            raise InvalidChat("an empty chat line")
+        if len(text) > CHAT_MAX_CHARS:
+            raise InvalidChat(f"a chat line holds at most {CHAT_MAX_CHARS} characters")
+        if participant.role in (Role.OBSERVER, Role.ROOM):
+            raise NotAllowed(f"a {participant.role.value} does not chat")
+        if participant.role is Role.TRAINEE and not self.settings.chat:
+            raise ChatOff()
+        recipient = None
+        if to_id is not None:
+            self._lecturer_only(participant, "send a private line")
+            recipient = self._participant(to_id)
+        if not participant.chat_pace.take():
+            raise TooFast("too many chat lines; wait a moment")
+        draft = ChatDraft(
+            at=self._clock(),
+            sender_id=participant.id,
+            sender_name=participant.name,
+            sender_role=participant.role,
+            sender_identity=participant.identity,
+            text=text,
+            to_id=recipient.id if recipient else None,
+            to_name=recipient.name if recipient else None,
+            to_identity=recipient.identity if recipient else None,
+        )
+        line = await self._journal.add_chat(self.summary.id, draft) if self._journal else _unkept(draft)
+        self.chat.append(line)
+        for other in self.participants.values():
+            if self._sees(other, line):
+                other.outbox.send(ChatPosted(line))
+        return line
+
+    @staticmethod
+    def _sees(participant: Participant, line: ChatLine) -> bool:
+        return line.visible_to(participant.id, participant.role, participant.identity)
+
+    def raise_hand(self, participant: Participant, raised: bool) -> None:
+        if participant.role is not Role.TRAINEE:
+            raise NotAllowed("only trainees raise their hand")
+        changed = self.hands.raise_hand(participant.id, self._clock()) if raised else self.hands.lower(participant.id)
+        if changed:
+            self._broadcast(HandsChanged(self.hands.queue()))
+
+    def lower_hand_of(self, lecturer: Participant, target_id: str) -> None:
+        """The lecturer works through the queue."""
+        self._lecturer_only(lecturer, "lower someone's hand")
+        if self.hands.lower(self._participant(target_id).id):
+            self._broadcast(HandsChanged(self.hands.queue()))
+
+    def react(self, participant: Participant, reaction: str) -> None:
+        if reaction not in REACTIONS:
+            raise NotAllowed(f"unknown reaction {reaction!r}")
+        if participant.role is Role.ROOM:
+            raise NotAllowed("the room does not react")
+        if not participant.reaction_pace.take():
+            raise TooFast("too many reactions; wait a moment")
+        self._broadcast(Reacted(participant.id, reaction))
+
+    # ---- the floor ---------------------------------------------------------------------------------
+
+    def give_floor(self, lecturer: Participant, target_id: str) -> None:
+        """The trainee's camera and microphone go to everyone until the floor is taken back."""
+        self._lecturer_only(lecturer, "give the floor")
+        target = self._participant(target_id)
+        if target.role is not Role.TRAINEE:
+            raise NotAllowed("only a trainee can be given the floor")
+        if not self.floor.give(target.id):
+            return
+        if self.hands.lower(target.id):
+            self._broadcast(HandsChanged(self.hands.queue()))
+        for track in target.published.values():
+            for other in self.participants.values():
+                self._maybe_subscribe(other, target, track)
+        self._broadcast(FloorChanged(self.floor.holders()))
+
+    def take_back_floor(self, participant: Participant, target_id: str) -> None:
+        """The lecturer takes the floor back, or the trainee hands it back."""
+        if participant.id != target_id:
+            self._lecturer_only(participant, "take back the floor")
+        target = self._participant(target_id)
+        if not self.floor.take_back(target.id):
+            return
+        for track_id, track in list(target.published.items()):
+            if track.source in SCREEN_SOURCES and not may_publish(target.role, track.source):
+                self._unpublish(target, track_id)
+                target.peer.end_incoming(track_id)
+                continue
+            for other in self.participants.values():
+                if not self._receives(other, target, track):
+                    other.peer.unsubscribe((target.id, track_id))
+        self._broadcast(FloorChanged(self.floor.holders()))
+
+    # ---- moderation ------------------------------------------------------------------------------
+
+    def block(self, lecturer: Participant, target_id: str | None, source: Source, may_resume: bool) -> None:
+        """Stop forwarding a trainee's microphone or camera (`target_id` None: every trainee's)."""
+        self._lecturer_only(lecturer, "mute or stop someone's camera")
+        if source not in MODERATED_SOURCES:
+            raise NotAllowed(f"the lecturer blocks a microphone or a camera, not {source.value}")
+        targets = [self._participant(target_id)] if target_id is not None else [
+            p for p in self.participants.values() if p.role is Role.TRAINEE
+        ]
+        for target in targets:
+            if target.role is not Role.TRAINEE:
+                raise NotAllowed("the lecturer moderates trainees only")
+            if target.blocked.get(source) == may_resume:
+                continue
+            target.blocked[source] = may_resume
+            for track in target.published.values():
+                if track.source is source:
+                    for other in self.participants.values():
+                        other.peer.unsubscribe((target.id, track.track_id))
+            self._broadcast(MediaBlocked(MediaBlock(target.id, source, may_resume), blocked=True))
+
+    def allow(self, lecturer: Participant, target_id: str, source: Source) -> None:
+        """Lift a block: the trainee may turn their microphone or camera on again."""
+        self._lecturer_only(lecturer, "allow someone to speak")
+        self._unblock(self._participant(target_id), source)
+
+    def _unblock(self, target: Participant, source: Source) -> None:
+        if target.blocked.pop(source, None) is None:
+            return
+        for track in target.published.values():
+            if track.source is source:
+                for other in self.participants.values():
+                    self._maybe_subscribe(other, target, track)
+        self._broadcast(MediaBlocked(MediaBlock(target.id, source, True), blocked=False))
+
+    async def remove(self, lecturer: Participant, target_id: str) -> None:
+        """The trainee or observer leaves and their link no longer opens this class."""
+        self._lecturer_only(lecturer, "remove someone")
+        target = self._participant(target_id)
+        if target.role not in GUESTS:
+            raise NotAllowed(f"a {target.role.value} cannot be removed")
+        if target.identity is not None:
+            removal = Removal(identity=target.identity, name=target.name, at=self._clock())
+            if self._journal is not None:
+                await self._journal.remove(self.summary.id, removal)
+            self.removed[removal.identity] = removal
+        target.outbox.dismiss(Dismissal.REMOVED)
+        await self.leave(target, "removed")
+        self._lobby_changed()
+
+    async def readmit(self, lecturer: Participant, identity: str) -> None:
+        self._lecturer_only(lecturer, "re-admit someone")
+        if self.removed.pop(identity, None) is None:
+            raise UnknownParticipant(identity)
+        if self._journal is not None:
+            await self._journal.readmit(self.summary.id, identity)
+        self._lobby_changed()
+
+    def change_settings(self, lecturer: Participant, **changes: bool) -> None:
+        """Chat on/off, lock, lobby: turning the lobby off lets everyone waiting in."""
+        self._lecturer_only(lecturer, "change the class's settings")
+        settings = replace(self.settings, **changes)
+        if settings == self.settings:
+            return
+        self.settings = settings or ClassSettings()
+        self._broadcast(SettingsChanged(settings))
+        if not settings.lobby:
+            for seat in list(self.lobby.values()):
+                self.admit(lecturer, seat.id)
+        if not settings.floor_screen_share:
+            for holder in self.floor.holders():
+                target = self.participants[holder]
+                for track_id, track in list(target.published.items()):
+                    if track.source in SCREEN_SOURCES and not may_publish(target.role, track.source):
+                        self._unpublish(target, track_id)
+                        target.peer.end_incoming(track_id)
+
+    def admit(self, lecturer: Participant, seat_id: str) -> None:
+        self._lecturer_only(lecturer, "let someone in")
+        seat = self.lobby.pop(seat_id, None)
+        if seat is None:
+            raise UnknownParticipant(seat_id)
+        self._seat(seat)
+        self._lobby_changed()
+
+    def refuse(self, lecturer: Participant, seat_id: str) -> None:
+        self._lecturer_only(lecturer, "refuse someone")
+        seat = self.lobby.pop(seat_id, None)
+        if seat is None:
+            raise UnknownParticipant(seat_id)
+        seat.outbox.dismiss(Dismissal.REFUSED)
+        self._lobby_changed()
+
+    def _lobby_view(self) -> LobbyChanged:
+        return LobbyChanged(
+            waiting=tuple(WaitingView(s.id, s.name, s.external_id, s.since) for s in self.lobby.values()),
+            removed=tuple(self.removed.values()),
+        )
+
+    def _lobby_changed(self) -> None:
+        view = self._lobby_view()
+        for participant in self.participants.values():
+            if participant.role is Role.LECTURER:
+                participant.outbox.send(view)
+
+    # ---- rules -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _lecturer_only(participant: Participant, what: str) -> None:
+        if participant.role is not Role.LECTURER:
+            raise NotAllowed(f"only the lecturer can {what}")
+
+    def _participant(self, participant_id: str) -> Participant:
+        participant = self.participants.get(participant_id)
+        if participant is None:
+            raise UnknownParticipant(participant_id)
+        return participant
+
+    def _may_publish(self, participant: Participant, source: Source) -> bool:
+        if may_publish(participant.role, source):
+            return True
+        return source in SCREEN_SOURCES and participant.id in self.floor and self.settings.floor_screen_share
+
+    def _receives(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> bool:
+        if track.kind == "video" and not subscriber.receive_video:
+            return False
+        if track.source in publisher.blocked:
+            return False
+        return receives(subscriber.id, subscriber.role, publisher.id, publisher.role, track.source, self.floor)
 
     # ---- tracks -----------------------------------------------------------------------------------
 
@@ -275,7 +664,7 @@ class LiveClass:
         source = participant.declared.pop(incoming.track_id, None)
         if source is None:
             source = Source.CAMERA if incoming.kind == "video" else Source.MICROPHONE
-        if SOURCE_KIND[source] != incoming.kind or not may_publish(participant.role, source):
+        if SOURCE_KIND[source] != incoming.kind or not self._may_publish(participant, source):
             participant.peer.end_incoming(incoming.track_id)
             return False
         track = PublishedTrack(incoming.track_id, source, SOURCE_KIND[source], incoming.uptrack)
@@ -293,9 +682,7 @@ class LiveClass:
         self._broadcast(TrackUnpublished(participant_id=participant.id, track_id=track_id), exclude=participant.id)
 
     def _maybe_subscribe(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> None:
-        if track.kind == "video" and not subscriber.receive_video:
-            return
-        if receives(subscriber.id, subscriber.role, publisher.id, publisher.role, track.source):
+        if self._receives(subscriber, publisher, track):
             subscriber.peer.subscribe((publisher.id, track.track_id), track.uptrack, publisher.stream_id(track.source))
 
     def _offer_sender(self, participant_id: str) -> OfferSender:
@@ -317,3 +704,12 @@ class LiveClass:
         for participant in self.participants.values():
             if participant.id != exclude:
                 participant.outbox.send(event)
+
+
+_unkept_ids = iter(range(1, 2**62))
+
+
+def _unkept(draft: ChatDraft) -> ChatLine:
+    """A chat line of a class without a journal (tests of the class alone)."""
+    return ChatLine(id=next(_unkept_ids), **draft.__dict__)
+

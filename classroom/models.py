@@ -1,4 +1,4 @@
-"""The database tables: classes, attendance and the room-control audit log (SQLAlchemy 2.x ORM).
+"""The database tables: classes, attendance, chat, removals and the room audit log (SQLAlchemy 2.x ORM).
 
 Attendance rows are the school's proof of how long each trainee attended, so every join and
 every leave is one row that is never rewritten except to close it. Audit rows record who did
@@ -25,6 +25,7 @@ PARTICIPANT_ID_MAX = 64
 REASON_MAX = 64
 CLASS_ID_MAX = 16
 AUDIT_TEXT_MAX = 500
+CHAT_TEXT_MAX = 4000  # bytes of headroom over classroom.chat.CHAT_MAX_CHARS characters
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -105,3 +106,34 @@ class AuditRecord(Base):
     action: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
     result: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
+
+
+class ChatRecord(Base):
+    """One chat line of a class, public or private (lecturer to one participant)."""
+
+    __tablename__ = "chat"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sender_id: Mapped[str] = mapped_column(String(PARTICIPANT_ID_MAX))
+    sender_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    sender_role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, values_callable=_values, length=16)
+    )
+    sender_identity: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
+    text: Mapped[str] = mapped_column(String(CHAT_TEXT_MAX))
+    to_id: Mapped[str | None] = mapped_column(String(PARTICIPANT_ID_MAX))
+    to_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    to_identity: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
+
+
+class RemovalRecord(Base):
+    """A person the lecturer removed from a class: their link no longer opens it."""
+
+    __tablename__ = "removals"
+
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(EXTERNAL_ID_MAX), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -10,7 +10,7 @@ import gc
 
 from typing import Callable
 
-from classroom.directory import DatabaseDirectory
+from classroom.directory import DatabaseDirectory, DatabaseJournal
 from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
 from classroom.relay import aiortc_internals
@@ -55,6 +55,8 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         DatabaseDirectory(services.db),
         media_peers(RelayConfig(ice=policy)),
         settings.signaling.max_participants_per_class,
+        journal=DatabaseJournal(services.db),
+        floor_limit=settings.signaling.floor_limit,
     )
 
 

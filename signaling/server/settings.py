@@ -114,6 +114,9 @@ class SignalingLimits(_Strict):
     )
     keepalive_timeout_s: float = Field(default=45.0, gt=0)
     max_participants_per_class: int = Field(default=300, ge=1)
+    floor_limit: int = Field(
+        default=1, ge=1, le=20, description="Trainees who may hold the floor (be seen and heard by all) at once."
+    )
 
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]

@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from classroom.attendance import AttendanceLog
 from classroom.errors import LiveClassError, ClassEnded, ClassNotFound
-from classroom.events import ClassEvent, Dismissal
+from classroom.events import ClassEvent, Dismissal, ParticipantView, Seated
 from classroom.hub import ClassHub, Membership
 from signaling.auth.tokens import TokenError, TokenService
 from signaling.server.settings import Settings
@@ -42,7 +42,7 @@ from signaling.ws.messages import (
     encode,
     parse_client_message,
 )
-from signaling.ws.rate_limit import TokenBucket
+from classroom.token_bucket import TokenBucket
 from signaling.server.state import server_of
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class Connection:
         self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
         self.queue: asyncio.Queue[BaseModel | None] = asyncio.Queue()
         self.membership: Membership | None = None
-        self.attendance_row: int | None = None
+        self._attendance: asyncio.Future[int] | None = None  # the attendance row, once seated
         self.violations = 0
         self.leave_reason = "disconnected"
         self.close_code = 1000
@@ -141,6 +141,9 @@ class Connection:
     # ---- Outbox ---------------------------------------------------------------------------------
 
     def send(self, event: ClassEvent) -> None:
+        if isinstance(event, Seated) and self._attendance is None:
+            # Seated now, or later when the lecturer lets them in from the lobby.
+            self._attendance = asyncio.ensure_future(self._record_join(event.participant))
         self._send_frame(frame_of(event, self.terms))
 
     def dismiss(self, why: Dismissal) -> None:
@@ -221,7 +224,7 @@ class Connection:
                 self.close(None, "left")
                 await self._leave()
             else:
-                await carry_out(self.membership.live, self.membership.participant, message)
+                await carry_out(self.membership.live, self.membership.seat, message)
         except MessageError as error:
             self._reject(error)
 
@@ -271,21 +274,27 @@ class Connection:
             )
         except (LiveClassError, ClassNotFound, ClassEnded) as error:
             raise refusal(error, fatal=True) from None
-        self.attendance_row = await run_in_threadpool(
+
+    async def _record_join(self, participant: ParticipantView) -> int:
+        return await run_in_threadpool(
             self.attendance.joined,
             self.class_id,
-            self.membership.participant_id,
-            claims.role,
-            claims.external_id,
-            name,
+            participant.id,
+            participant.role,
+            participant.external_id,
+            participant.name,
         )
 
     async def _leave(self) -> None:
         membership, self.membership = self.membership, None
         if membership is not None:
             await membership.leave(self.leave_reason)
-        if self.attendance_row is not None:
-            row, self.attendance_row = self.attendance_row, None
+        if self._attendance is not None:
+            recorded, self._attendance = self._attendance, None
+            try:
+                row = await recorded
+            except ClassNotFound:
+                return  # the class was deleted meanwhile: nothing to close
             await run_in_threadpool(self.attendance.left, row, self.leave_reason)
 
     def _log(self, code: ErrorCode, message: str) -> None:

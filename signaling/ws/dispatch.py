@@ -2,16 +2,28 @@
 
 The parsed message (signaling/ws/messages.py) becomes one call on `LiveClass`; a refusal of
 the class becomes a `MessageError` naming the message it answers. `ping` and `leave` are the
-connection's own business and never reach here.
+connection's own business and never reach here; while the client waits in the lobby, the
+class refuses everything else (`not_admitted`).
 """
 
 from __future__ import annotations
 
 from classroom.errors import LiveClassError
-from classroom.live_class import LiveClass, Participant
+from classroom.live_class import LiveClass, Seat
+from classroom.roles import Source
 from signaling.ws.frames import refusal
 from signaling.ws.messages import (
+    Admit,
+    Allow,
+    Block,
     Candidate,
+    ChangeSettings,
+    Chat,
+    FloorRequest,
+    Hand,
+    React,
+    Readmit,
+    Remove,
     ClientAnswer,
     ClientOffer,
     ClientRequest,
@@ -25,11 +37,12 @@ from signaling.ws.messages import (
 )
 
 
-async def carry_out(live: LiveClass, participant: Participant, message: ClientRequest) -> None:
+async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None:
     """Do what a joined participant asked, or raise MessageError."""
-    if not live.seated(participant):
-        return  # replaced or removed while the message was in flight
     try:
+        participant = live.occupant(seat)
+        if not live.seated(participant):
+            return  # replaced or removed while the message was in flight
         match message:
             case Publish(tracks=tracks):
                 live.declare_tracks(participant, ((t.track_id, t.source) for t in tracks))
@@ -53,6 +66,35 @@ async def carry_out(live: LiveClass, participant: Participant, message: ClientRe
                 live.receive_video(participant, video)
             case EndClass():
                 await live.end_by(participant)
+            case Chat(text=text, to=to):
+                await live.post_chat(participant, text, to)
+            case Hand(raised=raised, participant_id=None) | Hand(raised=raised, participant_id=participant.id):
+                live.raise_hand(participant, raised)
+            case Hand(raised=False, participant_id=str(target)):
+                live.lower_hand_of(participant, target)
+            case Hand():
+                raise MessageError(ErrorCode.NOT_ALLOWED, "nobody raises someone else's hand", ref=message.type)
+            case FloorRequest(participant_id=target, give=True):
+                live.give_floor(participant, target)
+            case FloorRequest(participant_id=target, give=False):
+                live.take_back_floor(participant, target)
+            case React(reaction=reaction):
+                live.react(participant, reaction)
+            case Block(participant_id=target, source=source, may_resume=may_resume):
+                live.block(participant, target, Source(source), may_resume)
+            case Allow(participant_id=target, source=source):
+                live.allow(participant, target, Source(source))
+            case Remove(participant_id=target):
+                await live.remove(participant, target)
+            case Readmit(identity=identity):
+                await live.readmit(participant, identity)
+            case ChangeSettings():
+                changes = {k: v for k, v in message.model_dump(exclude={"type"}).items() if v is not None}
+                live.change_settings(participant, **changes)
+            case Admit(seat_id=seat_id, admit=True):
+                live.admit(participant, seat_id)
+            case Admit(seat_id=seat_id, admit=False):
+                live.refuse(participant, seat_id)
             case _:
                 raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref=message.type)
     except LiveClassError as error:

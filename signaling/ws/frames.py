@@ -12,8 +12,25 @@ from pydantic import BaseModel
 
 from classroom import errors as domain
 from classroom import events
+from classroom.chat import ChatLine
+from classroom.hands import RaisedHand
 from signaling.ws.messages import (
+    BlockInfo,
+    Blocked,
+    ChatLineInfo,
+    ChatPosted,
     ClassEnded,
+    ClassSettingsInfo,
+    ClassStateInfo,
+    FloorInfo,
+    HandsInfo,
+    LobbyInfo,
+    RaisedHandInfo,
+    Reaction,
+    RemovalInfo,
+    SettingsInfo,
+    WaitingInfo,
+    WaitingInLobby,
     Error,
     ErrorCode,
     IceServerInfo,
@@ -56,17 +73,79 @@ def participant_info(view: events.ParticipantView) -> ParticipantInfo:
     )
 
 
+def class_info(summary: events.ClassSummary) -> LiveClassInfo:
+    return LiveClassInfo(id=summary.id, title=summary.title, room=summary.room)
+
+
+def settings_info(settings: events.ClassSettings) -> ClassSettingsInfo:
+    return ClassSettingsInfo(
+        chat=settings.chat,
+        locked=settings.locked,
+        lobby=settings.lobby,
+        auto_admit_personal=settings.auto_admit_personal,
+        floor_screen_share=settings.floor_screen_share,
+    )
+
+
+def hands_info(hands: tuple[RaisedHand, ...]) -> list[RaisedHandInfo]:
+    return [RaisedHandInfo(participant_id=h.participant_id, raised_at=h.raised_at) for h in hands]
+
+
+def chat_line_info(line: ChatLine) -> ChatLineInfo:
+    """A chat line as clients see it: identities (school ids, browser ids) stay on the server."""
+    return ChatLineInfo(
+        id=line.id,
+        at=line.at,
+        sender_id=line.sender_id,
+        sender_name=line.sender_name,
+        sender_role=line.sender_role,
+        text=line.text,
+        to_id=line.to_id,
+        to_name=line.to_name,
+    )
+
+
+def state_info(state: events.ClassState) -> ClassStateInfo:
+    return ClassStateInfo(
+        settings=settings_info(state.settings),
+        hands=hands_info(state.hands),
+        floor=list(state.floor),
+        blocks=[BlockInfo(participant_id=b.participant_id, source=b.source, may_resume=b.may_resume) for b in state.blocks],
+    )
+
+
 def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
     """The server message that tells a client about `event`."""
     match event:
-        case events.Seated(participant, summary, others):
+        case events.Seated(participant, summary, others, state, chat):
             return Joined(
                 participant=participant_info(participant),
-                class_=LiveClassInfo(id=summary.id, title=summary.title, room=summary.room),
+                class_=class_info(summary),
                 participants=[participant_info(p) for p in others],
+                state=state_info(state),
+                chat=[chat_line_info(line) for line in chat],
                 ice_servers=terms.ice_servers,
                 limits=terms.limits,
             )
+        case events.Waiting(summary):
+            return WaitingInLobby(class_=class_info(summary))
+        case events.LobbyChanged(waiting, removed):
+            return LobbyInfo(
+                waiting=[WaitingInfo(seat_id=w.seat_id, name=w.name, external_id=w.external_id, since=w.since) for w in waiting],
+                removed=[RemovalInfo(identity=r.identity, name=r.name, at=r.at) for r in removed],
+            )
+        case events.ChatPosted(line):
+            return ChatPosted(line=chat_line_info(line))
+        case events.HandsChanged(hands):
+            return HandsInfo(hands=hands_info(hands))
+        case events.FloorChanged(holders):
+            return FloorInfo(holders=list(holders))
+        case events.Reacted(participant_id, reaction):
+            return Reaction(participant_id=participant_id, reaction=reaction)
+        case events.MediaBlocked(block, blocked):
+            return Blocked(participant_id=block.participant_id, source=block.source, blocked=blocked, may_resume=block.may_resume)
+        case events.SettingsChanged(settings):
+            return SettingsInfo(settings=settings_info(settings))
         case events.ParticipantJoined(participant):
             return ParticipantJoined(participant=participant_info(participant))
         case events.ParticipantLeft(participant_id, reason):
@@ -106,6 +185,14 @@ REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
     domain.UnknownTrack: ErrorCode.UNKNOWN_TRACK,
     domain.InvalidSdp: ErrorCode.INVALID_SDP,
     domain.InvalidCandidate: ErrorCode.INVALID_CANDIDATE,
+    domain.ClassLocked: ErrorCode.CLASS_LOCKED,
+    domain.RemovedFromClass: ErrorCode.REMOVED,
+    domain.NotAdmitted: ErrorCode.NOT_ADMITTED,
+    domain.FloorFull: ErrorCode.FLOOR_FULL,
+    domain.ChatOff: ErrorCode.CHAT_OFF,
+    domain.InvalidChat: ErrorCode.INVALID_CHAT,
+    domain.TooFast: ErrorCode.RATE_LIMITED,
+    domain.UnknownParticipant: ErrorCode.UNKNOWN_PARTICIPANT,
 }
 
 
@@ -120,6 +207,8 @@ def refusal(error: domain.ClassroomError, *, ref: str | None = None, fatal: bool
 # Why the class let a connection go: the error sent before closing (None: a plain close).
 DISMISSALS: dict[events.Dismissal, tuple[ErrorCode | None, str]] = {
     events.Dismissal.REPLACED: (ErrorCode.REPLACED, "you joined this class from another window or device"),
+    events.Dismissal.REMOVED: (ErrorCode.REMOVED, "the lecturer removed you from this class"),
+    events.Dismissal.REFUSED: (ErrorCode.REFUSED, "the lecturer did not let you in"),
     events.Dismissal.CLASS_ENDED: (None, "class ended"),
     events.Dismissal.SERVER_SHUTDOWN: (None, "server shutting down"),
 }

@@ -11,8 +11,10 @@ import enum
 import json
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from classroom.chat import CHAT_MAX_CHARS
+from classroom.reactions import REACTIONS
 from classroom.roles import Role, Source
 
 PROTOCOL_VERSION = 1
@@ -49,6 +51,14 @@ class ErrorCode(str, enum.Enum):
     INVALID_CANDIDATE = "invalid_candidate"
     NEGOTIATION_FAILED = "negotiation_failed"
     REPLACED = "replaced"
+    CLASS_LOCKED = "class_locked"
+    REMOVED = "removed"
+    REFUSED = "refused"
+    NOT_ADMITTED = "not_admitted"
+    FLOOR_FULL = "floor_full"
+    CHAT_OFF = "chat_off"
+    INVALID_CHAT = "invalid_chat"
+    UNKNOWN_PARTICIPANT = "unknown_participant"
     KEEPALIVE_TIMEOUT = "keepalive_timeout"
     INTERNAL = "internal"
 
@@ -194,10 +204,169 @@ class Leave(_Message):
     type: Literal["leave"]
 
 
-ClientRequest = Union[Join, Publish, Unpublish, ClientOffer, ClientAnswer, Candidate, Mute, ReceiveMedia, EndClass, Ping, Leave]
+# ---- client → server: running the class ----------------------------------------------------
+
+
+def _known_reaction(value: str) -> str:
+    if value not in REACTIONS:
+        raise ValueError(f"one of {', '.join(REACTIONS)}")
+    return value
+
+
+ModeratedSource = Literal["microphone", "camera"]
+
+
+class Chat(_Message):
+    """A chat line to everyone, or (lecturers) to one participant."""
+
+    type: Literal["chat"]
+    text: Annotated[str, Field(min_length=1, max_length=CHAT_MAX_CHARS)]
+    to: ParticipantId | None = None
+
+
+class Hand(_Message):
+    """Raise or lower one's hand; a lecturer lowers someone's with `participant_id`."""
+
+    type: Literal["hand"]
+    raised: bool
+    participant_id: ParticipantId | None = None
+
+
+class FloorRequest(_Message):
+    """Lecturer: give or take back the floor; a trainee holding it hands it back (`give: false`)."""
+
+    type: Literal["floor"]
+    participant_id: ParticipantId
+    give: bool
+
+
+class React(_Message):
+    type: Literal["react"]
+    reaction: Annotated[str, Field(max_length=32), AfterValidator(_known_reaction)]
+
+
+class Block(_Message):
+    """Lecturer: stop forwarding a trainee's microphone or camera (`participant_id` null: all trainees')."""
+
+    type: Literal["block"]
+    participant_id: ParticipantId | None
+    source: ModeratedSource
+    may_resume: bool = True
+
+
+class Allow(_Message):
+    """Lecturer: lift a block; the trainee may turn that source on again."""
+
+    type: Literal["allow"]
+    participant_id: ParticipantId
+    source: ModeratedSource
+
+
+class Remove(_Message):
+    type: Literal["remove"]
+    participant_id: ParticipantId
+
+
+class Readmit(_Message):
+    type: Literal["readmit"]
+    identity: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class ChangeSettings(_Message):
+    """Lecturer: switch the class's settings; fields left out stay as they are."""
+
+    type: Literal["settings"]
+    chat: bool | None = None
+    locked: bool | None = None
+    lobby: bool | None = None
+    auto_admit_personal: bool | None = None
+    floor_screen_share: bool | None = None
+
+
+class Admit(_Message):
+    """Lecturer: let someone waiting in the lobby in (`admit: false` refuses them)."""
+
+    type: Literal["admit"]
+    seat_id: ParticipantId
+    admit: bool
+
+
+ClientRequest = Union[
+    Join,
+    Publish,
+    Unpublish,
+    ClientOffer,
+    ClientAnswer,
+    Candidate,
+    Mute,
+    ReceiveMedia,
+    EndClass,
+    Ping,
+    Leave,
+    Chat,
+    Hand,
+    FloorRequest,
+    React,
+    Block,
+    Allow,
+    Remove,
+    Readmit,
+    ChangeSettings,
+    Admit,
+]
 ClientMessage = Annotated[ClientRequest, Field(discriminator="type")]
 
 # ---- server → client -----------------------------------------------------------------------
+
+
+class ClassSettingsInfo(_Message):
+    chat: bool
+    locked: bool
+    lobby: bool
+    auto_admit_personal: bool
+    floor_screen_share: bool
+
+
+class RaisedHandInfo(_Message):
+    participant_id: ParticipantId
+    raised_at: AwareDatetime
+
+
+class BlockInfo(_Message):
+    participant_id: ParticipantId
+    source: Source
+    may_resume: bool
+
+
+class ClassStateInfo(_Message):
+    settings: ClassSettingsInfo
+    hands: list[RaisedHandInfo]
+    floor: list[ParticipantId]
+    blocks: list[BlockInfo]
+
+
+class ChatLineInfo(_Message):
+    id: int
+    at: AwareDatetime
+    sender_id: ParticipantId
+    sender_name: str
+    sender_role: Role
+    text: str
+    to_id: ParticipantId | None = None
+    to_name: str | None = None
+
+
+class WaitingInfo(_Message):
+    seat_id: ParticipantId
+    name: str
+    external_id: str | None
+    since: AwareDatetime
+
+
+class RemovalInfo(_Message):
+    identity: str
+    name: str
+    at: AwareDatetime
 
 
 class Joined(_Message):
@@ -206,6 +375,8 @@ class Joined(_Message):
     participant: ParticipantInfo
     class_: LiveClassInfo = Field(alias="class")
     participants: list[ParticipantInfo]
+    state: ClassStateInfo
+    chat: list[ChatLineInfo]
     ice_servers: list[IceServerInfo]
     limits: Limits
 
@@ -279,6 +450,53 @@ class ClassEnded(_Message):
     type: Literal["class_ended"] = "class_ended"
 
 
+class WaitingInLobby(_Message):
+    type: Literal["waiting"] = "waiting"
+    class_: LiveClassInfo = Field(alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+class LobbyInfo(_Message):
+    type: Literal["lobby"] = "lobby"
+    waiting: list[WaitingInfo]
+    removed: list[RemovalInfo]
+
+
+class ChatPosted(_Message):
+    type: Literal["chat"] = "chat"
+    line: ChatLineInfo
+
+
+class HandsInfo(_Message):
+    type: Literal["hands"] = "hands"
+    hands: list[RaisedHandInfo]
+
+
+class FloorInfo(_Message):
+    type: Literal["floor"] = "floor"
+    holders: list[ParticipantId]
+
+
+class Reaction(_Message):
+    type: Literal["reaction"] = "reaction"
+    participant_id: ParticipantId
+    reaction: str
+
+
+class Blocked(_Message):
+    type: Literal["blocked"] = "blocked"
+    participant_id: ParticipantId
+    source: Source
+    blocked: bool
+    may_resume: bool
+
+
+class SettingsInfo(_Message):
+    type: Literal["settings"] = "settings"
+    settings: ClassSettingsInfo
+
+
 ServerMessage = Annotated[
     Union[
         Joined,
@@ -293,6 +511,14 @@ ServerMessage = Annotated[
         Pong,
         Error,
         ClassEnded,
+        WaitingInLobby,
+        LobbyInfo,
+        ChatPosted,
+        HandsInfo,
+        FloorInfo,
+        Reaction,
+        Blocked,
+        SettingsInfo,
     ],
     Field(discriminator="type"),
 ]

@@ -126,8 +126,9 @@ class Harness:
 
     async def join(self, role: Role, name: str, external_id: str | None = None) -> tuple[Participant, Inbox]:
         inbox = Inbox()
-        participant = await self.live.join(role, name, external_id, None, inbox)
-        return participant, inbox
+        seat = await self.live.join(role, name, external_id, None, inbox)
+        assert seat.participant is not None, "waits in the lobby"
+        return seat.participant, inbox
 
     async def publish(self, participant: Participant, *tracks: tuple[str, Source]) -> None:
         self.live.declare_tracks(participant, tracks)

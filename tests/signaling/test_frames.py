@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import typing
+from datetime import UTC, datetime
 
 import pytest
 
 from classroom import errors as domain
 from classroom import events
+from classroom.chat import ChatLine
+from classroom.hands import RaisedHand
+from classroom.journal import Removal
 from classroom.roles import Role, Source
 from signaling.ws.frames import DISMISSALS, REFUSAL_CODES, ConnectionTerms, frame_of, refusal
 from signaling.ws.messages import ErrorCode, Limits, encode, parse_server_message
 
 TERMS = ConnectionTerms(ice_servers=[], limits=Limits(max_message_bytes=65536, rate_per_second=20, keepalive_timeout_s=45))
+
+
+AT = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 TRACK = events.TrackView("cam", Source.CAMERA, "video")
+LINE = ChatLine(7, AT, "p1", "Nguyễn Thị Lan", Role.TRAINEE, "Xin chào cả lớp", sender_identity="HV-1")
+STATE = events.ClassState(
+    events.ClassSettings(), (RaisedHand("p1", AT),), ("p1",), (events.MediaBlock("p1", Source.MICROPHONE, False),)
+)
 PERSON = events.ParticipantView("p1", Role.TRAINEE, "Nguyễn Thị Lan", "HV-1", (TRACK,))
 SAMPLES: dict[type, events.ClassEvent] = {
-    events.Seated: events.Seated(PERSON, events.ClassSummary("c1", "Lớp 1", "room-101"), (PERSON,)),
+    events.Seated: events.Seated(PERSON, events.ClassSummary("c1", "Lớp 1", "room-101"), (PERSON,), STATE, (LINE,)),
+    events.Waiting: events.Waiting(events.ClassSummary("c1", "Lớp 1")),
+    events.LobbyChanged: events.LobbyChanged(
+        (events.WaitingView("s1", "Trần Văn An", None, AT),), (Removal("HV-9", "Lê Văn B", AT),)
+    ),
+    events.ChatPosted: events.ChatPosted(LINE),
+    events.HandsChanged: events.HandsChanged((RaisedHand("p1", AT),)),
+    events.FloorChanged: events.FloorChanged(("p1",)),
+    events.Reacted: events.Reacted("p1", "clap"),
+    events.MediaBlocked: events.MediaBlocked(events.MediaBlock("p1", Source.CAMERA, True), blocked=True),
+    events.SettingsChanged: events.SettingsChanged(events.ClassSettings(lobby=True)),
     events.ParticipantJoined: events.ParticipantJoined(PERSON),
     events.ParticipantLeft: events.ParticipantLeft("p1", "left"),
     events.TrackPublished: events.TrackPublished("p1", TRACK),
@@ -36,10 +57,17 @@ def test_every_class_event_becomes_a_valid_server_frame() -> None:
         parse_server_message(text)  # the frame validates against the protocol's own schema
 
 
-def test_a_seat_carries_the_roster_and_the_connection_terms() -> None:
+def test_a_seat_carries_the_roster_the_state_the_chat_and_the_connection_terms() -> None:
     joined = parse_server_message(encode(frame_of(SAMPLES[events.Seated], TERMS)))
     assert joined.class_.title == "Lớp 1" and joined.participants[0].tracks[0].track_id == "cam"
     assert joined.limits.max_message_bytes == 65536
+    assert joined.state.floor == ["p1"] and joined.state.blocks[0].may_resume is False
+    assert joined.chat[0].text == "Xin chào cả lớp"
+
+
+def test_chat_lines_keep_identities_on_the_server() -> None:
+    text = encode(frame_of(SAMPLES[events.ChatPosted], TERMS))
+    assert "HV-1" not in text and "Nguyễn Thị Lan" in text
 
 
 def _refusals() -> list[type[domain.ClassroomError]]:

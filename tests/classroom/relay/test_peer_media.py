@@ -63,7 +63,7 @@ class MemoryConnection:
                 except LiveClassError as error:
                     raise refusal(error, fatal=True) from None
             else:
-                await carry_out(self.live, self.participant, message)
+                await carry_out(self.live, self.participant, message)  # the seat
         except MessageError as error:
             self.to_client.put_nowait(encode(Error(code=error.code, message=error.message, ref=error.ref)))
 

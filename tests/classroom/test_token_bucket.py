@@ -1,6 +1,6 @@
 import pytest
 
-from signaling.ws.rate_limit import TokenBucket
+from classroom.token_bucket import TokenBucket
 from tests.support.clock import ManualClock
 
 

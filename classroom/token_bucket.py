@@ -1,4 +1,4 @@
-"""A token bucket per connection: short bursts are fine (ICE candidates at start), floods are not."""
+"""A token bucket: short bursts are fine (ICE candidates at start, a few chat lines), floods are not."""
 
 from __future__ import annotations
 
