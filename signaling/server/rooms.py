@@ -9,13 +9,16 @@ simulators start in the background once it listens, and the API answers ``rooms_
 until they have.
 
 Every act in a room is written to the audit log (classroom/audit.py), and the schedule reads
-the classes booked in each room from the database and the live hub.
+the classes booked in each room from the database and the live hub, and keeps its decisions
+(a class's start or end scene run or skipped) in the database, so that a restarted server
+resumes the schedule instead of preparing rooms again in the middle of a lecture.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from devices.room.controller import RoomController
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.fleet import RoomFleet
-from devices.room.scheduler import Booking, Scheduler
+from devices.room.scheduler import RECONNECT_GRACE, Booking, Decision, Scheduler
 from devices.room.tasks import cancel_and_wait
 from devices.rooms_file import RoomsFile, load_rooms
 from signaling.errors import SettingsError, SignalingError
@@ -51,20 +54,40 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DatabaseCalendar:
-    """The schedule's view of the classes booked in a room (database + who is connected)."""
+Clock = Callable[[], datetime]
 
-    def __init__(self, db: sessionmaker[Session], live: LiveClasses, now: Any = _utc_now) -> None:
+
+class DatabaseCalendar:
+    """The schedule's view of the classes booked in a room (database + who is connected), and
+    where it keeps its decisions."""
+
+    def __init__(self, db: sessionmaker[Session], live: LiveClasses, now: Clock = _utc_now) -> None:
         self.db = db
         self.live = live
         self._now = now
 
     async def bookings(self, room: str) -> list[Booking]:
         found = await asyncio.to_thread(classes.booked_in, self.db, room, self._now() - LOOK_BACK)
+        done = await asyncio.to_thread(classes.schedule_steps, self.db, [c.id for c in found])
         return [
-            Booking(c.id, c.starts_at, c.ends_at, c.ended_at, self.live.participant_count(c.id) > 0)
+            Booking(
+                c.id, c.starts_at, c.ends_at, c.ended_at, self.live.participant_count(c.id) > 0,
+                frozenset(done[c.id]),
+            )  # fmt: skip
             for c in found
         ]
+
+    async def record(self, room: str, decision: Decision) -> None:
+        await asyncio.to_thread(
+            classes.record_schedule_step,
+            self.db,
+            decision.class_id,
+            decision.step,
+            room=room,
+            at=self._now(),
+            outcome="ran" if decision.ran else "skipped",
+            detail=decision.reason if not decision.ran else f"scene {decision.scene}",
+        )
 
 
 class AuditSink:
@@ -95,8 +118,13 @@ class RoomService:
         simulated: bool = False,
         source: str = "no rooms",
         controller_options: dict[str, Any] | None = None,
+        now: Clock = _utc_now,
+        schedule_grace: float = RECONNECT_GRACE,
     ) -> None:
+        """`now` and `schedule_grace` (the wait before the schedule's first look) are for tests."""
         self.rooms = rooms
+        self._now = now
+        self.schedule_grace = schedule_grace
         self.simulated = simulated
         self.source = source
         self.controller_options = controller_options or {}
@@ -146,7 +174,10 @@ class RoomService:
             log.exception("the rooms could not be started")
             self.failed = f"the rooms could not be started: {error}"
             return
-        self.scheduler = Scheduler(self.fleet.controllers, DatabaseCalendar(db, live))
+        calendar = DatabaseCalendar(db, live, self._now)
+        self.scheduler = Scheduler(
+            self.fleet.controllers, calendar, now=self._now, grace=self.schedule_grace
+        )
         self.scheduler.start()
         self.ready.set()
         log.info("rooms ready (%s): %s", self.source, ", ".join(self.fleet.controllers))
