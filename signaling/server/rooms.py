@@ -110,6 +110,33 @@ class AuditSink:
         )
 
 
+def rooms_file_of(settings: Settings) -> tuple[Path | None, bool]:
+    """The rooms file `serve` reads with `settings` (None: no rooms), and whether simulated."""
+    simulated = bool(settings.rooms_simulated)
+    if settings.rooms_file is None and simulated:
+        if not EXAMPLE_ROOMS.is_file():
+            log.warning("no rooms_file set and no example room at %s: no rooms", EXAMPLE_ROOMS)
+            return None, simulated
+        return EXAMPLE_ROOMS, simulated
+    return settings.rooms_file, simulated
+
+
+def _load(path: Path, *, require_secrets: bool) -> RoomsFile:
+    try:
+        return load_rooms(path, require_secrets=require_secrets)
+    except ConfigError as error:
+        raise SettingsError(f"rooms_file: {error}") from None
+
+
+def room_names(settings: Settings) -> list[str]:
+    """The names of the rooms `serve` drives with `settings` (read without their secrets: the
+    CLI checks a class's room against them wherever it runs)."""
+    path, _ = rooms_file_of(settings)
+    if path is None:
+        return []
+    return [room.name for room in _load(path, require_secrets=False).rooms]
+
+
 class RoomService:
     def __init__(
         self,
@@ -137,19 +164,10 @@ class RoomService:
     @classmethod
     def open(cls, settings: Settings) -> RoomService:
         """Read the configured rooms file (or pick the example room to simulate)."""
-        path = settings.rooms_file
-        simulated = bool(settings.rooms_simulated)
-        if path is None and simulated:
-            if not EXAMPLE_ROOMS.is_file():
-                log.warning("no rooms_file set and no example room at %s: no rooms", EXAMPLE_ROOMS)
-                return cls()
-            path = EXAMPLE_ROOMS
+        path, simulated = rooms_file_of(settings)
         if path is None:
             return cls()
-        try:
-            rooms = load_rooms(path, require_secrets=not simulated)
-        except ConfigError as error:
-            raise SettingsError(f"rooms_file: {error}") from None
+        rooms = _load(path, require_secrets=not simulated)
         source = f"{'simulated ' if simulated else ''}rooms from {path}"
         return cls(rooms, simulated=simulated, source=source)
 
