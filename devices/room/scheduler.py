@@ -20,7 +20,9 @@ Every `tick` looks at each room's bookings (classes with a room and times, from 
 
 Each start and end decision (run or skipped) is handed to the calendar to keep before the
 scene starts, and bookings come back with the decisions already taken: a restarted server
-resumes, it never runs a class's start or end scene a second time. Scenes are started (not
+resumes, it never runs a class's end scene, or its start scene once the class has begun, a
+second time (a restart during the preparation prepares the room again: a start scene the
+shutdown interrupted is completed, and nobody is being taught yet). Scenes are started (not
 awaited): a run shows up in the console like any other.
 """
 
@@ -184,7 +186,11 @@ class Scheduler:
         decisions: list[Decision] = []
 
         def done(booking: Booking, step: Step) -> bool:
-            return step in booking.done or (booking.class_id, step) in memory.done
+            if (booking.class_id, step) in memory.done:
+                return True
+            if step == "start" and booking.starts_at is not None and now < booking.starts_at:
+                return False  # restarted before the class began: preparing again harms nobody
+            return step in booking.done
 
         def decide(booking: Booking, step: Step, scene: str | None, reason: str) -> None:
             memory.done.add((booking.class_id, step))

@@ -165,9 +165,12 @@ async def test_every_decision_is_kept_and_a_kept_one_is_not_taken_again(setup: A
     clock.set_wall(at("07:50"))
     assert await tick(scheduler, running) == ["start: start of class a"]
     assert calendar.kept == [Decision("a", "start", "start", "ran")]
-    fresh = Scheduler({"room-101": running.controller}, calendar, now=clock.wall)  # a restart
     calendar.booked = [booking("a", "08:00", "09:30", done=frozenset({"start"}))]
-    clock.set_wall(at("08:05"))
+    clock.set_wall(at("07:55"))  # restarted during the preparation: prepared again
+    again = Scheduler({"room-101": running.controller}, calendar, now=clock.wall)
+    assert await tick(again, running) == ["start: start of class a"]
+    fresh = Scheduler({"room-101": running.controller}, calendar, now=clock.wall)  # a restart
+    clock.set_wall(at("08:00"))  # the class has begun: never again
     assert await tick(fresh, running) == []
     clock.set_wall(at("09:35"))
     assert await tick(fresh, running) == ["end: end of class a"]
