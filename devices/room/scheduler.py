@@ -158,12 +158,16 @@ class Scheduler:
                 continue
             decisions, idle = self._decide(controller, bookings)
             for decision in decisions:  # kept before anything runs: a restart never repeats it
-                log.info("%s: %s of class %s: %s", name, decision.step, decision.class_id, decision.reason)
+                log.info(
+                    "%s: %s of class %s: %s", name, decision.step, decision.class_id, decision.reason
+                )
                 try:
                     await self.calendar.record(name, decision)
                 except Exception:  # this process remembers it anyway
                     log.exception("%s: cannot keep the schedule's decision", name)
-            runs = [(d.scene, f"{d.step} of class {d.class_id}", f"class {d.class_id}") for d in decisions]
+            runs = [
+                (d.scene, f"{d.step} of class {d.class_id}", f"class {d.class_id}") for d in decisions
+            ]
             runs += [(idle, "idle", "idle room")] if idle else []
             for scene, reason, who in runs:
                 if scene is not None:
@@ -200,13 +204,15 @@ class Scheduler:
             others = [b for b in bookings if b.class_id != booking.class_id]
             key = booking.class_id
             end = booking.end
-            if not done(booking, "start") and booking.starts_at is not None and booking.in_progress(now, before):
-                shared = [b for b in others if booking.overlaps(b) and done(b, "start")]
+            starts = booking.starts_at
+            if not done(booking, "start") and starts is not None and booking.in_progress(now, before):
+                shared = [b.class_id for b in others if booking.overlaps(b) and done(b, "start")]
                 if shared:
-                    decide(booking, "start", None, f"the room was prepared for class {shared[0].class_id}, booked over the same time")
+                    reason = f"shares the room with class {shared[0]}, booked over the same time"
+                    decide(booking, "start", None, f"{reason}: prepared once")
                 elif any(b.in_progress(now) for b in others):
                     memory.waiting.add(key)  # another class is being taught: after it
-                elif now > booking.starts_at + CATCH_UP and key not in memory.waiting:
+                elif now > starts + CATCH_UP and key not in memory.waiting:
                     decide(booking, "start", None, "missed: the class began more than 15 minutes ago")
                 elif plan.start_scene is None:
                     decide(booking, "start", None, "the room has no start scene")

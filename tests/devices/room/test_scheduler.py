@@ -214,8 +214,8 @@ async def test_classes_booked_over_each_other_share_one_preparation(setup: Any) 
     assert await tick(scheduler, running) == ["end: end of class c"]
     skipped = {(d.class_id, d.step): d.reason for d in calendar.kept if not d.ran}
     assert skipped == {
-        ("b", "start"): "the room was prepared for class a, booked over the same time",
-        ("c", "start"): "the room was prepared for class a, booked over the same time",
+        ("b", "start"): "shares the room with class a, booked over the same time: prepared once",
+        ("c", "start"): "shares the room with class a, booked over the same time: prepared once",
         ("a", "end"): "the next class keeps the room on",
         ("b", "end"): "the next class keeps the room on",
     }
