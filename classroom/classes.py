@@ -10,13 +10,14 @@ here too, so that a restarted server resumes instead of running them again.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,8 +87,10 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _check_free(session: Session, room: str, starts_at: datetime, ends_at: datetime) -> None:
-    """RoomBooked if another class holds `room` at some moment of [starts_at, ends_at).
+def _check_free(
+    session: Session, room: str, starts_at: datetime, ends_at: datetime, new_id: str
+) -> None:
+    """RoomBooked if a class other than `new_id` holds `room` at some moment of [starts_at, ends_at).
 
     A class holds its room from its start to its planned end, or to when it was ended if that
     was earlier. Back-to-back classes (one ends at 10:00, the next starts at 10:00) do not
@@ -97,6 +100,7 @@ def _check_free(session: Session, room: str, starts_at: datetime, ends_at: datet
     other = session.scalars(
         select(ClassRecord)
         .where(
+            ClassRecord.id != new_id,
             ClassRecord.room == room,
             ClassRecord.starts_at < ends_at,
             ClassRecord.ends_at > starts_at,
@@ -108,6 +112,17 @@ def _check_free(session: Session, room: str, starts_at: datetime, ends_at: datet
     if other is not None:
         assert other.starts_at is not None and other.ends_at is not None  # by the query
         raise RoomBooked(room, other.id, other.title, _utc(other.starts_at), _utc(other.ends_at))
+
+
+def _lock_room(session: Session, room: str) -> None:
+    """Two bookings of one room at once must not both pass the overlap check.
+
+    SQLite has one writer at a time, and `create` writes before it checks. PostgreSQL lets
+    writers run side by side: a lock per room, held until the transaction ends, orders them.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(room.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def create(
@@ -130,8 +145,6 @@ def create(
     if room is not None and known_rooms is not None and room not in known_rooms:
         raise UnknownRoom(room, sorted(known_rooms))
     with db.begin() as session:
-        if room is not None and starts_at is not None and ends_at is not None and not allow_overlap:
-            _check_free(session, room, starts_at, ends_at)
         class_id = new_class_id()
         while session.get(ClassRecord, class_id) is not None:
             class_id = new_class_id()
@@ -144,8 +157,12 @@ def create(
             starts_at=starts_at.astimezone(UTC) if starts_at else None,
             ends_at=ends_at.astimezone(UTC) if ends_at else None,
         )
+        if room is not None and starts_at is not None and ends_at is not None and not allow_overlap:
+            _lock_room(session, room)
         session.add(record)
-        session.flush()
+        session.flush()  # written first: on SQLite this takes the database's one write lock
+        if room is not None and starts_at is not None and ends_at is not None and not allow_overlap:
+            _check_free(session, room, starts_at, ends_at, class_id)  # refused: rolled back
         return ClassInfo.model_validate(record)
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
 from classroom.attendance import AttendanceLog
+from classroom.db import open_database
 from classroom.classes import ID_ALPHABET, ID_LENGTH, TRANSITIONS
 from classroom.errors import ClassEnded, ClassNotFound, RoomBooked, UnknownRoom
 from classroom.models import ClassStatus
@@ -152,3 +155,26 @@ def test_the_schedule_steps_of_a_class_are_kept_once(db: sessionmaker[Session]) 
         kept = classes.record_schedule_step(db, booked.id, "start", room="room-101", at=at(1), outcome="ran")
         assert kept is first
     assert classes.schedule_steps(db, [booked.id, "other"]) == {booked.id: {"start"}, "other": set()}
+
+
+def test_bookings_made_at_the_same_moment_do_not_both_get_the_room(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'classbridge.db'}")  # a file: real connections
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def book() -> None:
+        start.wait()
+        try:
+            classes.create(db, "t", "room-101", starts_at=at(1), ends_at=at(2))
+            outcomes.append("booked")
+        except RoomBooked:
+            outcomes.append("refused")
+
+    for _ in range(5):
+        threads = [threading.Thread(target=book) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(outcomes) == ["booked"] + ["refused"] * 29
+    assert len(classes.list_classes(db)) == 1
