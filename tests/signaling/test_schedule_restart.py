@@ -92,7 +92,7 @@ async def test_a_restart_mid_class_does_not_prepare_the_room_again(tmp_path: Pat
         clock.set_wall(at("07:50"))
         assert await tick(rooms) == [f"start: start of class {booked.id}"]
         (start,) = await audited(audit, 1)
-        assert (start.target, start.actor_name) == ("start", f"class {booked.id}")
+        assert (start.target, start.actor_kind) == ("start", "schedule")
 
     clock.set_wall(at("08:10"))  # the server comes back during the lecture
     async with server(db, clock) as rooms:
