@@ -16,13 +16,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from classroom.errors import ClassEnded, ClassNotFound, ClassroomError, DatabaseError
+from classroom.errors import (
+    ClassEnded,
+    ClassNotFound,
+    ClassroomError,
+    DatabaseError,
+    RoomBooked,
+    UnknownRoom,
+)
 from signaling.errors import AuthRefused, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (ClassNotFound, 404),
     (ClassEnded, 409),
+    (RoomBooked, 409),
+    (UnknownRoom, 422),
     (DatabaseError, 503),
 ]
 
