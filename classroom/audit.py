@@ -8,6 +8,7 @@ as CSV (UTF-8 with BOM, for Excel) or JSON. Rows are only ever added.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -31,6 +32,9 @@ class AuditEntry(BaseModel):
     action: str
     result: str
     detail: str
+    event: str | None = None  # the act as data, for the console to word (older rows: None)
+    args: dict[str, Any] | None = None
+    error: str | None = None
 
 
 def _fit(text: str, limit: int) -> str:
@@ -52,6 +56,9 @@ class AuditLog:
         action: str,
         result: str,
         detail: str = "",
+        event: str | None = None,
+        args: dict[str, Any] | None = None,
+        error: str | None = None,
     ) -> AuditEntry:
         row = AuditRecord(
             at=at,
@@ -62,6 +69,9 @@ class AuditLog:
             action=_fit(action, AUDIT_TEXT_MAX),
             result=result,
             detail=_fit(detail, AUDIT_TEXT_MAX),
+            event=event,
+            args=args,
+            error=error or None,
         )
         with self.db.begin() as session:
             session.add(row)

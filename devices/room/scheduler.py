@@ -124,6 +124,8 @@ class Scheduler:
         started = []
 
         def run(scene: str | None, reason: str, who: str) -> None:
+            # The schedule acts under the class's id, or no name for an idle room: data the
+            # pages show beside their own words for the schedule, not an English phrase.
             if scene is not None:
                 controller.start_scene(scene, Actor(kind=ActorKind.SCHEDULE, name=who))
                 started.append(Started(controller.name, scene, reason))
@@ -139,14 +141,14 @@ class Scheduler:
                 and not any(b.in_progress(now) for b in others)
             ):
                 memory.done.add((key, "start"))
-                run(plan.start_scene, f"start of class {key}", f"class {key}")
+                run(plan.start_scene, f"start of class {key}", key)
             if end is not None and (key, "end") not in memory.done and now >= end + after:
                 memory.done.add((key, "end"))
                 if now >= end + after + CATCH_UP or booking.live:
                     continue
                 if any(b.in_progress(now, before) for b in others):
                     continue  # the next class keeps the room on
-                run(plan.end_scene, f"end of class {key}", f"class {key}")
+                run(plan.end_scene, f"end of class {key}", key)
                 memory.idle_after = controller.last_activity
 
         needed = any(b.in_progress(now, before) for b in bookings)
@@ -162,7 +164,7 @@ class Scheduler:
             and memory.idle_after != controller.last_activity
         ):
             memory.idle_after = controller.last_activity
-            run(plan.idle_scene, "idle", "idle room")
+            run(plan.idle_scene, "idle", "")
         return started
 
     async def _loop(self) -> None:

@@ -84,6 +84,9 @@ class AuditSink:
             action=entry.action,
             result=entry.result,
             detail=entry.detail,
+            event=entry.event,
+            args=entry.args,
+            error=entry.error,
         )
 
 
