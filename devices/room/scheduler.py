@@ -124,10 +124,10 @@ class Scheduler:
         started = []
 
         def run(scene: str | None, reason: str, who: str) -> None:
-            # The schedule acts under the class's id, or no name for an idle room: data the
+            # The schedule acts for a class (its id), or for nobody in an idle room: data the
             # pages show beside their own words for the schedule, not an English phrase.
             if scene is not None:
-                controller.start_scene(scene, Actor(kind=ActorKind.SCHEDULE, name=who))
+                controller.start_scene(scene, Actor(kind=ActorKind.SCHEDULE, name="", class_id=who or None))
                 started.append(Started(controller.name, scene, reason))
 
         for booking in bookings:

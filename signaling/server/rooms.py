@@ -84,6 +84,7 @@ class AuditSink:
             action=entry.action,
             result=entry.result,
             detail=entry.detail,
+            actor_class=entry.actor.class_id,
             event=entry.event,
             args=entry.args,
             error=entry.error,

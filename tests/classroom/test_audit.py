@@ -52,7 +52,7 @@ def test_csv_for_excel(tmp_path: Path) -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == CSV_COLUMNS
-    assert rows[1][4] == "'=HYPERLINK(1)" and rows[1][8] == "failed: a, b"
+    assert rows[1][4] == "'=HYPERLINK(1)" and rows[1][9] == "failed: a, b"
 
 
 def test_an_entry_keeps_its_act_as_data_for_the_pages(tmp_path: Path) -> None:
