@@ -126,7 +126,7 @@ async function render() {
           attrs: { type: "button", "data-room-tab": name, "aria-current": name === current.selected ? "page" : undefined },
           on: { click: () => select(name) },
         },
-        store.rooms.get(name)?.title || name,
+        el("span", { text: store.rooms.get(name)?.title || name }),
       ),
     ),
   );

@@ -23,13 +23,13 @@ export function scenePanel(room, actions) {
       el(
         "button",
         { attrs: { type: "button", "data-scene": scene.name }, on: { click: () => actions.runScene(scene.name) } },
-        scene.title,
+        el("span", { text: scene.title }),
         scene.lecturer ? el("span", { className: "tag" }, t("scene.lecturer")) : null,
       ),
     );
   const positions = actions.mayMove
     ? room.positions.map((p) =>
-        el("button", { attrs: { type: "button", "data-position": p.name }, on: { click: () => actions.position(p.name) } }, p.title),
+        el("button", { attrs: { type: "button", "data-position": p.name }, on: { click: () => actions.position(p.name) } }, el("span", { text: p.title })),
       )
     : [];
   const panel = el(
