@@ -174,7 +174,7 @@ def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServ
 
 def test_the_lecturers_room_panel_in_vietnamese_shows_no_english(browser: Browser, class_server: ClassServer) -> None:
     """The lecturer's class page: a scene runs, another fails (the projector is off), a
-    refusal comes back; all of it in Vietnamese."""
+    refusal comes back; all of it in Vietnamese, and in English after a switch."""
     created = class_server.api("POST", "/classes", {"title": "Lớp có phòng", "room": "room-101"})
     context, page = new_page(browser, locale="en-US")
     try:
@@ -187,6 +187,21 @@ def test_the_lecturers_room_panel_in_vietnamese_shows_no_english(browser: Browse
         expect(panel.locator(".room-run")).to_have_attribute("data-state", "partial", timeout=10000)
         expect(panel.locator(".room-run li[data-state='failed']")).to_contain_text("Máy chiếu: chọn nguồn vào digital2: ")
         expect(panel.locator(".room-run li[data-state='ok']")).to_contain_text("chuyển camera đến “Bảng”")
+        # a refusal, in words from its code (the camera said to be offline in the server's place)
+        page.route(
+            "**/api/rooms/room-101/positions/lectern",
+            lambda route: route.fulfill(status=503, json={"error": {"code": "device_offline", "message": "camera is offline"}}),
+        )
+        panel.locator("[data-position='lectern']").click()
+        status = panel.locator(".room-status")
+        expect(status).to_have_text("Không thực hiện được: Thiết bị đang mất kết nối.")
+        assert english_on(page) == []
+        # the steps and the refusal follow a switch of language, and come back
+        page.select_option("#lang-select", "en")
+        expect(panel.locator(".room-run li[data-state='failed']")).to_contain_text("Projector: input digital2: ")
+        expect(status).to_have_text("Could not do it: The device is offline.")
+        page.select_option("#lang-select", "vi")
+        expect(panel.locator(".room-run li[data-state='failed']")).to_contain_text("Máy chiếu: chọn nguồn vào digital2: ")
         assert english_on(page) == []
     finally:
         context.close()

@@ -31,6 +31,22 @@ const SHARED_FOLDER = "/static/shared/i18n";
 let folder = "/static/i18n";
 /** @type {Language} */
 let current = DEFAULT_LANGUAGE;
+/** @type {Array<() => void>} */
+const languageListeners = [];
+
+/**
+ * Call `listener` after each language change: for views whose text is built from several
+ * keys (a scene's steps) rather than bound by one, so `translateTree` cannot redo it.
+ * @param {() => void} listener
+ * @returns {() => void} stops listening
+ */
+export function onLanguage(listener) {
+  languageListeners.push(listener);
+  return () => {
+    const index = languageListeners.indexOf(listener);
+    if (index >= 0) languageListeners.splice(index, 1);
+  };
+}
 
 /**
  * The language to use: `?lang=` first (and remembered), then the remembered choice.
@@ -77,7 +93,9 @@ export async function loadLanguage(language, storage = null) {
   strings = Object.assign({}, ...tables);
   current = language;
   storage?.setItem(STORAGE_KEY, language);
+  const changed = document.documentElement.lang !== language;
   document.documentElement.lang = language;
+  if (changed) for (const listener of [...languageListeners]) listener();
 }
 
 /** @returns {Language} */

@@ -10,7 +10,7 @@
  */
 
 import { el } from "../../shared/dom.js";
-import { t } from "../../shared/i18n.js";
+import { bind, has, onLanguage, t } from "../../shared/i18n.js";
 import { ptzPad } from "../../shared/ptz_pad.js";
 import { ApiError, RoomFeed, RoomsApi } from "../../shared/rooms_api.js";
 import { errorText, stepLabel } from "../../shared/room_words.js";
@@ -68,6 +68,9 @@ export class RoomPanel {
     this.feed.onwelcome = (welcome) => void this.actions.then((may) => this.show(welcome.rooms[0] ?? null, may));
     this.feed.onscene = (room, run) => void this.actions.then(() => this.alive() && room === this.room && this.showRun(run));
     this.feed.onrefused = () => this.stop();
+    /** @type {SceneRunView | null} the run on show, built again in another language */
+    this.shown = null;
+    this.stopListening = onLanguage(() => this.alive() && this.showRun(this.shown));
   }
 
   alive() {
@@ -78,6 +81,7 @@ export class RoomPanel {
 
   stop() {
     this.feed.stop();
+    this.stopListening();
   }
 
   /** @param {RoomView | null} room @param {Set<string>} may the lecturer's actions */
@@ -118,6 +122,7 @@ export class RoomPanel {
 
   /** @param {SceneRunView | null} run */
   showRun(run) {
+    this.shown = run;
     if (!run) {
       this.runBox.replaceChildren();
       return;
@@ -160,10 +165,13 @@ export class RoomPanel {
   async call(request) {
     try {
       await request;
+      delete this.status.dataset.i18n;
       this.status.textContent = "";
     } catch (error) {
       const code = error instanceof ApiError ? error.code : "unexpected";
-      this.status.textContent = `${t("class.room_failed")} ${errorText(code)}`;
+      // Bound by key, so a language switch words it again.
+      const why = has(`room.error.${code}`) ? `room.error.${code}` : "room.error.unexpected";
+      bind(this.status, "class.room_failed", { why: { key: why } });
       this.status.title = error instanceof Error ? error.message : "";
       this.status.dataset.code = code;
     }
