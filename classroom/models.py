@@ -14,7 +14,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,6 +109,12 @@ class AuditRecord(Base):
     action: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
     result: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
+    # The act as data for the pages to word in their language (devices/room/events.py);
+    # nullable, so a database from before them gains the columns and keeps its rows.
+    actor_class: Mapped[str | None] = mapped_column(String(NAME_MAX), nullable=True)
+    event: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    args: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class ChatRecord(Base):

@@ -23,9 +23,22 @@ Setting = str | bool | int | float
 
 
 @dataclass(frozen=True)
+class Owner:
+    """Who keeps a setting: a person (an actor kind and their name) or a scene (its title).
+    The console words the kind in its language; `label` is the English form for logs."""
+
+    kind: str  # an ActorKind value, or "scene"
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.name else self.kind
+
+
+@dataclass(frozen=True)
 class Want:
     value: Setting
-    owner: str  # "scene start", "technician Anh Tuấn": shown in the console
+    owner: Owner  # shown in the console: "scene Bắt đầu buổi học", "technician Anh Tuấn"
 
 
 def setting_of(command: Command) -> tuple[str, Setting] | None:
@@ -64,12 +77,12 @@ class DesiredState:
     def __init__(self) -> None:
         self._wants: dict[str, dict[str, Want]] = {}
 
-    def want(self, device: str, attribute: str, value: Setting, owner: str) -> None:
+    def want(self, device: str, attribute: str, value: Setting, owner: Owner) -> None:
         if attribute.split(".", 1)[0] not in DRIFTABLE:
             raise ValueError(f"{attribute!r} is not a setting the controller keeps")
         self._wants.setdefault(device, {})[attribute] = Want(value, owner)
 
-    def after(self, device: str, command: Command, owner: str) -> None:
+    def after(self, device: str, command: Command, owner: Owner) -> None:
         """`command` succeeded on `device`: own the setting it makes; switching off forgets
         the device's settings."""
         setting = setting_of(command)

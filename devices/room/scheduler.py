@@ -165,13 +165,15 @@ class Scheduler:
                     await self.calendar.record(name, decision)
                 except Exception:  # this process remembers it anyway
                     log.exception("%s: cannot keep the schedule's decision", name)
-            runs = [
-                (d.scene, f"{d.step} of class {d.class_id}", f"class {d.class_id}") for d in decisions
+            # The schedule acts for a class (its id), or for nobody in an idle room: data the
+            # pages show beside their own words for the schedule, not an English phrase.
+            runs: list[tuple[str | None, str, str | None]] = [
+                (d.scene, f"{d.step} of class {d.class_id}", d.class_id) for d in decisions
             ]
-            runs += [(idle, "idle", "idle room")] if idle else []
-            for scene, reason, who in runs:
+            runs += [(idle, "idle", None)] if idle else []
+            for scene, reason, class_id in runs:
                 if scene is not None:
-                    controller.start_scene(scene, Actor(kind=ActorKind.SCHEDULE, name=who))
+                    controller.start_scene(scene, Actor(kind=ActorKind.SCHEDULE, name="", class_id=class_id))
                     started.append(Started(name, scene, reason))
         return started
 

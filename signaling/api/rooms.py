@@ -20,16 +20,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from classroom.audit import AuditEntry, audit_csv
-from devices.errors import (
-    AuthError,
-    DeviceBusy,
-    DeviceError,
-    DeviceOffline,
-    DeviceRefused,
-    DeviceTimeout,
-    Unsupported,
-)
+from devices.errors import DeviceError
 from devices.commands import DeviceCommand
+from devices.room.error_codes import code_of
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.room_view import RoomView
@@ -48,15 +41,15 @@ bearer = HTTPBearer(
     description="The admin token, a technician link's token, or a lecturer's join-link token.",
 )
 
-DEVICE_STATUS: list[tuple[type[DeviceError], int, str]] = [  # first match wins
-    (DeviceOffline, 503, "device_offline"),
-    (DeviceTimeout, 504, "device_timeout"),
-    (DeviceBusy, 409, "device_busy"),
-    (DeviceRefused, 409, "device_refused"),
-    (Unsupported, 422, "unsupported"),
-    (AuthError, 502, "device_auth"),
-    (DeviceError, 502, "device_error"),
-]
+DEVICE_STATUS: dict[str, int] = {  # the HTTP status of a device failure's code (devices/room/error_codes.py)
+    "device_offline": 503,
+    "device_timeout": 504,
+    "device_busy": 409,
+    "device_refused": 409,
+    "unsupported": 422,
+    "device_auth": 502,
+    "device_error": 502,
+}
 
 
 router = APIRouter(
@@ -257,8 +250,8 @@ def _starting(_: Request, exc: Exception) -> JSONResponse:
 def _device(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, NotFound):
         return error_response(404, f"{exc.what.replace(' ', '_')}_not_found", str(exc))
-    status, code = next((s, c) for t, s, c in DEVICE_STATUS if isinstance(exc, t))
-    return error_response(status, code, str(exc))
+    code = code_of(exc)  # the code the logs and scene steps carry for the same failure
+    return error_response(DEVICE_STATUS.get(code, 502), code, str(exc))
 
 
 def install(app: FastAPI) -> None:

@@ -36,7 +36,7 @@ class ClassCreate(_Request):
         min_length=1,
         max_length=TITLE_MAX,
         description="Shown to everyone who joins.",
-        examples=["Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khoá 12"],
+        examples=["Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khóa 12"],
     )
     room: str | None = Field(
         default=None,

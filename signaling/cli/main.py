@@ -493,7 +493,7 @@ def audit(
         return
     table = Table("when", "room", "who", "target", "action", "result", "detail")
     for e in entries:
-        who = f"{e.actor_kind} {e.actor_name}".strip()
+        who = f"{e.actor_kind} {e.actor_name or (f'(class {e.actor_class})' if e.actor_class else '')}".strip()
         table.add_row(
             e.at.strftime("%Y-%m-%d %H:%M:%S"), e.room, Text(who), e.target, Text(e.action), e.result, Text(e.detail)
         )

@@ -107,6 +107,10 @@ class AuditSink:
             action=entry.action,
             result=entry.result,
             detail=entry.detail,
+            actor_class=entry.actor.class_id,
+            event=entry.event,
+            args=entry.args,
+            error=entry.error,
         )
 
 

@@ -88,7 +88,7 @@ def test_run_a_scene_and_read_the_logs(client: TestClient, tech: dict[str, str])
     done = client.post(f"{ROOM}/scenes/discussion/runs", params={"wait": "true"}, headers=tech)
     assert done.status_code == 200, done.text
     run = done.json()
-    assert run["state"] == "succeeded" and run["actor"] == {"kind": "technician", "name": "Trần Văn Tuấn"}
+    assert run["state"] == "succeeded" and run["actor"] == {"kind": "technician", "name": "Trần Văn Tuấn", "class_id": None}
     assert [s["state"] for s in run["steps"]] == ["ok", "ok"]
     assert client.get(ROOM, headers=tech).json()["run"]["id"] == run["id"]
     events = client.get(f"{ROOM}/events", params={"limit": 200}, headers=tech).json()

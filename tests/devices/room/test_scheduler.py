@@ -72,7 +72,7 @@ async def test_start_before_and_end_after_a_class(setup: Any, sims: Simulators) 
     assert await tick(scheduler, running) == ["start: start of class a"]
     assert sims.projector.power() in (PowerState.WARMING, PowerState.ON)
     audited = running.audited[-1]
-    assert (audited.actor, audited.target, audited.result) == (Actor(kind=ActorKind.SCHEDULE, name="class a"), "start", "ok")
+    assert (audited.actor, audited.target, audited.result) == (Actor(kind=ActorKind.SCHEDULE, name="", class_id="a"), "start", "ok")
     clock.set_wall(at("08:10"))
     assert await tick(scheduler, running) == []  # once per class
     clock.set_wall(at("09:34"))
