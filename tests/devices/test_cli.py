@@ -129,7 +129,9 @@ async def test_status_json_and_the_explicit_act_form(rooms: Path) -> None:
     [
         ("not_executable", ["home"], 6, "not executable"),
         ("busy", ["home"], 7, "buffer full"),
-        ("no_answer", ["preset", "save", "1"], 5, "no complete answer"),
+        ("no_answer", ["preset", "save", "1"], 5, "no answer within"),
+        ("garbage", ["home"], 10, "outside any frame"),
+        ("truncate", ["home"], 10, "incomplete answer"),
     ],
 )
 async def test_device_errors_have_distinct_exit_codes(

@@ -123,8 +123,8 @@ class ShureSimulator:
                     writer.write(self.faults.shape(b"", ReportError().serialize(), GARBAGE))
                     continue
                 private, public = self.handle(message)
-                writer.write(b"".join(m.serialize() for m in private))
-                self._listener.broadcast(b"".join(m.serialize() for m in public))
+                writer.write(self.faults.shape(b"".join(m.serialize() for m in private), b"", b""))
+                self._listener.broadcast(self.faults.shape(b"".join(m.serialize() for m in public), b"", b""))
 
     def handle(self, message: Message) -> tuple[list[Report | ReportError], list[Report]]:
         """Apply one message; return (replies for the sender, reports for every client)."""

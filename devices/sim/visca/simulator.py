@@ -57,6 +57,7 @@ class ViscaFaults:
     busy: int = 0  # answer "buffer full" (60 03) instead of executing
     not_executable: int = 0  # ACK, then "not executable" (6z 41)
     garbage: int = 0  # send junk bytes before the replies
+    truncate: int = 0  # send only the first half of the last reply
     drop: int = 0  # close the connection instead of answering (UDP: the packet is lost)
     sequence_error: int = 0  # VISCA over IP: answer with control error 0F 01
 
@@ -166,6 +167,8 @@ class ViscaSimulator:
         """Send replies now or after the slow-answer delay, junk first if asked."""
         if self.faults.take("garbage"):
             chunks = [GARBAGE, *chunks]
+        if chunks and self.faults.take("truncate"):
+            chunks = [*chunks[:-1], chunks[-1][: max(1, len(chunks[-1]) // 2)]]
 
         def send_all() -> None:
             for chunk in chunks:

@@ -10,6 +10,7 @@ import pytest
 from devices.rooms_file.device_config import PJLinkProjectorConfig
 from devices.drivers.base import Display, LinkState
 from devices.errors import (
+    ProtocolError,
     AuthError,
     ConfigError,
     DeviceBusy,
@@ -135,11 +136,11 @@ async def test_busy(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
         await projector.set_power(True)
 
 
-async def test_garbage_is_counted_and_times_out(
+async def test_garbage_is_a_protocol_error(
     projector: PJLinkProjector, sim: PJLinkSimulator, clock: ManualClock
 ) -> None:
     sim.faults.garbage = True
-    with pytest.raises(DeviceTimeout):
+    with pytest.raises(ProtocolError):
         await projector.set_power(True)
     assert projector.link.garbage >= 1
     sim.faults.clear()

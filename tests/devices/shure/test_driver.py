@@ -9,7 +9,7 @@ import pytest
 
 from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import LinkState, Microphone
-from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported
+from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported, ProtocolError
 from devices.shure.driver import ShureMicrophone
 from devices.sim.shure.simulator import ShureSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
@@ -95,7 +95,7 @@ async def test_no_answer_slow_and_garbage(mic: ShureMicrophone, sim: ShureSimula
         await mic.set_mute(False)
     sim.faults.clear()
     sim.faults.garbage = True
-    with pytest.raises(DeviceTimeout):
+    with pytest.raises(ProtocolError):
         await mic.set_gain(1.0)
     assert mic.link.garbage >= 1
     sim.faults.clear()

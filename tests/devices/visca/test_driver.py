@@ -9,7 +9,7 @@ import pytest
 
 from devices.rooms_file.device_config import ViscaCameraConfig
 from devices.drivers.base import PanTiltZoom
-from devices.errors import DeviceBusy, DeviceOffline, DeviceTimeout
+from devices.errors import DeviceBusy, DeviceOffline, DeviceTimeout, ProtocolError
 from devices.transport.policy import Backoff, LinkPolicy
 from devices.transport.state import LinkState
 from devices.visca.driver import ViscaCamera
@@ -102,7 +102,7 @@ async def test_no_answer_times_out_degrades_then_recovers(
         await camera.save_preset(1)
     assert camera.link.state is LinkState.DEGRADED
     status = await camera.status()
-    assert status.link is LinkState.DEGRADED and "no complete answer" in status.detail
+    assert status.link is LinkState.DEGRADED and "no answer within" in status.detail
     sim.faults.no_answer = False
     await camera.home()
     assert camera.link.state is LinkState.ONLINE
@@ -141,11 +141,14 @@ async def test_not_executable_is_a_refusal(camera: ViscaCamera, sim: ViscaSimula
     await camera.recall_preset(1)
 
 
-async def test_garbage_is_skipped(camera: ViscaCamera, sim: ViscaSimulator) -> None:
-    sim.faults.garbage = 2
-    await camera.home()
-    assert (await camera.status()).power is True
+async def test_garbage_is_a_protocol_error_then_the_camera_is_read_again(
+    camera: ViscaCamera, sim: ViscaSimulator
+) -> None:
+    sim.faults.garbage = 1
+    with pytest.raises(ProtocolError):
+        await camera.home()
     assert camera.link.garbage >= 1
+    assert (await camera.status()).power is True
 
 
 @pytest.mark.parametrize("transport", ["serial", "tcp"])
