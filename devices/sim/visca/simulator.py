@@ -56,6 +56,7 @@ class ViscaFaults:
     slow_answer: float = 0.0  # seconds before each reply
     busy: int = 0  # answer "buffer full" (60 03) instead of executing
     not_executable: int = 0  # ACK, then "not executable" (6z 41)
+    refused: int = 0  # a command answered "not executable" on socket 1 with no ACK (90 61 41 FF)
     garbage: int = 0  # send junk bytes before the replies
     truncate: int = 0  # send only the first half of the last reply
     drop: int = 0  # close the connection instead of answering (UDP: the packet is lost)
@@ -153,6 +154,8 @@ class ViscaSimulator:
             return None
         if self.faults.take("busy"):
             return [ErrorReply(address, 0, ErrorCode.BUFFER_FULL).packet()]
+        if self.faults.take("refused"):
+            return [ErrorReply(address, 1, ErrorCode.NOT_EXECUTABLE).packet()]
         if self.faults.take("not_executable"):
             found = match(packet.body)
             if found is not None and not found[0].inquiry:

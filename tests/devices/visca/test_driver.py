@@ -141,6 +141,19 @@ async def test_not_executable_is_a_refusal(camera: ViscaCamera, sim: ViscaSimula
     await camera.recall_preset(1)
 
 
+async def test_not_executable_without_an_ack_is_the_answer_at_once(
+    camera: ViscaCamera, sim: ViscaSimulator
+) -> None:
+    """`90 61 41 FF` instead of an ACK: home waits 5 answer timers for its completion, so a
+    refusal that is not taken as the answer shows as a long wait and then a timeout."""
+    sim.faults.refused = 1
+    began = asyncio.get_running_loop().time()
+    with pytest.raises(NotExecutable):
+        await camera.home()
+    assert asyncio.get_running_loop().time() - began < FAST.timeout
+    await camera.home()
+
+
 async def test_garbage_is_a_protocol_error_then_the_camera_is_read_again(
     camera: ViscaCamera, sim: ViscaSimulator
 ) -> None:
