@@ -418,7 +418,7 @@ class Mute(Command):
 class Gain(Command):
     do: Literal["gain"]
     gain_db: float = Field(ge=-110, le=30)
-    channel: int = Field(1, ge=1, le=64)
+    channel: int | None = Field(None, ge=1, le=64, description="A microphone channel; all if unset.")
     kinds = (MIC,)
     needs = "gain"
     words = ("gain",)
@@ -426,14 +426,18 @@ class Gain(Command):
 
     @property
     def label(self) -> str:
-        return f"gain {self.gain_db:g} dB channel {self.channel}"
+        where = f"channel {self.channel}" if self.channel else "all channels"
+        return f"gain {self.gain_db:g} dB {where}"
 
     @classmethod
     def from_words(cls, values: list[str], options: Options) -> Command:
-        return cls(do="gain", gain_db=number(values[0]), channel=options.channel or 1)
+        return cls(do="gain", gain_db=number(values[0]), channel=options.channel)
 
     async def apply(self, device: AnyDevice) -> None:
-        await as_microphone(device).set_gain(self.gain_db, self.channel)
+        microphone = as_microphone(device)
+        channels = [self.channel] if self.channel else range(1, microphone.capabilities.channels + 1)
+        for channel in channels:
+            await microphone.set_gain(self.gain_db, channel)
 
 
 DeviceCommand = Annotated[
