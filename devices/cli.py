@@ -161,7 +161,7 @@ def act(
         _fail(exc, target, as_json)
     if isinstance(result, DeviceStatus):
         _print_status(_status_row(room.name, cfg, result), as_json)
-        raise typer.Exit(STATE_EXIT.get(result.link, 0))
+        raise typer.Exit(exit_code(result.error) if result.error else STATE_EXIT.get(result.link, 0))
     if as_json:
         typer.echo(
             json.dumps({"device": target, "action": " ".join(words), "result": _plain(result)})

@@ -93,9 +93,17 @@ class Entry:
         return " ".join([*(cls.words or ()), *cls.args])
 
     def check(self, device: AnyDevice) -> None:
-        """Refuse (Unsupported) a device of another kind, or one without the capability."""
+        """Refuse (Unsupported) a device of another kind, or one without the capability.
+
+        Capabilities are what the device offered when it was last connected (an ONVIF camera
+        knows its own only once set up): while its link is down, the missing capability is
+        not the reason, so the command goes to the driver, which tries to reach the device
+        and raises the real cause (offline, rejected credentials, no answer).
+        """
         if device.kind not in self.kinds:
             raise Unsupported(f"{self.label}: {not_for(device.name, device.kind, self.kinds)}")
+        if not device.link.state.connected:
+            return
         if self.needs is not None and not getattr(device.capabilities, self.needs, None):
             control = CONTROLS.get(self.needs, self.needs.replace("_", " "))
             raise Unsupported(f"{device.name} has no {control} control")

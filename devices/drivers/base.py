@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 # Re-exported: the enum lives beside its transition table (devices/transport/state.py).
+from devices.errors import DeviceError
 from devices.transport.state import LinkState, WatchedLink
 
 
@@ -42,6 +43,8 @@ class DeviceStatus:
     power: bool | None = None
     detail: str = ""  # a human-readable reason when degraded/offline
     values: dict[str, object] = field(default_factory=dict)  # kind-specific: input, volume, mute, position
+    error: DeviceError | None = field(default=None, compare=False)
+    """Why the poll failed, as the device layer's error (the CLI's exit code follows it)."""
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ class MdcDisplay(PolledLink):
         try:
             status = Status.parse(await self._send(Command.STATUS))
         except DeviceError as exc:
-            return DeviceStatus(link=self.link.state, detail=str(exc))
+            return DeviceStatus(link=self.link.state, detail=str(exc), error=exc)
         values: dict[str, object] = {"input": status.input_name}
         if status.volume <= 100:
             values["volume"] = status.volume

@@ -148,6 +148,7 @@ class OnvifCamera:
         """Poll now: the clock, and the PTZ status when the profile has PTZ. Never raises for a
         device problem: it is reported in `link` and `detail`."""
         values: dict[str, object] = {}
+        failure: DeviceError | None = None
         try:
             values["clock_skew"] = await self._session.check_clock()
             profile = self._session.profile
@@ -158,12 +159,15 @@ class OnvifCamera:
                 )
         except DeviceError as error:
             values["error"] = str(error)
+            failure = error
         session = self._session
         if session.profile is not None:
             values["profile"] = session.profile.token
         if session.info is not None:
             values["model"] = f"{session.info.manufacturer} {session.info.model}".strip()
-        return DeviceStatus(link=session.link.state, power=None, detail=session.link.detail, values=values)
+        return DeviceStatus(
+            link=session.link.state, power=None, detail=session.link.detail, values=values, error=failure
+        )
 
     async def move(self, pan_speed: float, tilt_speed: float) -> None:
         velocity = _vector(_speed("pan speed", pan_speed), _speed("tilt speed", tilt_speed), None)

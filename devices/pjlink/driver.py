@@ -186,7 +186,7 @@ class PJLinkProjector(PolledLink):
             except Unsupported:
                 pass  # laser projectors have no lamp (ERR1)
         except DeviceError as exc:
-            return DeviceStatus(link=self.link.state, detail=str(exc))
+            return DeviceStatus(link=self.link.state, detail=str(exc), error=exc)
         return DeviceStatus(
             link=self.link.state,
             power=power is PowerState.ON,

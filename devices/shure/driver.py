@@ -219,7 +219,7 @@ class ShureMicrophone(PolledLink):
                 self._confirm(Parameter.DEVICE_AUDIO_MUTE, None, lambda v: True),
             )
         except DeviceError as exc:
-            return DeviceStatus(link=self.link.state, detail=str(exc))
+            return DeviceStatus(link=self.link.state, detail=str(exc), error=exc)
         picture = self.picture
         values: dict[str, object] = {
             "muted": picture.device_mute,

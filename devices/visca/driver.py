@@ -18,7 +18,7 @@ from devices.drivers.base import (
     DeviceStatus,
     PanTiltZoom,
 )
-from devices.errors import ConfigError, DeviceOffline, DeviceTimeout
+from devices.errors import ConfigError, DeviceError, DeviceOffline, DeviceTimeout
 from devices.transport.connectors import Connector, connector_for
 from devices.transport.exchange import Requester
 from devices.transport.link import DeviceLink
@@ -256,16 +256,17 @@ class ViscaCamera:
         """Power and position now; an offline or silent camera gives a status, not an error."""
         power: bool | None = None
         values: dict[str, object] = {}
-        detail = ""
+        failure: DeviceError | None = None
         try:
             power = (await self._inquire("power_inquiry"))["state"] == "on"
             if power:
                 where = await self.position()
                 values = {"pan": where.pan, "tilt": where.tilt, "zoom": where.zoom}
-        except (DeviceOffline, DeviceTimeout) as exc:
-            detail = str(exc)
+        except (DeviceOffline, DeviceTimeout, ConfigError) as exc:
+            failure = exc
+        detail = str(failure) if failure else self.link.detail
         return DeviceStatus(
-            link=self.link.state, power=power, detail=detail or self.link.detail, values=values
+            link=self.link.state, power=power, detail=detail, values=values, error=failure
         )
 
     def _check_preset(self, preset: int) -> None:
