@@ -67,6 +67,8 @@ DEVICE_HELP = f"""Check and drive the devices of a rooms file.
 Act on one device with ROOM/DEVICE followed by an action:
 room-101/camera preset recall 2
 room-101/camera move left --speed 0.3 --for 1
+room-101/camera go-to -600 150 4000
+room-101/camera stream-uri
 room-101/camera status --json
 room-101/display power on
 room-101/display input hdmi1
@@ -166,6 +168,10 @@ def act(
         typer.echo(
             json.dumps({"device": target, "action": " ".join(words), "result": _plain(result)})
         )
+    elif isinstance(result, list):  # presets, profiles: one line each
+        typer.echo(f"{target}: {' '.join(words)}: {len(result)}")
+        for item in _plain(result):
+            typer.echo("  " + (", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(item, dict) else str(item)))
     else:
         shown = "done" if result is None else _plain(result)
         typer.echo(f"{target}: {' '.join(words)}: {shown}")

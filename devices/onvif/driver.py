@@ -30,7 +30,7 @@ from devices.drivers.base import (
     DeviceStatus,
     PanTiltZoom,
 )
-from devices.errors import DeviceError, DeviceRefused, ProtocolError, Unsupported
+from devices.errors import DeviceError, DeviceRefused, InvalidValue, ProtocolError, Unsupported
 from devices.onvif import presets as preset_numbers
 from devices.onvif.link import OnvifLink
 from devices.onvif.models import CameraPreset, DeviceInformation, MediaProfile, PtzStatus
@@ -44,7 +44,7 @@ DEFAULT_BACKOFF = Backoff()  # set-up retries while offline: 0.5 s doubling to 1
 
 def _speed(name: str, value: float) -> float:
     if not -1.0 <= value <= 1.0:
-        raise ValueError(f"{name} {value} is outside [-1, 1]")
+        raise InvalidValue(f"{name} {value} is outside [-1, 1]")
     return float(value)
 
 
@@ -250,14 +250,14 @@ class OnvifCamera:
         _speed("pan", pan)
         _speed("tilt", tilt)
         if zoom is not None and not 0.0 <= zoom <= 1.0:
-            raise ValueError(f"zoom {zoom} is outside [0, 1]")
+            raise InvalidValue(f"zoom {zoom} is outside [0, 1]")
         await self._ptz("AbsoluteMove", Position=_vector(pan, tilt, zoom), **self._speed_param(speed))
 
     async def relative_move(self, pan: float, tilt: float, zoom: float | None = None, speed: float | None = None) -> None:
         """Move by a translation in the generic space: pan, tilt in [-2, 2], zoom in [-1, 1]."""
         for axis, value, limit in (("pan", pan, 2.0), ("tilt", tilt, 2.0), ("zoom", zoom, 1.0)):
             if value is not None and not -limit <= value <= limit:
-                raise ValueError(f"{axis} translation {value} is outside [-{limit:g}, {limit:g}]")
+                raise InvalidValue(f"{axis} translation {value} is outside [-{limit:g}, {limit:g}]")
         await self._ptz("RelativeMove", Translation=_vector(pan, tilt, zoom), **self._speed_param(speed))
 
     async def presets(self) -> list[CameraPreset]:
@@ -301,7 +301,7 @@ class OnvifCamera:
         if speed is None:
             return {}
         if not 0.0 <= speed <= 1.0:
-            raise ValueError(f"speed {speed} is outside [0, 1]")
+            raise InvalidValue(f"speed {speed} is outside [0, 1]")
         return {"Speed": _vector(speed, speed, speed)}
 
     def _uri(self, reply: Any, operation: str) -> str:

@@ -145,7 +145,8 @@ class RoomController:
     # commands ---------------------------------------------------------------------------------
 
     async def command(self, name: str, command: Command, actor: Actor) -> DeviceView:
-        """Run one command on one device; device errors are logged, then raised."""
+        """Run one command on one device and return its view polled after the command;
+        device errors are logged, then raised."""
         supervisor = self._supervisor(name)
         device = supervisor.device
         command.check(device)
@@ -163,7 +164,7 @@ class RoomController:
         if seconds and stopping is not None:
             self._stop_later(name, axis, device, stopping, seconds)
         await self._record(actor, name, command.label, "ok")
-        supervisor.poll_soon()
+        await supervisor.poll()  # the view returned shows the device after the command
         return self.device_view(name)
 
     async def go_to_position(self, name: str, actor: Actor) -> None:

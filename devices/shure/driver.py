@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, MicrophoneCapabilities
 from devices.drivers.polling import PolledLink, Poller
-from devices.errors import DeviceError, Unsupported
+from devices.errors import DeviceError, InvalidValue
 from devices.shure.errors import ShureProtocolError
 from devices.shure.messages import (
     Get,
@@ -182,7 +182,7 @@ class ShureMicrophone(PolledLink):
 
     def _check_channel(self, channel: int) -> None:
         if not 1 <= channel <= self.channels:
-            raise Unsupported(f"{self.name}: channels are 1..{self.channels}, not {channel}")
+            raise InvalidValue(f"{self.name}: channels are 1..{self.channels}, not {channel}")
 
     async def set_mute(self, muted: bool, channel: int | None = None) -> None:
         value = on_off_text(muted)
@@ -201,7 +201,7 @@ class ShureMicrophone(PolledLink):
         try:
             raw = gain_raw(gain_db_value)
         except ShureProtocolError as exc:
-            raise Unsupported(f"{self.name}: {exc}") from None
+            raise InvalidValue(f"{self.name}: {exc}") from None
         await self.link.request(
             Set(Parameter.AUDIO_GAIN_HI_RES, raw, channel).serialize(),
             self._confirm(Parameter.AUDIO_GAIN_HI_RES, channel, lambda v: v == raw),

@@ -18,12 +18,12 @@ from devices.drivers.base import (
     DeviceStatus,
     PanTiltZoom,
 )
-from devices.errors import ConfigError, DeviceError, DeviceOffline, DeviceTimeout
+from devices.errors import ConfigError, DeviceError, DeviceOffline, DeviceTimeout, InvalidValue
 from devices.transport.connectors import Connector, connector_for
 from devices.transport.exchange import Requester
 from devices.transport.link import DeviceLink
 from devices.transport.policy import LinkPolicy
-from devices.visca.catalog import CATALOG, PAN_SPEED, TILT_SPEED, Value
+from devices.visca.catalog import CATALOG, PAN_SPEED, POSITION, TILT_SPEED, ZOOM, Value
 from devices.visca.errors import SequenceNumberError
 from devices.visca.exchange import (
     IpReplyMatcher,
@@ -238,16 +238,22 @@ class ViscaCamera:
         return PanTiltZoom(float(pan_tilt["pan"]), float(pan_tilt["tilt"]), float(zoom["position"]))
 
     async def go_to(self, where: PanTiltZoom) -> None:
-        """Absolute pan/tilt at full speed, then direct zoom; steps as `position` reports them."""
+        """Absolute pan/tilt at full speed, then direct zoom; steps as `position` reports them.
+
+        Every value is checked before anything moves: a fraction (a position in another
+        camera's units, such as ONVIF's -1..1) is refused, never rounded to step 0."""
+        pan = _steps(where.pan, "pan", POSITION.lo, POSITION.hi)
+        tilt = _steps(where.tilt, "tilt", POSITION.lo, POSITION.hi)
+        zoom = _steps(where.zoom, "zoom", ZOOM.lo, ZOOM.hi)
         await self._run(
             "pan_tilt_absolute",
             timeout=self._motion_timeout,
             pan_speed=PAN_SPEED.hi,
             tilt_speed=TILT_SPEED.hi,
-            pan=round(where.pan),
-            tilt=round(where.tilt),
+            pan=pan,
+            tilt=tilt,
         )
-        await self._run("zoom_direct", timeout=self._motion_timeout, position=round(where.zoom))
+        await self._run("zoom_direct", timeout=self._motion_timeout, position=zoom)
 
     async def set_power(self, on: bool) -> None:
         await self._run("power", state="on" if on else "standby")
@@ -271,14 +277,23 @@ class ViscaCamera:
 
     def _check_preset(self, preset: int) -> None:
         if not 0 <= preset < self.capabilities.presets:
-            raise ValueError(
+            raise InvalidValue(
                 f"preset must be 0..{self.capabilities.presets - 1} (the camera's own numbers)"
             )
 
 
 def _check_speed(speed: float, what: str) -> None:
     if not -1.0 <= speed <= 1.0:
-        raise ValueError(f"{what} must be in -1..1, not {speed}")
+        raise InvalidValue(f"{what} must be in -1..1, not {speed}")
+
+
+def _steps(value: float, what: str, lo: int, hi: int) -> int:
+    """A position in the camera's own steps: a whole number within the camera's range."""
+    if value != int(value) or not lo <= value <= hi:
+        raise InvalidValue(
+            f"{what} must be a whole number of the camera's steps in {lo}..{hi}, not {value:g}"
+        )
+    return int(value)
 
 
 def _scale(speed: float, lo: int, hi: int) -> int:

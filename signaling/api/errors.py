@@ -20,7 +20,15 @@ from classroom.errors import ClassEnded, ClassNotFound, ClassroomError, Database
 from signaling.errors import AuthRefused, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
+class InvalidValue(SignalingError):
+    """A command's value is outside what the device takes (the room routes raise it for the
+    device layer's ValueErrors, so every protocol answers the same)."""
+
+    code = "invalid_value"
+
+
 STATUS: list[tuple[type[Exception], int]] = [  # first match wins
+    (InvalidValue, 422),
     (ClassNotFound, 404),
     (ClassEnded, 409),
     (DatabaseError, 503),

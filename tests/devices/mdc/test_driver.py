@@ -9,7 +9,7 @@ import pytest
 
 from devices.rooms_file.device_config import MdcDisplayConfig
 from devices.drivers.base import Display, LinkState
-from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported, ProtocolError
+from devices.errors import InvalidValue, DeviceOffline, DeviceRefused, DeviceTimeout, ProtocolError
 from devices.mdc.driver import MdcDisplay
 from devices.mdc.errors import MdcNak
 from devices.sim.mdc.simulator import MdcSimulator
@@ -68,7 +68,7 @@ async def test_bad_values_never_reach_the_wire(display: MdcDisplay) -> None:
         display.set_input("hdmi1_pc"),
         display.set_volume(101),
     ):
-        with pytest.raises(Unsupported):
+        with pytest.raises(InvalidValue):
             await action
 
 

@@ -10,12 +10,12 @@ import pytest
 from devices.rooms_file.device_config import PJLinkProjectorConfig
 from devices.drivers.base import Display, LinkState
 from devices.errors import (
+    InvalidValue,
     ProtocolError,
     AuthError,
     ConfigError,
     DeviceBusy,
     DeviceOffline,
-    DeviceRefused,
     DeviceTimeout,
     Unsupported,
 )
@@ -85,10 +85,10 @@ async def test_power_on_warm_up_refusal_then_input_and_mute(
 async def test_refusals(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
     with pytest.raises(Unsupported):
         await projector.set_volume(10)
-    with pytest.raises(Unsupported, match="no input"):
+    with pytest.raises(InvalidValue, match="no input"):
         await projector.set_input("hdmi1")
     sim.state.power = sim.state.power.ON
-    with pytest.raises(DeviceRefused):  # a name PJLink can write but this projector lacks: ERR2
+    with pytest.raises(InvalidValue):  # a name PJLink can write but this projector lacks: ERR2
         await projector.set_input("storage1")
 
 

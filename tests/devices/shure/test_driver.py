@@ -9,7 +9,7 @@ import pytest
 
 from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import LinkState, Microphone
-from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported, ProtocolError
+from devices.errors import InvalidValue, DeviceOffline, DeviceRefused, DeviceTimeout, ProtocolError
 from devices.shure.driver import ShureMicrophone
 from devices.sim.shure.simulator import ShureSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
@@ -73,9 +73,9 @@ async def test_changes_made_elsewhere_are_seen(mic: ShureMicrophone, sim: ShureS
 
 
 async def test_refusals(mic: ShureMicrophone, sim: ShureSimulator) -> None:
-    with pytest.raises(Unsupported):
+    with pytest.raises(InvalidValue):
         await mic.set_mute(True, channel=5)
-    with pytest.raises(Unsupported):
+    with pytest.raises(InvalidValue):
         await mic.set_gain(31.0)
     sim.faults.busy = True  # the device answers REP ERR
     with pytest.raises(DeviceRefused):

@@ -252,5 +252,6 @@ async def test_go_to_an_absolute_position(camera: ViscaCamera, sim: ViscaSimulat
     await camera.go_to(PanTiltZoom(-600, 150, 4000))
     state = sim.camera
     assert (state.pan.target, state.tilt.target, state.zoom.target) == (-600, 150, 4000)
-    with pytest.raises(ValueError, match="must be an integer in"):
+    with pytest.raises(ValueError, match="zoom must be a whole number of the camera's steps"):
         await camera.go_to(PanTiltZoom(0, 0, 0x5000))
+    assert (state.pan.target, state.tilt.target) == (-600, 150)  # refused before anything moved
