@@ -4,11 +4,14 @@ The driver turns facade calls into catalog commands and lets a `DeviceLink` carr
 differs per transport is the framing, kept in two small strategies: raw packets (serial, and
 TCP as PTZOptics cameras speak it; on a serial line Address Set and IF_Clear run at every
 connect) and VISCA over IP (an 8-byte header with sequence numbers; the sequence is reset at
-connect and again when the camera reports a sequence error, then the packet is resent once).
+connect and again when the camera reports a sequence error, then the packet is resent once;
+a datagram that gets no answer in time is resent once with the same sequence number, and when
+that too goes unanswered the sequence is reset, as Sony's VISCA-over-IP manual asks).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Protocol
 
 from devices.rooms_file.device_config import ViscaCameraConfig
@@ -43,6 +46,7 @@ from devices.visca.packet import (
     raw_decoder,
 )
 
+IP_RESENDS = 1  # UDP: resends of an unanswered datagram, same sequence number (Sony)
 MOTION_FACTOR = 5  # preset recall / home: some cameras complete only once there, so wait longer
 ZOOM_SPEEDS = 7  # variable zoom speed p is 0..7
 
@@ -125,14 +129,27 @@ class IpFraming:
             return await self._send_once(body, inquiry, timeout)
 
     async def _send_once(self, body: bytes, inquiry: bool, timeout: float | None) -> Completion:
-        assert self._link is not None, "open() first"
+        """Send one packet; UDP loses datagrams, so an unanswered one is resent with the same
+        sequence number (the camera answers a repeat without acting twice on it), and after
+        the last resend the sequence is reset so that the next packet starts in step."""
+        link = self._link
+        assert link is not None, "open() first"
         kind = PayloadType.INQUIRY if inquiry else PayloadType.COMMAND
         seq = self._next_seq()
-        matcher = ReplyMatcher(self.address, inquiry)
         data = IpPacket(kind, seq, Packet.command(self.address, body).serialize()).serialize()
-        await self._link.request(data, IpReplyMatcher(seq, matcher), timeout=timeout)
-        assert matcher.completion is not None
-        return matcher.completion
+        for attempt in range(IP_RESENDS + 1):
+            matcher = ReplyMatcher(self.address, inquiry)
+            try:
+                await link.request(data, IpReplyMatcher(seq, matcher), timeout=timeout)
+            except DeviceTimeout:
+                if attempt < IP_RESENDS:
+                    continue
+                with contextlib.suppress(DeviceError):
+                    await self.on_connect(link)
+                raise
+            assert matcher.completion is not None
+            return matcher.completion
+        raise AssertionError("unreachable")
 
 
 class ViscaCamera:
