@@ -134,8 +134,9 @@ class ShureMicrophone(PolledLink):
         for channel in range(1, self.channels + 1):
             await self._get(requester, Parameter.AUDIO_MUTE, channel)
             await self._get(requester, Parameter.AUDIO_GAIN_HI_RES, channel)
-        optional = [(Parameter.CHAN_NAME, c) for c in range(1, self.channels + 1)]
-        for command, channel in [*((p, None) for p in _INFO), *optional]:
+        optional: list[tuple[str, int | None]] = [(p, None) for p in _INFO]
+        optional += [(Parameter.CHAN_NAME, c) for c in range(1, self.channels + 1)]
+        for command, channel in optional:
             with contextlib.suppress(ShureCommandError):
                 await self._get(requester, command, channel)
 
