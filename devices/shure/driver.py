@@ -136,9 +136,9 @@ class ShureMicrophone(PolledLink):
             await self._get(requester, Parameter.AUDIO_GAIN_HI_RES, channel)
         optional: list[tuple[str, int | None]] = [(p, None) for p in _INFO]
         optional += [(Parameter.CHAN_NAME, c) for c in range(1, self.channels + 1)]
-        for command, channel in optional:
+        for command, where in optional:
             with contextlib.suppress(ShureCommandError):
-                await self._get(requester, command, channel)
+                await self._get(requester, command, where)
 
     async def _get(self, requester: Requester[Message], command: str, channel: int | None) -> None:
         await requester.request(
