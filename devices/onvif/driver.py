@@ -39,7 +39,9 @@ from devices.transport.policy import Backoff
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BACKOFF = Backoff()  # set-up retries while offline: 0.5 s doubling to 10 s
+DEFAULT_BACKOFF = Backoff()
+# Preset slots offered for a camera that lists presets but will not say how many it holds.
+PRESETS_WITHOUT_NODE = 16  # set-up retries while offline: 0.5 s doubling to 10 s
 
 
 def _speed(name: str, value: float) -> float:
@@ -123,15 +125,36 @@ class OnvifCamera:
 
     @property
     def capabilities(self) -> CameraCapabilities:
-        """What the chosen profile and PTZ node allow (nothing before the first setup)."""
-        profile, node = self._session.profile, self._session.ptz_node
+        """What the chosen profile and PTZ node allow (nothing before the first setup).
+
+        As optional as the WSDL makes them: a PTZConfiguration need not name default spaces
+        and a camera need not answer GetNodes. A kind of move is offered when the profile
+        names its default space, or the node lists a space for it; when neither the node
+        nor a default says, it is offered and the camera's answer to the first try decides.
+        Presets count from the node, else from GetPresets tried at setup."""
+        session = self._session
+        profile, node = session.profile, session.ptz_node
         if profile is None:
             return CameraCapabilities(pan_tilt=False, zoom=False, home=False)
+
+        def offered(default: bool, node_spaces: str) -> bool:
+            if not profile.ptz:
+                return False
+            if default or node is None:
+                return True
+            return bool(getattr(getattr(node, "SupportedPTZSpaces", None), node_spaces, None))
+
+        if node is not None:
+            presets = int(getattr(node, "MaximumNumberOfPresets", 0) or 0)
+        elif session.presets_listed is not None:
+            presets = max(session.presets_listed, PRESETS_WITHOUT_NODE)
+        else:
+            presets = 0
         return CameraCapabilities(
-            pan_tilt=profile.ptz and profile.continuous,
-            zoom=profile.ptz and profile.zoom,
-            presets=int(getattr(node, "MaximumNumberOfPresets", 0) or 0),
-            absolute_position=profile.ptz and profile.absolute,
+            pan_tilt=offered(profile.continuous, "ContinuousPanTiltVelocitySpace"),
+            zoom=offered(profile.zoom, "ContinuousZoomVelocitySpace"),
+            presets=presets if profile.ptz else 0,
+            absolute_position=offered(profile.absolute, "AbsolutePanTiltPositionSpace"),
             home=profile.ptz and bool(getattr(node, "HomeSupported", True)),
             power=False,
             stream_uri=True,
