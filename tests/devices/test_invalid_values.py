@@ -85,3 +85,40 @@ async def test_visca_go_to_refuses_a_fraction_instead_of_rounding_it_to_zero() -
     finally:
         await camera.stop()
         await sim.stop()
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("camera", ["home"]),
+        ("ptz", ["move", "left"]),
+        ("wall", ["power", "on"]),
+        ("projector", ["power", "on"]),
+        ("mic", ["mute", "on"]),
+    ],
+)
+async def test_a_device_that_is_down_is_exit_4_for_commands_and_status_for_every_protocol(
+    tmp_path: Path, target: str, words: list[str]
+) -> None:
+    """Every simulator started (to learn free ports) and stopped again: nothing listens."""
+    visca, mdc, pjlink = ViscaSimulator(), MdcSimulator(serial=False), PJLinkSimulator()
+    shure, onvif = ShureSimulator(channels=2), OnvifSimulator(username="tech", password="pw", discovery=False)
+    for sim in (visca, mdc, pjlink, shure, onvif):
+        await sim.start()
+    tcp = {"transport": "tcp", "host": "127.0.0.1"}
+    devices = [
+        {"name": "camera", "protocol": "visca", "link": {**tcp, "port": visca.tcp_port}},
+        {"name": "ptz", "protocol": "onvif", "host": "127.0.0.1", "port": http_port(onvif.endpoints),
+         "username": "tech", "password": "pw"},
+        {"name": "wall", "protocol": "mdc", "link": {**tcp, "port": mdc.port}},
+        {"name": "projector", "protocol": "pjlink", "host": "127.0.0.1", "port": pjlink.port},
+        {"name": "mic", "protocol": "shure", "host": "127.0.0.1", "port": shure.port, "channels": 2},
+    ]  # fmt: skip
+    for sim in (visca, mdc, pjlink, shure, onvif):
+        await sim.stop()
+    path = tmp_path / "rooms.yaml"
+    path.write_text(yaml.safe_dump({"rooms": [{"name": "room-101", "devices": devices}]}))
+    for action in (words, ["status"]):
+        args = ["device", "-c", str(path), f"room-101/{target}", *action]
+        result = await asyncio.to_thread(CliRunner().invoke, app, args)
+        assert result.exit_code == 4, (action, result.output)
