@@ -176,6 +176,7 @@ class RoomController:
             await self._record(actor, position.name, f"camera {position.camera} to position", "failed", describe(exc))
             raise
         await self._record(actor, position.name, f"camera {position.camera} to position", "ok")
+        await self._supervisor(position.camera).poll()  # callers show the camera after the move
 
     # scenes -----------------------------------------------------------------------------------
 

@@ -84,3 +84,13 @@ async def test_a_wrong_onvif_password_is_an_auth_error_not_a_missing_control() -
     finally:
         await controller.stop()
         await sim.stop()
+
+
+async def test_after_a_named_position_the_view_shows_the_camera_moving_there(make_room: MakeRoom, sims: Simulators) -> None:
+    running = await make_room(positions=[{"name": "board", "camera": "camera", "pan": -600, "tilt": 150, "zoom": 4000}])
+    controller = running.controller
+    before = controller.device_view("camera")
+    assert before.position is not None and before.position.pan == 0
+    await controller.go_to_position("board", TECH)
+    after = controller.device_view("camera")  # the camera is on its way: polled after the move began
+    assert after.position is not None and after.position.pan < 0 and after.polled_at != before.polled_at
