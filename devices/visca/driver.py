@@ -137,19 +137,20 @@ class IpFraming:
         kind = PayloadType.INQUIRY if inquiry else PayloadType.COMMAND
         seq = self._next_seq()
         data = IpPacket(kind, seq, Packet.command(self.address, body).serialize()).serialize()
-        for attempt in range(IP_RESENDS + 1):
+        resends = 0
+        while True:
             matcher = ReplyMatcher(self.address, inquiry)
             try:
                 await link.request(data, IpReplyMatcher(seq, matcher), timeout=timeout)
             except DeviceTimeout:
-                if attempt < IP_RESENDS:
+                if resends < IP_RESENDS:
+                    resends += 1
                     continue
                 with contextlib.suppress(DeviceError):
-                    await self.on_connect(link)
+                    await self.on_connect(link)  # reset the sequence: the next packet starts in step
                 raise
             assert matcher.completion is not None
             return matcher.completion
-        raise AssertionError("unreachable")
 
 
 class ViscaCamera:
