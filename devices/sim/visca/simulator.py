@@ -88,6 +88,7 @@ class ViscaSimulator:
         self.udp_port = udp_port
         self._tcp = TcpListener(self._serve_tcp, tcp_port)
         self._udp: asyncio.DatagramTransport | None = None
+        self.sequence_resets = 0  # VISCA over IP: control "reset sequence" packets received
         self._pty: _PtyEndpoint | None = None
         self._link_dir: str | None = None
 
@@ -233,6 +234,7 @@ class _UdpEndpoint(asyncio.DatagramProtocol):
         if packet.kind is PayloadType.CONTROL:
             if packet.payload == RESET:
                 self.last_seq = -1
+                self.sim.sequence_resets += 1
                 self._send(IpPacket(PayloadType.CONTROL_REPLY, packet.seq, RESET), addr)
             return
         if not packet.kind.carries_visca or packet.kind is PayloadType.REPLY:

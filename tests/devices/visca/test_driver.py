@@ -148,10 +148,11 @@ async def test_udp_resends_a_lost_datagram_with_the_same_sequence_number(sim: Vi
         sim.faults.drop = 1  # the first datagram is lost
         await camera.save_preset(2)
         assert 2 in sim.camera.presets and sim.faults.drop == 0
-        sim.faults.no_answer = True  # every datagram lost: a timeout, then the sequence is reset
+        resets = sim.sequence_resets
+        sim.faults.drop = 2  # the packet and its resend are lost: a timeout, then a sequence reset
         with pytest.raises(DeviceTimeout):
             await camera.save_preset(3)
-        sim.faults.no_answer = False
+        assert sim.sequence_resets == resets + 1
         await camera.save_preset(3)
         assert 3 in sim.camera.presets
     finally:
