@@ -78,7 +78,7 @@ room-101/mic mute on
 
 Exit codes:
 0 done
-{USAGE_ERROR} bad command line
+{USAGE_ERROR} bad command line, or a value outside what the device takes
 {_EXIT_LINES}"""
 
 
