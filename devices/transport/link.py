@@ -14,7 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from devices.errors import AuthError, ConfigError, DeviceError, DeviceOffline, DeviceTimeout
+from devices.errors import (
+    AuthError,
+    ConfigError,
+    DeviceError,
+    DeviceOffline,
+    DeviceTimeout,
+    ProtocolError,
+)
 from devices.transport.connectors import Connector
 from devices.transport.exchange import Channel, Requester, Unsolicited
 from devices.transport.framing import Accept, Decoder
@@ -122,13 +129,14 @@ class DeviceLink(Generic[F]):
     def _ready_channel(self) -> Channel[F]:
         """The open channel; else the error that says why there is none: the kind of the last
         connect failure (a device that did not answer its start-up exchange, as a silent UDP
-        camera does, is a timeout; rejected credentials stay an auth error), else offline."""
+        camera does, is a timeout; rejected credentials stay an auth error; nonsense in answer
+        to it a protocol error), else offline."""
         channel = self._channel
         if channel is None or not self.state.connected:
             why = f" ({self.detail})" if self.detail else ""
             message = f"{self.name} is {self.state.value}{why}"
             cause = self._connect_error
-            for kind in (DeviceTimeout, AuthError, ConfigError):
+            for kind in (DeviceTimeout, AuthError, ConfigError, ProtocolError):
                 if isinstance(cause, kind):
                     raise kind(message)
             raise DeviceOffline(message)
