@@ -1,4 +1,5 @@
-"""docs/rooms.md names every field of the rooms file, so a technician can write one from it."""
+"""docs/rooms.md and its Vietnamese field reference name every field of the rooms file, so a
+technician can write one from either."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import types
 import typing
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel
 
 from devices.rooms_file import RoomsFile
 
-DOC = Path(__file__).parents[3] / "docs" / "rooms.md"
+DOCS = Path(__file__).parents[3] / "docs"
+DOC = DOCS / "rooms.md"
 
 
 def models(root: type[BaseModel]) -> set[type[BaseModel]]:
@@ -37,15 +40,16 @@ def test_the_walk_reaches_every_device_model_and_link() -> None:
         assert expected in names
 
 
-def test_every_rooms_file_field_is_named_in_docs_rooms_md() -> None:
-    text = DOC.read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc", ["rooms.md", "rooms-file.vi.md"])
+def test_every_rooms_file_field_is_named_in_the_docs(doc: str) -> None:
+    text = (DOCS / doc).read_text(encoding="utf-8")
     missing = sorted(
         f"{model.__name__}.{name}"
         for model in models(RoomsFile)
         for name, field in model.model_fields.items()
         if f"`{field.alias or name}`" not in text
     )
-    assert not missing, f"docs/rooms.md does not name: {', '.join(missing)}"
+    assert not missing, f"docs/{doc} does not name: {', '.join(missing)}"
 
 
 def test_the_documented_defaults_match_the_models() -> None:
