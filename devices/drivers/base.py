@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-# Re-exported: the enum lives beside its transition table (devices/transport/state.py).
 from devices.errors import DeviceError
+
+# Re-exported: the enum lives beside its transition table (devices/transport/state.py).
 from devices.transport.state import LinkState, WatchedLink
 
 

@@ -39,9 +39,9 @@ from devices.transport.policy import Backoff
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BACKOFF = Backoff()
+DEFAULT_BACKOFF = Backoff()  # set-up retries while offline: 0.5 s doubling to 10 s
 # Preset slots offered for a camera that lists presets but will not say how many it holds.
-PRESETS_WITHOUT_NODE = 16  # set-up retries while offline: 0.5 s doubling to 10 s
+PRESETS_WITHOUT_NODE = 16
 
 
 def _speed(name: str, value: float) -> float:
