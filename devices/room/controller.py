@@ -155,7 +155,8 @@ class RoomController:
     # commands ---------------------------------------------------------------------------------
 
     async def command(self, name: str, command: Command, actor: Actor) -> DeviceView:
-        """Run one command on one device; device errors are logged, then raised."""
+        """Run one command on one device and return its view polled after the command;
+        device errors are logged, then raised."""
         supervisor = self._supervisor(name)
         device = supervisor.device
         command.check(device)
@@ -174,7 +175,7 @@ class RoomController:
         if seconds and stopping is not None:
             self._stop_later(name, axis, device, stopping, seconds)
         await self._record(actor, name, command.label, "ok", "", "command", said)
-        supervisor.poll_soon()
+        await supervisor.poll()  # the view returned shows the device after the command
         return self.device_view(name)
 
     async def go_to_position(self, name: str, actor: Actor) -> None:
@@ -188,6 +189,7 @@ class RoomController:
             await self._record(actor, position.name, action, "failed", describe(exc), "position", said, code_of(exc))
             raise
         await self._record(actor, position.name, action, "ok", "", "position", said)
+        await self._supervisor(position.camera).poll()  # callers show the camera after the move
 
     # scenes -----------------------------------------------------------------------------------
 

@@ -16,11 +16,13 @@ from devices.errors import (
     DeviceOffline,
     DeviceRefused,
     DeviceTimeout,
+    InvalidValue,
     Unsupported,
 )
 from devices.room.errors import NotFound
 
 CODES: list[tuple[type[BaseException], str]] = [  # first match wins
+    (InvalidValue, "invalid_value"),  # a value the device cannot take (before DeviceError)
     (DeviceOffline, "device_offline"),
     (DeviceTimeout, "device_timeout"),
     (TimeoutError, "device_timeout"),  # a scene step's own time limit

@@ -5,7 +5,7 @@ Every route takes ``Authorization: Bearer <credential>`` and checks the permissi
 signaling/auth/room_access.py. Device failures come back in the one error shape with a stable
 code: ``device_offline`` (503), ``device_timeout`` (504), ``device_busy`` and
 ``device_refused`` (409), ``unsupported`` (422), ``device_error`` (502), ``invalid_value``
-(400); unknown names are 404 (``room_not_found``, ``device_not_found``, ``scene_not_found``,
+(422: a value outside what the device takes, whatever its protocol); unknown names are 404 (``room_not_found``, ``device_not_found``, ``scene_not_found``,
 ``position_not_found``); ``rooms_starting`` (503) while devices start after a restart.
 """
 
@@ -28,8 +28,7 @@ from devices.room.events import LogEntry
 from devices.room.room_view import RoomView
 from devices.room.scene_run import SceneRunView
 from devices.room.device_view import DeviceView
-from signaling.errors import SignalingError
-from signaling.api.errors import error_response
+from signaling.api.errors import InvalidValue, error_response
 from signaling.auth.room_access import LECTURER_ACTIONS, Principal, PrincipalKind, require
 from signaling.server.rooms import RoomService, RoomsStarting
 from signaling.api.schemas import Responses, TechnicianLinkRequest, error_doc
@@ -47,6 +46,7 @@ DEVICE_STATUS: dict[str, int] = {  # the HTTP status of a device failure's code 
     "device_busy": 409,
     "device_refused": 409,
     "unsupported": 422,
+    "invalid_value": 422,
     "device_auth": 502,
     "device_error": 502,
 }
@@ -64,13 +64,9 @@ router = APIRouter(
 )
 DEVICE_ERRORS: Responses = {
     409: error_doc("The device is busy or refused (`device_busy`, `device_refused`)."),
-    422: error_doc("The device has no such control (`unsupported`), or the body is invalid."),
+    422: error_doc("The device has no such control (`unsupported`), a value is outside what it takes (`invalid_value`), or the body is invalid."),
     504: error_doc("The device did not answer in time (`device_timeout`)."),
 }
-
-
-class InvalidValue(SignalingError):
-    code = "invalid_value"
 
 
 async def principal(

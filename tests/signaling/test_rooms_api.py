@@ -68,8 +68,13 @@ def test_device_errors_have_codes(client: TestClient, tech: dict[str, str]) -> N
     error(client.post(f"{url}/camera/commands", json={"do": "volume", "level": 1}, headers=tech), 422, "unsupported")
     error(client.post(f"{url}/ghost/commands", json={"do": "stop"}, headers=tech), 404, "device_not_found")
     error(client.post("/api/rooms/room-9/devices/x/commands", json={"do": "stop"}, headers=tech), 404, "room_not_found")
-    message = error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 40}, headers=tech), 400, "invalid_value")
+    message = error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 40}, headers=tech), 422, "invalid_value")
     assert "preset must be 0..15" in message
+    message = error(client.post(f"{url}/camera/commands", json={"do": "go_to", "pan": 0.5, "tilt": 0, "zoom": 0}, headers=tech), 422, "invalid_value")
+    assert "whole number" in message
+    error(client.post(f"{url}/projector/commands", json={"do": "input", "input": "hdmi9"}, headers=tech), 422, "invalid_value")
+    error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 300}, headers=tech), 422, "invalid_value")
+    error(client.post(f"{url}/display/commands", json={"do": "volume", "level": 101}, headers=tech), 422, "invalid_value")
     error(client.post(f"{url}/camera/commands", json={"do": "spin"}, headers=tech), 422, "invalid_request")
     fleet = server_of(client.app).rooms.fleet
     projector = fleet.simulator("room-101/projector")

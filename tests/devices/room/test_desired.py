@@ -47,6 +47,21 @@ def test_microphone_mute_and_channel_gains() -> None:
     assert [(a, actual) for a, actual, _ in desired.drift(mic)] == [("muted", True), ("gain.2", 0.0)]
 
 
+def test_a_gain_for_all_channels_drifts_when_any_channel_differs_and_replaces_channel_gains() -> None:
+    desired = DesiredState()
+    commands = TypeAdapter(DeviceCommand)
+    desired.after("mic", commands.validate_python({"do": "gain", "gain_db": 3, "channel": 2}), "technician A")
+    desired.after("mic", commands.validate_python({"do": "gain", "gain_db": -6}), "technician B")
+    assert set(desired.of("mic")) == {"gain.*"}
+    mic = view(name="mic", kind=DeviceKind.MICROPHONE, power=None, gain_db={1: -6.0, 2: -6.0})
+    assert desired.drift(mic) == []
+    drifted = view(name="mic", kind=DeviceKind.MICROPHONE, power=None, gain_db={1: -6.0, 2: 0.0})
+    assert [(a, actual) for a, actual, _ in desired.drift(drifted)] == [("gain.*", [-6.0, 0.0])]
+    assert restoring("gain.*", -6.0).model_dump(exclude_none=True) == {"do": "gain", "gain_db": -6.0}
+    desired.after("mic", commands.validate_python({"do": "gain", "gain_db": 1, "channel": 1}), "technician A")
+    assert set(desired.of("mic")) == {"gain.1"}
+
+
 def test_forget_and_unknown_settings() -> None:
     desired = DesiredState()
     desired.want("display", "input", "hdmi1", SCENE)
@@ -70,6 +85,7 @@ COMMAND: TypeAdapter[DeviceCommand] = TypeAdapter(DeviceCommand)
         ({"do": "mute", "muted": True}, ("muted", True)),
         ({"do": "mute", "muted": False, "channel": 3}, None),
         ({"do": "gain", "gain_db": -6, "channel": 2}, ("gain.2", -6.0)),
+        ({"do": "gain", "gain_db": -6}, ("gain.*", -6.0)),
     ],
 )
 def test_the_setting_a_command_makes_and_the_command_that_restores_it(
