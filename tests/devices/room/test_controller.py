@@ -80,7 +80,7 @@ async def test_one_failing_step_under_each_policy(make_room: MakeRoom, sims: Sim
         assert sims.display.state.volume == 20  # untouched
     assert running.audited[-1].result == ("partial" if policy == "continue" else "failed")
     assert "failed: display: input scart9" in running.audited[-1].detail
-    assert run.steps[1].error == "unsupported"  # the display has no such input
+    assert run.steps[1].error == "invalid_value"  # the display has no such input: a value it cannot take
     assert (running.audited[-1].event, running.audited[-1].args) == (
         "scene", {"scene": "s", "ok": 2 if policy == "continue" else 1, "total": 3, "failed": 1}
     )
