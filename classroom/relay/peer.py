@@ -174,7 +174,18 @@ class MediaPeer:
             incoming.uptrack.close()
         self._incoming.clear()
         if pc is not None:
+            await self._close_quietly(pc)
+
+    async def _close_quietly(self, pc: RTCPeerConnection) -> None:
+        """Close a connection a failed negotiation may have left half set up.
+
+        aiortc's close() assumes every section got its transport; an offer it refused midway
+        can leave one without, and close() then fails. The connection is dropped either way.
+        """
+        try:
             await pc.close()
+        except Exception as exc:  # AttributeError on a section without a transport
+            logger.warning("participant %s: closing a failed publish connection: %r", self.participant_id, exc)
 
     def end_incoming(self, track_id: str) -> IncomingTrack | None:
         """Stop forwarding a track now (unpublish), before the participant renegotiates."""
@@ -347,6 +358,6 @@ class MediaPeer:
         self._slots.clear()
         for pc in (self._publish_pc, self._subscribe_pc):
             if pc is not None:
-                await pc.close()
+                await self._close_quietly(pc)
         self._publish_pc = self._subscribe_pc = None
 

@@ -11,7 +11,8 @@ aiortc also reads a track's id from `a=msid` only when its stream is listed in t
 Every media section must name itself with exactly one `a=mid` (RFC 8843; browsers always
 do), and no two sections may share one: aiortc pairs the sections of offer and answer by mid,
 and without this check a missing, repeated or shared mid fails deep inside it instead of
-being refused as invalid SDP.
+being refused as invalid SDP. Likewise a BUNDLE group must name only sections that exist:
+aiortc leaves a section bundled to a missing one without a transport.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def check_session(sdp: str) -> None:
         raise ValueError("SDP must start with 'v=0'")
     media = 0
     mids: list[list[str]] = []  # per media section
+    bundles: list[list[str]] = []
     for number, line in enumerate(lines, start=1):
         if not _LINE.match(line):
             raise ValueError(f"SDP line {number} is not of the form 'x=value'")
@@ -45,11 +47,26 @@ def check_session(sdp: str) -> None:
             if not mids:
                 raise ValueError(f"SDP line {number}: a=mid outside a media section")
             mids[-1].append(mid.group(1))
+        elif line.startswith("a=group:BUNDLE"):
+            bundles.append(line[len("a=group:BUNDLE"):].split())
     if not any(line.startswith("o=") for line in lines):
         raise ValueError("SDP has no origin line (o=)")
     if media == 0:
         raise ValueError("SDP has no media section")
     _check_mids(mids)
+    _check_bundles(bundles, {section[0] for section in mids})
+
+
+def _check_bundles(bundles: list[list[str]], mids: set[str]) -> None:
+    """Each BUNDLE group names existing sections, each section in one group at most (RFC 8843)."""
+    grouped: set[str] = set()
+    for tags in bundles:
+        for tag in tags:
+            if tag not in mids:
+                raise ValueError(f"SDP BUNDLE group names {tag[:32]!r}, which no media section has as its mid")
+            if tag in grouped:
+                raise ValueError(f"SDP mid {tag[:32]!r} is in more than one BUNDLE group")
+            grouped.add(tag)
 
 
 def _check_mids(mids: list[list[str]]) -> None:

@@ -59,6 +59,7 @@ def test_deeply_nested_json_before_join_is_bad_json_and_the_socket_stays(bench: 
         pytest.param(lambda sdp: sdp.replace("a=mid:1\r\n", ""), id="one-section-without-mid"),
         pytest.param(lambda sdp: sdp.replace("a=mid:1\r\n", "a=mid:1\r\na=mid:1\r\n"), id="repeated-mid"),
         pytest.param(lambda sdp: sdp.replace("a=mid:1\r\n", "a=mid:1\r\na=mid:2\r\n"), id="two-mids"),
+        pytest.param(lambda sdp: sdp[: sdp.index("m=audio")] + sdp[sdp.index("m=video") :], id="bundle-names-a-missing-section"),
     ],
 )
 def test_publish_offers_with_bad_mids_are_invalid_sdp(bench: SignalingBench, caplog: pytest.LogCaptureFixture, mutate) -> None:

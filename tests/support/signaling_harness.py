@@ -117,23 +117,27 @@ class SignalingBench:
         self.deps = Deps(
             self.settings, self.hub, self.services.tokens, self.services.attendance, connection_terms(self.settings)
         )
-        self.class_id = classes.create(self.services.db, "Lớp thử").id
+        self.class_id = self.new_class()
+
+    def new_class(self) -> str:
+        """Another class to join (a test that may end its class uses a fresh one)."""
+        return classes.create(self.services.db, "Lớp thử").id
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(coroutine)
 
-    def join_frame(self, role: Role = Role.LECTURER) -> str:
-        token = self.services.tokens.issue(self.class_id, role, name="Giảng viên")
+    def join_frame(self, class_id: str | None = None, role: Role = Role.LECTURER) -> str:
+        token = self.services.tokens.issue(class_id or self.class_id, role, name="Giảng viên")
         return json.dumps({"type": "join", "v": PROTOCOL_VERSION, "token": token})
 
-    async def connect(self) -> Session:
+    async def connect(self, class_id: str | None = None) -> Session:
         socket = MemorySocket()
-        task = asyncio.ensure_future(Connection(socket, self.class_id, self.deps).run())
+        task = asyncio.ensure_future(Connection(socket, class_id or self.class_id, self.deps).run())
         return Session(socket, task)
 
     async def joined(self, role: Role = Role.LECTURER) -> Session:
         session = await self.connect()
-        await session.send(self.join_frame(role))
+        await session.send(self.join_frame(role=role))
         await session.socket.wait_for("joined", lambda: any(m["type"] == "joined" for m in session.socket.sent))
         return session
 

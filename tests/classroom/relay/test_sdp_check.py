@@ -11,6 +11,7 @@ GOOD = (
 
 def test_accepts_a_browser_like_session():
     check_session(GOOD)
+    check_session(GOOD.replace("t=0 0\r\n", "t=0 0\r\na=group:BUNDLE 0 1\r\n"))
 
 
 @pytest.mark.parametrize(
@@ -29,6 +30,8 @@ def test_accepts_a_browser_like_session():
         (GOOD.replace("a=mid:0", "a=mid:"), "line 7 is not a valid a=mid"),
         (GOOD.replace("a=mid:0", "a=mid:" + "x" * 33), "line 7 is not a valid a=mid"),
         (GOOD.replace("s=-\r\n", "s=-\r\na=mid:9\r\n"), "outside a media section"),
+        (GOOD.replace("t=0 0\r\n", "t=0 0\r\na=group:BUNDLE 0 2\r\n"), "BUNDLE group names '2'"),
+        (GOOD.replace("t=0 0\r\n", "t=0 0\r\na=group:BUNDLE 0\r\na=group:BUNDLE 1 0\r\n"), "more than one BUNDLE"),
     ],
 )
 def test_refuses_with_a_reason(sdp, reason):
