@@ -5,10 +5,16 @@ write to it at once, so it runs in WAL mode with a busy timeout; foreign keys ar
 unless asked for, so every connection asks. Tables are created on start (no migrations yet);
 a nullable column added to a table since the database was created is added to it then, so
 that an older data directory keeps working.
+
+The SQLite file holds trainees' names and attendance: it is created readable by its owner only
+(0600, like the signing keys), before SQLite opens it. SQLite creates the `-wal` and `-shm`
+files later with the database file's own mode, so they are 0600 too. Files left wider by an
+older version are narrowed when the database is opened.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,7 @@ from classroom.errors import DatabaseError
 from classroom.models import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+OWNER_ONLY = 0o600
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,10 +49,22 @@ def make_engine(url: str) -> Engine:
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _owner_only(Path(parsed.database))
         engine = create_engine(parsed)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _owner_only(path: Path) -> None:
+    """Create the database file 0600 if missing; narrow it and its -wal/-shm if wider."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, OWNER_ONLY))  # an empty file is an empty database
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if file.stat().st_mode & 0o777 & ~OWNER_ONLY:
+                file.chmod(OWNER_ONLY)
+        except FileNotFoundError:
+            pass
 
 
 def _add_new_columns(engine: Engine) -> None:

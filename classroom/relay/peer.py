@@ -118,27 +118,31 @@ class MediaPeer:
                 await pc.setRemoteDescription(
                     RTCSessionDescription(self.config.ice.filter_remote_sdp(sdp), "offer")
                 )
+                added, ended = self._take_incoming(pc, track_ids(sdp))
+                answer = await pc.createAnswer()
+                await pc.setLocalDescription(answer)
             except Exception as exc:  # aiortc raises ValueError, InvalidStateError, OperationError...
+                # ...from any of these steps for an offer it cannot take: a failed negotiation
+                # leaves its state unusable, and the participant is told why (invalid_sdp).
                 await self._reset_publish()
                 raise NegotiationError(f"cannot apply the offer: {exc}") from None
-            added, ended = [], []
-            declared_ids = track_ids(sdp)
-            for transceiver in pc.getTransceivers():
-                mid = transceiver.mid
-                sending = internals.publisher_is_sending(transceiver)
-                known = self._incoming.get(mid) if mid is not None else None
-                if sending and known is None and transceiver.receiver.track is not None:
-                    try:
-                        added.append(self._accept_incoming(transceiver, declared_ids.get(mid or "")))
-                    except ValueError as exc:
-                        await self._reset_publish()
-                        raise NegotiationError(str(exc)) from None
-                elif not sending and known is not None and mid is not None:
-                    ended.append(self._incoming.pop(mid))
-                    known.uptrack.close()
-            answer = await pc.createAnswer()
-            await pc.setLocalDescription(answer)
             return self.config.ice.rewrite_local_sdp(pc.localDescription.sdp), added, ended
+
+    def _take_incoming(
+        self, pc: RTCPeerConnection, declared_ids: dict[str, str]
+    ) -> tuple[list[IncomingTrack], list[IncomingTrack]]:
+        """The tracks the offer starts and the tracks it ends."""
+        added, ended = [], []
+        for transceiver in pc.getTransceivers():
+            mid = transceiver.mid
+            sending = internals.publisher_is_sending(transceiver)
+            known = self._incoming.get(mid) if mid is not None else None
+            if sending and known is None and transceiver.receiver.track is not None:
+                added.append(self._accept_incoming(transceiver, declared_ids.get(mid or "")))
+            elif not sending and known is not None and mid is not None:
+                ended.append(self._incoming.pop(mid))
+                known.uptrack.close()
+        return added, ended
 
     def _accept_incoming(self, transceiver: RTCRtpTransceiver, track_id: str | None) -> IncomingTrack:
         kind = transceiver.kind
@@ -170,7 +174,18 @@ class MediaPeer:
             incoming.uptrack.close()
         self._incoming.clear()
         if pc is not None:
+            await self._close_quietly(pc)
+
+    async def _close_quietly(self, pc: RTCPeerConnection) -> None:
+        """Close a connection a failed negotiation may have left half set up.
+
+        aiortc's close() assumes every section got its transport; an offer it refused midway
+        can leave one without, and close() then fails. The connection is dropped either way.
+        """
+        try:
             await pc.close()
+        except Exception as exc:  # AttributeError on a section without a transport
+            logger.warning("participant %s: closing a failed publish connection: %r", self.participant_id, exc)
 
     def end_incoming(self, track_id: str) -> IncomingTrack | None:
         """Stop forwarding a track now (unpublish), before the participant renegotiates."""
@@ -310,6 +325,8 @@ class MediaPeer:
         line = candidate[2:] if candidate.startswith("a=") else candidate
         if not line.startswith("candidate:"):
             raise NegotiationError("a candidate must start with 'candidate:'")
+        if sdp_mid is None and index is None:
+            raise NegotiationError("a candidate needs sdpMid or sdpMLineIndex")
         if not self.config.ice.accepts_candidate_line(line):
             return False
         try:
@@ -318,7 +335,10 @@ class MediaPeer:
             raise NegotiationError(f"cannot parse the candidate: {exc}") from None
         parsed.sdpMid = sdp_mid
         parsed.sdpMLineIndex = index
-        await pc.addIceCandidate(parsed)
+        try:
+            await pc.addIceCandidate(parsed)
+        except ValueError as exc:  # e.g. a candidate after the end of candidates
+            raise NegotiationError(f"cannot add the candidate: {exc}") from None
         return True
 
     # ---- teardown -------------------------------------------------------------------------------
@@ -338,6 +358,6 @@ class MediaPeer:
         self._slots.clear()
         for pc in (self._publish_pc, self._subscribe_pc):
             if pc is not None:
-                await pc.close()
+                await self._close_quietly(pc)
         self._publish_pc = self._subscribe_pc = None
 

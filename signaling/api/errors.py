@@ -50,7 +50,7 @@ HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    413: "too_large",
+    413: "payload_too_large",
     415: "unsupported_media_type",
 }
 

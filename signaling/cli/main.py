@@ -40,6 +40,7 @@ from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
+from signaling.server.websocket_protocol import QuietWebSocketProtocol
 from signaling.auth.technicians import check_name as check_technician_name
 from signaling.server.state import server_of
 
@@ -211,6 +212,7 @@ def uvicorn_config(application: FastAPI, settings: Settings) -> uvicorn.Config:
         port=settings.port,
         ssl_certfile=settings.tls_cert,
         ssl_keyfile=settings.tls_key,
+        ws=QuietWebSocketProtocol,
         ws_max_size=WS_HARD_CAP_FACTOR * settings.signaling.max_message_bytes,
         log_level=settings.log_level,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,

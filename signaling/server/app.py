@@ -22,6 +22,7 @@ from signaling.api import rooms as rooms_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
+from signaling.api.request_guard import RequestGuard
 from signaling.auth.room_access import Credentials
 from signaling.server.rooms import RoomService
 from signaling.server.services import Services
@@ -105,6 +106,7 @@ def create_app(
         connection_deps=connection_deps,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)  # no body read before a credential, none over the limit
     app.include_router(api.health_router)
     app.include_router(api.router)
     app.include_router(join_preview.router)

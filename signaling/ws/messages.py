@@ -528,27 +528,43 @@ _server_adapter: TypeAdapter[Any] = TypeAdapter(ServerMessage)
 
 
 def parse_client_message(raw: str | bytes, max_bytes: int) -> ClientRequest:
-    """Validate one frame from a client, or raise MessageError saying what is wrong."""
+    """Validate one frame from a client, or raise MessageError saying what is wrong.
+
+    Input nested deeper than Python's recursion limit makes the JSON decoder (and anything
+    walking the result) raise RecursionError: that is bad input too, not a server bug.
+    """
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > max_bytes:
         raise MessageError(ErrorCode.TOO_LARGE, f"message of {size} bytes exceeds the limit of {max_bytes}", fatal=True)
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise MessageError(ErrorCode.BAD_JSON, "not valid JSON: nested too deeply") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MessageError(ErrorCode.BAD_JSON, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise MessageError(ErrorCode.BAD_MESSAGE, "a message must be a JSON object")
     kind = data.get("type")
+    ref = kind[:32] if isinstance(kind, str) else None
+    try:
+        return _validate(data, kind, ref)
+    except RecursionError:
+        raise MessageError(ErrorCode.BAD_MESSAGE, "the message is nested too deeply", ref=ref) from None
+
+
+def _validate(data: dict[str, Any], kind: object, ref: str | None) -> ClientRequest:
     try:
         message: ClientRequest = _client_adapter.validate_python(data)
         return message
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
+        if "type" in data and not isinstance(kind, str):
+            raise MessageError(ErrorCode.BAD_MESSAGE, "'type' must be a string") from None
         if any(e["type"] == "union_tag_invalid" for e in errors):
-            raise MessageError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {kind!r}", ref=str(kind)[:32]) from None
+            raise MessageError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {ref!r}", ref=ref) from None
         if any(e["type"] == "union_tag_not_found" for e in errors):
             raise MessageError(ErrorCode.BAD_MESSAGE, "the message has no 'type'") from None
-        raise MessageError(ErrorCode.BAD_MESSAGE, _describe(errors), ref=str(kind)[:32]) from None
+        raise MessageError(ErrorCode.BAD_MESSAGE, _describe(errors), ref=ref) from None
 
 
 def _describe(errors: list[Any]) -> str:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -85,3 +86,28 @@ def test_an_older_database_gets_the_new_nullable_columns(tmp_path: Path) -> None
     db = open_database(f"sqlite:///{path}")
     info = classes.get(db, "abc")
     assert info.title == "Lớp cũ" and info.starts_at is None
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_database_wal_and_shm_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "classbridge.db"
+        db = open_database(f"sqlite:///{path}")
+        classes.create(db, "Lớp thử")  # a write: SQLite creates the -wal and -shm files
+        files = [path, tmp_path / "classbridge.db-wal", tmp_path / "classbridge.db-shm"]
+        assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+    finally:
+        os.umask(old)
+
+
+def test_an_older_world_readable_database_is_narrowed(tmp_path: Path) -> None:
+    path = tmp_path / "classbridge.db"
+    classes.create(open_database(f"sqlite:///{path}"), "Lớp thử")
+    for f in tmp_path.iterdir():
+        f.chmod(0o644)
+    open_database(f"sqlite:///{path}")
+    assert {f.name: _mode(f) for f in tmp_path.iterdir()} == {f.name: 0o600 for f in tmp_path.iterdir()}

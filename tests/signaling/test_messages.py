@@ -146,3 +146,24 @@ def test_server_messages_round_trip():
     assert parse_server_message(encode(offer)) == offer
     for message in (ClassEnded(), Error(code=ErrorCode.RATE_LIMITED, message="slow down")):
         assert parse_server_message(encode(message)) == message
+
+
+@pytest.mark.parametrize("depth", [2_000, 12_000])
+def test_deeply_nested_json_is_bad_json(depth):
+    """json.loads raises RecursionError past Python's recursion limit: bad input, not a bug."""
+    assert code_of("[" * depth) is ErrorCode.BAD_JSON
+    assert code_of('{"a":' * depth) is ErrorCode.BAD_JSON
+
+
+def test_nesting_that_decodes_is_still_a_stable_error():
+    nested = "[" * 900 + "]" * 900  # decodes, then fails validation wherever it sits
+    assert code_of(f'{{"type": {nested}}}') is ErrorCode.BAD_MESSAGE
+    assert code_of(f'{{"type": "join", "v": 1, "token": {nested}}}') is ErrorCode.BAD_MESSAGE
+    assert code_of(f'{{"type": "join", "v": 1, "token": "t", "extra": {nested}}}') is ErrorCode.BAD_MESSAGE
+
+
+@pytest.mark.parametrize("kind", [None, 5, [], {"a": 1}, True])
+def test_a_type_that_is_not_a_string(kind):
+    with pytest.raises(MessageError) as info:
+        parse({"type": kind})
+    assert info.value.code is ErrorCode.BAD_MESSAGE and info.value.ref is None
