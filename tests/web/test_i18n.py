@@ -23,7 +23,8 @@ STATIC = Path(__file__).parents[2] / "web" / "static"
 VI: dict[str, str] = json.loads((STATIC / "i18n" / "vi.json").read_text(encoding="utf-8"))
 EN: dict[str, str] = json.loads((STATIC / "i18n" / "en.json").read_text(encoding="utf-8"))
 KEY = re.compile(
-    r"^(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error)\.[a-z_]+$"
+    r"^(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
+    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+$"
 )
 VIETNAMESE = re.compile(
     r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE
