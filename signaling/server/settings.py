@@ -117,6 +117,9 @@ class SignalingLimits(_Strict):
     floor_limit: int = Field(
         default=1, ge=1, le=20, description="Trainees who may hold the floor (be seen and heard by all) at once."
     )
+    join_muted_from: int = Field(
+        default=15, ge=0, description="Trainees joining a class this full join with microphone and camera off."
+    )
 
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]

@@ -42,6 +42,7 @@ from signaling.ws.messages import (
     SubscribedTrack,
     TrackDeclaration,
     Unpublish,
+    WaitingInLobby,
     parse_server_message,
 )
 
@@ -107,6 +108,7 @@ class ClassClient:
         self.timeout = timeout
         self._ice_servers = ice_servers or []
         self.joined: Joined | None = None
+        self.waited: WaitingInLobby | None = None  # the lobby's `waiting`, when we waited there
         self.events: asyncio.Queue[Any] = asyncio.Queue()  # every server message but offer/answer
         self.publish_pc: RTCPeerConnection | None = None
         self.subscribe_pc: RTCPeerConnection | None = None
@@ -120,9 +122,15 @@ class ClassClient:
 
     # ---- session --------------------------------------------------------------------------------
 
-    async def join(self, token: str, name: str | None = None, client_id: str | None = None) -> Joined:
+    async def join(
+        self, token: str, name: str | None = None, client_id: str | None = None, lobby_timeout: float | None = None
+    ) -> Joined:
+        """Join; from the lobby (`waiting` first) once the lecturer lets us in, within `lobby_timeout`."""
         await self._send(Join(type="join", v=PROTOCOL_VERSION, token=token, name=name, client_id=client_id))
         first = parse_server_message(await asyncio.wait_for(self.channel.recv(), self.timeout))
+        if isinstance(first, WaitingInLobby):
+            self.waited = first
+            first = parse_server_message(await asyncio.wait_for(self.channel.recv(), lobby_timeout or self.timeout))
         if isinstance(first, Error):
             raise ServerError(first)
         if not isinstance(first, Joined):
@@ -244,6 +252,10 @@ class ClassClient:
 
     async def _send(self, message: BaseModel) -> None:
         await self.channel.send(message.model_dump_json(exclude_none=True))
+
+    async def send(self, message: BaseModel) -> None:
+        """Any client message (chat, hand, floor, moderation...)."""
+        await self._send(message)
 
     async def send_raw(self, data: Any) -> None:
         """Send anything (tests of bad input)."""
