@@ -71,6 +71,7 @@ export class PeoplePanel {
       this.removedSection,
       settings,
     );
+    this.renderedKey = "";
     /** @type {ReturnType<typeof setInterval>} the waited times tick */
     this.ticker = setInterval(() => this.tick(), 1000);
   }
@@ -95,6 +96,10 @@ export class PeoplePanel {
 
   /** @param {ParticipantInfo[]} participants everyone else @param {ClassState} state */
   render(participants, state) {
+    // Rebuild only on change: a button must not be replaced under the lecturer's pointer.
+    const key = JSON.stringify([participants.map((p) => [p.id, p.name, p.role]), state.hands, state.floor, state.blocks, state.lobby, state.settings, this.open]);
+    if (key === this.renderedKey) return;
+    this.renderedKey = key;
     const byId = new Map(participants.map((p) => [p.id, p]));
     const now = Date.now();
     this.hands.replaceChildren(
