@@ -307,3 +307,24 @@ def test_an_observer_is_listed_as_an_observer(classroom: Classroom, browser: Bro
         lecturer.get_by_role("button", name="Người tham gia").click()
     finally:
         context.close()
+
+
+def test_a_trainee_with_the_floor_may_share_a_screen_when_allowed(classroom: Classroom) -> None:
+    lecturer, b = classroom.lecturer, classroom.trainees[1]
+    share = b.locator("[data-control=share]")
+    assert share.is_hidden()  # trainees do not share a screen by default
+    people = lecturer.get_by_role("button", name="Người tham gia")
+    people.click()
+    lecturer.get_by_label("Học viên đang phát biểu được chia sẻ màn hình").check()
+    tile(lecturer, TRAINEES[1]).get_by_role("button", name="Cho phát biểu").click()
+    share.wait_for(timeout=10_000)
+    share.click()
+    screen = lecturer.locator('.tile[data-tile$=":screen"] video')
+    wait_until(lambda: screen.count() == 1 and screen.evaluate("v => v.videoWidth > 0"), 20, "B's screen at the lecturer", describe=lambda: dump(lecturer))
+    # The floor taken back: the screen stops and the button goes away.
+    tile(lecturer, TRAINEES[1]).get_by_role("button", name="Thu lại quyền phát biểu").click()
+    wait_until(lambda: screen.count() == 0, 15, "B's screen gone")
+    share.wait_for(state="hidden", timeout=10_000)
+    assert b.locator(".sharing-banner").is_hidden()
+    lecturer.get_by_label("Học viên đang phát biểu được chia sẻ màn hình").uncheck()
+    people.click()
