@@ -31,7 +31,8 @@ def card(page: Page, state: str) -> str:
 
 
 def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: ClassServer) -> None:
-    links = server.create_class("Lớp có phòng chờ")["links"]
+    created = server.create_class("Lớp có phòng chờ")
+    links = created["links"]
     contexts: list[BrowserContext] = []
 
     def person() -> Page:
@@ -81,6 +82,12 @@ def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: Cl
         lecturer.locator(".lobby-list .person", has_text="Trần Thị Bình").get_by_role("button", name="Admit").click()
         binh.wait_for_selector(".classroom", timeout=20_000)
 
+        # A personal link (the school's id) is let in at once when the lecturer says so.
+        lecturer.get_by_label("Admit personal links automatically").check()
+        lan = person()
+        join(lan, server.link(created["id"], "trainee", name="Nguyễn Thị Lan", external_id="HV-2024-0153"))
+        lecturer.get_by_label("Admit personal links automatically").uncheck()
+
         # Lock: nobody new gets in, with a clear message.
         lecturer.get_by_label("Lock class").check()
         dung = person()
@@ -92,7 +99,19 @@ def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: Cl
         for name in ("Chat", "Mute all", "Give the floor", "Mute", "Remove"):
             assert lecturer.get_by_role("button", name=name, exact=True).count() >= 1, name
         lecturer.get_by_role("button", name="Mute all").click()
-        binh.locator('.notice[data-notice="blocked-microphone"]').wait_for(timeout=10_000)
+        for trainee in (binh, lan):
+            trainee.locator('.notice[data-notice="blocked-microphone"]').wait_for(timeout=10_000)
+        row = lecturer.locator(".people-list .person", has_text="Trần Thị Bình")
+        row.get_by_role("button", name="Give the floor", exact=True).click()
+        row.get_by_role("button", name="Take back the floor", exact=True).click()
+        row.get_by_role("button", name="Give the floor", exact=True).wait_for(timeout=10_000)
+
+        # Camera off: the trainee's camera stops and they are told why.
+        row.get_by_role("button", name="Camera off", exact=True).click()
+        binh.locator('.notice[data-notice="blocked-camera"]').wait_for(timeout=10_000)
+        assert binh.locator("[data-control=camera]").inner_text() == "Bật camera"
+        tile = lecturer.locator(".grid .tile", has_text="Trần Thị Bình")
+        wait_until(lambda: "camera-off" in (tile.get_attribute("class") or ""), 10, "the camera-off placeholder")
     finally:
         for context in contexts:
             context.close()

@@ -61,6 +61,9 @@ def test_the_class_title_time_and_the_muted_start(browser: Browser, server: Clas
         join(trainee, with_lang(links["trainee"], "en"), "Tran Thi Binh")
         assert trainee.locator("[data-control=mic]").inner_text() == "Unmute"
         assert trainee.locator("[data-control=camera]").inner_text() == "Turn camera off"
+        trainee.get_by_role("button", name="Raise hand", exact=True).click()
+        trainee.get_by_role("button", name="Lower hand", exact=True).wait_for(timeout=10_000)
+        assert trainee.get_by_role("button", name="Chat", exact=True).is_visible()
         badge = lecturer.locator(".grid .tile .badge-mic")
         wait_until(badge.is_visible, 15, "the muted badge at the lecturer", describe=lambda: dump(lecturer))
     finally:
