@@ -328,3 +328,22 @@ def test_a_trainee_with_the_floor_may_share_a_screen_when_allowed(classroom: Cla
     assert b.locator(".sharing-banner").is_hidden()
     lecturer.get_by_label("Học viên đang phát biểu được chia sẻ màn hình").uncheck()
     people.click()
+
+
+def test_the_floor_is_large_on_the_rooms_page(classroom: Classroom, browser: Browser) -> None:
+    lecturer, a = classroom.lecturer, classroom.trainees[0]
+    context, room = new_page(browser)
+    try:
+        join(room, classroom.links["room"], "Phòng 101")
+        tile(lecturer, TRAINEES[0]).get_by_role("button", name="Cho phát biểu").click()
+        floor = room.locator(".stage-floor .tile.tile-floor")
+        floor.wait_for(timeout=15_000)
+        assert floor.locator(".tile-name").inner_text() == TRAINEES[0]
+        assert "Đang phát biểu" in floor.inner_text()
+        assert room.locator(".tile-actions:not([hidden])").count() == 0  # the room moderates nobody
+        tile(lecturer, TRAINEES[0]).get_by_role("button", name="Thu lại quyền phát biểu").click()
+        floor.wait_for(state="detached", timeout=15_000)
+        assert tile(room, TRAINEES[0]).count() == 1  # back among the trainees
+        a.wait_for_selector(".floor-banner", state="hidden")
+    finally:
+        context.close()
