@@ -138,6 +138,8 @@ def test_chat_both_ways_in_vietnamese(classroom: Classroom) -> None:
     say(lecturer, "Chào cả lớp! Tài liệu ở https://example.invalid/tai-lieu")
     badge = a.locator("[data-control=chat] .count-badge")
     wait_until(lambda: badge.is_visible() and badge.inner_text() == "1", 10, "the unread badge", describe=lambda: dump(a))
+    chat_button = a.get_by_role("button", name="Trò chuyện", exact=True)  # the count is not in the name
+    assert chat_button.get_attribute("title") == "1 tin nhắn chưa đọc"
     open_chat(a)
     assert badge.is_hidden()
     line = a.locator(".chat-line").last

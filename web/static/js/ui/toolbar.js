@@ -46,7 +46,7 @@ export class Toolbar {
       b.dataset.control = control;
       if (control === "chat" || control === "people") {
         b.setAttribute("aria-expanded", "false");
-        b.append(el("span", { className: "count-badge", attrs: { hidden: "" } }));
+        b.append(el("span", { className: "count-badge", attrs: { hidden: "", "aria-hidden": "true" } }));
       }
       this.buttons.set(control, b);
       this.element.append(b);
@@ -91,7 +91,12 @@ export class Toolbar {
     const badge = /** @type {HTMLElement} */ (b.querySelector(".count-badge"));
     badge.hidden = count === 0;
     badge.textContent = String(count);
-    if (count) bind(badge, null, { count }, { title: countKey });
+    // The name stays "Chat" / "Participants"; the count is the button's description.
+    if (count) bind(b, null, { count }, { title: countKey });
+    else {
+      delete b.dataset.i18nAttr;
+      b.removeAttribute("title");
+    }
   }
 
   /** @param {boolean} audioOnly */
