@@ -2,6 +2,7 @@
 
     python -m bench.load --subscribers 10,50,100 --baseline 1,2   # and aiortc's MediaRelay
     python -m bench.load --subscribers 100 --classes 2 --workers 1,2
+    python -m bench.load --subscribers 50 --floor     # and a trainee on the floor (360p + Opus)
 
 Everything runs on this machine over loopback: the server (`classbridge serve`, or the
 MediaRelay baseline in bench/baseline_server.py), one publisher process per class and
@@ -41,6 +42,8 @@ from bench.stats import percentile
 from tests.support.server import free_port
 
 ADMIN = "load-harness-admin-token-0123456789"
+FLOOR_NAME = "Floor trainee"
+FLOOR_SIZE = (640, 360)
 JANUS_US_PER_PACKET = (53, 64)  # docs/relay.md, reference figures: same machine class and setup
 
 
@@ -217,6 +220,7 @@ class Scenario:
     rate: float = 20.0
     media_seconds: int = 20
     size: tuple[int, int] = media.HD
+    floor: bool = False  # a trainee in each class holds the floor: their 360p camera goes to everyone too
 
 
 def run(s: Scenario, raw: Path | None = None) -> RunResult:
@@ -233,12 +237,23 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
             rooms = [server.create_class(f"Load {i + 1}") for i in range(s.classes)]
             ws = server.url.replace("http", "ws")
             total = join_budget + s.warmup + s.window + 15
+            floor_video = str(media.video_file(s.codec, s.media_seconds, FLOOR_SIZE)) if s.floor else ""
+            lecturers = []
             for class_id, tokens in rooms:
+                floor_args = ["--floor-for", FLOOR_NAME] if s.floor else []
                 publisher = Process(base + ["publisher", "--url", ws, "--class-id", class_id, "--token", tokens["lecturer"],
-                                            "--duration", str(total), "--video", video, "--audio", audio])  # fmt: skip
+                                            "--duration", str(total), "--video", video, "--audio", audio] + floor_args)  # fmt: skip
                 publishers.append(publisher)
+                lecturers.append(publisher)
+                if s.floor:
+                    publishers.append(Process(base + ["publisher", "--url", ws, "--class-id", class_id, "--token", tokens["trainee"],
+                                                      "--duration", str(total), "--video", floor_video, "--audio", audio,
+                                                      "--name", FLOOR_NAME]))  # fmt: skip
             for publisher in publishers:
                 publisher.wait_event("publishing", 60)
+            if s.floor:
+                for lecturer in lecturers:
+                    lecturer.wait_event("floor_given", 60)
             time.sleep(3)
             rss_before = server.rss()
             stay = s.warmup + s.window + 5
@@ -306,7 +321,7 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
     joins = [sub["join_s"] for sub in subs if sub["join_s"] is not None]
     fps = [sum(n for sec, n in sub["frames_per_second"] if first <= sec <= last) / seconds for sub in subs]
     return RunResult(
-        relay=s.relay,
+        relay=f"{s.relay} + floor" if s.floor else s.relay,
         classes=s.classes,
         subscribers=s.subscribers,
         workers=s.workers,
@@ -419,6 +434,7 @@ def main() -> None:
     )
     parser.add_argument("--media-seconds", type=int, default=20, help="length of the generated files")
     parser.add_argument("--size", default="1280x720", help="video size of the generated file")
+    parser.add_argument("--floor", action="store_true", help="a trainee in each class holds the floor (360p + Opus to everyone)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--raw", type=Path, help="write each run's per-subscriber data here (a directory)")
     args = parser.parse_args()
@@ -440,6 +456,7 @@ def main() -> None:
             rate=args.rate,
             media_seconds=args.media_seconds,
             size=(width, height),
+            floor=args.floor and relay == "classbridge",
         )
         raw = None
         if args.raw:

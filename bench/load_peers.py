@@ -1,7 +1,9 @@
 """The load harness's participants, each role run as its own process by bench/load.py.
 
-- publisher: joins as lecturer and sends pre-encoded files (packets paced from the file, the
-  way MediaPlayer(decode=False) does, but looping smoothly), so it spends no CPU encoding; it notes when each packet left (CRC of the payload → monotonic time).
+- publisher: joins (as lecturer, or as a trainee given the floor) and sends pre-encoded files
+  (packets paced from the file, the way MediaPlayer(decode=False) does, but looping smoothly),
+  so it spends no CPU encoding; it notes when each packet left (CRC of the payload → monotonic
+  time). With `--floor-for NAME`, a lecturer publisher gives that trainee the floor.
 - subscribers: many light trainees per process. After the normal join and negotiation, RTP
   datagrams are taken straight off the ICE connection and counted from the clear RTP header:
   no SRTP decryption, no aiortc receive path, no decoding. One packet in 16 is decrypted to
@@ -32,6 +34,7 @@ from aiortc import MediaStreamTrack, RTCPeerConnection
 from classroom.relay import aiortc_internals
 from classroom.roles import Source
 from signaling.ws.client import ClassClient, WebSocketChannel
+from signaling.ws.messages import FloorRequest
 
 SAMPLE_EVERY = 16
 _HEADER = struct.Struct("!BBHII")
@@ -123,9 +126,19 @@ class Pacer:
 PACING_FACTOR = 2.5
 
 
-async def publish(url: str, class_id: str, token: str, video: str, audio: str, duration: float, out: dict) -> None:
+async def publish(
+    url: str,
+    class_id: str,
+    token: str,
+    video: str,
+    audio: str,
+    duration: float,
+    out: dict,
+    name: str = "Load publisher",
+    floor_for: str | None = None,
+) -> None:
     client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
-    await client.join(token, name="Load publisher")
+    await client.join(token, name=name)
     sent: dict[int, list[float]] = {}
     await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
     dtls = client.publish_pc.getTransceivers()[0].sender.transport
@@ -140,9 +153,26 @@ async def publish(url: str, class_id: str, token: str, video: str, audio: str, d
 
     dtls._send_rtp = noting_send_rtp
     print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
+    if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
+        holder = await named(client, floor_for)
+        await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
+        floor = await client.next_event("floor", timeout=30)
+        print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
     await asyncio.sleep(duration)
     out["sent"] = sent
     await client.close()
+
+
+async def named(client: ClassClient, name: str) -> str:
+    """The id of the participant called `name`, once they are in the class."""
+    assert client.joined is not None
+    for participant in client.joined.participants:
+        if participant.name == name:
+            return participant.id
+    while True:
+        joined = await client.next_event("participant_joined", timeout=60)
+        if joined.participant.name == name:
+            return joined.participant.id
 
 
 # ---- subscribers ------------------------------------------------------------------------------
@@ -288,6 +318,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--rate", type=float, default=10.0, help="joins per second")
     parser.add_argument("--tag", default="s")
+    parser.add_argument("--name", default="Load publisher", help="publisher: the name it joins under")
+    parser.add_argument("--floor-for", help="publisher (a lecturer): give the floor to the participant of this name")
     args = parser.parse_args()
     # The load generator yields the cores to the server it measures: it shares them, and
     # the server's latency should not include waiting behind its own subscribers.
@@ -295,7 +327,9 @@ def main() -> None:
     aiortc_internals.use_host_addresses(["127.0.0.1"])
     if args.role == "publisher":
         out: dict = {}
-        asyncio.run(publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out))
+        asyncio.run(
+            publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for)
+        )
         result = {"event": "result", "role": "publisher", "sent": list(out["sent"].items())}
     else:
         counters = asyncio.run(

@@ -8,6 +8,7 @@ as CSV (UTF-8 with BOM, for Excel) or JSON. Rows are only ever added.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classroom.attendance import excel_csv, spreadsheet_safe
 from classroom.models import AUDIT_TEXT_MAX, NAME_MAX, ROOM_MAX, AuditRecord
 
-CSV_COLUMNS = ["id", "at", "room", "actor_kind", "actor_name", "target", "action", "result", "detail"]
+CSV_COLUMNS = ["id", "at", "room", "actor_kind", "actor_name", "actor_class", "target", "action", "result", "detail"]
 
 
 class AuditEntry(BaseModel):
@@ -31,6 +32,10 @@ class AuditEntry(BaseModel):
     action: str
     result: str
     detail: str
+    actor_class: str | None = None  # the class acted for (a lecturer's link naming no person, the schedule)
+    event: str | None = None  # the act as data, for the console to word (older rows: None)
+    args: dict[str, Any] | None = None
+    error: str | None = None
 
 
 def _fit(text: str, limit: int) -> str:
@@ -52,6 +57,10 @@ class AuditLog:
         action: str,
         result: str,
         detail: str = "",
+        actor_class: str | None = None,
+        event: str | None = None,
+        args: dict[str, Any] | None = None,
+        error: str | None = None,
     ) -> AuditEntry:
         row = AuditRecord(
             at=at,
@@ -62,6 +71,10 @@ class AuditLog:
             action=_fit(action, AUDIT_TEXT_MAX),
             result=result,
             detail=_fit(detail, AUDIT_TEXT_MAX),
+            actor_class=actor_class,
+            event=event,
+            args=args,
+            error=error or None,
         )
         with self.db.begin() as session:
             session.add(row)
@@ -92,6 +105,7 @@ def audit_csv(entries: list[AuditEntry]) -> str:
                 e.room,
                 e.actor_kind,
                 spreadsheet_safe(e.actor_name),
+                e.actor_class or "",
                 e.target,
                 spreadsheet_safe(e.action),
                 e.result,

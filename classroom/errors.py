@@ -42,6 +42,32 @@ class ClassEnded(ClassroomError):
         self.class_id = class_id
 
 
+class UnknownRoom(ClassroomError):
+    """A class booked in a room the school's rooms file does not have."""
+
+    code = "unknown_room"
+
+    def __init__(self, room: str, known: list[str]) -> None:
+        rooms = ", ".join(known) if known else "none (no rooms file is configured)"
+        super().__init__(f"there is no room {room!r}; the rooms are: {rooms}")
+        self.room = room
+        self.known = known
+
+
+class RoomBooked(ClassroomError):
+    """A class booked in a room over the time of another class there."""
+
+    code = "room_booked"
+
+    def __init__(self, room: str, other_id: str, other_title: str, starts: str, ends: str) -> None:
+        super().__init__(
+            f"room {room!r} is booked from {starts} to {ends} by class {other_id} "
+            f"({other_title!r}); choose another time or room, or allow the overlap"
+        )
+        self.room = room
+        self.other_id = other_id
+
+
 # ---- a live class refuses what a participant asked ----------------------------------------------
 
 

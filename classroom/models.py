@@ -1,8 +1,11 @@
-"""The database tables: classes, attendance, chat, removals and the room audit log (SQLAlchemy 2.x ORM).
+"""The database tables: classes, attendance, chat, removals, the room-control audit log and
+the room schedule's decisions (SQLAlchemy 2.x ORM).
 
 Attendance rows are the school's proof of how long each trainee attended, so every join and
 every leave is one row that is never rewritten except to close it. Audit rows record who did
-what to which room device or scene, and are never rewritten at all.
+what to which room device or scene, and are never rewritten at all. Schedule rows record that
+the room schedule has dealt with a class's start or end, so that a restarted server resumes
+rather than runs a class's scenes again.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -106,6 +109,12 @@ class AuditRecord(Base):
     action: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
     result: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))
+    # The act as data for the pages to word in their language (devices/room/events.py);
+    # nullable, so a database from before them gains the columns and keeps its rows.
+    actor_class: Mapped[str | None] = mapped_column(String(NAME_MAX), nullable=True)
+    event: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    args: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class ChatRecord(Base):
@@ -137,3 +146,22 @@ class RemovalRecord(Base):
     identity: Mapped[str] = mapped_column(String(EXTERNAL_ID_MAX), primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ScheduleStepRecord(Base):
+    """The room schedule dealt with one class's `start` or `end`: once per class, ever.
+
+    `outcome` is ``ran`` (the scene was started) or ``skipped`` (with the reason in `detail`:
+    the next class needed the room, people were still connected, too late...).
+    """
+
+    __tablename__ = "room_schedule_steps"
+
+    class_id: Mapped[str] = mapped_column(
+        ForeignKey("classes.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[str] = mapped_column(String(8), primary_key=True)  # "start" | "end"
+    room: Mapped[str] = mapped_column(String(ROOM_MAX))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(AUDIT_TEXT_MAX))

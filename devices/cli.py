@@ -67,6 +67,8 @@ DEVICE_HELP = f"""Check and drive the devices of a rooms file.
 Act on one device with ROOM/DEVICE followed by an action:
 room-101/camera preset recall 2
 room-101/camera move left --speed 0.3 --for 1
+room-101/camera go-to -600 150 4000
+room-101/camera stream-uri
 room-101/camera status --json
 room-101/display power on
 room-101/display input hdmi1
@@ -76,7 +78,7 @@ room-101/mic mute on
 
 Exit codes:
 0 done
-{USAGE_ERROR} bad command line
+{USAGE_ERROR} bad command line, or a value outside what the device takes
 {_EXIT_LINES}"""
 
 
@@ -161,11 +163,15 @@ def act(
         _fail(exc, target, as_json)
     if isinstance(result, DeviceStatus):
         _print_status(_status_row(room.name, cfg, result), as_json)
-        raise typer.Exit(STATE_EXIT.get(result.link, 0))
+        raise typer.Exit(exit_code(result.error) if result.error else STATE_EXIT.get(result.link, 0))
     if as_json:
         typer.echo(
             json.dumps({"device": target, "action": " ".join(words), "result": _plain(result)})
         )
+    elif isinstance(result, list):  # presets, profiles: one line each
+        typer.echo(f"{target}: {' '.join(words)}: {len(result)}")
+        for item in _plain(result):
+            typer.echo("  " + (", ".join(f"{k}={v}" for k, v in item.items()) if isinstance(item, dict) else str(item)))
     else:
         shown = "done" if result is None else _plain(result)
         typer.echo(f"{target}: {' '.join(words)}: {shown}")

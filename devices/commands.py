@@ -28,14 +28,18 @@ from typing import Annotated, ClassVar, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from collections.abc import Sequence
+
 from devices.drivers.base import (
     AnyDevice,
     Camera,
     DeviceKind,
     DeviceStatus,
     Display,
+    MediaSource,
     Microphone,
     PanTiltZoom,
+    PresetList,
 )
 from devices.errors import Unsupported
 
@@ -93,9 +97,17 @@ class Entry:
         return " ".join([*(cls.words or ()), *cls.args])
 
     def check(self, device: AnyDevice) -> None:
-        """Refuse (Unsupported) a device of another kind, or one without the capability."""
+        """Refuse (Unsupported) a device of another kind, or one without the capability.
+
+        Capabilities are what the device offered when it was last connected (an ONVIF camera
+        knows its own only once set up): while its link is down, the missing capability is
+        not the reason, so the command goes to the driver, which tries to reach the device
+        and raises the real cause (offline, rejected credentials, no answer).
+        """
         if device.kind not in self.kinds:
             raise Unsupported(f"{self.label}: {not_for(device.name, device.kind, self.kinds)}")
+        if not device.link.state.connected:
+            return
         if self.needs is not None and not getattr(device.capabilities, self.needs, None):
             control = CONTROLS.get(self.needs, self.needs.replace("_", " "))
             raise Unsupported(f"{device.name} has no {control} control")
@@ -150,6 +162,18 @@ def as_display(device: AnyDevice) -> Display:
     if isinstance(device, Display):
         return device
     raise Unsupported(f"{device.name} is not a display")
+
+
+def as_preset_list(device: AnyDevice) -> PresetList:
+    if isinstance(device, PresetList):
+        return device
+    raise Unsupported(f"{device.name} cannot list its presets (its protocol has no such query)")
+
+
+def as_media_source(device: AnyDevice) -> MediaSource:
+    if isinstance(device, MediaSource):
+        return device
+    raise Unsupported(f"{device.name} has no media profiles (its protocol has no such query)")
 
 
 def as_microphone(device: AnyDevice) -> Microphone:
@@ -317,10 +341,17 @@ class GoTo(Command):
     zoom: float
     kinds = (CAMERA,)
     needs = "absolute_position"
+    words = ("go-to",)
+    args = ("PAN", "TILT", "ZOOM")
 
     @property
     def label(self) -> str:
         return f"go to pan {self.pan:g} tilt {self.tilt:g} zoom {self.zoom:g}"
+
+    @classmethod
+    def from_words(cls, values: list[str], options: Options) -> Command:
+        pan, tilt, zoom = (number(value) for value in values)
+        return cls(do="go_to", pan=pan, tilt=tilt, zoom=zoom)
 
     async def apply(self, device: AnyDevice) -> None:
         await as_camera(device).go_to(PanTiltZoom(self.pan, self.tilt, self.zoom))
@@ -418,7 +449,7 @@ class Mute(Command):
 class Gain(Command):
     do: Literal["gain"]
     gain_db: float = Field(ge=-110, le=30)
-    channel: int = Field(1, ge=1, le=64)
+    channel: int | None = Field(None, ge=1, le=64, description="A microphone channel; all if unset.")
     kinds = (MIC,)
     needs = "gain"
     words = ("gain",)
@@ -426,14 +457,18 @@ class Gain(Command):
 
     @property
     def label(self) -> str:
-        return f"gain {self.gain_db:g} dB channel {self.channel}"
+        where = f"channel {self.channel}" if self.channel else "all channels"
+        return f"gain {self.gain_db:g} dB {where}"
 
     @classmethod
     def from_words(cls, values: list[str], options: Options) -> Command:
-        return cls(do="gain", gain_db=number(values[0]), channel=options.channel or 1)
+        return cls(do="gain", gain_db=number(values[0]), channel=options.channel)
 
     async def apply(self, device: AnyDevice) -> None:
-        await as_microphone(device).set_gain(self.gain_db, self.channel)
+        microphone = as_microphone(device)
+        channels = [self.channel] if self.channel else range(1, microphone.capabilities.channels + 1)
+        for channel in channels:
+            await microphone.set_gain(self.gain_db, channel)
 
 
 DeviceCommand = Annotated[
@@ -447,6 +482,10 @@ COMMAND_NAMES: tuple[str, ...] = tuple(get_args(c.model_fields["do"].annotation)
 # queries: reads the CLI offers ----------------------------------------------------------------
 
 
+Reading = DeviceStatus | PanTiltZoom | dict[int, float] | Sequence[object] | str
+"""What a query hands back: a status, a position, meter levels, a list, a URI."""
+
+
 class Query(Entry):
     """A read that returns what the device says; no arguments."""
 
@@ -454,7 +493,7 @@ class Query(Entry):
     def label(self) -> str:
         return " ".join(self.words or ())
 
-    async def read(self, device: AnyDevice) -> DeviceStatus | PanTiltZoom | dict[int, float]:
+    async def read(self, device: AnyDevice) -> Reading:
         raise NotImplementedError
 
 
@@ -483,12 +522,48 @@ class Levels(Query):
         return await as_microphone(device).levels()
 
 
-QUERIES: tuple[type[Query], ...] = (Status, Position, Levels)
+class Presets(Query):
+    kinds = (CAMERA,)
+    needs = "presets"
+    words = ("presets",)
+
+    async def read(self, device: AnyDevice) -> Sequence[object]:
+        return await as_preset_list(device).presets()
+
+
+class Profiles(Query):
+    kinds = (CAMERA,)
+    needs = "stream_uri"
+    words = ("profiles",)
+
+    async def read(self, device: AnyDevice) -> Sequence[object]:
+        return await as_media_source(device).profiles()
+
+
+class StreamUri(Query):
+    kinds = (CAMERA,)
+    needs = "stream_uri"
+    words = ("stream-uri",)
+
+    async def read(self, device: AnyDevice) -> str:
+        return await as_media_source(device).stream_uri()
+
+
+class SnapshotUri(Query):
+    kinds = (CAMERA,)
+    needs = "snapshot"
+    words = ("snapshot-uri",)
+
+    async def read(self, device: AnyDevice) -> str:
+        return await as_media_source(device).snapshot_uri()
+
+
+QUERIES: tuple[type[Query], ...] = (Status, Position, Levels, Presets, Profiles, StreamUri, SnapshotUri)
 
 # The CLI's words, in the order its help lists them (longer words first where they share a start).
 ON_THE_CLI: tuple[type[Entry], ...] = (
-    Status, Move, Stop, Zoom, PresetRecall, PresetSave, Home, Position, Power, Input, Volume,
-    Mute, Gain, Levels,
+    Status, Move, Stop, Zoom, PresetRecall, PresetSave, Presets, Home, GoTo, Position, Profiles,
+    StreamUri, SnapshotUri, Power, Input, Volume, Mute, Gain, Levels,
 )  # fmt: skip
 
 

@@ -37,6 +37,13 @@ class DeviceRefused(DeviceError):
     """The device understood the command and refused it (not executable, out of range)."""
 
 
+class InvalidValue(DeviceRefused, ValueError):
+    """A value outside what the device takes (a preset it does not have, an input it lacks, a
+    gain beyond its range): refused before anything is sent, or by the device itself (PJLink
+    ERR2). Also a ValueError, so every edge reports it as a bad value (CLI exit 2, API 422
+    `invalid_value`), whatever the protocol."""
+
+
 class AuthError(DeviceError):
     """The device rejected our credentials."""
 

@@ -9,8 +9,11 @@ classroom never know which protocol moved a camera (codec → driver → room, i
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+from devices.errors import DeviceError
 
 # Re-exported: the enum lives beside its transition table (devices/transport/state.py).
 from devices.transport.state import LinkState, WatchedLink
@@ -42,6 +45,8 @@ class DeviceStatus:
     power: bool | None = None
     detail: str = ""  # a human-readable reason when degraded/offline
     values: dict[str, object] = field(default_factory=dict)  # kind-specific: input, volume, mute, position
+    error: DeviceError | None = field(default=None, compare=False)
+    """Why the poll failed, as the device layer's error (the CLI's exit code follows it)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,26 @@ class Microphone(Device, Protocol):
 
     async def levels(self) -> dict[int, float]:
         """Latest meter readings in dBFS per channel."""
+
+
+@runtime_checkable
+class PresetList(Protocol):
+    """A camera that can list its presets (ONVIF GetPresets; VISCA cannot)."""
+
+    async def presets(self) -> Sequence[object]:
+        """The presets as the camera lists them, numbered as `recall_preset` takes them."""
+
+
+@runtime_checkable
+class MediaSource(Protocol):
+    """A camera that streams: its media profiles and where to fetch video and stills (ONVIF)."""
+
+    async def profiles(self) -> Sequence[object]: ...
+
+    async def stream_uri(self, profile: str | None = None) -> str:
+        """The RTSP URI of a profile (the configured one by default)."""
+
+    async def snapshot_uri(self, profile: str | None = None) -> str: ...
 
 
 AnyDevice = Camera | Display | Microphone

@@ -10,7 +10,7 @@ from __future__ import annotations
 from devices.rooms_file.device_config import MdcDisplayConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities
 from devices.drivers.polling import PolledLink, Poller
-from devices.errors import DeviceError, Unsupported
+from devices.errors import DeviceError, InvalidValue
 from devices.mdc.errors import MdcProtocolError
 from devices.mdc.messages import Command, Response, ResponseDecoder
 from devices.mdc.values import (
@@ -87,16 +87,16 @@ class MdcDisplay(PolledLink):
         try:
             source = InputSource.from_name(name)
         except MdcProtocolError:
-            raise Unsupported(
+            raise InvalidValue(
                 f"{self.name}: no input {name!r}; inputs: {', '.join(INPUTS)}"
             ) from None
         if not source.settable:
-            raise Unsupported(f"{self.name}: input {name!r} can be reported but not selected")
+            raise InvalidValue(f"{self.name}: input {name!r} can be reported but not selected")
         await self._send(Command.INPUT_SOURCE, source)
 
     async def set_volume(self, level: int) -> None:
         if not 0 <= level <= 100:
-            raise Unsupported(f"{self.name}: volume is 0..100, not {level}")
+            raise InvalidValue(f"{self.name}: volume is 0..100, not {level}")
         await self._send(Command.VOLUME, level)
 
     async def set_mute(self, muted: bool) -> None:
@@ -116,7 +116,7 @@ class MdcDisplay(PolledLink):
         try:
             status = Status.parse(await self._send(Command.STATUS))
         except DeviceError as exc:
-            return DeviceStatus(link=self.link.state, detail=str(exc))
+            return DeviceStatus(link=self.link.state, detail=str(exc), error=exc)
         values: dict[str, object] = {"input": status.input_name}
         if status.volume <= 100:
             values["volume"] = status.volume

@@ -30,7 +30,7 @@ from devices.drivers.base import (
     DeviceStatus,
     PanTiltZoom,
 )
-from devices.errors import DeviceError, DeviceRefused, ProtocolError, Unsupported
+from devices.errors import DeviceError, DeviceRefused, InvalidValue, ProtocolError, Unsupported
 from devices.onvif import presets as preset_numbers
 from devices.onvif.link import OnvifLink
 from devices.onvif.models import CameraPreset, DeviceInformation, MediaProfile, PtzStatus
@@ -40,11 +40,13 @@ from devices.transport.policy import Backoff
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF = Backoff()  # set-up retries while offline: 0.5 s doubling to 10 s
+# Preset slots offered for a camera that lists presets but will not say how many it holds.
+PRESETS_WITHOUT_NODE = 16
 
 
 def _speed(name: str, value: float) -> float:
     if not -1.0 <= value <= 1.0:
-        raise ValueError(f"{name} {value} is outside [-1, 1]")
+        raise InvalidValue(f"{name} {value} is outside [-1, 1]")
     return float(value)
 
 
@@ -123,15 +125,36 @@ class OnvifCamera:
 
     @property
     def capabilities(self) -> CameraCapabilities:
-        """What the chosen profile and PTZ node allow (nothing before the first setup)."""
-        profile, node = self._session.profile, self._session.ptz_node
+        """What the chosen profile and PTZ node allow (nothing before the first setup).
+
+        As optional as the WSDL makes them: a PTZConfiguration need not name default spaces
+        and a camera need not answer GetNodes. A kind of move is offered when the profile
+        names its default space, or the node lists a space for it; when neither the node
+        nor a default says, it is offered and the camera's answer to the first try decides.
+        Presets count from the node, else from GetPresets tried at setup."""
+        session = self._session
+        profile, node = session.profile, session.ptz_node
         if profile is None:
             return CameraCapabilities(pan_tilt=False, zoom=False, home=False)
+
+        def offered(default: bool, node_spaces: str) -> bool:
+            if not profile.ptz:
+                return False
+            if default or node is None:
+                return True
+            return bool(getattr(getattr(node, "SupportedPTZSpaces", None), node_spaces, None))
+
+        if node is not None:
+            presets = int(getattr(node, "MaximumNumberOfPresets", 0) or 0)
+        elif session.presets_listed is not None:
+            presets = max(session.presets_listed, PRESETS_WITHOUT_NODE)
+        else:
+            presets = 0
         return CameraCapabilities(
-            pan_tilt=profile.ptz and profile.continuous,
-            zoom=profile.ptz and profile.zoom,
-            presets=int(getattr(node, "MaximumNumberOfPresets", 0) or 0),
-            absolute_position=profile.ptz and profile.absolute,
+            pan_tilt=offered(profile.continuous, "ContinuousPanTiltVelocitySpace"),
+            zoom=offered(profile.zoom, "ContinuousZoomVelocitySpace"),
+            presets=presets if profile.ptz else 0,
+            absolute_position=offered(profile.absolute, "AbsolutePanTiltPositionSpace"),
             home=profile.ptz and bool(getattr(node, "HomeSupported", True)),
             power=False,
             stream_uri=True,
@@ -148,6 +171,7 @@ class OnvifCamera:
         """Poll now: the clock, and the PTZ status when the profile has PTZ. Never raises for a
         device problem: it is reported in `link` and `detail`."""
         values: dict[str, object] = {}
+        failure: DeviceError | None = None
         try:
             values["clock_skew"] = await self._session.check_clock()
             profile = self._session.profile
@@ -158,12 +182,15 @@ class OnvifCamera:
                 )
         except DeviceError as error:
             values["error"] = str(error)
+            failure = error
         session = self._session
         if session.profile is not None:
             values["profile"] = session.profile.token
         if session.info is not None:
             values["model"] = f"{session.info.manufacturer} {session.info.model}".strip()
-        return DeviceStatus(link=session.link.state, power=None, detail=session.link.detail, values=values)
+        return DeviceStatus(
+            link=session.link.state, power=None, detail=session.link.detail, values=values, error=failure
+        )
 
     async def move(self, pan_speed: float, tilt_speed: float) -> None:
         velocity = _vector(_speed("pan speed", pan_speed), _speed("tilt speed", tilt_speed), None)
@@ -246,14 +273,14 @@ class OnvifCamera:
         _speed("pan", pan)
         _speed("tilt", tilt)
         if zoom is not None and not 0.0 <= zoom <= 1.0:
-            raise ValueError(f"zoom {zoom} is outside [0, 1]")
+            raise InvalidValue(f"zoom {zoom} is outside [0, 1]")
         await self._ptz("AbsoluteMove", Position=_vector(pan, tilt, zoom), **self._speed_param(speed))
 
     async def relative_move(self, pan: float, tilt: float, zoom: float | None = None, speed: float | None = None) -> None:
         """Move by a translation in the generic space: pan, tilt in [-2, 2], zoom in [-1, 1]."""
         for axis, value, limit in (("pan", pan, 2.0), ("tilt", tilt, 2.0), ("zoom", zoom, 1.0)):
             if value is not None and not -limit <= value <= limit:
-                raise ValueError(f"{axis} translation {value} is outside [-{limit:g}, {limit:g}]")
+                raise InvalidValue(f"{axis} translation {value} is outside [-{limit:g}, {limit:g}]")
         await self._ptz("RelativeMove", Translation=_vector(pan, tilt, zoom), **self._speed_param(speed))
 
     async def presets(self) -> list[CameraPreset]:
@@ -297,7 +324,7 @@ class OnvifCamera:
         if speed is None:
             return {}
         if not 0.0 <= speed <= 1.0:
-            raise ValueError(f"speed {speed} is outside [0, 1]")
+            raise InvalidValue(f"speed {speed} is outside [0, 1]")
         return {"Speed": _vector(speed, speed, speed)}
 
     def _uri(self, reply: Any, operation: str) -> str:

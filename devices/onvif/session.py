@@ -73,6 +73,7 @@ class OnvifSession:
         self.profiles: list[MediaProfile] = []
         self.profile: MediaProfile | None = None
         self.ptz_node: Any = None
+        self.presets_listed: int | None = None  # GetPresets at setup, when GetNodes failed
 
     @property
     def where(self) -> str:
@@ -127,14 +128,29 @@ class OnvifSession:
         self.profiles = [MediaProfile.from_reply(p) for p in replies or []]
         self.profile = self._choose_profile()
         self.ptz_node = None
+        self.presets_listed = None
         if self.profile is not None and self.profile.ptz:
             try:
                 self._services["ptz"] = await self._create(camera, "ptz")
+            except (ProtocolError, DeviceRefused, Unsupported) as error:
+                log.warning("%s: no PTZ service: %s", self.where, error)
+                return
+            try:
                 nodes = await self._call("ptz", "GetNodes")
                 self.ptz_node = nodes[0] if nodes else None
             except (ProtocolError, DeviceRefused, Unsupported) as error:
-                # Optional detail: PTZ still works without the node's preset count.
+                # Optional detail: PTZ works without the node; try whether presets do.
                 log.warning("%s: PTZ node unavailable: %s", self.where, error)
+                self.presets_listed = await self._probe_presets(self.profile.token)
+
+    async def _probe_presets(self, profile: str) -> int | None:
+        """How many presets GetPresets lists; None when the camera does not do presets."""
+        try:
+            listed = await self._call("ptz", "GetPresets", {"ProfileToken": profile})
+        except (ProtocolError, DeviceRefused, Unsupported) as error:
+            log.info("%s: no presets: %s", self.where, error)
+            return None
+        return len(listed or [])
 
     async def capabilities(self) -> dict[str, Any]:
         """GetCapabilities(Category=All) as plain data (the library caches it per setup)."""

@@ -15,7 +15,7 @@ from dataclasses import replace
 from devices.rooms_file.device_config import PJLinkProjectorConfig, password_of
 from devices.drivers.base import DeviceKind, DeviceStatus, DisplayCapabilities
 from devices.drivers.polling import PolledLink, Poller
-from devices.errors import DeviceError, DeviceOffline, DeviceRefused, Unsupported
+from devices.errors import DeviceError, DeviceOffline, DeviceRefused, InvalidValue, Unsupported
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError, UnavailableTime
 from devices.pjlink.messages import (
     AuthFailure,
@@ -150,7 +150,7 @@ class PJLinkProjector(PolledLink):
         try:
             wanted = Input.from_name(name)
         except PJLinkProtocolError:
-            raise Unsupported(
+            raise InvalidValue(
                 f"{self.name}: no input {name!r}; inputs: {', '.join(self.capabilities.inputs)}"
             ) from None
         await self._act(Command.INPT, wanted.serialize())
@@ -186,7 +186,7 @@ class PJLinkProjector(PolledLink):
             except Unsupported:
                 pass  # laser projectors have no lamp (ERR1)
         except DeviceError as exc:
-            return DeviceStatus(link=self.link.state, detail=str(exc))
+            return DeviceStatus(link=self.link.state, detail=str(exc), error=exc)
         return DeviceStatus(
             link=self.link.state,
             power=power is PowerState.ON,

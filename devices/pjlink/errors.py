@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 
 from devices.errors import (
+    InvalidValue,
     AuthError,
     DeviceBusy,
     DeviceError,
@@ -46,7 +47,7 @@ class UndefinedCommand(PJLinkError, Unsupported):
     code = ErrorCode.UNDEFINED_COMMAND
 
 
-class OutOfParameter(PJLinkError, DeviceRefused):
+class OutOfParameter(PJLinkError, InvalidValue):
     code = ErrorCode.OUT_OF_PARAMETER
 
 

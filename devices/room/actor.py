@@ -24,11 +24,18 @@ class Actor(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: ActorKind
-    name: str = Field(max_length=100, description="Who: a technician's or lecturer's name, a class id.")
+    name: str = Field(max_length=100, description="Who: a technician's or lecturer's name; empty for nobody in particular.")
+    class_id: str | None = Field(
+        None, max_length=100, description="The class acted for: a lecturer's link that names no person, the schedule's runs."
+    )
 
     @property
     def label(self) -> str:
-        return f"{self.kind.value} {self.name}" if self.name else self.kind.value
+        """The English form for logs (the class only when no person is named); the pages
+        word `kind` and show `name` or `class_id`."""
+        if self.name or not self.class_id:
+            return f"{self.kind.value} {self.name}" if self.name else self.kind.value
+        return f"{self.kind.value} (class {self.class_id})"
 
 
-SUPERVISION = Actor(kind=ActorKind.CONTROLLER, name="supervision")
+SUPERVISION = Actor(kind=ActorKind.CONTROLLER, name="")

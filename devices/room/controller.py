@@ -24,9 +24,10 @@ from devices.commands import Command, Move, Zoom, as_camera
 from devices.drivers.base import AnyDevice, LinkState, PanTiltZoom
 from devices.errors import DeviceError, Unsupported
 from devices.room.actor import SUPERVISION, Actor, ActorKind
-from devices.room.desired import DesiredState, Want, restoring
+from devices.room.desired import DesiredState, Owner, Want, restoring
+from devices.room.error_codes import code_of
 from devices.room.errors import NotFound
-from devices.room.events import DeviceEvent, LogEntry, LogEvent, Result, RoomEvent, SceneEvent
+from devices.room.events import Arg, DeviceEvent, Event, LogEntry, LogEvent, Result, RoomEvent, SceneEvent
 from devices.rooms_file.positions import CameraPosition
 from devices.room.room_view import PositionInfo, RoomView, SceneInfo
 from devices.room.scene_run import RunState, SceneRun, SceneRunView, describe
@@ -52,6 +53,12 @@ RUN_RESULT: dict[RunState, Result] = {
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _said(command: Command) -> dict[str, Arg]:
+    """A command's fields (``do`` and its values) for the pages to word, as a scene step's are."""
+    fields: dict[str, Arg] = command.model_dump(exclude={"seconds"})
+    return fields
 
 
 class RoomController:
@@ -121,7 +128,10 @@ class RoomController:
     def device_view(self, name: str) -> DeviceView:
         view = self._supervisor(name).view
         wants = self.desired.of(name)
-        desired = {attr: {"value": w.value, "owner": w.owner} for attr, w in wants.items()}
+        desired = {
+            attr: {"value": w.value, "owner": w.owner.label, "owner_kind": w.owner.kind, "owner_name": w.owner.name}
+            for attr, w in wants.items()
+        }
         return view.model_copy(update={"desired": desired})
 
     def view(self) -> RoomView:
@@ -145,36 +155,41 @@ class RoomController:
     # commands ---------------------------------------------------------------------------------
 
     async def command(self, name: str, command: Command, actor: Actor) -> DeviceView:
-        """Run one command on one device; device errors are logged, then raised."""
+        """Run one command on one device and return its view polled after the command;
+        device errors are logged, then raised."""
         supervisor = self._supervisor(name)
         device = supervisor.device
         command.check(device)
         self._touched(actor)
         axis = "zoom" if isinstance(command, Zoom) else "pan_tilt"
         self._cancel_stopper(name, axis)
+        said = _said(command)
         try:
             await command.apply(device)
         except (DeviceError, ValueError) as exc:
-            await self._record(actor, name, command.label, "failed", describe(exc))
+            await self._record(actor, name, command.label, "failed", describe(exc), "command", said, code_of(exc))
             raise
-        self.desired.after(name, command, actor.label)
+        self.desired.after(name, command, Owner(actor.kind.value, actor.name))
         seconds = command.seconds if isinstance(command, (Move, Zoom)) else None
         stopping = command.stopping()
         if seconds and stopping is not None:
             self._stop_later(name, axis, device, stopping, seconds)
-        await self._record(actor, name, command.label, "ok")
-        supervisor.poll_soon()
+        await self._record(actor, name, command.label, "ok", "", "command", said)
+        await supervisor.poll()  # the view returned shows the device after the command
         return self.device_view(name)
 
     async def go_to_position(self, name: str, actor: Actor) -> None:
         position = self._position(name)
         self._touched(actor)
+        action = f"camera {position.camera} to position"
+        said: dict[str, Arg] = {"position": position.name, "camera": position.camera}
         try:
             await self._go_to(position)
         except (DeviceError, ValueError) as exc:
-            await self._record(actor, position.name, f"camera {position.camera} to position", "failed", describe(exc))
+            await self._record(actor, position.name, action, "failed", describe(exc), "position", said, code_of(exc))
             raise
-        await self._record(actor, position.name, f"camera {position.camera} to position", "ok")
+        await self._record(actor, position.name, action, "ok", "", "position", said)
+        await self._supervisor(position.camera).poll()  # callers show the camera after the move
 
     # scenes -----------------------------------------------------------------------------------
 
@@ -186,7 +201,7 @@ class RoomController:
         self._touched(actor)
         previous = self._run_task
         run = SceneRun(
-            scene, actor, partial(self._perform, owner=f"scene {scene.name}"), self._run_changed, now=self._now
+            scene, actor, partial(self._perform, owner=Owner("scene", scene.label)), self._run_changed, now=self._now
         )
         self.last_run = run.view
         self._scene_run = run
@@ -217,9 +232,11 @@ class RoomController:
             view = await run.execute()
         except asyncio.CancelledError:
             run.mark_cancelled()
-            await self._record(actor, run.scene.name, "scene", "cancelled", run.view.summary)
+            said: dict[str, Arg] = {"scene": run.scene.name, **run.view.counts}
+            await self._record(actor, run.scene.name, "scene", "cancelled", run.view.summary, "scene", said)
             raise
-        await self._record(actor, run.scene.name, "scene", RUN_RESULT[view.state], view.summary)
+        said = {"scene": run.scene.name, **view.counts}
+        await self._record(actor, run.scene.name, "scene", RUN_RESULT[view.state], view.summary, "scene", said)
         return view
 
     def _run_changed(self, view: SceneRunView) -> None:
@@ -227,7 +244,7 @@ class RoomController:
             self.last_run = view  # a cancelled older run still reports, but is no longer the room's
         self._emit(SceneEvent(room=self.name, run=view))
 
-    async def _perform(self, step: SceneStep, owner: str) -> None:
+    async def _perform(self, step: SceneStep, owner: Owner) -> None:
         """One scene step through the facades; settings it makes are owned by the scene."""
         if step.do == "wait":
             await asyncio.sleep(step.seconds)
@@ -270,7 +287,10 @@ class RoomController:
         self._emit(DeviceEvent(room=self.name, device=self.device_view(name)))
         if view.link is not LinkState.CONNECTING and self._links.get(name) is not view.link:
             # Link news goes to the event log, not the audit log: nobody did it.
-            news = self._record(SUPERVISION, name, f"link {view.link.value}", "info", view.detail, audited=False)
+            news = self._record(
+                SUPERVISION, name, f"link {view.link.value}", "info", view.detail, "link", {"state": view.link.value},
+                audited=False,
+            )
             self._spawn(news)
             self._links[name] = view.link
         for attribute, actual, want in self.desired.drift(view):
@@ -281,13 +301,15 @@ class RoomController:
 
     async def _reapply(self, name: str, attribute: str, actual: object, want: Want) -> None:
         command = restoring(attribute, want.value)
-        action = f"re-apply {command.label} (was {actual}; owned by {want.owner})"
+        action = f"re-apply {command.label} (was {actual}; owned by {want.owner.label})"
+        was = actual if isinstance(actual, (str, int, float, bool)) else str(actual)
+        said = {**_said(command), "was": was, "owner_kind": want.owner.kind, "owner_name": want.owner.name}
         try:
             await command.apply(self._supervisor(name).device)
         except (DeviceError, ValueError) as exc:
-            await self._record(SUPERVISION, name, action, "failed", describe(exc))
+            await self._record(SUPERVISION, name, action, "failed", describe(exc), "reapply", said, code_of(exc))
         else:
-            await self._record(SUPERVISION, name, action, "ok")
+            await self._record(SUPERVISION, name, action, "ok", "", "reapply", said)
             self._supervisor(name).poll_soon()
         finally:
             self._reapplying.discard((name, attribute))
@@ -332,11 +354,23 @@ class RoomController:
         task.add_done_callback(self._tasks.discard)
 
     async def _record(
-        self, actor: Actor, target: str, action: str, result: Result, detail: str = "", *, audited: bool = True
+        self,
+        actor: Actor,
+        target: str,
+        action: str,
+        result: Result,
+        detail: str,
+        event: Event,
+        args: dict[str, Arg],
+        error: str = "",
+        *,
+        audited: bool = True,
     ) -> None:
+        """Log (and audit) one entry: in English, and as `event` + `args` (+ the failure's
+        `error` code) for the pages to word."""
         entry = LogEntry(
-            at=self._now(), room=self.name, actor=actor, target=target, action=action,
-            result=result, detail=detail, audited=audited,
+            at=self._now(), room=self.name, actor=actor, target=target, action=action, result=result,
+            detail=detail, event=event, args=args, error=error, audited=audited,
         )  # fmt: skip
         self.log.append(entry)
         self._emit(LogEvent(room=self.name, entry=entry))

@@ -18,14 +18,28 @@ from devices.commands import Command, Gain, Input, Mute, Power, Volume
 from devices.room.device_view import DeviceView
 from devices.transport.state import LinkState
 
-DRIFTABLE = ("input", "muted", "volume", "gain")  # "gain.N" is channel N's gain
+DRIFTABLE = ("input", "muted", "volume", "gain")  # "gain.N" is channel N's gain, "gain.*" all
+ALL_GAINS = "gain.*"
 Setting = str | bool | int | float
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who keeps a setting: a person (an actor kind and their name) or a scene (its title).
+    The console words the kind in its language; `label` is the English form for logs."""
+
+    kind: str  # an ActorKind value, or "scene"
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.name else self.kind
 
 
 @dataclass(frozen=True)
 class Want:
     value: Setting
-    owner: str  # "scene start", "technician Anh Tuấn": shown in the console
+    owner: Owner  # shown in the console: "scene Bắt đầu buổi học", "technician Anh Tuấn"
 
 
 def setting_of(command: Command) -> tuple[str, Setting] | None:
@@ -37,7 +51,7 @@ def setting_of(command: Command) -> tuple[str, Setting] | None:
     if isinstance(command, Mute) and command.channel is None:
         return ("muted", command.muted)
     if isinstance(command, Gain):
-        return (f"gain.{command.channel}", command.gain_db)
+        return (f"gain.{command.channel}" if command.channel else ALL_GAINS, command.gain_db)
     return None
 
 
@@ -49,11 +63,14 @@ def restoring(attribute: str, value: Setting) -> Command:
         return Mute(do="mute", muted=bool(value))
     if attribute == "volume":
         return Volume(do="volume", level=int(value))
-    channel = int(attribute.split(".", 1)[1])
+    channel = None if attribute == ALL_GAINS else int(attribute.split(".", 1)[1])
     return Gain(do="gain", gain_db=float(value), channel=channel)
 
 
 def _actual(view: DeviceView, attribute: str) -> object:
+    if attribute == ALL_GAINS:  # one gain while every channel has it, else all of them
+        gains = sorted(set((view.gain_db or {}).values()))
+        return gains[0] if len(gains) == 1 else (gains or None)
     if attribute.startswith("gain."):
         return (view.gain_db or {}).get(int(attribute.split(".", 1)[1]))
     value: object = getattr(view, attribute)
@@ -64,16 +81,20 @@ class DesiredState:
     def __init__(self) -> None:
         self._wants: dict[str, dict[str, Want]] = {}
 
-    def want(self, device: str, attribute: str, value: Setting, owner: str) -> None:
+    def want(self, device: str, attribute: str, value: Setting, owner: Owner) -> None:
         if attribute.split(".", 1)[0] not in DRIFTABLE:
             raise ValueError(f"{attribute!r} is not a setting the controller keeps")
         self._wants.setdefault(device, {})[attribute] = Want(value, owner)
 
-    def after(self, device: str, command: Command, owner: str) -> None:
+    def after(self, device: str, command: Command, owner: Owner) -> None:
         """`command` succeeded on `device`: own the setting it makes; switching off forgets
         the device's settings."""
         setting = setting_of(command)
         if setting is not None:
+            if setting[0].startswith("gain."):  # all channels and one channel replace each other
+                wants = self._wants.get(device, {})
+                for attribute in [a for a in wants if a.startswith("gain.") and ALL_GAINS in (a, setting[0])]:
+                    del wants[attribute]
             self.want(device, *setting, owner=owner)
         if isinstance(command, Power) and not command.power:
             self.forget(device)

@@ -4,6 +4,10 @@
 moved on (a step started or finished). `log`: an entry of the room's event log: commands,
 scene runs, drift corrections and link changes, each with who, what, on which target, and
 the result. The same entries, except link changes, go to the audit log in the database.
+
+An entry says what happened twice: in English (`action`, `detail`) for logs and exports,
+and as data the pages word in their language (`event`, `args`, `error`: docs/rooms.md §
+"The words of the log"), so the Vietnamese console shows no English sentence.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from devices.room.scene_run import SceneRunView
 from devices.room.device_view import DeviceView
 
 Result = Literal["ok", "failed", "partial", "cancelled", "info"]
+Event = Literal["command", "position", "scene", "link", "reapply"]
+Arg = str | int | float | bool | None
 
 
 class LogEntry(BaseModel):
@@ -30,6 +36,9 @@ class LogEntry(BaseModel):
     action: str
     result: Result
     detail: str = ""
+    event: Event | None = Field(None, description="What kind of act or news: the pages word it from this and `args`.")
+    args: dict[str, Arg] = Field(default_factory=dict, description="The entry's parameters (a command's fields...).")
+    error: str = Field("", description="A failure's code (devices/room/error_codes.py).")
     audited: bool = Field(True, description="False for supervision news (link changes).")
 
 

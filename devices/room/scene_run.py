@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from devices.errors import DeviceError
 from devices.room.actor import Actor
+from devices.room.error_codes import code_of
 from devices.rooms_file.scenes import Scene
 from devices.rooms_file.scene_steps import OnFailure, SceneStep
 
@@ -48,7 +49,8 @@ class StepView(BaseModel):
     label: str
     args: dict[str, Any] = {}  # the step's own fields (device, input, level...), for UIs that word it
     state: StepState = StepState.PENDING
-    detail: str = ""
+    detail: str = ""  # why it failed, in English (logs, the console's tooltip)
+    error: str = ""  # why it failed, as a code the pages word (devices/room/error_codes.py)
     started_at: datetime | None = None
     seconds: float | None = None  # how long it took
 
@@ -77,6 +79,12 @@ class SceneRunView(BaseModel):
         if self.failed:
             text += "; failed: " + "; ".join(f"{s.label} ({s.detail})" for s in self.failed)
         return text
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The summary as numbers, for the pages to word."""
+        done = sum(s.state is StepState.OK for s in self.steps)
+        return {"ok": done, "total": len(self.steps), "failed": len(self.failed)}
 
 
 Perform = Callable[[SceneStep], Awaitable[None]]
@@ -138,7 +146,7 @@ class SceneRun:
                     async with asyncio.timeout(step.limit):  # not wait_for: see tasks.py
                         await self._perform(step)
                 except (DeviceError, ValueError, TimeoutError) as exc:
-                    self._finish_step(index, started, StepState.FAILED, describe(exc))
+                    self._finish_step(index, started, StepState.FAILED, describe(exc), code_of(exc))
                     stopped = self.scene.policy(index) is OnFailure.STOP
                 else:
                     self._finish_step(index, started, StepState.OK, "")
@@ -159,6 +167,6 @@ class SceneRun:
                 self._set(step.index, state=StepState.CANCELLED)
         self._set(state=RunState.CANCELLED, finished_at=self._now())
 
-    def _finish_step(self, index: int, started: datetime, state: StepState, detail: str) -> None:
+    def _finish_step(self, index: int, started: datetime, state: StepState, detail: str, error: str = "") -> None:
         seconds = round((self._now() - started).total_seconds(), 3)
-        self._set(index, state=state, detail=detail, seconds=seconds)
+        self._set(index, state=state, detail=detail, error=error, seconds=seconds)

@@ -9,14 +9,16 @@ stale REP from the start-up dump cannot be mistaken for the confirmation.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import DeviceKind, DeviceStatus, MicrophoneCapabilities
 from devices.drivers.polling import PolledLink, Poller
-from devices.errors import DeviceError, Unsupported
-from devices.shure.errors import ShureProtocolError
+from devices.errors import DeviceError, InvalidValue
+from devices.shure.errors import ShureCommandError, ShureProtocolError
 from devices.shure.messages import (
     Get,
     Message,
@@ -53,6 +55,8 @@ class _Picture:
     levels: dict[int, float] = field(default_factory=dict)
     other: dict[str, str] = field(default_factory=dict)  # unknown REPs, raw, for the console
 
+
+log = logging.getLogger(__name__)
 
 _INFO = (Parameter.DEVICE_ID, Parameter.MODEL, Parameter.SERIAL_NUM, Parameter.FW_VER)
 
@@ -107,14 +111,39 @@ class ShureMicrophone(PolledLink):
         )
 
     async def _on_connect(self, requester: Requester[Message]) -> None:
-        """Ask for the whole state (its REPs stream in after the first) and start the meters."""
+        """Ask for the whole state (its REPs stream in after the first) and start the meters.
+
+        A model that answers `< GET 0 ALL >` with `< REP ERR >` is asked parameter by
+        parameter instead (what classbridge shows), so it still comes online."""
         self.picture.levels.clear()
-        await requester.request(Get(Parameter.ALL, 0).serialize(), self._first_report)
+        try:
+            await requester.request(Get(Parameter.ALL, 0).serialize(), self._first_report)
+        except ShureCommandError:
+            log.info("%s: GET 0 ALL refused; asking parameter by parameter", self.name)
+            await self._ask_each(requester)
         if self.meter_rate_ms:
             await requester.request(
                 Set(Parameter.METER_RATE, meter_rate(self.meter_rate_ms)).serialize(),
                 self._confirm(Parameter.METER_RATE, None, lambda v: int(v) == self.meter_rate_ms),
             )
+
+    async def _ask_each(self, requester: Requester[Message]) -> None:
+        """The start-up picture without GET ALL: the device mute, each channel's mute and
+        gain (required), then names and identity where the model knows them."""
+        await self._get(requester, Parameter.DEVICE_AUDIO_MUTE, None)
+        for channel in range(1, self.channels + 1):
+            await self._get(requester, Parameter.AUDIO_MUTE, channel)
+            await self._get(requester, Parameter.AUDIO_GAIN_HI_RES, channel)
+        optional: list[tuple[str, int | None]] = [(p, None) for p in _INFO]
+        optional += [(Parameter.CHAN_NAME, c) for c in range(1, self.channels + 1)]
+        for command, where in optional:
+            with contextlib.suppress(ShureCommandError):
+                await self._get(requester, command, where)
+
+    async def _get(self, requester: Requester[Message], command: str, channel: int | None) -> None:
+        await requester.request(
+            Get(command, channel).serialize(), self._confirm(command, channel, lambda v: True)
+        )
 
     # frames from the device ---------------------------------------------------------------
 
@@ -182,7 +211,7 @@ class ShureMicrophone(PolledLink):
 
     def _check_channel(self, channel: int) -> None:
         if not 1 <= channel <= self.channels:
-            raise Unsupported(f"{self.name}: channels are 1..{self.channels}, not {channel}")
+            raise InvalidValue(f"{self.name}: channels are 1..{self.channels}, not {channel}")
 
     async def set_mute(self, muted: bool, channel: int | None = None) -> None:
         value = on_off_text(muted)
@@ -201,7 +230,7 @@ class ShureMicrophone(PolledLink):
         try:
             raw = gain_raw(gain_db_value)
         except ShureProtocolError as exc:
-            raise Unsupported(f"{self.name}: {exc}") from None
+            raise InvalidValue(f"{self.name}: {exc}") from None
         await self.link.request(
             Set(Parameter.AUDIO_GAIN_HI_RES, raw, channel).serialize(),
             self._confirm(Parameter.AUDIO_GAIN_HI_RES, channel, lambda v: v == raw),
@@ -219,7 +248,7 @@ class ShureMicrophone(PolledLink):
                 self._confirm(Parameter.DEVICE_AUDIO_MUTE, None, lambda v: True),
             )
         except DeviceError as exc:
-            return DeviceStatus(link=self.link.state, detail=str(exc))
+            return DeviceStatus(link=self.link.state, detail=str(exc), error=exc)
         picture = self.picture
         values: dict[str, object] = {
             "muted": picture.device_mute,

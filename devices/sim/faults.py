@@ -27,6 +27,8 @@ class Faults:
     no_answer: read commands and never reply. delay: seconds before each reply (slow answer).
     busy: reply with the protocol's busy or refusal (PJLink ERR3, MDC NAK, Shure REP ERR).
     garbage: reply with bytes that are not a frame. drop: hang up when a command arrives.
+    truncate: send only the first half of each reply (a frame cut short), then nothing.
+    bad_checksum: send each reply with its last byte changed (MDC: a wrong checksum).
     """
 
     no_answer: bool = False
@@ -34,6 +36,8 @@ class Faults:
     busy: bool = False
     garbage: bool = False
     drop: bool = False
+    truncate: bool = False
+    bad_checksum: bool = False
 
     def clear(self) -> None:
         for f in fields(self):
@@ -55,4 +59,8 @@ class Faults:
             return garbage
         if self.busy:
             return busy
+        if self.truncate and reply:
+            return reply[: max(1, len(reply) // 2)]
+        if self.bad_checksum and reply:
+            return reply[:-1] + bytes([reply[-1] ^ 0x5A])
         return reply

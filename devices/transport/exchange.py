@@ -4,7 +4,10 @@ A `Channel` lives as long as one connection. It decodes incoming bytes with the 
 `Decoder`, hands each frame to the `Accept` function of the request in flight (one at a time,
 under a lock), and passes frames that are not part of that reply to the unsolicited callback
 (VISCA network-change, Shure REP/SAMPLE, a late completion). It paces requests and resends
-when the codec says the device is busy. It does not know about reconnects or link states:
+when the codec says the device is busy. Bytes that make no sense (garbage, a bad checksum, a
+truncated datagram) end the request in flight at once with the decoder's `ProtocolError`, and
+a reply still incomplete when the time is up is a `ProtocolError` too, not silence: the
+device did answer, with something that is not an answer. It does not know about reconnects or link states:
 `DeviceLink` owns those.
 """
 
@@ -142,7 +145,12 @@ class Channel(Generic[F]):
             async with asyncio.timeout(limit):
                 return await pending.future
         except TimeoutError:
-            raise DeviceTimeout(f"{self.name}: no complete answer within {limit:g} s") from None
+            if held := self._decoder.buffered:
+                self._decoder = self._decoder_factory()  # the next answer must not extend it
+                raise ProtocolError(
+                    f"{self.name}: incomplete answer ({held} bytes of a frame) within {limit:g} s"
+                ) from None
+            raise DeviceTimeout(f"{self.name}: no answer within {limit:g} s") from None
         finally:
             self._pending = None
             self._last_end = loop.time()
@@ -174,5 +182,9 @@ class Channel(Generic[F]):
             log.exception("%s: unsolicited-frame callback failed", self.name)
 
     def _garbage(self, exc: ProtocolError) -> None:
+        """Count and log bytes that make no sense; they are the answer to a request in flight."""
         self.garbage += 1
         log.warning("%s: %s", self.name, exc)
+        pending = self._pending
+        if pending is not None and not pending.future.done():
+            pending.future.set_exception(exc)

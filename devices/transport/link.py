@@ -14,7 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
-from devices.errors import DeviceError, DeviceOffline, DeviceTimeout
+from devices.errors import (
+    AuthError,
+    ConfigError,
+    DeviceError,
+    DeviceOffline,
+    DeviceTimeout,
+    ProtocolError,
+)
 from devices.transport.connectors import Connector
 from devices.transport.exchange import Channel, Requester, Unsolicited
 from devices.transport.framing import Accept, Decoder
@@ -56,6 +63,7 @@ class DeviceLink(Generic[F]):
         self._channel: Channel[F] | None = None
         self._task: asyncio.Task[None] | None = None
         self._first_attempt: asyncio.Event | None = None
+        self._connect_error: DeviceError | None = None  # why the last connect attempt failed
 
     @property
     def state(self) -> LinkState:
@@ -119,10 +127,19 @@ class DeviceLink(Generic[F]):
     # internals ------------------------------------------------------------------------------
 
     def _ready_channel(self) -> Channel[F]:
+        """The open channel; else the error that says why there is none: the kind of the last
+        connect failure (a device that did not answer its start-up exchange, as a silent UDP
+        camera does, is a timeout; rejected credentials stay an auth error; nonsense in answer
+        to it a protocol error), else offline."""
         channel = self._channel
         if channel is None or not self.state.connected:
             why = f" ({self.detail})" if self.detail else ""
-            raise DeviceOffline(f"{self.name} is {self.state.value}{why}")
+            message = f"{self.name} is {self.state.value}{why}"
+            cause = self._connect_error
+            for kind in (DeviceTimeout, AuthError, ConfigError, ProtocolError):
+                if isinstance(cause, kind):
+                    raise kind(message)
+            raise DeviceOffline(message)
         return channel
 
     async def _reporting(self, channel: Channel[F], exchange: Awaitable[list[F]]) -> list[F]:
@@ -167,11 +184,14 @@ class DeviceLink(Generic[F]):
                 async with asyncio.timeout(self.policy.connect_timeout):
                     channel = await self._connect()
             except TimeoutError:
+                self._connect_error = None
                 self._connect_failed(f"{self.connector.description}: connect timed out")
                 continue
             except DeviceError as exc:
+                self._connect_error = exc
                 self._connect_failed(str(exc))
                 continue
+            self._connect_error = None
             self._channel = channel
             self._machine.fire(LinkEvent.CONNECTED, self.connector.description)
             self._attempt_done()

@@ -4,11 +4,14 @@ The driver turns facade calls into catalog commands and lets a `DeviceLink` carr
 differs per transport is the framing, kept in two small strategies: raw packets (serial, and
 TCP as PTZOptics cameras speak it; on a serial line Address Set and IF_Clear run at every
 connect) and VISCA over IP (an 8-byte header with sequence numbers; the sequence is reset at
-connect and again when the camera reports a sequence error, then the packet is resent once).
+connect and again when the camera reports a sequence error, then the packet is resent once;
+a datagram that gets no answer in time is resent once with the same sequence number, and when
+that too goes unanswered the sequence is reset, as Sony's VISCA-over-IP manual asks).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Protocol
 
 from devices.rooms_file.device_config import ViscaCameraConfig
@@ -18,12 +21,12 @@ from devices.drivers.base import (
     DeviceStatus,
     PanTiltZoom,
 )
-from devices.errors import ConfigError, DeviceOffline, DeviceTimeout
+from devices.errors import ConfigError, DeviceError, DeviceOffline, DeviceTimeout, InvalidValue
 from devices.transport.connectors import Connector, connector_for
 from devices.transport.exchange import Requester
 from devices.transport.link import DeviceLink
 from devices.transport.policy import LinkPolicy
-from devices.visca.catalog import CATALOG, PAN_SPEED, TILT_SPEED, Value
+from devices.visca.catalog import CATALOG, PAN_SPEED, POSITION, TILT_SPEED, ZOOM, Value
 from devices.visca.errors import SequenceNumberError
 from devices.visca.exchange import (
     IpReplyMatcher,
@@ -43,6 +46,7 @@ from devices.visca.packet import (
     raw_decoder,
 )
 
+IP_RESENDS = 1  # UDP: resends of an unanswered datagram, same sequence number (Sony)
 MOTION_FACTOR = 5  # preset recall / home: some cameras complete only once there, so wait longer
 ZOOM_SPEEDS = 7  # variable zoom speed p is 0..7
 
@@ -125,14 +129,28 @@ class IpFraming:
             return await self._send_once(body, inquiry, timeout)
 
     async def _send_once(self, body: bytes, inquiry: bool, timeout: float | None) -> Completion:
-        assert self._link is not None, "open() first"
+        """Send one packet; UDP loses datagrams, so an unanswered one is resent with the same
+        sequence number (the camera answers a repeat without acting twice on it), and after
+        the last resend the sequence is reset so that the next packet starts in step."""
+        link = self._link
+        assert link is not None, "open() first"
         kind = PayloadType.INQUIRY if inquiry else PayloadType.COMMAND
         seq = self._next_seq()
-        matcher = ReplyMatcher(self.address, inquiry)
         data = IpPacket(kind, seq, Packet.command(self.address, body).serialize()).serialize()
-        await self._link.request(data, IpReplyMatcher(seq, matcher), timeout=timeout)
-        assert matcher.completion is not None
-        return matcher.completion
+        resends = 0
+        while True:
+            matcher = ReplyMatcher(self.address, inquiry)
+            try:
+                await link.request(data, IpReplyMatcher(seq, matcher), timeout=timeout)
+            except DeviceTimeout:
+                if resends < IP_RESENDS:
+                    resends += 1
+                    continue
+                with contextlib.suppress(DeviceError):
+                    await self.on_connect(link)  # reset the sequence: the next packet starts in step
+                raise
+            assert matcher.completion is not None
+            return matcher.completion
 
 
 class ViscaCamera:
@@ -238,16 +256,22 @@ class ViscaCamera:
         return PanTiltZoom(float(pan_tilt["pan"]), float(pan_tilt["tilt"]), float(zoom["position"]))
 
     async def go_to(self, where: PanTiltZoom) -> None:
-        """Absolute pan/tilt at full speed, then direct zoom; steps as `position` reports them."""
+        """Absolute pan/tilt at full speed, then direct zoom; steps as `position` reports them.
+
+        Every value is checked before anything moves: a fraction (a position in another
+        camera's units, such as ONVIF's -1..1) is refused, never rounded to step 0."""
+        pan = _steps(where.pan, "pan", POSITION.lo, POSITION.hi)
+        tilt = _steps(where.tilt, "tilt", POSITION.lo, POSITION.hi)
+        zoom = _steps(where.zoom, "zoom", ZOOM.lo, ZOOM.hi)
         await self._run(
             "pan_tilt_absolute",
             timeout=self._motion_timeout,
             pan_speed=PAN_SPEED.hi,
             tilt_speed=TILT_SPEED.hi,
-            pan=round(where.pan),
-            tilt=round(where.tilt),
+            pan=pan,
+            tilt=tilt,
         )
-        await self._run("zoom_direct", timeout=self._motion_timeout, position=round(where.zoom))
+        await self._run("zoom_direct", timeout=self._motion_timeout, position=zoom)
 
     async def set_power(self, on: bool) -> None:
         await self._run("power", state="on" if on else "standby")
@@ -256,28 +280,38 @@ class ViscaCamera:
         """Power and position now; an offline or silent camera gives a status, not an error."""
         power: bool | None = None
         values: dict[str, object] = {}
-        detail = ""
+        failure: DeviceError | None = None
         try:
             power = (await self._inquire("power_inquiry"))["state"] == "on"
             if power:
                 where = await self.position()
                 values = {"pan": where.pan, "tilt": where.tilt, "zoom": where.zoom}
-        except (DeviceOffline, DeviceTimeout) as exc:
-            detail = str(exc)
+        except (DeviceOffline, DeviceTimeout, ConfigError) as exc:
+            failure = exc
+        detail = str(failure) if failure else self.link.detail
         return DeviceStatus(
-            link=self.link.state, power=power, detail=detail or self.link.detail, values=values
+            link=self.link.state, power=power, detail=detail, values=values, error=failure
         )
 
     def _check_preset(self, preset: int) -> None:
         if not 0 <= preset < self.capabilities.presets:
-            raise ValueError(
+            raise InvalidValue(
                 f"preset must be 0..{self.capabilities.presets - 1} (the camera's own numbers)"
             )
 
 
 def _check_speed(speed: float, what: str) -> None:
     if not -1.0 <= speed <= 1.0:
-        raise ValueError(f"{what} must be in -1..1, not {speed}")
+        raise InvalidValue(f"{what} must be in -1..1, not {speed}")
+
+
+def _steps(value: float, what: str, lo: int, hi: int) -> int:
+    """A position in the camera's own steps: a whole number within the camera's range."""
+    if value != int(value) or not lo <= value <= hi:
+        raise InvalidValue(
+            f"{what} must be a whole number of the camera's steps in {lo}..{hi}, not {value:g}"
+        )
+    return int(value)
 
 
 def _scale(speed: float, lo: int, hi: int) -> int:

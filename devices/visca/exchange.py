@@ -48,7 +48,10 @@ class ReplyMatcher:
             self.socket = reply.socket
             return FrameVerdict.MORE
         if isinstance(reply, ErrorReply):
-            if reply.socket == (self.socket or 0):
+            # Before its ACK a command may be refused on any socket: cameras answer
+            # `90 61 41 FF` (not executable) instead of an ACK; after the ACK only an error
+            # on the acknowledged socket is ours.
+            if reply.socket == (self.socket or 0) or (not self.inquiry and self.socket is None):
                 raise error_for(reply.code, reply.socket)
             return FrameVerdict.NOT_MINE
         if isinstance(reply, Completion):

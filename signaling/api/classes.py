@@ -90,16 +90,26 @@ def _out(request: Request, info: ClassInfo) -> ClassOut:
     description="Creates a class and returns one join link per role (lecturer, trainee, room, "
     "observer). Links expire after `link_ttl_hours`; personal links come from "
     "`POST /api/classes/{id}/links`. With `room`, `starts_at` and `ends_at`, the room's "
-    "schedule prepares the room before the class and switches it off after.",
+    "schedule prepares the room before the class and switches it off after; a room another "
+    "class holds at that time is refused unless `allow_overlap`.",
+    responses={
+        409: error_doc("Another class holds the room then (`room_booked`; the message names it)."),
+        422: error_doc(
+            "Invalid request (`invalid_request`, `details` names each field), or a room the "
+            "rooms file does not have (`unknown_room`; the message lists the rooms)."
+        ),
+    },
 )
 async def create_class(body: ClassCreate, request: Request) -> ClassCreated:
     s = _services(request)
-    info = await run_in_threadpool(
-        partial(classes.create, starts_at=body.starts_at, ends_at=body.ends_at),
-        s.db,
-        body.title,
-        body.room,
+    create = partial(
+        classes.create,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        known_rooms=server_of(request.app).rooms.names,
+        allow_overlap=body.allow_overlap,
     )
+    info = await run_in_threadpool(create, s.db, body.title, body.room)
     return ClassCreated.build(info, s.links.for_every_role(info.id))
 
 

@@ -8,6 +8,7 @@ traceback, once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,13 +17,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from classroom.errors import ClassEnded, ClassNotFound, ClassroomError, DatabaseError
+from classroom.errors import (
+    ClassEnded,
+    ClassNotFound,
+    ClassroomError,
+    DatabaseError,
+    RoomBooked,
+    UnknownRoom,
+)
 from signaling.errors import AuthRefused, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
+class InvalidValue(SignalingError):
+    """A command's value is outside what the device takes (the room routes raise it for the
+    device layer's ValueErrors, so every protocol answers the same)."""
+
+    code = "invalid_value"
+
+
 STATUS: list[tuple[type[Exception], int]] = [  # first match wins
+    (InvalidValue, 422),
     (ClassNotFound, 404),
     (ClassEnded, 409),
+    (RoomBooked, 409),
+    (UnknownRoom, 422),
     (DatabaseError, 503),
 ]
 
@@ -35,6 +53,12 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
 }
+
+
+# A device command's value outside its range is `invalid_value`, as when the device's own
+# limits refuse it (a VISCA camera's preset count), so one mistake has one code.
+RANGE_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+DEVICE_COMMANDS = re.compile(r"^/api/rooms/[^/]+/devices/[^/]+/commands$")
 
 
 # Errors located at the body itself that mean it is not a JSON object; others at the body
@@ -69,7 +93,7 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
-def _validation(_: Request, exc: Exception) -> JSONResponse:
+def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
@@ -85,6 +109,8 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
         for e in errors
     ]
     summary = "; ".join(f"{d.field}: {d.message}" for d in details)
+    if DEVICE_COMMANDS.match(request.url.path) and all(e.get("type") in RANGE_ERRORS for e in errors):
+        return error_response(422, InvalidValue.code, summary, details)
     return error_response(422, "invalid_request", summary, details)
 
 

@@ -5,7 +5,7 @@ Every route takes ``Authorization: Bearer <credential>`` and checks the permissi
 signaling/auth/room_access.py. Device failures come back in the one error shape with a stable
 code: ``device_offline`` (503), ``device_timeout`` (504), ``device_busy`` and
 ``device_refused`` (409), ``unsupported`` (422), ``device_error`` (502), ``invalid_value``
-(400); unknown names are 404 (``room_not_found``, ``device_not_found``, ``scene_not_found``,
+(422: a value outside what the device takes, whatever its protocol); unknown names are 404 (``room_not_found``, ``device_not_found``, ``scene_not_found``,
 ``position_not_found``); ``rooms_starting`` (503) while devices start after a restart.
 """
 
@@ -20,23 +20,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from classroom.audit import AuditEntry, audit_csv
-from devices.errors import (
-    AuthError,
-    DeviceBusy,
-    DeviceError,
-    DeviceOffline,
-    DeviceRefused,
-    DeviceTimeout,
-    Unsupported,
-)
+from devices.errors import DeviceError
 from devices.commands import DeviceCommand
+from devices.room.error_codes import code_of
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.room_view import RoomView
 from devices.room.scene_run import SceneRunView
 from devices.room.device_view import DeviceView
-from signaling.errors import SignalingError
-from signaling.api.errors import error_response
+from signaling.api.errors import InvalidValue, error_response
 from signaling.auth.room_access import LECTURER_ACTIONS, Principal, PrincipalKind, require
 from signaling.server.rooms import RoomService, RoomsStarting
 from signaling.api.schemas import Responses, TechnicianLinkRequest, error_doc
@@ -48,15 +40,16 @@ bearer = HTTPBearer(
     description="The admin token, a technician link's token, or a lecturer's join-link token.",
 )
 
-DEVICE_STATUS: list[tuple[type[DeviceError], int, str]] = [  # first match wins
-    (DeviceOffline, 503, "device_offline"),
-    (DeviceTimeout, 504, "device_timeout"),
-    (DeviceBusy, 409, "device_busy"),
-    (DeviceRefused, 409, "device_refused"),
-    (Unsupported, 422, "unsupported"),
-    (AuthError, 502, "device_auth"),
-    (DeviceError, 502, "device_error"),
-]
+DEVICE_STATUS: dict[str, int] = {  # the HTTP status of a device failure's code (devices/room/error_codes.py)
+    "device_offline": 503,
+    "device_timeout": 504,
+    "device_busy": 409,
+    "device_refused": 409,
+    "unsupported": 422,
+    "invalid_value": 422,
+    "device_auth": 502,
+    "device_error": 502,
+}
 
 
 router = APIRouter(
@@ -71,13 +64,9 @@ router = APIRouter(
 )
 DEVICE_ERRORS: Responses = {
     409: error_doc("The device is busy or refused (`device_busy`, `device_refused`)."),
-    422: error_doc("The device has no such control (`unsupported`), or the body is invalid."),
+    422: error_doc("The device has no such control (`unsupported`), a value is outside what it takes (`invalid_value`), or the body is invalid."),
     504: error_doc("The device did not answer in time (`device_timeout`)."),
 }
-
-
-class InvalidValue(SignalingError):
-    code = "invalid_value"
 
 
 async def principal(
@@ -257,8 +246,8 @@ def _starting(_: Request, exc: Exception) -> JSONResponse:
 def _device(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, NotFound):
         return error_response(404, f"{exc.what.replace(' ', '_')}_not_found", str(exc))
-    status, code = next((s, c) for t, s, c in DEVICE_STATUS if isinstance(exc, t))
-    return error_response(status, code, str(exc))
+    code = code_of(exc)  # the code the logs and scene steps carry for the same failure
+    return error_response(DEVICE_STATUS.get(code, 502), code, str(exc))
 
 
 def install(app: FastAPI) -> None:

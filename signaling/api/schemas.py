@@ -36,14 +36,15 @@ class ClassCreate(_Request):
         min_length=1,
         max_length=TITLE_MAX,
         description="Shown to everyone who joins.",
-        examples=["Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khoá 12"],
+        examples=["Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khóa 12"],
     )
     room: str | None = Field(
         default=None,
         min_length=1,
         max_length=ROOM_MAX,
-        description="The physical room the class is taught from, if any (its rooms-file name).",
-        examples=["phong-hoc-a2"],
+        description="The physical room the class is taught from, if any: a room of the rooms "
+        "file (`unknown_room` otherwise).",
+        examples=["room-101"],
     )
 
     starts_at: AwareDatetime | None = Field(
@@ -56,6 +57,12 @@ class ClassCreate(_Request):
         default=None,
         description="When the class ends; the room's end scene runs after it.",
         examples=["2025-03-10T11:30:00+07:00"],
+    )
+
+    allow_overlap: bool = Field(
+        default=False,
+        description="Book the room even if another class holds it at that time (`room_booked` "
+        "otherwise): the classes share one preparation of the room (docs/rooms.md).",
     )
 
     _check = field_validator("title", "room")(_printable)

@@ -71,7 +71,7 @@ class Principal:
     @property
     def actor(self) -> Actor:
         """How the audit log names them (only principals that may act ever reach it)."""
-        return Actor(kind=ActorKind(self.kind.value), name=self.name)
+        return Actor(kind=ActorKind(self.kind.value), name=self.name, class_id=self.class_id)
 
     def sees(self, room: str) -> bool:
         return self.staff or (self.kind is PrincipalKind.LECTURER and self.room == room)
@@ -156,4 +156,5 @@ class Credentials:
             raise AccessDenied("the class of this link no longer exists", code="auth_invalid") from None
         if info.status is ClassStatus.ENDED:
             raise AccessDenied("the class has ended: its room is no longer yours", code="class_ended")
-        return Principal(kind, claims.name or f"of class {info.id}", room=info.room, class_id=info.id)
+        # A shared lecturer link names no person: the logs then name the class (class_id).
+        return Principal(kind, claims.name or "", room=info.room, class_id=info.id)

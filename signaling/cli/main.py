@@ -3,7 +3,7 @@
 Every command resolves settings the same way as the server (flags > ``CLASSBRIDGE_*`` >
 ``--config`` file > defaults), so ``classbridge class ...`` works on the server's data
 directory whether or not the server is running. Errors print one line and exit non-zero
-(2 for invalid settings or arguments, 1 for everything else).
+(2 for invalid settings or arguments, an unknown room included; 1 for everything else).
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ from classroom import classes
 from classroom.attendance import format_duration, report_csv
 from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
-from classroom.errors import ClassroomError
+from classroom.errors import ClassroomError, UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
 from signaling.errors import SettingsError, SignalingError
-from signaling.cli.running_server import announced, end_class_via_server, with_server_links
+from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
+from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
 from signaling.auth.technicians import check_name as check_technician_name
@@ -94,7 +95,7 @@ def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except SettingsError as e:
+        except (SettingsError, UnknownRoom) as e:
             err.print(f"error: {e.message}", markup=False)
             raise typer.Exit(2) from None
         except ValidationError as e:
@@ -261,9 +262,10 @@ def serve(
     from signaling.server.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
-    typer.echo(_next_steps(server_of(application).services, config, server_of(application).rooms.source))
+    rooms = server_of(application).rooms
+    typer.echo(_next_steps(server_of(application).services, config, rooms.source))
     server = uvicorn.Server(uvicorn_config(application, settings))
-    with announced(settings):
+    with announced(settings, rooms.names):
         server.run()
     if not server.started:
         err.print(f"error: could not listen on {settings.local_url()} (see the log above)")
@@ -273,11 +275,22 @@ def serve(
 # --- class ---------------------------------------------------------------------------------
 
 
+def _known_rooms(settings: Settings) -> list[str]:
+    """The rooms of the server running on this data directory, else of the rooms file that
+    `serve` would read with these settings (the example room when none is set)."""
+    note = find(settings)
+    if note is not None and note.rooms is not None:
+        return note.rooms
+    return room_names(settings)
+
+
 @class_app.command("create")
 @_reports_errors
 def class_create(
     title: Annotated[str, typer.Argument(help="Shown to everyone who joins.")],
-    room: Annotated[str | None, typer.Option(help="The physical room, if any.")] = None,
+    room: Annotated[
+        str | None, typer.Option(help="The physical room, if any: a room of the rooms file.")
+    ] = None,
     starts_at: Annotated[
         datetime | None,
         typer.Option(
@@ -291,14 +304,32 @@ def class_create(
         datetime | None,
         typer.Option(parser=_moment, metavar="WHEN", help="When it ends; the room is switched off after."),
     ] = None,
+    allow_overlap: Annotated[
+        bool,
+        typer.Option(
+            "--allow-overlap",
+            help="Book the room even if another class holds it then (the classes share one "
+            "preparation of the room).",
+        ),
+    ] = False,
     json_output: JsonOpt = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Create a class and print one join link per role."""
-    body = ClassCreate(title=title, room=room, starts_at=starts_at, ends_at=ends_at)
+    body = ClassCreate(
+        title=title, room=room, starts_at=starts_at, ends_at=ends_at, allow_overlap=allow_overlap
+    )
     s = _services(config, data_dir)
-    info = classes.create(s.db, body.title, body.room, starts_at=body.starts_at, ends_at=body.ends_at)
+    info = classes.create(
+        s.db,
+        body.title,
+        body.room,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        known_rooms=_known_rooms(s.settings) if body.room is not None else None,
+        allow_overlap=body.allow_overlap,
+    )
     created = ClassCreated.build(info, s.links.for_every_role(info.id))
     if json_output:
         _print_json(created)
@@ -462,7 +493,7 @@ def audit(
         return
     table = Table("when", "room", "who", "target", "action", "result", "detail")
     for e in entries:
-        who = f"{e.actor_kind} {e.actor_name}".strip()
+        who = f"{e.actor_kind} {e.actor_name or (f'(class {e.actor_class})' if e.actor_class else '')}".strip()
         table.add_row(
             e.at.strftime("%Y-%m-%d %H:%M:%S"), e.room, Text(who), e.target, Text(e.action), e.result, Text(e.detail)
         )

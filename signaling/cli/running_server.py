@@ -35,11 +35,13 @@ class Announcement(BaseModel):
     public_url: str  # the base of the join links it hands out
     tls_cert: Path | None
     pid: int = Field(gt=0)
+    rooms: list[str] | None = None  # the rooms it drives (None: announced by an older server)
 
 
 @contextmanager
-def announced(settings: Settings) -> Iterator[None]:
-    """Tell CLI commands on the same data directory where the server listens, while it runs."""
+def announced(settings: Settings, rooms: list[str] | None = None) -> Iterator[None]:
+    """Tell CLI commands on the same data directory where the server listens, and which rooms
+    it drives (it may have been started with a --rooms-file the CLI was not given), while it runs."""
     path = settings.data_dir / RUNTIME_FILE
     assert settings.public_url is not None  # derived by Settings
     note = Announcement(
@@ -47,6 +49,7 @@ def announced(settings: Settings) -> Iterator[None]:
         public_url=settings.public_url,
         tls_cert=settings.tls_cert,
         pid=os.getpid(),
+        rooms=rooms,
     )
     tmp = path.with_name(f".{RUNTIME_FILE}.{os.getpid()}")
     tmp.write_text(note.model_dump_json(), encoding="utf-8")

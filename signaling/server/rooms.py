@@ -9,13 +9,16 @@ simulators start in the background once it listens, and the API answers ``rooms_
 until they have.
 
 Every act in a room is written to the audit log (classroom/audit.py), and the schedule reads
-the classes booked in each room from the database and the live hub.
+the classes booked in each room from the database and the live hub, and keeps its decisions
+(a class's start or end scene run or skipped) in the database, so that a restarted server
+resumes the schedule instead of preparing rooms again in the middle of a lecture.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from devices.room.controller import RoomController
 from devices.room.errors import NotFound
 from devices.room.events import LogEntry
 from devices.room.fleet import RoomFleet
-from devices.room.scheduler import Booking, Scheduler
+from devices.room.scheduler import RECONNECT_GRACE, Booking, Decision, Scheduler
 from devices.room.tasks import cancel_and_wait
 from devices.rooms_file import RoomsFile, load_rooms
 from signaling.errors import SettingsError, SignalingError
@@ -51,20 +54,40 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DatabaseCalendar:
-    """The schedule's view of the classes booked in a room (database + who is connected)."""
+Clock = Callable[[], datetime]
 
-    def __init__(self, db: sessionmaker[Session], live: LiveClasses, now: Any = _utc_now) -> None:
+
+class DatabaseCalendar:
+    """The schedule's view of the classes booked in a room (database + who is connected), and
+    where it keeps its decisions."""
+
+    def __init__(self, db: sessionmaker[Session], live: LiveClasses, now: Clock = _utc_now) -> None:
         self.db = db
         self.live = live
         self._now = now
 
     async def bookings(self, room: str) -> list[Booking]:
         found = await asyncio.to_thread(classes.booked_in, self.db, room, self._now() - LOOK_BACK)
+        done = await asyncio.to_thread(classes.schedule_steps, self.db, [c.id for c in found])
         return [
-            Booking(c.id, c.starts_at, c.ends_at, c.ended_at, self.live.participant_count(c.id) > 0)
+            Booking(
+                c.id, c.starts_at, c.ends_at, c.ended_at, self.live.participant_count(c.id) > 0,
+                frozenset(done[c.id]),
+            )  # fmt: skip
             for c in found
         ]
+
+    async def record(self, room: str, decision: Decision) -> None:
+        await asyncio.to_thread(
+            classes.record_schedule_step,
+            self.db,
+            decision.class_id,
+            decision.step,
+            room=room,
+            at=self._now(),
+            outcome="ran" if decision.ran else "skipped",
+            detail=decision.reason if not decision.ran else f"scene {decision.scene}",
+        )
 
 
 class AuditSink:
@@ -84,7 +107,38 @@ class AuditSink:
             action=entry.action,
             result=entry.result,
             detail=entry.detail,
+            actor_class=entry.actor.class_id,
+            event=entry.event,
+            args=entry.args,
+            error=entry.error,
         )
+
+
+def rooms_file_of(settings: Settings) -> tuple[Path | None, bool]:
+    """The rooms file `serve` reads with `settings` (None: no rooms), and whether simulated."""
+    simulated = bool(settings.rooms_simulated)
+    if settings.rooms_file is None and simulated:
+        if not EXAMPLE_ROOMS.is_file():
+            log.warning("no rooms_file set and no example room at %s: no rooms", EXAMPLE_ROOMS)
+            return None, simulated
+        return EXAMPLE_ROOMS, simulated
+    return settings.rooms_file, simulated
+
+
+def _load(path: Path, *, require_secrets: bool) -> RoomsFile:
+    try:
+        return load_rooms(path, require_secrets=require_secrets)
+    except ConfigError as error:
+        raise SettingsError(f"rooms_file: {error}") from None
+
+
+def room_names(settings: Settings) -> list[str]:
+    """The names of the rooms `serve` drives with `settings` (read without their secrets: the
+    CLI checks a class's room against them wherever it runs)."""
+    path, _ = rooms_file_of(settings)
+    if path is None:
+        return []
+    return [room.name for room in _load(path, require_secrets=False).rooms]
 
 
 class RoomService:
@@ -95,8 +149,13 @@ class RoomService:
         simulated: bool = False,
         source: str = "no rooms",
         controller_options: dict[str, Any] | None = None,
+        now: Clock = _utc_now,
+        schedule_grace: float = RECONNECT_GRACE,
     ) -> None:
+        """`now` and `schedule_grace` (the wait before the schedule's first look) are for tests."""
         self.rooms = rooms
+        self._now = now
+        self.schedule_grace = schedule_grace
         self.simulated = simulated
         self.source = source
         self.controller_options = controller_options or {}
@@ -109,19 +168,10 @@ class RoomService:
     @classmethod
     def open(cls, settings: Settings) -> RoomService:
         """Read the configured rooms file (or pick the example room to simulate)."""
-        path = settings.rooms_file
-        simulated = bool(settings.rooms_simulated)
-        if path is None and simulated:
-            if not EXAMPLE_ROOMS.is_file():
-                log.warning("no rooms_file set and no example room at %s: no rooms", EXAMPLE_ROOMS)
-                return cls()
-            path = EXAMPLE_ROOMS
+        path, simulated = rooms_file_of(settings)
         if path is None:
             return cls()
-        try:
-            rooms = load_rooms(path, require_secrets=not simulated)
-        except ConfigError as error:
-            raise SettingsError(f"rooms_file: {error}") from None
+        rooms = _load(path, require_secrets=not simulated)
         source = f"{'simulated ' if simulated else ''}rooms from {path}"
         return cls(rooms, simulated=simulated, source=source)
 
@@ -146,7 +196,10 @@ class RoomService:
             log.exception("the rooms could not be started")
             self.failed = f"the rooms could not be started: {error}"
             return
-        self.scheduler = Scheduler(self.fleet.controllers, DatabaseCalendar(db, live))
+        calendar = DatabaseCalendar(db, live, self._now)
+        self.scheduler = Scheduler(
+            self.fleet.controllers, calendar, now=self._now, grace=self.schedule_grace
+        )
         self.scheduler.start()
         self.ready.set()
         log.info("rooms ready (%s): %s", self.source, ", ".join(self.fleet.controllers))

@@ -52,4 +52,19 @@ def test_csv_for_excel(tmp_path: Path) -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == CSV_COLUMNS
-    assert rows[1][4] == "'=HYPERLINK(1)" and rows[1][8] == "failed: a, b"
+    assert rows[1][4] == "'=HYPERLINK(1)" and rows[1][9] == "failed: a, b"
+
+
+def test_an_entry_keeps_its_act_as_data_for_the_pages(tmp_path: Path) -> None:
+    """The console words an audit entry in its language from `event`, `args` and `error`;
+    rows written before those columns existed come back with None."""
+    audit = log(tmp_path)
+    add(audit, 0)
+    audit.record(
+        at=T0, room="room-101", actor_kind="technician", actor_name="Anh Tuấn", target="display",
+        action="input scart9", result="failed", detail="no input 'scart9'",
+        event="command", args={"do": "input", "input": "scart9"}, error="unsupported",
+    )  # fmt: skip
+    newest, older = audit.entries()
+    assert (newest.event, newest.args, newest.error) == ("command", {"do": "input", "input": "scart9"}, "unsupported")
+    assert (older.event, older.args, older.error) == (None, None, None)

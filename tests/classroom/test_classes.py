@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
 from classroom.attendance import AttendanceLog
+from classroom.db import open_database
 from classroom.classes import ID_ALPHABET, ID_LENGTH, TRANSITIONS
-from classroom.errors import ClassEnded, ClassNotFound
+from classroom.errors import ClassEnded, ClassNotFound, RoomBooked, UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
 
@@ -107,3 +110,71 @@ def test_planned_times_and_the_classes_booked_in_a_room(db: sessionmaker[Session
     booked = classes.booked_in(db, "a2", since=t0 - hour)
     assert {c.id for c in booked} == {planned.id, live.id}
     assert old.id not in {c.id for c in booked}
+
+
+def at(hour: float) -> datetime:
+    return T0 + timedelta(hours=hour)
+
+
+def test_a_room_holds_one_booked_class_at_a_time(db: sessionmaker[Session]) -> None:
+    def book(room: str, start: float, end: float, **extra: bool) -> str:
+        return classes.create(db, "t", room, starts_at=at(start), ends_at=at(end), **extra).id
+
+    first = book("room-101", 1, 3)
+    for start, end in ((2, 4), (0, 1.5), (1.5, 2), (0, 5)):
+        with pytest.raises(RoomBooked, match=f"by class {first} ") as refused:
+            book("room-101", start, end)
+        assert (refused.value.code, refused.value.other_id) == ("room_booked", first)
+    book("room-101", 3, 4)  # back to back
+    book("room-101", 0, 1)
+    book("room-102", 1, 3)
+    classes.create(db, "không giờ", "room-101")  # a class without times books no time
+    book("room-101", 2, 4, allow_overlap=True)
+
+    early = book("room-103", 1, 3)
+    classes.end(db, early, now=at(2))  # ended early: the room is free from then
+    book("room-103", 2, 3)
+    with pytest.raises(RoomBooked):
+        book("room-103", 1.5, 2.5)
+
+
+def test_a_room_must_be_a_known_one(db: sessionmaker[Session]) -> None:
+    with pytest.raises(UnknownRoom, match=r"^there is no room 'phong-a2'; the rooms are: room-101, room-102$"):
+        classes.create(db, "t", "phong-a2", known_rooms=["room-102", "room-101"])
+    with pytest.raises(UnknownRoom, match="the rooms are: none"):
+        classes.create(db, "t", "room-101", known_rooms=[])
+    assert classes.create(db, "t", "room-101", known_rooms=["room-101"]).room == "room-101"
+    assert classes.create(db, "t", known_rooms=[]).room is None
+    assert classes.list_classes(db, limit=10)[0].room is None and len(classes.list_classes(db)) == 2
+
+
+def test_the_schedule_steps_of_a_class_are_kept_once(db: sessionmaker[Session]) -> None:
+    booked = classes.create(db, "t", "room-101", starts_at=at(1), ends_at=at(2))
+    assert classes.schedule_steps(db, [booked.id]) == {booked.id: set()}
+    for first in (True, False):
+        kept = classes.record_schedule_step(db, booked.id, "start", room="room-101", at=at(1), outcome="ran")
+        assert kept is first
+    assert classes.schedule_steps(db, [booked.id, "other"]) == {booked.id: {"start"}, "other": set()}
+
+
+def test_bookings_made_at_the_same_moment_do_not_both_get_the_room(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'classbridge.db'}")  # a file: real connections
+    start = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def book() -> None:
+        start.wait()
+        try:
+            classes.create(db, "t", "room-101", starts_at=at(1), ends_at=at(2))
+            outcomes.append("booked")
+        except RoomBooked:
+            outcomes.append("refused")
+
+    for _ in range(5):
+        threads = [threading.Thread(target=book) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(outcomes) == ["booked"] + ["refused"] * 29
+    assert len(classes.list_classes(db)) == 1

@@ -75,11 +75,13 @@ def test_running_a_scene_shows_its_steps_results(page: Page, console_server: Con
     expect(steps).to_have_count(8)
     for index in range(8):
         expect(steps.nth(index)).to_have_attribute("data-state", "ok")
-    expect(steps.nth(0).locator(".label")).to_have_text("projector: bật nguồn")
+    expect(steps.nth(0).locator(".label")).to_have_text("Máy chiếu: bật nguồn")  # the device by its role
     expect(card(page, "projector")).to_have_attribute("data-power", "on")
     display = console_server.simulator("room-101/display")
     assert display.state.volume == 30
-    expect(page.locator(".audit tbody tr").first).to_contain_text("start", timeout=5000)
+    # the scene by its title, the run in words (not the id "start", not "8/8 steps ok")
+    expect(page.locator(".audit tbody tr").first).to_contain_text("Bắt đầu buổi học", timeout=5000)
+    expect(page.locator(".audit tbody tr").first).to_contain_text("chạy kịch bản, xong 8/8 bước")
 
 
 def test_a_failing_step_is_shown_with_its_reason(page: Page, console_server: ConsoleServer) -> None:

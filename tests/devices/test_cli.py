@@ -129,7 +129,9 @@ async def test_status_json_and_the_explicit_act_form(rooms: Path) -> None:
     [
         ("not_executable", ["home"], 6, "not executable"),
         ("busy", ["home"], 7, "buffer full"),
-        ("no_answer", ["preset", "save", "1"], 5, "no complete answer"),
+        ("no_answer", ["preset", "save", "1"], 5, "no answer within"),
+        ("garbage", ["home"], 10, "outside any frame"),
+        ("truncate", ["home"], 10, "incomplete answer"),
     ],
 )
 async def test_device_errors_have_distinct_exit_codes(
@@ -139,6 +141,14 @@ async def test_device_errors_have_distinct_exit_codes(
     result = await run("device", "-c", str(rooms), "room-101/camera", *words)
     assert result.exit_code == code
     assert result.stderr.startswith("error: room-101/camera") and message in result.stderr
+
+
+async def test_nonsense_at_connect_is_exit_10_not_offline(sim: ViscaSimulator, tmp_path: Path) -> None:
+    path = tmp_path / "rooms.yaml"
+    path.write_text(rooms_yaml(sim, "serial"))
+    sim.faults.garbage = 100  # junk before every reply, Address Set's included
+    result = await run("device", "-c", str(path), "room-101/camera", "home")
+    assert result.exit_code == 10, result.output
 
 
 async def test_a_silent_camera_reports_degraded_status(rooms: Path, sim: ViscaSimulator) -> None:

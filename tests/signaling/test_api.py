@@ -2,18 +2,34 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from classroom.roles import Role
+from devices.rooms_file import load_rooms
 from signaling.auth.tokens import TokenService
+from signaling.server.app import create_app
+from signaling.server.rooms import RoomService
+from signaling.server.settings import Settings
 from tests.signaling.conftest import RecordingLive
 from signaling.server.state import server_of
 
 TITLE = "Bồi dưỡng kỹ năng lãnh đạo – Khoá 12"
+
+
+@pytest.fixture
+def client(settings: Settings, live: RecordingLive, tmp_path: Path) -> Iterator[TestClient]:
+    """The app with two rooms (without devices): classes are booked in rooms of the rooms file."""
+    path = tmp_path / "rooms.yaml"
+    path.write_text("rooms:\n  - {name: room-101, devices: []}\n  - {name: room-102, devices: []}\n")
+    rooms = RoomService(load_rooms(path), source=f"rooms from {path}")
+    with TestClient(create_app(settings, live, rooms)) as c:
+        yield c
 
 
 def create(client: TestClient, admin: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -36,8 +52,8 @@ def token_of(link: str) -> str:
 
 
 def test_create_returns_one_link_per_role(client: TestClient, admin: dict[str, str]) -> None:
-    body = create(client, admin, room="phong-a2")
-    assert (body["title"], body["room"], body["status"]) == (TITLE, "phong-a2", "created")
+    body = create(client, admin, room="room-101")
+    assert (body["title"], body["room"], body["status"]) == (TITLE, "room-101", "created")
     assert body["participants_online"] == 0 and body["started_at"] is None
     tokens: TokenService = server_of(client.app).services.tokens
     assert set(body["links"]) == {r.value for r in Role}
@@ -303,3 +319,32 @@ def test_create_with_planned_times(client: TestClient, admin: dict[str, str]) ->
     ):
         response = client.post("/api/classes", json={"title": TITLE, **extra}, headers=admin)
         assert message in error(response, 422, "invalid_request")
+
+
+def test_a_room_not_in_the_rooms_file_is_refused(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/api/classes", json={"title": TITLE, "room": "phong-a2"}, headers=admin)
+    message = error(response, 422, "unknown_room")
+    assert message == "there is no room 'phong-a2'; the rooms are: room-101, room-102"
+    assert client.get("/api/classes", headers=admin).json() == []  # nothing was created
+
+
+def test_a_room_booked_at_that_time_is_refused_unless_allowed(client: TestClient, admin: dict[str, str]) -> None:
+    def book(title: str, starts: str, ends: str, room: str = "room-101", **extra: Any) -> Any:
+        body = {"title": title, "room": room, "starts_at": f"2025-03-10T{starts}:00+07:00", "ends_at": f"2025-03-10T{ends}:00+07:00"}
+        return client.post("/api/classes", json={**body, **extra}, headers=admin)
+
+    first = book("Khoá 12 – buổi 3", "08:00", "09:30").json()
+    message = error(book("Khoá 7", "09:00", "10:00"), 409, "room_booked")
+    assert message == (
+        f"room 'room-101' is booked from 2025-03-10 01:00 UTC to 2025-03-10 02:30 UTC by class "
+        f"{first['id']} ('Khoá 12 – buổi 3'); choose another time or room, or allow the overlap"
+    )
+    assert error(book("Bao trùm", "07:00", "11:00"), 409, "room_booked")
+    assert [c["id"] for c in client.get("/api/classes", headers=admin).json()] == [first["id"]]
+    assert book("Ngay sau", "09:30", "11:00").status_code == 201  # back to back: no overlap
+    assert book("Phòng khác", "08:00", "09:30", room="room-102").status_code == 201
+    shared = book("Hai lớp ghép", "08:00", "09:30", allow_overlap=True)
+    assert shared.status_code == 201 and shared.json()["room"] == "room-101"
+    assert "allow_overlap" in error(book("x", "08:00", "09:00", allow_overlap="có"), 422, "invalid_request")
+    spec = client.get("/openapi.json").json()["paths"]["/api/classes"]["post"]["responses"]
+    assert {"409", "422"} <= set(spec)

@@ -40,16 +40,16 @@ def services(data_dir: Path) -> Services:
 
 def create(data_dir: Path, title: str = "Lớp bồi dưỡng") -> dict[str, Any]:
     created: dict[str, Any] = json.loads(
-        run(data_dir, "class", "create", title, "--room", "a2", "--json")
+        run(data_dir, "class", "create", title, "--room", "room-101", "--json")
     )
     return created
 
 
 def test_class_create_prints_working_links(tmp_path: Path) -> None:
-    text = run(tmp_path, "class", "create", "Lớp bồi dưỡng", "--room", "a2")
+    text = run(tmp_path, "class", "create", "Lớp bồi dưỡng", "--room", "room-101")
     first_line, _, *link_lines = text.splitlines()
     assert first_line.startswith("Created class ") and first_line.endswith(
-        "Lớp bồi dưỡng (room a2)"
+        "Lớp bồi dưỡng (room room-101)"
     )
     cid = first_line.split()[2].rstrip(":")
     tokens = services(tmp_path).tokens
@@ -309,11 +309,11 @@ def test_class_create_with_times(tmp_path: Path) -> None:
         )
     )  # fmt: skip
     assert body["starts_at"] == "2025-03-10T01:00:00Z" and body["ends_at"] == "2025-03-10T04:30:00Z"
-    local = run(tmp_path, "class", "create", "Chiều", "--room", "r", "--starts-at", "2025-03-10 13:00", "--ends-at", "2025-03-10 14:00")
-    assert "Planned 2025-03-10" in local
+    local = run(tmp_path, "class", "create", "Chiều", "--room", "room-101", "--starts-at", "2025-03-11 13:00", "--ends-at", "2025-03-11 14:00")
+    assert "Planned 2025-03-1" in local
     assert "not a date and time" in run(tmp_path, "class", "create", "x", "--starts-at", "sáng mai", code=2)
     assert "give both starts_at and ends_at" in run(
-        tmp_path, "class", "create", "x", "--room", "r", "--starts-at", "2025-03-10 13:00", code=2
+        tmp_path, "class", "create", "x", "--room", "room-101", "--starts-at", "2025-03-10 13:00", code=2
     )
 
 
@@ -362,3 +362,39 @@ def test_serve_runs_the_example_room_on_simulators(tmp_path: Path) -> None:
         output = server.stop()
     assert "rooms:        simulated rooms from" in output and f"console:      {server.url}/console" in output
     assert "technician link" in output
+
+
+def test_class_create_refuses_a_room_not_in_the_rooms_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = run(tmp_path, "class", "create", "Khoá 12", "--room", "phong-a2", code=2)
+    assert refused == "error: there is no room 'phong-a2'; the rooms are: room-101\n"  # the example room
+    assert classes.list_classes(services(tmp_path).db) == []
+    rooms = tmp_path / "rooms.yaml"
+    rooms.write_text("rooms:\n  - {name: phong-a2, devices: []}\n", encoding="utf-8")
+    monkeypatch.setenv("CLASSBRIDGE_ROOMS_FILE", str(rooms))
+    assert "(room phong-a2)" in run(tmp_path, "class", "create", "Khoá 12", "--room", "phong-a2")
+    assert "the rooms are: phong-a2" in run(tmp_path, "class", "create", "t", "--room", "room-101", code=2)
+
+
+def test_class_create_refuses_a_booked_room_unless_allowed(tmp_path: Path) -> None:
+    times = ["--room", "room-101", "--starts-at", "2025-03-10 08:00+07:00", "--ends-at", "2025-03-10 09:30+07:00"]
+    first = json.loads(run(tmp_path, "class", "create", "Khoá 12", *times, "--json"))
+    refused = run(tmp_path, "class", "create", "Khoá 7", *times, code=1)
+    assert refused == (
+        f"error: room 'room-101' is booked from 2025-03-10 01:00 UTC to 2025-03-10 02:30 UTC by class "
+        f"{first['id']} ('Khoá 12'); choose another time or room, or allow the overlap\n"
+    )
+    assert "Created class" in run(tmp_path, "class", "create", "Hai lớp ghép", *times, "--allow-overlap")
+    assert len(classes.list_classes(services(tmp_path).db)) == 2
+
+
+def test_class_create_knows_the_rooms_of_the_running_server(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    rooms = tmp_path / "rooms.yaml"
+    rooms.write_text("rooms:\n  - {name: phong-a2, devices: []}\n", encoding="utf-8")
+    server = serve(data, "--rooms-file", str(rooms))  # a flag this CLI is not given
+    try:
+        assert "(room phong-a2)" in run(data, "class", "create", "Khoá 12", "--room", "phong-a2")
+        refused = run(data, "class", "create", "t", "--room", "room-101", code=2)
+        assert refused == "error: there is no room 'room-101'; the rooms are: phong-a2\n"
+    finally:
+        server.stop()

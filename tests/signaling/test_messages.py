@@ -7,6 +7,8 @@ import pytest
 from signaling.ws.messages import (
     PROTOCOL_VERSION,
     ClassEnded,
+    ClassSettingsInfo,
+    ClassStateInfo,
     LiveClassInfo,
     ClientOffer,
     Error,
@@ -123,6 +125,13 @@ def test_server_messages_round_trip():
         participant=ParticipantInfo(id="p1", role="trainee", name="A"),
         class_=LiveClassInfo(id="c1", title="Lớp bồi dưỡng"),
         participants=[],
+        state=ClassStateInfo(
+            settings=ClassSettingsInfo(chat=True, locked=False, lobby=False, auto_admit_personal=True, floor_screen_share=False),
+            hands=[],
+            floor=[],
+            blocks=[],
+        ),
+        chat=[],
         ice_servers=[],
         limits=Limits(max_message_bytes=1, rate_per_second=2, keepalive_timeout_s=3),
     )

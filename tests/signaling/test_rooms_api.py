@@ -68,8 +68,13 @@ def test_device_errors_have_codes(client: TestClient, tech: dict[str, str]) -> N
     error(client.post(f"{url}/camera/commands", json={"do": "volume", "level": 1}, headers=tech), 422, "unsupported")
     error(client.post(f"{url}/ghost/commands", json={"do": "stop"}, headers=tech), 404, "device_not_found")
     error(client.post("/api/rooms/room-9/devices/x/commands", json={"do": "stop"}, headers=tech), 404, "room_not_found")
-    message = error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 40}, headers=tech), 400, "invalid_value")
+    message = error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 40}, headers=tech), 422, "invalid_value")
     assert "preset must be 0..15" in message
+    message = error(client.post(f"{url}/camera/commands", json={"do": "go_to", "pan": 0.5, "tilt": 0, "zoom": 0}, headers=tech), 422, "invalid_value")
+    assert "whole number" in message
+    error(client.post(f"{url}/projector/commands", json={"do": "input", "input": "hdmi9"}, headers=tech), 422, "invalid_value")
+    error(client.post(f"{url}/camera/commands", json={"do": "preset_recall", "preset": 300}, headers=tech), 422, "invalid_value")
+    error(client.post(f"{url}/display/commands", json={"do": "volume", "level": 101}, headers=tech), 422, "invalid_value")
     error(client.post(f"{url}/camera/commands", json={"do": "spin"}, headers=tech), 422, "invalid_request")
     fleet = server_of(client.app).rooms.fleet
     projector = fleet.simulator("room-101/projector")
@@ -88,7 +93,7 @@ def test_run_a_scene_and_read_the_logs(client: TestClient, tech: dict[str, str])
     done = client.post(f"{ROOM}/scenes/discussion/runs", params={"wait": "true"}, headers=tech)
     assert done.status_code == 200, done.text
     run = done.json()
-    assert run["state"] == "succeeded" and run["actor"] == {"kind": "technician", "name": "Trần Văn Tuấn"}
+    assert run["state"] == "succeeded" and run["actor"] == {"kind": "technician", "name": "Trần Văn Tuấn", "class_id": None}
     assert [s["state"] for s in run["steps"]] == ["ok", "ok"]
     assert client.get(ROOM, headers=tech).json()["run"]["id"] == run["id"]
     events = client.get(f"{ROOM}/events", params={"limit": 200}, headers=tech).json()

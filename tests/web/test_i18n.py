@@ -22,9 +22,13 @@ from tests.web.support import ClassServer, dump, join, new_page, with_lang
 STATIC = Path(__file__).parents[2] / "web" / "static"
 VI: dict[str, str] = json.loads((STATIC / "i18n" / "vi.json").read_text(encoding="utf-8"))
 EN: dict[str, str] = json.loads((STATIC / "i18n" / "en.json").read_text(encoding="utf-8"))
+ROOM_WORDS = {  # the room words the class page shares with the console (web/static/shared/i18n/)
+    lang: json.loads((STATIC / "shared" / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("vi", "en")
+}
 KEY = re.compile(
-    r"^(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
-    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+$"
+    r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
+    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+"
+    r"|room\.[a-z_]+\.[a-z_-]+)$"
 )
 VIETNAMESE = re.compile(
     r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE
@@ -89,6 +93,7 @@ def test_vietnamese_uses_diacritics_and_the_agreed_wording() -> None:
     assert VI["toolbar.leave"] == "Rời lớp"
     assert VI["toolbar.end_class"] == "Kết thúc lớp học"
     assert VI["toolbar.audio_only"] == "Chỉ nghe âm thanh"
+    assert VI["toolbar.show_video"] == "Bật lại video"  # not "Xem lại" (to replay)
     assert not any(VIETNAMESE.search(text) for text in EN.values())
 
 
@@ -118,7 +123,8 @@ VISIBLE_TEXT = """
 def check_translated(page: Page, lang: str) -> list[str]:
     """Fail on visible text that is a raw key, or in the other language; return the texts."""
     found: dict[str, Any] = page.evaluate(VISIBLE_TEXT)
-    own, other = (VI, EN) if lang == "vi" else (EN, VI)
+    vi, en = {**VI, **ROOM_WORDS["vi"]}, {**EN, **ROOM_WORDS["en"]}
+    own, other = (vi, en) if lang == "vi" else (en, vi)
     assert found["lang"] == lang
     assert sorted(set(found["keys"]) - set(own)) == [], "data-i18n keys without a translation"
     foreign = {text for key, text in other.items() if text != own[key]}

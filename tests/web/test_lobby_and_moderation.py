@@ -61,7 +61,7 @@ def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: Cl
         open_class(cuong, links["trainee"], "Lê Văn Cường")
         card(cuong, "lobby_waiting")
         lecturer.locator(".lobby-list .person", has_text="Lê Văn Cường").get_by_role("button", name="Refuse").click()
-        assert "Giảng viên đã không cho bạn vào lớp." in card(cuong, "error_refused")
+        assert "Giảng viên chưa cho bạn vào lớp." in card(cuong, "error_refused")
         assert cuong.locator(".classroom").count() == 0
 
         # Remove: the trainee is out, and the same link (same browser) does not get back in.
@@ -70,7 +70,7 @@ def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: Cl
         lecturer.locator("dialog[open]").get_by_role("button", name="Remove").click()
         assert "Bạn đã được mời ra khỏi lớp" in card(binh, "error_removed")
         open_class(binh, links["trainee"], "Trần Thị Bình")
-        assert "đường dẫn này không vào được lớp này nữa" in card(binh, "error_removed")
+        assert "đường dẫn này không còn vào được lớp" in card(binh, "error_removed")
 
         # Let back in: the same link reaches the lobby again.
         removed = lecturer.locator(".removed-list .person", has_text="Trần Thị Bình")

@@ -74,6 +74,8 @@ class CameraService:
     serial_number: str = "SIM-0001"
     rtsp_port: int = 8554
     services_supported: bool = True  # False: GetServices is refused (tests the GetCapabilities fallback)
+    nodes_supported: bool = True  # False: GetNodes is refused, as some cameras and emulators do
+    default_spaces: bool = True  # False: PTZConfigurations name no Default*Space (they are optional)
     profiles: tuple[Profile, ...] = (
         Profile("main", "H264", 1920, 1080, ptz=True),
         Profile("sub", "JPEG", 640, 360, ptz=False),
@@ -171,7 +173,8 @@ class CameraService:
     # -- Media service -----------------------------------------------------------------------------
 
     def get_profiles(self, body: Node) -> str:
-        return f"<trt:GetProfilesResponse>{''.join(map(_profile_xml, self.profiles))}</trt:GetProfilesResponse>"
+        profiles = "".join(_profile_xml(p, self.default_spaces) for p in self.profiles)
+        return f"<trt:GetProfilesResponse>{profiles}</trt:GetProfilesResponse>"
 
     def get_stream_uri(self, body: Node) -> str:
         profile = self._profile(body)
@@ -185,6 +188,8 @@ class CameraService:
     # -- PTZ service -------------------------------------------------------------------------------
 
     def get_nodes(self, body: Node) -> str:
+        if not self.nodes_supported:
+            raise SoapFault("Receiver", "ActionNotSupported", "GetNodes is not supported")
         def space(tag: str, uri: str, x: tuple[float, float], y: tuple[float, float] | None = None) -> str:
             yr = f"<tt:YRange><tt:Min>{y[0]}</tt:Min><tt:Max>{y[1]}</tt:Max></tt:YRange>" if y else ""
             return (f"<tt:{tag}><tt:URI>{uri}</tt:URI><tt:XRange><tt:Min>{x[0]}</tt:Min><tt:Max>{x[1]}</tt:Max>"
@@ -346,7 +351,7 @@ def _media_uri(response: str, uri: str) -> str:
             f"</trt:MediaUri></trt:{response}>")
 
 
-def _profile_xml(p: Profile) -> str:
+def _profile_xml(p: Profile, default_spaces: bool = True) -> str:
     codec = ("<tt:H264><tt:GovLength>60</tt:GovLength><tt:H264Profile>Main</tt:H264Profile></tt:H264>"
              if p.encoding == "H264" else "")
     ptz = ""
@@ -357,7 +362,7 @@ def _profile_xml(p: Profile) -> str:
                 ("DefaultRelativePanTiltTranslationSpace", "rel_pt"), ("DefaultRelativeZoomTranslationSpace", "rel_z"),
                 ("DefaultContinuousPanTiltVelocitySpace", "cont_pt"), ("DefaultContinuousZoomVelocitySpace", "cont_z"),
             )
-        )
+        ) if default_spaces else ""
         ptz = (
             '<tt:PTZConfiguration token="ptz0"><tt:Name>PTZ</tt:Name><tt:UseCount>1</tt:UseCount>'
             f"<tt:NodeToken>node0</tt:NodeToken>{defaults}"

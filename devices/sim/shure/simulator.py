@@ -75,6 +75,7 @@ class ShureSimulator:
             channels=[ChannelState(name=f"Channel {i}") for i in range(1, channels + 1)]
         )
         self.faults = Faults()
+        self.get_all = True  # False: answer `< GET 0 ALL >` with `< REP ERR >`, as some models do
         self.min_meter_rate = min_meter_rate
         self._listener = TcpListener(self._session, port)
         self._meter: asyncio.Task[None] | None = None
@@ -123,8 +124,8 @@ class ShureSimulator:
                     writer.write(self.faults.shape(b"", ReportError().serialize(), GARBAGE))
                     continue
                 private, public = self.handle(message)
-                writer.write(b"".join(m.serialize() for m in private))
-                self._listener.broadcast(b"".join(m.serialize() for m in public))
+                writer.write(self.faults.shape(b"".join(m.serialize() for m in private), b"", b""))
+                self._listener.broadcast(self.faults.shape(b"".join(m.serialize() for m in public), b"", b""))
 
     def handle(self, message: Message) -> tuple[list[Report | ReportError], list[Report]]:
         """Apply one message; return (replies for the sender, reports for every client)."""
@@ -152,6 +153,8 @@ class ShureSimulator:
     def _reports(self, command: str, channel: int | None) -> list[Report | ReportError]:
         state = self.state
         if command == Parameter.ALL:
+            if not self.get_all:
+                return []
             device = [self._device_report(name) for name in _DEVICE_REPORTS]
             per_channel = [
                 self._channel_report(name, ch)

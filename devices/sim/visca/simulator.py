@@ -56,7 +56,9 @@ class ViscaFaults:
     slow_answer: float = 0.0  # seconds before each reply
     busy: int = 0  # answer "buffer full" (60 03) instead of executing
     not_executable: int = 0  # ACK, then "not executable" (6z 41)
+    refused: int = 0  # a command answered "not executable" on socket 1 with no ACK (90 61 41 FF)
     garbage: int = 0  # send junk bytes before the replies
+    truncate: int = 0  # send only the first half of the last reply
     drop: int = 0  # close the connection instead of answering (UDP: the packet is lost)
     sequence_error: int = 0  # VISCA over IP: answer with control error 0F 01
 
@@ -86,6 +88,7 @@ class ViscaSimulator:
         self.udp_port = udp_port
         self._tcp = TcpListener(self._serve_tcp, tcp_port)
         self._udp: asyncio.DatagramTransport | None = None
+        self.sequence_resets = 0  # VISCA over IP: control "reset sequence" packets received
         self._pty: _PtyEndpoint | None = None
         self._link_dir: str | None = None
 
@@ -152,6 +155,8 @@ class ViscaSimulator:
             return None
         if self.faults.take("busy"):
             return [ErrorReply(address, 0, ErrorCode.BUFFER_FULL).packet()]
+        if self.faults.take("refused"):
+            return [ErrorReply(address, 1, ErrorCode.NOT_EXECUTABLE).packet()]
         if self.faults.take("not_executable"):
             found = match(packet.body)
             if found is not None and not found[0].inquiry:
@@ -166,6 +171,8 @@ class ViscaSimulator:
         """Send replies now or after the slow-answer delay, junk first if asked."""
         if self.faults.take("garbage"):
             chunks = [GARBAGE, *chunks]
+        if chunks and self.faults.take("truncate"):
+            chunks = [*chunks[:-1], chunks[-1][: max(1, len(chunks[-1]) // 2)]]
 
         def send_all() -> None:
             for chunk in chunks:
@@ -227,6 +234,7 @@ class _UdpEndpoint(asyncio.DatagramProtocol):
         if packet.kind is PayloadType.CONTROL:
             if packet.payload == RESET:
                 self.last_seq = -1
+                self.sim.sequence_resets += 1
                 self._send(IpPacket(PayloadType.CONTROL_REPLY, packet.seq, RESET), addr)
             return
         if not packet.kind.carries_visca or packet.kind is PayloadType.REPLY:

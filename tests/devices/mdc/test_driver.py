@@ -9,7 +9,7 @@ import pytest
 
 from devices.rooms_file.device_config import MdcDisplayConfig
 from devices.drivers.base import Display, LinkState
-from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported
+from devices.errors import InvalidValue, DeviceOffline, DeviceRefused, DeviceTimeout, ProtocolError
 from devices.mdc.driver import MdcDisplay
 from devices.mdc.errors import MdcNak
 from devices.sim.mdc.simulator import MdcSimulator
@@ -68,7 +68,7 @@ async def test_bad_values_never_reach_the_wire(display: MdcDisplay) -> None:
         display.set_input("hdmi1_pc"),
         display.set_volume(101),
     ):
-        with pytest.raises(Unsupported):
+        with pytest.raises(InvalidValue):
             await action
 
 
@@ -95,7 +95,7 @@ async def test_no_answer_slow_answer_and_garbage(display: MdcDisplay, sim: MdcSi
     sim.faults.clear()
     await asyncio.sleep(0.3)  # let the late reply arrive; it must not be taken for the next answer
     sim.faults.garbage = True
-    with pytest.raises(DeviceTimeout):
+    with pytest.raises(ProtocolError):
         await display.set_mute(True)
     assert display.link.garbage >= 1
     sim.faults.clear()

@@ -391,3 +391,34 @@ async def test_proxy_settings_survive_and_cameras_are_reached_directly(
         assert os.environ["http_proxy"] == "http://127.0.0.1:9"
     finally:
         await camera.stop()
+
+
+async def test_a_camera_without_getnodes_still_has_presets(sim: OnvifSimulator, clock: ManualClock) -> None:
+    sim.service.nodes_supported = False
+    cam = OnvifCamera("cam", "127.0.0.1", http_port(sim.endpoints), "tech", "s3cret", timeout=TIMEOUT, poll_interval=3600)
+    await cam.start()
+    try:
+        caps = cam.capabilities
+        assert caps.presets > 0 and caps.pan_tilt and caps.zoom and caps.home
+        await cam.save_preset(2)
+        await cam.recall_preset(2)
+    finally:
+        await cam.stop()
+
+
+async def test_a_ptz_configuration_without_default_spaces_still_moves(sim: OnvifSimulator, clock: ManualClock) -> None:
+    sim.service.default_spaces = False
+    cam = OnvifCamera("cam", "127.0.0.1", http_port(sim.endpoints), "tech", "s3cret", timeout=TIMEOUT, poll_interval=3600)
+    await cam.start()
+    try:
+        caps = cam.capabilities
+        assert caps.pan_tilt and caps.zoom and caps.absolute_position  # the node lists the spaces
+        await cam.move(0.5, 0.0)
+        clock.now += 0.5
+        assert (await cam.position()).pan > 0
+        sim.service.nodes_supported = False  # neither node nor defaults: offered, tried
+        await cam.stop()
+        await cam.start()
+        assert cam.capabilities.pan_tilt and cam.capabilities.zoom
+    finally:
+        await cam.stop()

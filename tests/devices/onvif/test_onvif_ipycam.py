@@ -19,6 +19,7 @@ from ipycam.http import IPCameraHTTPHandler
 from ipycam.onvif import ONVIFService
 
 from devices.drivers.base import LinkState
+from devices.commands import Home, Move
 from devices.errors import AuthError, ProtocolError
 from devices.onvif.driver import OnvifCamera
 
@@ -87,5 +88,27 @@ async def test_unparseable_ptz_status_is_a_protocol_error(ipycam_port: int) -> N
         with pytest.raises(ProtocolError, match="ptz:PTZStatus"):
             await cam.position()
         assert cam.link.state is LinkState.DEGRADED
+    finally:
+        await cam.stop()
+
+
+async def test_a_catalog_move_with_a_wrong_password_is_an_auth_error_not_a_missing_control(ipycam_port: int) -> None:
+    cam = camera(ipycam_port, password="wrong")
+    await cam.start()
+    try:
+        for command in (Move(do="move", pan=0.2, tilt=0.0), Home(do="home")):
+            command.check(cam)  # the camera is not set up: its capabilities are not the reason
+            with pytest.raises(AuthError):
+                await command.apply(cam)
+    finally:
+        await cam.stop()
+
+
+async def test_capabilities_from_its_profile_and_node(ipycam_port: int) -> None:
+    cam = camera(ipycam_port)
+    try:
+        await cam.start()
+        caps = cam.capabilities
+        assert caps.pan_tilt and caps.zoom and caps.absolute_position and caps.presets == 10
     finally:
         await cam.stop()

@@ -10,11 +10,12 @@ import pytest
 from devices.rooms_file.device_config import PJLinkProjectorConfig
 from devices.drivers.base import Display, LinkState
 from devices.errors import (
+    InvalidValue,
+    ProtocolError,
     AuthError,
     ConfigError,
     DeviceBusy,
     DeviceOffline,
-    DeviceRefused,
     DeviceTimeout,
     Unsupported,
 )
@@ -84,10 +85,10 @@ async def test_power_on_warm_up_refusal_then_input_and_mute(
 async def test_refusals(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
     with pytest.raises(Unsupported):
         await projector.set_volume(10)
-    with pytest.raises(Unsupported, match="no input"):
+    with pytest.raises(InvalidValue, match="no input"):
         await projector.set_input("hdmi1")
     sim.state.power = sim.state.power.ON
-    with pytest.raises(DeviceRefused):  # a name PJLink can write but this projector lacks: ERR2
+    with pytest.raises(InvalidValue):  # a name PJLink can write but this projector lacks: ERR2
         await projector.set_input("storage1")
 
 
@@ -135,11 +136,11 @@ async def test_busy(projector: PJLinkProjector, sim: PJLinkSimulator) -> None:
         await projector.set_power(True)
 
 
-async def test_garbage_is_counted_and_times_out(
+async def test_garbage_is_a_protocol_error(
     projector: PJLinkProjector, sim: PJLinkSimulator, clock: ManualClock
 ) -> None:
     sim.faults.garbage = True
-    with pytest.raises(DeviceTimeout):
+    with pytest.raises(ProtocolError):
         await projector.set_power(True)
     assert projector.link.garbage >= 1
     sim.faults.clear()

@@ -57,6 +57,7 @@ async def test_without_the_wait_the_projector_refuses_the_input(make_room: MakeR
     run = await running.controller.run_scene("hasty", TECH)
     assert run.state is RunState.PARTIAL
     assert run.steps[1].state is StepState.FAILED and "warming up" in run.steps[1].detail
+    assert run.steps[1].error == "device_busy"  # the code the pages word in their language
 
 
 @pytest.mark.parametrize("policy", ["continue", "stop"])
@@ -79,6 +80,10 @@ async def test_one_failing_step_under_each_policy(make_room: MakeRoom, sims: Sim
         assert sims.display.state.volume == 20  # untouched
     assert running.audited[-1].result == ("partial" if policy == "continue" else "failed")
     assert "failed: display: input scart9" in running.audited[-1].detail
+    assert run.steps[1].error == "invalid_value"  # the display has no such input: a value it cannot take
+    assert (running.audited[-1].event, running.audited[-1].args) == (
+        "scene", {"scene": "s", "ok": 2 if policy == "continue" else 1, "total": 3, "failed": 1}
+    )
 
 
 async def test_a_step_that_gets_no_answer_times_out(make_room: MakeRoom, sims: Simulators) -> None:
@@ -88,6 +93,7 @@ async def test_a_step_that_gets_no_answer_times_out(make_room: MakeRoom, sims: S
     run = await running.controller.run_scene("s", TECH)
     assert run.steps[0].state is StepState.FAILED
     assert run.steps[0].detail == "timed out"  # the step's 0.3 s, before the link's 0.5 s
+    assert run.steps[0].error == "device_timeout"
 
 
 async def test_a_new_scene_cancels_the_running_one(make_room: MakeRoom, sims: Simulators) -> None:
@@ -110,12 +116,18 @@ async def test_an_input_changed_by_hand_goes_back(make_room: MakeRoom, sims: Sim
     running = await make_room(scenes=[scene("start", *steps)])
     controller = running.controller
     assert (await controller.run_scene("start", TECH)).state is RunState.SUCCEEDED
-    assert controller.device_view("display").desired["input"] == {"value": "hdmi2", "owner": "scene start"}
+    assert controller.device_view("display").desired["input"] == {
+        "value": "hdmi2", "owner": "scene start", "owner_kind": "scene", "owner_name": "start"
+    }
     sims.display.state.input = InputSource.DP1  # somebody used the remote
     await running.until(lambda: sims.display.state.input is InputSource.HDMI2)
     fix = next(e for e in running.audited if e.actor.kind is ActorKind.CONTROLLER)
     assert (fix.target, fix.result) == ("display", "ok")
     assert fix.action == "re-apply input hdmi2 (was dp1; owned by scene start)"
+    # ... and as data the console words in its language
+    assert (fix.event, fix.args) == (
+        "reapply", {"do": "input", "input": "hdmi2", "was": "dp1", "owner_kind": "scene", "owner_name": "start"}
+    )
 
 
 async def test_a_display_switched_off_is_not_drift(make_room: MakeRoom, sims: Simulators) -> None:
@@ -151,6 +163,10 @@ async def test_commands_reach_the_devices_and_the_logs(make_room: MakeRoom, sims
         ("technician Anh Tuấn", "mic", "mute channel 2", "ok"),
     ]
     assert controller.recent(2) == [e for e in controller.log][-2:]
+    assert [(e.event, e.args) for e in running.audited][::3] == [
+        ("command", {"do": "preset_recall", "preset": 3}),
+        ("command", {"do": "mute", "muted": True, "channel": 2}),
+    ]
 
 
 async def test_refusals_are_logged_and_raised(make_room: MakeRoom, sims: Simulators) -> None:
@@ -167,6 +183,7 @@ async def test_refusals_are_logged_and_raised(make_room: MakeRoom, sims: Simulat
     with pytest.raises(ValueError):
         await controller.command("camera", PresetRecall(do="preset_recall", preset=9), TECH)
     assert [(e.action, e.result) for e in running.audited] == [("preset recall 9", "failed")]
+    assert running.audited[0].error == "invalid_value"
 
 
 async def test_a_timed_move_stops_by_itself(make_room: MakeRoom, sims: Simulators) -> None:
@@ -190,8 +207,8 @@ async def test_named_positions(make_room: MakeRoom, sims: Simulators) -> None:
     controller = running.controller
     sims.camera.camera.presets[1] = (300.0, 100.0, 0.0)
     await controller.go_to_position("board", LECTURER)
-    await running.until(lambda: sims.camera.camera.snapshot()["pan"] == -600)
-    assert sims.camera.camera.snapshot()["zoom"] == 4000
+    # pan and zoom travel at their own speeds: wait for the camera to arrive at both
+    await running.until(lambda: (sims.camera.camera.snapshot()["pan"], sims.camera.camera.snapshot()["zoom"]) == (-600, 4000))
     await controller.go_to_position("lectern", LECTURER)
     await running.until(lambda: sims.camera.camera.snapshot()["pan"] == 300)
     with pytest.raises(NotFound, match="no position 'stage' \\(known: lectern, board\\)"):

@@ -19,4 +19,4 @@ def test_a_log_event_round_trips() -> None:
     )  # fmt: skip
     event = LogEvent(room="room-101", entry=entry)
     assert EVENT.validate_json(event.model_dump_json()) == event
-    assert event.model_dump(mode="json")["entry"]["actor"] == {"kind": "technician", "name": "A"}
+    assert event.model_dump(mode="json")["entry"]["actor"] == {"kind": "technician", "name": "A", "class_id": None}

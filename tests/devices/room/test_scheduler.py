@@ -10,7 +10,7 @@ import pytest
 from devices.pjlink.values import PowerState
 from devices.room.actor import Actor, ActorKind
 from devices.commands import Volume
-from devices.room.scheduler import Booking, Scheduler, Started
+from devices.room.scheduler import Booking, Decision, Scheduler, Started
 from tests.devices.room.conftest import MakeRoom, Running, Simulators
 from tests.support.clock import ManualClock
 
@@ -29,9 +29,13 @@ def at(hhmm: str) -> datetime:
 class Calendar:
     def __init__(self) -> None:
         self.booked: list[Booking] = []
+        self.kept: list[Decision] = []
 
     async def bookings(self, room: str) -> list[Booking]:
         return list(self.booked)
+
+    async def record(self, room: str, decision: Decision) -> None:
+        self.kept.append(decision)
 
 
 def booking(class_id: str, start: str, end: str, **extra: Any) -> Booking:
@@ -68,7 +72,7 @@ async def test_start_before_and_end_after_a_class(setup: Any, sims: Simulators) 
     assert await tick(scheduler, running) == ["start: start of class a"]
     assert sims.projector.power() in (PowerState.WARMING, PowerState.ON)
     audited = running.audited[-1]
-    assert (audited.actor, audited.target, audited.result) == (Actor(kind=ActorKind.SCHEDULE, name="class a"), "start", "ok")
+    assert (audited.actor, audited.target, audited.result) == (Actor(kind=ActorKind.SCHEDULE, name="", class_id="a"), "start", "ok")
     clock.set_wall(at("08:10"))
     assert await tick(scheduler, running) == []  # once per class
     clock.set_wall(at("09:34"))
@@ -153,3 +157,65 @@ async def test_a_class_that_just_ended_is_activity(setup: Any) -> None:
     assert await tick(scheduler, running) == []
     clock.set_wall(at("10:00"))
     assert await tick(scheduler, running) == ["end: idle"]
+
+
+async def test_every_decision_is_kept_and_a_kept_one_is_not_taken_again(setup: Any) -> None:
+    running, scheduler, clock, calendar = setup
+    calendar.booked = [booking("a", "08:00", "09:30")]
+    clock.set_wall(at("07:50"))
+    assert await tick(scheduler, running) == ["start: start of class a"]
+    assert calendar.kept == [Decision("a", "start", "start", "ran")]
+    calendar.booked = [booking("a", "08:00", "09:30", done=frozenset({"start"}))]
+    clock.set_wall(at("07:55"))  # restarted during the preparation: prepared again
+    again = Scheduler({"room-101": running.controller}, calendar, now=clock.wall)
+    assert await tick(again, running) == ["start: start of class a"]
+    fresh = Scheduler({"room-101": running.controller}, calendar, now=clock.wall)  # a restart
+    clock.set_wall(at("08:00"))  # the class has begun: never again
+    assert await tick(fresh, running) == []
+    clock.set_wall(at("09:35"))
+    assert await tick(fresh, running) == ["end: end of class a"]
+
+
+async def test_a_start_is_not_run_late_into_a_lecture(setup: Any) -> None:
+    running, scheduler, clock, calendar = setup
+    calendar.booked = [booking("a", "08:00", "09:30")]
+    clock.set_wall(at("08:15"))  # booked, or the server back, a quarter of an hour in: still prepared
+    assert await tick(scheduler, running) == ["start: start of class a"]
+    calendar.booked = [booking("b", "10:00", "11:30")]
+    clock.set_wall(at("10:16"))
+    assert await tick(scheduler, running) == []
+    assert calendar.kept[-1] == Decision("b", "start", None, "missed: the class began more than 15 minutes ago")
+
+
+async def test_a_start_that_waited_for_an_overrunning_class_runs_when_it_ends(setup: Any) -> None:
+    running, scheduler, clock, calendar = setup
+    calendar.booked = [booking("a", "08:00", "10:00", live=True), booking("b", "10:00", "12:00")]
+    clock.set_wall(at("07:50"))
+    assert await tick(scheduler, running) == ["start: start of class a"]
+    clock.set_wall(at("10:00"))
+    assert await tick(scheduler, running) == []  # a runs over: b waits
+    calendar.booked = [booking("a", "08:00", "10:00"), booking("b", "10:00", "12:00")]
+    clock.set_wall(at("10:30"))
+    assert await tick(scheduler, running) == ["start: start of class b"]
+
+
+async def test_classes_booked_over_each_other_share_one_preparation(setup: Any) -> None:
+    running, scheduler, clock, calendar = setup
+    calendar.booked = [booking("a", "08:00", "10:00"), booking("b", "08:00", "10:00"), booking("c", "09:00", "11:00")]
+    clock.set_wall(at("07:50"))
+    assert await tick(scheduler, running) == ["start: start of class a"]  # once, not once per class
+    clock.set_wall(at("08:50"))
+    assert await tick(scheduler, running) == []
+    clock.set_wall(at("10:00"))
+    assert await tick(scheduler, running) == []  # c is being taught: its start is not run now
+    clock.set_wall(at("10:05"))
+    assert await tick(scheduler, running) == []  # nor the ends of a and b
+    clock.set_wall(at("11:05"))
+    assert await tick(scheduler, running) == ["end: end of class c"]
+    skipped = {(d.class_id, d.step): d.reason for d in calendar.kept if not d.ran}
+    assert skipped == {
+        ("b", "start"): "shares the room with class a, booked over the same time: prepared once",
+        ("c", "start"): "shares the room with class a, booked over the same time: prepared once",
+        ("a", "end"): "the next class keeps the room on",
+        ("b", "end"): "the next class keeps the room on",
+    }

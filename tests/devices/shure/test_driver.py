@@ -9,7 +9,7 @@ import pytest
 
 from devices.rooms_file.device_config import ShureMicrophoneConfig
 from devices.drivers.base import LinkState, Microphone
-from devices.errors import DeviceOffline, DeviceRefused, DeviceTimeout, Unsupported
+from devices.errors import InvalidValue, DeviceOffline, DeviceRefused, DeviceTimeout, ProtocolError
 from devices.shure.driver import ShureMicrophone
 from devices.sim.shure.simulator import ShureSimulator
 from tests.devices.link_helpers import FAST, wait_for_state
@@ -73,9 +73,9 @@ async def test_changes_made_elsewhere_are_seen(mic: ShureMicrophone, sim: ShureS
 
 
 async def test_refusals(mic: ShureMicrophone, sim: ShureSimulator) -> None:
-    with pytest.raises(Unsupported):
+    with pytest.raises(InvalidValue):
         await mic.set_mute(True, channel=5)
-    with pytest.raises(Unsupported):
+    with pytest.raises(InvalidValue):
         await mic.set_gain(31.0)
     sim.faults.busy = True  # the device answers REP ERR
     with pytest.raises(DeviceRefused):
@@ -95,7 +95,7 @@ async def test_no_answer_slow_and_garbage(mic: ShureMicrophone, sim: ShureSimula
         await mic.set_mute(False)
     sim.faults.clear()
     sim.faults.garbage = True
-    with pytest.raises(DeviceTimeout):
+    with pytest.raises(ProtocolError):
         await mic.set_gain(1.0)
     assert mic.link.garbage >= 1
     sim.faults.clear()
@@ -125,3 +125,21 @@ def test_from_config() -> None:
     )
     mic = ShureMicrophone.from_config(cfg)
     assert (mic.channels, mic.link.policy.timeout, mic.capabilities.channels) == (2, 1.0, 2)
+
+
+async def test_a_device_that_refuses_get_all_is_asked_parameter_by_parameter(sim: ShureSimulator) -> None:
+    sim.get_all = False  # `< GET 0 ALL >` → `< REP ERR >`
+    sim.state.channels[1].mute = True
+    sim.state.channels[2].gain = 1050
+    driver = ShureMicrophone(
+        "mic", "127.0.0.1", sim.port, channels=4, meter_rate_ms=0, policy=FAST, poll_interval=60
+    )
+    await driver.start()
+    try:
+        assert driver.link.state is LinkState.ONLINE, driver.link.detail
+        assert driver.picture.mutes == {1: False, 2: True, 3: False, 4: False}
+        assert driver.picture.gains[3] == -5.0 and driver.picture.names[1] == "Channel 1"
+        await driver.set_mute(True, channel=1)
+        assert sim.state.channels[0].mute is True
+    finally:
+        await driver.stop()

@@ -152,10 +152,13 @@ async def test_a_drop_during_a_request_is_device_offline() -> None:
     await peer.stop()
 
 
-async def test_garbage_is_counted_and_the_reply_still_arrives() -> None:
-    peer, channel, _ = await open_channel(lambda line: b"\x00\x01junk\rDONE\r")
-    assert await channel.request(b"GO\r", ack_then_done) == [b"DONE"]
+async def test_garbage_ends_the_request_at_once_as_a_protocol_error() -> None:
+    answers = iter([b"\x00\x01junk\rDONE\r", b"DONE\r"])
+    peer, channel, _ = await open_channel(lambda line: next(answers))
+    with pytest.raises(ProtocolError):
+        await channel.request(b"GO\r", ack_then_done, timeout=30)
     assert channel.garbage == 1
+    assert await channel.request(b"AGAIN\r", ack_then_done) == [b"DONE"]
     channel.close()
     await peer.stop()
 
@@ -163,8 +166,8 @@ async def test_garbage_is_counted_and_the_reply_still_arrives() -> None:
 async def test_each_datagram_is_decoded_on_its_own() -> None:
     answers = iter([b"DONE-BUT-TRUNCATED", b"DONE\r"])
     peer, channel, _ = await open_channel(lambda line: next(answers), udp=True)
-    with pytest.raises(DeviceTimeout):
-        await channel.request(b"ONE", ack_then_done, timeout=0.1)
+    with pytest.raises(ProtocolError, match="truncated datagram"):
+        await channel.request(b"ONE", ack_then_done, timeout=30)
     assert channel.garbage == 1  # the truncated datagram, not glued to the next one
     assert await channel.request(b"TWO", ack_then_done) == [b"DONE"]
     channel.close()

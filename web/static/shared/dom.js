@@ -39,7 +39,8 @@ export function el(tag, props = {}, ...children) {
   for (const [name, listener] of Object.entries(props.on ?? {})) element.addEventListener(name, listener);
   if (props.text !== undefined) {
     element.textContent = props.text;
-    element.dataset.userText = "";
+    element.dataset.userText = ""; // data: the language checks skip it,
+    element.translate = false; // and so does a browser's translator
   }
   if (props.i18n || props.i18nAttr) bind(element, props.i18n ?? null, props.args, props.i18nAttr);
   for (const child of children) if (child) element.append(child);

@@ -1,7 +1,9 @@
 // @ts-check
 /**
  * Translations for both front ends: one JSON file per language and front end (the class page's
- * under /static/i18n/, the console's under /console/static/i18n/, see `translationsAt`).
+ * under /static/i18n/, the console's under /console/static/i18n/, see `translationsAt`), and
+ * the room words both show (devices, scene steps, the logs, the room API's errors: `room.*`
+ * keys under /static/shared/i18n/, used by room_words.js), loaded with each.
  * Vietnamese unless the user chose otherwise (`?lang=en` or the switch), and the choice is
  * remembered for both front ends.
  *
@@ -23,10 +25,28 @@ const STORAGE_KEY = "classbridge.lang";
 
 /** @type {Record<string, string>} */
 let strings = {};
+/** The room words both front ends share. */
+const SHARED_FOLDER = "/static/shared/i18n";
 /** Where this page's translation files are: the class page's unless the page says otherwise. */
 let folder = "/static/i18n";
 /** @type {Language} */
 let current = DEFAULT_LANGUAGE;
+/** @type {Array<() => void>} */
+const languageListeners = [];
+
+/**
+ * Call `listener` after each language change: for views whose text is built from several
+ * keys (a scene's steps) rather than bound by one, so `translateTree` cannot redo it.
+ * @param {() => void} listener
+ * @returns {() => void} stops listening
+ */
+export function onLanguage(listener) {
+  languageListeners.push(listener);
+  return () => {
+    const index = languageListeners.indexOf(listener);
+    if (index >= 0) languageListeners.splice(index, 1);
+  };
+}
 
 /**
  * The language to use: `?lang=` first (and remembered), then the remembered choice.
@@ -63,12 +83,19 @@ export function translationsAt(url) {
  * @param {Storage | null} [storage] remembers an explicit choice
  */
 export async function loadLanguage(language, storage = null) {
-  const response = await fetch(`${folder}/${language}.json`, { cache: "no-cache" });
-  if (!response.ok) throw new Error(`cannot load translations for ${language}: HTTP ${response.status}`);
-  strings = await response.json();
+  const tables = await Promise.all(
+    [folder, SHARED_FOLDER].map(async (where) => {
+      const response = await fetch(`${where}/${language}.json`, { cache: "no-cache" });
+      if (!response.ok) throw new Error(`cannot load translations for ${language}: HTTP ${response.status}`);
+      return /** @type {Record<string, string>} */ (await response.json());
+    }),
+  );
+  strings = Object.assign({}, ...tables);
   current = language;
   storage?.setItem(STORAGE_KEY, language);
+  const changed = document.documentElement.lang !== language;
   document.documentElement.lang = language;
+  if (changed) for (const listener of [...languageListeners]) listener();
 }
 
 /** @returns {Language} */

@@ -11,10 +11,10 @@
  * @typedef {{name: string, kind: string, protocol: string, role: ?string, link: string,
  *   power: ?string, input: ?string, muted: ?boolean, volume: ?number, position: ?Position,
  *   gain_db: ?Object<string, number>, detail: string, polled_at: ?string, controls: Controls,
- *   desired: Object<string, {value: *, owner: string}>}} DeviceView
- * @typedef {{index: number, do: string, args: Object<string, *>,
- *   label: string, state: string, detail: string, started_at: ?string, seconds: ?number}} StepView
- * @typedef {{kind: string, name: string}} Actor
+ *   desired: Object<string, {value: *, owner: string, owner_kind?: string, owner_name?: string}>}} DeviceView
+ * @typedef {{index: number, do: string, args: Object<string, *>, label: string, state: string,
+ *   detail: string, error?: string, started_at: ?string, seconds: ?number}} StepView
+ * @typedef {{kind: string, name: string, class_id?: ?string}} Actor
  * @typedef {{id: string, scene: string, title: string, actor: Actor, state: string,
  *   started_at: string, finished_at: ?string, steps: StepView[]}} SceneRunView
  * @typedef {{name: string, title: string, lecturer: boolean, steps: string[]}} SceneInfo
@@ -22,7 +22,8 @@
  * @typedef {{name: string, title: string, devices: DeviceView[], scenes: SceneInfo[],
  *   positions: PositionInfo[], run: ?SceneRunView}} RoomView
  * @typedef {{at: string, room: string, actor: Actor, target: string, action: string,
- *   result: string, detail: string, audited: boolean}} LogEntry
+ *   result: string, detail: string, event?: ?string, args?: ?Object<string, *>, error?: ?string,
+ *   audited: boolean}} LogEntry
  * @typedef {{kind: string, name: string, room: ?string}} PrincipalInfo
  * @typedef {{type: "welcome", v: number, principal: PrincipalInfo, rooms: RoomView[],
  *   log: LogEntry[]}} Welcome

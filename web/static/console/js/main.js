@@ -8,6 +8,7 @@
 import { el, replace } from "../../../static/shared/dom.js";
 import * as i18n from "../../../static/shared/i18n.js";
 import { ApiError, RoomFeed, RoomsApi } from "../../../static/shared/rooms_api.js";
+import { actorText, errorText } from "../../../static/shared/room_words.js";
 import { consoleCredential, forgetCredential, rememberCredential } from "../../../static/shared/token.js";
 import { ConsoleStore } from "./store.js";
 import { auditPanel } from "./ui/audit.js";
@@ -25,16 +26,12 @@ const notice = /** @type {HTMLElement} */ (document.getElementById("notice"));
  *   lecturerActions: Promise<Set<string>>} | null} */
 let session = null;
 
-/** The words for an error code: its own, else the general one naming the code. @param {string} code */
-function errorText(code) {
-  return i18n.has(`error.${code}`) ? t(`error.${code}`) : t("error.other", { code });
-}
-
 /** @param {unknown} error */
 function report(error) {
   const code = error instanceof ApiError ? error.code : "unexpected";
-  const message = error instanceof Error ? error.message : "";
-  notice.replaceChildren(el("strong", {}, errorText(code)), el("span", { text: message }));
+  // The server's English message stays for the tooltip; the words are the page's.
+  notice.replaceChildren(el("strong", {}, errorText(code)));
+  notice.title = error instanceof Error ? error.message : "";
   notice.setAttribute("data-code", code);
   notice.hidden = false;
   clearTimeout(Number(notice.dataset.timer));
@@ -116,7 +113,7 @@ async function render() {
   const principal = store.principal;
   if (!principal) return;
   const staff = principal.kind === "admin" || principal.kind === "technician";
-  who.textContent = `${t(`actor.${principal.kind}`)} ${principal.kind === "admin" ? "" : principal.name}`.trim();
+  who.textContent = actorText(principal);
   const names = [...store.rooms.keys()];
   if (!current.selected || !store.rooms.has(current.selected)) current.selected = names[0] || null;
   const tabs = el(
@@ -129,7 +126,7 @@ async function render() {
           attrs: { type: "button", "data-room-tab": name, "aria-current": name === current.selected ? "page" : undefined },
           on: { click: () => select(name) },
         },
-        store.rooms.get(name)?.title || name,
+        el("span", { text: store.rooms.get(name)?.title || name }),
       ),
     ),
   );
@@ -149,7 +146,7 @@ async function render() {
   });
   current.view = view;
   view.log(store.log);
-  const audit = staff ? auditPanel(api, report) : null;
+  const audit = staff ? auditPanel(api, report, (name) => store.rooms.get(name)) : null;
   current.audit = audit;
   replace(main, names.length > 1 ? tabs : null, view.element, audit ? audit.element : null);
   audit?.load();

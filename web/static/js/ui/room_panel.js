@@ -10,9 +10,10 @@
  */
 
 import { el } from "../../shared/dom.js";
-import { t } from "../../shared/i18n.js";
+import { bind, has, onLanguage, t } from "../../shared/i18n.js";
 import { ptzPad } from "../../shared/ptz_pad.js";
-import { RoomFeed, RoomsApi } from "../../shared/rooms_api.js";
+import { ApiError, RoomFeed, RoomsApi } from "../../shared/rooms_api.js";
+import { errorText, stepLabel } from "../../shared/room_words.js";
 
 /** @typedef {import("../../shared/rooms_api.js").RoomView} RoomView */
 /** @typedef {import("../../shared/rooms_api.js").SceneRunView} SceneRunView */
@@ -33,13 +34,6 @@ const PAD_KEYS = /** @type {Record<string, string>} */ ({
   "down-left": "class.room_down_left",
   down: "class.room_down",
   "down-right": "class.room_down_right",
-});
-const RUN_KEYS = /** @type {Record<string, string>} */ ({
-  running: "class.room_run_running",
-  succeeded: "class.room_run_succeeded",
-  partial: "class.room_run_partial",
-  failed: "class.room_run_failed",
-  cancelled: "class.room_run_cancelled",
 });
 
 export class RoomPanel {
@@ -66,12 +60,17 @@ export class RoomPanel {
     this.status = el("p", { className: "room-status", attrs: { role: "status" } });
     /** @type {string | null} */
     this.room = null;
+    /** @type {RoomView | null} the room's devices, positions and scenes, for the steps' words */
+    this.view = null;
     /** What the lecturer may do: the server's list, asked once. The feed's messages wait for
      * it, in their order (reactions to one promise run in the order they were added). */
     this.actions = this.api.lecturerActions().catch(() => /** @type {Set<string>} */ (new Set()));
     this.feed.onwelcome = (welcome) => void this.actions.then((may) => this.show(welcome.rooms[0] ?? null, may));
     this.feed.onscene = (room, run) => void this.actions.then(() => this.alive() && room === this.room && this.showRun(run));
     this.feed.onrefused = () => this.stop();
+    /** @type {SceneRunView | null} the run on show, built again in another language */
+    this.shown = null;
+    this.stopListening = onLanguage(() => this.alive() && this.showRun(this.shown));
   }
 
   alive() {
@@ -82,6 +81,7 @@ export class RoomPanel {
 
   stop() {
     this.feed.stop();
+    this.stopListening();
   }
 
   /** @param {RoomView | null} room @param {Set<string>} may the lecturer's actions */
@@ -92,6 +92,7 @@ export class RoomPanel {
       return;
     }
     this.room = room.name;
+    this.view = room;
     const camera = !may.has("move")
       ? undefined
       : room.devices.find((d) => d.role === "main-camera" && d.controls.pan_tilt) ?? room.devices.find((d) => d.kind === "camera" && d.controls.pan_tilt);
@@ -121,18 +122,25 @@ export class RoomPanel {
 
   /** @param {SceneRunView | null} run */
   showRun(run) {
+    this.shown = run;
     if (!run) {
       this.runBox.replaceChildren();
       return;
     }
     this.runBox.dataset.state = run.state;
     this.runBox.replaceChildren(
-      el("p", {}, el("strong", { text: run.title }), " ", el("span", { className: `room-badge run-${run.state}`, i18n: RUN_KEYS[run.state] })),
+      el("p", {}, el("strong", { text: run.title }), " ", el("span", { className: `room-badge run-${run.state}`, i18n: `room.run.${run.state}` })),
       el(
         "ol",
         {},
+        // Each step in the page's language; a failed one says why by its code (the device's
+        // own English words stay in the tooltip).
         ...run.steps.map((step) =>
-          el("li", { text: step.detail ? `${step.label}: ${step.detail}` : step.label, data: { step: String(step.index), state: step.state } }),
+          el(
+            "li",
+            { data: { step: String(step.index), state: step.state }, attrs: { title: step.detail || undefined } },
+            step.state === "failed" ? `${stepLabel(step, this.view)}: ${errorText(step.error || "device_error")}` : stepLabel(step, this.view),
+          ),
         ),
       ),
     );
@@ -157,11 +165,15 @@ export class RoomPanel {
   async call(request) {
     try {
       await request;
+      delete this.status.dataset.i18n;
       this.status.textContent = "";
     } catch (error) {
-      const code = /** @type {{code?: string}} */ (error).code;
-      this.status.textContent = `${t("class.room_failed")} ${/** @type {Error} */ (error).message}`;
-      this.status.dataset.code = code || "";
+      const code = error instanceof ApiError ? error.code : "unexpected";
+      // Bound by key, so a language switch words it again.
+      const why = has(`room.error.${code}`) ? `room.error.${code}` : "room.error.unexpected";
+      bind(this.status, "class.room_failed", { why: { key: why } });
+      this.status.title = error instanceof Error ? error.message : "";
+      this.status.dataset.code = code;
     }
   }
 }

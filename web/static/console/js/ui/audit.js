@@ -3,33 +3,43 @@
 
 import { el, replace } from "../../../../static/shared/dom.js";
 import { t } from "../../../../static/shared/i18n.js";
+import { actorText, entryWords } from "../../../../static/shared/room_words.js";
 
 /**
  * @typedef {{at: string, room: string, actor_kind: string, actor_name: string, target: string,
- *   action: string, result: string, detail: string}} AuditEntry
+ *   action: string, result: string, detail: string, actor_class?: ?string, event?: ?string, args?: ?Object<string, *>,
+ *   error?: ?string}} AuditEntry
  */
 
-/** @param {import("../../../../static/shared/rooms_api.js").RoomsApi} api @param {(error: unknown) => void} onerror */
-export function auditPanel(api, onerror) {
+/**
+ * @param {import("../../../../static/shared/rooms_api.js").RoomsApi} api
+ * @param {(error: unknown) => void} onerror
+ * @param {(name: string) => import("../../../../static/shared/rooms_api.js").RoomView | undefined} roomOf
+ */
+export function auditPanel(api, onerror, roomOf) {
   const body = el("tbody");
   const load = async () => {
     try {
       const entries = /** @type {AuditEntry[]} */ (await api.audit({ limit: 100 }));
       replace(
         body,
-        ...entries.map((e) =>
-          el(
+        ...entries.map((e) => {
+          const room = roomOf(e.room);
+          const said = entryWords(e, room);
+          // Rows from before the server sent their words keep their English text, as data.
+          const words = (/** @type {string} */ text) => (said.words ? el("td", {}, text) : el("td", { text }));
+          return el(
             "tr",
-            {},
-            el("td", {}, new Date(e.at).toLocaleString()),
-            el("td", { text: e.room }),
-            el("td", {}, `${t(`actor.${e.actor_kind}`)} ${e.actor_name}`.trim()),
-            el("td", { text: e.target }),
-            el("td", { text: e.action }),
-            el("td", {}, t(`result.${e.result}`)),
-            el("td", { text: e.detail }),
-          ),
-        ),
+            { attrs: { "data-event": e.event || "", title: e.detail || undefined } },
+            el("td", {}, new Date(e.at).toLocaleString(document.documentElement.lang || "vi")),
+            el("td", { text: room?.title || e.room }),
+            el("td", {}, actorText({ kind: e.actor_kind, name: e.actor_name, class_id: e.actor_class })),
+            el("td", { attrs: { title: e.target } }, said.target),
+            words(said.action),
+            el("td", {}, t(`room.result.${e.result}`)),
+            said.words ? el("td", {}, said.error) : el("td", { text: e.detail }),
+          );
+        }),
       );
     } catch (error) {
       onerror(error);

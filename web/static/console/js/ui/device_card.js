@@ -6,6 +6,7 @@
 import { el, replace } from "../../../../static/shared/dom.js";
 import { has, t } from "../../../../static/shared/i18n.js";
 import { ptzPad } from "../../../../static/shared/ptz_pad.js";
+import { ownerText, valueText } from "../../../../static/shared/room_words.js";
 
 /** @typedef {import("../../../../static/shared/rooms_api.js").DeviceView} DeviceView */
 /** @typedef {import("../../../../static/shared/ptz_pad.js").Command} Command */
@@ -34,7 +35,9 @@ export class DeviceCard {
       "header",
       {},
       el("h3", { text: view.name }),
-      el("span", { className: "role" }, view.role ? (has(`role.${view.role}`) ? t(`role.${view.role}`) : view.role) : t(`kind.${view.kind}`)),
+      view.role && !has(`room.role.${view.role}`)
+        ? el("span", { className: "role", text: view.role })
+        : el("span", { className: "role" }, view.role ? t(`room.role.${view.role}`) : t(`room.kind.${view.kind}`)),
       el("span", { className: "protocol", text: view.protocol }),
     );
     this.controlsKey = JSON.stringify(view.controls);
@@ -66,14 +69,14 @@ export class DeviceCard {
     this.element.setAttribute("data-power", view.power || "");
     replace(
       this.badges,
-      el("span", { className: `badge link-${view.link}`, attrs: { "data-field": "link" } }, t(`link.${view.link}`)),
+      el("span", { className: `badge link-${view.link}`, attrs: { "data-field": "link" } }, t(`room.link.${view.link}`)),
       view.power ? el("span", { className: `badge power-${view.power}`, attrs: { "data-field": "power" } }, t(`power.${view.power}`)) : null,
     );
     /** @type {[string, string][]} field, value */
     const facts = [];
     if (view.input) facts.push(["input", view.input]);
     if (view.volume !== null && view.volume !== undefined) facts.push(["volume", String(view.volume)]);
-    if (view.muted !== null && view.muted !== undefined) facts.push(["muted", t(view.muted ? "yes" : "no")]);
+    if (view.muted !== null && view.muted !== undefined) facts.push(["muted", valueText(view.muted)]);
     if (view.position) {
       const p = view.position;
       facts.push(["position", `${round(p.pan)} / ${round(p.tilt)} / ${round(p.zoom)}`]);
@@ -83,10 +86,13 @@ export class DeviceCard {
       facts.push(["gain", gains.join(", ")]);
     }
     for (const [attribute, want] of Object.entries(view.desired || {})) {
-      facts.push([`kept`, t("device.kept", { what: t(`field.${attribute.split(".")[0]}`), value: String(want.value), owner: want.owner })]);
+      const owner = want.owner_kind ? ownerText(want.owner_kind, want.owner_name || "") : want.owner;
+      facts.push([`kept`, t("device.kept", { what: t(`field.${attribute.split(".")[0]}`), value: valueText(want.value), owner })]);
     }
     replace(this.status, ...facts.flatMap(([key, value]) => [el("dt", {}, t(`field.${key}`)), el("dd", { attrs: { "data-field": key } }, value)]));
-    this.detail.textContent = view.link === "online" ? "" : view.detail;
+    // Why it is not online, as the device or its driver said it (English): data, in the tooltip.
+    this.detail.textContent = "";
+    this.badges.title = view.link === "online" ? "" : view.detail;
     for (const refresh of this.refreshers) refresh(view);
   }
 

@@ -22,7 +22,7 @@ export function roomView(room, actions) {
   /** @type {Map<string, DeviceCard>} */
   const cards = new Map(room.devices.map((d) => [d.name, new DeviceCard(d, actions.send, actions)]));
   const scenes = scenePanel(room, { ...actions, mayMove: actions.canChange("position") });
-  const log = eventLog();
+  const log = eventLog(room);
   const element = el(
     "section",
     { className: "room", attrs: { "data-room": room.name } },

@@ -3,7 +3,8 @@
 // last) run with their results as they come in.
 
 import { el, replace } from "../../../../static/shared/dom.js";
-import { formatClock, has, t } from "../../../../static/shared/i18n.js";
+import { formatClock, t } from "../../../../static/shared/i18n.js";
+import { actorText, errorText, stepLabel } from "../../../../static/shared/room_words.js";
 
 /** @typedef {import("../../../../static/shared/rooms_api.js").RoomView} RoomView */
 /** @typedef {import("../../../../static/shared/rooms_api.js").SceneRunView} SceneRunView */
@@ -21,14 +22,14 @@ export function scenePanel(room, actions) {
     .map((scene) =>
       el(
         "button",
-        { attrs: { type: "button", "data-scene": scene.name, title: scene.steps.join("\n") }, on: { click: () => actions.runScene(scene.name) } },
-        scene.title,
+        { attrs: { type: "button", "data-scene": scene.name }, on: { click: () => actions.runScene(scene.name) } },
+        el("span", { text: scene.title }),
         scene.lecturer ? el("span", { className: "tag" }, t("scene.lecturer")) : null,
       ),
     );
   const positions = actions.mayMove
     ? room.positions.map((p) =>
-        el("button", { attrs: { type: "button", "data-position": p.name, title: p.camera }, on: { click: () => actions.position(p.name) } }, p.title),
+        el("button", { attrs: { type: "button", "data-position": p.name }, on: { click: () => actions.position(p.name) } }, el("span", { text: p.title })),
       )
     : [];
   const panel = el(
@@ -40,13 +41,13 @@ export function scenePanel(room, actions) {
     positions.length ? el("div", { className: "buttons" }, ...positions) : null,
     run,
   );
-  const update = (/** @type {?SceneRunView} */ view) => showRun(run, view);
+  const update = (/** @type {?SceneRunView} */ view) => showRun(run, view, room);
   update(room.run);
   return { element: panel, update };
 }
 
-/** @param {HTMLElement} box @param {?SceneRunView} view */
-function showRun(box, view) {
+/** @param {HTMLElement} box @param {?SceneRunView} view @param {RoomView} room */
+function showRun(box, view, room) {
   if (!view) {
     replace(box);
     return;
@@ -59,9 +60,9 @@ function showRun(box, view) {
       "h3",
       {},
       el("span", { text: view.title }),
-      el("span", { className: `badge run-${view.state}`, attrs: { "data-field": "run-state" } }, t(`run.${view.state}`)),
+      el("span", { className: `badge run-${view.state}`, attrs: { "data-field": "run-state" } }, t(`room.run.${view.state}`)),
     ),
-    el("p", { className: "who" }, t("run.by", { who: `${t(`actor.${view.actor.kind}`)} ${view.actor.name}`.trim(), at: formatClock(view.started_at) })),
+    el("p", { className: "who" }, t("run.by", { who: actorText(view.actor), at: formatClock(view.started_at) })),
     el(
       "ol",
       { className: "steps" },
@@ -69,28 +70,14 @@ function showRun(box, view) {
         el(
           "li",
           { attrs: { "data-step": String(step.index), "data-state": step.state } },
-          el("span", { className: "label" }, stepLabel(step)),
-          el("span", { className: `badge step-${step.state}` }, t(`step.${step.state}`)),
-          step.detail ? el("span", { className: "detail", text: step.detail }) : null,
+          el("span", { className: "label" }, stepLabel(step, room)),
+          el("span", { className: `badge step-${step.state}` }, t(`room.step.${step.state}`)),
+          // Why it failed in words; the device's own (English) words in the tooltip.
+          step.state === "failed"
+            ? el("span", { className: "detail", attrs: { "data-error": step.error || "", title: step.detail || undefined } }, errorText(step.error || "device_error"))
+            : null,
         ),
       ),
     ),
   );
-}
-
-/** The step in the page's language, from its kind and fields; the server's English label
- * when there is no wording for it. @param {StepView} step */
-export function stepLabel(step) {
-  const args = step.args || {};
-  let key = `do.${step.do}`;
-  if (step.do === "power") key += args.power ? ".on" : ".off";
-  if (step.do === "mute") {
-    if (args.channel) return step.label;
-    key += args.muted ? ".on" : ".off";
-  }
-  if (!has(key)) return step.label;
-  /** @type {import("../../../../static/shared/i18n.js").Params} */
-  const params = {};
-  for (const [name, value] of Object.entries(args)) params[name] = typeof value === "number" ? value : String(value);
-  return t(key, params);
 }
