@@ -30,17 +30,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
     server.stop()
 
 
-def create(server: ClassServer) -> dict[str, str]:
+def create(server: ClassServer, day: int) -> dict[str, str]:
+    """A class in the room on 2030-03-`day` (one room holds one class at a time)."""
     created = server.api(
         "POST",
         "/classes",
-        {"title": TITLE, "room": ROOM, "starts_at": "2030-03-10T08:00:00+07:00", "ends_at": "2030-03-10T11:30:00+07:00"},
+        {"title": TITLE, "room": ROOM, "starts_at": f"2030-03-{day:02}T08:00:00+07:00", "ends_at": f"2030-03-{day:02}T11:30:00+07:00"},
     )
     return dict(created["links"])
 
 
 def test_the_class_title_time_and_the_muted_start(browser: Browser, server: ClassServer) -> None:
-    links = create(server)
+    links = create(server, 10)
     lecturer_context, lecturer = new_page(browser, timezone_id="Asia/Ho_Chi_Minh")
     trainee_context, trainee = new_page(browser, timezone_id="Asia/Ho_Chi_Minh")
     try:
@@ -72,7 +73,7 @@ def test_the_class_title_time_and_the_muted_start(browser: Browser, server: Clas
 
 
 def test_the_room_link_asks_no_name(browser: Browser, server: ClassServer) -> None:
-    links = create(server)
+    links = create(server, 11)
     lecturer_context, lecturer = new_page(browser)
     room_context, room = new_page(browser)
     try:
