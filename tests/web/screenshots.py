@@ -1,5 +1,7 @@
 """Screenshots of the pages for docs/screenshots/: pre-join, lecturer and trainee views in
-Vietnamese and English, a trainee on a phone, and a link that has expired.
+Vietnamese and English, the lecturer running a class (chat, the hand queue, a trainee holding
+the floor) and that trainee large on another trainee's page, a trainee on a phone, and a link
+that has expired.
 
 Run: .venv/bin/python -m tests.web.screenshots [--out docs/screenshots]
 The class is real (a `classbridge serve` process, Chromium's fake camera and screen).
@@ -62,6 +64,54 @@ def class_pages(browser: Browser, server: ClassServer, lang: str, out: Path) -> 
     return shots
 
 
+CHAT = {
+    "vi": ("Chào cả lớp. Hôm nay chúng ta thảo luận về kỹ năng ra quyết định.", "Dạ, em chào thầy ạ. Em xin hỏi về tình huống số 2."),
+    "en": ("Good morning. Today we discuss decision-making.", "Good morning. I have a question about case 2."),
+}
+LABELS = {
+    "vi": {"chat": "Trò chuyện", "send": "Gửi", "hand": "Giơ tay", "give": "Cho phát biểu"},
+    "en": {"chat": "Chat", "send": "Send", "hand": "Raise hand", "give": "Give the floor"},
+}
+
+
+def running_class(browser: Browser, server: ClassServer, lang: str, out: Path) -> list[Path]:
+    """The lecturer with chat open, two hands raised and a trainee holding the floor."""
+    created = server.create_class("Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khóa 12")
+    links = {role: with_lang(link, lang) for role, link in created["links"].items()}
+    shots = [out / f"lecturer-class-{lang}.png", out / f"trainee-floor-{lang}.png"]
+    words = LABELS[lang]
+    _, lecturer = new_page(browser)
+    join(lecturer, links["lecturer"], LECTURER)
+    trainees = []
+    for name in TRAINEES:
+        _, page = new_page(browser)
+        join(page, links["trainee"], name)
+        trainees.append(page)
+    for page, text in ((lecturer, CHAT[lang][0]), (trainees[1], CHAT[lang][1])):
+        page.get_by_role("button", name=words["chat"], exact=True).click()
+        page.fill("#chat-input", text)
+        page.get_by_role("button", name=words["send"], exact=True).click()
+    for page in (trainees[0], trainees[1], trainees[2]):
+        page.get_by_role("button", name=words["hand"]).click()
+    queue = lecturer.locator(".hand-queue .hand-item")
+    wait_until(lambda: queue.count() == 3, 10, "three raised hands")
+    queue.first.get_by_role("button", name=words["give"]).click()
+    wait_until(lambda: queue.count() == 2, 10, "the floor given")
+    floor = trainees[2].locator(".stage-main .tile-floor video")
+    wait_until(lambda: floor.count() == 1 and floor.evaluate("v => v.videoWidth > 0"), 20, "the floor at another trainee")
+    lecturer.wait_for_selector(".stage-floor .tile-floor")
+    wait_until(lambda: lecturer.locator(".chat-line").count() == 2, 10, "both chat lines")
+    settle(lecturer)
+    settle(trainees[2])
+    time.sleep(1.5)  # the waited times tick past zero
+    lecturer.screenshot(path=shots[0])
+    trainees[2].screenshot(path=shots[1])
+    lecturer.click("[data-control=end]")
+    lecturer.locator("dialog[open] button[value=confirm]").click()
+    lecturer.wait_for_selector('.card[data-state="class_ended"]')
+    return shots
+
+
 def phone_and_expired(browser: Browser, server: ClassServer, out: Path) -> list[Path]:
     created = server.create_class("Lớp trên điện thoại")
     shots = [out / "trainee-phone-vi.png", out / "link-expired-en.png"]
@@ -92,6 +142,8 @@ def shoot(out: Path) -> list[Path]:
             saved = [
                 *class_pages(browser, server, "vi", out),
                 *class_pages(browser, server, "en", out),
+                *running_class(browser, server, "vi", out),
+                *running_class(browser, server, "en", out),
             ]
             return saved + phone_and_expired(browser, server, out)
         finally:

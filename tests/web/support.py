@@ -88,6 +88,7 @@ class ClassServer:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # CLASSBRIDGE_* settings of this server
 
     @property
     def url(self) -> str:
@@ -100,6 +101,7 @@ class ClassServer:
     def start(self) -> ClassServer:
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CLASSBRIDGE_")}
         env["CLASSBRIDGE_ADMIN_TOKEN"] = ADMIN_TOKEN
+        env.update(self.env)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [

@@ -26,7 +26,8 @@ ROOM_WORDS = {  # the room words the class page shares with the console (web/sta
     lang: json.loads((STATIC / "shared" / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("vi", "en")
 }
 KEY = re.compile(
-    r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error)\.[a-z_]+"
+    r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
+    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+"
     r"|room\.[a-z_]+\.[a-z_-]+)$"
 )
 VIETNAMESE = re.compile(

@@ -11,6 +11,8 @@ import * as i18n from "../shared/i18n.js";
 import { LevelMeter } from "./level_meter.js";
 import { CaptureError, captureAvailable, listDevices, openCapture, openScreen } from "./media.js";
 import { ClassConnection } from "./protocol.js";
+import { ClassState } from "./class_state.js";
+import { fetchPreview } from "./preview.js";
 import { LinkError, decodeClaims, isExpired, tokenFromFragment } from "../shared/token.js";
 import { ClassroomView } from "./ui/classroom.js";
 import { confirmDialog } from "./ui/dialog.js";
@@ -34,11 +36,14 @@ const KEYS = {
 /** Marks a tab that is in a class, so that a reload goes straight back in. */
 const sessionKey = (/** @type {JoinClaims} */ claims) => `classbridge.in_class.${claims.class_id}.${claims.role}`;
 
-/** Server error codes whose message belongs to the link rather than the class. */
+/** Server error codes with a title of their own (the link; the lecturer's decisions). */
 const LINK_ERRORS = {
   token_expired: "link.expired_title",
   token_invalid: "link.invalid_title",
   wrong_class: "link.invalid_title",
+  removed: "lobby.removed_title",
+  refused: "lobby.refused_title",
+  class_locked: "lobby.locked_title",
 };
 /** Non-fatal server errors that mean nothing to a user (the page recovers by itself). */
 const QUIET_ERRORS = new Set(["invalid_candidate"]);
@@ -83,6 +88,12 @@ class Page {
     this.lost = new Set();
     this.audioOnly = false;
     this.endedByMe = false;
+    /** How the class is run: chat, hands, floor, blocks, settings, lobby. */
+    this.state = new ClassState();
+    /** our participant id in the class (a new one after each rejoin) */
+    this.selfId = "";
+    /** @type {import("./preview.js").JoinPreview | null} */
+    this.preview = null;
   }
 
   start() {
@@ -115,12 +126,24 @@ class Page {
     const claims = /** @type {JoinClaims} */ (this.claims);
     const view = new PrejoinView(this.main, {
       role: claims.role,
-      fixedName: claims.name,
+      fixedName: claims.role === "room" ? claims.name ?? i18n.t("role.room") : claims.name,
       rememberedName: this.local?.getItem(KEYS.name) ?? "",
       expires: claims.exp,
       capture: this.capture,
+      startMuted: { microphone: false, camera: false },
     });
     this.prejoin = view;
+    void fetchPreview(this.token).then((preview) => {
+      if (!preview || this.prejoin !== view) return;
+      this.preview = preview;
+      view.setClassInfo({
+        title: preview.class.title,
+        startsAt: preview.class.starts_at ? Date.parse(preview.class.starts_at) / 1000 : null,
+        endsAt: preview.class.ends_at ? Date.parse(preview.class.ends_at) / 1000 : null,
+        fixedName: claims.role === "room" ? preview.room_title || null : null,
+        startMuted: claims.role === "trainee" ? preview.join_muted : null,
+      });
+    });
     view.onjoin = (name) => void this.join(name);
     view.onselect = (selected) => {
       this.choice = { ...this.choice, ...selected, camera: selected.cameraId !== null, microphone: selected.microphoneId !== null };
@@ -205,6 +228,8 @@ class Page {
       }
     }
     this.capture = Boolean(saved.capture);
+    this.micMuted = Boolean(saved.micMuted);
+    this.cameraMuted = Boolean(saved.cameraMuted);
     await this.join(saved.name);
   }
 
@@ -214,6 +239,7 @@ class Page {
   async join(name) {
     performance.mark("classbridge:join");
     this.prejoin?.setBusy(true);
+    if (this.prejoin) ({ microphone: this.micMuted, camera: this.cameraMuted } = this.prejoin.startMuted());
     await this.previewing; // a click before the camera opened still brings the camera along
     const claims = /** @type {JoinClaims} */ (this.claims);
     this.name = name;
@@ -229,10 +255,10 @@ class Page {
     this.connection = connection;
     const video = this.capture ? this.stream.getVideoTracks()[0] : undefined;
     const audio = this.capture ? this.stream.getAudioTracks()[0] : undefined;
-    /** @type {{track: MediaStreamTrack, source: Source}[]} */
+    /** @type {{track: MediaStreamTrack, source: Source, muted: boolean}[]} */
     const entries = [];
-    if (video) entries.push({ track: video, source: "camera" });
-    if (audio) entries.push({ track: audio, source: "microphone" });
+    if (video) entries.push({ track: video, source: "camera", muted: this.cameraMuted });
+    if (audio) entries.push({ track: audio, source: "microphone", muted: this.micMuted });
     for (const { track, source } of entries) this.watchDevice(track, source);
     connection.publish(entries);
     if (this.audioOnly) connection.setReceiveVideo(false);
@@ -244,12 +270,28 @@ class Page {
         this.notices.banner("connection", key, { attempt: detail.attempt }, "warning");
       }
     };
+    connection.onwaiting = (classInfo) => {
+      this.notices.clearBanner("connection");
+      this.view = null;
+      this.statusBar.setTitle(classInfo.title);
+      this.card("lobby.waiting_title", "lobby.waiting_body", "lobby_waiting", "info", {}, [
+        { key: "toolbar.leave", onClick: () => connection.leave() },
+      ]);
+    };
     connection.onjoined = (joined, rejoined) => {
       this.notices.clearBanner("connection");
       if (rejoined) this.notices.toast("status.reconnected", {}, "success");
+      this.selfId = joined.participant.id;
+      this.state.reset(joined);
       if (!this.view) this.enterClassroom(joined.class.title);
+      else this.view.setSelf(this.selfId);
+      for (const block of this.state.blocks) {
+        if (block.participant_id === this.selfId && (block.source === "microphone" || block.source === "camera")) this.blockedSelf(block.source, true, block.may_resume);
+      }
       this.rememberSession();
+      this.render();
     };
+    connection.onnews = (news) => this.news(news);
     connection.onroster = (participants) => {
       this.participants = participants;
       this.render();
@@ -267,6 +309,10 @@ class Page {
     };
     connection.onerror = (error) => {
       if (!error.fatal && !QUIET_ERRORS.has(error.code)) this.notices.toast(errorKey(error.code), {}, "warning");
+      if (error.code === "not_allowed" && error.ref === "mute" && this.state.block(this.selfId, "microphone")) {
+        this.micMuted = true; // the lecturer has not allowed it yet
+        this.render();
+      }
     };
     connection.onclosed = (ending) => this.closed(ending);
     connection.connect();
@@ -280,8 +326,20 @@ class Page {
     const titleElement = /** @type {HTMLElement} */ (document.querySelector("title"));
     delete titleElement.dataset.i18n;
     document.title = `${title} – ${i18n.t("app.name")}`;
-    const view = new ClassroomView(this.main, claims.role);
+    const view = new ClassroomView(this.main, claims.role, this.selfId);
     this.view = view;
+    const connection = /** @type {ClassConnection} */ (this.connection);
+    view.onrequest = (request) => connection.request(request);
+    if (view.people) {
+      view.people.onrequest = (request) => connection.request(request);
+      view.people.onremove = (participant) => void this.removeParticipant(participant);
+      view.people.onclose = () => this.togglePanel("people", false);
+    }
+    view.onhandback = () => connection.request({ type: "floor", participant_id: this.selfId, give: false });
+    view.chat.onsend = (text, to) => connection.request(to ? { type: "chat", text, to } : { type: "chat", text });
+    view.chat.onallow = (on) => connection.request({ type: "settings", chat: on });
+    view.chat.onclose = () => this.togglePanel("chat", false);
+    view.reactions.onpick = (reaction) => connection.request({ type: "react", reaction });
     if (claims.role === "lecturer") RoomPanel.mount(/** @type {HTMLElement} */ (this.main.querySelector("aside.self")), this.token);
     view.onsoundblocked = () =>
       this.notices.banner("sound", "class.sound_blocked", {}, "info", [
@@ -312,12 +370,116 @@ class Page {
       cameraMuted: this.cameraMuted,
       micMuted: this.micMuted,
       audioOnly: this.audioOnly,
+      state: this.state,
+      selfId: this.selfId,
     });
-    view.toolbar.setMic(!this.micMuted && !this.lost.has("microphone"), this.capture && mic !== null);
-    view.toolbar.setCamera(!this.cameraMuted && !this.lost.has("camera"), this.capture && camera !== null);
+    const role = this.claims?.role;
+    const locked = (/** @type {"microphone" | "camera"} */ source) => {
+      const block = this.state.block(this.selfId, source);
+      return block !== null && !block.may_resume;
+    };
+    view.toolbar.setMic(!this.micMuted && !this.lost.has("microphone"), this.capture && mic !== null && !locked("microphone"));
+    view.toolbar.setCamera(!this.cameraMuted && !this.lost.has("camera"), this.capture && camera !== null && !locked("camera"));
     view.toolbar.setSharing(this.screen !== null);
+    view.toolbar.show("share", role !== "trainee" || this.screen !== null || (this.state.holdsFloor(this.selfId) && this.state.settings.floor_screen_share));
+    view.toolbar.setHand(this.state.handRaised(this.selfId));
+    view.toolbar.setPanel("chat", view.chat.open, this.state.unread, "chat.unread");
+    if (view.people) view.toolbar.setPanel("people", view.people.open, this.state.lobby.waiting.length, "lobby.waiting_count");
+    view.chat.render(this.state.chat, { chatOn: this.state.settings.chat, people: this.participants });
+    view.people?.render(this.participants, this.state);
     view.toolbar.setAudioOnly(this.audioOnly);
     this.statusBar.setCount(this.participants.length + 1);
+  }
+
+  /**
+   * What the server told of the running class.
+   * @param {import("./protocol.js").ClassNews} news
+   */
+  news(news) {
+    const wasHolding = this.state.holdsFloor(this.selfId);
+    this.state.apply(news);
+    const view = this.view;
+    switch (news.type) {
+      case "chat":
+        if (!view?.chat.open && news.line.sender_id !== this.selfId) this.state.unread += 1;
+        break;
+      case "reaction":
+        view?.showReaction(news.participant_id, news.reaction);
+        return;
+      case "blocked":
+        if (news.participant_id === this.selfId && (news.source === "microphone" || news.source === "camera")) {
+          this.blockedSelf(news.source, news.blocked, news.may_resume);
+        }
+        break;
+      case "floor":
+        // The floor taken back: the server stopped forwarding our screen; stop capturing it.
+        if (wasHolding && !this.state.holdsFloor(this.selfId) && this.claims?.role === "trainee") this.stopSharing();
+        break;
+      case "settings":
+        if (!news.settings.floor_screen_share && this.claims?.role === "trainee") this.stopSharing();
+        break;
+      case "lobby":
+        this.lobbyBanner();
+        break;
+    }
+    this.render();
+  }
+
+  /**
+   * The lecturer blocked (or allowed again) our microphone or camera: stop sending it, say why.
+   * @param {"microphone" | "camera"} source @param {boolean} blocked @param {boolean} mayResume
+   */
+  blockedSelf(source, blocked, mayResume) {
+    const id = `blocked-${source}`;
+    if (blocked) {
+      if (source === "microphone") this.micMuted = true;
+      else this.cameraMuted = true;
+      this.connection?.setMuted(source, true);
+      const key = source === "microphone" ? (mayResume ? "mod.you_muted_may_resume" : "mod.you_muted") : mayResume ? "mod.your_camera_off_may_resume" : "mod.your_camera_off";
+      this.notices.banner(id, key, {}, "warning");
+    } else {
+      const stillOff = source === "microphone" ? this.micMuted : this.cameraMuted;
+      this.notices.clearBanner(id);
+      if (stillOff) this.notices.toast(source === "microphone" ? "mod.you_may_unmute" : "mod.you_may_use_camera", {}, "info");
+    }
+  }
+
+  /** The lecturer hears of people waiting in the lobby even with the panel closed. */
+  lobbyBanner() {
+    const count = this.state.lobby.waiting.length;
+    if (this.claims?.role !== "lecturer" || count === 0 || this.view?.people?.open) {
+      this.notices.clearBanner("lobby");
+      return;
+    }
+    this.notices.banner("lobby", "lobby.waiting_count", { count }, "info", [
+      { key: "lobby.show", primary: true, onClick: () => this.togglePanel("people", true) },
+    ]);
+  }
+
+  /** @param {"chat" | "people"} panel @param {boolean} open */
+  togglePanel(panel, open) {
+    const view = this.view;
+    if (!view) return;
+    if (panel === "chat") {
+      view.chat.setOpen(open);
+      if (open) this.state.unread = 0;
+    } else {
+      view.people?.setOpen(open);
+      this.lobbyBanner();
+    }
+    this.render();
+  }
+
+  /** Remove a trainee or observer, after the lecturer confirms. @param {ParticipantInfo} participant */
+  async removeParticipant(participant) {
+    const confirmed = await confirmDialog({
+      titleKey: "mod.remove_title",
+      bodyKey: "mod.remove_body",
+      confirmKey: "mod.remove",
+      danger: true,
+      args: { name: participant.name },
+    });
+    if (confirmed) this.connection?.request({ type: "remove", participant_id: participant.id });
   }
 
   /** @param {import("./ui/toolbar.js").Control} control */
@@ -328,12 +490,24 @@ class Page {
         if (this.lost.has("microphone")) return this.recover("microphone");
         this.micMuted = !this.micMuted;
         connection.setMuted("microphone", this.micMuted);
+        if (!this.micMuted) this.notices.clearBanner("blocked-microphone");
         break;
       case "camera":
         if (this.lost.has("camera")) return this.recover("camera");
         this.cameraMuted = !this.cameraMuted;
         connection.setMuted("camera", this.cameraMuted);
+        if (!this.cameraMuted) this.notices.clearBanner("blocked-camera");
         break;
+      case "hand":
+        connection.request({ type: "hand", raised: !this.state.handRaised(this.selfId) });
+        return;
+      case "react":
+        this.view?.reactions.toggle(!this.view.reactions.open);
+        return;
+      case "chat":
+        return this.togglePanel("chat", !this.view?.chat.open);
+      case "people":
+        return this.togglePanel("people", !this.view?.people?.open);
       case "share":
         if (this.screen) this.stopSharing();
         else await this.share();
@@ -421,14 +595,18 @@ class Page {
   /** Mark this tab as in the class, so that a reload goes straight back in. */
   rememberSession() {
     if (!this.claims) return;
-    this.session?.setItem(sessionKey(this.claims), JSON.stringify({ name: this.name, capture: this.capture, audioOnly: this.audioOnly }));
+    const saved = { name: this.name, capture: this.capture, audioOnly: this.audioOnly, micMuted: this.micMuted, cameraMuted: this.cameraMuted };
+    this.session?.setItem(sessionKey(this.claims), JSON.stringify(saved));
   }
 
   /** @param {Ending} ending */
   closed(ending) {
     const claims = /** @type {JoinClaims} */ (this.claims);
     this.session?.removeItem(sessionKey(claims));
-    for (const id of ["connection", "quality", "sound", "device-camera", "device-microphone"]) this.notices.clearBanner(id);
+    for (const id of ["connection", "quality", "sound", "device-camera", "device-microphone", "blocked-microphone", "blocked-camera", "lobby"]) {
+      this.notices.clearBanner(id);
+    }
+    this.view?.people?.destroy();
     this.view = null;
     this.screen = null;
     this.statusBar.setQuality(null);

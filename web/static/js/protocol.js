@@ -32,11 +32,57 @@ export const PROTOCOL_VERSION = 1;
  * @property {ParticipantInfo[]} participants
  * @property {{urls: string[], username?: string | null, credential?: string | null}[]} ice_servers
  * @property {{max_message_bytes: number, rate_per_second: number, keepalive_timeout_s: number}} limits
+ * @property {ClassState} state
+ * @property {ChatLine[]} chat the history this participant may see
  */
 /** @typedef {{code: string, message: string, fatal: boolean, ref: string | null}} ServerError */
+/** @typedef {{chat: boolean, locked: boolean, lobby: boolean, auto_admit_personal: boolean, floor_screen_share: boolean}} ClassSettings */
+/** @typedef {{participant_id: string, raised_at: string}} RaisedHand */
+/** @typedef {{participant_id: string, source: Source, may_resume: boolean}} MediaBlock */
+/** @typedef {{settings: ClassSettings, hands: RaisedHand[], floor: string[], blocks: MediaBlock[]}} ClassState */
+/**
+ * @typedef {object} ChatLine
+ * @property {number} id
+ * @property {string} at ISO time
+ * @property {string} sender_id
+ * @property {string} sender_name
+ * @property {string} sender_role
+ * @property {string} text
+ * @property {string | null} to_id set: a private line
+ * @property {string | null} to_name
+ */
+/** @typedef {{seat_id: string, name: string, external_id: string | null, since: string}} WaitingPerson */
+/** @typedef {{identity: string, name: string, at: string}} RemovedPerson */
+/** @typedef {{waiting: WaitingPerson[], removed: RemovedPerson[]}} Lobby */
+/** @typedef {"thumbs_up" | "clap" | "heart" | "laugh" | "surprised" | "question"} ReactionName */
+/**
+ * What a participant asks of the class besides media (docs/protocol.md, "Client → server");
+ * the server decides who may do what.
+ * @typedef {{type: "chat", text: string, to?: string}
+ *   | {type: "hand", raised: boolean, participant_id?: string}
+ *   | {type: "floor", participant_id: string, give: boolean}
+ *   | {type: "react", reaction: ReactionName}
+ *   | {type: "block", participant_id: string | null, source: "microphone" | "camera", may_resume: boolean}
+ *   | {type: "allow", participant_id: string, source: "microphone" | "camera"}
+ *   | {type: "remove", participant_id: string}
+ *   | {type: "readmit", identity: string}
+ *   | {type: "settings"} & Partial<ClassSettings>
+ *   | {type: "admit", seat_id: string, admit: boolean}} ClassRequest
+ */
+/**
+ * What the server tells about the running class (chat, hands, floor, reactions, blocks,
+ * settings, the lobby), as it arrives.
+ * @typedef {{type: "chat", line: ChatLine}
+ *   | {type: "hands", hands: RaisedHand[]}
+ *   | {type: "floor", holders: string[]}
+ *   | {type: "reaction", participant_id: string, reaction: ReactionName}
+ *   | {type: "blocked", participant_id: string, source: Source, blocked: boolean, may_resume: boolean}
+ *   | {type: "settings", settings: ClassSettings}
+ *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}} ClassNews
+ */
 /** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
 /**
- * @typedef {"idle" | "connecting" | "joined" | "reconnecting" | "closed"} Status
+ * @typedef {"idle" | "connecting" | "waiting" | "joined" | "reconnecting" | "closed"} Status
  * @typedef {"network" | "server_restart" | "offline" | "media_failed" | "timeout" | string} DropReason
  * @typedef {{attempt: number, reason: DropReason | null, delayMs: number}} StatusDetail
  * @typedef {{kind: "left" | "ended" | "error", code: string | null}} Ending
@@ -66,11 +112,15 @@ export const DEFAULT_TIMING = Object.freeze({
 /** The connection status as a state machine: which status may follow which. */
 const TRANSITIONS = /** @type {Record<Status, Status[]>} */ ({
   idle: ["connecting", "closed"],
-  connecting: ["joined", "reconnecting", "closed"],
+  connecting: ["waiting", "joined", "reconnecting", "closed"],
+  waiting: ["joined", "reconnecting", "closed"],
   joined: ["reconnecting", "closed"],
-  reconnecting: ["reconnecting", "joined", "closed"],
+  reconnecting: ["reconnecting", "waiting", "joined", "closed"],
   closed: [],
 });
+
+/** The server's keepalive timeout before `joined` tells it (docs/protocol.md: 45 s by default). */
+const DEFAULT_KEEPALIVE_S = 45;
 
 /** Fatal server errors that a fresh connection can cure; every other fatal error is final. */
 const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large"]);
@@ -140,6 +190,10 @@ export class ClassConnection {
     this.onclosed = () => {};
     /** @type {(sample: StatsSample) => void} */
     this.onstats = () => {};
+    /** @type {(classInfo: ClassInfo) => void} in the lobby: the lecturer has not let us in yet */
+    this.onwaiting = () => {};
+    /** @type {(news: ClassNews) => void} chat, hands, floor, reactions, blocks, settings, lobby */
+    this.onnews = () => {};
 
     /** @type {Status} */
     this.status = "idle";
@@ -276,6 +330,11 @@ export class ClassConnection {
     if (this.status === "joined") this.send({ type: "receive", video });
   }
 
+  /** Chat, hands, the floor, reactions, moderation, the lobby: the server enforces who may. @param {ClassRequest} request */
+  request(request) {
+    this.send(request);
+  }
+
   /** Lecturer only: end the class for everyone. */
   endClass() {
     this.send({ type: "end_class" });
@@ -410,6 +469,17 @@ export class ClassConnection {
     switch (message.type) {
       case "joined":
         return this.onJoinedMessage(session, message);
+      case "waiting":
+        return this.onWaitingMessage(session, message);
+      case "chat":
+      case "hands":
+      case "floor":
+      case "reaction":
+      case "blocked":
+      case "settings":
+      case "lobby":
+        this.onnews(message);
+        return;
       case "offer":
         this.subscribeChain = this.subscribeChain
           .then(() => this.onServerOffer(session, message))
@@ -433,6 +503,29 @@ export class ClassConnection {
     }
   }
 
+  /** In the lobby: no join timeout while the lecturer decides, but the keepalive runs. @param {number} session @param {{class: ClassInfo}} message */
+  onWaitingMessage(session, message) {
+    if (this.joinTimer !== null) clearTimeout(this.joinTimer);
+    this.joinTimer = null;
+    this.backoff.reset();
+    if (this.status !== "waiting") this.setStatus("waiting", { attempt: 0, reason: null, delayMs: 0 });
+    this.keepAlive(session, DEFAULT_KEEPALIVE_S);
+    this.onwaiting(message.class);
+  }
+
+  /** Ping the server, and drop a socket it no longer answers. @param {number} session @param {number} keepaliveTimeoutS */
+  keepAlive(session, keepaliveTimeoutS) {
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    const keepalive = Math.min(this.timing.pingIntervalMs, (keepaliveTimeoutS * 1000) / 3);
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.timing.silenceTimeoutMs) {
+        this.socketLost(session, "network");
+        return;
+      }
+      this.send({ type: "ping", ts: Date.now() });
+    }, keepalive);
+  }
+
   /** @param {number} session @param {Joined} joined */
   onJoinedMessage(session, joined) {
     if (this.joinTimer !== null) clearTimeout(this.joinTimer);
@@ -447,14 +540,7 @@ export class ClassConnection {
     this.onroster(this.roster.list());
     if (!this.receiveVideo) this.send({ type: "receive", video: false });
     if (this.local.size) this.queuePublish(session, () => this.negotiatePublish(session));
-    const keepalive = Math.min(this.timing.pingIntervalMs, (joined.limits.keepalive_timeout_s * 1000) / 3);
-    this.pingTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > this.timing.silenceTimeoutMs) {
-        this.socketLost(session, "network");
-        return;
-      }
-      this.send({ type: "ping", ts: Date.now() });
-    }, keepalive);
+    this.keepAlive(session, joined.limits.keepalive_timeout_s);
     this.statsTimer = setInterval(() => void this.sampleStats(session), this.timing.statsIntervalMs);
   }
 

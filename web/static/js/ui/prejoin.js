@@ -26,9 +26,9 @@ const PROBLEMS = /** @type {Record<CaptureProblem, {title: string | null, body: 
 export class PrejoinView {
   /**
    * @param {HTMLElement} container
-   * @param {{role: Role, fixedName: string | null, rememberedName: string, expires: number, capture: boolean}} options
+   * @param {{role: Role, fixedName: string | null, rememberedName: string, expires: number, capture: boolean, startMuted: {microphone: boolean, camera: boolean}}} options
    */
-  constructor(container, { role, fixedName, rememberedName, expires, capture }) {
+  constructor(container, { role, fixedName, rememberedName, expires, capture, startMuted }) {
     /** @type {(name: string) => void} */
     this.onjoin = () => {};
     /** @type {(choice: {cameraId: string | null, microphoneId: string | null}) => void} */
@@ -39,6 +39,14 @@ export class PrejoinView {
     this.onjoinwithout = () => {};
 
     this.fixedName = fixedName;
+    this.fixedNameText = el("p", { className: "name-fixed", text: fixedName ?? "" });
+    this.classTitle = el("p", { className: "prejoin-class", attrs: { hidden: "" } }, el("span", { className: "prejoin-class-title", attrs: { id: "prejoin-class-title" } }));
+    this.classTime = el("p", { className: "hint prejoin-time", attrs: { hidden: "" } });
+    this.micOff = el("input", { attrs: { id: "start-mic-off", type: "checkbox", checked: startMuted.microphone } });
+    this.cameraOff = el("input", { attrs: { id: "start-camera-off", type: "checkbox", checked: startMuted.camera } });
+    /** the user changed a start choice: the class's default no longer applies */
+    this.chosen = false;
+    for (const box of [this.micOff, this.cameraOff]) box.addEventListener("change", () => (this.chosen = true));
     this.nameInput = el("input", {
       attrs: { id: "name", type: "text", maxlength: "80", autocomplete: "name", required: "", "aria-describedby": "name-error" },
       i18nAttr: { placeholder: "prejoin.name_placeholder" },
@@ -71,9 +79,17 @@ export class PrejoinView {
       "form",
       { className: "prejoin-form", attrs: { novalidate: "" } },
       fixedName
-        ? el("div", { className: "field" }, el("span", { className: "field-label", i18n: "prejoin.name_label" }), el("p", { className: "name-fixed", text: fixedName }), el("p", { className: "hint", i18n: "prejoin.name_from_link" }))
+        ? el("div", { className: "field" }, el("span", { className: "field-label", i18n: "prejoin.name_label" }), this.fixedNameText, el("p", { className: "hint", i18n: role === "room" ? "prejoin.name_from_room" : "prejoin.name_from_link" }))
         : el("div", { className: "field" }, el("label", { i18n: "prejoin.name_label", attrs: { for: "name" } }), this.nameInput, this.nameError),
       capture ? this.deviceFields() : el("p", { className: "note", i18n: "prejoin.observer_note" }),
+      capture
+        ? el(
+            "div",
+            { className: "start-choices" },
+            el("label", { className: "switch" }, this.micOff, el("span", { i18n: "prejoin.start_mic_off" })),
+            el("label", { className: "switch" }, this.cameraOff, el("span", { i18n: "prejoin.start_camera_off" })),
+          )
+        : null,
       this.problem,
       this.status,
       this.joinButton,
@@ -90,6 +106,8 @@ export class PrejoinView {
         "section",
         { className: "prejoin", attrs: { "aria-labelledby": "prejoin-title" } },
         el("h1", { i18n: "prejoin.heading", attrs: { id: "prejoin-title" } }),
+        this.classTitle,
+        this.classTime,
         el("p", { className: "lead", i18n: "prejoin.joining_as", args: { role: { key: `role.${role}` } } }),
         el("p", { className: "hint", i18n: "prejoin.expires", args: { time: { time: expires } } }),
         el(
@@ -101,6 +119,36 @@ export class PrejoinView {
       ),
     );
     if (!fixedName) this.nameInput.focus();
+  }
+
+  /**
+   * What the server says of the class (GET /api/join-preview): its title and scheduled time,
+   * the room's name for the room's link, and whether trainees start muted.
+   * @param {{title: string, startsAt: number | null, endsAt: number | null, fixedName: string | null, startMuted: boolean | null}} info
+   */
+  setClassInfo({ title, startsAt, endsAt, fixedName, startMuted }) {
+    const titleText = /** @type {HTMLElement} */ (this.classTitle.firstElementChild);
+    titleText.textContent = title;
+    titleText.dataset.userText = "";
+    this.classTitle.hidden = !title;
+    if (startsAt !== null) {
+      if (endsAt !== null) bind(this.classTime, "prejoin.class_time", { start: { time: startsAt }, end: { time: endsAt } });
+      else bind(this.classTime, "prejoin.class_starts", { start: { time: startsAt } });
+      this.classTime.hidden = false;
+    }
+    if (fixedName && this.fixedName !== null) {
+      this.fixedName = fixedName;
+      this.fixedNameText.textContent = fixedName;
+    }
+    if (startMuted !== null && !this.chosen) {
+      this.micOff.checked = startMuted;
+      this.cameraOff.checked = startMuted;
+    }
+  }
+
+  /** The user's start choices. @returns {{microphone: boolean, camera: boolean}} true: start muted */
+  startMuted() {
+    return { microphone: this.micOff.checked, camera: this.cameraOff.checked };
   }
 
   deviceFields() {

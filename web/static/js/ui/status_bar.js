@@ -37,7 +37,7 @@ export class StatusBar {
 
   /** @param {Status} status */
   setStatus(status) {
-    const key = { idle: "status.connecting", connecting: "status.connecting", joined: "status.joined", reconnecting: "status.reconnecting_short", closed: "status.closed" }[status];
+    const key = { idle: "status.connecting", connecting: "status.connecting", waiting: "status.waiting", joined: "status.joined", reconnecting: "status.reconnecting_short", closed: "status.closed" }[status];
     bind(this.status, key);
     this.status.dataset.status = status;
     this.status.hidden = false;

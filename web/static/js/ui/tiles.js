@@ -9,6 +9,7 @@ import { icon } from "./icons.js";
 import { bind } from "../../shared/i18n.js";
 
 /** @typedef {{text: string} | {key: string, args?: import("../../shared/i18n.js").Params}} Label */
+/** A button on a tile (the lecturer's: give the floor, mute...). @typedef {{key: string, name: string, onClick: () => void}} TileAction */
 
 export class Tile {
   /**
@@ -29,12 +30,22 @@ export class Tile {
     this.name = el("span", { className: "tile-name" });
     this.micBadge = el("span", { className: "badge badge-mic", attrs: { hidden: "" } }, icon("micOff"), el("span", { className: "visually-hidden", i18n: "class.mic_muted" }));
     this.speakingBadge = el("span", { className: "badge badge-speaking", i18n: "class.speaking", attrs: { hidden: "" } });
+    this.handBadge = el("span", { className: "badge badge-hand", attrs: { hidden: "" } });
+    this.floorBadge = el("span", { className: "badge badge-floor", i18n: "floor.badge", attrs: { hidden: "" } });
+    this.blockedBadge = el("span", { className: "badge badge-blocked", i18n: "mod.muted_by_lecturer", attrs: { hidden: "" } });
+    this.reaction = el("span", { className: "tile-reaction", attrs: { hidden: "", role: "img" } });
+    this.actions = el("div", { className: "tile-actions", attrs: { role: "group", hidden: "" } });
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.reactionTimer = null;
+    this.actionsKey = "";
     this.element = el(
       "figure",
       { className: `tile${local ? " tile-local" : ""}${screen ? " tile-screen" : ""}`, data: { tile: key } },
       this.video,
       this.placeholder,
-      el("figcaption", {}, this.name, this.micBadge, this.speakingBadge),
+      this.reaction,
+      this.actions,
+      el("figcaption", {}, this.name, this.micBadge, this.blockedBadge, this.handBadge, this.floorBadge, this.speakingBadge),
     );
     /** @type {string} */
     this.trackKey = "";
@@ -105,7 +116,59 @@ export class Tile {
     this.speakingBadge.hidden = !speaking;
   }
 
+  /** @param {number} position 1-based place in the hand queue, 0: no hand raised */
+  setHand(position) {
+    this.handBadge.hidden = position === 0;
+    if (position) bind(this.handBadge, "hands.raised_badge", { position });
+  }
+
+  /** @param {boolean} holds the participant holds the floor: the tile is shown large */
+  setFloor(holds) {
+    this.floorBadge.hidden = !holds;
+    this.element.classList.toggle("tile-floor", holds);
+  }
+
+  /** @param {boolean} blocked the lecturer muted this microphone */
+  setBlocked(blocked) {
+    this.blockedBadge.hidden = !blocked;
+  }
+
+  /** Show a reaction for a few seconds. @param {string} emoji @param {string} key its translated name @param {number} ms */
+  showReaction(emoji, key, ms) {
+    this.reaction.textContent = emoji;
+    bind(this.reaction, null, {}, { "aria-label": key });
+    this.reaction.hidden = false;
+    if (this.reactionTimer !== null) clearTimeout(this.reactionTimer);
+    this.reactionTimer = setTimeout(() => {
+      this.reaction.hidden = true;
+      this.reactionTimer = null;
+    }, ms);
+  }
+
+  /**
+   * The buttons on this tile, rebuilt only when they change.
+   * @param {TileAction[]} actions @param {string} groupName who the buttons act on (accessible name of the group)
+   */
+  setActions(actions, groupName) {
+    const key = JSON.stringify([actions.map((a) => a.key), groupName]);
+    this.actions.hidden = actions.length === 0;
+    if (key === this.actionsKey) {
+      actions.forEach((a, i) => ((/** @type {HTMLButtonElement} */ (this.actions.children[i])).onclick = a.onClick));
+      return;
+    }
+    this.actionsKey = key;
+    bind(this.actions, null, { name: groupName }, { "aria-label": "mod.actions_for" });
+    this.actions.replaceChildren(
+      ...actions.map((a) => {
+        const b = el("button", { className: "btn btn-small", i18n: a.key, attrs: { type: "button" }, data: { action: a.name } });
+        b.onclick = a.onClick;
+        return b;
+      }),
+    );
+  }
+
   remove() {
+    if (this.reactionTimer !== null) clearTimeout(this.reactionTimer);
     this.video.srcObject = null;
     this.element.remove();
   }

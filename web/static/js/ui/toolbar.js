@@ -5,16 +5,18 @@
  */
 
 import { button, el, relabel } from "../../shared/dom.js";
+import { bind } from "../../shared/i18n.js";
 import { icon, setIcon } from "./icons.js";
 
 /** @typedef {import("../../shared/token.js").Role} Role */
-/** @typedef {"mic" | "camera" | "share" | "audioOnly" | "leave" | "end"} Control */
+/** @typedef {"mic" | "camera" | "share" | "hand" | "react" | "chat" | "people" | "audioOnly" | "leave" | "end"} Control */
 
+/** A trainee's "share" shows only while they hold the floor and the lecturer allows sharing. */
 const CONTROLS = /** @type {Record<Role, Control[]>} */ ({
-  lecturer: ["mic", "camera", "share", "leave", "end"],
+  lecturer: ["mic", "camera", "share", "react", "chat", "people", "leave", "end"],
   room: ["mic", "camera", "share", "leave"],
-  trainee: ["mic", "camera", "audioOnly", "leave"],
-  observer: ["audioOnly", "leave"],
+  trainee: ["mic", "camera", "share", "hand", "react", "chat", "audioOnly", "leave"],
+  observer: ["react", "chat", "audioOnly", "leave"],
 });
 
 export class Toolbar {
@@ -27,6 +29,10 @@ export class Toolbar {
       mic: ["toolbar.mic_off", "mic", "btn-toggle"],
       camera: ["toolbar.camera_off", "camera", "btn-toggle"],
       share: ["toolbar.share", "screen", "btn-toggle"],
+      hand: ["toolbar.raise_hand", "hand", "btn-toggle"],
+      react: ["toolbar.react", "smile", "btn-toggle"],
+      chat: ["toolbar.chat", "chat", "btn-toggle"],
+      people: ["toolbar.people", "people", "btn-toggle"],
       audioOnly: ["toolbar.audio_only", "headphones", "btn-toggle"],
       leave: ["toolbar.leave", "leave", "btn-leave"],
       end: ["toolbar.end_class", "end", "btn-danger"],
@@ -38,6 +44,10 @@ export class Toolbar {
       const [key, iconName, className] = look[control];
       const b = button(key, icon(iconName), className, () => this.onaction(control));
       b.dataset.control = control;
+      if (control === "chat" || control === "people") {
+        b.setAttribute("aria-expanded", "false");
+        b.append(el("span", { className: "count-badge", attrs: { hidden: "", "aria-hidden": "true" } }));
+      }
       this.buttons.set(control, b);
       this.element.append(b);
     }
@@ -56,6 +66,37 @@ export class Toolbar {
   /** @param {boolean} sharing */
   setSharing(sharing) {
     this.toggle("share", sharing ? "toolbar.stop_share" : "toolbar.share", sharing ? "stopScreen" : "screen", sharing, true);
+  }
+
+  /** @param {boolean} raised */
+  setHand(raised) {
+    this.toggle("hand", raised ? "toolbar.lower_hand" : "toolbar.raise_hand", "hand", raised, true);
+  }
+
+  /** Show or hide a control (a trainee's share button follows the floor). @param {Control} control @param {boolean} shown */
+  show(control, shown) {
+    const b = this.buttons.get(control);
+    if (b) b.hidden = !shown;
+  }
+
+  /**
+   * A panel button: pressed while its panel is open, with a count (unread lines, waiting people).
+   * @param {"chat" | "people"} control @param {boolean} open @param {number} count @param {string} countKey
+   */
+  setPanel(control, open, count, countKey) {
+    const b = this.buttons.get(control);
+    if (!b) return;
+    b.classList.toggle("active", open);
+    b.setAttribute("aria-expanded", String(open));
+    const badge = /** @type {HTMLElement} */ (b.querySelector(".count-badge"));
+    badge.hidden = count === 0;
+    badge.textContent = String(count);
+    // The name stays "Chat" / "Participants"; the count is the button's description.
+    if (count) bind(b, null, { count }, { title: countKey });
+    else {
+      delete b.dataset.i18nAttr;
+      b.removeAttribute("title");
+    }
   }
 
   /** @param {boolean} audioOnly */
