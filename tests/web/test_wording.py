@@ -32,6 +32,10 @@ REJECTED = [
 ]
 
 
+# A chat line is a "tin nhắn": the word is wrong for the protocol's messages, right in the chat.
+CHAT_WORDS = {r"tin nhắn"}
+
+
 def texts(path: Path) -> dict[str, str]:
     table: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
     return table
@@ -43,7 +47,7 @@ def test_the_vietnamese_files_use_the_glossarys_spellings(path: Path) -> None:
         f"{key}: {text!r} has {pattern!r}; the glossary says {wanted}"
         for key, text in texts(path).items()
         for pattern, wanted in REJECTED
-        if re.search(pattern, text, re.IGNORECASE)
+        if re.search(pattern, text, re.IGNORECASE) and not (pattern in CHAT_WORDS and key.startswith("chat."))
     ]
     assert found == []
 
