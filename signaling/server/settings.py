@@ -114,6 +114,15 @@ class SignalingLimits(_Strict):
     )
     keepalive_timeout_s: float = Field(default=45.0, gt=0)
     max_participants_per_class: int = Field(default=300, ge=1)
+    max_joins_in_progress: int = Field(
+        default=4, ge=1, description="Joins this process carries out at once; the others wait in line."
+    )
+    max_join_wait_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="A join waiting longer for its turn is answered server_busy with a retry hint.",
+    )
 
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]

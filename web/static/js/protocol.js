@@ -33,7 +33,7 @@ export const PROTOCOL_VERSION = 1;
  * @property {{urls: string[], username?: string | null, credential?: string | null}[]} ice_servers
  * @property {{max_message_bytes: number, rate_per_second: number, keepalive_timeout_s: number}} limits
  */
-/** @typedef {{code: string, message: string, fatal: boolean, ref: string | null}} ServerError */
+/** @typedef {{code: string, message: string, fatal: boolean, ref: string | null, retry_after_s?: number | null}} ServerError */
 /** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
 /**
  * @typedef {"idle" | "connecting" | "joined" | "reconnecting" | "closed"} Status
@@ -73,7 +73,7 @@ const TRANSITIONS = /** @type {Record<Status, Status[]>} */ ({
 });
 
 /** Fatal server errors that a fresh connection can cure; every other fatal error is final. */
-const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large"]);
+const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large", "server_busy"]);
 
 /**
  * One local track the page publishes. `trackId` is the id the server knows (the SDP msid);
@@ -178,6 +178,8 @@ export class ClassConnection {
     this.subscribeChain = Promise.resolve();
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.retryTimer = null;
+    /** the server's retry hint (`server_busy`): the next reconnect waits at least this long */
+    this.retryHintMs = 0;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.pingTimer = null;
     /** @type {ReturnType<typeof setInterval> | null} */
@@ -333,7 +335,8 @@ export class ClassConnection {
       this.finish();
       return;
     }
-    const delayMs = this.backoff.next();
+    const delayMs = Math.max(this.backoff.next(), this.retryHintMs);
+    this.retryHintMs = 0;
     this.setStatus("reconnecting", { attempt: this.backoff.attempt, reason, delayMs });
     this.retryTimer = setTimeout(() => this.open(), delayMs);
   }
@@ -465,6 +468,9 @@ export class ClassConnection {
       this.pendingAnswer = null;
     }
     this.onerror(error);
+    if (error.fatal && typeof error.retry_after_s === "number" && error.retry_after_s > 0) {
+      this.retryHintMs = Math.min(error.retry_after_s, 120) * 1000;
+    }
     if (error.fatal && !RETRYABLE.has(error.code)) {
       this.ending = { kind: error.code === "class_ended" ? "ended" : "error", code: error.code };
     }
