@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.support.wait import wait_until
-from tests.web.support import Cable, ClassServer, dump, join, media, new_page, tile_names
+from tests.web.support import Cable, ClassServer, dump, join, media, new_page, text, tile_names
 
 pytestmark = pytest.mark.browser
 
@@ -46,12 +46,11 @@ def fresh_frames(page: Page) -> bool:
     ) and receiving(page)
 
 
-def says(page: Page, selector: str, text: str, timeout: float = 10) -> None:
-    element = page.locator(selector)
+def says(page: Page, selector: str, wanted: str, timeout: float = 30) -> None:
     wait_until(
-        lambda: text in element.inner_text(),
+        lambda: wanted in text(page, selector),
         timeout,
-        f"{text!r} in {selector}",
+        f"{wanted!r} in {selector}",
         describe=lambda: dump(page),
     )
 
@@ -66,35 +65,32 @@ def test_the_page_reconnects_after_a_network_drop(
     try:
         join(lecturer, links["lecturer"], "Nguyễn Văn An")
         join(trainee, links["trainee"].replace(server.url, cable.url), "Trần Thị Bình")
-        wait_until(lambda: receiving(trainee), 20, "media before the drop")
+        wait_until(lambda: receiving(trainee), what="media before the drop", describe=lambda: dump(trainee))
         first_client_id = trainee.evaluate("localStorage.getItem('classbridge.client_id')")
 
         cable.cut()
-        banner = trainee.locator('.notice[data-notice="connection"]')
-        wait_until(
-            lambda: "Mất kết nối. Đang tự kết nối lại" in banner.inner_text(),
-            10,
-            "the reconnecting banner",
-            describe=lambda: dump(trainee),
-        )
-        assert trainee.locator("#connection-status").inner_text() == "Đang kết nối lại…"
+        says(trainee, '.notice[data-notice="connection"]', "Mất kết nối. Đang tự kết nối lại")
+        assert text(trainee, "#connection-status") == "Đang kết nối lại…"
         time.sleep(1.5)  # the link stays down across a few attempts
         cable.plug()
 
         wait_until(
-            lambda: trainee.locator("#connection-status").inner_text() == "Đã kết nối",
-            20,
-            "the rejoin",
-            describe=lambda: dump(trainee),
+            lambda: text(trainee, "#connection-status") == "Đã kết nối",
+            what="the rejoin",
+            describe=lambda: dump(trainee) + "\n" + server.log_tail(),
         )
-        assert "Đã kết nối lại với lớp học" in trainee.inner_text("#notices")
+        assert "Đã kết nối lại với lớp học" in text(trainee, "#notices")
         assert trainee.locator(".classroom").is_visible()  # never left the class view
-        wait_until(lambda: fresh_frames(trainee), 20, "the lecturer's media after the rejoin")
+        wait_until(
+            lambda: fresh_frames(trainee),
+            what="the lecturer's media after the rejoin",
+            describe=lambda: dump(trainee) + "\n" + server.log_tail(),
+        )
         assert trainee.evaluate("localStorage.getItem('classbridge.client_id')") == first_client_id
         wait_until(
             lambda: tile_names(lecturer) == ["Trần Thị Bình"],
-            15,
-            "one trainee tile on the lecturer's page",
+            what="one trainee tile on the lecturer's page",
+            describe=lambda: dump(lecturer),
         )
     finally:
         cable.cut()
@@ -110,7 +106,7 @@ def test_the_page_rides_out_a_server_restart(
         trainee = open_page(browser, contexts)
         join(lecturer, links["lecturer"], "Nguyễn Văn An")
         join(trainee, links["trainee"], "Trần Thị Bình")
-        wait_until(lambda: receiving(trainee), 20, "media before the restart")
+        wait_until(lambda: receiving(trainee), what="media before the restart", describe=lambda: dump(trainee))
 
         server.stop()  # a clean shutdown tells every page the server is going away
         for page in (lecturer, trainee):
@@ -118,7 +114,9 @@ def test_the_page_rides_out_a_server_restart(
         server.start()
         for page in (lecturer, trainee):
             says(page, "#connection-status", "Đã kết nối", timeout=30)
-        wait_until(lambda: fresh_frames(trainee), 20, "the lecturer's media after the restart")
+        wait_until(
+            lambda: fresh_frames(trainee), what="the lecturer's media after the restart", describe=lambda: dump(trainee)
+        )
         wait_until(
             lambda: tile_names(lecturer) == ["Trần Thị Bình"],
             15,
