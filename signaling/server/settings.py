@@ -115,7 +115,7 @@ class SignalingLimits(_Strict):
     keepalive_timeout_s: float = Field(default=45.0, gt=0)
     max_participants_per_class: int = Field(default=300, ge=1)
     max_joins_in_progress: int = Field(
-        default=4, ge=1, description="Joins this process carries out at once; the others wait in line."
+        default=2, ge=1, description="Joins this process carries out at once; the others wait in line."
     )
     max_join_wait_s: float = Field(
         default=5.0,

@@ -11,6 +11,10 @@ on arrival from the line ahead of it, and enforced by a timeout) is answered `se
 with a retry hint (the browser waits at least that long before trying again): the storm is
 spread out instead of the line growing without bound, and the refusals come as the joins
 arrive rather than all together when a crowd of them times out.
+
+The hints are appointments: each refused join is given the next free moment after the line
+ahead and the joins refused before it, one join's service time apart, so the refused come
+back at the rate the process can seat them instead of all together into a new storm.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ class JoinAdmission:
     """Lets at most `limit` joins proceed at once, in arrival order."""
 
     MIN_RETRY_S = 1.0
-    MAX_RETRY_S = 30.0
+    MAX_RETRY_S = 120.0
+    JITTER = 0.2  # a hint is stretched by up to this fraction, at random
     LOG_EVERY_S = 10.0  # refusals are logged as a count, not one line each
 
     def __init__(
@@ -56,6 +61,7 @@ class JoinAdmission:
         self.waiting = 0
         self.refused = 0  # joins answered server_busy since start
         self._mean_join_s = 0.05  # running mean of a join's time in progress
+        self._next_appointment = float("-inf")
         self._unlogged = 0
         self._logged_at = float("-inf")
 
@@ -97,7 +103,10 @@ class JoinAdmission:
         return ServerBusy(self.retry_after_s())
 
     def retry_after_s(self) -> float:
-        """About the time the joins in line need to clear, with jitter so that the refused do
-        not all come back in the same instant."""
-        base = min(self.MAX_RETRY_S, max(self.MIN_RETRY_S, self.expected_wait_s()))
-        return round(base * (1.0 + self._random()), 1)
+        """The next free appointment: after the line ahead has cleared and after the joins
+        refused before this one, each `mean join time / limit` apart; with a little jitter."""
+        now = self._clock()
+        appointment = max(now + self.expected_wait_s(), self._next_appointment)
+        self._next_appointment = appointment + self._mean_join_s / self.limit
+        base = min(self.MAX_RETRY_S, max(self.MIN_RETRY_S, appointment - now))
+        return round(base * (1.0 + self.JITTER * self._random()), 1)

@@ -80,9 +80,22 @@ async def test_a_long_line_refuses_newcomers_at_once_with_a_hint_that_grows_with
     # 0.05 s a join (the first guess), one at a time: a line of 20 is a second's wait, so the
     # 21st arrival and every later one is refused on arrival (the timeout never came into it).
     assert admission.refused == 40 and admission.waiting == 19
-    assert admission.retry_after_s() == pytest.approx(1.0)  # 20 * 0.05 s, no jitter
     hold.set()
     await asyncio.gather(*tasks)
+
+
+async def test_the_refused_get_appointments_one_join_apart_after_the_line() -> None:
+    """A storm's refused joins come back spread out at the rate the process seats joins."""
+    now = 100.0
+    admission = JoinAdmission(limit=2, max_wait_s=1.0, random_fraction=lambda: 0.0, clock=lambda: now)
+    admission.waiting = 79  # the line: (79 + 1) * 0.05 s / 2 = 2 s to clear
+    hints = [admission.retry_after_s() for _ in range(4)]
+    assert hints == pytest.approx([2.0, 2.025, 2.05, 2.075], abs=0.051)  # 0.025 s apart, in tenths
+    later = [admission.retry_after_s() for _ in range(400)]
+    assert later[-1] == pytest.approx(2.0 + 403 * 0.025, abs=0.1)
+    admission.waiting = 0
+    now += 60  # the appointments handed out have passed: back to the minimum
+    assert admission.retry_after_s() == admission.MIN_RETRY_S
 
 
 # ---- through a real server ----------------------------------------------------------------------
