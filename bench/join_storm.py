@@ -14,7 +14,8 @@ with the retryable `server_busy` error is tried again after the retry hint, as t
 does; every storm client reads what the server sends it.
 
 Printed, as a table and as JSON (`--json FILE` too): the pair's ping reply times before the
-storm and during it (median, p99, max: bench/stats.py's percentile), pings with no reply,
+storm and during it (every ping in flight at some moment between the first join sent and the
+last participant seated; median, p99, max: bench/stats.py's percentile), pings with no reply,
 the storm's duration (first join sent → last participant seated), join times, and how many
 joins were answered `server_busy` along the way.
 """
@@ -260,7 +261,11 @@ async def storm_process(plan_file: Path) -> None:
 def summarize(joins: int, classes: int, storm: dict[str, Any], samples: list[tuple[float, float]],
               unanswered: int, quiet_until: float) -> StormResult:  # fmt: skip
     quiet = [ms for at, ms in samples if at < quiet_until]
-    during = [ms for at, ms in samples if storm["start"] <= at <= storm["end"]]
+    # During the storm: every ping in flight at some moment of it (sent before its end and
+    # answered after its start); a storm shorter than the ping interval has the next ping.
+    during = [ms for at, ms in samples if at <= storm["end"] and at + ms / 1000 >= storm["start"]]
+    if not during:
+        during = [ms for at, ms in samples if at >= storm["start"]][:1]
     seated = storm["seated"] or [0.0]
     if not quiet or not during:
         raise RuntimeError(f"too few pings: {len(quiet)} before the storm, {len(during)} during it")
