@@ -89,6 +89,7 @@ class ClassServer:
     data_dir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    settings_env: dict[str, str] = field(default_factory=dict)  # CLASSBRIDGE_* for this server
 
     @property
     def url(self) -> str:
@@ -101,6 +102,7 @@ class ClassServer:
     def start(self) -> ClassServer:
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CLASSBRIDGE_")}
         env["CLASSBRIDGE_ADMIN_TOKEN"] = ADMIN_TOKEN
+        env.update(self.settings_env)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [

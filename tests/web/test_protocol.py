@@ -5,6 +5,7 @@ replaces the stale seat) and gets its media back.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,4 +149,62 @@ def test_the_page_rides_out_a_server_restart(
             describe=lambda: dump(lecturer),
         )
     finally:
+        server.stop()
+
+
+def test_a_busy_server_s_retry_hint_is_honoured_and_the_page_gets_in_afterwards(
+    browser: Browser, tmp_path: Path, contexts: list[BrowserContext]
+) -> None:
+    """One join at a time and a busy database: the page's join waits its 0.3 s in line, is
+    answered `server_busy` with a retry hint, waits at least that long (not the 0.5 s of its
+    first backoff step), and joins once the database is free."""
+    server = ClassServer(
+        tmp_path / "data",
+        settings_env={
+            "CLASSBRIDGE_SIGNALING__MAX_JOINS_IN_PROGRESS": "1",
+            "CLASSBRIDGE_SIGNALING__MAX_JOIN_WAIT_S": "0.3",
+        },
+    ).start()
+    database = None
+    try:
+        created = server.create_class("Lớp đông người")
+        token = created["links"]["trainee"].split("#t=")[1]
+        page = open_page(browser, contexts)
+        page.goto(f"{server.url}/static/i18n/vi.json")  # the server's origin
+        database = sqlite3.connect(tmp_path / "data" / "classbridge.db", isolation_level=None)
+        database.execute("BEGIN EXCLUSIVE")  # every join waits for its attendance row
+        ws = server.url.replace("http", "ws") + f"/ws/{created['id']}"
+        page.evaluate(
+            """async ([url, token]) => {
+                const m = await import('/static/js/protocol.js');
+                const seen = (window.__seen = {statuses: [], errors: []});
+                const connect = (name, clientId) => {
+                    const c = new m.ClassConnection({url, token, name, clientId});
+                    c.onstatus = (status, detail) => seen.statuses.push({name, status, ...detail});
+                    c.onerror = (error) => seen.errors.push({name, ...error});
+                    c.connect();
+                };
+                connect('Người thứ nhất', 'first');   // takes the one slot, waits for the database
+                setTimeout(() => connect('Người thứ hai', 'second'), 300);  // waits in line
+            }""",
+            [ws, token],
+        )
+        seen = lambda: page.evaluate("window.__seen")  # noqa: E731
+        busy = wait_until(
+            lambda: [e for e in seen()["errors"] if e["code"] == "server_busy"],
+            what="a server_busy answer",
+            describe=lambda: f"{seen()}\n{server.log_tail()}",
+        )
+        assert busy[0]["name"] == "Người thứ hai" and busy[0]["fatal"] and busy[0]["retry_after_s"] >= 1
+        retry = next(s for s in seen()["statuses"] if s["name"] == "Người thứ hai" and s["status"] == "reconnecting")
+        assert retry["reason"] == "server_busy" and retry["delayMs"] >= busy[0]["retry_after_s"] * 1000
+        database.execute("COMMIT")
+        wait_until(
+            lambda: {s["name"] for s in seen()["statuses"] if s["status"] == "joined"} == {"Người thứ nhất", "Người thứ hai"},
+            what="both pages in class once the database is free",
+            describe=lambda: f"{seen()}\n{server.log_tail()}",
+        )
+    finally:
+        if database is not None:
+            database.close()
         server.stop()
