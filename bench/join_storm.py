@@ -2,6 +2,8 @@
 
     python -m bench.join_storm                         # 500 joins into the pair's class
     python -m bench.join_storm --joins 500 --classes 2 --json storm.json
+    python -m bench.join_storm --profile storm.txt     # py-spy (on PATH) samples the server
+    python -m bench.join_storm --raw pings.json --server-log serve.log   # for a closer look
 
 A real server (`classbridge serve`, 127.0.0.1, its own data directory) with the per-class
 limit raised to fit the storm. An honest pair (a lecturer and a trainee, already joined to
