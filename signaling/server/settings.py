@@ -120,6 +120,15 @@ class SignalingLimits(_Strict):
     join_muted_from: int = Field(
         default=15, ge=0, description="Trainees joining a class this full join with microphone and camera off."
     )
+    max_joins_in_progress: int = Field(
+        default=2, ge=1, description="Joins this process carries out at once; the others wait in line."
+    )
+    max_join_wait_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="A join waiting longer for its turn is answered server_busy with a retry hint.",
+    )
 
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]

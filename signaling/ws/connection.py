@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from fastapi import APIRouter, WebSocket
@@ -27,8 +27,9 @@ from classroom.events import ClassEvent, Dismissal, ParticipantView, Seated
 from classroom.hub import ClassHub, Membership
 from signaling.auth.tokens import TokenError, TokenService
 from signaling.server.settings import Settings
+from signaling.ws.admission import JoinAdmission, ServerBusy
 from signaling.ws.dispatch import carry_out
-from signaling.ws.frames import DISMISSALS, ConnectionTerms, frame_of, refusal
+from signaling.ws.frames import DISMISSALS, ConnectionTerms, encoded_frame, refusal
 from signaling.ws.messages import (
     PROTOCOL_VERSION,
     ClientRequest,
@@ -68,13 +69,19 @@ class Socket(Protocol):
 
 @dataclass(frozen=True)
 class Deps:
-    """What a connection needs from its process: settings, the hub, tokens, attendance."""
+    """What a connection needs from its process: settings, the hub, tokens, attendance, and
+    the admission of joins that every connection of the process shares."""
 
     settings: Settings
     hub: ClassHub
     tokens: TokenService
     attendance: AttendanceLog
     terms: ConnectionTerms
+    admission: JoinAdmission = field(init=False)
+
+    def __post_init__(self) -> None:
+        limits = self.settings.signaling
+        object.__setattr__(self, "admission", JoinAdmission(limits.max_joins_in_progress, limits.max_join_wait_s))
 
 
 class StarletteSocket:
@@ -126,10 +133,11 @@ class Connection:
         self.tokens = deps.tokens
         self.attendance = deps.attendance
         self.terms = deps.terms
+        self.admission = deps.admission
         limits = self.settings.signaling
         self.limits = limits
         self.bucket = TokenBucket(limits.rate_per_second, limits.rate_burst)
-        self.queue: asyncio.Queue[BaseModel | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[BaseModel | str | None] = asyncio.Queue()  # str: already encoded
         self.membership: Membership | None = None
         self._attendance: asyncio.Future[int] | None = None  # the attendance row, once seated
         self.violations = 0
@@ -144,7 +152,7 @@ class Connection:
         if isinstance(event, Seated) and self._attendance is None:
             # Seated now, or later when the lecturer lets them in from the lobby.
             self._attendance = asyncio.ensure_future(self._record_join(event.participant))
-        self._send_frame(frame_of(event, self.terms))
+        self._send_frame(encoded_frame(event, self.terms))
 
     def dismiss(self, why: Dismissal) -> None:
         code, message = DISMISSALS[why]
@@ -152,7 +160,7 @@ class Connection:
 
     # ---- frames -------------------------------------------------------------------------------
 
-    def _send_frame(self, message: BaseModel) -> None:
+    def _send_frame(self, message: BaseModel | str) -> None:
         if self._closing:
             return
         if self.queue.qsize() >= OUTBOX_LIMIT:
@@ -245,7 +253,7 @@ class Connection:
             if item is _CLOSE:
                 break
             try:
-                await self.ws.send_text(encode(item))
+                await self.ws.send_text(item if isinstance(item, str) else encode(item))
             except ConnectionError:
                 break
         await self.ws.close(self.close_code, self.leave_reason[:100])
@@ -262,18 +270,36 @@ class Connection:
                 fatal=True,
             )
         try:
+            async with self.admission.admitted():
+                await self._seat(message)
+        except ServerBusy as busy:  # logged by the admission, as a count
+            self._send_frame(
+                Error(code=ErrorCode.SERVER_BUSY, message=str(busy), fatal=True, retry_after_s=busy.retry_after_s)
+            )
+            self._shutdown(1013, ErrorCode.SERVER_BUSY.value)
+
+    async def _seat(self, message: Join) -> None:
+        """Verify, seat, record: each step yields to the event loop after it, so that the
+        participants already in class are served between the steps of a join."""
+        try:
             claims = self.tokens.verify(message.token, self.class_id)
         except TokenError as error:
             raise MessageError(ErrorCode(error.code), str(error), fatal=True) from None
         name = claims.name or message.name
         if not name:
             raise MessageError(ErrorCode.BAD_MESSAGE, "a display name is required for this link", ref="join")
+        await asyncio.sleep(0)
+        if self._closing:  # the client went away while it waited
+            return
         try:
             self.membership = await self.hub.join(
                 self.class_id, claims.role, name, claims.external_id, message.client_id, self
             )
         except (LiveClassError, ClassNotFound, ClassEnded) as error:
             raise refusal(error, fatal=True) from None
+        if self._attendance is not None:  # seated at once: its row is written within the admission
+            await asyncio.sleep(0)
+            await asyncio.wait({self._attendance})
 
     async def _record_join(self, participant: ParticipantView) -> int:
         return await run_in_threadpool(

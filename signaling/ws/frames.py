@@ -7,6 +7,7 @@ the one place that knows how each of them looks on the wire (signaling/ws/messag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel
 
@@ -48,6 +49,7 @@ from signaling.ws.messages import (
     TrackMuted,
     TrackPublished,
     TrackUnpublished,
+    encode,
 )
 
 
@@ -63,7 +65,10 @@ def track_info(track: events.TrackView) -> TrackInfo:
     return TrackInfo(track_id=track.track_id, source=track.source, kind=track.kind, muted=track.muted)
 
 
+@lru_cache(maxsize=4096)
 def participant_info(view: events.ParticipantView) -> ParticipantInfo:
+    """Cached: every `joined` carries the whole roster, so a class of N that fills up would
+    otherwise build N² of these (views are frozen, and so are the frames)."""
     return ParticipantInfo(
         id=view.id,
         role=view.role,
@@ -174,6 +179,24 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
         case events.ClassEnded():
             return ClassEnded()
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
+
+
+class _LastEncoded:
+    """The last event encoded, by identity: a class sends one event object to each of its
+    participants in turn, so a broadcast to N is converted and serialized once, not N times."""
+
+    event: events.ClassEvent | None = None
+    terms: ConnectionTerms | None = None
+    text: str = ""
+
+
+def encoded_frame(event: events.ClassEvent, terms: ConnectionTerms) -> str:
+    """`frame_of(event, terms)` as the text sent on the wire."""
+    last = _LastEncoded
+    if last.event is not event or last.terms is not terms:
+        last.text = encode(frame_of(event, terms))
+        last.event, last.terms = event, terms
+    return last.text
 
 
 # Every refusal of the class domain and the stable code clients see for it.

@@ -60,6 +60,7 @@ class ErrorCode(str, enum.Enum):
     INVALID_CHAT = "invalid_chat"
     UNKNOWN_PARTICIPANT = "unknown_participant"
     KEEPALIVE_TIMEOUT = "keepalive_timeout"
+    SERVER_BUSY = "server_busy"
     INTERNAL = "internal"
 
 
@@ -444,6 +445,7 @@ class Error(_Message):
     message: str
     fatal: bool = False
     ref: str | None = None  # the type of the client message this answers, when known
+    retry_after_s: float | None = None  # server_busy: try again no sooner than this
 
 
 class ClassEnded(_Message):

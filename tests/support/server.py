@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.wait import log_tail, wait_until
+from tests.support.wait import cpu_progress, log_tail, wait_until
 
 CLASSBRIDGE = Path(sys.executable).parent / "classbridge"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -66,7 +66,9 @@ def serve(
     tls: tuple[Path, Path] | None = None,
     command: list[str] | None = None,
 ) -> Served:
-    """Start `classbridge serve` on 127.0.0.1 and a free port; wait until /healthz answers."""
+    """Start `classbridge serve` on 127.0.0.1 and a free port; wait until /healthz answers
+    (which, with `--workers`, is once every media worker is ready): as long as the server's
+    processes keep working towards it, however loaded the machine (`cpu_progress`)."""
     port = free_port()
     args = [*(command or [str(CLASSBRIDGE)]), "serve", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--data-dir", str(data_dir)]
@@ -92,7 +94,12 @@ def serve(
             return False
 
     try:
-        wait_until(answering, what="serve to answer /healthz", describe=served.log_tail)
+        wait_until(
+            answering,
+            what="serve to answer /healthz",
+            describe=served.log_tail,
+            progress=cpu_progress(process.pid),
+        )
     except BaseException:
         served.stop()
         raise

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 
+import psutil
 import pytest
 
-from tests.support.wait import until, wait_until
+from tests.support.wait import cpu_progress, until, wait_until
 
 
 def test_returns_the_first_truthy_value() -> None:
@@ -68,3 +72,44 @@ async def test_wake_rechecks_at_once_without_waiting_for_the_poll() -> None:
 async def test_async_timeout_reports_like_the_sync_one() -> None:
     with pytest.raises(AssertionError, match=r"waiting for the link; last value: False\nOFFLINE"):
         await until(lambda: False, 0.02, "the link", describe=lambda: "OFFLINE")
+
+
+def test_a_wait_with_progress_outlasts_its_timeout_while_progress_is_made() -> None:
+    """A busy machine slows a server's start: the wait goes on while the server works."""
+    ticks = iter(range(1000))
+    started = time.monotonic()
+    done_at = started + 0.3  # longer than the timeout below
+    value = wait_until(
+        lambda: "ready" if time.monotonic() >= done_at else None,
+        0.1,
+        "the slow start",
+        progress=lambda: next(ticks),  # changes at every check: still working
+        interval=0.01,
+    )
+    assert value == "ready" and time.monotonic() - started >= 0.3
+
+
+def test_a_wait_with_progress_fails_once_progress_stops_or_at_the_limit() -> None:
+    with pytest.raises(AssertionError) as stalled:
+        wait_until(lambda: None, 0.1, "a stuck start", progress=lambda: 1, interval=0.01)
+    assert "timed out after 0.1 s waiting for a stuck start" in str(stalled.value)
+    ticks = iter(range(100000))
+    started = time.monotonic()
+    with pytest.raises(AssertionError) as endless:
+        wait_until(lambda: None, 0.1, "an endless start", progress=lambda: next(ticks), limit=0.3, interval=0.01)
+    assert 0.3 <= time.monotonic() - started < 1.0
+    assert "no progress in the last 0.1 s or 0.3 s in all" in str(endless.value)
+
+
+def test_cpu_progress_counts_the_cpu_time_of_a_process_and_its_children() -> None:
+    script = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'while True: pass'])"
+    busy = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        used = cpu_progress(busy.pid)
+        first = used()
+        wait_until(lambda: used() > first + 0.2, what="the child's CPU time to count", interval=0.05)
+    finally:
+        for child in psutil.Process(busy.pid).children(recursive=True):
+            child.kill()
+        busy.kill()
+        busy.wait()

@@ -9,6 +9,13 @@ a page's text, the states a link went through) instead of a bare timeout.
 `until` re-checks as soon as something announces a change when given `wake` (a function that
 registers a listener and returns its unsubscribe, like `DeviceLink.add_listener`), and polls
 only as a fallback; without `wake` it polls.
+
+`wait_until(..., progress=...)` waits for something that is working towards the condition
+(a server starting, its worker processes importing aiortc) on a machine that may be fully
+loaded: `progress()` returns a value that changes while it works (`cpu_progress(pid)`: the CPU
+time of a process and its children), and the wait fails only after `timeout` seconds without
+progress, or after `limit` seconds in all. A loaded machine then makes such a wait longer,
+not failing, and a stuck start still fails after `timeout`.
 """
 
 from __future__ import annotations
@@ -31,6 +38,10 @@ Describe = Callable[[], str]
 Wake = Callable[[Callable[..., None]], Callable[[], object]]
 
 
+# Seconds: the most a wait with `progress` takes, however busy the machine.
+PROGRESS_LIMIT = 300.0
+
+
 def wait_until(
     check: Callable[[], T | None],
     timeout: float = DEADLINE,
@@ -38,18 +49,51 @@ def wait_until(
     *,
     describe: Describe | None = None,
     interval: float = 0.1,
+    progress: Callable[[], object] | None = None,
+    limit: float = PROGRESS_LIMIT,
 ) -> T:
     """Call `check` until it returns something truthy and return that; fail after `timeout`
-    seconds naming `what`, the last value and `describe()`."""
-    deadline = time.monotonic() + timeout
+    seconds (with `progress`: `timeout` seconds in which `progress()` did not change, or
+    `limit` seconds in all) naming `what`, the last value and `describe()`."""
+    start = time.monotonic()
+    deadline = start + timeout
+    seen = progress() if progress is not None else None
     while True:
         last = check()
         if last:
             return last
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        if progress is not None:
+            current = progress()
+            if current != seen:
+                seen, deadline = current, min(now + timeout, start + limit)
+        remaining = deadline - now
         if remaining <= 0:
+            waited = now - start
+            if progress is not None and waited > timeout:
+                what = f"{what} (waited {waited:.0f} s; no progress in the last {timeout:g} s or {limit:g} s in all)"
             raise AssertionError(_timed_out(what, timeout, last, describe))
         time.sleep(min(interval, remaining))
+
+
+def cpu_progress(pid: int) -> Callable[[], float]:
+    """For `wait_until(progress=...)`: the CPU seconds a process and its children have used."""
+    import psutil
+
+    def used() -> float:
+        try:
+            process = psutil.Process(pid)
+            total = sum(process.cpu_times()[:2])
+            for child in process.children(recursive=True):
+                try:
+                    total += sum(child.cpu_times()[:2])
+                except psutil.Error:
+                    pass
+            return round(total, 2)
+        except psutil.Error:
+            return -1.0
+
+    return used
 
 
 async def until(

@@ -20,9 +20,10 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.server import CLASSBRIDGE, free_port
-from tests.support.wait import log_tail, wait_until
+from tests.support.wait import cpu_progress, log_tail, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 ADMIN_TOKEN = "web-tests-admin-token-0123456789"
@@ -129,7 +130,13 @@ class ClassServer:
             except httpx.TransportError:
                 return False
 
-        wait_until(healthy, 30, "the server to answer /healthz", describe=self.log_tail)
+        wait_until(
+            healthy,
+            30,
+            "the server to answer /healthz",
+            describe=self.log_tail,
+            progress=cpu_progress(self.process.pid),
+        )
         return self
 
     def stop(self) -> None:
@@ -264,14 +271,29 @@ def with_lang(link: str, lang: str) -> str:
     return link.replace("/join#", f"/join?lang={lang}#", 1)
 
 
-def join(page: Page, link: str, name: str | None = None) -> None:
-    """Open a join link, fill the name when the link has none, press Join, wait for the class."""
+def join(page: Page, link: str, name: str | None = None, timeout: float = 60) -> None:
+    """Open a join link, fill the name when the link has none, press Join, wait for the class
+    (generously: a loaded machine is slow, not wrong; a failure shows the page)."""
     page.goto(link)
-    page.wait_for_selector(".btn-join:not([disabled])")
+    _wait_for(page, ".btn-join:not([disabled])", timeout, "the join button")
     if name is not None and page.locator("#name").count():
         page.fill("#name", name)
     page.click(".btn-join")
-    page.wait_for_selector(".classroom", timeout=20_000)
+    _wait_for(page, ".classroom", timeout, "the class view after joining")
+
+
+def _wait_for(page: Page, selector: str, timeout: float, what: str) -> None:
+    """Playwright's own event-driven wait for `selector`; on failure, what the page shows."""
+    try:
+        page.wait_for_selector(selector, timeout=timeout * 1000)
+    except PlaywrightError as exc:
+        raise AssertionError(f"no {what} ({selector}) within {timeout:g} s: {exc}\n{dump(page)}") from None
+
+
+def text(page: Page, selector: str) -> str:
+    """The element's text right now ('' while it is absent). For checks inside `wait_until`,
+    which must not block: a locator's inner_text() waits up to 30 s for its element."""
+    return str(page.evaluate("s => document.querySelector(s)?.innerText ?? ''", selector))
 
 
 def media(page: Page) -> dict[str, Any]:
@@ -284,8 +306,17 @@ def tile_names(page: Page, region: str = ".grid") -> list[str]:
 
 
 def dump(page: Page) -> str:
-    """What a failing test should show: the page's text and its uncaught errors."""
+    """What a failing test should show: the page's address, connection status, text and
+    uncaught errors. Reads without waiting, so a failing wait's report never blocks itself."""
     errors = [str(error) for error in page.page_errors()]
-    return json.dumps(
-        {"text": page.inner_text("body")[:2000], "errors": errors}, ensure_ascii=False
-    )
+    try:
+        state = page.evaluate(
+            """() => ({
+                url: location.href,
+                status: document.querySelector('#connection-status')?.innerText ?? null,
+                text: (document.body?.innerText ?? '').slice(0, 2000),
+            })"""
+        )
+    except PlaywrightError as exc:
+        state = {"unreadable": str(exc)[:300]}
+    return json.dumps({**state, "errors": errors}, ensure_ascii=False)

@@ -35,7 +35,7 @@ export const PROTOCOL_VERSION = 1;
  * @property {ClassState} state
  * @property {ChatLine[]} chat the history this participant may see
  */
-/** @typedef {{code: string, message: string, fatal: boolean, ref: string | null}} ServerError */
+/** @typedef {{code: string, message: string, fatal: boolean, ref: string | null, retry_after_s?: number | null}} ServerError */
 /** @typedef {{chat: boolean, locked: boolean, lobby: boolean, auto_admit_personal: boolean, floor_screen_share: boolean}} ClassSettings */
 /** @typedef {{participant_id: string, raised_at: string}} RaisedHand */
 /** @typedef {{participant_id: string, source: Source, may_resume: boolean}} MediaBlock */
@@ -123,7 +123,7 @@ const TRANSITIONS = /** @type {Record<Status, Status[]>} */ ({
 const DEFAULT_KEEPALIVE_S = 45;
 
 /** Fatal server errors that a fresh connection can cure; every other fatal error is final. */
-const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large"]);
+const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large", "server_busy"]);
 
 /**
  * One local track the page publishes. `trackId` is the id the server knows (the SDP msid);
@@ -232,6 +232,8 @@ export class ClassConnection {
     this.subscribeChain = Promise.resolve();
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.retryTimer = null;
+    /** the server's retry hint (`server_busy`): the next reconnect waits at least this long */
+    this.retryHintMs = 0;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.pingTimer = null;
     /** @type {ReturnType<typeof setInterval> | null} */
@@ -392,7 +394,8 @@ export class ClassConnection {
       this.finish();
       return;
     }
-    const delayMs = this.backoff.next();
+    const delayMs = Math.max(this.backoff.next(), this.retryHintMs);
+    this.retryHintMs = 0;
     this.setStatus("reconnecting", { attempt: this.backoff.attempt, reason, delayMs });
     this.retryTimer = setTimeout(() => this.open(), delayMs);
   }
@@ -551,6 +554,9 @@ export class ClassConnection {
       this.pendingAnswer = null;
     }
     this.onerror(error);
+    if (error.fatal && typeof error.retry_after_s === "number" && error.retry_after_s > 0) {
+      this.retryHintMs = Math.min(error.retry_after_s, 120) * 1000;
+    }
     if (error.fatal && !RETRYABLE.has(error.code)) {
       this.ending = { kind: error.code === "class_ended" ? "ended" : "error", code: error.code };
     }
