@@ -2,11 +2,13 @@
 
 Two rules, checked in this pure ASGI middleware so they hold for every route:
 
-- `/api/...` routes all need a credential (`Authorization: Bearer <token>`: the admin token,
-  a technician link's or a lecturer's join link's token). A request without one, or with one
-  that cannot be a token, is refused here, before a byte of its body is read: an
-  unauthenticated client cannot make the server buffer a large body. The route checks the
-  token itself afterwards, as before.
+- `/api/...` requests that carry a body (POST, PUT, PATCH, DELETE) need a credential
+  (`Authorization: Bearer <token>`: the admin token, a technician link's or a lecturer's join
+  link's token). A request without one, or with one that cannot be a token, is refused here,
+  before a byte of its body is read: an unauthenticated client cannot make the server buffer
+  a large body. The route checks the token itself afterwards, as before. Reads (GET, HEAD,
+  OPTIONS) have no body to guard: their routes decide, and a few are public
+  (`/api/lecturer-actions`).
 - No request body may exceed `MAX_BODY_BYTES` (413 `payload_too_large`): a declared
   Content-Length over the limit is refused up front; a body without one (chunked) is counted
   as it arrives and refused when it crosses the limit.
@@ -24,6 +26,7 @@ from signaling.api.errors import error_response
 MAX_BODY_BYTES = 64 * 1024  # the largest body a route takes is a few hundred bytes
 MAX_CREDENTIAL_CHARS = 4096  # join tokens are at most this long (docs/protocol.md)
 CREDENTIAL_PREFIX = "/api/"
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 NEEDS_CREDENTIAL = (
     "this API needs a credential: send 'Authorization: Bearer <token>' (the admin token, "
@@ -60,7 +63,8 @@ class RequestGuard:
         headers = Headers(scope=scope)
         path: str = scope["path"]
         refusal = None
-        if path.startswith(CREDENTIAL_PREFIX) or path == CREDENTIAL_PREFIX.rstrip("/"):
+        api = path.startswith(CREDENTIAL_PREFIX) or path == CREDENTIAL_PREFIX.rstrip("/")
+        if api and scope["method"] not in READS:
             refusal = _credential_refusal(headers.get("authorization"))
         length = headers.get("content-length")
         if refusal is None and length is not None and length.isdigit() and int(length) > self.max_body_bytes:
