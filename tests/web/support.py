@@ -13,6 +13,8 @@ import socket
 import struct
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -320,3 +322,31 @@ def dump(page: Page) -> str:
     except PlaywrightError as exc:
         state = {"unreadable": str(exc)[:300]}
     return json.dumps({**state, "errors": errors}, ensure_ascii=False)
+
+
+@dataclass
+class Classroom:
+    """A lecturer and trainees, each in their own browser context, joined to one class."""
+
+    links: dict[str, str]
+    lecturer: Page
+    trainees: list[Page]
+    contexts: list[BrowserContext]
+
+
+@contextmanager
+def open_classroom(
+    browser: Browser, server: "ClassServer", title: str, lecturer: str, trainees: tuple[str, ...]
+) -> Iterator[Classroom]:
+    links = server.create_class(title)["links"]
+    contexts, pages = [], []
+    for link, name in [(links["lecturer"], lecturer), *((links["trainee"], t) for t in trainees)]:
+        context, page = new_page(browser)
+        contexts.append(context)
+        pages.append(page)
+        join(page, link, name)
+    try:
+        yield Classroom(links, pages[0], pages[1:], contexts)
+    finally:
+        for context in contexts:
+            context.close()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 
 from tests.support.wait import wait_until
-from tests.web.support import ClassServer, dump, join, media, new_page, tile_names
+from tests.web.support import ClassServer, Classroom, dump, join, media, new_page, open_classroom, tile_names
 
 pytestmark = pytest.mark.browser
 
@@ -22,31 +21,10 @@ LECTURER = "Nguyễn Văn An"
 TRAINEES = ("Trần Thị Bình", "Lê Văn Cường")
 
 
-@dataclass
-class Classroom:
-    links: dict[str, str]
-    lecturer: Page
-    trainees: list[Page]
-    contexts: list[BrowserContext]
-
-
 @pytest.fixture(scope="module")
 def classroom(browser: Browser, server: ClassServer) -> Iterator[Classroom]:
-    created = server.create_class("Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khóa 12")
-    links = created["links"]
-    contexts, pages = [], []
-    for link, name in [
-        (links["lecturer"], LECTURER),
-        (links["trainee"], TRAINEES[0]),
-        (links["trainee"], TRAINEES[1]),
-    ]:
-        context, page = new_page(browser)
-        contexts.append(context)
-        pages.append(page)
-        join(page, link, name)
-    yield Classroom(links, pages[0], pages[1:], contexts)
-    for context in contexts:
-        context.close()
+    with open_classroom(browser, server, "Bồi dưỡng kỹ năng lãnh đạo, quản lý – Khóa 12", LECTURER, TRAINEES) as opened:
+        yield opened
 
 
 def decodes_video(page: Page) -> bool:
