@@ -35,14 +35,19 @@ def receives_from(client: ClassClient, participant_id: str, source: Source) -> b
     return any(r.info.participant_id == participant_id and r.info.source == source for r in client.received())
 
 
-@ONE_PROCESS
-async def test_the_floor_sends_a_trainee_to_the_other_trainees_and_takes_them_back(server, cleanup):
+async def lecturer_and_two_trainees(server, cleanup) -> tuple[ClassClient, ClassClient, ClassClient]:
     created = server.create_class()
     cid, links = created["id"], created["links"]
     lecturer = await server.client(cid, links["lecturer"], name="Cô Lan")
     a = await server.client(cid, links["trainee"], name="Anh Minh", client_id="browser-a")
     b = await server.client(cid, links["trainee"], name="Chị Hoa", client_id="browser-b")
     cleanup.extend([lecturer, a, b])
+    return lecturer, a, b
+
+
+@ONE_PROCESS
+async def test_the_floor_sends_a_trainee_to_the_other_trainees_and_takes_them_back(server, cleanup):
+    lecturer, a, b = await lecturer_and_two_trainees(server, cleanup)
     a_id = a.joined.participant.id
     await a.publish([(PatternTrack(), Source.CAMERA), (ToneTrack(660), Source.MICROPHONE)])
     await lecturer.wait_for_track(a_id, Source.CAMERA)
@@ -119,12 +124,7 @@ async def test_the_lobby_and_removal_hold_at_the_server(server, cleanup):
 
 @ONE_PROCESS
 async def test_a_trainee_cannot_moderate_nor_flood_the_chat(server, cleanup):
-    created = server.create_class()
-    cid, links = created["id"], created["links"]
-    lecturer = await server.client(cid, links["lecturer"], name="Cô Lan")
-    a = await server.client(cid, links["trainee"], name="Anh Minh", client_id="browser-a")
-    b = await server.client(cid, links["trainee"], name="Chị Hoa", client_id="browser-b")
-    cleanup.extend([lecturer, a, b])
+    lecturer, a, b = await lecturer_and_two_trainees(server, cleanup)
     b_id = b.joined.participant.id
 
     await a.send(Block(type="block", participant_id=b_id, source="microphone"))
