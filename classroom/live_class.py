@@ -229,7 +229,8 @@ class LiveClass:
 
     async def _replace_same_person(self, seat: Seat) -> None:
         """A page reload or a second device: the newer window wins."""
-        for other in [p for p in self.participants.values()] + [s for s in self.lobby.values()]:
+        others: list[Participant | Seat] = [*self.participants.values(), *self.lobby.values()]
+        for other in others:
             same_person = seat.external_id is not None and other.external_id == seat.external_id
             same_client = seat.client_id is not None and other.client_id == seat.client_id
             if (same_person or same_client) and other.role is seat.role:
@@ -354,8 +355,7 @@ class LiveClass:
         for track_id in track_ids:
             participant.declared.pop(track_id, None)
             if track_id in participant.published:
-                self._unpublish(participant, track_id)
-                participant.peer.end_incoming(track_id)
+                self._end_track(participant, track_id)
 
     async def publish_offer(self, participant: Participant, sdp: str) -> None:
         """The participant's offer on its publish connection: answer it, forward its new tracks."""
@@ -517,11 +517,8 @@ class LiveClass:
         target = self._participant(target_id)
         if not self.floor.take_back(target.id):
             return
-        for track_id, track in list(target.published.items()):
-            if track.source in SCREEN_SOURCES and not may_publish(target.role, track.source):
-                self._unpublish(target, track_id)
-                target.peer.end_incoming(track_id)
-                continue
+        self._end_disallowed_tracks(target)
+        for track_id, track in target.published.items():
             for other in self.participants.values():
                 if not self._receives(other, target, track):
                     other.peer.unsubscribe((target.id, track_id))
@@ -599,11 +596,7 @@ class LiveClass:
                 self.admit(lecturer, seat.id)
         if not settings.floor_screen_share:
             for holder in self.floor.holders():
-                target = self.participants[holder]
-                for track_id, track in list(target.published.items()):
-                    if track.source in SCREEN_SOURCES and not may_publish(target.role, track.source):
-                        self._unpublish(target, track_id)
-                        target.peer.end_incoming(track_id)
+                self._end_disallowed_tracks(self.participants[holder])
 
     def admit(self, lecturer: Participant, seat_id: str) -> None:
         self._lecturer_only(lecturer, "let someone in")
@@ -673,6 +666,17 @@ class LiveClass:
         for other in self.participants.values():
             self._maybe_subscribe(other, participant, track)
         return True
+
+    def _end_track(self, participant: Participant, track_id: str) -> None:
+        """Stop forwarding a published track and stop accepting it from the participant."""
+        self._unpublish(participant, track_id)
+        participant.peer.end_incoming(track_id)
+
+    def _end_disallowed_tracks(self, participant: Participant) -> None:
+        """A screen share outlives neither the floor nor the lecturer's leave to share."""
+        for track_id, track in list(participant.published.items()):
+            if not self._may_publish(participant, track.source):
+                self._end_track(participant, track_id)
 
     def _unpublish(self, participant: Participant, track_id: str) -> None:
         track = participant.published.pop(track_id)
