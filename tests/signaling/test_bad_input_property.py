@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import string
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from signaling.ws.messages import ClientRequest
 from tests.support.signaling_harness import DOCUMENTED_CLOSE_CODES, Session, SignalingBench, browser_offer, signaling_bench
 
 pytestmark = pytest.mark.webrtc
@@ -72,21 +74,46 @@ candidates = st.none() | st.fixed_dictionaries(
     optional={"sdpMid": st.none() | st.sampled_from(["0", "1", "9"]), "sdpMLineIndex": st.none() | st.integers(0, 255)},
 )
 
-valid_shaped = st.one_of(
-    st.fixed_dictionaries({"type": st.just("join"), "v": st.sampled_from([1, 2]), "token": st.text(min_size=1, max_size=20)}),
-    st.fixed_dictionaries(
+ids = st.sampled_from(["p1", "nobody", ""]) | st.text(max_size=12)
+moderated = st.sampled_from(["microphone", "camera", "screen"])
+
+# One strategy per client message type (a test below checks none is missing).
+SHAPES = {
+    "join": st.fixed_dictionaries({"type": st.just("join"), "v": st.sampled_from([1, 2]), "token": st.text(min_size=1, max_size=20)}),
+    "publish": st.fixed_dictionaries(
         {"type": st.just("publish"), "tracks": st.lists(st.fixed_dictionaries({"track_id": track_ids, "source": sources}), min_size=1, max_size=3)}
     ),
-    st.fixed_dictionaries({"type": st.just("unpublish"), "track_ids": st.lists(track_ids, min_size=1, max_size=3)}),
-    st.fixed_dictionaries({"type": st.just("offer"), "transport": st.just("publish"), "sdp": sdps}),
-    st.fixed_dictionaries({"type": st.just("answer"), "transport": st.just("subscribe"), "sdp": sdps}),
-    st.fixed_dictionaries({"type": st.just("candidate"), "transport": st.sampled_from(["publish", "subscribe"]), "candidate": candidates}),
-    st.fixed_dictionaries({"type": st.just("mute"), "track_id": track_ids, "muted": st.booleans()}),
-    st.fixed_dictionaries({"type": st.just("receive"), "video": st.booleans()}),
-    st.fixed_dictionaries({"type": st.just("end_class")}),
-    st.fixed_dictionaries({"type": st.just("ping"), "ts": st.none() | st.floats(allow_nan=False)}),
-    st.fixed_dictionaries({"type": st.sampled_from(["leave", "teleport", "JOIN", ""])}),
-)
+    "unpublish": st.fixed_dictionaries({"type": st.just("unpublish"), "track_ids": st.lists(track_ids, min_size=1, max_size=3)}),
+    "offer": st.fixed_dictionaries({"type": st.just("offer"), "transport": st.just("publish"), "sdp": sdps}),
+    "answer": st.fixed_dictionaries({"type": st.just("answer"), "transport": st.just("subscribe"), "sdp": sdps}),
+    "candidate": st.fixed_dictionaries({"type": st.just("candidate"), "transport": st.sampled_from(["publish", "subscribe"]), "candidate": candidates}),
+    "mute": st.fixed_dictionaries({"type": st.just("mute"), "track_id": track_ids, "muted": st.booleans()}),
+    "receive": st.fixed_dictionaries({"type": st.just("receive"), "video": st.booleans()}),
+    "end_class": st.fixed_dictionaries({"type": st.just("end_class")}),
+    "ping": st.fixed_dictionaries({"type": st.just("ping"), "ts": st.none() | st.floats(allow_nan=False)}),
+    "leave": st.fixed_dictionaries({"type": st.sampled_from(["leave", "teleport", "JOIN", ""])}),
+    "chat": st.fixed_dictionaries({"type": st.just("chat"), "text": st.text(max_size=1100)}, optional={"to": st.none() | ids}),
+    "hand": st.fixed_dictionaries({"type": st.just("hand"), "raised": st.booleans()}, optional={"participant_id": st.none() | ids}),
+    "floor": st.fixed_dictionaries({"type": st.just("floor"), "participant_id": ids, "give": st.booleans()}),
+    "react": st.fixed_dictionaries({"type": st.just("react"), "reaction": st.sampled_from(["clap", "heart", "boo"]) | st.text(max_size=40)}),
+    "block": st.fixed_dictionaries(
+        {"type": st.just("block"), "participant_id": st.none() | ids, "source": moderated}, optional={"may_resume": st.booleans()}
+    ),
+    "allow": st.fixed_dictionaries({"type": st.just("allow"), "participant_id": ids, "source": moderated}),
+    "remove": st.fixed_dictionaries({"type": st.just("remove"), "participant_id": ids}),
+    "readmit": st.fixed_dictionaries({"type": st.just("readmit"), "identity": st.text(max_size=140)}),
+    "settings": st.fixed_dictionaries(
+        {"type": st.just("settings")},
+        optional={k: st.none() | st.booleans() for k in ("chat", "locked", "lobby", "auto_admit_personal", "floor_screen_share")},
+    ),
+    "admit": st.fixed_dictionaries({"type": st.just("admit"), "seat_id": ids, "admit": st.booleans()}),
+}
+valid_shaped = st.one_of(*SHAPES.values())
+
+
+def test_every_client_message_type_is_generated() -> None:
+    types = {typing.get_args(m.model_fields["type"].annotation)[0] for m in typing.get_args(ClientRequest)}
+    assert set(SHAPES) == types
 
 
 @st.composite
