@@ -26,6 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from classroom.errors import DatabaseError
 from classroom.models import Base
+from classroom.tables import models as _schema  # noqa: F401  (registers every table)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 OWNER_ONLY = 0o600

@@ -77,6 +77,10 @@ class ClassRecord(Base):
     # When the class is planned in its room: the room's schedule prepares the room before.
     starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The course the class belongs to (its roster, completion rule, question bank, library).
+    course_id: Mapped[str | None] = mapped_column(
+        ForeignKey("courses.id", ondelete="SET NULL"), index=True, nullable=True
+    )
 
 
 class AttendanceRecord(Base):

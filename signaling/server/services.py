@@ -19,6 +19,7 @@ from classroom.db import open_database
 from classroom.errors import ClassEnded
 from classroom.models import ClassStatus
 from signaling.auth.admin import AdminToken, load_admin_token
+from signaling.auth.course_tokens import CourseTokens
 from signaling.errors import SettingsError
 from signaling.auth.keys import Keyring
 from signaling.auth.links import JoinLinks
@@ -37,6 +38,7 @@ class Services:
     keyring: Keyring
     tokens: TokenService
     links: JoinLinks
+    course_tokens: CourseTokens
     attendance: AttendanceLog
     admin_token: AdminToken
     technicians: TechnicianTokens
@@ -69,6 +71,9 @@ class Services:
             keyring=keyring,
             tokens=tokens,
             links=JoinLinks(tokens, settings.public_url),
+            course_tokens=CourseTokens(
+                keyring, default_ttl=timedelta(hours=settings.course_link_ttl_hours)
+            ),
             attendance=AttendanceLog(db),
             admin_token=admin_token,
             technicians=TechnicianTokens(
@@ -85,4 +90,6 @@ class Services:
         if classes.get(self.db, class_id).status is ClassStatus.ENDED:
             raise ClassEnded(class_id)
         ttl = None if request.ttl_hours is None else timedelta(hours=request.ttl_hours)
-        return LinkOut.build(self.links.link(class_id, request.role, ttl, request.external_id, request.name))
+        return LinkOut.build(
+            self.links.link(class_id, request.role, ttl, request.external_id, request.name)
+        )

@@ -252,6 +252,12 @@ class Settings(BaseSettings):
     technician_link_ttl_hours: float = Field(
         default=24 * 30, gt=0, le=24 * 366, description="Technician link lifetime."
     )
+    course_link_ttl_hours: float = Field(
+        default=24 * 180,
+        gt=0,
+        le=24 * 366 * 2,
+        description="Lifetime of a personal course link (a course lasts weeks to months).",
+    )
     workers: int = Field(
         default=1,
         ge=1,

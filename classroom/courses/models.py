@@ -1,0 +1,45 @@
+"""The course tables: a course and its roster.
+
+A course (khóa học) groups classes and holds the trainees the school enrolled, each under the
+id the school's training-management software gives them (``external_id``). Everything that
+counts a trainee across classes (attendance reports, quiz results, e-lectures watched) keys on
+``(course_id, external_id)``, the identity a personal link carries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, TITLE_MAX, Base, UtcDateTime
+
+COURSE_ID_MAX = 16
+COURSE_CODE_MAX = 64
+UNIT_MAX = 200
+TIME_ZONE_MAX = 64
+DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+
+class CourseRecord(Base):
+    __tablename__ = "courses"
+
+    id: Mapped[str] = mapped_column(String(COURSE_ID_MAX), primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    code: Mapped[str | None] = mapped_column(String(COURSE_CODE_MAX))  # the school's own code
+    time_zone: Mapped[str] = mapped_column(String(TIME_ZONE_MAX), default=DEFAULT_TIME_ZONE)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class TraineeRecord(Base):
+    """One trainee on a course's roster."""
+
+    __tablename__ = "course_trainees"
+
+    course_id: Mapped[str] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    external_id: Mapped[str] = mapped_column(String(EXTERNAL_ID_MAX), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    unit: Mapped[str | None] = mapped_column(String(UNIT_MAX))  # đơn vị công tác

@@ -1,0 +1,7 @@
+"""Every table of the schema, registered on ``Base.metadata``: import this module (not the
+model modules one by one) wherever the whole schema is needed (creating it, migrating it)."""
+
+from classroom import models
+from classroom.courses import models as course_models
+
+__all__ = ["models", "course_models"]
