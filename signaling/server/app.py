@@ -18,6 +18,7 @@ from classroom.live import LiveClasses
 from signaling.api import classes as api
 from signaling.api import join_preview
 from signaling.api import console as console_routes
+from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
@@ -111,6 +112,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(join_preview.router)
     rooms_api.install(app)
+    courses_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
     app.include_router(web_routes.router)
