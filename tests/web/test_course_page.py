@@ -3,7 +3,9 @@ classes and joins one; the join link the page opens carries their id and name.""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser
@@ -53,3 +55,15 @@ def test_a_course_link_opens_the_course_and_joins_a_class(browser: Browser, serv
                    describe=lambda: dump(page))  # fmt: skip
     finally:
         context.close()
+
+
+def test_the_course_page_words_exist_in_both_languages() -> None:
+    static = Path(__file__).parents[2] / "web" / "static"
+    vi, en = (json.loads((static / "course" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+              for lang in ("vi", "en"))  # fmt: skip
+    assert set(vi) == set(en)
+    source = (static / "course" / "course.js").read_text() + (static / "course.html").read_text()
+    used = set(re.findall(r"""["'`](course\.[a-z_]+)["'`]""", source))
+    used |= {f"course.status_{s}" for s in ("created", "live", "ended")}  # built from the status
+    assert used <= set(vi), used - set(vi)
+    assert all(text.strip() for text in [*vi.values(), *en.values()])
