@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -40,17 +40,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
-    if parsed.database in (None, "", ":memory:"):
+    file = sqlite_file(parsed)
+    if file is None:
         # One shared connection, or every new connection would see an empty database.
         engine = create_engine(
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        _owner_only(Path(parsed.database))
+        _owner_only(file)
         engine = create_engine(parsed)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -90,3 +98,16 @@ def open_database(url: str) -> sessionmaker[Session]:
     except (SQLAlchemyError, OSError, ImportError) as e:
         raise DatabaseError(f"cannot open the database {shown}: {e}") from None
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def close_database(db: sessionmaker[Session]) -> None:
+    """At a clean stop: fold SQLite's WAL back into the database file, then close every pooled
+    connection, so that the file alone holds everything (an operator may copy just it)."""
+    engine = db.kw["bind"]
+    assert isinstance(engine, Engine)
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()

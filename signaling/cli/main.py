@@ -502,6 +502,62 @@ def audit(
     _out().print(table)
 
 
+# --- backup and restore ----------------------------------------------------------------------
+
+
+@app.command("backup")
+@_reports_errors
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (a SQLite database).")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Copy the database to FILE, consistently, also while the server runs and writes to it."""
+    from classroom.backup import backup
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    report = backup(settings.database_url, file)
+    typer.echo(
+        f"Backed up {report.classes} class(es) and {report.attendance_rows} attendance row(s) to {file}."
+    )
+
+
+@app.command("restore")
+@_reports_errors
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file made by `classbridge backup`.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Replace the database with a backup; the server must be stopped. The database being
+    replaced is first saved next to it (<database>.before-restore-<time>)."""
+    from classroom.backup import backup, restore
+    from classroom.db import sqlite_file
+    from sqlalchemy.engine import make_url
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    running = find(settings)
+    if running is not None:
+        err.print(
+            f"error: the server (pid {running.pid}, {running.url}) is running on this data "
+            "directory: stop it first (e.g. systemctl stop classbridge), then restore",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    current = sqlite_file(make_url(settings.database_url))
+    if current is not None and current.is_file() and current.stat().st_size > 0 and file.is_file():
+        kept = current.with_name(f"{current.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
+        backup(settings.database_url, kept)
+        typer.echo(f"Saved the current database to {kept}.")
+    report = restore(settings.database_url, file)
+    typer.echo(
+        f"Restored {report.classes} class(es) and {report.attendance_rows} attendance row(s) "
+        f"from {file} into {report.path}."
+    )
+
+
 # --- keys ----------------------------------------------------------------------------------
 
 

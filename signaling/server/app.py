@@ -88,6 +88,7 @@ def create_app(
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
             log.info("closed %d open attendance rows at shutdown", closed)
+        await run_in_threadpool(services.close)
 
     app = FastAPI(
         title="classbridge",
