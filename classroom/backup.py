@@ -40,8 +40,9 @@ class BackupReport:
     attendance_rows: int
 
 
-def backup(url: str, destination: Path) -> BackupReport:
-    """Copy the database of `url` to `destination` (a new SQLite file, 0600)."""
+def backup(url: str, destination: Path, whole_schema: bool = True) -> BackupReport:
+    """Copy the database of `url` to `destination` (a new SQLite file, 0600); `whole_schema`
+    False copies a database that lacks tables (an old one, before its upgrade)."""
     source = _sqlite_source(url, "backup")
     if destination.exists() and destination.is_dir():
         raise BackupError(f"{destination} is a directory: give the backup file's name")
@@ -55,7 +56,7 @@ def backup(url: str, destination: Path) -> BackupReport:
         with _connect(source, readonly=True) as src, _connect(tmp) as dst:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
-        report = _check(tmp, destination)
+        report = _check(tmp, destination, whole_schema)
         os.replace(tmp, destination)
     except sqlite3.Error as e:
         raise BackupError(f"cannot back up {source}: {e}") from None
@@ -117,7 +118,7 @@ def _connect(path: Path, readonly: bool = False) -> Iterator[sqlite3.Connection]
         yield connection
 
 
-def _check(path: Path, shown: Path) -> BackupReport:
+def _check(path: Path, shown: Path, whole_schema: bool = True) -> BackupReport:
     """The file is an intact classbridge database; count what it holds."""
     try:
         with _connect(path, readonly=True) as c:
@@ -126,6 +127,8 @@ def _check(path: Path, shown: Path) -> BackupReport:
                 raise BackupError(f"{shown} is damaged: {verdict}")
             tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             missing = [t for t in REQUIRED_TABLES if t not in tables]
+            if missing and not whole_schema:
+                return BackupReport(shown, 0, 0)
             if missing:
                 raise BackupError(f"{shown} is not a classbridge database (no {', '.join(missing)} table)")
             classes = c.execute("SELECT count(*) FROM classes").fetchone()[0]

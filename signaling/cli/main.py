@@ -60,9 +60,11 @@ class_app = typer.Typer(
 )
 keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
 technician_app = typer.Typer(help="Links to the technician console.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema: status and upgrades.", no_args_is_help=True)
 app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
 app.add_typer(technician_app, name="technician")
+app.add_typer(db_app, name="db")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
 
@@ -556,6 +558,54 @@ def restore_command(
         f"Restored {report.classes} class(es) and {report.attendance_rows} attendance row(s) "
         f"from {file} into {report.path}."
     )
+
+
+@db_app.command("status")
+@_reports_errors
+def db_status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Show the database's schema revision and the newest this version knows."""
+    from classroom import migrate
+    from classroom.db import make_engine
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            state = migrate.schema_state(connection)
+    finally:
+        engine.dispose()
+    shown = {"empty": "empty (no tables yet)", "pre-migrations": "made before migrations (0.1.0)"}
+    typer.echo(f"database: {shown.get(state.kind, state.current)}")
+    typer.echo(f"newest:   {state.head}")
+    typer.echo("up to date" if state.up_to_date else "an upgrade is pending: classbridge db upgrade")
+
+
+@db_app.command("upgrade")
+@_reports_errors
+def db_upgrade(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Bring the database schema up to date (Alembic migrations; a SQLite file is copied first)."""
+    from classroom import migrate
+    from classroom.db import make_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from classroom.errors import DatabaseError
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    engine = make_engine(settings.database_url)
+    try:
+        done = migrate.upgrade(engine)
+    except SQLAlchemyError as e:
+        raise DatabaseError(f"the upgrade failed and was rolled back: {e}") from None
+    finally:
+        engine.dispose()
+    if done.before.up_to_date:
+        typer.echo(f"The database is up to date (revision {done.after}).")
+        return
+    if done.kept:
+        typer.echo(f"Kept a copy of the database before the upgrade: {done.kept}")
+    typer.echo(f"Upgraded the database from {done.before.current or done.before.kind} to {done.after}.")
 
 
 # --- keys ----------------------------------------------------------------------------------

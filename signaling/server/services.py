@@ -54,7 +54,7 @@ class Services:
             raise SettingsError(
                 f"data_dir: cannot create {settings.data_dir}: {e.strerror}"
             ) from None
-        db = open_database(settings.database_url)
+        db = open_database(settings.database_url, upgrade=settings.database_upgrade == "auto")
         keyring = Keyring.open(settings.data_dir)
         if keyring.created:
             log.info("created signing keys in %s", keyring.path)

@@ -270,6 +270,11 @@ class Settings(BaseSettings):
     )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
+    database_upgrade: Literal["auto", "manual"] = Field(
+        default="auto",
+        description="auto: start-up brings the database schema up to date (a SQLite file is "
+        "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
+    )
 
     @classmethod
     def settings_customise_sources(
