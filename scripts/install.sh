@@ -14,6 +14,8 @@ if [[ "${1:-}" == "--test" ]]; then
     ldconfig -p | grep -q 'libGL.so.1' || packages+=(libgl1)
     ldconfig -p | grep -q 'libgthread-2.0.so.0' || packages+=(libglib2.0-0)
     command -v npm >/dev/null || packages+=(nodejs npm)
+    # The database tests run against a real PostgreSQL server they start (initdb, pg_ctl).
+    compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || packages+=(postgresql)
 fi
 if ((${#packages[@]})); then
     sudo=""

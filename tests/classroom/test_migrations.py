@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from classroom import classes, migrate
 from classroom.attendance import AttendanceLog
 from classroom.db import make_engine, open_database
 from classroom.errors import DatabaseError
+from classroom.models import Base
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "classbridge-pre-alembic.db"
 REPOSITORY = Path(__file__).parents[2]
@@ -127,3 +130,20 @@ def test_a_failing_upgrade_leaves_the_database_as_it_was(release_db: Path) -> No
         migrate.upgrade(engine, keep_copy=False)
     engine.dispose()
     assert _revision(release_db) is None and _counts(release_db) == ROWS
+
+
+def test_the_migrations_match_the_models_on_each_database(database_url: str) -> None:
+    """Every migration from an empty database, on SQLite and on PostgreSQL: the schema they
+    build is the models' schema, and start-up finds it up to date."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(migrate.alembic_config(connection), "head")
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+            assert migrate.schema_state(connection).up_to_date
+    finally:
+        engine.dispose()
+    db = open_database(database_url, upgrade=False)
+    assert classes.get(db, classes.create(db, "Lớp “mới”").id).title == "Lớp “mới”"

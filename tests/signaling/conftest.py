@@ -31,8 +31,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.load(data_dir=tmp_path / "data")
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """On SQLite and on PostgreSQL (tests/conftest.py `database_url`)."""
+    return Settings.load(data_dir=tmp_path / "data", database_url=database_url)
 
 
 class RecordingLive:

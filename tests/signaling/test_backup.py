@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -14,8 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from classroom import classes
+from classroom.db import open_database
 from signaling.ws.client import ClassClient, WebSocketChannel
 from tests.integration.conftest import token_of
+from tests.support.postgres import fresh_database, postgres_bin
 from tests.support.server import CLASSBRIDGE, Served, serve
 
 ADMIN = "backup-test-admin-token-0123456789"
@@ -154,3 +158,31 @@ def test_postgres_backup_names_pg_dump(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "pg_dump --format=custom --file=FILE --host=db.example --port=5432 --username=cb school" in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_the_pg_dump_and_pg_restore_commands_named_for_postgresql_work(
+    postgres_server: str, tmp_path: Path
+) -> None:
+    """What `backup`/`restore` tell a PostgreSQL operator to run, run against a real server."""
+    dump = tmp_path / "school.dump"
+    with fresh_database(postgres_server) as source, fresh_database(postgres_server) as target:
+        db = open_database(source)
+        class_id = classes.create(db, "Lớp trên PostgreSQL").id
+        db.kw["bind"].dispose()
+        commands = []
+        for action, url, file in (("backup", source, dump), ("restore", target, dump)):
+            told = subprocess.run(
+                [str(CLASSBRIDGE), action, str(file), "--data-dir", str(tmp_path)],
+                capture_output=True, text=True, timeout=60,
+                env={**os.environ, "CLASSBRIDGE_DATABASE_URL": url},
+            )
+            assert told.returncode == 1 and "PostgreSQL" in told.stderr, told
+            line = next(x.strip() for x in told.stderr.splitlines() if x.strip().startswith("pg_"))
+            commands.append(line.replace("FILE", shlex.quote(str(file))))
+        for command in commands:
+            tool = shlex.split(command)
+            done = subprocess.run([str(postgres_bin(tool[0])), *tool[1:]], capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+        copy = open_database(target, upgrade=False)
+        assert classes.get(copy, class_id).title == "Lớp trên PostgreSQL"
+        copy.kw["bind"].dispose()
