@@ -69,7 +69,8 @@ def _owner_only(path: Path) -> None:
 
 
 def _add_new_columns(engine: Engine) -> None:
-    """ALTER TABLE ... ADD COLUMN for nullable columns the models have and a table lacks."""
+    """ALTER TABLE ... ADD COLUMN for nullable columns the models have and a table lacks, and
+    CREATE INDEX for its indexes it lacks."""
     found = inspect(engine)
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
@@ -78,6 +79,10 @@ def _add_new_columns(engine: Engine) -> None:
                 if column.name not in have and column.nullable:
                     kind = column.type.compile(dialect=engine.dialect)
                     connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+            indexes = {i["name"] for i in found.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(connection)
 
 
 def open_database(url: str) -> sessionmaker[Session]:

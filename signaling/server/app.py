@@ -6,6 +6,7 @@ unreadable key file stops ``classbridge serve`` before it listens, with a clear 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,6 +72,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Rows a crash left open close at their last sighting, before anyone joins again.
+        if recovered := await run_in_threadpool(services.attendance.recover):
+            log.warning("closed %d attendance rows left open by a crash at their last sighting", recovered)
+        seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
         if workers is not None:
             await workers.start()
         if hub is not None:
@@ -84,6 +89,7 @@ def create_app(
             await hub.close()
         if workers is not None:
             await workers.stop()
+        seen.cancel()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from signaling.errors import SettingsError
+from signaling.server.attendance_settings import AttendanceSettings
 
 ENV_PREFIX = "CLASSBRIDGE_"
 CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG_FILE"
@@ -270,6 +271,7 @@ class Settings(BaseSettings):
     )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
+    attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
 
     @classmethod
     def settings_customise_sources(
