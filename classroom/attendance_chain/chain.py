@@ -281,7 +281,7 @@ def _row_problems(events: list[AttendanceEventRecord], rows: list[AttendanceReco
                     attendance_id=row.id,
                     position=join.position,
                     detail=f"attendance row {row.id} was edited: {', '.join(differs)} "
-                    "differ from the chained events",
+                    f"{'differs' if len(differs) == 1 else 'differ'} from the chained events",
                 )
             )
     for attendance_id, join in joins.items():

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
+from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
 from signaling.api import join_preview
 from signaling.api import console as console_routes
@@ -115,6 +116,7 @@ def create_app(
     app.add_middleware(RequestGuard)  # no body read before a credential, none over the limit
     app.include_router(api.health_router)
     app.include_router(api.router)
+    attendance_api.install(app)
     app.include_router(join_preview.router)
     rooms_api.install(app)
     app.include_router(rooms_ws.router)
