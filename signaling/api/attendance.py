@@ -1,5 +1,5 @@
 """Attendance over REST: the class report for the admin and the class's lecturer, a trainee's
-own record, and the hash-chain check.
+own record, the hash-chain check, and the webhook delivery log.
 
 ``GET /api/classes/{id}/attendance`` takes as bearer token the admin token (the whole report),
 a lecturer join token of that class (the whole report: their own class, during and after it),
@@ -19,12 +19,14 @@ from starlette.concurrency import run_in_threadpool
 from classroom.attendance import AttendanceReport, report_csv
 from classroom.attendance_chain.chain import ChainVerdict, verify
 from classroom.roles import Role
+from classroom.webhooks.outbox import DeliveryView
 from signaling.api.classes import NOT_FOUND, bearer, require_admin
 from signaling.api.schemas import error_doc
 from signaling.auth.tokens import TokenError
 from signaling.errors import AuthRefused
 from signaling.server.services import Services
 from signaling.server.state import server_of
+from signaling.webhooks.dispatcher import outbox_of
 
 
 class AttendanceRefused(AuthRefused):
@@ -122,6 +124,23 @@ async def attendance(
 )
 async def verify_chain(class_id: str, request: Request) -> ChainVerdict:
     return await run_in_threadpool(verify, _services(request).db, class_id)
+
+
+@router.get(
+    "/webhooks/deliveries",
+    response_model=list[DeliveryView],
+    summary="Webhook delivery log",
+    description="The webhook events (class.started, class.ended, report.ready), newest first, "
+    "with their status (`pending`, `delivered`, `failed`), the next attempt, and every attempt "
+    "made: when, the HTTP status or the error. Admin token only.",
+    dependencies=[Depends(require_admin)],
+)
+async def webhook_deliveries(
+    request: Request,
+    class_id: Annotated[str | None, Query(max_length=64, description="Only this class's events.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many events.")] = 100,
+) -> list[DeliveryView]:
+    return await run_in_threadpool(outbox_of(_services(request)).log, class_id, limit)
 
 
 def install(app: FastAPI) -> None:

@@ -30,6 +30,7 @@ from signaling.server.rooms import RoomService
 from signaling.server.services import Services
 from signaling.server.settings import Settings
 from signaling.server.state import ServerState
+from signaling.webhooks.dispatcher import dispatcher_of
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def create_app(
         if recovered := await run_in_threadpool(services.attendance.recover):
             log.warning("closed %d attendance rows left open by a crash at their last sighting", recovered)
         seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+        webhooks = dispatcher_of(services)
+        delivering = asyncio.create_task(webhooks.run()) if webhooks else None
         if workers is not None:
             await workers.start()
         if hub is not None:
@@ -91,6 +94,8 @@ def create_app(
         if workers is not None:
             await workers.stop()
         seen.cancel()
+        if delivering is not None:
+            delivering.cancel()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from classroom.attendance import HEARTBEAT_MAX_S
 
@@ -37,6 +37,20 @@ class AttendanceSettings(BaseModel):
         default=None,
         description="The signing secret shared with the receiver: 'whsec_' and base64 of at least 24 bytes.",
     )
+
+    webhook_retry_base_s: float = Field(
+        default=5.0,
+        ge=0.1,
+        le=3600,
+        description="Wait before the first retry of a webhook; each further retry waits twice as long (at most an hour).",
+    )
+    webhook_max_attempts: int = Field(default=12, ge=1, le=100, description="Attempts before a webhook is marked failed.")
+
+    @model_validator(mode="after")
+    def _both(self) -> AttendanceSettings:
+        if (self.webhook_url is None) != (self.webhook_secret is None):
+            raise ValueError("webhook_url and webhook_secret go together: set both or neither")
+        return self
 
     @field_validator("webhook_url")
     @classmethod
