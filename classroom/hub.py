@@ -114,9 +114,11 @@ class ClassHub:
             return Membership(self, live, seat)
 
     async def leave(self, live: LiveClass, seat: Seat, reason: str) -> None:
-        await live.leave_seat(seat, reason)
-        async with self._lock:
-            self._drop_if_empty(live)
+        try:
+            await live.leave_seat(seat, reason)
+        finally:  # a failed leave must not keep an empty class alive
+            async with self._lock:
+                self._drop_if_empty(live)
 
     def _drop_if_empty(self, live: LiveClass) -> None:
         if not live.occupied and self.classes.get(live.summary.id) is live:

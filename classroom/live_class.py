@@ -314,9 +314,12 @@ class LiveClass:
         if not self.seated(participant):
             return
         del self.participants[participant.id]
-        for track_id in list(participant.published):
-            self._unpublish(participant, track_id)
-        await participant.peer.close()
+        try:
+            for track_id in list(participant.published):
+                self._unpublish(participant, track_id)
+            await participant.peer.close()
+        except Exception:  # the others must still see them leave, and attendance record it
+            logger.exception("class %s: closing %s's media failed", self.summary.id, participant.id)
         self._broadcast(ParticipantLeft(participant_id=participant.id, reason=reason))
         if self.hands.lower(participant.id):
             self._broadcast(HandsChanged(self.hands.queue()))

@@ -4,5 +4,7 @@ model modules one by one) wherever the whole schema is needed (creating it, migr
 from classroom import models
 from classroom.checkin import models as checkin_models
 from classroom.courses import models as course_models
+from classroom.attendance_chain import models as attendance_chain_models  # noqa: F401
+from classroom.webhooks import models as webhook_models  # noqa: F401
 
 __all__ = ["models", "course_models", "checkin_models"]

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from classroom import classes
 from classroom.attendance import format_duration, report_csv
+from classroom.attendance_chain.chain import verify as verify_chain
 from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
 from classroom.errors import ClassroomError, UnknownRoom
@@ -447,6 +448,31 @@ def class_attendance(
     console = _out()
     console.print(f"{report.title} ({report.class_id}, {report.status.value})", markup=False)
     console.print(table)
+
+
+attendance_app = typer.Typer(help="Attendance records: the hash chain.", no_args_is_help=True)
+app.add_typer(attendance_app, name="attendance")
+
+
+@attendance_app.command("verify")
+@_reports_errors
+def attendance_verify(
+    class_id: Annotated[str, typer.Argument(help="The class id.")],
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Check that no attendance row or event of the class was edited or deleted (exit 3 if so)."""
+    verdict = verify_chain(_services(config, data_dir).db, class_id)
+    if json_output:
+        _print_json(verdict)
+    elif verdict.ok:
+        typer.echo(f"OK: {verdict.events} events, chain head {verdict.head or '-'}")
+    else:
+        for problem in verdict.problems:
+            typer.echo(f"TAMPERED: {problem.detail}")
+    if not verdict.ok:
+        raise typer.Exit(3)
 
 
 # --- technician and audit ------------------------------------------------------------------

@@ -6,6 +6,7 @@ unreadable key file stops ``classbridge serve`` before it listens, with a clear 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
+from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
 from signaling.api import join_preview
 from signaling.api import console as console_routes
@@ -28,6 +30,7 @@ from signaling.server.rooms import RoomService
 from signaling.server.services import Services
 from signaling.server.settings import Settings
 from signaling.server.state import ServerState
+from signaling.webhooks.dispatcher import dispatcher_of
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Rows a crash left open close at their last sighting, before anyone joins again.
+        if recovered := await run_in_threadpool(services.attendance.recover):
+            log.warning("closed %d attendance rows left open by a crash at their last sighting", recovered)
+        seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+        webhooks = dispatcher_of(services)
+        delivering = asyncio.create_task(webhooks.run()) if webhooks else None
         if workers is not None:
             await workers.start()
         if hub is not None:
@@ -84,6 +93,9 @@ def create_app(
             await hub.close()
         if workers is not None:
             await workers.stop()
+        seen.cancel()
+        if delivering is not None:
+            delivering.cancel()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
@@ -110,6 +122,7 @@ def create_app(
     app.add_middleware(RequestGuard)  # no body read before a credential, none over the limit
     app.include_router(api.health_router)
     app.include_router(api.router)
+    attendance_api.install(app)
     app.include_router(join_preview.router)
     rooms_api.install(app)
     app.include_router(rooms_ws.router)

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from signaling.errors import SettingsError
+from signaling.server.attendance_settings import AttendanceSettings
 
 ENV_PREFIX = "CLASSBRIDGE_"
 CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG_FILE"
@@ -275,6 +276,7 @@ class Settings(BaseSettings):
         description="auto: start-up brings the database schema up to date (a SQLite file is "
         "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
     )
+    attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
 
     @classmethod
     def settings_customise_sources(
