@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+# PDF attendance reports embed DejaVu Sans, a font with every Vietnamese letter (all installs).
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || packages+=(fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
     [[ -x /usr/bin/chromium ]] || packages+=(chromium)
     fc-list 2>/dev/null | grep -qi 'noto sans' || packages+=(fonts-noto-core)

@@ -8,21 +8,18 @@ directory whether or not the server is running. Errors print one line and exit n
 
 from __future__ import annotations
 
-import functools
 import logging
 import shlex
 import shutil
 import ssl
 import sys
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from rich.console import Console
+from pydantic import TypeAdapter
 from rich.table import Table
 from rich.text import Text
 
@@ -31,12 +28,23 @@ from classroom.attendance import format_duration, report_csv
 from classroom.attendance_chain.chain import verify as verify_chain
 from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
-from classroom.errors import ClassroomError, UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
-from signaling.errors import SettingsError, SignalingError
-from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
+from signaling.errors import SettingsError
+from signaling.cli.common import (
+    ConfigOpt,
+    DataDirOpt,
+    JsonOpt,
+    _out,
+    _print_json,
+    _reports_errors,
+    _services,
+    _when,
+    err,
+)
+from signaling.cli.courses import course_app, report_app
+from signaling.cli.running_server import announced, end_class_via_server, find
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.rooms import room_names
 from signaling.server.services import Services
@@ -68,61 +76,12 @@ app.add_typer(technician_app, name="technician")
 app.add_typer(db_app, name="db")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-PIPE_WIDTH = 240  # tables sent to a pipe or file are not squeezed into 80 columns
-
-
-def _out() -> Console:
-    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+app.add_typer(course_app, name="course")
+app.add_typer(report_app, name="report")
 
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", help="YAML config file (see config/classbridge.example.yaml)."),
-]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="Database, signing keys and admin token [./data].")
-]
 CLASS_LIST = TypeAdapter(list[ClassInfo])
 AUDIT_LIST = TypeAdapter(list[AuditEntry])
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the REST API's shape).")]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Our errors become one line on stderr and an exit code, never a traceback."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (SettingsError, UnknownRoom) as e:
-            err.print(f"error: {e.message}", markup=False)
-            raise typer.Exit(2) from None
-        except ValidationError as e:
-            problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
-            err.print(f"error: {problems}", markup=False)
-            raise typer.Exit(2) from None
-        except (SignalingError, ClassroomError) as e:
-            err.print(f"error: {e.message}", markup=False)
-            raise typer.Exit(1) from None
-
-    return run
-
-
-def _services(config: Path | None, data_dir: Path | None) -> Services:
-    return Services.open(with_server_links(Settings.load(config_file=config, data_dir=data_dir)))
-
-
-def _print_json(model: BaseModel) -> None:
-    typer.echo(model.model_dump_json(indent=2))
-
-
-def _when(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _moment(text: str) -> datetime:

@@ -20,6 +20,7 @@ from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
 from signaling.api import join_preview
 from signaling.api import console as console_routes
+from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
@@ -125,6 +126,7 @@ def create_app(
     attendance_api.install(app)
     app.include_router(join_preview.router)
     rooms_api.install(app)
+    courses_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
     app.include_router(web_routes.router)

@@ -277,6 +277,25 @@ class Settings(BaseSettings):
         "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
     )
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    # Attendance reports (classroom/reports): the school's time zone, its signing certificate.
+    time_zone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        description="The school's time zone: report times (a course may set its own).",
+    )
+    report_certificate: Path | None = Field(
+        default=None,
+        description="PKCS#12 file (.p12/.pfx) that signs PDF reports; unset: reports unsigned.",
+    )
+    report_certificate_password: SecretStr | None = Field(
+        default=None, description="Password of report_certificate."
+    )
+    report_trust_roots: list[Path] = Field(
+        default_factory=list,
+        description="More CA certificates (PEM or DER) that `report verify` trusts.",
+    )
+    report_font: Path | None = Field(
+        default=None, description="TrueType font of PDF reports [DejaVu Sans, else Noto Sans]."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -306,6 +325,17 @@ class Settings(BaseSettings):
     def _token_length(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 16:
             raise ValueError("use at least 16 characters")
+        return v
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone name such as Asia/Ho_Chi_Minh") from None
         return v
 
     @field_validator("database_url")
