@@ -216,6 +216,16 @@ class ClassEnded:
     pass
 
 
+@dataclass(frozen=True)
+class CheckInChanged:
+    """A trainee checked in to the class from the room (or out of it): for its lecturers."""
+
+    external_id: str
+    name: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+
+
 ClassEvent = Union[
     Seated,
     Waiting,
@@ -235,6 +245,7 @@ ClassEvent = Union[
     PublishAnswer,
     NegotiationFailed,
     ClassEnded,
+    CheckInChanged,
 ]
 
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
 from classroom.chat import CHAT_HISTORY
+from classroom.checkin.register import CheckInView
 from classroom.errors import ClassEnded, ClassNotFound
-from classroom.events import ClassSummary, Dismissal
+from classroom.events import CheckInChanged, ClassSummary, Dismissal
 from classroom.floor import DEFAULT_FLOOR_LIMIT
 from classroom.journal import ClassJournal
 from classroom.live_class import LiveClass, Outbox, Seat
@@ -141,6 +142,13 @@ class ClassHub:
     def participant_count(self, class_id: str) -> int:
         live = self.classes.get(class_id)
         return len(live.participants) + len(live.lobby) if live else 0
+
+    async def checkin_changed(self, checkin: CheckInView) -> None:
+        live = self.classes.get(checkin.class_id)
+        if live is not None:
+            live.checkin_changed(
+                CheckInChanged(checkin.external_id, checkin.name, checkin.checked_in_at, checkin.checked_out_at)
+            )
 
     def gauges(self) -> dict[str, int]:
         """What this process carries right now, for /metrics."""

@@ -28,6 +28,7 @@ from classroom.errors import ClassEnded as ClassHasEnded
 from classroom.errors import NotAdmitted, NotAllowed, RemovedFromClass, TooFast, UnknownParticipant, UnknownTrack
 from classroom.events import (
     ChatPosted,
+    CheckInChanged,
     ClassEnded,
     ClassEvent,
     ClassSettings,
@@ -341,6 +342,13 @@ class LiveClass:
             participant.outbox.send(ClassEnded())
             participant.outbox.dismiss(Dismissal.CLASS_ENDED)
             await self.leave(participant, "class_ended")
+
+    def checkin_changed(self, checkin: CheckInChanged) -> None:
+        """A trainee checked in from the room (or out): the lecturers' people lists show it,
+        and the room's screen may count it; trainees are not told who sits in the room."""
+        for participant in self.participants.values():
+            if participant.role in (Role.LECTURER, Role.ROOM, Role.OBSERVER):
+                participant.outbox.send(checkin)
 
     # ---- media: what participants ask ----------------------------------------------------------------
 

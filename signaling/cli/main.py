@@ -28,6 +28,7 @@ from classroom.attendance import format_duration, report_csv
 from classroom.attendance_chain.chain import verify as verify_chain
 from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
+from classroom.errors import UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
@@ -44,12 +45,13 @@ from signaling.cli.common import (
     err,
 )
 from signaling.cli.courses import course_app, report_app
-from signaling.cli.running_server import announced, end_class_via_server, find
+from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
 from signaling.server.websocket_protocol import QuietWebSocketProtocol
+from signaling.auth.room_keys import RoomKeyInfo, RoomKeys
 from signaling.auth.technicians import check_name as check_technician_name
 from signaling.server.state import server_of
 
@@ -74,6 +76,8 @@ app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
 app.add_typer(technician_app, name="technician")
 app.add_typer(db_app, name="db")
+room_app = typer.Typer(help="The room PC's credentials (room keys).", no_args_is_help=True)
+app.add_typer(room_app, name="room")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
 app.add_typer(course_app, name="course")
@@ -627,6 +631,59 @@ def keys_list(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     for i, key in enumerate(keys):
         table.add_row(key.kid, _when(key.created_at), "signs" if i == len(keys) - 1 else "verifies")
     _out().print(table)
+
+
+# --- room keys -----------------------------------------------------------------------------
+
+
+@room_app.command("key")
+@_reports_errors
+def room_key(
+    room: Annotated[str | None, typer.Argument(help="Issue a key for this room.")] = None,
+    revoke: Annotated[
+        str | None, typer.Option("--revoke", metavar="KEY_ID", help="Revoke this key.")
+    ] = None,
+    list_keys: Annotated[
+        bool, typer.Option("--list", help="List the keys (of ROOM, if given); never the secrets.")
+    ] = False,
+    label: Annotated[str | None, typer.Option(help="Which PC holds the key.")] = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Issue a room key for the room PC (printed once), revoke one, or list them."""
+    if sum((room is not None and not list_keys, revoke is not None, list_keys)) != 1:
+        raise typer.BadParameter("give ROOM to issue a key, --revoke KEY_ID, or --list [ROOM]")
+    settings = with_server_links(Settings.load(config_file=config, data_dir=data_dir))
+    keys = RoomKeys(Services.open(settings).db)
+    if revoke is not None:
+        revoked = keys.revoke(revoke)
+        typer.echo(revoked.model_dump_json(indent=2) if json_output else f"Revoked room key {revoked.key_id} of {revoked.room}.")
+        return
+    if list_keys:
+        found = keys.list(room)
+        if json_output:
+            typer.echo(TypeAdapter(list[RoomKeyInfo]).dump_json(found, indent=2).decode())
+            return
+        table = Table("key id", "room", "label", "created", "revoked")
+        for k in found:
+            table.add_row(k.key_id, k.room, Text(k.label or ""), _when(k.created_at), _when(k.revoked_at))
+        _out().print(table)
+        return
+    assert room is not None
+    known = _known_rooms(settings)
+    if room not in known:
+        raise UnknownRoom(room, sorted(known))
+    issued = keys.issue(room, label)
+    if json_output:
+        _print_json(issued)
+        return
+    typer.echo(issued.key)
+    typer.echo(
+        f"Room key {issued.key_id} for {issued.room}: shown only now; keep it on the room PC. "
+        f"Revoke it with: classbridge room key --revoke {issued.key_id}",
+        err=True,
+    )
 
 
 def main() -> None:

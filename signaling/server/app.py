@@ -22,6 +22,8 @@ from signaling.api import join_preview
 from signaling.api import console as console_routes
 from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
+from signaling.api import checkin as checkin_api
+from signaling.api import room_keys as room_keys_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
@@ -125,6 +127,9 @@ def create_app(
     app.include_router(api.router)
     attendance_api.install(app)
     app.include_router(join_preview.router)
+    app.include_router(room_keys_api.room_router)  # before the rooms' /api/rooms/{room} routes
+    app.include_router(room_keys_api.admin_router)
+    checkin_api.install(app)
     rooms_api.install(app)
     courses_api.install(app)
     app.include_router(rooms_ws.router)

@@ -20,6 +20,7 @@ from signaling.ws.messages import (
     Blocked,
     ChatLineInfo,
     ChatPosted,
+    CheckIn,
     ClassEnded,
     ClassSettingsInfo,
     ClassStateInfo,
@@ -149,6 +150,8 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             return Reaction(participant_id=participant_id, reaction=reaction)
         case events.MediaBlocked(block, blocked):
             return Blocked(participant_id=block.participant_id, source=block.source, blocked=blocked, may_resume=block.may_resume)
+        case events.CheckInChanged(external_id, name, checked_in_at, checked_out_at):
+            return CheckIn(external_id=external_id, name=name, checked_in_at=checked_in_at, checked_out_at=checked_out_at)
         case events.SettingsChanged(settings):
             return SettingsInfo(settings=settings_info(settings))
         case events.ParticipantJoined(participant):

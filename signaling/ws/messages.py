@@ -494,6 +494,17 @@ class Blocked(_Message):
     may_resume: bool
 
 
+class CheckIn(_Message):
+    """A trainee checked in to the class from the room (or out: `checked_out_at`); sent to
+    the lecturer, the room and observers. The whole list: ``GET /api/classes/{id}/checkins``."""
+
+    type: Literal["checkin"] = "checkin"
+    external_id: str
+    name: str
+    checked_in_at: AwareDatetime
+    checked_out_at: AwareDatetime | None = None
+
+
 class SettingsInfo(_Message):
     type: Literal["settings"] = "settings"
     settings: ClassSettingsInfo
@@ -521,6 +532,7 @@ ServerMessage = Annotated[
         Reaction,
         Blocked,
         SettingsInfo,
+        CheckIn,
     ],
     Field(discriminator="type"),
 ]

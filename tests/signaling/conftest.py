@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 
+from classroom.checkin.register import CheckInView
+
 from signaling.server.app import create_app
 from signaling.server.settings import ENV_PREFIX, Settings
 from tests.support.server import CLASSBRIDGE, free_port, serve  # noqa: F401  (imported by the tests)
@@ -45,6 +47,9 @@ class RecordingLive:
 
     async def end_class(self, class_id: str) -> None:
         self.ended.append(class_id)
+
+    async def checkin_changed(self, checkin: "CheckInView") -> None:
+        return None
 
     def participant_count(self, class_id: str) -> int:
         return self.counts.get(class_id, 0)

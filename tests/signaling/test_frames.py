@@ -47,6 +47,7 @@ SAMPLES: dict[type, events.ClassEvent] = {
     events.PublishAnswer: events.PublishAnswer("v=0"),
     events.NegotiationFailed: events.NegotiationFailed("no answer"),
     events.ClassEnded: events.ClassEnded(),
+    events.CheckInChanged: events.CheckInChanged("HV-1", "Nguyễn Thị Lan", AT, None),
 }
 
 
