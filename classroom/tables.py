@@ -2,7 +2,8 @@
 model modules one by one) wherever the whole schema is needed (creating it, migrating it)."""
 
 from classroom import models
+from classroom.assessment import models as assessment_models
 from classroom.checkin import models as checkin_models
 from classroom.courses import models as course_models
 
-__all__ = ["models", "course_models", "checkin_models"]
+__all__ = ["models", "course_models", "checkin_models", "assessment_models"]

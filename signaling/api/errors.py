@@ -25,6 +25,7 @@ from classroom.errors import (
     RoomBooked,
     UnknownRoom,
 )
+from signaling.api.assessment_status import STATUS as ASSESSMENT_STATUS
 from signaling.errors import AuthRefused, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
@@ -42,6 +43,7 @@ STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (RoomBooked, 409),
     (UnknownRoom, 422),
     (DatabaseError, 503),
+    *ASSESSMENT_STATUS,
 ]
 
 HTTP_CODES = {

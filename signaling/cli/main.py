@@ -538,6 +538,11 @@ def keys_list(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     _out().print(table)
 
 
+from signaling.cli.bank import bank_app  # noqa: E402  (it uses this module's options)
+
+app.add_typer(bank_app, name="bank")
+
+
 def main() -> None:
     app()
 
