@@ -4,7 +4,7 @@ statuses and frames at the edge."""
 from __future__ import annotations
 
 from classroom.assessment.questions import Problem
-from classroom.errors import ClassroomError
+from classroom.errors import ClassroomError, LiveClassError
 
 
 class CourseNotFound(ClassroomError):
@@ -101,3 +101,58 @@ class NotGradable(ClassroomError):
     out of 0..1)."""
 
     code = "not_gradable"
+
+
+# ---- a live class refuses a quiz request (LiveClassError: the class carries on) ------------
+
+
+class QuizRefused(LiveClassError):
+    """Base of a live quiz's or poll's refusals."""
+
+    code = "quiz_refused"
+
+
+class InvalidQuiz(QuizRefused):
+    """A quiz or poll that cannot be launched as asked (no questions, a short-answer
+    question live, a bad question typed on the spot)."""
+
+    code = "invalid_quiz"
+
+
+class QuizRunning(QuizRefused):
+    code = "quiz_running"
+
+    def __init__(self) -> None:
+        super().__init__("a quiz or poll is already running: end it first")
+
+
+class UnknownQuiz(QuizRefused):
+    """No such quiz in this class (or not the one running): a stale or foreign answer."""
+
+    code = "unknown_quiz"
+
+    def __init__(self, quiz_id: str) -> None:
+        super().__init__(f"there is no quiz {quiz_id!r} in this class")
+        self.quiz_id = quiz_id
+
+
+class QuizClosed(QuizRefused):
+    """An answer after the time limit or after the lecturer ended the quiz."""
+
+    code = "quiz_closed"
+
+    def __init__(self) -> None:
+        super().__init__("the time for this quiz is over: the answer was not accepted")
+
+
+class AlreadyAnswered(QuizRefused):
+    code = "already_answered"
+
+    def __init__(self) -> None:
+        super().__init__("you have already answered this question")
+
+
+class InvalidQuizAnswer(QuizRefused):
+    """An answer naming a question or option the trainee's paper lacks, or of a wrong shape."""
+
+    code = "invalid_answer"
