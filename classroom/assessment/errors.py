@@ -106,27 +106,21 @@ class NotGradable(ClassroomError):
 # ---- a live class refuses a quiz request (LiveClassError: the class carries on) ------------
 
 
-class QuizRefused(LiveClassError):
-    """Base of a live quiz's or poll's refusals."""
-
-    code = "quiz_refused"
-
-
-class InvalidQuiz(QuizRefused):
+class InvalidQuiz(LiveClassError):
     """A quiz or poll that cannot be launched as asked (no questions, a short-answer
     question live, a bad question typed on the spot)."""
 
     code = "invalid_quiz"
 
 
-class QuizRunning(QuizRefused):
+class QuizRunning(LiveClassError):
     code = "quiz_running"
 
     def __init__(self) -> None:
         super().__init__("a quiz or poll is already running: end it first")
 
 
-class UnknownQuiz(QuizRefused):
+class UnknownQuiz(LiveClassError):
     """No such quiz in this class (or not the one running): a stale or foreign answer."""
 
     code = "unknown_quiz"
@@ -136,7 +130,7 @@ class UnknownQuiz(QuizRefused):
         self.quiz_id = quiz_id
 
 
-class QuizClosed(QuizRefused):
+class QuizClosed(LiveClassError):
     """An answer after the time limit or after the lecturer ended the quiz."""
 
     code = "quiz_closed"
@@ -145,14 +139,14 @@ class QuizClosed(QuizRefused):
         super().__init__("the time for this quiz is over: the answer was not accepted")
 
 
-class AlreadyAnswered(QuizRefused):
+class AlreadyAnswered(LiveClassError):
     code = "already_answered"
 
     def __init__(self) -> None:
         super().__init__("you have already answered this question")
 
 
-class InvalidQuizAnswer(QuizRefused):
+class InvalidQuizAnswer(LiveClassError):
     """An answer naming a question or option the trainee's paper lacks, or of a wrong shape."""
 
     code = "invalid_answer"
