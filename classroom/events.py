@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Union
 
+from classroom.assessment.quiz_events import QuizAnswerTaken, QuizEnded, QuizReleased, QuizResults, QuizStarted
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
 from classroom.journal import Removal
@@ -246,6 +247,11 @@ ClassEvent = Union[
     NegotiationFailed,
     ClassEnded,
     CheckInChanged,
+    QuizStarted,
+    QuizAnswerTaken,
+    QuizResults,
+    QuizEnded,
+    QuizReleased,
 ]
 
 

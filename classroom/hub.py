@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
+from classroom.assessment.quiz_bank import QuizBank
 from classroom.chat import CHAT_HISTORY
 from classroom.checkin.register import CheckInView
 from classroom.errors import ClassEnded, ClassNotFound
@@ -65,8 +66,10 @@ class ClassHub:
         max_participants: int,
         journal: ClassJournal | None = None,
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
+        quiz_bank: QuizBank | None = None,
     ):
         self.directory = directory
+        self.quiz_bank = quiz_bank
         self.media = media
         self.journal = journal
         self.floor_limit = floor_limit
@@ -104,6 +107,7 @@ class ClassHub:
                     chat_history=await journal.chat_history(class_id, CHAT_HISTORY) if journal else (),
                     removals=await journal.removals(class_id) if journal else (),
                     floor_limit=self.floor_limit,
+                    quiz_bank=self.quiz_bank,
                 )
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Awaitable, Callable, Iterable, Protocol
 
+from classroom.assessment.in_class import ClassQuizzes
+from classroom.assessment.quiz_bank import QuizBank
 from classroom.chat import CHAT_BURST, CHAT_HISTORY, CHAT_MAX_CHARS, CHAT_RATE_PER_SECOND, ChatLine, clean_text
 from classroom.errors import ChatOff, ClassFull, ClassLocked, InvalidCandidate, InvalidChat, InvalidSdp
 from classroom.errors import ClassEnded as ClassHasEnded
@@ -177,6 +179,7 @@ class LiveClass:
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
         settings: ClassSettings | None = None,
         clock: Callable[[], datetime] = _now,
+        quiz_bank: QuizBank | None = None,
     ):
         self.summary = summary
         self._media = media
@@ -192,6 +195,7 @@ class LiveClass:
         self.chat: deque[ChatLine] = deque(chat_history, maxlen=CHAT_HISTORY)
         self.removed: dict[str, Removal] = {r.identity: r for r in removals}
         self.ended = False
+        self.quizzes = ClassQuizzes(summary.id, clock, lambda: list(self.participants.values()), quiz_bank)
 
     # ---- membership -------------------------------------------------------------------------------
 
@@ -271,6 +275,7 @@ class LiveClass:
         self._broadcast(ParticipantJoined(participant=participant.view()), exclude=participant_id)
         if participant.role is Role.LECTURER:
             outbox.send(self._lobby_view())
+        self.quizzes.seated(participant)
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 self._maybe_subscribe(participant, publisher, track)

@@ -684,6 +684,9 @@ def room_key(
         f"Revoke it with: classbridge room key --revoke {issued.key_id}",
         err=True,
     )
+from signaling.cli.bank import bank_app  # noqa: E402  (it uses this module's options)
+
+app.add_typer(bank_app, name="bank")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import gc
 
 from typing import Callable
 
+from classroom.assessment.quiz_bank import DatabaseQuizBank
 from classroom.directory import DatabaseDirectory, DatabaseJournal
 from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
@@ -57,6 +58,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         settings.signaling.max_participants_per_class,
         journal=DatabaseJournal(services.db),
         floor_limit=settings.signaling.floor_limit,
+        quiz_bank=DatabaseQuizBank(services.db),
     )
 
 

@@ -12,6 +12,9 @@ from functools import lru_cache
 from pydantic import BaseModel
 
 from classroom import errors as domain
+from classroom.assessment import errors as quiz_errors
+from classroom.assessment import quiz_events
+from classroom.assessment.live_quiz import TakerResult
 from classroom import events
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
@@ -33,6 +36,15 @@ from signaling.ws.messages import (
     SettingsInfo,
     WaitingInfo,
     WaitingInLobby,
+    QuizAnsweredInfo,
+    QuizEnded,
+    QuizInfo,
+    QuizQuestionInfo,
+    QuizReleased,
+    QuizResultInfo,
+    QuizResults,
+    QuizSaved,
+    QuizStarted,
     Error,
     ErrorCode,
     IceServerInfo,
@@ -120,6 +132,34 @@ def state_info(state: events.ClassState) -> ClassStateInfo:
     )
 
 
+def quiz_info(quiz: quiz_events.QuizView) -> QuizInfo:
+    return QuizInfo(
+        id=quiz.id,
+        kind=quiz.kind.value,
+        anonymous=quiz.anonymous,
+        started_at=quiz.started_at,
+        deadline=quiz.deadline,
+        time_limit_s=quiz.time_limit_s,
+        open=quiz.open,
+        questions=[
+            QuizQuestionInfo(
+                kind=q.kind.value,
+                text=q.text,
+                options=list(q.options),
+                correct=None if q.correct is None else list(q.correct),
+            )
+            for q in quiz.questions
+        ],
+        answered=[QuizAnsweredInfo(question=n, choice=list(c)) for n, c in quiz.answered],
+    )
+
+
+def result_info(result: TakerResult) -> QuizResultInfo:
+    return QuizResultInfo(
+        identity=result.identity, name=result.name, answered=result.answered, correct=result.correct, score=result.score
+    )
+
+
 def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
     """The server message that tells a client about `event`."""
     match event:
@@ -181,6 +221,23 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             return Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")
         case events.ClassEnded():
             return ClassEnded()
+        case quiz_events.QuizStarted(quiz):
+            return QuizStarted(quiz=quiz_info(quiz))
+        case quiz_events.QuizAnswerTaken(quiz_id, question):
+            return QuizSaved(quiz_id=quiz_id, question=question)
+        case quiz_events.QuizResults(quiz_id, open_, counts, results):
+            return QuizResults(
+                quiz_id=quiz_id, open=open_, counts=[list(c) for c in counts], results=[result_info(r) for r in results]
+            )
+        case quiz_events.QuizEnded(quiz_id):
+            return QuizEnded(quiz_id=quiz_id)
+        case quiz_events.QuizReleased(quiz_id, counts, result, correct):
+            return QuizReleased(
+                quiz_id=quiz_id,
+                counts=[list(c) for c in counts],
+                result=result_info(result) if result else None,
+                correct=[list(c) for c in correct],
+            )
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
 
 
@@ -219,6 +276,12 @@ REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
     domain.InvalidChat: ErrorCode.INVALID_CHAT,
     domain.TooFast: ErrorCode.RATE_LIMITED,
     domain.UnknownParticipant: ErrorCode.UNKNOWN_PARTICIPANT,
+    quiz_errors.InvalidQuiz: ErrorCode.INVALID_QUIZ,
+    quiz_errors.QuizRunning: ErrorCode.QUIZ_RUNNING,
+    quiz_errors.UnknownQuiz: ErrorCode.UNKNOWN_QUIZ,
+    quiz_errors.QuizClosed: ErrorCode.QUIZ_CLOSED,
+    quiz_errors.AlreadyAnswered: ErrorCode.ALREADY_ANSWERED,
+    quiz_errors.InvalidQuizAnswer: ErrorCode.INVALID_ANSWER,
 }
 
 

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from classroom.assessment.live_quiz import QUESTIONS_MAX, TIME_LIMIT_MAX_S, TIME_LIMIT_MIN_S
+from classroom.assessment.questions import OPTION_MAX, OPTIONS_MAX, TEXT_MAX, TOPIC_MAX
 from classroom.chat import CHAT_MAX_CHARS
 from classroom.reactions import REACTIONS
 from classroom.roles import Role, Source
@@ -62,6 +64,12 @@ class ErrorCode(str, enum.Enum):
     KEEPALIVE_TIMEOUT = "keepalive_timeout"
     SERVER_BUSY = "server_busy"
     INTERNAL = "internal"
+    INVALID_QUIZ = "invalid_quiz"
+    QUIZ_RUNNING = "quiz_running"
+    UNKNOWN_QUIZ = "unknown_quiz"
+    QUIZ_CLOSED = "quiz_closed"
+    ALREADY_ANSWERED = "already_answered"
+    INVALID_ANSWER = "invalid_answer"
 
 
 class MessageError(Exception):
@@ -292,6 +300,68 @@ class Admit(_Message):
     admit: bool
 
 
+# ---- client → server: polls and quizzes -----------------------------------------------------
+
+QuizId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+QuizQuestionKind = Literal["single", "multiple", "true_false"]
+OptionIndex = Annotated[int, Field(ge=0, lt=OPTIONS_MAX)]
+
+
+class QuizQuestionIn(_Message):
+    """A question typed on the spot (a poll's needs no `correct`); `correct` holds option
+    indexes, or [0] true / [1] false."""
+
+    kind: QuizQuestionKind
+    text: Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
+    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=OPTION_MAX)]], Field(max_length=OPTIONS_MAX)] = []
+    correct: Annotated[list[OptionIndex], Field(max_length=OPTIONS_MAX)] = []
+
+
+class QuizDrawIn(_Message):
+    """Draw `count` questions from the course's bank, of a topic and/or difficulty."""
+
+    count: Annotated[int, Field(ge=1, le=QUESTIONS_MAX)]
+    topic: Annotated[str, Field(max_length=TOPIC_MAX)] | None = None
+    difficulty: Literal["easy", "medium", "hard"] | None = None
+
+
+class QuizStart(_Message):
+    """Lecturer: launch a poll or quiz: questions typed here, chosen from the course's bank by
+    id, and/or drawn from it; the server ends it `time_limit_s` later."""
+
+    type: Literal["quiz_start"]
+    kind: Literal["poll", "quiz"]
+    time_limit_s: Annotated[int, Field(ge=TIME_LIMIT_MIN_S, le=TIME_LIMIT_MAX_S)]
+    questions: Annotated[list[QuizQuestionIn], Field(max_length=QUESTIONS_MAX)] = []
+    question_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=QUESTIONS_MAX)] = []
+    draw: Annotated[list[QuizDrawIn], Field(max_length=10)] = []
+    anonymous: bool = False
+    shuffle: bool = True
+
+
+class QuizAnswer(_Message):
+    """Trainee: the answer to one question of their paper, by the positions they were shown."""
+
+    type: Literal["quiz_answer"]
+    quiz_id: QuizId
+    question: Annotated[int, Field(ge=0, lt=QUESTIONS_MAX)]
+    choice: Annotated[list[OptionIndex], Field(min_length=1, max_length=OPTIONS_MAX)]
+
+
+class QuizEnd(_Message):
+    """Lecturer: end the poll or quiz before its time."""
+
+    type: Literal["quiz_end"]
+    quiz_id: QuizId
+
+
+class QuizRelease(_Message):
+    """Lecturer: show each trainee their score (a quiz) or everyone the counts (a poll)."""
+
+    type: Literal["quiz_release"]
+    quiz_id: QuizId
+
+
 ClientRequest = Union[
     Join,
     Publish,
@@ -314,6 +384,10 @@ ClientRequest = Union[
     Readmit,
     ChangeSettings,
     Admit,
+    QuizStart,
+    QuizAnswer,
+    QuizEnd,
+    QuizRelease,
 ]
 ClientMessage = Annotated[ClientRequest, Field(discriminator="type")]
 
@@ -510,6 +584,70 @@ class SettingsInfo(_Message):
     settings: ClassSettingsInfo
 
 
+class QuizQuestionInfo(_Message):
+    kind: QuizQuestionKind
+    text: str
+    options: list[str]  # in the order this recipient is shown them
+    correct: list[int] | None = None  # lecturers only
+
+
+class QuizAnsweredInfo(_Message):
+    question: int  # as shown on the trainee's paper
+    choice: list[int]
+
+
+class QuizInfo(_Message):
+    id: QuizId
+    kind: Literal["poll", "quiz"]
+    anonymous: bool
+    started_at: AwareDatetime
+    deadline: AwareDatetime  # the server refuses answers after it
+    time_limit_s: int
+    open: bool
+    questions: list[QuizQuestionInfo]
+    answered: list[QuizAnsweredInfo]  # a trainee's answers so far (after a reload)
+
+
+class QuizResultInfo(_Message):
+    identity: str  # the trainee's external id ("" in an anonymous poll)
+    name: str
+    answered: int
+    correct: int
+    score: float  # 0..100
+
+
+class QuizStarted(_Message):
+    type: Literal["quiz"] = "quiz"
+    quiz: QuizInfo
+
+
+class QuizSaved(_Message):
+    type: Literal["quiz_saved"] = "quiz_saved"
+    quiz_id: QuizId
+    question: int
+
+
+class QuizResults(_Message):
+    type: Literal["quiz_results"] = "quiz_results"
+    quiz_id: QuizId
+    open: bool
+    counts: list[list[int]]  # per question (lecturer's order), per option
+    results: list[QuizResultInfo]
+
+
+class QuizEnded(_Message):
+    type: Literal["quiz_ended"] = "quiz_ended"
+    quiz_id: QuizId
+
+
+class QuizReleased(_Message):
+    type: Literal["quiz_released"] = "quiz_released"
+    quiz_id: QuizId
+    counts: list[list[int]]  # a poll's counts (empty for a quiz)
+    result: QuizResultInfo | None  # a quiz: the trainee's own
+    correct: list[list[int]]  # a quiz: per question as shown, the right options as shown
+
+
 ServerMessage = Annotated[
     Union[
         Joined,
@@ -533,6 +671,11 @@ ServerMessage = Annotated[
         Blocked,
         SettingsInfo,
         CheckIn,
+        QuizStarted,
+        QuizSaved,
+        QuizResults,
+        QuizEnded,
+        QuizReleased,
     ],
     Field(discriminator="type"),
 ]
