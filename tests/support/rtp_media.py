@@ -26,7 +26,9 @@ class RtpPacket:
     payload: bytes
 
 
-def _image(i: int, width: int, height: int) -> np.ndarray:
+def _image(i: int, width: int, height: int, noise: bool) -> np.ndarray:
+    if noise:  # hard to compress: big frames, for tests that fill a disk quickly
+        return np.random.default_rng(i).integers(0, 255, (height, width, 3), dtype=np.uint8)
     image = np.full((height, width, 3), 60, dtype=np.uint8)
     x = (i * 4) % (width - 16)
     image[:, x : x + 16, :] = 230
@@ -35,7 +37,7 @@ def _image(i: int, width: int, height: int) -> np.ndarray:
 
 def rtp_packets(
     mime_type: str, frames: int, *, keyframe_every: int = 30, first_seq: int = 1000, first_ts: int = 12345,
-    width: int = 320, height: int = 240, fps: int = 30,
+    width: int = 320, height: int = 240, fps: int = 30, noise: bool = False,
 ) -> Iterator[list[RtpPacket]]:
     """Yields the packets of each encoded frame (20 ms per frame for Opus)."""
     clock = CLOCK[mime_type]
@@ -43,7 +45,7 @@ def rtp_packets(
     seq = first_seq
     for i in range(frames):
         if mime_type.startswith("video"):
-            frame = VideoFrame.from_ndarray(_image(i, width, height), format="bgr24")
+            frame = VideoFrame.from_ndarray(_image(i, width, height, noise), format="bgr24")
             frame.pts = i * clock // fps
             frame.time_base = fractions.Fraction(1, clock)
         else:
