@@ -169,3 +169,9 @@ class InvalidChat(LiveClassError):
     """An empty or overlong chat line."""
 
     code = "invalid_chat"
+
+
+class RecordingUnavailable(LiveClassError):
+    """The class cannot be recorded now: recording is off on this server, or no room to record."""
+
+    code = "recording_unavailable"

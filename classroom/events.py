@@ -76,6 +76,17 @@ class MediaBlock:
 
 
 @dataclass(frozen=True)
+class RecordingStatus:
+    """Whether the class is being recorded (everyone sees it), since when and by whom; when a
+    recording stopped, why (`stopped`, `class_ended`, `disk_full`, `quota`, `write_error`)."""
+
+    active: bool = False
+    since: datetime | None = None
+    by: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class ClassState:
     """Everything of a live class a newcomer needs besides the roster."""
 
@@ -83,6 +94,7 @@ class ClassState:
     hands: tuple[RaisedHand, ...]
     floor: tuple[str, ...]
     blocks: tuple[MediaBlock, ...]
+    recording: RecordingStatus = RecordingStatus()
 
 
 @dataclass(frozen=True)
@@ -216,6 +228,13 @@ class ClassEnded:
     pass
 
 
+@dataclass(frozen=True)
+class RecordingChanged:
+    """Recording started or stopped (by the lecturer, or on its own when storage ran out)."""
+
+    status: RecordingStatus
+
+
 ClassEvent = Union[
     Seated,
     Waiting,
@@ -235,6 +254,7 @@ ClassEvent = Union[
     PublishAnswer,
     NegotiationFailed,
     ClassEnded,
+    RecordingChanged,
 ]
 
 

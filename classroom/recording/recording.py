@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Callable
 
+from classroom.events import ClassSummary
 from classroom.recording.counters import RECORDING
 from classroom.recording.depacketize import Depacketizer, depacketizer_for
 from classroom.recording.track_file import StorageError, TrackFile, extension
@@ -41,6 +42,8 @@ _STORAGE_CHECK_INTERVAL = 1.0
 class StopReason(str, enum.Enum):
     STOPPED = "stopped"  # the lecturer stopped it
     CLASS_ENDED = "class_ended"
+    EVERYONE_LEFT = "everyone_left"
+    SERVER_SHUTDOWN = "server_shutdown"
     DISK_FULL = "disk_full"
     QUOTA = "quota"  # the recordings' folder reached its quota
     WRITE_ERROR = "write_error"
@@ -179,10 +182,11 @@ class Recording:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
-        """`info`: what the library shows (class id, course id, title, lecturer...)."""
+        """`info`: what the library shows (class id, course id, title, lecturer...); the files go
+        to `<storage folder>/<class id>/<recording id>/`."""
         self.id = recording_id
         self.storage = storage
-        self.folder = storage.folder / recording_id
+        self.folder = storage.folder / str(info.get("class_id") or "unfiled") / recording_id
         self.info = info
         self._on_stopped = on_stopped
         self._clock = clock
@@ -344,3 +348,8 @@ class Recording:
                 temporary.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+# Makes the (not yet started) recording of a class: (the class, who records it, how the
+# recording reports that it stopped) -> Recording. The composition root binds the storage.
+RecordingFactory = Callable[[ClassSummary, str, Callable[[StopReason], None]], Recording]

@@ -33,6 +33,7 @@ from signaling.ws.messages import (
     Mute,
     Publish,
     ReceiveMedia,
+    Record,
     Unpublish,
 )
 
@@ -95,6 +96,10 @@ async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None
                 live.admit(participant, seat_id)
             case Admit(seat_id=seat_id, admit=False):
                 live.refuse(participant, seat_id)
+            case Record(on=True):
+                live.start_recording(participant)
+            case Record(on=False):
+                live.stop_recording(participant)
             case _:
                 raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref=message.type)
     except LiveClassError as error:

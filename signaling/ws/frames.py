@@ -28,6 +28,8 @@ from signaling.ws.messages import (
     LobbyInfo,
     RaisedHandInfo,
     Reaction,
+    RecordingInfo,
+    RecordingStateInfo,
     RemovalInfo,
     SettingsInfo,
     WaitingInfo,
@@ -110,12 +112,17 @@ def chat_line_info(line: ChatLine) -> ChatLineInfo:
     )
 
 
+def recording_info(status: events.RecordingStatus) -> RecordingStateInfo:
+    return RecordingStateInfo(active=status.active, since=status.since, by=status.by, reason=status.reason)  # type: ignore[arg-type]
+
+
 def state_info(state: events.ClassState) -> ClassStateInfo:
     return ClassStateInfo(
         settings=settings_info(state.settings),
         hands=hands_info(state.hands),
         floor=list(state.floor),
         blocks=[BlockInfo(participant_id=b.participant_id, source=b.source, may_resume=b.may_resume) for b in state.blocks],
+        recording=recording_info(state.recording),
     )
 
 
@@ -178,6 +185,8 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             return Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")
         case events.ClassEnded():
             return ClassEnded()
+        case events.RecordingChanged(status):
+            return RecordingInfo(recording=recording_info(status))
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
 
 
@@ -216,6 +225,7 @@ REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
     domain.InvalidChat: ErrorCode.INVALID_CHAT,
     domain.TooFast: ErrorCode.RATE_LIMITED,
     domain.UnknownParticipant: ErrorCode.UNKNOWN_PARTICIPANT,
+    domain.RecordingUnavailable: ErrorCode.RECORDING_UNAVAILABLE,
 }
 
 

@@ -61,6 +61,7 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_PARTICIPANT = "unknown_participant"
     KEEPALIVE_TIMEOUT = "keepalive_timeout"
     SERVER_BUSY = "server_busy"
+    RECORDING_UNAVAILABLE = "recording_unavailable"
     INTERNAL = "internal"
 
 
@@ -292,6 +293,13 @@ class Admit(_Message):
     admit: bool
 
 
+class Record(_Message):
+    """The lecturer starts (`on`: true) or stops recording the class."""
+
+    type: Literal["record"]
+    on: bool
+
+
 ClientRequest = Union[
     Join,
     Publish,
@@ -314,6 +322,7 @@ ClientRequest = Union[
     Readmit,
     ChangeSettings,
     Admit,
+    Record,
 ]
 ClientMessage = Annotated[ClientRequest, Field(discriminator="type")]
 
@@ -339,11 +348,24 @@ class BlockInfo(_Message):
     may_resume: bool
 
 
+RecordingStopReason = Literal[
+    "stopped", "class_ended", "everyone_left", "server_shutdown", "disk_full", "quota", "write_error"
+]
+
+
+class RecordingStateInfo(_Message):
+    active: bool
+    since: AwareDatetime | None = None
+    by: str | None = None
+    reason: RecordingStopReason | None = None
+
+
 class ClassStateInfo(_Message):
     settings: ClassSettingsInfo
     hands: list[RaisedHandInfo]
     floor: list[ParticipantId]
     blocks: list[BlockInfo]
+    recording: RecordingStateInfo = RecordingStateInfo(active=False)
 
 
 class ChatLineInfo(_Message):
@@ -499,6 +521,11 @@ class SettingsInfo(_Message):
     settings: ClassSettingsInfo
 
 
+class RecordingInfo(_Message):
+    type: Literal["recording"] = "recording"
+    recording: RecordingStateInfo
+
+
 ServerMessage = Annotated[
     Union[
         Joined,
@@ -521,6 +548,7 @@ ServerMessage = Annotated[
         Reaction,
         Blocked,
         SettingsInfo,
+        RecordingInfo,
     ],
     Field(discriminator="type"),
 ]

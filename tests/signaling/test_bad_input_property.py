@@ -107,6 +107,7 @@ SHAPES = {
         optional={k: st.none() | st.booleans() for k in ("chat", "locked", "lobby", "auto_admit_personal", "floor_screen_share")},
     ),
     "admit": st.fixed_dictionaries({"type": st.just("admit"), "seat_id": ids, "admit": st.booleans()}),
+    "record": st.fixed_dictionaries({"type": st.just("record"), "on": st.booleans() | st.integers() | st.none()}),
 }
 valid_shaped = st.one_of(*SHAPES.values())
 

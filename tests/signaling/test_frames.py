@@ -47,6 +47,9 @@ SAMPLES: dict[type, events.ClassEvent] = {
     events.PublishAnswer: events.PublishAnswer("v=0"),
     events.NegotiationFailed: events.NegotiationFailed("no answer"),
     events.ClassEnded: events.ClassEnded(),
+    events.RecordingChanged: events.RecordingChanged(
+        events.RecordingStatus(active=True, since=datetime(2026, 12, 2, 8, 0, tzinfo=UTC), by="Cô Lan")
+    ),
 }
 
 

@@ -83,7 +83,7 @@ def test_tracks_on_one_time_line_with_the_timeline_and_manifest(tmp_path):
     recording.stop(StopReason.STOPPED)
     assert stops == [StopReason.STOPPED]
 
-    manifest = json.loads((tmp_path / "r1" / MANIFEST).read_text())
+    manifest = json.loads((tmp_path / "c1" / "r1" / MANIFEST).read_text())
     assert manifest["status"] == "complete" and manifest["title"] == "Lớp A"
     assert manifest["duration"] == pytest.approx(7.0, abs=0.03)
     segments = {s["label"]["source"]: s for s in manifest["segments"]}
@@ -98,7 +98,7 @@ def test_tracks_on_one_time_line_with_the_timeline_and_manifest(tmp_path):
     for source, (codec, count, seconds) in {
         "camera": ("vp8", 120, 4.0 - 1 / 30), "microphone": ("opus", 300, 6.0 - 0.02)
     }.items():
-        name, packets, duration = packets_in(tmp_path / "r1" / segments[source]["file"])
+        name, packets, duration = packets_in(tmp_path / "c1" / "r1" / segments[source]["file"])
         assert (name, packets) == (codec, count)
         assert duration == pytest.approx(seconds, abs=0.05)
 
@@ -114,9 +114,9 @@ def test_a_track_ending_ends_its_segment_and_an_unseen_key_frame_leaves_no_file(
     camera.up.close()  # unpublished
     assert recording.recorded == set()
     recording.stop(StopReason.CLASS_ENDED)
-    manifest = json.loads((tmp_path / "r2" / MANIFEST).read_text())
+    manifest = json.loads((tmp_path / "unfiled" / "r2" / MANIFEST).read_text())
     assert manifest["segments"] == []
-    assert list((tmp_path / "r2").iterdir()) == [tmp_path / "r2" / MANIFEST]
+    assert list((tmp_path / "unfiled" / "r2").iterdir()) == [tmp_path / "unfiled" / "r2" / MANIFEST]
 
 
 def test_the_quota_stops_the_recording_cleanly(tmp_path):
@@ -131,9 +131,9 @@ def test_the_quota_stops_the_recording_cleanly(tmp_path):
     play(clock, 2.0, camera)
     assert stops == [StopReason.QUOTA]
     assert 70_000 <= recording.bytes_written < 70_000 + 30_000  # stops at the frame that reaches it
-    manifest = json.loads((tmp_path / "r3" / MANIFEST).read_text())
+    manifest = json.loads((tmp_path / "unfiled" / "r3" / MANIFEST).read_text())
     assert manifest["stop_reason"] == "quota"
-    name, packets, _ = packets_in(tmp_path / "r3" / manifest["segments"][0]["file"])
+    name, packets, _ = packets_in(tmp_path / "unfiled" / "r3" / manifest["segments"][0]["file"])
     assert name == "vp8" and packets == manifest["segments"][0]["frames"]
 
 
@@ -151,6 +151,6 @@ def test_a_full_disk_stops_the_recording_and_leaves_readable_files(tmp_path, min
         play(clock, 3.0, camera, mic)
         assert stops == [StopReason.DISK_FULL]
         assert camera.up.taps == () and mic.up.taps == ()
-        for path in (disk / "r4").glob("*.webm"):
+        for path in (disk / "unfiled" / "r4").glob("*.webm"):
             name, packets, seconds = packets_in(path)
             assert packets > 10 and seconds > 0.5
