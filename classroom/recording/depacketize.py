@@ -273,18 +273,6 @@ def vp8_size(keyframe: bytes) -> tuple[int, int] | None:
     return width, height
 
 
-def opus_head(channels: int = 2, sample_rate: int = 48000, pre_skip: int = 312) -> bytes:
-    """The OpusHead identification header (RFC 7845 §5.1) a WebM Opus track carries."""
-    return (
-        b"OpusHead"
-        + bytes([1, channels])
-        + pre_skip.to_bytes(2, "little")
-        + sample_rate.to_bytes(4, "little")
-        + b"\x00\x00"  # output gain
-        + b"\x00"  # channel mapping family 0 (mono or stereo)
-    )
-
-
 class _Bits:
     """An H.264 RBSP read bit by bit (Exp-Golomb codes, ITU-T H.264 §9.1)."""
 

@@ -130,9 +130,7 @@ class TrackRecorder:
                 if self._file is None:
                     if not frame.keyframe:
                         continue
-                    self._file = TrackFile.open(
-                        self._path, self._codec.mime_type, self._codec.clock_rate, self._codec.channels, frame
-                    )
+                    self._file = TrackFile.open(self._path, self._codec.mime_type, self._codec.clock_rate, frame)
                     self.segment.start = self._recording.elapsed(pkt.arrival)
                     self._recording.segment_started(self)
                 else:

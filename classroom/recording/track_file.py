@@ -1,9 +1,9 @@
 """One recorded track's file: whole frames remuxed into Matroska/WebM with PyAV, never decoded.
 
-The streams are created without a codec context (`add_mux_stream`), except Opus: WebM needs
-its OpusHead, which PyAV only writes from a context's extradata, so that stream is made from a
-template context that is allocated to carry the parameters and never opened. No decoder or
-encoder ever runs.
+Every stream is created without a codec context (`add_mux_stream`): nothing that could decode
+or encode exists, not even unopened. PyAV cannot give such a stream extradata, so an Opus track
+carries no OpusHead: FFmpeg and Chromium then assume the defaults (48 kHz, RFC 7845's header),
+which is what WebRTC sends; docs/recording.md says more.
 
 Crash safety: the Matroska muxer keeps the open cluster in memory and writes it whole, so
 clusters are closed every `CLUSTER_MS` and every write is flushed to the operating system; a
@@ -21,7 +21,7 @@ import av
 import av.container
 import av.stream
 
-from classroom.recording.depacketize import Frame, h264_size, opus_head, vp8_size
+from classroom.recording.depacketize import Frame, h264_size, vp8_size
 
 CLUSTER_MS = 1000
 
@@ -104,7 +104,7 @@ class TrackFile:
         self.closed = False
 
     @classmethod
-    def open(cls, path: Path, mime_type: str, clock_rate: int, channels: int | None, first: Frame) -> TrackFile:
+    def open(cls, path: Path, mime_type: str, clock_rate: int, first: Frame) -> TrackFile:
         """Create the file for a track whose first frame (a key frame) is `first`."""
         fmt, codec, _ = _FORMATS[mime_type.lower()]
         options = {"cluster_time_limit": str(CLUSTER_MS)}
@@ -116,11 +116,7 @@ class TrackFile:
         assert isinstance(container, av.container.OutputContainer)
         stream: av.stream.Stream
         if codec == "opus":
-            # Parameters only: this context is never opened (see the module's docstring).
-            template = av.open(io.BytesIO(), "w", format="webm").add_stream("libopus", rate=clock_rate)
-            stream = container.add_stream_from_template(template, opaque=True)
-            assert stream.codec_context is not None
-            stream.codec_context.extradata = opus_head(channels or 2, clock_rate)
+            stream = container.add_mux_stream(codec, rate=clock_rate)
         else:
             # H.264: the muxer builds the avcC record from the SPS/PPS ahead of the first IDR.
             size = vp8_size(first.data) if codec == "vp8" else h264_size(first.data)

@@ -62,3 +62,11 @@ def rtp_packets(
             packets.append(RtpPacket(seq & 0xFFFF, ts, j == len(payloads) - 1, payload))
             seq += 1
         yield packets
+
+
+def opus_head(channels: int = 2, sample_rate: int = 48000, pre_skip: int = 312) -> bytes:
+    """The OpusHead identification header (RFC 7845 §5.1), for a test's own Opus decoder."""
+    return (
+        b"OpusHead" + bytes([1, channels]) + pre_skip.to_bytes(2, "little")
+        + sample_rate.to_bytes(4, "little") + b"\x00\x00\x00"
+    )

@@ -46,7 +46,7 @@ def test_frames_remuxed_into_a_file_read_back(tmp_path, mime):
     n = 90 if mime.startswith("video") else 150  # 3 s either way
     frames = frames_of(mime, n, width=640, height=360)
     path = tmp_path / f"track{extension(mime)}"
-    track = TrackFile.open(path, mime, CLOCK[mime], 2 if "opus" in mime else None, frames[0])
+    track = TrackFile.open(path, mime, CLOCK[mime], frames[0])
     for frame in frames[1:]:
         track.write(frame)
     track.close()
@@ -69,7 +69,7 @@ sys.path.insert(0, {root!r})
 from tests.classroom.recording.test_track_file import frames_of
 from classroom.recording.track_file import TrackFile
 frames = frames_of("video/VP8", 900, keyframe_every=60)
-track = TrackFile.open(Path({path!r}), "video/VP8", 90000, None, frames[0])
+track = TrackFile.open(Path({path!r}), "video/VP8", 90000, frames[0])
 for i, frame in enumerate(frames[1:], 1):
     track.write(frame)
     if i == 600:
@@ -103,7 +103,7 @@ def test_a_full_disk_raises_storage_error_and_leaves_a_readable_file(tmp_path):
     frames = frames_of("video/VP8", 300, width=1280, height=720, keyframe_every=60)
     with small_tmpfs(tmp_path / "small", "64k") as folder:
         path = folder / "full.webm"
-        track = TrackFile.open(path, "video/VP8", 90000, None, frames[0])
+        track = TrackFile.open(path, "video/VP8", 90000, frames[0])
         with pytest.raises(StorageError) as caught:
             for frame in frames[1:]:
                 track.write(frame)
