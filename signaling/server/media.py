@@ -14,6 +14,8 @@ from classroom.assessment.quiz_bank import DatabaseQuizBank
 from classroom.directory import DatabaseDirectory, DatabaseJournal
 from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
+from classroom.recording.catalog import course_of, recording_factory
+from classroom.recording.recording import RecordingFactory, StoragePolicy
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
@@ -47,6 +49,23 @@ def media_peers(relay: RelayConfig) -> MediaPeerFactory:
     return peer
 
 
+def storage_policy(settings: Settings) -> StoragePolicy:
+    rec = settings.recording
+    assert rec.folder is not None  # derived from data_dir
+    return StoragePolicy(
+        folder=rec.folder,
+        quota_bytes=int(rec.quota_gb * 1e9) if rec.quota_gb is not None else None,
+        min_free_bytes=rec.min_free_mb << 20,
+    )
+
+
+def recordings(settings: Settings, services: Services) -> RecordingFactory | None:
+    """How this process records classes (None: recording is off)."""
+    if not settings.recording.enabled:
+        return None
+    return recording_factory(storage_policy(settings), lambda class_id: course_of(services.db, class_id))
+
+
 def build_hub(settings: Settings, services: Services) -> ClassHub:
     """The hub for this process; also points aioice at the configured host addresses."""
     aiortc_internals.check_versions()
@@ -59,6 +78,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         journal=DatabaseJournal(services.db),
         floor_limit=settings.signaling.floor_limit,
         quiz_bank=DatabaseQuizBank(services.db),
+        recordings=recordings(settings, services),
     )
 
 

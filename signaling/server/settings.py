@@ -104,6 +104,19 @@ class IceSettings(_Strict):
         return None if v is None else _ip(v)
 
 
+class RecordingSettings(_Strict):
+    """Where class recordings go and how much room they may take (docs/recording.md)."""
+
+    enabled: bool = Field(default=True, description="Lecturers may record their classes.")
+    folder: Path | None = Field(default=None, description="Where recordings go; default <data_dir>/recordings.")
+    quota_gb: float | None = Field(
+        default=None, gt=0, description="The most the recordings folder may hold; a recording stops when it is reached."
+    )
+    min_free_mb: int = Field(
+        default=512, ge=0, description="A recording stops when the disk has less free space than this."
+    )
+
+
 class SignalingLimits(_Strict):
     """Per-connection limits the WebSocket signaling enforces."""
 
@@ -296,6 +309,7 @@ class Settings(BaseSettings):
     report_font: Path | None = Field(
         default=None, description="TrueType font of PDF reports [DejaVu Sans, else Noto Sans]."
     )
+    recording: RecordingSettings = Field(default_factory=RecordingSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -369,6 +383,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _derive(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().absolute()
+        if self.recording.folder is None:
+            self.recording.folder = self.data_dir / "recordings"
+        self.recording.folder = self.recording.folder.expanduser().absolute()
         if self.database_url is None:
             self.database_url = f"sqlite:///{self.data_dir / 'classbridge.db'}"
         if (self.tls_cert is None) != (self.tls_key is None):

@@ -32,6 +32,8 @@ from signaling.ws.messages import (
     LobbyInfo,
     RaisedHandInfo,
     Reaction,
+    RecordingInfo,
+    RecordingStateInfo,
     RemovalInfo,
     SettingsInfo,
     WaitingInfo,
@@ -123,12 +125,17 @@ def chat_line_info(line: ChatLine) -> ChatLineInfo:
     )
 
 
+def recording_info(status: events.RecordingStatus) -> RecordingStateInfo:
+    return RecordingStateInfo(active=status.active, since=status.since, by=status.by, reason=status.reason)  # type: ignore[arg-type]
+
+
 def state_info(state: events.ClassState) -> ClassStateInfo:
     return ClassStateInfo(
         settings=settings_info(state.settings),
         hands=hands_info(state.hands),
         floor=list(state.floor),
         blocks=[BlockInfo(participant_id=b.participant_id, source=b.source, may_resume=b.may_resume) for b in state.blocks],
+        recording=recording_info(state.recording),
     )
 
 
@@ -238,6 +245,8 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
                 result=result_info(result) if result else None,
                 correct=[list(c) for c in correct],
             )
+        case events.RecordingChanged(status):
+            return RecordingInfo(recording=recording_info(status))
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
 
 
@@ -282,6 +291,7 @@ REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
     quiz_errors.QuizClosed: ErrorCode.QUIZ_CLOSED,
     quiz_errors.AlreadyAnswered: ErrorCode.ALREADY_ANSWERED,
     quiz_errors.InvalidQuizAnswer: ErrorCode.INVALID_ANSWER,
+    domain.RecordingUnavailable: ErrorCode.RECORDING_UNAVAILABLE,
 }
 
 
