@@ -37,6 +37,7 @@ from devices.cli import device_app, simulate
 from signaling.errors import SettingsError, SignalingError
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
+from signaling.server.media_network import media_address_problem
 from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
@@ -148,6 +149,13 @@ def _check_tls(settings: Settings) -> None:
         ) from None
 
 
+def _check_media_address(settings: Settings) -> None:
+    """Public join links with a relay offering only loopback: media would fail in every browser."""
+    problem = media_address_problem(settings)
+    if problem is not None:
+        raise SettingsError(problem)
+
+
 def _self_command() -> str:
     """How the user can run this program again, as they started it."""
     argv0 = Path(sys.argv[0])
@@ -190,11 +198,12 @@ def _next_steps(services: Services, config: Path | None, rooms: str = "no rooms"
             "-H 'Content-Type: application/json' -d '{\"title\": \"Lớp bồi dưỡng cán bộ\"}'"
         ),
     ]
-    if not s.tls and not _loopback_only(s):
+    if s.public_url is not None and s.public_url.startswith("http://") and not _loopback_only(s):
         lines += [
             "",
             "Warning: browsers allow camera and microphone only on https:// or localhost;",
-            "  give --tls-cert and --tls-key so that trainees on the LAN can send video.",
+            "  give --tls-cert and --tls-key so that trainees on the LAN can send video",
+            "  (behind a reverse proxy that serves https, set public_url to its https:// address).",
         ]
     return "\n".join(lines)
 
@@ -258,6 +267,7 @@ def serve(
         workers=workers,
     )
     _check_tls(settings)
+    _check_media_address(settings)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
