@@ -409,6 +409,15 @@ class Settings(BaseSettings):
             self.rooms_simulated = self.rooms_file is None
         return self
 
+    @model_validator(mode="after")
+    def _single_port_in_one_process(self) -> Settings:
+        if self.ice.udp_port is not None and self.workers > 1:
+            raise ValueError(
+                "ice.udp_port (single-port mode) needs workers = 1: media worker processes cannot "
+                "share one UDP port; give them a range with ice.udp_port_min/udp_port_max"
+            )
+        return self
+
     @property
     def tls(self) -> bool:
         return self.tls_cert is not None

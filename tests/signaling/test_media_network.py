@@ -73,3 +73,9 @@ def test_port_settings_are_validated(tmp_path: Path) -> None:
         Settings.load(data_dir=tmp_path, ice={"turn": {"urls": "stun:x", "secret": "s" * 16}})
     with pytest.raises(SettingsError, match="at least 16"):
         Settings.load(data_dir=tmp_path, ice={"turn": {"urls": "turn:x", "secret": "short"}})
+
+
+def test_single_port_mode_needs_one_process(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="needs workers = 1"):
+        Settings.load(data_dir=tmp_path, workers=2, ice={"udp_port": 50000})
+    Settings.load(data_dir=tmp_path, workers=2, ice={"udp_port_min": 50000, "udp_port_max": 50100})
