@@ -14,12 +14,21 @@ if [[ "${1:-}" == "--test" ]]; then
     ldconfig -p | grep -q 'libGL.so.1' || packages+=(libgl1)
     ldconfig -p | grep -q 'libgthread-2.0.so.0' || packages+=(libglib2.0-0)
     command -v npm >/dev/null || packages+=(nodejs npm)
+    # media networking tests (tests/integration/test_turn.py): a real TURN server, and the
+    # network namespaces, veths and NAT/drop rules they build (iproute2, nftables).
+    command -v turnserver >/dev/null || packages+=(coturn)
+    command -v nft >/dev/null || packages+=(nftables)
+    command -v ip >/dev/null || packages+=(iproute2)
 fi
 if ((${#packages[@]})); then
     sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+    # The tests start their own coturn; the package's system service (if it just started) is not ours to keep.
+    if [[ " ${packages[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && systemctl is-active -q coturn 2>/dev/null; then
+        $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
+    fi
 fi
 
 [[ -x .venv/bin/python ]] || python3 -m venv .venv

@@ -29,6 +29,7 @@ import ipaddress
 import logging
 import secrets
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -36,6 +37,7 @@ from typing import Callable, Iterable
 import aioice
 import aioice.candidate
 import aioice.ice
+import aioice.stun
 import aioice.turn
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.codecs import is_rtx
@@ -318,6 +320,44 @@ class _MuxedTransport(asyncio.DatagramTransport):
 def media_socket_count() -> int:
     """Connections on the shared sockets of this process (single-port mode)."""
     return sum(len(s.mux) for s in _shared_sockets.values())
+
+
+# ---- TURN check (classbridge doctor) -----------------------------------------------------------
+
+
+class TurnRefused(Exception):
+    """A TURN server did not grant an allocation; the message says what it answered."""
+
+
+async def turn_allocate(
+    server: tuple[str, int],
+    transport: str,
+    tls: ssl.SSLContext | None,
+    username: str,
+    password: str,
+    timeout: float = 5.0,
+) -> tuple[str, int]:
+    """Allocate a relay on a TURN server with these credentials, free it, return its address.
+
+    aioice's TURN client (what a participant's aiortc uses) is not public API.
+    """
+    try:
+        relay, _ = await asyncio.wait_for(
+            aioice.turn.create_turn_endpoint(
+                asyncio.DatagramProtocol, server, username, password, lifetime=60, ssl=tls, transport=transport
+            ),
+            timeout,
+        )
+    except aioice.stun.TransactionFailed as e:
+        code, reason = e.response.attributes.get("ERROR-CODE", (0, "error"))
+        raise TurnRefused(f"{code} {reason}") from None
+    except (aioice.stun.TransactionTimeout, asyncio.TimeoutError):
+        raise TurnRefused(f"no answer within {timeout:g} s") from None
+    except (OSError, ConnectionError, ssl.SSLError) as e:
+        raise TurnRefused(str(e) or type(e).__name__) from None
+    address: tuple[str, int] = relay.get_extra_info("sockname")
+    relay.close()
+    return address
 
 
 # ---- negotiation ------------------------------------------------------------------------------

@@ -284,6 +284,25 @@ def serve(
         raise typer.Exit(1)
 
 
+# --- doctor --------------------------------------------------------------------------------
+
+
+@app.command()
+@_reports_errors
+def doctor(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Check media networking: the public media address, and the TURN server with its secret."""
+    import asyncio
+    import time
+
+    from signaling.cli.doctor import run_checks
+
+    checks = asyncio.run(run_checks(Settings.load(config_file=config, data_dir=data_dir), time.time()))
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.what}: {check.detail}")
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
 # --- class ---------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from classroom.participant_media import MediaPeerFactory, OfferSender
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
+from signaling.auth.turn_credentials import TurnCredentialIssuer
 from signaling.errors import SettingsError
 from signaling.server.services import Services
 from signaling.server.settings import Settings
@@ -87,7 +88,15 @@ def connection_terms(settings: Settings) -> ConnectionTerms:
             rate_per_second=limits.rate_per_second,
             keepalive_timeout_s=limits.keepalive_timeout_s,
         ),
+        turn=turn_issuer(settings),
     )
+
+
+def turn_issuer(settings: Settings) -> TurnCredentialIssuer | None:
+    turn = settings.ice.turn
+    if turn is None:
+        return None
+    return TurnCredentialIssuer(urls=tuple(turn.urls), secret=turn.secret.get_secret_value(), ttl_s=turn.ttl_s)
 
 
 def freeze_startup_objects() -> None:
