@@ -18,12 +18,21 @@ if [[ "${1:-}" == "--test" ]]; then
     command -v npm >/dev/null || packages+=(nodejs npm)
     # The database tests run against a real PostgreSQL server they start (initdb, pg_ctl).
     compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || packages+=(postgresql)
+    # media networking tests (tests/integration/test_turn.py): a real TURN server, and the
+    # network namespaces, veths and NAT/drop rules they build (iproute2, nftables).
+    command -v turnserver >/dev/null || packages+=(coturn)
+    command -v nft >/dev/null || packages+=(nftables)
+    command -v ip >/dev/null || packages+=(iproute2)
 fi
 if ((${#packages[@]})); then
     sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+    # The tests start their own coturn; the package's system service (if it just started) is not ours to keep.
+    if [[ " ${packages[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && systemctl is-active -q coturn 2>/dev/null; then
+        $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
+    fi
 fi
 
 [[ -x .venv/bin/python ]] || python3 -m venv .venv

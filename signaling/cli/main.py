@@ -47,6 +47,7 @@ from signaling.cli.common import (
 from signaling.cli.courses import course_app, report_app
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
+from signaling.server.media_network import media_address_problem
 from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
@@ -114,6 +115,13 @@ def _check_tls(settings: Settings) -> None:
         ) from None
 
 
+def _check_media_address(settings: Settings) -> None:
+    """Public join links with a relay offering only loopback: media would fail in every browser."""
+    problem = media_address_problem(settings)
+    if problem is not None:
+        raise SettingsError(problem)
+
+
 def _self_command() -> str:
     """How the user can run this program again, as they started it."""
     argv0 = Path(sys.argv[0])
@@ -156,11 +164,12 @@ def _next_steps(services: Services, config: Path | None, rooms: str = "no rooms"
             "-H 'Content-Type: application/json' -d '{\"title\": \"Lớp bồi dưỡng cán bộ\"}'"
         ),
     ]
-    if not s.tls and not _loopback_only(s):
+    if s.public_url is not None and s.public_url.startswith("http://") and not _loopback_only(s):
         lines += [
             "",
             "Warning: browsers allow camera and microphone only on https:// or localhost;",
-            "  give --tls-cert and --tls-key so that trainees on the LAN can send video.",
+            "  give --tls-cert and --tls-key so that trainees on the LAN can send video",
+            "  (behind a reverse proxy that serves https, set public_url to its https:// address).",
         ]
     return "\n".join(lines)
 
@@ -224,6 +233,7 @@ def serve(
         workers=workers,
     )
     _check_tls(settings)
+    _check_media_address(settings)
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -237,6 +247,25 @@ def serve(
         server.run()
     if not server.started:
         err.print(f"error: could not listen on {settings.local_url()} (see the log above)")
+        raise typer.Exit(1)
+
+
+# --- doctor --------------------------------------------------------------------------------
+
+
+@app.command()
+@_reports_errors
+def doctor(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Check media networking: the public media address, and the TURN server with its secret."""
+    import asyncio
+    import time
+
+    from signaling.cli.doctor import run_checks
+
+    checks = asyncio.run(run_checks(Settings.load(config_file=config, data_dir=data_dir), time.time()))
+    for check in checks:
+        typer.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.what}: {check.detail}")
+    if not all(c.ok for c in checks):
         raise typer.Exit(1)
 
 

@@ -18,6 +18,7 @@ from classroom.assessment.live_quiz import TakerResult
 from classroom import events
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
+from signaling.auth.turn_credentials import TurnCredentialIssuer
 from signaling.ws.messages import (
     BlockInfo,
     Blocked,
@@ -70,10 +71,21 @@ from signaling.ws.messages import (
 
 @dataclass(frozen=True)
 class ConnectionTerms:
-    """What every `joined` carries besides the roster: the ICE servers and the limits."""
+    """What every `joined` carries besides the roster: the ICE servers and the limits.
+
+    With a TURN server sharing our secret, each participant also gets credentials of its own.
+    """
 
     ice_servers: list[IceServerInfo]
     limits: Limits
+    turn: TurnCredentialIssuer | None = None
+
+    def ice_servers_for(self, participant_id: str) -> list[IceServerInfo]:
+        if self.turn is None:
+            return self.ice_servers
+        issued = self.turn.issue(participant_id)
+        mine = IceServerInfo(urls=list(self.turn.urls), username=issued.username, credential=issued.credential)
+        return [*self.ice_servers, mine]
 
 
 def track_info(track: events.TrackView) -> TrackInfo:
@@ -177,7 +189,7 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
                 participants=[participant_info(p) for p in others],
                 state=state_info(state),
                 chat=[chat_line_info(line) for line in chat],
-                ice_servers=terms.ice_servers,
+                ice_servers=terms.ice_servers_for(participant.id),
                 limits=terms.limits,
             )
         case events.Waiting(summary):
