@@ -34,6 +34,7 @@ from classroom.errors import ClassroomError, UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
+from signaling.agent.cli import room_agent
 from signaling.errors import SettingsError, SignalingError
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
@@ -65,6 +66,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(technician_app, name="technician")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
+app.command("room-agent")(room_agent)
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 PIPE_WIDTH = 240  # tables sent to a pipe or file are not squeezed into 80 columns
