@@ -76,8 +76,8 @@ class RoomAgent:
             "class_id": self.class_id,
             "video": self.camera.refresh_status().as_dict() if self.camera else None,
             "audio": {
-                "capture_dbfs": self.microphone.level_dbfs if self.microphone else SILENCE_DBFS,
-                "playback_dbfs": self.speakers.level_dbfs if self.speakers else SILENCE_DBFS,
+                "capture_dbfs": self.microphone.level.dbfs if self.microphone else SILENCE_DBFS,
+                "playback_dbfs": self.speakers.level.dbfs if self.speakers else SILENCE_DBFS,
             },
         }
 

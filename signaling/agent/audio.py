@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import collections
 import math
 import threading
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -85,6 +87,25 @@ def dbfs(samples: np.ndarray) -> float:
     return round(max(SILENCE_DBFS, 20 * math.log10(rms)) if rms > 0 else SILENCE_DBFS, 1)
 
 
+class Level:
+    """The loudest 20 ms block of the last second, in dBFS (what a level meter shows)."""
+
+    def __init__(self, window: float = 1.0):
+        self.window = window
+        self._blocks: collections.deque[tuple[float, float]] = collections.deque()
+
+    def add(self, samples: np.ndarray) -> None:
+        now = time.monotonic()
+        self._blocks.append((now, dbfs(samples)))
+        while self._blocks and self._blocks[0][0] < now - self.window:
+            self._blocks.popleft()
+
+    @property
+    def dbfs(self) -> float:
+        now = time.monotonic()
+        return max((d for t, d in list(self._blocks) if t >= now - self.window), default=SILENCE_DBFS)
+
+
 class MicrophoneTrack(MediaStreamTrack):
     """The room's capture device as an aiortc audio track (blocking reads in a thread)."""
 
@@ -104,14 +125,14 @@ class MicrophoneTrack(MediaStreamTrack):
             frames_per_buffer=BLOCK,
         )
         self._pts = 0
-        self.level_dbfs = SILENCE_DBFS
+        self.level = Level()
 
     async def recv(self) -> av.AudioFrame:  # type: ignore[override]
         if self.readyState != "live":
             raise MediaStreamError
         data = await asyncio.to_thread(self._stream.read, BLOCK, False)
         samples = np.frombuffer(data, dtype=np.int16)
-        self.level_dbfs = dbfs(samples)
+        self.level.add(samples)
         frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         frame.sample_rate = RATE
         frame.pts = self._pts
@@ -149,8 +170,8 @@ class Speakers:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._play, name="room-speakers", daemon=True)
+        self.level = Level()
         self._thread.start()
-        self.level_dbfs = SILENCE_DBFS
 
     def add(self, track: MediaStreamTrack) -> None:
         """Play this remote track until it ends (a track already added is ignored)."""
@@ -189,7 +210,7 @@ class Speakers:
                         samples = np.frombuffer(chunk, dtype=np.int16)
                         mix[: samples.size] += samples
             out = np.clip(mix, -32768, 32767).astype(np.int16)
-            self.level_dbfs = dbfs(out)
+            self.level.add(out)
             try:
                 self._stream.write(out.tobytes())  # blocks for the block's duration: the pace
             except OSError as exc:
