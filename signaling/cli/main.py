@@ -42,6 +42,7 @@ from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
 from signaling.server.websocket_protocol import QuietWebSocketProtocol
+from signaling.auth.room_keys import RoomKeyInfo, RoomKeys
 from signaling.auth.technicians import check_name as check_technician_name
 from signaling.server.state import server_of
 
@@ -61,9 +62,11 @@ class_app = typer.Typer(
 )
 keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
 technician_app = typer.Typer(help="Links to the technician console.", no_args_is_help=True)
+room_app = typer.Typer(help="The room PC's credentials (room keys).", no_args_is_help=True)
 app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
 app.add_typer(technician_app, name="technician")
+app.add_typer(room_app, name="room")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
 app.command("room-agent")(room_agent)
@@ -538,6 +541,59 @@ def keys_list(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     for i, key in enumerate(keys):
         table.add_row(key.kid, _when(key.created_at), "signs" if i == len(keys) - 1 else "verifies")
     _out().print(table)
+
+
+# --- room keys -----------------------------------------------------------------------------
+
+
+@room_app.command("key")
+@_reports_errors
+def room_key(
+    room: Annotated[str | None, typer.Argument(help="Issue a key for this room.")] = None,
+    revoke: Annotated[
+        str | None, typer.Option("--revoke", metavar="KEY_ID", help="Revoke this key.")
+    ] = None,
+    list_keys: Annotated[
+        bool, typer.Option("--list", help="List the keys (of ROOM, if given); never the secrets.")
+    ] = False,
+    label: Annotated[str | None, typer.Option(help="Which PC holds the key.")] = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Issue a room key for the room PC (printed once), revoke one, or list them."""
+    if sum((room is not None and not list_keys, revoke is not None, list_keys)) != 1:
+        raise typer.BadParameter("give ROOM to issue a key, --revoke KEY_ID, or --list [ROOM]")
+    settings = with_server_links(Settings.load(config_file=config, data_dir=data_dir))
+    keys = RoomKeys(Services.open(settings).db)
+    if revoke is not None:
+        revoked = keys.revoke(revoke)
+        typer.echo(revoked.model_dump_json(indent=2) if json_output else f"Revoked room key {revoked.key_id} of {revoked.room}.")
+        return
+    if list_keys:
+        found = keys.list(room)
+        if json_output:
+            typer.echo(TypeAdapter(list[RoomKeyInfo]).dump_json(found, indent=2).decode())
+            return
+        table = Table("key id", "room", "label", "created", "revoked")
+        for k in found:
+            table.add_row(k.key_id, k.room, Text(k.label or ""), _when(k.created_at), _when(k.revoked_at))
+        _out().print(table)
+        return
+    assert room is not None
+    known = _known_rooms(settings)
+    if room not in known:
+        raise UnknownRoom(room, sorted(known))
+    issued = keys.issue(room, label)
+    if json_output:
+        _print_json(issued)
+        return
+    typer.echo(issued.key)
+    typer.echo(
+        f"Room key {issued.key_id} for {issued.room}: shown only now; keep it on the room PC. "
+        f"Revoke it with: classbridge room key --revoke {issued.key_id}",
+        err=True,
+    )
 
 
 def main() -> None:
