@@ -146,7 +146,7 @@ class RoomAgent:
                 profile = await self.camera.probed(PROBE_S)
                 client.video_preferences = video_preferences(profile)
                 self.camera.negotiated_profile = profile.name if profile else "constrained baseline"
-                tracks.append((self.camera, Source.CAMERA))
+                tracks.append((self.camera.track(), Source.CAMERA))
             if self.config.audio:
                 microphone = self.microphone = MicrophoneTrack(self.config.microphone)
                 tracks.append((microphone, Source.MICROPHONE))

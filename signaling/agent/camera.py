@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import av
 from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
 
 from devices.transport.policy import Backoff
 from signaling.agent import h264
@@ -205,13 +206,27 @@ class _Rate:
         return round(frames / span, 1), int(sum(e[1] for e in recent[1:]) * 8 / span)
 
 
-class RoomCamera(MediaStreamTrack):
-    """The room's video track: yields H.264 packets (passthrough, placeholder) or frames."""
+class CameraFeed(MediaStreamTrack):
+    """The room camera as one class's video track. aiortc stops a connection's tracks when
+    the connection closes; the camera itself lives on for the next class."""
 
     kind = "video"
 
-    def __init__(self, source: CameraSource, backoff: Backoff | None = None):
+    def __init__(self, camera: "RoomCamera"):
         super().__init__()
+        self._camera = camera
+
+    async def recv(self) -> Item:  # type: ignore[override]
+        if self.readyState != "live":
+            raise MediaStreamError
+        return await self._camera.next_item()
+
+
+class RoomCamera:
+    """The room's camera, read for as long as the agent runs: yields H.264 packets
+    (passthrough, placeholder) or frames (re-encoded) to the class's `CameraFeed`."""
+
+    def __init__(self, source: CameraSource, backoff: Backoff | None = None):
         self.source = source
         self.backoff = backoff or Backoff(0.5, 2.0, 10.0)
         self.status = StreamStatus(source=source.description)
@@ -243,14 +258,17 @@ class RoomCamera(MediaStreamTrack):
         return self.first_profile
 
     def stop(self) -> None:
-        super().stop()
         if self._task is not None:
             self._task.cancel()
-        self._thread.shutdown(wait=False, cancel_futures=True)
+        self._thread.shutdown(wait=False)  # a read in progress ends, then the stream closes
 
-    # ---- what aiortc's sender pulls ----------------------------------------------------------
+    def track(self) -> CameraFeed:
+        self.start()
+        return CameraFeed(self)
 
-    async def recv(self) -> Item:  # type: ignore[override]
+    # ---- what the class's track pulls --------------------------------------------------------
+
+    async def next_item(self) -> Item:
         self.start()
         while True:
             try:
@@ -271,8 +289,8 @@ class RoomCamera(MediaStreamTrack):
                 stream = await loop.run_in_executor(self._thread, self.source.open)
                 await self._pump(stream, loop)
             except asyncio.CancelledError:
-                if stream is not None:
-                    stream.close()
+                if stream is not None:  # in the reading thread, after the read in progress
+                    self._thread.submit(stream.close)
                 raise
             except Exception as exc:  # any failure of the camera or its network: retry
                 logger.info("room camera %s: %s", self.source.description, exc or type(exc).__name__)

@@ -25,6 +25,7 @@ class AgentProcess:
     def start(self) -> "AgentProcess":
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CLASSBRIDGE_")}
         env.update(audited_env(self.codec_log))
+        env["PYTHONFAULTHANDLER"] = "1"  # a crash shows where in the log
         env.update(self.env)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
