@@ -23,6 +23,14 @@ if [[ "${1:-}" == "--test" ]]; then
     command -v turnserver >/dev/null || packages+=(coturn)
     command -v nft >/dev/null || packages+=(nftables)
     command -v ip >/dev/null || packages+=(iproute2)
+    # Room agent tests (tests/agent): GStreamer's RTSP server (run by Debian's python3 with
+    # python3-gi) serving x264-encoded H.264; PulseAudio null sinks behind PortAudio; and what
+    # PyAudio (the [room] extra) builds against.
+    for package in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+        gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly pulseaudio pulseaudio-utils libasound2-plugins \
+        libportaudio2 portaudio19-dev python3-dev gcc; do
+        dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
+    done
 fi
 if ((${#packages[@]})); then
     sudo=""
@@ -38,7 +46,7 @@ fi
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if [[ "${1:-}" == "--test" ]]; then
-    .venv/bin/python -m pip install -q -e '.[test]'
+    .venv/bin/python -m pip install -q -e '.[test,room]'
     npm ci --no-audit --no-fund --loglevel=error
 else
     .venv/bin/python -m pip install -q -e .

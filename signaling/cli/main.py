@@ -45,6 +45,7 @@ from signaling.cli.common import (
     err,
 )
 from signaling.cli.courses import course_app, report_app
+from signaling.agent.cli import room_agent
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.media_network import media_address_problem
@@ -83,6 +84,7 @@ app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
 app.add_typer(course_app, name="course")
 app.add_typer(report_app, name="report")
+app.command("room-agent")(room_agent)
 
 
 CLASS_LIST = TypeAdapter(list[ClassInfo])
