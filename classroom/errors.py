@@ -215,3 +215,9 @@ class ReportUnavailable(ClassroomError):
     """A report format that cannot be produced here (no font for the PDF, a bad certificate)."""
 
     code = "report_unavailable"
+
+
+class RecordingUnavailable(LiveClassError):
+    """The class cannot be recorded now: recording is off on this server, or no room to record."""
+
+    code = "recording_unavailable"

@@ -29,6 +29,7 @@ from classroom.errors import (
     RosterInvalid,
     UnknownRoom,
 )
+from signaling.api.assessment_status import STATUS as ASSESSMENT_STATUS
 from signaling.errors import AuthRefused, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
@@ -50,6 +51,7 @@ STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (InvalidCourse, 422),
     (RosterInvalid, 422),
     (ReportUnavailable, 503),
+    *ASSESSMENT_STATUS,
 ]
 
 HTTP_CODES = {
