@@ -18,6 +18,7 @@ from classroom.errors import ClassEnded, ClassNotFound, ReportUnavailable
 from classroom.models import ClassStatus
 from classroom.reports.build import Report, Reports
 from classroom.reports.export import Format, ReportFile, export
+from classroom.reports.scores import ModuleTestScores
 from classroom.reports.signature import SchoolCertificate, Verification, verify
 from classroom.reports.spreadsheet import table_csv, table_xlsx
 from classroom.reports.words import Lang
@@ -99,7 +100,8 @@ def trust_roots(settings: Settings) -> list[bytes]:
 
 
 def reports(services: Services, scores: ScoreProvider | None = None) -> Reports:
-    return Reports(services.db, services.settings.time_zone, scores)
+    """Reports in the school's time zone; quiz scores from the course's tests by default."""
+    return Reports(services.db, services.settings.time_zone, scores or ModuleTestScores(services.db))
 
 
 def report_file(services: Services, report: Report, fmt: Format, lang: Lang) -> ReportFile:
