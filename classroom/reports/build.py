@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from classroom.attendance import counted_until
 from classroom.checkin.models import CheckInRecord
 from classroom.courses.catalog import time_zone
 from classroom.courses.completion import (
@@ -191,11 +192,11 @@ class Reports:
         for r in rows:
             key = _person_key(r.external_id, r.display_name, r.id)
             people.setdefault(key, (r.external_id, r.display_name, None, False))
-            end = r.left_at or ends[r.class_id]
-            remote.setdefault((key, r.class_id), []).append(
-                Span(r.joined_at, min(end, ends[r.class_id]), "remote", r.left_at is None
-                     and ends[r.class_id] == now)  # fmt: skip
-            )
+            # An open row counts to now while its process keeps seeing it, to its last
+            # sighting once it does not (a crash): classroom/attendance.py.
+            end = min(counted_until(r, now), ends[r.class_id])
+            still = r.left_at is None and end == now
+            remote.setdefault((key, r.class_id), []).append(Span(r.joined_at, end, "remote", still))
         for ci in checkins:
             key = f"external:{ci.external_id}"
             people.setdefault(key, (ci.external_id, ci.name, None, False))
