@@ -290,6 +290,7 @@ class Page {
       }
       this.rememberSession();
       this.render();
+      if (joined.participant.role === "lecturer") void this.loadCheckins(joined.class.id);
     };
     connection.onnews = (news) => this.news(news);
     connection.onroster = (participants) => {
@@ -441,6 +442,20 @@ class Page {
       const stillOff = source === "microphone" ? this.micMuted : this.cameraMuted;
       this.notices.clearBanner(id);
       if (stillOff) this.notices.toast(source === "microphone" ? "mod.you_may_unmute" : "mod.you_may_use_camera", {}, "info");
+    }
+  }
+
+  /** Who checked in from the room before we joined; `checkin` news keeps it current. @param {string} classId */
+  async loadCheckins(classId) {
+    try {
+      const response = await fetch(`/api/classes/${encodeURIComponent(classId)}/checkins`, { headers: { Authorization: `Bearer ${this.token}` } });
+      if (!response.ok) return; // the list is a convenience: the class runs without it
+      const known = new Set(this.state.checkins.map((c) => c.external_id));
+      const listed = /** @type {import("./protocol.js").CheckIn[]} */ (await response.json());
+      this.state.setCheckins([...this.state.checkins, ...listed.filter((c) => !known.has(c.external_id))]);
+      this.render();
+    } catch {
+      // offline for a moment: the next news brings the changes
     }
   }
 

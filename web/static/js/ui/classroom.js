@@ -247,7 +247,7 @@ export class ClassroomView {
  * @param {RemoteTrack[]} remote
  * @returns {Map<string, MediaStreamTrack[]>}
  */
-function groupTracks(remote) {
+export function groupTracks(remote) {
   /** @type {Map<string, MediaStreamTrack[]>} */
   const groups = new Map();
   for (const { info, track } of remote) {
