@@ -9,21 +9,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
 from classroom.checkin.models import CheckInRecord
 from classroom.db import open_database
+from signaling.ws.client import ClassClient, WebSocketChannel
 from tests.support.checkin import enrol
 from tests.support.wait import wait_until
-from tests.web.support import ClassServer, dump, join, new_page, text
+from tests.web.support import ClassServer, dump, join, media, new_page, text
 
 pytestmark = pytest.mark.browser
 
@@ -187,3 +192,97 @@ def test_the_wall_says_when_its_key_is_refused(browser: Browser, server: ClassSe
     assert "Khóa phòng không hợp lệ" in text(wall, "#problem-text")
     assert "#k=" not in wall.url  # the key does not stay in the address bar
     context.close()
+
+
+@contextmanager
+def room_agent(server: ClassServer, room_key: str) -> Iterator[None]:
+    """A stand-in for the room agent's signaling: it asks /now with the room key, joins the class
+    with the room token it gets and announces itself (`agent`), in a thread of its own."""
+    now = httpx.get(f"{server.url}/api/rooms/{ROOM}/now", headers={"Authorization": f"Bearer {room_key}"}, timeout=10).json()
+    token = now["class"]["join_token"]
+    joined, leave = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    async def run() -> None:
+        channel = await WebSocketChannel.connect(f"ws://127.0.0.1:{server.port}/ws/{now['class']['id']}")
+        client = ClassClient(channel)
+        try:
+            await client.join(token, name="Phòng 101 – agent", agent=True)
+            joined.set()
+            while not leave.is_set():
+                await asyncio.sleep(0.05)
+        finally:
+            await client.close()
+
+    def main() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as error:  # reported by the test below
+            failure.append(error)
+            joined.set()
+
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    assert joined.wait(30) and not failure, failure
+    try:
+        yield
+    finally:
+        leave.set()
+        thread.join(20)
+
+
+def test_a_lecturer_in_the_room_plays_no_class_sound_and_the_wall_leaves_sound_to_the_agent(
+    browser: Browser, server: ClassServer
+) -> None:
+    created = lesson(server, "Lớp có giảng viên trong phòng")
+    links = created["links"]
+    # A trainee's pre-join has no such choice; the lecturer's has, for a class with a room.
+    trainee_context, trainee = new_page(browser)
+    trainee.goto(links["trainee"])
+    trainee.wait_for_selector(".prejoin-class-title:text('Lớp có giảng viên trong phòng')")
+    assert trainee.locator(".in-room").is_hidden()
+    lecturer_context, lecturer = new_page(browser)
+    lecturer.goto(links["lecturer"])
+    box = lecturer.get_by_label("Tôi đang ở trong phòng học")
+    box.wait_for(timeout=20_000)
+    assert not box.is_checked()
+    box.check()
+    if lecturer.locator("#name").count():
+        lecturer.fill("#name", LECTURER)
+    lecturer.click(".btn-join")
+    lecturer.wait_for_selector(".classroom")
+    trainee.fill("#name", "Trần Thị Bình")
+    trainee.click(".btn-join")
+    trainee.wait_for_selector(".classroom")
+    # The trainee hears nothing of the lecturer (no microphone sent) but sees them.
+    wait_until(lambda: media(trainee)["framesDecoded"] > 30, 30, "the lecturer's camera at the trainee", describe=lambda: dump(trainee))
+    assert media(trainee)["audioPackets"] == 0
+    # The lecturer's page receives the trainee's sound and plays none of it.
+    wait_until(lambda: media(lecturer)["audioPackets"] > 0, 30, "the trainee's sound arriving at the lecturer's page")
+    remote = lecturer.locator(".tile:not(.tile-local) video")
+    assert remote.count() >= 1 and all(remote.nth(i).evaluate("v => v.muted") for i in range(remote.count()))
+    assert lecturer.locator("[data-control=mic]").is_disabled()
+    # Remembered for the next class.
+    again = lecturer_context.new_page()
+    again.goto(links["lecturer"])
+    remembered = again.get_by_label("Tôi đang ở trong phòng học")
+    remembered.wait_for(timeout=20_000)
+    assert remembered.is_checked()
+    again.close()
+
+    # The wall plays the class's sound itself, until an agent announces itself.
+    key = server.api("POST", f"/rooms/{ROOM}/keys", {"label": "LED wall"})["key"]
+    wall_context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    wall = wall_context.new_page()
+    wall.goto(f"{server.url}/room/{ROOM}/screen#k={key}")
+    strip = wall.locator("#strip .tile video")
+    wait_until(lambda: strip.count() == 1, 30, "the trainee on the wall", describe=lambda: dump(wall))
+    assert wall.evaluate("document.body.dataset.agent") == "false" and not strip.evaluate("v => v.muted")
+    with room_agent(server, key):
+        wait_until(lambda: wall.evaluate("document.body.dataset.agent") == "true", 20, "the wall to see the agent")
+        assert strip.evaluate("v => v.muted")
+    wait_until(lambda: wall.evaluate("document.body.dataset.agent") == "false", 20, "the agent gone")
+    wait_until(lambda: not strip.evaluate("v => v.muted"), 10, "the wall's sound back")
+    for context in (trainee_context, lecturer_context, wall_context):
+        context.close()
+    end(server, created)

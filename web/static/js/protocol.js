@@ -22,7 +22,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {"camera" | "microphone" | "screen" | "screen_audio"} Source */
 /** @typedef {"publish" | "subscribe"} Transport */
 /** @typedef {{track_id: string, source: Source, kind: "audio" | "video", muted: boolean}} TrackInfo */
-/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[]}} ParticipantInfo */
+/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[], agent?: boolean}} ParticipantInfo */
 /** @typedef {{mid: string, participant_id: string, track_id: string, source: Source, kind: "audio" | "video"}} SubscribedTrack */
 /** @typedef {{id: string, title: string, room: string | null}} ClassInfo */
 /**

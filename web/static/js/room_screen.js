@@ -247,7 +247,7 @@ class Wall {
       .filter((p) => p.role === "trainee" && p.id !== floorId)
       .slice(0, STRIP_MAX)
       .map((p) => p.id);
-    const agent = this.participants.some((p) => p.role === "room" && /** @type {{agent?: boolean}} */ (p).agent === true);
+    const agent = this.participants.some((p) => p.role === "room" && p.agent === true);
     if (!agent && this.agent) {
       for (const tile of this.tiles.values()) {
         tile.video.muted = false; // the agent left: the wall's own speakers carry the class again
