@@ -138,7 +138,12 @@ async def main(fd: int, settings_data: dict[str, Any]) -> None:
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
     deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
     freeze_startup_objects()
-    await Worker(deps, reader, writer).run()
+    seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+    try:
+        await Worker(deps, reader, writer).run()
+    finally:
+        seen.cancel()
+        services.close()
 
 
 if __name__ == "__main__":
