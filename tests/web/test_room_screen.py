@@ -286,3 +286,23 @@ def test_a_lecturer_in_the_room_plays_no_class_sound_and_the_wall_leaves_sound_t
     for context in (trainee_context, lecturer_context, wall_context):
         context.close()
     end(server, created)
+
+
+def test_between_classes_the_wall_shows_the_clock_and_the_next_class(browser: Browser, server: ClassServer) -> None:
+    later = datetime.now(UTC) + timedelta(days=3)
+    server.api(
+        "POST",
+        "/classes",
+        {"title": "Quản lý nhà nước – Khóa 13", "room": ROOM, "starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=2)).isoformat(), "allow_overlap": True},
+    )
+    key = server.api("POST", f"/rooms/{ROOM}/keys", {"label": "LED wall"})["key"]
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    wall = context.new_page()
+    wall.goto(f"{server.url}/room/{ROOM}/screen?lang=en#k={key}")
+    wall.wait_for_selector("#idle-next:not([hidden])", timeout=30_000)
+    assert text(wall, "#idle-next").startswith("Next class: Quản lý nhà nước – Khóa 13 – ")
+    assert text(wall, ".idle-none") == "No class in this room right now"
+    assert re.fullmatch(r"\d{2}:\d{2}", text(wall, "#idle-clock"))
+    assert wall.locator("#live").is_hidden()
+    wall.screenshot(path=str(SCREENSHOTS / "room-screen-idle-en.png"))
+    context.close()
