@@ -306,3 +306,20 @@ def test_between_classes_the_wall_shows_the_clock_and_the_next_class(browser: Br
     assert wall.locator("#live").is_hidden()
     wall.screenshot(path=str(SCREENSHOTS / "room-screen-idle-en.png"))
     context.close()
+
+
+def test_the_checkin_page_speaks_english_too(browser: Browser, server: ClassServer) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.goto(f"{server.url}/checkin?lang=en")
+    phone.wait_for_selector("body[data-ready=true] #pin")
+    assert text(phone, "h1") == "Check in to the room"
+    phone.fill("#pin", "12")
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("alert").filter(has_text="The code is exactly 6 digits").wait_for(timeout=10_000)
+    phone.fill("#pin", "000000")  # no class is on now: any code is wrong
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("alert").filter(has_text="Wrong or expired code").wait_for(timeout=10_000)
+    visible = str(phone.evaluate("document.querySelector('main').innerText"))  # the language menu names Tiếng Việt
+    assert not re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", visible, re.IGNORECASE), visible
+    context.close()
