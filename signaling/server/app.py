@@ -25,6 +25,7 @@ from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
 from signaling.api import checkin as checkin_api
 from signaling.api import room_keys as room_keys_api
+from signaling.api import room_screen
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
@@ -137,6 +138,7 @@ def create_app(
     app.include_router(rooms_ws.router)
     console_routes.install(app)
     app.include_router(web_routes.router)
+    app.include_router(room_screen.router)
     app.mount("/static", web_routes.static_files, name="static")
     if hub is not None or workers is not None:
         from signaling.api import metrics
