@@ -2,12 +2,18 @@
 # Installs classbridge into ./.venv on Debian 12 (apt for what pip cannot provide).
 # Usage: scripts/install.sh [--test]   (--test adds Chromium, the test extras, and the pinned
 # TypeScript of package-lock.json that type-checks web/static: npm ci, into ./node_modules)
+# Python packages come at the exact versions of constraints.txt (pyproject.toml has ranges).
+# When .venv already holds this very install (a stamp of pyproject.toml, constraints.txt and
+# package-lock.json), pip and npm are not run: serve.sh starts without the package index.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=runtime
+[[ "${1:-}" == "--test" ]] && mode=test
+
 packages=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
-if [[ "${1:-}" == "--test" ]]; then
+if [[ $mode == test ]]; then
     [[ -x /usr/bin/chromium ]] || packages+=(chromium)
     fc-list 2>/dev/null | grep -qi 'noto sans' || packages+=(fonts-noto-core)
     # opencv-python (ipycam, a test peer for ONVIF) loads libGL and GLib at import.
@@ -24,11 +30,21 @@ if ((${#packages[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
 fi
 
+stamp=.venv/.classbridge-install
+digest="$(cat pyproject.toml constraints.txt package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+installed="$(cat "$stamp" 2>/dev/null || true)"
+# A test install also serves; a runtime install does not run the tests.
+if [[ -x .venv/bin/classbridge && ( "$installed" == "$digest test" || "$installed" == "$digest $mode" ) ]]; then
+    exit 0
+fi
+
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
+rm -f "$stamp"
 .venv/bin/python -m pip install -q --upgrade pip
-if [[ "${1:-}" == "--test" ]]; then
-    .venv/bin/python -m pip install -q -e '.[test]'
+if [[ $mode == test ]]; then
+    .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
     npm ci --no-audit --no-fund --loglevel=error
 else
-    .venv/bin/python -m pip install -q -e .
+    .venv/bin/python -m pip install -q -c constraints.txt -e .
 fi
+echo "$digest $mode" > "$stamp"

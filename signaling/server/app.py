@@ -7,11 +7,12 @@ unreadable key file stops ``classbridge serve`` before it listens, with a clear 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
@@ -30,6 +31,7 @@ from signaling.server.settings import Settings
 from signaling.server.state import ServerState
 
 log = logging.getLogger(__name__)
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 DESCRIPTION = """\
 Live online classes for training schools: create a class, hand out one join link per role
@@ -47,6 +49,27 @@ first; the server answers `welcome` (you, your rooms, the recent event log) and 
 `device`, `scene` and `log` events (the shapes of `DeviceView`, `SceneRunView` and
 `LogEntry` below); `ping` is answered with `pong`. See docs/rooms.md.
 """
+
+
+def _application(settings: Settings, lifespan: Lifespan) -> FastAPI:
+    """The FastAPI object; its /docs and /redoc pages load Swagger UI and ReDoc from this
+    server (fastapi-offline ships them), not from a CDN: a school LAN may have no internet.
+    `api_docs: off` leaves out the pages and /openapi.json."""
+    title, release = "classbridge", version("classbridge")
+    if settings.api_docs == "off":
+        return FastAPI(
+            title=title, version=release, description=DESCRIPTION, lifespan=lifespan,
+            docs_url=None, redoc_url=None, openapi_url=None,
+        )
+    return FastAPIOffline(
+        title=title,
+        version=release,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url="/docs/assets",
+        # Swagger UI would otherwise ask an online validator about the spec.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
 
 
 def create_app(
@@ -90,12 +113,7 @@ def create_app(
             log.info("closed %d open attendance rows at shutdown", closed)
         await run_in_threadpool(services.close)
 
-    app = FastAPI(
-        title="classbridge",
-        version=version("classbridge"),
-        description=DESCRIPTION,
-        lifespan=lifespan,
-    )
+    app = _application(settings, lifespan)
     app.state.server = ServerState(
         settings=settings,
         services=services,

@@ -275,6 +275,11 @@ class Settings(BaseSettings):
         description="auto: start-up brings the database schema up to date (a SQLite file is "
         "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
     )
+    api_docs: Literal["public", "off"] = Field(
+        default="public",
+        description="public: /docs (Swagger UI, served locally) and /openapi.json for anyone "
+        "who reaches the server; off: neither exists. /metrics is protected by metrics_token.",
+    )
 
     @classmethod
     def settings_customise_sources(
