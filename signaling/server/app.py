@@ -12,12 +12,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
 from signaling.api import classes as api
-from signaling.api import join_preview
+from signaling.api import join_preview, metrics, readiness
 from signaling.api import console as console_routes
 from signaling.api import rooms as rooms_api
 from signaling.ws import rooms as rooms_ws
@@ -25,6 +26,7 @@ from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
 from signaling.api.request_guard import RequestGuard
 from signaling.auth.room_access import Credentials
+from signaling.server.logs import RequestContext
 from signaling.server.rooms import RoomService
 from signaling.server.services import Services
 from signaling.server.settings import Settings
@@ -108,9 +110,12 @@ def create_app(
         if workers is not None:
             await workers.stop()
         # Whoever is still connected when the server stops has left now.
-        closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
-        if closed:
-            log.info("closed %d open attendance rows at shutdown", closed)
+        try:
+            closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
+            if closed:
+                log.info("closed %d open attendance rows at shutdown", closed)
+        except SQLAlchemyError as e:  # the database went away: stop all the same
+            log.error("could not close the open attendance rows at shutdown: %s", e)
         await run_in_threadpool(services.close)
 
     app = _application(settings, lifespan)
@@ -126,6 +131,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.add_middleware(RequestGuard)  # no body read before a credential, none over the limit
+    app.add_middleware(RequestContext)  # outermost: request and class ids for every log record
     app.include_router(api.health_router)
     app.include_router(api.router)
     app.include_router(join_preview.router)
@@ -134,10 +140,10 @@ def create_app(
     console_routes.install(app)
     app.include_router(web_routes.router)
     app.mount("/static", web_routes.static_files, name="static")
+    app.include_router(readiness.router)
+    app.include_router(metrics.router)  # in every mode: processes and rooms at least
     if hub is not None or workers is not None:
-        from signaling.api import metrics
         from signaling.ws import connection as ws
 
         app.include_router(ws.router)
-        app.include_router(metrics.router)
     return app

@@ -280,6 +280,11 @@ class Settings(BaseSettings):
         description="public: /docs (Swagger UI, served locally) and /openapi.json for anyone "
         "who reaches the server; off: neither exists. /metrics is protected by metrics_token.",
     )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text for a terminal; json: one object per line with request_id and "
+        "class_id, for a log collector (journald, Loki, Elasticsearch).",
+    )
 
     @classmethod
     def settings_customise_sources(
