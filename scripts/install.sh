@@ -22,6 +22,8 @@ if [[ $mode == test ]]; then
     command -v npm >/dev/null || packages+=(nodejs npm)
     # The database tests run against a real PostgreSQL server they start (initdb, pg_ctl).
     compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || packages+=(postgresql)
+    # The proxy test runs the server behind a real nginx (docs/examples/nginx-classbridge.conf).
+    [[ -x /usr/sbin/nginx ]] || packages+=(nginx)
 fi
 if ((${#packages[@]})); then
     sudo=""
