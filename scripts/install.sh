@@ -24,6 +24,8 @@ if [[ $mode == test ]]; then
     compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || packages+=(postgresql)
     # The proxy test runs the server behind a real nginx (docs/examples/nginx-classbridge.conf).
     [[ -x /usr/sbin/nginx ]] || packages+=(nginx)
+    # config/systemd's units are checked with systemd-analyze verify/security (no running systemd).
+    command -v systemd-analyze >/dev/null || packages+=(systemd)
 fi
 if ((${#packages[@]})); then
     sudo=""
