@@ -273,7 +273,11 @@ def serve(
         logs.logging.getLogger("classbridge").info(banner)
     else:
         typer.echo(banner)
-    server = uvicorn.Server(uvicorn_config(application, settings))
+    from signaling.server.tls_reload import reload_on_sighup
+
+    server_config = uvicorn_config(application, settings)
+    reload_on_sighup(server_config, settings)
+    server = uvicorn.Server(server_config)
     with announced(settings, rooms.names):
         server.run()
     if not server.started:
