@@ -125,8 +125,9 @@ def _keep_copy(engine: Engine, state: SchemaState) -> str | None:
 
 
 def _add_new_columns(connection: Connection) -> None:
-    """ALTER TABLE ... ADD COLUMN for nullable columns the models have and a table lacks
-    (how releases before migrations brought an older database up to date)."""
+    """ALTER TABLE ... ADD COLUMN for nullable columns the models have and a table lacks, and
+    CREATE INDEX for its missing indexes (how releases before migrations brought an older
+    database up to date)."""
     found = inspect(connection)
     for table in Base.metadata.sorted_tables:
         have = {c["name"] for c in found.get_columns(table.name)}
@@ -134,3 +135,7 @@ def _add_new_columns(connection: Connection) -> None:
             if column.name not in have and column.nullable:
                 kind = column.type.compile(dialect=connection.dialect)
                 connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+        indexes = {i["name"] for i in found.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in indexes:
+                index.create(connection)

@@ -13,6 +13,8 @@ mode=runtime
 
 packages=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
+# PDF attendance reports embed DejaVu Sans, a font with every Vietnamese letter (all installs).
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || packages+=(fonts-dejavu-core)
 if [[ $mode == test ]]; then
     [[ -x /usr/bin/chromium ]] || packages+=(chromium)
     fc-list 2>/dev/null | grep -qi 'noto sans' || packages+=(fonts-noto-core)
@@ -26,12 +28,29 @@ if [[ $mode == test ]]; then
     [[ -x /usr/sbin/nginx ]] || packages+=(nginx)
     # config/systemd's units are checked with systemd-analyze verify/security (no running systemd).
     command -v systemd-analyze >/dev/null || packages+=(systemd)
+    # media networking tests (tests/integration/test_turn.py): a real TURN server, and the
+    # network namespaces, veths and NAT/drop rules they build (iproute2, nftables).
+    command -v turnserver >/dev/null || packages+=(coturn)
+    command -v nft >/dev/null || packages+=(nftables)
+    command -v ip >/dev/null || packages+=(iproute2)
+    # Room agent tests (tests/agent): GStreamer's RTSP server (run by Debian's python3 with
+    # python3-gi) serving x264-encoded H.264; PulseAudio null sinks behind PortAudio; and what
+    # PyAudio (the [room] extra) builds against.
+    for package in python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+        gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly pulseaudio pulseaudio-utils libasound2-plugins \
+        libportaudio2 portaudio19-dev python3-dev gcc; do
+        dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
+    done
 fi
 if ((${#packages[@]})); then
     sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+    # The tests start their own coturn; the package's system service (if it just started) is not ours to keep.
+    if [[ " ${packages[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && systemctl is-active -q coturn 2>/dev/null; then
+        $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
+    fi
 fi
 
 stamp=.venv/.classbridge-install
@@ -46,7 +65,7 @@ fi
 rm -f "$stamp"
 .venv/bin/python -m pip install -q --upgrade pip
 if [[ $mode == test ]]; then
-    .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
+    .venv/bin/python -m pip install -q -c constraints.txt -e '.[test,room]'
     npm ci --no-audit --no-fund --loglevel=error
 else
     .venv/bin/python -m pip install -q -c constraints.txt -e .

@@ -11,6 +11,8 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 RECORDER = """#!/bin/sh
@@ -45,6 +47,7 @@ def _calls(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_install_uses_the_constraints_once_then_serve_starts_offline(tmp_path: Path) -> None:
     repo, log = _checkout(tmp_path)
     first = _run(repo, "scripts/install.sh")
@@ -60,7 +63,7 @@ def test_install_uses_the_constraints_once_then_serve_starts_offline(tmp_path: P
     # A test install is more than a runtime one: it installs again (with npm), once.
     assert _run(repo, "scripts/install.sh", "--test").returncode == 0
     calls = _calls(log)
-    assert "python -m pip install -q -c constraints.txt -e .[test]" in calls
+    assert "python -m pip install -q -c constraints.txt -e .[test,room]" in calls
     assert any(c.startswith("npm ci") for c in calls)
     log.unlink()
     assert _run(repo, "scripts/install.sh").returncode == 0
@@ -87,8 +90,8 @@ def test_constraints_pin_every_dependency_of_pyproject() -> None:
         if line and not line.startswith("#"):
             name, version = line.split("==")
             pinned[canonicalize_name(name)] = version
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"],
-              *project["optional-dependencies"]["postgres"]]
+    extras = project["optional-dependencies"]
+    wanted = [*project["dependencies"], *extras["test"], *extras["room"], *extras["postgres"]]
     for line in wanted:
         req = Requirement(line)
         name = canonicalize_name(req.name)

@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CHECK = """
@@ -30,6 +32,7 @@ print("ok", migrate.head(), path.name)
 """
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_a_wheel_install_has_migrations_and_the_example_room(tmp_path: Path) -> None:
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],

@@ -95,6 +95,7 @@ def nginx(tmp_path: Path) -> Iterator[tuple[Served, str, ssl.SSLContext, int]]:
         served.stop()
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 async def test_join_page_api_and_websocket_through_nginx(
     nginx: tuple[Served, str, ssl.SSLContext, int],
 ) -> None:

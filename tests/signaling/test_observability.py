@@ -90,6 +90,7 @@ def _records(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 async def test_a_real_server_reports_ready_metrics_and_json_logs(server) -> None:
     def ready() -> dict | None:
         answer = httpx.get(f"{server.url}/readyz")

@@ -10,6 +10,8 @@ import signal
 import ssl
 from pathlib import Path
 
+import pytest
+
 import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -32,6 +34,7 @@ def _fingerprint(cert: Path) -> bytes:
     return x509.load_pem_x509_certificate(cert.read_bytes()).fingerprint(hashes.SHA256())
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 async def test_sighup_reloads_the_certificate_while_a_class_goes_on(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir(), (tmp_path / "live").mkdir()
     old_cert, old_key = self_signed(tmp_path / "a")
