@@ -51,6 +51,10 @@ if ((${#packages[@]})); then
     if [[ " ${packages[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && systemctl is-active -q coturn 2>/dev/null; then
         $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
     fi
+    # Likewise nginx: the proxy test runs its own on loopback; the package's service on port 80 is not ours.
+    if [[ " ${packages[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && systemctl is-active -q nginx 2>/dev/null; then
+        $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
 fi
 
 stamp=.venv/.classbridge-install
