@@ -25,7 +25,9 @@ if [[ $mode == test ]]; then
     # The database tests run against a real PostgreSQL server they start (initdb, pg_ctl).
     compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || packages+=(postgresql)
     # The proxy test runs the server behind a real nginx (docs/examples/nginx-classbridge.conf).
+    # ...and behind a real Caddy (docs/examples/Caddyfile).
     [[ -x /usr/sbin/nginx ]] || packages+=(nginx)
+    command -v caddy >/dev/null || packages+=(caddy)
     # config/systemd's units are checked with systemd-analyze verify/security (no running systemd).
     command -v systemd-analyze >/dev/null || packages+=(systemd)
     # media networking tests (tests/integration/test_turn.py): a real TURN server, and the
@@ -51,10 +53,12 @@ if ((${#packages[@]})); then
     if [[ " ${packages[*]} " == *" coturn "* ]] && command -v systemctl >/dev/null && systemctl is-active -q coturn 2>/dev/null; then
         $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
     fi
-    # Likewise nginx: the proxy test runs its own on loopback; the package's service on port 80 is not ours.
-    if [[ " ${packages[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && systemctl is-active -q nginx 2>/dev/null; then
-        $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
-    fi
+    # Likewise nginx and Caddy: the proxy tests run their own on loopback; the packages' services are not ours.
+    for service in nginx caddy; do
+        if [[ " ${packages[*]} " == *" $service "* ]] && command -v systemctl >/dev/null && systemctl is-active -q "$service" 2>/dev/null; then
+            $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+        fi
+    done
 fi
 
 stamp=.venv/.classbridge-install
