@@ -27,7 +27,7 @@ ROOM_WORDS = {  # the room words the class page shares with the console (web/sta
 }
 KEY = re.compile(
     r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
-    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+"
+    r"|chat|hands|floor|react|people|mod|lobby|quiz)\.[a-z_]+"
     r"|room\.[a-z_]+\.[a-z_-]+)$"
 )
 VIETNAMESE = re.compile(
