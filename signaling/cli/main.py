@@ -35,6 +35,8 @@ from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
 from signaling.errors import SettingsError, SignalingError
+from signaling.cli.bank import bank_commands
+from signaling.cli.options import ConfigOpt, DataDirOpt
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.rooms import room_names
@@ -74,13 +76,6 @@ def _out() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", help="YAML config file (see config/classbridge.example.yaml)."),
-]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="Database, signing keys and admin token [./data].")
-]
 CLASS_LIST = TypeAdapter(list[ClassInfo])
 AUDIT_LIST = TypeAdapter(list[AuditEntry])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the REST API's shape).")]
@@ -538,9 +533,7 @@ def keys_list(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     _out().print(table)
 
 
-from signaling.cli.bank import bank_app  # noqa: E402  (it uses this module's options)
-
-app.add_typer(bank_app, name="bank")
+app.add_typer(bank_commands(_reports_errors, _services, _out, err), name="bank")
 
 
 def main() -> None:
