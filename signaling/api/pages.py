@@ -41,6 +41,12 @@ async def join_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "join.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
+@router.api_route("/test", methods=["GET", "HEAD"])
+async def test_page() -> FileResponse:
+    """A module-end test, from a trainee's course link: ``/test?test=<id>#t=<token>``."""
+    return FileResponse(STATIC_DIR / "test.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
 class RevalidatedFiles(StaticFiles):
     """Static files that browsers revalidate on every use (cheap: 304 with the ETag)."""
 
