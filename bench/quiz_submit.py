@@ -112,79 +112,103 @@ def in_process(trainees: int, questions: int) -> list[float]:
 # ---- 2. a real server ------------------------------------------------------------------------------------
 
 
+class Client:
+    """One participant's socket, read all the time (a reader that stopped reading would make
+    the server queue the whole class's news for it) and kept alive with pings."""
+
+    def __init__(self, ws: Any):
+        self.ws = ws
+        self.inbox: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
+        self.tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping())]
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            message = json.loads(raw)
+            if message.get("type") in ("quiz", "quiz_saved", "quiz_results", "error"):
+                await self.inbox.put((time.perf_counter(), message))
+
+    async def _ping(self) -> None:
+        while True:
+            await asyncio.sleep(10)
+            await self.ws.send(json.dumps({"type": "ping"}))
+
+    async def next(self, *types: str) -> tuple[float, dict[str, Any]]:
+        while True:
+            at, message = await self.inbox.get()
+            if message.get("type") in types:
+                return at, message
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await self.ws.close()
+
+
 async def end_to_end(server: Server, class_id: str, tokens: list[str], questions: int) -> tuple[list[float], float, float, int, int]:
     from websockets.asyncio.client import connect
 
-    async def join(token: str, client_id: str) -> Any:
-        ws = await connect(server.url.replace("http", "ws", 1) + f"/ws/{class_id}", max_size=None, open_timeout=60, ping_interval=None)
-        await ws.send(json.dumps({"type": "join", "v": PROTOCOL_VERSION, "token": token, "client_id": client_id}))
+    url = server.url.replace("http", "ws", 1) + f"/ws/{class_id}"
+
+    async def join(token: str, client_id: str) -> Client:
         while True:
+            ws = await connect(url, max_size=None, open_timeout=60, ping_interval=None)
+            await ws.send(json.dumps({"type": "join", "v": PROTOCOL_VERSION, "token": token, "client_id": client_id}))
             message = json.loads(await ws.recv())
+            while message.get("type") not in ("joined", "error"):
+                message = json.loads(await ws.recv())
             if message.get("type") == "joined":
-                return ws
-            if message.get("type") == "error" and message.get("fatal"):
+                return Client(ws)
+            await ws.close()
+            if message.get("code") != "server_busy":
                 raise RuntimeError(f"could not join: {message}")
+            await asyncio.sleep(float(message.get("retry_after_s") or 1))
 
     lecturer = await join(tokens[0], "lecturer")
-    gate = asyncio.Semaphore(20)
+    gate = asyncio.Semaphore(8)
 
-    async def join_one(n: int, token: str) -> Any:
+    async def join_one(n: int, token: str) -> Client:
         async with gate:
             return await join(token, f"t{n}")
 
-    sockets = await asyncio.gather(*(join_one(n, t) for n, t in enumerate(tokens[1:])))
-    await lecturer.send(json.dumps({
+    clients = await asyncio.gather(*(join_one(n, t) for n, t in enumerate(tokens[1:])))
+    await lecturer.ws.send(json.dumps({
         "type": "quiz_start", "kind": "quiz", "time_limit_s": 600,
         "questions": [{"kind": "single", "text": QUESTION.format(n=n + 1), "options": OPTIONS, "correct": [0]} for n in range(questions)],
     }))
-    papers: list[dict[str, Any]] = []
-    for ws in sockets:
-        while True:
-            message = json.loads(await ws.recv())
-            if message.get("type") == "quiz":
-                papers.append(message["quiz"])
-                break
+    papers = [(await c.next("quiz"))[1]["quiz"] for c in clients]
     process = psutil.Process(server.popen.pid)
     cpu_before = sum(process.cpu_times()[:2])
-    sent: dict[tuple[int, int], float] = {}
     samples: list[float] = []
     refused = 0
     last_saved = 0.0
 
-    async def trainee(n: int, ws: Any, quiz: dict[str, Any]) -> None:
+    async def trainee(client: Client, quiz: dict[str, Any]) -> None:
         nonlocal refused, last_saved
+        sent: dict[int, float] = {}
         for q in range(questions):
-            sent[(n, q)] = time.perf_counter()
-            await ws.send(json.dumps({"type": "quiz_answer", "quiz_id": quiz["id"], "question": q, "choice": [0]}))
-        done = 0
-        while done < questions:
-            message = json.loads(await ws.recv())
-            if message.get("type") == "quiz_saved":
-                now = time.perf_counter()
-                samples.append((now - sent[(n, message["question"])]) * 1000)
-                last_saved = max(last_saved, now)
-                done += 1
-            elif message.get("type") == "error":
+            sent[q] = time.perf_counter()
+            await client.ws.send(json.dumps({"type": "quiz_answer", "quiz_id": quiz["id"], "question": q, "choice": [0]}))
+        for _ in range(questions):
+            at, message = await client.next("quiz_saved", "error")
+            if message["type"] == "quiz_saved":
+                samples.append((at - sent[message["question"]]) * 1000)
+                last_saved = max(last_saved, at)
+            else:
                 refused += 1
-                done += 1
 
     first = time.perf_counter()
-    await asyncio.gather(*(trainee(n, ws, paper) for n, (ws, paper) in enumerate(zip(sockets, papers, strict=True))))
+    await asyncio.gather(*(trainee(c, paper) for c, paper in zip(clients, papers, strict=True)))
     burst = last_saved - first
     cpu_ms = (sum(process.cpu_times()[:2]) - cpu_before) * 1000
     counted = 0
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # the coalesced results catch up within a quarter second
-        try:
-            message = json.loads(await asyncio.wait_for(lecturer.recv(), 2))
-        except asyncio.TimeoutError:
-            break
-        if message.get("type") == "quiz_results":
+    try:
+        while counted < len(clients) * questions:  # the coalesced results catch up within a quarter second
+            _, message = await asyncio.wait_for(lecturer.next("quiz_results"), 10)
             counted = sum(r["answered"] for r in message["results"])
-            if counted == len(sockets) * questions:
-                break
-    for ws in [lecturer, *sockets]:
-        await ws.close()
+    except asyncio.TimeoutError:
+        pass
+    for client in [lecturer, *clients]:
+        await client.close()
     return samples, burst, cpu_ms / max(1, len(samples)), refused, counted
 
 
