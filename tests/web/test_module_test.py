@@ -79,3 +79,38 @@ def test_a_reload_mid_test_keeps_the_answers_and_handing_in_scores(browser: Brow
     assert page.locator(".exam-question[disabled]").count() == 3
     rows = httpx.get(f"{server.url}/api/courses/k12/tests/{test_id}/results", headers={"Authorization": lecturer}).json()
     assert rows[0]["external_id"] == "HV001" and rows[0]["score"] == 66.7 and rows[0]["answered"] == 2
+
+
+def test_the_lecturer_page_lists_the_bank_the_results_and_grades_a_short_answer(
+    browser: Browser, server: ClassServer, test_link: tuple[str, str, str]
+) -> None:
+    link, test_id, lecturer = test_link
+    headers = {"Authorization": lecturer}
+    short = httpx.post(f"{server.url}/api/courses/k12/questions", headers=headers,
+                       json={"kind": "short", "text": "Nêu phương châm công tác dân vận.", "accepted": ["Dân biết, dân bàn, dân làm, dân kiểm tra"]}).json()["id"]
+    now = datetime.now(UTC)
+    second = httpx.post(f"{server.url}/api/courses/k12/tests", headers=headers, json={
+        "title": "Kiểm tra tự luận ngắn", "opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "closes_at": (now + timedelta(hours=1)).isoformat(), "time_limit_s": 600, "question_ids": [short]}).json()["id"]
+    trainee = {"Authorization": "Bearer " + link.split("#t=", 1)[1]}
+    httpx.post(f"{server.url}/api/courses/k12/tests/{second}/attempt", headers=trainee).raise_for_status()
+    httpx.put(f"{server.url}/api/courses/k12/tests/{second}/attempt/answers/0", headers=trainee,
+              json={"text": "Dân biết, dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng"}).raise_for_status()
+    httpx.post(f"{server.url}/api/courses/k12/tests/{second}/attempt/submit", headers=trainee).raise_for_status()
+
+    _, page = new_page(browser)
+    page.goto(f"{server.url}/assessment?lang=vi#t={lecturer.split(' ', 1)[1]}")
+    wait_until(lambda: page.locator(".bank-table tbody tr").count() == 4, 30, "the bank", describe=lambda: dump(page) + server.log_tail())
+    assert "Ngân hàng câu hỏi (4 câu)" in text(page, ".assessment-bank h2")
+    assert "Trả lời ngắn" in text(page, ".bank-table")
+    page.click(f"[data-test='{test_id}']")
+    wait_until(lambda: "66,7" in text(page, ".results-table"), 15, "Bình's score", describe=lambda: dump(page))
+    assert "1,00" in text(page, ".items-table") or "1.00" in text(page, ".items-table")
+    page.click(f"[data-test='{second}']")
+    wait_until(lambda: page.locator(".grading-item").count() == 1, 15, "the short answer to grade", describe=lambda: dump(page))
+    assert "dân thụ hưởng" in text(page, ".grading-item blockquote")
+    page.click(".grading-item [data-mark='1']")
+    wait_until(lambda: page.locator(".grading-item").count() == 0 and "100" in text(page, ".results-table"), 15,
+               "the graded score", describe=lambda: dump(page))
+    scores = httpx.get(f"{server.url}/api/courses/k12/scores", headers=headers).json()
+    assert scores == {"HV001": 83.3}  # (66.7 + 100) / 2: the completion rule's score
