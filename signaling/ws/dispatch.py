@@ -40,6 +40,7 @@ from signaling.ws.messages import (
     QuizEnd,
     QuizRelease,
     QuizStart,
+    Record,
     Unpublish,
 )
 
@@ -129,6 +130,10 @@ async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None
                 live.quizzes.end(participant, quiz_id)
             case QuizRelease(quiz_id=quiz_id):
                 live.quizzes.release(participant, quiz_id)
+            case Record(on=True):
+                live.start_recording(participant)
+            case Record(on=False):
+                live.stop_recording(participant)
             case _:
                 raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref=message.type)
     except LiveClassError as error:

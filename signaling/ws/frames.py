@@ -18,11 +18,13 @@ from classroom.assessment.live_quiz import TakerResult
 from classroom import events
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
+from signaling.auth.turn_credentials import TurnCredentialIssuer
 from signaling.ws.messages import (
     BlockInfo,
     Blocked,
     ChatLineInfo,
     ChatPosted,
+    CheckIn,
     ClassEnded,
     ClassSettingsInfo,
     ClassStateInfo,
@@ -31,6 +33,8 @@ from signaling.ws.messages import (
     LobbyInfo,
     RaisedHandInfo,
     Reaction,
+    RecordingInfo,
+    RecordingStateInfo,
     RemovalInfo,
     SettingsInfo,
     WaitingInfo,
@@ -67,10 +71,21 @@ from signaling.ws.messages import (
 
 @dataclass(frozen=True)
 class ConnectionTerms:
-    """What every `joined` carries besides the roster: the ICE servers and the limits."""
+    """What every `joined` carries besides the roster: the ICE servers and the limits.
+
+    With a TURN server sharing our secret, each participant also gets credentials of its own.
+    """
 
     ice_servers: list[IceServerInfo]
     limits: Limits
+    turn: TurnCredentialIssuer | None = None
+
+    def ice_servers_for(self, participant_id: str) -> list[IceServerInfo]:
+        if self.turn is None:
+            return self.ice_servers
+        issued = self.turn.issue(participant_id)
+        mine = IceServerInfo(urls=list(self.turn.urls), username=issued.username, credential=issued.credential)
+        return [*self.ice_servers, mine]
 
 
 def track_info(track: events.TrackView) -> TrackInfo:
@@ -122,12 +137,17 @@ def chat_line_info(line: ChatLine) -> ChatLineInfo:
     )
 
 
+def recording_info(status: events.RecordingStatus) -> RecordingStateInfo:
+    return RecordingStateInfo(active=status.active, since=status.since, by=status.by, reason=status.reason)  # type: ignore[arg-type]
+
+
 def state_info(state: events.ClassState) -> ClassStateInfo:
     return ClassStateInfo(
         settings=settings_info(state.settings),
         hands=hands_info(state.hands),
         floor=list(state.floor),
         blocks=[BlockInfo(participant_id=b.participant_id, source=b.source, may_resume=b.may_resume) for b in state.blocks],
+        recording=recording_info(state.recording),
     )
 
 
@@ -169,7 +189,7 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
                 participants=[participant_info(p) for p in others],
                 state=state_info(state),
                 chat=[chat_line_info(line) for line in chat],
-                ice_servers=terms.ice_servers,
+                ice_servers=terms.ice_servers_for(participant.id),
                 limits=terms.limits,
             )
         case events.Waiting(summary):
@@ -189,6 +209,8 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             return Reaction(participant_id=participant_id, reaction=reaction)
         case events.MediaBlocked(block, blocked):
             return Blocked(participant_id=block.participant_id, source=block.source, blocked=blocked, may_resume=block.may_resume)
+        case events.CheckInChanged(external_id, name, checked_in_at, checked_out_at):
+            return CheckIn(external_id=external_id, name=name, checked_in_at=checked_in_at, checked_out_at=checked_out_at)
         case events.SettingsChanged(settings):
             return SettingsInfo(settings=settings_info(settings))
         case events.ParticipantJoined(participant):
@@ -235,6 +257,8 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
                 result=result_info(result) if result else None,
                 correct=[list(c) for c in correct],
             )
+        case events.RecordingChanged(status):
+            return RecordingInfo(recording=recording_info(status))
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
 
 
@@ -279,6 +303,7 @@ REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
     quiz_errors.QuizClosed: ErrorCode.QUIZ_CLOSED,
     quiz_errors.AlreadyAnswered: ErrorCode.ALREADY_ANSWERED,
     quiz_errors.InvalidQuizAnswer: ErrorCode.INVALID_ANSWER,
+    domain.RecordingUnavailable: ErrorCode.RECORDING_UNAVAILABLE,
 }
 
 

@@ -11,7 +11,15 @@ import enum
 import json
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from classroom.assessment.live_quiz import QUESTIONS_MAX, TIME_LIMIT_MAX_S, TIME_LIMIT_MIN_S
 from classroom.assessment.questions import OPTION_MAX, OPTIONS_MAX, TEXT_MAX, TOPIC_MAX
@@ -63,6 +71,7 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_PARTICIPANT = "unknown_participant"
     KEEPALIVE_TIMEOUT = "keepalive_timeout"
     SERVER_BUSY = "server_busy"
+    RECORDING_UNAVAILABLE = "recording_unavailable"
     INTERNAL = "internal"
     INVALID_QUIZ = "invalid_quiz"
     QUIZ_RUNNING = "quiz_running"
@@ -75,7 +84,9 @@ class ErrorCode(str, enum.Enum):
 class MessageError(Exception):
     """A problem with what a client sent; `fatal` errors close the connection."""
 
-    def __init__(self, code: ErrorCode, message: str, *, fatal: bool = False, ref: str | None = None):
+    def __init__(
+        self, code: ErrorCode, message: str, *, fatal: bool = False, ref: str | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -159,7 +170,9 @@ class Join(_Message):
 
 class Publish(_Message):
     type: Literal["publish"]
-    tracks: Annotated[list[TrackDeclaration], Field(min_length=1, max_length=MAX_TRACKS_PER_MESSAGE)]
+    tracks: Annotated[
+        list[TrackDeclaration], Field(min_length=1, max_length=MAX_TRACKS_PER_MESSAGE)
+    ]
 
 
 class Unpublish(_Message):
@@ -313,7 +326,10 @@ class QuizQuestionIn(_Message):
 
     kind: QuizQuestionKind
     text: Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
-    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=OPTION_MAX)]], Field(max_length=OPTIONS_MAX)] = []
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=OPTION_MAX)]],
+        Field(max_length=OPTIONS_MAX),
+    ] = []
     correct: Annotated[list[OptionIndex], Field(max_length=OPTIONS_MAX)] = []
 
 
@@ -362,6 +378,13 @@ class QuizRelease(_Message):
     quiz_id: QuizId
 
 
+class Record(_Message):
+    """The lecturer starts (`on`: true) or stops recording the class."""
+
+    type: Literal["record"]
+    on: bool
+
+
 ClientRequest = Union[
     Join,
     Publish,
@@ -388,6 +411,7 @@ ClientRequest = Union[
     QuizAnswer,
     QuizEnd,
     QuizRelease,
+    Record,
 ]
 ClientMessage = Annotated[ClientRequest, Field(discriminator="type")]
 
@@ -413,11 +437,30 @@ class BlockInfo(_Message):
     may_resume: bool
 
 
+RecordingStopReason = Literal[
+    "stopped",
+    "class_ended",
+    "everyone_left",
+    "server_shutdown",
+    "disk_full",
+    "quota",
+    "write_error",
+]
+
+
+class RecordingStateInfo(_Message):
+    active: bool
+    since: AwareDatetime | None = None
+    by: str | None = None
+    reason: RecordingStopReason | None = None
+
+
 class ClassStateInfo(_Message):
     settings: ClassSettingsInfo
     hands: list[RaisedHandInfo]
     floor: list[ParticipantId]
     blocks: list[BlockInfo]
+    recording: RecordingStateInfo = RecordingStateInfo(active=False)
 
 
 class ChatLineInfo(_Message):
@@ -455,7 +498,9 @@ class Joined(_Message):
     ice_servers: list[IceServerInfo]
     limits: Limits
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
 
 class ParticipantJoined(_Message):
@@ -530,7 +575,9 @@ class WaitingInLobby(_Message):
     type: Literal["waiting"] = "waiting"
     class_: LiveClassInfo = Field(alias="class")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
 
 class LobbyInfo(_Message):
@@ -566,6 +613,17 @@ class Blocked(_Message):
     source: Source
     blocked: bool
     may_resume: bool
+
+
+class CheckIn(_Message):
+    """A trainee checked in to the class from the room (or out: `checked_out_at`); sent to
+    the lecturer, the room and observers. The whole list: ``GET /api/classes/{id}/checkins``."""
+
+    type: Literal["checkin"] = "checkin"
+    external_id: str
+    name: str
+    checked_in_at: AwareDatetime
+    checked_out_at: AwareDatetime | None = None
 
 
 class SettingsInfo(_Message):
@@ -637,6 +695,11 @@ class QuizReleased(_Message):
     correct: list[list[int]]  # a quiz: per question as shown, the right options as shown
 
 
+class RecordingInfo(_Message):
+    type: Literal["recording"] = "recording"
+    recording: RecordingStateInfo
+
+
 ServerMessage = Annotated[
     Union[
         Joined,
@@ -659,11 +722,13 @@ ServerMessage = Annotated[
         Reaction,
         Blocked,
         SettingsInfo,
+        CheckIn,
         QuizStarted,
         QuizSaved,
         QuizResults,
         QuizEnded,
         QuizReleased,
+        RecordingInfo,
     ],
     Field(discriminator="type"),
 ]
@@ -680,7 +745,11 @@ def parse_client_message(raw: str | bytes, max_bytes: int) -> ClientRequest:
     """
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > max_bytes:
-        raise MessageError(ErrorCode.TOO_LARGE, f"message of {size} bytes exceeds the limit of {max_bytes}", fatal=True)
+        raise MessageError(
+            ErrorCode.TOO_LARGE,
+            f"message of {size} bytes exceeds the limit of {max_bytes}",
+            fatal=True,
+        )
     try:
         data = json.loads(raw)
     except RecursionError:
@@ -694,7 +763,9 @@ def parse_client_message(raw: str | bytes, max_bytes: int) -> ClientRequest:
     try:
         return _validate(data, kind, ref)
     except RecursionError:
-        raise MessageError(ErrorCode.BAD_MESSAGE, "the message is nested too deeply", ref=ref) from None
+        raise MessageError(
+            ErrorCode.BAD_MESSAGE, "the message is nested too deeply", ref=ref
+        ) from None
 
 
 def _validate(data: dict[str, Any], kind: object, ref: str | None) -> ClientRequest:
@@ -706,7 +777,9 @@ def _validate(data: dict[str, Any], kind: object, ref: str | None) -> ClientRequ
         if "type" in data and not isinstance(kind, str):
             raise MessageError(ErrorCode.BAD_MESSAGE, "'type' must be a string") from None
         if any(e["type"] == "union_tag_invalid" for e in errors):
-            raise MessageError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {ref!r}", ref=ref) from None
+            raise MessageError(
+                ErrorCode.UNKNOWN_TYPE, f"unknown message type {ref!r}", ref=ref
+            ) from None
         if any(e["type"] == "union_tag_not_found" for e in errors):
             raise MessageError(ErrorCode.BAD_MESSAGE, "the message has no 'type'") from None
         raise MessageError(ErrorCode.BAD_MESSAGE, _describe(errors), ref=ref) from None

@@ -124,6 +124,7 @@ SHAPES = {
     ),
     "quiz_end": st.fixed_dictionaries({"type": st.just("quiz_end"), "quiz_id": ids}),
     "quiz_release": st.fixed_dictionaries({"type": st.just("quiz_release"), "quiz_id": ids}),
+    "record": st.fixed_dictionaries({"type": st.just("record"), "on": st.booleans() | st.integers() | st.none()}),
 }
 valid_shaped = st.one_of(*SHAPES.values())
 

@@ -61,7 +61,11 @@ SAMPLES: dict[type, events.ClassEvent] = {
     events.PublishAnswer: events.PublishAnswer("v=0"),
     events.NegotiationFailed: events.NegotiationFailed("no answer"),
     events.ClassEnded: events.ClassEnded(),
+    events.CheckInChanged: events.CheckInChanged("HV-1", "Nguyễn Thị Lan", AT, None),
     **QUIZ_SAMPLES,
+    events.RecordingChanged: events.RecordingChanged(
+        events.RecordingStatus(active=True, since=datetime(2026, 12, 2, 8, 0, tzinfo=UTC), by="Cô Lan")
+    ),
 }
 
 
