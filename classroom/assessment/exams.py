@@ -500,12 +500,20 @@ def scores_of(db: sessionmaker[Session], course_id: str, now: datetime) -> dict[
 class Assessments:
     """The completion rule's score provider (classroom/courses/completion.py's ScoreProvider)."""
 
+    REUSE_S = 2.0  # a report asks for every trainee in turn: one reading of the course serves them
+
     def __init__(self, db: sessionmaker[Session], clock: Callable[[], datetime] | None = None):
         self.db = db
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._last: tuple[str, datetime, dict[str, float]] | None = None
 
     def scores_of(self, course_id: str) -> dict[str, float]:
         return scores_of(self.db, course_id, self._clock())
 
     def score(self, course_id: str, external_id: str) -> float | None:
-        return self.scores_of(course_id).get(external_id)
+        now = self._clock()
+        last = self._last
+        if last is None or last[0] != course_id or not timedelta(0) <= now - last[1] <= timedelta(seconds=self.REUSE_S):
+            last = (course_id, now, scores_of(self.db, course_id, now))
+            self._last = last
+        return last[2].get(external_id)

@@ -64,3 +64,13 @@ def test_compose_take_grade_and_read(client: TestClient) -> None:
     assert items["Thủ đô?"]["option_counts"] == [1, 0] and items["Thủ đô?"]["difficulty_index"] == 1.0
     assert client.get(f"{base}/scores", headers=lecturer).json() == {"HV001": 75.0}
     assert client.get(f"{base}/tests/nope/results", headers=lecturer).status_code == 404
+    # the course's completion rule reads the test score (the signed course report's completion)
+    admin = {"Authorization": f"Bearer {services.admin_token.value}"}
+    assert client.put(f"{base}/rule", json={"min_quiz_score": 80}, headers=admin).status_code == 200
+    report = client.get(f"{base}/report", headers=admin).json()
+    completion = {t["external_id"]: t["completion"] for t in report["trainees"]}
+    assert completion["HV001"]["status"] == "not_completed"
+    assert completion["HV001"]["reasons"][0] | {"code": "quiz_short", "score": 75.0, "required_score": 80.0} == completion["HV001"]["reasons"][0]
+    assert client.put(f"{base}/rule", json={"min_quiz_score": 70}, headers=admin).status_code == 200
+    completion = {t["external_id"]: t["completion"] for t in client.get(f"{base}/report", headers=admin).json()["trainees"]}
+    assert completion["HV001"]["status"] == "completed"
