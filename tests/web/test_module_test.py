@@ -5,8 +5,10 @@ score, and the lecturer's results read it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ from tests.support.wait import wait_until
 from tests.web.support import ClassServer, dump, new_page, text
 
 pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("CLASSBRIDGE_SCREENSHOTS")  # docs/screenshots/ to refresh the screenshot
 
 QUESTIONS = [
     {"kind": "single", "text": "Đảng Cộng sản Việt Nam được thành lập năm nào?", "options": ["1930", "1945", "1954"], "correct": [0]},
@@ -72,6 +75,8 @@ def test_a_reload_mid_test_keeps_the_answers_and_handing_in_scores(browser: Brow
     assert question(page, "Đảng Cộng sản").locator(".quiz-choice", has_text="1930").locator("input").is_checked()
     assert question(page, "Theo Hiến pháp").locator(".quiz-choice", has_text="Sai").locator("input").is_checked()
     assert not question(page, "Cơ quan nào").locator("input:checked").count()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "module-test-trainee-vi.png"), full_page=True)
     page.click("[data-action=submit]")
     page.click("[data-action=submit]")  # the second press confirms
     wait_until(lambda: "67/100" in text(page, ".exam-result") or "66,7/100" in text(page, ".exam-result"), 15,
