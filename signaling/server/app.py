@@ -21,6 +21,7 @@ from classroom.live import LiveClasses
 from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
 from signaling.api import bank as bank_api
+from signaling.api import exams as exams_api
 from signaling.api import join_preview, metrics, readiness
 from signaling.api import console as console_routes
 from signaling.api import courses as courses_api
@@ -157,6 +158,7 @@ def create_app(
     app.include_router(room_keys_api.admin_router)
     checkin_api.install(app)
     app.include_router(bank_api.router)
+    app.include_router(exams_api.router)
     rooms_api.install(app)
     courses_api.install(app)
     app.include_router(rooms_ws.router)
