@@ -23,7 +23,7 @@ from classroom.roles import Source
 from devices.transport.policy import Backoff
 from signaling.agent.audio import SILENCE_DBFS, MicrophoneTrack, Speakers
 from signaling.agent.camera import RoomCamera
-from signaling.agent.codecs import video_preferences
+from signaling.agent.codecs import passable, video_preferences
 from signaling.agent.schedule import Schedule, ScheduledClass, ScheduleRefused
 from signaling.ws.client import ClassClient, ServerError, WebSocketChannel
 
@@ -145,7 +145,7 @@ class RoomAgent:
             if self.camera is not None:
                 profile = await self.camera.probed(PROBE_S)
                 client.video_preferences = video_preferences(profile)
-                self.camera.negotiated_profile = profile.name if profile else "constrained baseline"
+                self.camera.negotiated_profile = profile.name if passable(profile) and profile else "constrained baseline"
                 tracks.append((self.camera.track(), Source.CAMERA))
             if self.config.audio:
                 microphone = self.microphone = MicrophoneTrack(self.config.microphone)

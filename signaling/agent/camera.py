@@ -57,6 +57,7 @@ class StreamStatus:
     fps: float | None = None
     bitrate_bps: int | None = None
     reconnects: int = 0
+    frames: int = 0  # frames read from the camera since the agent started
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -320,6 +321,7 @@ class RoomCamera:
             if isinstance(item, av.VideoFrame):  # capture device
                 self._mark_live("re-encoded", "local capture device", None)
                 self._rate.add(0, now, True)
+                self.status.frames += 1
                 self._put(self._stamp_frame(item, now))
                 self._delivered = True
                 continue
@@ -340,6 +342,7 @@ class RoomCamera:
                     mode = self._decide(profile)
             new_frame = seconds != pending_seconds
             self._rate.add(len(data), now, new_frame)
+            self.status.frames += new_frame
             if mode == "passthrough":
                 # The demuxer gives a frame's slices as separate packets: send whole access
                 # units, or the RTP marker bit would end a frame in its middle.

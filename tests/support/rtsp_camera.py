@@ -22,9 +22,12 @@ DEBIAN_PYTHON = "/usr/bin/python3"
 
 
 def pipeline(width: int, height: int, fps: int, profile: str, bitrate_kbps: int, keyint: int) -> str:
+    # x264 signals the lowest profile its tools need: "ultrafast" uses baseline tools only, so a
+    # main or high stream needs a preset with CABAC and 8x8 transforms.
+    preset = "ultrafast" if "baseline" in profile else "veryfast"
     return (
         f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate={fps}/1 "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast bitrate={bitrate_kbps} key-int-max={keyint} "
+        f"! x264enc tune=zerolatency speed-preset={preset} bitrate={bitrate_kbps} key-int-max={keyint} "
         f"! video/x-h264,profile={profile} ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
     )
 
