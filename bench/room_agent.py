@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def agent_for(root: Path, server: ClassServer, link: str, camera: RtspCamera, ru
     )
 
 
+def logged_at(agent: AgentProcess, state: str) -> float:
+    """When the agent logged that it entered `state` (its log's local clock)."""
+    for line in agent.log.read_text(errors="replace").splitlines():
+        if f"room agent: {state}" in line:
+            return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+    return float("nan")
+
+
 def live(agent: AgentProcess) -> Callable[[], bool]:
     return lambda: agent.status().get("state") == "in_class" and agent.video().get("state") == "live"
 
@@ -88,7 +97,10 @@ def start_time(runs: int) -> None:
                 agent.start()
                 at = wait_until(lambda: page.evaluate("window.__roomFrame"), 60, "the room video", describe=agent.tail)
                 times.append(at / 1000 - started)
-                print(f"run {run}: agent start → room video decoded in the trainee's page: {times[-1]:.2f} s", flush=True)
+                joining, joined = logged_at(agent, "joining"), logged_at(agent, "in_class")
+                print(f"run {run}: agent start → room video decoded in the trainee's page: {times[-1]:.2f} s "
+                      f"(process start → joining {joining - started:.2f} s, → joined and published "
+                      f"{joined - started:.2f} s)", flush=True)  # fmt: skip
                 agent.stop()
                 wait_until(lambda: not page.evaluate(SHOWING, [1280, 720]), 60, "the room tile to go")
             print(f"median of {runs}: {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})")

@@ -62,8 +62,12 @@ def room_agent(
     if list_audio_devices:
         from signaling.agent.audio import list_devices
 
-        for device in list_devices():
+        devices = list_devices()
+        for device in devices:
             print(f"{device.index:3d}  in={device.inputs:<3d} out={device.outputs:<3d} {device.default_rate} Hz  {device.name}")
+        if not devices:
+            print("PortAudio sees no audio device (is the sound server running for this user?)", file=sys.stderr)
+            raise typer.Exit(1)
         return
     if not server or not room:
         raise typer.BadParameter("--server and --room are required")
