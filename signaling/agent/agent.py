@@ -43,6 +43,7 @@ class AgentConfig:
     speakers: str | int | None = None
     audio: bool = True
     poll_interval: float = 10.0  # seconds between schedule checks
+    report_interval: float = 10.0  # seconds between status reports to the server
     backoff: Backoff = field(default_factory=lambda: Backoff(0.5, 2.0, 15.0))
     ice_servers: list[RTCIceServer] = field(default_factory=list)
 
@@ -94,6 +95,7 @@ class RoomAgent:
         if self.config.audio:
             self.speakers = Speakers(self.config.speakers)
         attempt = 0
+        reporter = asyncio.create_task(self._report())
         try:
             while True:
                 delay = self.config.poll_interval
@@ -126,10 +128,20 @@ class RoomAgent:
                 if delay:
                     await asyncio.sleep(delay)
         finally:
+            reporter.cancel()
             if self.speakers is not None:
                 self.speakers.close()
             if self.camera is not None:
                 self.camera.stop()
+
+    async def _report(self) -> None:
+        """The status to the server every `report_interval` (health in the technician console)."""
+        while True:
+            try:
+                await self.schedule.report(self.status())
+            except (httpx.HTTPError, OSError) as exc:
+                logger.debug("status report failed: %s", exc)
+            await asyncio.sleep(self.config.report_interval)
 
     async def _attend(self, scheduled: ScheduledClass) -> None:
         self._set("joining", scheduled.title or scheduled.id)

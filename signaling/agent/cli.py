@@ -46,6 +46,7 @@ def room_agent(
     ] = "",
     name: Annotated[str, typer.Option(help="Name shown in the class")] = "Phòng học",
     poll_interval: Annotated[float, typer.Option(min=1.0, help="Seconds between schedule checks")] = 10.0,
+    report_interval: Annotated[float, typer.Option(min=1.0, help="Seconds between status reports to the server")] = 10.0,
     status_interval: Annotated[float, typer.Option(min=0.0, help="Print the status every N s (0: never)")] = 30.0,
     ice_host: Annotated[
         list[str] | None, typer.Option(help="Host address to offer for WebRTC (repeat; default: every interface)")
@@ -101,6 +102,7 @@ def room_agent(
         speakers=speakers or None,
         audio=not no_audio,
         poll_interval=poll_interval,
+        report_interval=report_interval,
     )
     agent = RoomAgent(config, schedule, RoomCamera(source) if source else None)
 

@@ -20,6 +20,7 @@ from signaling.api import join_preview
 from signaling.api import console as console_routes
 from signaling.api import rooms as rooms_api
 from signaling.api import room_keys as room_keys_api
+from signaling.api import room_agent as room_agent_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(join_preview.router)
     app.include_router(room_keys_api.room_router)  # before the rooms' /api/rooms/{room} routes
     app.include_router(room_keys_api.admin_router)
+    app.include_router(room_agent_api.router)
     rooms_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
