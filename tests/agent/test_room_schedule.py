@@ -40,6 +40,11 @@ def admin(server: ClassServer, method: str, path: str, body: dict[str, Any] | No
     return response.json()
 
 
+def reported(server: ClassServer) -> dict[str, Any]:
+    got = httpx.get(f"{server.url}/api/rooms/{ROOM}/agent", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+    return dict(got.json()) if got.status_code == 200 else {}
+
+
 async def room_camera_at_trainee(server: ClassServer, created: dict[str, Any]) -> tuple[int, int]:
     """A trainee joins and decodes the room's camera: its frame size."""
     trainee = ClassClient(await WebSocketChannel.connect(server.url.replace("http", "ws", 1) + f"/ws/{created['id']}"))
@@ -62,7 +67,7 @@ async def test_the_agent_follows_the_room_schedule(server: ClassServer, camera: 
     agent = AgentProcess(
         tmp_path / "agent.log",
         tmp_path / "agent-codecs.log",
-        ["--server", server.url, "--room", ROOM, "--key-file", str(key_file), "--poll-interval", "1"]
+        ["--server", server.url, "--room", ROOM, "--key-file", str(key_file), "--poll-interval", "1", "--report-interval", "1"]
         + ["--camera", camera.url, "--no-audio"],
     ).start()
 
@@ -79,6 +84,13 @@ async def test_the_agent_follows_the_room_schedule(server: ClassServer, camera: 
         })  # fmt: skip
         await until(lambda: agent.status().get("class_id") == created["id"], 60, "the agent in the class", describe=describe)
         assert await room_camera_at_trainee(server, created) == (1280, 720)
+        # Its health, as the technician console and /metrics see it.
+        await until(lambda: reported(server).get("state") == "in_class", 30, "the agent's report", describe=describe)
+        view = reported(server)
+        assert view["online"] and view["class_id"] == created["id"] and view["video"]["mode"] == "passthrough"
+        metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+        assert 'classbridge_room_video_passthrough{room="room-101"} 1.0' in metrics
+        assert 'classbridge_room_agent_in_class{room="room-101"} 1.0' in metrics
 
         server.stop()  # a server restart: the agent notices, then comes back by itself
         await until(lambda: agent.status().get("state") == "offline", 60, "the agent offline", describe=describe)
