@@ -79,11 +79,11 @@ def live(agent: AgentProcess) -> Callable[[], bool]:
     return lambda: agent.status().get("state") == "in_class" and agent.video().get("state") == "live"
 
 
-def start_time(runs: int) -> None:
+def start_time(runs: int, width: int, height: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         root = Path(tmp)
         server = ClassServer(root / "data").start()
-        camera = RtspCamera(free_port(), root / "camera.log").start()
+        camera = RtspCamera(free_port(), root / "camera.log", ("--width", str(width), "--height", str(height))).start()
         browser = launch(p)
         try:
             created = server.create_class("Đo thời gian phòng học")
@@ -91,18 +91,18 @@ def start_time(runs: int) -> None:
             join(page, created["links"]["trainee"], "Học viên")
             times = []
             for run in range(1, runs + 1):
-                page.evaluate(ARM, [1280, 720])
+                page.evaluate(ARM, [width, height])
                 agent = agent_for(root, server, created["links"]["room"], camera, run)
                 started = time.time()
                 agent.start()
                 at = wait_until(lambda: page.evaluate("window.__roomFrame"), 60, "the room video", describe=agent.tail)
                 times.append(at / 1000 - started)
                 joining, joined = logged_at(agent, "joining"), logged_at(agent, "in_class")
-                print(f"run {run}: agent start → room video decoded in the trainee's page: {times[-1]:.2f} s "
+                print(f"run {run}: agent start → room video ({width}×{height}) decoded in the trainee's page: {times[-1]:.2f} s "
                       f"(process start → joining {joining - started:.2f} s, → joined and published "
                       f"{joined - started:.2f} s)", flush=True)  # fmt: skip
                 agent.stop()
-                wait_until(lambda: not page.evaluate(SHOWING, [1280, 720]), 60, "the room tile to go")
+                wait_until(lambda: not page.evaluate(SHOWING, [width, height]), 60, "the room tile to go")
             print(f"median of {runs}: {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})")
             print(json.dumps({"agent_start_to_video_s": [round(t, 3) for t in times], "median_s": round(statistics.median(times), 3)}))
             context.close()
@@ -161,11 +161,14 @@ def cpu(seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
-    sub.add_parser("start").add_argument("--runs", type=int, default=5)
+    start = sub.add_parser("start")
+    start.add_argument("--runs", type=int, default=5)
+    start.add_argument("--size", default="1280x720", help="the camera's WIDTHxHEIGHT")
     sub.add_parser("cpu").add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
     if args.what == "start":
-        start_time(args.runs)
+        width, height = (int(v) for v in args.size.split("x"))
+        start_time(args.runs, width, height)
     else:
         cpu(args.seconds)
 
