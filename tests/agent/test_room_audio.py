@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classroom.relay import aiortc_internals
 from classroom.roles import Source
 from signaling.ws.client import ClassClient, WebSocketChannel
 from signaling.ws.messages import FloorRequest
@@ -37,13 +36,6 @@ def pulse(tmp_path: Path) -> Iterator[PulseServer]:
     server = PulseServer(tmp_path / "pulse", (MIC_SINK, SPEAKER_SINK)).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def loopback_candidates() -> Iterator[None]:
-    aiortc_internals.use_host_addresses(["127.0.0.1"])
-    yield
-    aiortc_internals.use_host_addresses(None)
 
 
 def test_list_audio_devices_names_what_portaudio_sees(pulse: PulseServer) -> None:

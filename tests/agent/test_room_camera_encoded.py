@@ -3,7 +3,6 @@ capture device goes through OpenCV. Either way a trainee decodes the room video.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -11,22 +10,13 @@ import av
 import numpy as np
 import pytest
 
-from classroom.relay import aiortc_internals
-from tests.agent.support import AgentProcess
-from tests.agent.test_room_schedule import room_camera_at_trainee
+from tests.agent.support import AgentProcess, room_camera_at_trainee
 from tests.support.rtsp_camera import RtspCamera
 from tests.support.server import free_port
 from tests.support.wait import until
 from tests.web.support import ClassServer
 
 pytestmark = [pytest.mark.webrtc, pytest.mark.timeout(240)]
-
-
-@pytest.fixture(autouse=True)
-def loopback_candidates() -> Iterator[None]:
-    aiortc_internals.use_host_addresses(["127.0.0.1"])
-    yield
-    aiortc_internals.use_host_addresses(None)
 
 
 async def agent_with(server: ClassServer, tmp_path: Path, camera: str) -> tuple[AgentProcess, dict]:

@@ -3,7 +3,6 @@ restart, leaves when the class ends, and stops on a revoked key."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,25 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from classroom.relay import aiortc_internals
-from classroom.roles import Source
-from signaling.ws.client import ClassClient, WebSocketChannel
-from tests.agent.support import AgentProcess
-from tests.integration.conftest import token_of
-from tests.support.media import frames
+from tests.agent.support import AgentProcess, room_camera_at_trainee
 from tests.support.rtsp_camera import RtspCamera
 from tests.support.wait import until
 from tests.web.support import ADMIN_TOKEN, ClassServer
 
 pytestmark = [pytest.mark.webrtc, pytest.mark.timeout(300)]
 ROOM = "room-101"
-
-
-@pytest.fixture(autouse=True)
-def loopback_candidates() -> Iterator[None]:
-    aiortc_internals.use_host_addresses(["127.0.0.1"])
-    yield
-    aiortc_internals.use_host_addresses(None)
 
 
 def admin(server: ClassServer, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -43,21 +30,6 @@ def admin(server: ClassServer, method: str, path: str, body: dict[str, Any] | No
 def reported(server: ClassServer) -> dict[str, Any]:
     got = httpx.get(f"{server.url}/api/rooms/{ROOM}/agent", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
     return dict(got.json()) if got.status_code == 200 else {}
-
-
-async def room_camera_at_trainee(server: ClassServer, created: dict[str, Any]) -> tuple[int, int]:
-    """A trainee joins and decodes the room's camera: its frame size."""
-    trainee = ClassClient(await WebSocketChannel.connect(server.url.replace("http", "ws", 1) + f"/ws/{created['id']}"))
-    await trainee.join(token_of(created["links"]["trainee"]), name="Học viên")
-    try:
-        received = await until(
-            lambda: [r for r in trainee.received() if r.info.source is Source.CAMERA], 60, "the room camera"
-        )
-        sizes = {(f.width, f.height) for f in await frames(received[0].track, 10, timeout=20)}
-        assert len(sizes) == 1, sizes
-        return sizes.pop()
-    finally:
-        await trainee.close()
 
 
 async def test_the_agent_follows_the_room_schedule(server: ClassServer, camera: RtspCamera, tmp_path: Path) -> None:
