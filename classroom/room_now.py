@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
 from classroom.classes import ClassInfo
-from classroom.models import ClassStatus
+from classroom.models import ClassRecord, ClassStatus
 
 EARLY = timedelta(minutes=15)
 
@@ -44,3 +45,22 @@ def now_in_room(
         key=lambda c: c.starts_at or now,
     )
     return current, (later[0] if later else None)
+
+
+def on_now(db: sessionmaker[Session], now: datetime) -> list[ClassInfo]:
+    """Every class on now in some room (a typed check-in PIN is one of theirs)."""
+    query = (
+        select(ClassRecord)
+        .where(
+            ClassRecord.room.is_not(None),
+            ClassRecord.status != ClassStatus.ENDED,
+            or_(
+                ClassRecord.status == ClassStatus.LIVE,
+                and_(ClassRecord.starts_at <= now + EARLY, ClassRecord.ends_at > now),
+            ),
+        )
+        .limit(500)
+    )
+    with db() as session:
+        found = [ClassInfo.model_validate(r) for r in session.scalars(query)]
+    return [c for c in found if is_on(c, now)]

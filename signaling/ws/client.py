@@ -141,8 +141,16 @@ class ClassClient:
         if not isinstance(first, Joined):
             raise RuntimeError(f"expected 'joined', got {first.type!r}")
         self.joined = first
+        if not self._ice_servers:  # as a browser does: the servers (and TURN credentials) of the reply
+            self.use_ice_servers(
+                [RTCIceServer(urls=s.urls, username=s.username, credential=s.credential) for s in first.ice_servers]
+            )
         self._reader = asyncio.create_task(self._read_loop())
         return first
+
+    def use_ice_servers(self, servers: list[RTCIceServer]) -> None:
+        """The STUN/TURN servers of connections made from now on."""
+        self._ice_servers = list(servers)
 
     async def close(self) -> None:
         try:

@@ -270,7 +270,10 @@ def test_serve_refuses_unusable_tls_files(tmp_path: Path) -> None:
 
 
 def test_serve_warns_about_http_on_the_lan(tmp_path: Path) -> None:
-    server = serve(tmp_path / "data", env={"CLASSBRIDGE_PUBLIC_URL": "http://192.0.2.10:8000"})
+    server = serve(
+        tmp_path / "data",
+        env={"CLASSBRIDGE_PUBLIC_URL": "http://192.0.2.10:8000", "CLASSBRIDGE_ICE__PUBLIC_ADDRESS": "192.0.2.10"},
+    )
     output = server.stop()
     assert "browsers allow camera and microphone only on https:// or localhost" in output
 

@@ -27,12 +27,30 @@ def test_audit_records_a_decoder_and_an_encoder(tmp_path):
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+    recorded = [what for what, _ in codec_audit.recorded(log) if what != "CodecContext.create"]
+    assert recorded == ["installed", "get_decoder", "Vp8Decoder", "get_encoder", "OpusEncoder"]
+
+
+def test_audit_records_pyav_codec_contexts_but_not_codecless_muxing(tmp_path):
+    log = tmp_path / "codecs.log"
+    code = textwrap.dedent(
+        f"""
+        import io
+        from pathlib import Path
+        from tests.support import codec_audit
+        codec_audit.install(Path({str(log)!r}))
+        import av
+        out = av.open(io.BytesIO(), "w", format="webm")
+        out.add_mux_stream("vp8", width=320, height=240)
+        out.add_stream("libopus", rate=48000)
+        av.CodecContext.create("vp8", "r")
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
     assert [what for what, _ in codec_audit.recorded(log)] == [
         "installed",
-        "get_decoder",
-        "Vp8Decoder",
-        "get_encoder",
-        "OpusEncoder",
+        "OutputContainer.add_stream",
+        "CodecContext.create",
     ]
 
 
