@@ -36,8 +36,13 @@ def room_agent(
         Path | None, typer.Option(help="File holding the room key (else $CLASSBRIDGE_ROOM_KEY)")
     ] = None,
     camera: Annotated[
-        str, typer.Option(help="rtsp://… URL of the room camera, or a capture device index/path (OpenCV)")
+        str,
+        typer.Option(
+            help="rtsp://… URL of the room camera; onvif:ROOM/DEVICE to ask a camera of --rooms-file "
+            "for it; or a capture device index/path (OpenCV)"
+        ),
     ] = "",
+    rooms_file: Annotated[Path | None, typer.Option(help="The rooms file, for --camera onvif:ROOM/DEVICE")] = None,
     microphone: Annotated[str, typer.Option(help="Capture device: name (or part of it) or index")] = "",
     speakers: Annotated[str, typer.Option(help="Playback device: name (or part of it) or index")] = "",
     no_audio: Annotated[bool, typer.Option("--no-audio", help="Publish no microphone, play nothing")] = False,
@@ -73,7 +78,7 @@ def room_agent(
     if not server or not room:
         raise typer.BadParameter("--server and --room are required")
     from signaling.agent.agent import AgentConfig, RoomAgent
-    from signaling.agent.camera import CameraSource, OpenCvSource, RoomCamera, RtspSource
+    from signaling.agent.camera import CameraSource, OnvifCameraSource, OpenCvSource, RoomCamera, RtspSource
     from signaling.agent.schedule import FixedClass, RoomSchedule, Schedule
 
     if ice_host:
@@ -92,6 +97,10 @@ def room_agent(
     source: CameraSource | None = None
     if camera.startswith(("rtsp://", "rtsps://")):
         source = RtspSource(camera)
+    elif camera.startswith("onvif:"):
+        if rooms_file is None:
+            raise typer.BadParameter("--camera onvif:ROOM/DEVICE needs --rooms-file")
+        source = OnvifCameraSource(rooms_file, camera.removeprefix("onvif:"))
     elif camera:
         source = OpenCvSource(int(camera) if camera.isdigit() else camera)
     config = AgentConfig(

@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--profile", default="constrained-baseline")
     parser.add_argument("--bitrate", type=int, default=2000, help="kbit/s")
     parser.add_argument("--keyint", type=int, default=30)
+    parser.add_argument("--path", default="cam", help="the stream's path: rtsp://127.0.0.1:PORT/PATH")
     args = parser.parse_args()
 
     import gi
@@ -56,10 +57,10 @@ def main() -> None:
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(pipeline(args.width, args.height, args.fps, args.profile, args.bitrate, args.keyint))
     factory.set_shared(True)
-    server.get_mount_points().add_factory("/cam", factory)
+    server.get_mount_points().add_factory(f"/{args.path}", factory)
     if server.attach(None) == 0:
         sys.exit(f"cannot listen on 127.0.0.1:{args.port}")
-    print(f"ready rtsp://127.0.0.1:{args.port}/cam", flush=True)
+    print(f"ready rtsp://127.0.0.1:{args.port}/{args.path}", flush=True)
     GLib.MainLoop().run()
 
 
