@@ -64,6 +64,7 @@ class RoomAgent:
         self.microphone: MicrophoneTrack | None = None
         self.speakers: Speakers | None = None
         self.joined_at: float | None = None
+        self.audio_error: str | None = None  # why a capture or playback device could not open
 
     # ---- status ------------------------------------------------------------------------------
 
@@ -79,8 +80,13 @@ class RoomAgent:
             "audio": {
                 "capture_dbfs": self.microphone.level.dbfs if self.microphone else SILENCE_DBFS,
                 "playback_dbfs": self.speakers.level.dbfs if self.speakers else SILENCE_DBFS,
+                "error": self.audio_error,
             },
         }
+
+    def _audio_failed(self, which: str, exc: Exception) -> None:
+        self.audio_error = f"{which}: {exc}"
+        logger.error("room agent: cannot open the %s: %s", which, exc)
 
     def _set(self, state: State, detail: str = "") -> None:
         if (state, detail) != (self.state, self.detail):
@@ -93,7 +99,10 @@ class RoomAgent:
         if self.camera is not None:
             self.camera.start()
         if self.config.audio:
-            self.speakers = Speakers(self.config.speakers)
+            try:
+                self.speakers = Speakers(self.config.speakers)
+            except (LookupError, OSError) as exc:  # the class still gets the camera and microphones
+                self._audio_failed("speakers", exc)
         attempt = 0
         reporter = asyncio.create_task(self._report())
         try:
@@ -160,8 +169,11 @@ class RoomAgent:
                 self.camera.negotiated_profile = profile.name if passable(profile) and profile else "constrained baseline"
                 tracks.append((self.camera.track(), Source.CAMERA))
             if self.config.audio:
-                microphone = self.microphone = MicrophoneTrack(self.config.microphone)
-                tracks.append((microphone, Source.MICROPHONE))
+                try:
+                    microphone = self.microphone = MicrophoneTrack(self.config.microphone)
+                    tracks.append((microphone, Source.MICROPHONE))
+                except (LookupError, OSError) as exc:  # the class still gets the camera
+                    self._audio_failed("microphone", exc)
             if tracks:
                 await client.publish(tracks)
             self.class_id = scheduled.id

@@ -38,6 +38,7 @@ class VideoReport(BaseModel):
 class AudioReport(BaseModel):
     capture_dbfs: float = Field(-100.0, ge=-200, le=10)
     playback_dbfs: float = Field(-100.0, ge=-200, le=10)
+    error: str | None = Field(None, max_length=500)  # a capture or playback device that did not open
 
 
 class AgentReport(BaseModel):

@@ -106,3 +106,22 @@ async def test_ceiling_microphone_reaches_a_trainee_and_the_floor_reaches_the_sp
     made = agent.codecs()
     assert made <= {"installed", "get_encoder", "get_decoder", "OpusEncoder", "OpusDecoder", "OpusEncoder.encode",
                     "CodecContext.create"}, made  # fmt: skip
+
+
+async def test_a_missing_microphone_is_reported_and_the_class_still_goes_on(
+    server: ClassServer, pulse: PulseServer, tmp_path: Path
+) -> None:
+    created = server.create_class("Lớp thiếu micrô")
+    agent = AgentProcess(
+        tmp_path / "agent.log",
+        tmp_path / "agent-codecs.log",
+        ["--server", server.url, "--room", "room-101", "--join-link", created["links"]["room"]]
+        + ["--microphone", "Shure P300", "--speakers", "pulse"],
+        env=pulse.env(PULSE_SINK=SPEAKER_SINK),
+    ).start()
+    try:
+        await until(lambda: agent.status().get("state") == "in_class", 60, "the agent in the class", describe=agent.tail)
+        error = agent.status()["audio"]["error"]
+        assert error.startswith("microphone: no input audio device named 'Shure P300' (there are: ") and "pulse" in error
+    finally:
+        agent.stop()

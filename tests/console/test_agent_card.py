@@ -28,13 +28,13 @@ def page(browser: Browser, console_server: ConsoleServer) -> Iterator[Page]:
     assert errors == []
 
 
-def report(console_server: ConsoleServer, **video: object) -> None:
+def report(console_server: ConsoleServer, audio_error: str | None = None, **video: object) -> None:
     server_of(console_server.app).room_agents.report("room-101", AgentReport.model_validate({
         "version": "0.1.0", "state": "in_class", "class_id": "abc123",
         "video": {"source": "rtsp://10.0.0.5/stream1", "state": "live", "mode": "passthrough", "codec": "h264",
                   "profile": "constrained baseline 4.0 (42c028)", "width": 1920, "height": 1080, "fps": 29.9,
                   "bitrate_bps": 3_900_000, "reconnects": 0, "frames": 100, **video},
-        "audio": {"capture_dbfs": -23.4, "playback_dbfs": -100},
+        "audio": {"capture_dbfs": -23.4, "playback_dbfs": -100, "error": audio_error},
     }))  # fmt: skip
 
 
@@ -53,3 +53,8 @@ def test_the_agent_is_a_device_of_the_room(page: Page, console_server: ConsoleSe
     report(console_server, state="lost", reconnects=3)
     expect(agent.locator("[data-field='video']")).to_have_text("Camera phòng học tạm mất tín hiệu", timeout=SLOW)
     expect(agent.locator("[data-field='reconnects']")).to_have_text("3")
+    report(console_server, audio_error="microphone: no input audio device named 'Shure P300'", mode="re-encoded",
+           reason="the relay does not take H.264 high", profile="high 4.0 (640028)")  # fmt: skip
+    expect(agent.locator("[data-field='video']")).to_have_text("Đang mã hóa lại", timeout=SLOW)
+    expect(agent.locator("[data-field='reason']")).to_have_text("the relay does not take H.264 high")
+    expect(agent.locator("[data-field='audio-error']")).to_contain_text("Shure P300")

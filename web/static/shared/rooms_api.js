@@ -32,7 +32,7 @@
  *   reconnects: number, frames: number}} AgentVideo
  * @typedef {{room: string, online: boolean, seconds_since_report: number, version: string,
  *   state: string, detail: string, class_id: ?string, video: ?AgentVideo,
- *   audio: {capture_dbfs: number, playback_dbfs: number}}} AgentView
+ *   audio: {capture_dbfs: number, playback_dbfs: number, error?: ?string}}} AgentView
  */
 
 export const PROTOCOL_VERSION = 1;

@@ -25,26 +25,32 @@ function level(dbfs) {
 /** @param {AgentView | null} view */
 function facts(view) {
   if (!view) return [el("p", { className: "detail", attrs: { "data-field": "agent-none" } }, t("agent.none"))];
-  /** @type {[string, string, string][]} field, label, value */
+  /** @type {[string, string, string, boolean?][]} field, label, value, whether the value is data (as the agent or a device said it) */
   const rows = [
     ["state", t("agent.state"), t(`agent.state.${view.state}`)],
-    ["version", t("agent.version"), view.version],
+    ["version", t("agent.version"), view.version, true],
   ];
   const video = view.video;
   if (video) {
     const mode = video.state !== "live" ? t(`agent.video.${video.state}`)
       : video.mode === "passthrough" ? t("agent.passthrough")
-      : `${t("agent.reencoded")}${video.reason ? ` (${video.reason})` : ""}`;
+      : t("agent.reencoded");
     rows.push(["video", t("agent.video"), mode]);
+    if (video.state === "live" && video.mode !== "passthrough" && video.reason) rows.push(["reason", t("agent.reason"), video.reason, true]);
     if (video.width && video.height) rows.push(["resolution", t("agent.resolution"), `${video.width}×${video.height}`]);
-    if (video.profile) rows.push(["profile", t("agent.profile"), `${video.codec || ""} ${video.profile}`.trim()]);
+    if (video.profile) rows.push(["profile", t("agent.profile"), `${video.codec || ""} ${video.profile}`.trim(), true]);
     if (video.fps !== null && video.fps !== undefined) rows.push(["fps", t("agent.fps"), String(video.fps)]);
     rows.push(["bitrate", t("agent.bitrate"), bitrate(video.bitrate_bps)]);
     rows.push(["reconnects", t("agent.reconnects"), String(video.reconnects)]);
   }
   rows.push(["capture", t("agent.capture"), level(view.audio.capture_dbfs)]);
   rows.push(["playback", t("agent.playback"), level(view.audio.playback_dbfs)]);
-  return [el("dl", { className: "facts" }, ...rows.flatMap(([key, label, value]) => [el("dt", {}, label), el("dd", { attrs: { "data-field": key } }, value)]))];
+  // The device's own words (PortAudio's, English): data, as a device's detail is.
+  if (view.audio.error) rows.push(["audio-error", t("agent.audio_error"), view.audio.error, true]);
+  return [el("dl", { className: "facts" }, ...rows.flatMap(([key, label, value, data]) => [
+    el("dt", {}, label),
+    data ? el("dd", { text: value, attrs: { "data-field": key } }) : el("dd", { attrs: { "data-field": key } }, value),
+  ]))];
 }
 
 /** @param {RoomsApi} api @param {string} room */
