@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from classroom.hub import ClassHub
+from classroom.recording.counters import RECORDING
 from classroom.relay.counters import COUNTERS
 from signaling.errors import AdminAuthError
 from signaling.server.state import server_of
@@ -31,12 +32,17 @@ COUNTER_HELP = {
     "keyframe_requests_suppressed": "Key frame requests folded into another by the throttle",
     "slow_subscriber_drops": "Packets not sent to slow subscribers (they resume at a key frame)",
     "congestion_events": "Packets a subscriber's socket refused",
+    "recording_bytes_written": "Media bytes written to recordings",
+    "recording_frames_written": "Frames written to recordings",
+    "recordings_started": "Recordings started",
+    "recordings_stopped_by_storage": "Recordings stopped because the disk or the quota was full",
 }
 GAUGE_HELP = {
     "classes": "Live classes",
     "participants": "Connected participants",
     "published_tracks": "Tracks being published",
     "forwarded_streams": "Outgoing streams (one per subscriber and track)",
+    "recordings_active": "Classes being recorded",
 }
 
 
@@ -49,7 +55,7 @@ class ProcessStats:
 
 
 def process_stats(hub: ClassHub) -> ProcessStats:
-    return ProcessStats(counters=COUNTERS.snapshot(), gauges=hub.gauges())
+    return ProcessStats(counters=COUNTERS.snapshot() | RECORDING.snapshot(), gauges=hub.gauges())
 
 
 class _Snapshot:

@@ -18,9 +18,13 @@ from starlette.concurrency import run_in_threadpool
 from classroom.live import LiveClasses
 from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
+from signaling.api import bank as bank_api
 from signaling.api import join_preview
 from signaling.api import console as console_routes
+from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
+from signaling.api import checkin as checkin_api
+from signaling.api import room_keys as room_keys_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
@@ -100,6 +104,7 @@ def create_app(
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
             log.info("closed %d open attendance rows at shutdown", closed)
+        await run_in_threadpool(services.close)
 
     app = FastAPI(
         title="classbridge",
@@ -123,7 +128,12 @@ def create_app(
     app.include_router(api.router)
     attendance_api.install(app)
     app.include_router(join_preview.router)
+    app.include_router(room_keys_api.room_router)  # before the rooms' /api/rooms/{room} routes
+    app.include_router(room_keys_api.admin_router)
+    checkin_api.install(app)
+    app.include_router(bank_api.router)
     rooms_api.install(app)
+    courses_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
     app.include_router(web_routes.router)

@@ -10,12 +10,17 @@ import gc
 
 from typing import Callable
 
+from classroom.assessment.quiz_bank import DatabaseQuizBank
 from classroom.directory import DatabaseDirectory, DatabaseJournal
 from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
+from classroom.recording.catalog import course_of, recording_factory
+from classroom.recording.recording import RecordingFactory, StoragePolicy
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
+from signaling.auth.turn_credentials import TurnCredentialIssuer
+from signaling.errors import SettingsError
 from signaling.server.services import Services
 from signaling.server.settings import Settings
 from signaling.ws.frames import ConnectionTerms
@@ -46,18 +51,50 @@ def media_peers(relay: RelayConfig) -> MediaPeerFactory:
     return peer
 
 
+def storage_policy(settings: Settings) -> StoragePolicy:
+    rec = settings.recording
+    assert rec.folder is not None  # derived from data_dir
+    return StoragePolicy(
+        folder=rec.folder,
+        quota_bytes=int(rec.quota_gb * 1e9) if rec.quota_gb is not None else None,
+        min_free_bytes=rec.min_free_mb << 20,
+    )
+
+
+def recordings(settings: Settings, services: Services) -> RecordingFactory | None:
+    """How this process records classes (None: recording is off)."""
+    if not settings.recording.enabled:
+        return None
+    return recording_factory(storage_policy(settings), lambda class_id: course_of(services.db, class_id))
+
+
 def build_hub(settings: Settings, services: Services) -> ClassHub:
     """The hub for this process; also points aioice at the configured host addresses."""
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
+    use_media_ports(settings, policy.host_addresses)
     return ClassHub(
         DatabaseDirectory(services.db),
         media_peers(RelayConfig(ice=policy)),
         settings.signaling.max_participants_per_class,
         journal=DatabaseJournal(services.db),
         floor_limit=settings.signaling.floor_limit,
+        quiz_bank=DatabaseQuizBank(services.db),
+        recordings=recordings(settings, services),
     )
+
+
+def use_media_ports(settings: Settings, addresses: tuple[str, ...]) -> None:
+    """The relay's UDP ports: one for everyone, a range, or (unset) any port."""
+    ice = settings.ice
+    if ice.udp_port is not None:
+        try:
+            aiortc_internals.use_single_port(ice.udp_port, addresses)
+        except OSError as e:
+            raise SettingsError(f"ice.udp_port: {e.strerror} (is another server using it?)") from None
+    elif ice.udp_port_min is not None and ice.udp_port_max is not None:
+        aiortc_internals.use_port_range(ice.udp_port_min, ice.udp_port_max)
 
 
 def connection_terms(settings: Settings) -> ConnectionTerms:
@@ -73,7 +110,15 @@ def connection_terms(settings: Settings) -> ConnectionTerms:
             rate_per_second=limits.rate_per_second,
             keepalive_timeout_s=limits.keepalive_timeout_s,
         ),
+        turn=turn_issuer(settings),
     )
+
+
+def turn_issuer(settings: Settings) -> TurnCredentialIssuer | None:
+    turn = settings.ice.turn
+    if turn is None:
+        return None
+    return TurnCredentialIssuer(urls=tuple(turn.urls), secret=turn.secret.get_secret_value(), ttl_s=turn.ttl_s)
 
 
 def freeze_startup_objects() -> None:

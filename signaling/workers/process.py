@@ -17,11 +17,15 @@ import json
 import logging
 import socket
 import sys
+from datetime import datetime
 from typing import Any
+
+from classroom.checkin.register import CheckInView
 
 from signaling.workers.ipc import (
     Close,
     Decoder,
+    CheckInNote,
     EndClass,
     Frame,
     Gone,
@@ -102,6 +106,13 @@ class Worker:
                     target.deliver(None)
             case EndClass(class_id):
                 await self.deps.hub.end_class(class_id)
+            case CheckInNote(class_id, external_id, name, checked_in_at, checked_out_at):
+                await self.deps.hub.checkin_changed(
+                    CheckInView(
+                        class_id, external_id, name, datetime.fromisoformat(checked_in_at),
+                        datetime.fromisoformat(checked_out_at) if checked_out_at else None,
+                    )
+                )  # fmt: skip
             case StatsRequest(request):
                 stats = process_stats(self.deps.hub)
                 self.writer.write(encode(StatsReply(request, stats.counters, stats.gauges)))
@@ -132,6 +143,7 @@ async def main(fd: int, settings_data: dict[str, Any]) -> None:
         await Worker(deps, reader, writer).run()
     finally:
         seen.cancel()
+        services.close()
 
 
 if __name__ == "__main__":
