@@ -36,6 +36,7 @@ from classroom.courses.completion import (
 )
 from classroom.courses.models import CourseRecord, TraineeRecord
 from classroom.errors import ClassNotFound, CourseNotFound
+from classroom.attendance import counted_until
 from classroom.models import AttendanceRecord, ClassRecord, ClassStatus
 from classroom.reports.presence import Mode, Span, Where, presence
 from classroom.roles import Role
@@ -191,10 +192,10 @@ class Reports:
         for r in rows:
             key = _person_key(r.external_id, r.display_name, r.id)
             people.setdefault(key, (r.external_id, r.display_name, None, False))
-            end = r.left_at or ends[r.class_id]
+            end = counted_until(r, now)  # an open row of a gone process: its last sighting
             remote.setdefault((key, r.class_id), []).append(
                 Span(r.joined_at, min(end, ends[r.class_id]), "remote", r.left_at is None
-                     and ends[r.class_id] == now)  # fmt: skip
+                     and end == now and ends[r.class_id] == now)  # fmt: skip
             )
         for ci in checkins:
             key = f"external:{ci.external_id}"
