@@ -150,3 +150,24 @@ def test_unknown_class(db: sessionmaker[Session]) -> None:
         verify(db, "nope")
     with pytest.raises(ClassNotFound):
         record_event(db, "nope", "checkin", T0)
+
+
+def test_room_check_ins_are_chained_and_an_edit_is_named(db: sessionmaker[Session]) -> None:
+    from classroom.checkin import register
+    from tests.support.checkin import enrol
+
+    class_id = classes.create(db, "Lớp có phòng học", now=T0).id
+    enrol(db, class_id)
+    register.check_in(db, class_id, "HV-001", "phone-1", T0 + timedelta(minutes=1))
+    register.check_in(db, class_id, "HV-002", "phone-2", T0 + timedelta(minutes=2))
+    register.check_out(db, class_id, "phone-1", T0 + timedelta(minutes=50))
+    verdict = verify(db, class_id)
+    assert verdict.ok and verdict.events == 3
+    sql(db, "UPDATE room_checkins SET checked_in_at = :a WHERE external_id = 'HV-002'", a=T0.replace(tzinfo=None))
+    sql(db, "UPDATE room_checkins SET checked_out_at = NULL WHERE external_id = 'HV-001'")
+    problems = {(p.problem, p.checkin_id): p.detail for p in verify(db, class_id).problems}
+    assert set(problems) == {("checkin_edited", 1), ("checkin_edited", 2)}
+    assert "checked_out_at differs" in problems[("checkin_edited", 1)]
+    assert "checked_in_at differs" in problems[("checkin_edited", 2)]
+    sql(db, "DELETE FROM room_checkins WHERE external_id = 'HV-002'")
+    assert ("checkin_deleted", None) in {(p.problem, p.checkin_id) for p in verify(db, class_id).problems}

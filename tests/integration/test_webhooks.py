@@ -22,7 +22,7 @@ from signaling.webhooks.signing import new_secret
 from tests.support.server import Served, serve
 from tests.support.wait import until
 
-pytestmark = pytest.mark.webrtc
+pytestmark = [pytest.mark.webrtc, pytest.mark.timeout(300)]  # two server starts on a loaded machine
 
 ADMIN_TOKEN = "webhook-admin-token-0123456789abcdef"
 EVENTS = {"class.started", "class.ended", "report.ready"}
