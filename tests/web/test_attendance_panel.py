@@ -1,16 +1,20 @@
 """Live attendance in the lecturer's class page, in real Chromium: the trainees who are in and
 since when, their time online ticking, who has left; the report downloads as CSV with the
-lecturer's own link. The trainee's page has no such panel."""
+lecturer's own link (the class report as XLSX). The trainee's page has no such panel."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.support.wait import wait_until
 from tests.web.support import ClassServer, dump, join, new_page, with_lang
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]  # three browsers on a loaded machine
 
 
 def test_the_lecturer_sees_who_is_in_for_how_long_and_downloads_the_report(
@@ -42,7 +46,7 @@ def test_the_lecturer_sees_who_is_in_for_how_long_and_downloads_the_report(
             "both trainees listed as in class",
             describe=lambda: dump(lecturer),
         )
-        assert "In class since" in binh.inner_text()
+        assert "In class since" in binh.inner_text() and binh.locator(".attendance-where").inner_text() == "Online"
         first = binh.locator(".attendance-online").inner_text()
         wait_until(
             lambda: binh.locator(".attendance-online").inner_text() != first,
@@ -64,11 +68,13 @@ def test_the_lecturer_sees_who_is_in_for_how_long_and_downloads_the_report(
         assert "1 in class now, 2 have joined" in panel.locator(".attendance-summary").inner_text()
 
         with lecturer.expect_download() as caught:
-            panel.get_by_role("button", name="Download report (CSV)").click()
+            panel.get_by_role("button", name="Download report (Excel)").click()
         download = caught.value
-        assert download.suggested_filename == f"attendance-{cid}.csv"
-        text = open(download.path(), encoding="utf-8-sig").read()
+        assert download.suggested_filename.endswith(".xlsx") and cid in download.suggested_filename
+        book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))  # no extension
+        text = " | ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
         assert "Trần Thị Bình" in text and "Lê Văn Cường" in text and "HV1" in text
+        assert "Time online" in text or "Thời gian" in text  # the page's language (English here)
     finally:
         for context in contexts:
             context.close()
@@ -88,6 +94,6 @@ def test_the_panel_speaks_vietnamese(browser: Browser, server: ClassServer) -> N
             "the empty list's words",
             describe=lambda: dump(lecturer),
         )
-        assert panel.get_by_role("button", name="Tải báo cáo (CSV)").count() == 1
+        assert panel.get_by_role("button", name="Tải báo cáo (Excel)").count() == 1
     finally:
         context.close()

@@ -1,28 +1,30 @@
 // @ts-check
 /**
- * Live attendance for the lecturer, in the people panel: who is in the class now and since
- * when, who has left and when, and each person's time online (reconnects and two tabs counted
- * once, as the school's report counts them). It reads the server's attendance report with the
- * lecturer's own link every few seconds and lets the time online tick in between; a button
- * downloads the report as CSV. In-room check-ins join this list when the room counts them.
+ * Live attendance for the lecturer, in the people panel: which trainees are in the class now
+ * (online, checked in in the room, or both) and since when, who has left and when, who on the
+ * course's roster has not come, and each one's time in class (reconnects and two tabs counted
+ * once, as the school's report counts them). It reads the class's report with the lecturer's
+ * own link every few seconds and lets the time tick in between; a button downloads the report.
  */
 
 import { el } from "../../shared/dom.js";
-import { bind, formatClock } from "../../shared/i18n.js";
+import { bind, formatClock, language } from "../../shared/i18n.js";
 
 const POLL_MS = 10_000;
 
 /**
- * @typedef {object} PersonAttendance the server's report row (signaling/api/attendance.py)
- * @property {string} person
- * @property {string | null} external_id
- * @property {string | null} display_name
- * @property {string} role
- * @property {number} sessions
- * @property {string} first_join
+ * @typedef {object} ClassAttendance one trainee in this class (classroom/reports/build.py)
+ * @property {string | null} first_join
  * @property {string | null} last_leave
- * @property {boolean} online_now
- * @property {number} seconds_online
+ * @property {boolean} present_now
+ * @property {number} seconds
+ * @property {"remote" | "room" | "both" | "absent"} mode
+ */
+/**
+ * @typedef {object} TraineeLine
+ * @property {string | null} external_id
+ * @property {string | null} name
+ * @property {ClassAttendance[]} classes
  */
 
 /** Seconds as h:mm:ss, as schools write attendance time. @param {number} seconds */
@@ -42,7 +44,7 @@ export class AttendancePanel {
 
   /** @param {string} classId @param {string} token the lecturer's join-link token */
   constructor(classId, token) {
-    this.url = `/api/classes/${encodeURIComponent(classId)}/attendance`;
+    this.url = `/api/classes/${encodeURIComponent(classId)}/attendance/report`;
     this.token = token;
     this.list = el("ul", { className: "people-list attendance-list" });
     this.summary = el("p", { className: "hint attendance-summary", attrs: { role: "status" } });
@@ -55,7 +57,7 @@ export class AttendancePanel {
       this.summary,
       this.list,
     );
-    /** @type {PersonAttendance[]} */
+    /** @type {{line: TraineeLine, here: ClassAttendance}[]} */
     this.people = [];
     this.fetchedAt = Date.now();
     this.ticker = setInterval(() => this.tick(), 1000);
@@ -68,8 +70,8 @@ export class AttendancePanel {
     try {
       const response = await fetch(this.url, { headers: { Authorization: `Bearer ${this.token}` } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const report = /** @type {{people: PersonAttendance[]}} */ (await response.json());
-      this.people = report.people.filter((p) => p.role !== "lecturer");
+      const report = /** @type {{trainees: TraineeLine[]}} */ (await response.json());
+      this.people = report.trainees.flatMap((line) => (line.classes[0] ? [{ line, here: line.classes[0] }] : []));
       this.fetchedAt = Date.now();
       this.render();
     } catch {
@@ -78,29 +80,36 @@ export class AttendancePanel {
   }
 
   render() {
-    const sorted = [...this.people].sort((a, b) => Number(b.online_now) - Number(a.online_now) || (a.display_name ?? "").localeCompare(b.display_name ?? ""));
-    const inClass = sorted.filter((p) => p.online_now).length;
-    if (sorted.length) bind(this.summary, "attendance.count", { in: inClass, total: sorted.length });
+    const rank = (/** @type {ClassAttendance} */ a) => (a.present_now ? 0 : a.mode === "absent" ? 2 : 1);
+    const sorted = [...this.people].sort((a, b) => rank(a.here) - rank(b.here) || (a.line.name ?? "").localeCompare(b.line.name ?? ""));
+    const inClass = sorted.filter((p) => p.here.present_now).length;
+    const joined = sorted.filter((p) => p.here.mode !== "absent").length;
+    if (sorted.length) bind(this.summary, "attendance.count", { in: inClass, total: joined });
     else bind(this.summary, "attendance.empty", {});
     this.list.replaceChildren(
-      ...sorted.map((p) =>
-        el(
+      ...sorted.map(({ line, here }) => {
+        const state = here.present_now ? "is-in" : here.mode === "absent" ? "is-absent" : "has-left";
+        const when = here.present_now
+          ? el("span", { className: "hint attendance-when", i18n: "attendance.in_since", args: { time: formatClock(here.first_join) } })
+          : here.mode === "absent"
+            ? el("span", { className: "hint attendance-when", i18n: "attendance.absent" })
+            : el("span", { className: "hint attendance-when", i18n: "attendance.left_at", args: { time: formatClock(here.last_leave) } });
+        return el(
           "li",
-          { className: `person attendance-person ${p.online_now ? "is-in" : "has-left"}`, data: { person: p.person } },
-          el("span", { className: "person-name", text: p.display_name ?? p.external_id ?? "?" }),
-          el("span", {
-            className: "hint attendance-when",
-            i18n: p.online_now ? "attendance.in_since" : "attendance.left_at",
-            args: { time: formatClock(p.online_now ? p.first_join : p.last_leave) },
-          }),
-          el("span", {
-            className: "attendance-online",
-            i18n: "attendance.online_for",
-            args: { time: duration(p.seconds_online) },
-            data: { seconds: String(p.seconds_online), live: String(p.online_now) },
-          }),
-        ),
-      ),
+          { className: `person attendance-person ${state}`, data: { person: line.external_id ?? line.name ?? "", mode: here.mode } },
+          el("span", { className: "person-name", text: line.name ?? line.external_id ?? "?" }),
+          here.mode === "absent" ? null : el("span", { className: "chip attendance-where", i18n: `attendance.where.${here.mode}` }),
+          when,
+          here.mode === "absent"
+            ? null
+            : el("span", {
+                className: "attendance-online",
+                i18n: "attendance.online_for",
+                args: { time: duration(here.seconds) },
+                data: { seconds: String(here.seconds), live: String(here.present_now) },
+              }),
+        );
+      }),
     );
   }
 
@@ -113,13 +122,13 @@ export class AttendancePanel {
     }
   }
 
-  /** The report as CSV, fetched with the lecturer's link (a plain link could not send it). */
+  /** The report as a spreadsheet, fetched with the lecturer's link (a plain link could not send it). */
   async download() {
     try {
-      const response = await fetch(`${this.url}?format=csv`, { headers: { Authorization: `Bearer ${this.token}` } });
+      const response = await fetch(`${this.url}?format=xlsx&lang=${language()}`, { headers: { Authorization: `Bearer ${this.token}` } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const href = URL.createObjectURL(await response.blob());
-      const name = (response.headers.get("content-disposition") ?? "").match(/filename="([^"]+)"/)?.[1] ?? "attendance.csv";
+      const name = (response.headers.get("content-disposition") ?? "").match(/filename="([^"]+)"/)?.[1] ?? "attendance.xlsx";
       const a = el("a", { attrs: { href, download: name, hidden: "" } });
       document.body.append(a);
       a.click();
