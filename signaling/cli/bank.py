@@ -1,6 +1,6 @@
 """``classbridge bank``: a course's question bank from the command line (import, export,
-list), on the server's data directory whether or not the server runs. Imported by
-signaling/cli/main.py, whose error handling and options it shares."""
+list), on the server's data directory whether or not the server runs.
+Its options and error handling are signaling/cli/common.py's."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from rich.text import Text
 from classroom.assessment import bank, formats
 from classroom.assessment.errors import BankImportRefused
 from classroom.assessment.questions import LETTERS, Difficulty, Kind
-from signaling.cli.main import ConfigOpt, DataDirOpt, _out, _reports_errors, _services, err
+from signaling.cli.common import ConfigOpt, DataDirOpt, _out, _reports_errors, _services, err
 
 bank_app: typer.Typer = typer.Typer(help="A course's question bank: import, export, list.", no_args_is_help=True)
 CourseArg = Annotated[str, typer.Argument(help="The course id.")]

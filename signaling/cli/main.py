@@ -44,6 +44,7 @@ from signaling.cli.common import (
     _when,
     err,
 )
+from signaling.cli.bank import bank_app
 from signaling.cli.courses import course_app, report_app
 from signaling.agent.cli import room_agent
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
@@ -715,8 +716,6 @@ def room_key(
         f"Revoke it with: classbridge room key --revoke {issued.key_id}",
         err=True,
     )
-from signaling.cli.bank import bank_app  # noqa: E402  (it uses this module's options)
-
 app.add_typer(bank_app, name="bank")
 
 
