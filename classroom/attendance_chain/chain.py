@@ -325,7 +325,10 @@ def _checkin_problems(events: list[AttendanceEventRecord], checkins: list[CheckI
     """Each room check-in against its chained check-in and check-out."""
 
     def by_kind(kind: str) -> dict[object, AttendanceEventRecord]:
-        return {(e.data or {}).get("checkin_id"): e for e in events if e.kind == kind}
+        """Events that stand for a check-in row (others may chain check-ins of their own)."""
+        return {
+            (e.data or {})["checkin_id"]: e for e in events if e.kind == kind and "checkin_id" in (e.data or {})
+        }
 
     ins, outs = by_kind(CHECKIN), by_kind(CHECKOUT)
     present = {c.id for c in checkins}
