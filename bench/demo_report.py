@@ -34,8 +34,8 @@ from classroom.roles import Role
 START = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)  # 08:00 in Lạng Sơn
 COURSE_TITLE = "DEMO – Bồi dưỡng kiến thức quốc phòng và an ninh, Khóa 12"
 CLASS_TITLE = "DEMO – Buổi 1: Quan điểm của Đảng về quốc phòng toàn dân"
-SIGNER = "DEMO – Trường Chính trị tỉnh Lạng Sơn (chứng thư thử nghiệm)"
-ORGANISATION = "DEMO – không có giá trị pháp lý"
+SIGNER = "DEMO – Trường Chính trị tỉnh Lạng Sơn"
+ORGANISATION = "DEMO – chứng thư thử nghiệm, không có giá trị pháp lý"
 ROSTER = [
     RosterRow(2, "LS-0153", "Nguyễn Thị Hồng Nhung", "Sở Nội vụ"),
     RosterRow(3, "LS-0154", "Hoàng Văn Thụ", "UBND huyện Cao Lộc"),

@@ -49,6 +49,7 @@ class ParticipantView:
     name: str
     external_id: str | None
     tracks: tuple[TrackView, ...] = ()
+    agent: bool = False  # the room's agent: it plays the class to the room's speakers
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ class ClassHub:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
+        agent: bool = False,
     ) -> Membership:
         """Seat a participant (its outbox gets `Seated` first); raises ClassNotFound,
         ClassEnded or ClassFull."""
@@ -116,7 +117,7 @@ class ClassHub:
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)
             try:
-                seat = await live.join(role, name, external_id, client_id, outbox)
+                seat = await live.join(role, name, external_id, client_id, outbox, agent=agent)
             except Exception:
                 self._drop_if_empty(live)
                 raise

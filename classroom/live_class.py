@@ -120,6 +120,7 @@ class Participant:
     client_id: str | None
     outbox: Outbox
     peer: ParticipantMedia
+    agent: bool = False  # the room's agent (announced at join; room role only)
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
     receive_video: bool = True  # False: audio only, for weak links
@@ -141,6 +142,7 @@ class Participant:
             name=self.name,
             external_id=self.external_id,
             tracks=tuple(t.view() for t in self.published.values()),
+            agent=self.agent,
         )
 
     def stream_id(self, source: Source) -> str:
@@ -160,6 +162,7 @@ class Seat:
     outbox: Outbox
     since: datetime
     participant: Participant | None = None
+    agent: bool = False
 
     @property
     def identity(self) -> str | None:
@@ -217,12 +220,15 @@ class LiveClass:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
+        agent: bool = False,
     ) -> Seat:
         """Seat a participant (its outbox gets `Seated` first) or put them in the lobby (it gets
         `Waiting`); raises ClassEnded, RemovedFromClass, ClassLocked or ClassFull."""
         if self.ended:
             raise ClassHasEnded(self.summary.id)
-        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock())
+        if agent and role is not Role.ROOM:
+            raise NotAllowed("only the room's link may join as the room agent")
+        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock(), agent=agent)
         if role in GUESTS and seat.identity in self.removed:
             raise RemovedFromClass()
         await self._replace_same_person(seat)
@@ -266,6 +272,7 @@ class LiveClass:
             external_id=seat.external_id,
             client_id=seat.client_id,
             outbox=outbox,
+            agent=seat.agent,
             peer=self._media(
                 participant_id,
                 self._offer_sender(participant_id),

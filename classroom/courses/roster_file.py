@@ -24,7 +24,8 @@ from classroom.models import EXTERNAL_ID_MAX, NAME_MAX
 RosterFormat = Literal["csv", "xlsx"]
 MAX_ROWS = 5000  # the largest course of a provincial school is a few hundred trainees
 MAX_PROBLEMS = 50
-HEADER_SEARCH_ROWS = 10  # a title or a date may stand above the header  # enough to fix a file; the rest are counted, not listed
+HEADER_SEARCH_ROWS = 10
+MAX_UNPACKED_BYTES = 64 * 2**20  # a roster of 5000 trainees unpacks to a few MiB  # a title or a date may stand above the header  # enough to fix a file; the rest are counted, not listed
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "external_id": (
@@ -87,6 +88,14 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, Sequence[object]]]:
     from openpyxl import load_workbook  # only when a spreadsheet comes
 
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        unpacked = 0  # openpyxl says what is wrong with it, below
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RosterInvalid([RosterProblem(
+            0, "", f"the XLSX file unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MiB"
+        )])  # fmt: skip
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):

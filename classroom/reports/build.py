@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from classroom.attendance import counted_until
 from classroom.checkin.models import CheckInRecord
 from classroom.courses.catalog import time_zone
 from classroom.courses.completion import (
@@ -36,7 +37,6 @@ from classroom.courses.completion import (
 )
 from classroom.courses.models import CourseRecord, TraineeRecord
 from classroom.errors import ClassNotFound, CourseNotFound
-from classroom.attendance import counted_until
 from classroom.models import AttendanceRecord, ClassRecord, ClassStatus
 from classroom.reports.presence import Mode, Span, Where, presence
 from classroom.roles import Role
@@ -192,11 +192,11 @@ class Reports:
         for r in rows:
             key = _person_key(r.external_id, r.display_name, r.id)
             people.setdefault(key, (r.external_id, r.display_name, None, False))
-            end = counted_until(r, now)  # an open row of a gone process: its last sighting
-            remote.setdefault((key, r.class_id), []).append(
-                Span(r.joined_at, min(end, ends[r.class_id]), "remote", r.left_at is None
-                     and end == now and ends[r.class_id] == now)  # fmt: skip
-            )
+            # An open row counts to now while its process keeps seeing it, to its last
+            # sighting once it does not (a crash): classroom/attendance.py.
+            end = min(counted_until(r, now), ends[r.class_id])
+            still = r.left_at is None and end == now
+            remote.setdefault((key, r.class_id), []).append(Span(r.joined_at, end, "remote", still))
         for ci in checkins:
             key = f"external:{ci.external_id}"
             people.setdefault(key, (ci.external_id, ci.name, None, False))

@@ -59,7 +59,14 @@ def report_pdf(
     from fpdf.fonts import FontFace
 
     regular, bold = find_font(font)
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+
+    class Paged(FPDF):
+        def footer(self) -> None:  # every page: its number of the whole, for a printed report
+            self.set_y(-10)
+            self.set_font(FAMILY, "", 7)
+            self.cell(0, 5, word(lang, "page", n=self.page_no(), total="{nb}"), align="R")
+
+    pdf = Paged(orientation="L", unit="mm", format="A4")
     pdf.set_creation_date(report.generated_at)
     pdf.set_title(f"{title(report, lang)}: {report.title}")
     pdf.set_creator("classbridge")

@@ -12,6 +12,7 @@ settings add). A document signed elsewhere may be genuine without being trusted 
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from pydantic import BaseModel
 from classroom.errors import ReportUnavailable
 
 FIELD_NAME = "ClassbridgeReport"
+# pyHanko logs a certificate it cannot chain to a trusted one as a warning with a traceback;
+# here that is an answer (`trusted: false`), not a fault, so it stays out of logs and terminals.
+logging.getLogger("pyhanko.sign.validation.generic_cms").setLevel(logging.ERROR)
 
 
 class Verification(BaseModel):

@@ -74,5 +74,5 @@ def report_xlsx(report: Report, lang: Lang) -> bytes:
     ]
     if report.kind == "course":
         sheets.append((word(lang, "detail"), detail_header(lang), detail_rows(report, lang)))
-    preamble = [[title(report, lang)], *([k, v] for k, v in heading(report, lang))]
+    preamble = [[title(report, lang)], [report.title], *([k, v] for k, v in heading(report, lang))]
     return table_xlsx(sheets, preamble)

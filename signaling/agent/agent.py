@@ -140,7 +140,12 @@ class RoomAgent:
         client = ClassClient(channel, self.config.ice_servers, receive_kinds=receive)
         microphone: MicrophoneTrack | None = None
         try:
-            await client.join(scheduled.join_token, name=self.config.name, lobby_timeout=24 * 3600)
+            # Announced as the agent when it plays the class in the room: the LED-wall page then
+            # stays silent (no echo loop).
+            await client.join(
+                scheduled.join_token, name=self.config.name, lobby_timeout=24 * 3600,
+                agent=self.speakers is not None,
+            )  # fmt: skip
             tracks: list[tuple[MediaStreamTrack, Source]] = []
             if self.camera is not None:
                 profile = await self.camera.probed(PROBE_S)

@@ -289,7 +289,8 @@ def report_verify(
         if result.signer:
             typer.echo(f"signed by:  {result.signer}")
         if result.signed_at:
-            typer.echo(f"signed at:  {result.signed_at.isoformat()}")
+            zone = catalog.time_zone(s.settings.time_zone)
+            typer.echo(f"signed at:  {result.signed_at.astimezone(zone).isoformat()}")
         if result.problem:
             typer.echo(f"problem:    {result.problem}")
     if not (result.valid and result.unchanged):

@@ -99,7 +99,8 @@ def trust_roots(settings: Settings) -> list[bytes]:
 
 
 def reports(services: Services, scores: ScoreProvider | None = None) -> Reports:
-    return Reports(services.db, services.settings.time_zone, scores)
+    """Reports whose completion rule reads the course's module-end test scores."""
+    return Reports(services.db, services.settings.time_zone, scores or services.assessments)
 
 
 def report_file(services: Services, report: Report, fmt: Format, lang: Lang) -> ReportFile:

@@ -128,10 +128,18 @@ class ClassClient:
     # ---- session --------------------------------------------------------------------------------
 
     async def join(
-        self, token: str, name: str | None = None, client_id: str | None = None, lobby_timeout: float | None = None
+        self,
+        token: str,
+        name: str | None = None,
+        client_id: str | None = None,
+        lobby_timeout: float | None = None,
+        agent: bool = False,
     ) -> Joined:
-        """Join; from the lobby (`waiting` first) once the lecturer lets us in, within `lobby_timeout`."""
-        await self._send(Join(type="join", v=PROTOCOL_VERSION, token=token, name=name, client_id=client_id))
+        """Join; from the lobby (`waiting` first) once the lecturer lets us in, within
+        `lobby_timeout`. `agent`: the room agent announces itself (room links only)."""
+        await self._send(
+            Join(type="join", v=PROTOCOL_VERSION, token=token, name=name, client_id=client_id, agent=agent)
+        )
         first = parse_server_message(await asyncio.wait_for(self.channel.recv(), self.timeout))
         if isinstance(first, WaitingInLobby):
             self.waited = first

@@ -293,7 +293,7 @@ class Connection:
             return
         try:
             self.membership = await self.hub.join(
-                self.class_id, claims.role, name, claims.external_id, message.client_id, self
+                self.class_id, claims.role, name, claims.external_id, message.client_id, self, agent=message.agent
             )
         except (LiveClassError, ClassNotFound, ClassEnded) as error:
             raise refusal(error, fatal=True) from None

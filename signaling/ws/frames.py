@@ -102,6 +102,7 @@ def participant_info(view: events.ParticipantView) -> ParticipantInfo:
         name=view.name,
         external_id=view.external_id,
         tracks=[track_info(t) for t in view.tracks],
+        agent=view.agent,
     )
 
 

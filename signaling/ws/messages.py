@@ -127,6 +127,7 @@ class ParticipantInfo(_Message):
     name: str
     external_id: str | None = None
     tracks: list[TrackInfo] = []
+    agent: bool = False  # the room agent (it plays the class's sound in the room)
 
 
 class LiveClassInfo(_Message):
@@ -166,6 +167,9 @@ class Join(_Message):
     token: Annotated[str, Field(min_length=1, max_length=4096)]
     name: DisplayName | None = None  # used when the link carries no name
     client_id: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    # The room agent announces itself (room links only): it plays the class to the room's
+    # speakers, so the room's screen page stays silent (no echo loop).
+    agent: bool = False
 
 
 class Publish(_Message):

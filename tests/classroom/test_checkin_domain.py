@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
 from classroom.checkin import codes, register
@@ -60,14 +61,14 @@ def test_roster_search_folds_diacritics_and_finds_ids() -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def db(tmp_path: Path) -> sessionmaker[Session]:
     return open_database(f"sqlite:///{tmp_path / 'c.db'}")
 
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 
 
-def test_one_phone_one_person_one_row(db) -> None:  # type: ignore[no-untyped-def]
+def test_one_phone_one_person_one_row(db: sessionmaker[Session]) -> None:
     info = classes.create(db, "Lớp", "room-101")
     with pytest.raises(NoRoster):
         register.check_in(db, info.id, "HV-001", "phone-a", NOW)

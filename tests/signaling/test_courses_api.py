@@ -195,3 +195,11 @@ def test_signed_reports_verify_and_a_changed_copy_does_not(signing_client: TestC
     assert (tampered["valid"], tampered["unchanged"]) == (False, False)
     assert tampered["problem"] == "the document was changed after it was signed"
     assert classes.get(server_of(signing_client.app).services.db, demo.class_id).status.value == "ended"
+
+
+def test_the_course_page_is_served_with_the_strict_policy(client: TestClient) -> None:
+    page = client.get("/course")
+    assert page.status_code == 200 and '<script type="module" src="/static/course/course.js">' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"  # the token in the fragment stays put
+    assert client.get("/static/course/i18n/vi.json").json()["course.join"] == "Vào lớp"

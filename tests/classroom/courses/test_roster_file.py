@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 
-from classroom.courses.roster_file import MAX_ROWS, parse_roster
+from classroom.courses.roster_file import MAX_ROWS, MAX_UNPACKED_BYTES, parse_roster
 from classroom.errors import RosterInvalid
 
 
@@ -78,3 +79,11 @@ def test_a_title_line_may_stand_above_the_header() -> None:
 def test_row_limit() -> None:
     text = "id,name\n" + "".join(f"{i},N{i}\n" for i in range(MAX_ROWS + 1))
     assert problems(text.encode(), "csv") == [(MAX_ROWS + 2, "", f"more than {MAX_ROWS} trainees")]
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b"<" + b"a" * (MAX_UNPACKED_BYTES + 1))
+    assert len(out.getvalue()) < 1_000_000
+    assert problems(out.getvalue(), "xlsx") == [(0, "", "the XLSX file unpacks to more than 64 MiB")]

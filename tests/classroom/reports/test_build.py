@@ -123,7 +123,7 @@ def test_open_connections_and_checkins_count_up_to_now_then_to_the_class_end(
     log.joined(k.id, "p1", Role.TRAINEE, "HV9", "Đinh Công Tráng")
     check_in(db, k.id, "HV8", "Lê Văn Tám", clock.wall())
     at(clock, 30)
-    log.heartbeat()  # the server still sees the connection (an unseen one stops counting)
+    log.heartbeat()  # the server sees the connection every few seconds
     reports = Reports(db, "Asia/Ho_Chi_Minh", clock=clock.wall)
     live = reports.klass(k.id)
     assert live.course_id is None and live.rule is None
@@ -232,3 +232,19 @@ def test_unknown_ids_and_zones(db: sessionmaker[Session]) -> None:
         catalog.create(db, "X", zone="Mars/Olympus")
     with pytest.raises(InvalidCourse):
         Reports(db, "Nowhere/Else")
+
+
+def test_a_connection_its_server_stopped_seeing_counts_to_its_last_sighting(
+    db: sessionmaker[Session], clock: ManualClock
+) -> None:
+    """A crash: the row stays open, nobody refreshes it; the report never counts "up to now"."""
+    k = classes.create(db, "Lớp gặp sự cố")
+    classes.start(db, k.id, now=clock.wall())
+    log = AttendanceLog(db, clock.wall)
+    log.joined(k.id, "p1", Role.TRAINEE, "HV1", "An")
+    at(clock, 10)
+    log.heartbeat()
+    at(clock, 60)  # the server died at minute 10
+    a = Reports(db, "Asia/Ho_Chi_Minh", clock=clock.wall).klass(k.id).trainees[0].classes[0]
+    assert (a.seconds, a.present_now) == (600, False)
+    assert a.last_leave == (MORNING + timedelta(minutes=10)).astimezone(a.last_leave.tzinfo)

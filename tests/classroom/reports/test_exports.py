@@ -106,7 +106,7 @@ def test_unsigned_pdf_says_so_and_keeps_vietnamese(class_report: Report) -> None
     for name in NAMES:
         assert name in text
     assert "BÁO CÁO ĐIỂM DANH LỚP HỌC" in text and "Sở Giáo dục và Đào tạo" in text
-    assert "chưa được ký số" in text
+    assert "chưa được ký số" in text and "Trang 1/1" in text
     assert verify(made.data, []).problem == "the document has no digital signature"
     # An embedded TrueType font (DejaVu or Noto), not a core font without Vietnamese letters.
     fonts = PdfReader(io.BytesIO(made.data)).pages[0]["/Resources"]["/Font"]
@@ -167,3 +167,24 @@ def test_english_words_and_missing_fonts_or_certificates(
     with pytest.raises(ReportUnavailable, match="cannot read"):
         SchoolCertificate.load(tmp_path / "none.p12", None)
     assert verify(b"not a pdf", []).problem is not None
+
+
+def test_a_long_report_runs_over_numbered_pages(db: sessionmaker[Session]) -> None:
+    from classroom import classes
+    from classroom.courses import catalog
+    from classroom.courses.roster_file import RosterRow
+
+    course = catalog.create(db, "Khóa đông học viên")
+    roster = [RosterRow(i + 2, f"HV{i:03d}", f"Phạm Thị Thu Hường {i}", "Ủy ban nhân dân tỉnh Lạng Sơn")
+              for i in range(90)]  # fmt: skip
+    catalog.import_roster(db, course.id, roster, "replace")
+    k = classes.create(db, "Buổi đông người")
+    catalog.attach(db, course.id, [k.id])
+    data = export(reports(db).klass(k.id), "pdf", "vi").data
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    assert len(pages) > 1
+    for n, text in enumerate(pages, start=1):
+        assert f"Trang {n}/{len(pages)}" in text
+        assert "Họ và tên" in text  # the table's heading on every page
+    everything = "\n".join(pages)
+    assert all(t.name in everything for t in roster)

@@ -243,7 +243,7 @@ class CheckInPage {
   done(checkin) {
     this.current = checkin;
     i18n.bind(byId("done-title"), "checkin.done_title", { name: checkin.name });
-    i18n.bind(byId("done-when"), "checkin.done_when", { time: Date.parse(checkin.checked_in_at) / 1000 });
+    i18n.bind(byId("done-when"), "checkin.done_when", { time: { time: Date.parse(checkin.checked_in_at) / 1000 } });
     this.show("done-step");
   }
 
