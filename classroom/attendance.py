@@ -22,10 +22,11 @@ import asyncio
 import csv
 import io
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import CursorResult, or_, select, update
@@ -80,6 +81,7 @@ SWEEP_EVERY = 5  # heartbeats between two sweeps for rows of gone processes
 SERVER_LOST = "server_lost"  # the leave reason of a row closed after a crash
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def last_seen(row: AttendanceRecord) -> datetime:
@@ -137,6 +139,13 @@ class AttendanceLog:
         self._db = db
         self._clock = clock
         self.holder = holder or uuid.uuid4().hex
+        # The threads of one process take turns to write: SQLite has one writer at a time,
+        # and a transaction that read before another's commit must start over (see `_write`).
+        self._writing = threading.Lock()
+
+    def _write(self, work: Callable[[Session], T]) -> T:
+        with self._writing:
+            return retrying(self._db, work)
 
     def joined(
         self,
@@ -177,7 +186,7 @@ class AttendanceLog:
             )
             return row.id
 
-        return retrying(self._db, work)
+        return self._write(work)
 
     def left(self, row_id: int, reason: str) -> None:
         """Close a connection's row; closing it again keeps the first leave (idempotent)."""
@@ -191,7 +200,7 @@ class AttendanceLog:
             if row.left_at is None:
                 close_row(session, row, self._clock(), reason, LEAVE)
 
-        retrying(self._db, work)
+        self._write(work)
 
     def heartbeat(self) -> int:
         """Mark every open row of this process seen now: one UPDATE; how many rows."""
@@ -200,8 +209,7 @@ class AttendanceLog:
             .where(AttendanceRecord.left_at.is_(None), AttendanceRecord.holder == self.holder)
             .values(last_seen_at=self._clock())
         )
-        with self._db.begin() as session:
-            return cast(CursorResult[Any], session.execute(query)).rowcount
+        return self._write(lambda session: cast(CursorResult[Any], session.execute(query)).rowcount)
 
     def recover(self) -> int:
         """Server start: close every open row no live process holds (none but ours can be) at
@@ -231,11 +239,11 @@ class AttendanceLog:
                 close_row(session, row, last_seen(row), SERVER_LOST, CLOSE)
             return len(rows)
 
-        return retrying(self._db, work)
+        return self._write(work)
 
     def close_open(self, reason: str) -> int:
         """Close every open row of every class (the server is stopping); how many were open."""
-        return retrying(self._db, lambda session: close_open_rows(session, self._clock(), reason))
+        return self._write(lambda session: close_open_rows(session, self._clock(), reason))
 
     async def keep_seen(self, interval_s: float) -> None:
         """Run `heartbeat` every `interval_s` (at most `HEARTBEAT_MAX_S`) and `sweep` every

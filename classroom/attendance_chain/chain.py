@@ -24,9 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.attendance_chain.encoding import GENESIS, ChainEvent, Scalar, event_hash
 from classroom.attendance_chain.models import AttendanceEventRecord
+from classroom.checkin.models import CheckInRecord
 from classroom.errors import ClassNotFound
 from classroom.models import AttendanceRecord, ClassRecord
 
+CHECKIN = "checkin"  # counted present in the room (classroom/checkin)
+CHECKOUT = "checkout"
 JOIN = "join"
 LEAVE = "leave"  # the connection closed
 CLOSE = "close"  # the server closed the row: class ended, server stopped, crash recovered
@@ -126,6 +129,20 @@ def record_event(
     return retrying(db, work)
 
 
+def chain_checkin(session: Session, record: CheckInRecord) -> None:
+    """Chain a check-in, or its check-out once `checked_out_at` is set (caller's transaction)."""
+    out = record.checked_out_at is not None
+    append_event(
+        session,
+        record.class_id,
+        CHECKOUT if out else CHECKIN,
+        record.checked_out_at if record.checked_out_at is not None else record.checked_in_at,
+        external_id=record.external_id,
+        name=record.name,
+        data={"checkin_id": record.id},
+    )
+
+
 def _as_event(row: AttendanceEventRecord) -> ChainEvent:
     return ChainEvent(
         class_id=row.class_id,
@@ -142,7 +159,10 @@ def _as_event(row: AttendanceEventRecord) -> ChainEvent:
     )
 
 
-Problem = Literal["event_edited", "event_deleted", "link_broken", "row_edited", "row_deleted", "row_unchained"]
+Problem = Literal[
+    "event_edited", "event_deleted", "link_broken", "row_edited", "row_deleted", "row_unchained",
+    "checkin_edited", "checkin_deleted", "checkin_unchained",
+]
 
 
 class ChainProblem(BaseModel):
@@ -150,6 +170,7 @@ class ChainProblem(BaseModel):
     position: int | None = None  # the event's position in the class's chain
     event_id: int | None = None
     attendance_id: int | None = None
+    checkin_id: int | None = None
     detail: str
 
 
@@ -178,7 +199,10 @@ def verify(db: sessionmaker[Session], class_id: str) -> ChainVerdict:
                 select(AttendanceRecord).where(AttendanceRecord.class_id == class_id).order_by(AttendanceRecord.id)
             )
         )
-    problems = _chain_problems(events) + _row_problems(events, rows)
+        checkins = list(
+            session.scalars(select(CheckInRecord).where(CheckInRecord.class_id == class_id).order_by(CheckInRecord.id))
+        )
+    problems = _chain_problems(events) + _row_problems(events, rows) + _checkin_problems(events, checkins)
     return ChainVerdict(
         class_id=class_id,
         ok=not problems,
@@ -292,6 +316,63 @@ def _row_problems(events: list[AttendanceEventRecord], rows: list[AttendanceReco
                     attendance_id=attendance_id,
                     position=join.position,
                     detail=f"attendance row {attendance_id} ({join.name or join.participant_id}) was deleted",
+                )
+            )
+    return problems
+
+
+def _checkin_problems(events: list[AttendanceEventRecord], checkins: list[CheckInRecord]) -> list[ChainProblem]:
+    """Each room check-in against its chained check-in and check-out."""
+
+    def by_kind(kind: str) -> dict[object, AttendanceEventRecord]:
+        """Events that stand for a check-in row (others may chain check-ins of their own)."""
+        return {
+            (e.data or {})["checkin_id"]: e for e in events if e.kind == kind and "checkin_id" in (e.data or {})
+        }
+
+    ins, outs = by_kind(CHECKIN), by_kind(CHECKOUT)
+    present = {c.id for c in checkins}
+    problems: list[ChainProblem] = []
+    for c in checkins:
+        chained_in, chained_out = ins.get(c.id), outs.get(c.id)
+        if chained_in is None or (c.checked_out_at is not None and chained_out is None):
+            problems.append(
+                ChainProblem(
+                    problem="checkin_unchained",
+                    checkin_id=c.id,
+                    detail=f"check-in {c.id} ({c.name}) has no chained "
+                    f"{'check-in' if chained_in is None else 'check-out'}: written outside the server, "
+                    "or its event was deleted",
+                )
+            )
+            continue
+        differs = [
+            what
+            for what, recorded, chained in (
+                ("checked_in_at", c.checked_in_at, chained_in.at),
+                ("external_id", c.external_id, chained_in.external_id),
+                ("name", c.name, chained_in.name),
+                ("checked_out_at", c.checked_out_at, chained_out.at if chained_out else None),
+            )
+            if recorded != chained
+        ]
+        if differs:
+            problems.append(
+                ChainProblem(
+                    problem="checkin_edited",
+                    checkin_id=c.id,
+                    position=chained_in.position,
+                    detail=f"check-in {c.id} was edited: {', '.join(differs)} "
+                    f"{'differs' if len(differs) == 1 else 'differ'} from the chained events",
+                )
+            )
+    for checkin_id, event in ins.items():
+        if checkin_id not in present:
+            problems.append(
+                ChainProblem(
+                    problem="checkin_deleted",
+                    position=event.position,
+                    detail=f"check-in {checkin_id} ({event.name}) was deleted",
                 )
             )
     return problems

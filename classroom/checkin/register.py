@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from classroom.attendance_chain.chain import chain_checkin
 from classroom.checkin.errors import (
     AlreadyCheckedIn,
     CheckedOut,
@@ -120,6 +121,7 @@ def check_in(
             )  # fmt: skip
             session.add(record)
             session.flush()
+            chain_checkin(session, record)
             return _view(record), True
     except IntegrityError:  # another phone won the race a moment ago
         with db() as session:
@@ -127,7 +129,8 @@ def check_in(
             existing = _by(session, class_id, external_id=external_id)
         if refusal is not None:
             raise refusal from None
-        assert existing is not None  # the row the race wrote
+        if existing is None:  # the attendance chain's position was taken: try again
+            return check_in(db, class_id, external_id, device, now)
         return _view(existing), False
 
 
@@ -139,6 +142,7 @@ def check_out(db: sessionmaker[Session], class_id: str, device: str, now: dateti
             raise NotCheckedIn()
         if record.checked_out_at is None:
             record.checked_out_at = now
+            chain_checkin(session, record)
         return _view(record)
 
 

@@ -18,12 +18,17 @@ from starlette.concurrency import run_in_threadpool
 
 from classroom.attendance import AttendanceReport, report_csv
 from classroom.attendance_chain.chain import ChainVerdict, verify
+from classroom.reports.build import Report
+from classroom.reports.export import MEDIA_TYPES, ReportFile
 from classroom.roles import Role
 from classroom.webhooks.outbox import DeliveryView
 from signaling.api.classes import NOT_FOUND, bearer, require_admin
+from signaling.api.courses import FormatQuery, LangQuery
+from signaling.api.courses import _file as report_response
 from signaling.api.schemas import error_doc
 from signaling.auth.tokens import TokenError
 from signaling.errors import AuthRefused
+from signaling.server import reports
 from signaling.server.services import Services
 from signaling.server.state import server_of
 from signaling.webhooks.dispatcher import outbox_of
@@ -111,6 +116,37 @@ async def attendance(
             headers={"Content-Disposition": f'attachment; filename="attendance-{class_id}.csv"'},
         )
     return report
+
+
+@router.get(
+    "/classes/{class_id}/attendance/report",
+    response_model=Report,
+    summary="The class's full attendance report, for its lecturer or a trainee",
+    description="The report of `GET /api/classes/{id}/report` (intervals, remote or in the room, "
+    "the course's rule; `format` json, csv, xlsx or signed pdf) with the same credentials as "
+    "`GET /api/classes/{id}/attendance`: the class's lecturer link gets every trainee, a "
+    "trainee's personal link only their own line.",
+    responses={200: {"content": {MEDIA_TYPES[f]: {} for f in ("csv", "xlsx", "pdf")}}},
+)
+async def class_report(
+    class_id: str,
+    request: Request,
+    reader: Annotated[Reader, Depends(attendance_reader)],
+    format: FormatQuery = "json",
+    lang: LangQuery = "vi",
+) -> Report | Response:
+    services = _services(request)
+
+    def run() -> Report | ReportFile:
+        report = reports.reports(services).klass(class_id)
+        if not reader.whole_class:
+            report = report.model_copy(
+                update={"trainees": [t for t in report.trainees if t.external_id == reader.only]}
+            )
+        return report if format == "json" else reports.report_file(services, report, format, lang)
+
+    made = await run_in_threadpool(run)
+    return made if isinstance(made, Report) else report_response(made)
 
 
 @router.get(

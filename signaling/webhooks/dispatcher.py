@@ -16,6 +16,7 @@ from collections.abc import Callable
 import httpx
 
 from classroom.webhooks.outbox import Delivery, WebhookOutbox
+from signaling.server import reports
 from signaling.server.services import Services
 from signaling.webhooks import signing
 
@@ -26,11 +27,12 @@ TIMEOUT_S = 10.0
 
 
 def outbox_of(services: Services) -> WebhookOutbox:
-    """The outbox with the server's settings; report.ready carries the class's attendance report."""
+    """The outbox with the server's settings; report.ready carries the class's attendance report
+    (the one `GET /api/classes/{id}/report` gives: intervals, in the room or remote, the rule)."""
     settings = services.settings.attendance
     return WebhookOutbox(
         services.db,
-        lambda class_id: services.attendance.report(class_id).model_dump(mode="json"),
+        lambda class_id: reports.reports(services).klass(class_id).model_dump(mode="json"),
         retry_base_s=settings.webhook_retry_base_s,
         max_attempts=settings.webhook_max_attempts,
     )

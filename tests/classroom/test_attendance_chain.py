@@ -1,13 +1,12 @@
 """The attendance hash chain: the canonical encoding, and the verifier naming rows edited or
-deleted directly in the SQLite file afterwards."""
+deleted directly in the database afterwards (the SQLite file, or PostgreSQL)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
@@ -38,11 +37,6 @@ def test_canonical_encoding_is_stable_and_utf8() -> None:
 
 
 @pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "classbridge.db"
-
-
-@pytest.fixture
 def filled(db: sessionmaker[Session]) -> tuple[str, AttendanceLog]:
     """A class with three connections: joins, leaves, a check-in, and a class end."""
     class_id = classes.create(db, "Lớp bồi dưỡng", now=T0).id
@@ -59,9 +53,11 @@ def filled(db: sessionmaker[Session]) -> tuple[str, AttendanceLog]:
     return class_id, log
 
 
-def sql(db_file: Path, statement: str, *args: object) -> None:
-    with sqlite3.connect(db_file) as connection:
-        connection.execute(statement, args)
+def sql(db: sessionmaker[Session], statement: str, **params: object) -> None:
+    """SQL run on the database itself, past the server, as whoever holds the file or the
+    database password could."""
+    with db.kw["bind"].begin() as connection:
+        connection.execute(text(statement), params)
 
 
 def test_an_untouched_chain_verifies(db: sessionmaker[Session], filled: tuple[str, AttendanceLog]) -> None:
@@ -70,28 +66,28 @@ def test_an_untouched_chain_verifies(db: sessionmaker[Session], filled: tuple[st
 
 
 def test_edited_attendance_row_is_named(
-    db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]
+    db: sessionmaker[Session], filled: tuple[str, AttendanceLog]
 ) -> None:
     """Somebody credits Lan an extra hour by editing her leave in the file."""
     class_id, _ = filled
-    later = (T0 + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
-    sql(db_file, "UPDATE attendance SET left_at = ? WHERE external_id = 'HV1'", later)
+    later = (T0 + timedelta(hours=1)).replace(tzinfo=None)
+    sql(db, "UPDATE attendance SET left_at = :later WHERE external_id = 'HV1'", later=later)
     verdict = verify(db, class_id)
     assert not verdict.ok
     assert [(p.problem, p.attendance_id) for p in verdict.problems] == [("row_edited", 1)]
     assert "left_at" in verdict.problems[0].detail
 
 
-def test_edited_event_is_named(db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]) -> None:
+def test_edited_event_is_named(db: sessionmaker[Session], filled: tuple[str, AttendanceLog]) -> None:
     class_id, _ = filled
-    sql(db_file, "UPDATE attendance_events SET name = 'Hoà' WHERE position = 3")
+    sql(db, "UPDATE attendance_events SET name = 'Hoà' WHERE position = 3")
     verdict = verify(db, class_id)
     assert [(p.problem, p.position) for p in verdict.problems] == [("event_edited", 3)]
     assert "event #3 (checkin) was edited" in verdict.problems[0].detail
 
 
 def test_edited_event_with_its_hash_rewritten_is_named(
-    db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]
+    db: sessionmaker[Session], filled: tuple[str, AttendanceLog]
 ) -> None:
     """A forger who recomputes the edited event's own hash still breaks the next link."""
     class_id, _ = filled
@@ -101,48 +97,49 @@ def test_edited_event_with_its_hash_rewritten_is_named(
         row = session.query(AttendanceEventRecord).filter_by(class_id=class_id, position=3).one()
         forged = ChainEvent(class_id, 3, row.at, row.kind, None, None, None, "HV3", "Hoà", None, {"room": "A2"})
         new_hash = event_hash(row.prev_hash, forged)
-    sql(db_file, "UPDATE attendance_events SET name = 'Hoà', hash = ? WHERE position = 3", new_hash)
+    sql(db, "UPDATE attendance_events SET name = 'Hoà', hash = :h WHERE position = 3", h=new_hash)
     verdict = verify(db, class_id)
     assert [(p.problem, p.position) for p in verdict.problems] == [("link_broken", 3)]
 
 
-def test_deleted_event_is_named(db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]) -> None:
+def test_deleted_event_is_named(db: sessionmaker[Session], filled: tuple[str, AttendanceLog]) -> None:
     class_id, _ = filled
-    sql(db_file, "DELETE FROM attendance_events WHERE position = 3")
+    sql(db, "DELETE FROM attendance_events WHERE position = 3")
     verdict = verify(db, class_id)
     assert [(p.problem, p.position) for p in verdict.problems] == [("event_deleted", 3)]
     assert verdict.problems[0].detail == "event #3 was deleted"
 
 
 def test_deleted_attendance_row_is_named(
-    db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]
+    db: sessionmaker[Session], filled: tuple[str, AttendanceLog]
 ) -> None:
     class_id, _ = filled
-    sql(db_file, "DELETE FROM attendance WHERE external_id = 'HV2'")
+    sql(db, "DELETE FROM attendance WHERE external_id = 'HV2'")
     verdict = verify(db, class_id)
     assert [(p.problem, p.attendance_id) for p in verdict.problems] == [("row_deleted", 2)]
     assert "Trần Văn Minh" in verdict.problems[0].detail
 
 
 def test_deleted_last_event_is_noticed_through_the_rows(
-    db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]
+    db: sessionmaker[Session], filled: tuple[str, AttendanceLog]
 ) -> None:
     class_id, _ = filled
-    sql(db_file, "DELETE FROM attendance_events WHERE position = 5")  # Minh's close at class end
+    sql(db, "DELETE FROM attendance_events WHERE position = 5")  # Minh's close at class end
     verdict = verify(db, class_id)
     assert [(p.problem, p.attendance_id) for p in verdict.problems] == [("row_unchained", 2)]
 
 
 def test_row_inserted_outside_the_server_is_named(
-    db: sessionmaker[Session], db_file: Path, filled: tuple[str, AttendanceLog]
+    db: sessionmaker[Session], filled: tuple[str, AttendanceLog]
 ) -> None:
     class_id, _ = filled
     sql(
-        db_file,
-        "INSERT INTO attendance (class_id, participant_id, role, joined_at, left_at) VALUES (?, 'px', 'trainee', ?, ?)",
-        class_id,
-        "2025-09-02 01:00:00.000000",
-        "2025-09-02 03:00:00.000000",
+        db,
+        "INSERT INTO attendance (class_id, participant_id, role, joined_at, left_at) "
+        "VALUES (:c, 'px', 'trainee', :a, :b)",
+        c=class_id,
+        a=T0.replace(tzinfo=None),
+        b=(T0 + timedelta(hours=2)).replace(tzinfo=None),
     )
     verdict = verify(db, class_id)
     assert [(p.problem, p.attendance_id) for p in verdict.problems] == [("row_unchained", 3)]
@@ -153,3 +150,24 @@ def test_unknown_class(db: sessionmaker[Session]) -> None:
         verify(db, "nope")
     with pytest.raises(ClassNotFound):
         record_event(db, "nope", "checkin", T0)
+
+
+def test_room_check_ins_are_chained_and_an_edit_is_named(db: sessionmaker[Session]) -> None:
+    from classroom.checkin import register
+    from tests.support.checkin import enrol
+
+    class_id = classes.create(db, "Lớp có phòng học", now=T0).id
+    enrol(db, class_id)
+    register.check_in(db, class_id, "HV-001", "phone-1", T0 + timedelta(minutes=1))
+    register.check_in(db, class_id, "HV-002", "phone-2", T0 + timedelta(minutes=2))
+    register.check_out(db, class_id, "phone-1", T0 + timedelta(minutes=50))
+    verdict = verify(db, class_id)
+    assert verdict.ok and verdict.events == 3
+    sql(db, "UPDATE room_checkins SET checked_in_at = :a WHERE external_id = 'HV-002'", a=T0.replace(tzinfo=None))
+    sql(db, "UPDATE room_checkins SET checked_out_at = NULL WHERE external_id = 'HV-001'")
+    problems = {(p.problem, p.checkin_id): p.detail for p in verify(db, class_id).problems}
+    assert set(problems) == {("checkin_edited", 1), ("checkin_edited", 2)}
+    assert "checked_out_at differs" in problems[("checkin_edited", 1)]
+    assert "checked_in_at differs" in problems[("checkin_edited", 2)]
+    sql(db, "DELETE FROM room_checkins WHERE external_id = 'HV-002'")
+    assert ("checkin_deleted", None) in {(p.problem, p.checkin_id) for p in verify(db, class_id).problems}

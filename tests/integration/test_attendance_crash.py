@@ -13,7 +13,7 @@ import pytest
 from classroom.attendance import HEARTBEAT_MAX_S, SERVER_LOST
 from tests.support.crash import sigkill_once
 
-pytestmark = pytest.mark.webrtc
+pytestmark = [pytest.mark.webrtc, pytest.mark.timeout(300)]  # two server starts on a loaded machine
 
 
 async def test_sigkill_loses_at_most_one_heartbeat_and_adds_nothing(tmp_path: Path) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from classroom.roles import Role
 from signaling.server.app import create_app
@@ -108,14 +107,13 @@ def test_no_or_bad_credential(client: TestClient, class_with_people: dict[str, A
 
 
 def test_verify_names_an_edited_row_and_is_for_the_admin_only(
-    client: TestClient, admin: dict[str, str], settings: Settings, class_with_people: dict[str, Any]
+    client: TestClient, admin: dict[str, str], class_with_people: dict[str, Any]
 ) -> None:
     cid = class_with_people["id"]
     ok = client.get(f"/api/classes/{cid}/attendance/verify", headers=admin).json()
     assert ok["ok"] and ok["events"] == 3 and ok["problems"] == []
-    assert settings.data_dir is not None
-    with sqlite3.connect(settings.data_dir / "classbridge.db") as db:
-        db.execute("UPDATE attendance SET display_name = 'Người Khác' WHERE external_id = 'HV2'")
+    with server_of(client.app).services.db.kw["bind"].begin() as db:  # past the server, in the database
+        db.execute(text("UPDATE attendance SET display_name = 'Người Khác' WHERE external_id = 'HV2'"))
     verdict = client.get(f"/api/classes/{cid}/attendance/verify", headers=admin).json()
     assert not verdict["ok"]
     assert [(p["problem"], p["attendance_id"]) for p in verdict["problems"]] == [("row_edited", 2)]
@@ -124,5 +122,30 @@ def test_verify_names_an_edited_row_and_is_for_the_admin_only(
     error(client.get("/api/classes/nope/attendance/verify", headers=admin), 404, "class_not_found")
 
 
-def test_the_database_is_where_the_settings_say(settings: Settings) -> None:
-    assert settings.database_url == f"sqlite:///{Path(settings.data_dir) / 'classbridge.db'}"
+
+def test_the_lecturer_downloads_the_full_report_and_a_trainee_gets_their_line(
+    client: TestClient, admin: dict[str, str], class_with_people: dict[str, Any]
+) -> None:
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    cid = class_with_people["id"]
+    path = f"/api/classes/{cid}/attendance/report"
+    lecturer = bearer(token_of(class_with_people["links"]["lecturer"]))
+    full = client.get(path, headers=lecturer)
+    assert full.status_code == 200, full.text
+    assert {t["name"] for t in full.json()["trainees"]} == {"Nguyễn Thị Lan", "Trần Văn Minh"}
+    xlsx = client.get(path, params={"format": "xlsx"}, headers=lecturer)
+    assert xlsx.status_code == 200 and f"{cid}" in xlsx.headers["content-disposition"]
+    book = load_workbook(_io.BytesIO(xlsx.content))
+    cells = " | ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
+    assert "Nguyễn Thị Lan" in cells and "Trần Văn Minh" in cells
+    pdf = client.get(path, params={"format": "pdf"}, headers=lecturer)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    lan = personal(client, admin, cid, "trainee", external_id="HV1", name="Nguyễn Thị Lan")
+    own = client.get(path, headers=lan).json()
+    assert [t["external_id"] for t in own["trainees"]] == ["HV1"]
+    shared = bearer(token_of(class_with_people["links"]["trainee"]))
+    error(client.get(path, headers=shared), 403, "forbidden")
+    error(client.get(path, params={"format": "doc"}, headers=lecturer), 422, "invalid_request")

@@ -142,6 +142,22 @@ def test_open_connections_and_checkins_count_up_to_now_then_to_the_class_end(
         assert a.last_leave == (MORNING + timedelta(minutes=45)).astimezone(a.last_leave.tzinfo)
 
 
+def test_an_open_row_nobody_sees_counts_to_its_last_sighting(
+    db: sessionmaker[Session], clock: ManualClock
+) -> None:
+    """The server was killed and has not been restarted: no time counts past the last heartbeat."""
+    k = classes.create(db, "Lớp máy chủ bị tắt")
+    classes.start(db, k.id, now=clock.wall())
+    log = AttendanceLog(db, clock.wall)
+    log.joined(k.id, "p1", Role.TRAINEE, "HV9", "Đinh Công Tráng")
+    at(clock, 10)
+    log.heartbeat()  # last seen at 10 min, then the process dies
+    at(clock, 40)
+    (trainee,) = Reports(db, "Asia/Ho_Chi_Minh", clock=clock.wall).klass(k.id).trainees
+    a = trainee.classes[0]
+    assert (a.seconds, a.present_now) == (600, False)
+
+
 def test_course_report_completion_with_classes_to_come(
     db: sessionmaker[Session], clock: ManualClock
 ) -> None:

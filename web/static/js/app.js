@@ -20,6 +20,7 @@ import { Notices, showCard } from "./ui/notices.js";
 import { PrejoinView } from "./ui/prejoin.js";
 import { QuizPanel } from "./ui/quiz_panel.js";
 import { RoomPanel } from "./ui/room_panel.js";
+import { AttendancePanel } from "./ui/attendance_panel.js";
 import { StatusBar } from "./ui/status_bar.js";
 
 /** @typedef {import("../shared/token.js").JoinClaims} JoinClaims */
@@ -365,6 +366,7 @@ class Page {
     view.chat.onclose = () => this.togglePanel("chat", false);
     view.reactions.onpick = (reaction) => connection.request({ type: "react", reaction });
     if (claims.role === "lecturer") RoomPanel.mount(/** @type {HTMLElement} */ (this.main.querySelector("aside.self")), this.token);
+    if (view.people) AttendancePanel.mount(view.people.peopleSection, claims.class_id, this.token);
     view.onsoundblocked = () =>
       this.notices.banner("sound", "class.sound_blocked", {}, "info", [
         {
