@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.assessment import formats
+from classroom.errors import CourseNotFound
 from classroom.assessment.errors import (
     BankImportRefused,
-    CourseNotFound,
     InvalidQuestion,
     QuestionNotFound,
 )

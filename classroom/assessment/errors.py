@@ -7,14 +7,6 @@ from classroom.assessment.questions import Problem
 from classroom.errors import ClassroomError, LiveClassError
 
 
-class CourseNotFound(ClassroomError):
-    code = "course_not_found"
-
-    def __init__(self, course_id: str) -> None:
-        super().__init__(f"there is no course {course_id!r}")
-        self.course_id = course_id
-
-
 class QuestionNotFound(ClassroomError):
     code = "question_not_found"
 

@@ -25,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.assessment import bank
+from classroom.errors import CourseNotFound
 from classroom.assessment.errors import (
     AlreadyAttempted,
     AttemptClosed,
-    CourseNotFound,
     InvalidAnswer,
     InvalidExam,
     NotEnoughQuestions,

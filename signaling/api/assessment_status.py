@@ -5,7 +5,6 @@ from __future__ import annotations
 from classroom.assessment import errors as e
 
 STATUS: list[tuple[type[Exception], int]] = [
-    (e.CourseNotFound, 404),
     (e.QuestionNotFound, 404),
     (e.ExamNotFound, 404),
     (e.BankImportRefused, 422),

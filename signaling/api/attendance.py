@@ -24,7 +24,7 @@ from classroom.roles import Role
 from classroom.webhooks.outbox import DeliveryView
 from signaling.api.classes import NOT_FOUND, bearer, require_admin
 from signaling.api.courses import FormatQuery, LangQuery
-from signaling.api.courses import _file as report_response
+from signaling.api.courses import report_file_response as report_response
 from signaling.api.schemas import error_doc
 from signaling.auth.tokens import TokenError
 from signaling.errors import AuthRefused

@@ -102,7 +102,7 @@ def _services(request: Request) -> Services:
     return server_of(request.app).services
 
 
-def _file(made: ReportFile) -> Response:
+def report_file_response(made: ReportFile) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{made.filename}"'}
     if made.filename.endswith(".pdf"):
         headers["X-Report-Signed"] = "true" if made.signed else "false"
@@ -257,7 +257,7 @@ async def course_report(
         return reports.report_file(services, reports.reports(services).course(course_id),
                                    format, lang)  # fmt: skip
 
-    return _file(await run_in_threadpool(run))
+    return report_file_response(await run_in_threadpool(run))
 
 
 @router.get(
@@ -278,7 +278,7 @@ async def class_report(
         return reports.report_file(services, reports.reports(services).klass(class_id),
                                    format, lang)  # fmt: skip
 
-    return _file(await run_in_threadpool(run))
+    return report_file_response(await run_in_threadpool(run))
 
 
 @router.get("/reports/signing", response_model=SigningStatus,

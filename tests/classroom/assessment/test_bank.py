@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.assessment import bank
-from classroom.assessment.errors import BankImportRefused, CourseNotFound, InvalidQuestion, QuestionNotFound
+from classroom.assessment.errors import BankImportRefused, InvalidQuestion, QuestionNotFound
+from classroom.errors import CourseNotFound
 from classroom.assessment.questions import Difficulty, Kind, Question
 
 SAMPLE = Path(__file__).parents[3] / "config" / "question-bank" / "sample.xlsx"
