@@ -8,8 +8,7 @@ audience keeps it from opening anything a join or technician token opens.
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from pydantic import Field
 
@@ -42,18 +41,9 @@ class CourseTokens(SignedTokens):
         external_id: str | None = None,
         name: str | None = None,
     ) -> tuple[str, CourseClaims]:
-        iat, exp = self._lifetime(ttl)
-        claims = CourseClaims(
-            course_id=course_id,
-            role=role,
-            iat=datetime.fromtimestamp(iat, UTC),
-            exp=datetime.fromtimestamp(exp, UTC),
-            jti=secrets.token_urlsafe(12),
-            external_id=external_id,
-            name=name,
+        return self._mint(
+            CourseClaims, ttl, course_id=course_id, role=role, external_id=external_id, name=name
         )
-        payload = claims.model_dump(mode="json", exclude_none=True) | {"iat": iat, "exp": exp}
-        return self._sign(payload), claims
 
     def verify(self, token: str, course_id: str | None = None) -> CourseClaims:
         """The claims of a genuine, unexpired course token (for `course_id` when given)."""

@@ -83,6 +83,20 @@ class SignedTokens:
     def _sign(self, payload: dict[str, Any]) -> str:
         return sign(self.keyring, payload | {"iss": ISSUER, "aud": self.audience})
 
+    def _mint(self, model: type[C], ttl: timedelta | None, **fields: object) -> tuple[str, C]:
+        """A token of `model`'s claims (`fields`, plus a fresh id and times) and those claims."""
+        iat, exp = self._lifetime(ttl)
+        claims = model.model_validate(
+            fields
+            | {
+                "iat": datetime.fromtimestamp(iat, UTC),
+                "exp": datetime.fromtimestamp(exp, UTC),
+                "jti": secrets.token_urlsafe(12),
+            }
+        )
+        payload = claims.model_dump(mode="json", exclude_none=True) | {"iat": iat, "exp": exp}
+        return self._sign(payload), claims
+
     def _decode(self, token: str, model: type[C]) -> C:
         """The claims of a genuine, unexpired token of this kind; else TokenError."""
         claims = decode_signed(
@@ -118,18 +132,9 @@ class TokenService(SignedTokens):
         name: str | None = None,
     ) -> tuple[str, JoinClaims]:
         """A token and the claims it carries (callers show the expiry next to the link)."""
-        iat, exp = self._lifetime(ttl)
-        claims = JoinClaims(
-            class_id=class_id,
-            role=role,
-            iat=datetime.fromtimestamp(iat, UTC),
-            exp=datetime.fromtimestamp(exp, UTC),
-            jti=secrets.token_urlsafe(12),
-            external_id=external_id,
-            name=name,
+        return self._mint(
+            JoinClaims, ttl, class_id=class_id, role=role, external_id=external_id, name=name
         )
-        payload = claims.model_dump(mode="json", exclude_none=True) | {"iat": iat, "exp": exp}
-        return self._sign(payload), claims
 
     def verify(self, token: str, class_id: str) -> JoinClaims:
         """The claims of `token` if it is genuine, unexpired and for `class_id`; else TokenError."""
