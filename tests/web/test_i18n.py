@@ -27,7 +27,7 @@ ROOM_WORDS = {  # the room words the class page shares with the console (web/sta
 }
 KEY = re.compile(
     r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
-    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+"
+    r"|chat|hands|floor|react|people|mod|lobby|recording)\.[a-z_]+"
     r"|room\.[a-z_]+\.[a-z_-]+)$"
 )
 VIETNAMESE = re.compile(
@@ -39,6 +39,7 @@ DYNAMIC = (
     | {f"quality.{level}" for level in ("good", "fair", "poor", "unknown")}
     | {f"error.{code.value}" for code in ErrorCode}
     | {"error.media_failed", "error.unknown"}
+    | {f"recording.stopped_{reason}" for reason in ("disk_full", "quota", "write_error")}
 )
 
 

@@ -39,7 +39,8 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {{chat: boolean, locked: boolean, lobby: boolean, auto_admit_personal: boolean, floor_screen_share: boolean}} ClassSettings */
 /** @typedef {{participant_id: string, raised_at: string}} RaisedHand */
 /** @typedef {{participant_id: string, source: Source, may_resume: boolean}} MediaBlock */
-/** @typedef {{settings: ClassSettings, hands: RaisedHand[], floor: string[], blocks: MediaBlock[]}} ClassState */
+/** @typedef {{active: boolean, since: string | null, by: string | null, reason: string | null}} RecordingState */
+/** @typedef {{settings: ClassSettings, hands: RaisedHand[], floor: string[], blocks: MediaBlock[], recording?: RecordingState}} ClassState */
 /**
  * @typedef {object} ChatLine
  * @property {number} id
@@ -67,7 +68,8 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "remove", participant_id: string}
  *   | {type: "readmit", identity: string}
  *   | {type: "settings"} & Partial<ClassSettings>
- *   | {type: "admit", seat_id: string, admit: boolean}} ClassRequest
+ *   | {type: "admit", seat_id: string, admit: boolean}
+ *   | {type: "record", on: boolean}} ClassRequest
  */
 /**
  * What the server tells about the running class (chat, hands, floor, reactions, blocks,
@@ -78,7 +80,8 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "reaction", participant_id: string, reaction: ReactionName}
  *   | {type: "blocked", participant_id: string, source: Source, blocked: boolean, may_resume: boolean}
  *   | {type: "settings", settings: ClassSettings}
- *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}} ClassNews
+ *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}
+ *   | {type: "recording", recording: RecordingState}} ClassNews
  */
 /** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
 /**
@@ -481,6 +484,7 @@ export class ClassConnection {
       case "blocked":
       case "settings":
       case "lobby":
+      case "recording":
         this.onnews(message);
         return;
       case "offer":
