@@ -31,7 +31,7 @@ def test_the_lecturer_records_and_everyone_sees_it(classroom: Classroom, browser
     assert not indicator_shown(trainee)
     lecturer.get_by_role("button", name="Ghi hình", exact=True).click()
     for page in (lecturer, trainee):
-        wait_until(lambda: indicator_shown(page), what="the recording indicator", describe=lambda: dump(page))
+        wait_until(lambda p=page: indicator_shown(p), what="the recording indicator", describe=lambda p=page: dump(p))
     assert trainee.locator("#recording-indicator").inner_text().strip() == "Đang ghi hình"
 
     # A trainee about to join is told before joining.
@@ -45,7 +45,7 @@ def test_the_lecturer_records_and_everyone_sees_it(classroom: Classroom, browser
 
     lecturer.get_by_role("button", name="Dừng ghi hình").click()
     for page in (lecturer, trainee):
-        wait_until(lambda: not indicator_shown(page), what="the indicator to go", describe=lambda: dump(page))
+        wait_until(lambda p=page: not indicator_shown(p), what="the indicator to go", describe=lambda p=page: dump(p))
 
     # The module's server records nothing else.
     (path,) = (server.data_dir / "recordings").glob("*/*/recording.json")
