@@ -193,6 +193,9 @@ async def test_a_full_disk_stops_the_recording_with_a_notice_and_the_class_goes_
                 codec, packets, seconds = read_back(path)
                 assert packets > 5 and seconds > 0.2
             assert metric(server.url, "recordings_stopped_by_storage") == 1
+            # ...and the technicians' console has it in its log.
+            audit = httpx.get(f"{server.url}/api/audit", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
+            assert any(e["action"] == "recording_stopped" and e["detail"].startswith("disk_full") for e in audit), audit
         finally:
             for client in clients:
                 try:
