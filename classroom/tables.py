@@ -4,5 +4,6 @@ model modules one by one) wherever the whole schema is needed (creating it, migr
 from classroom import models
 from classroom.checkin import models as checkin_models
 from classroom.courses import models as course_models
+from classroom.recording import models as recording_models
 
-__all__ = ["models", "course_models", "checkin_models"]
+__all__ = ["models", "course_models", "checkin_models", "recording_models"]
