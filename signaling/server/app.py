@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from classroom.live import LiveClasses
 from signaling.api import classes as api
 from signaling.api import join_preview
+from signaling.api import library as library_api
 from signaling.api import console as console_routes
 from signaling.api import rooms as rooms_api
 from signaling.ws import rooms as rooms_ws
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(api.health_router)
     app.include_router(api.router)
     app.include_router(join_preview.router)
+    app.include_router(library_api.router)
     rooms_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
