@@ -187,6 +187,7 @@ class Player {
   pause() {
     this.playing = false;
     this.watch.cut();
+    this.flush();
     find("play").textContent = i18n.t("library.play");
     this.apply();
   }
@@ -212,7 +213,6 @@ class Player {
 
   close() {
     this.pause();
-    this.flush();
     clearInterval(this.timer);
     clearInterval(this.reporter);
     for (const media of [this.main, this.side, ...this.audio.values()]) {
