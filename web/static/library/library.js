@@ -110,6 +110,7 @@ class Player {
     }
     replace(find("audio"), ...this.audio.values());
     this.seek.max = String(recording.duration);
+    this.apply(); // the files start loading now, not at Play
     this.timer = setInterval(() => this.tick(), 200);
     this.reporter = setInterval(() => this.flush(), REPORT_EVERY_MS);
   }
