@@ -61,6 +61,14 @@ def token_of(link: str) -> str:
     return link.split("#t=", 1)[1]
 
 
+async def keep_alive(clients: list[ClassClient]) -> None:
+    """The server drops connections silent for 45 s; the phases are longer."""
+    while True:
+        await asyncio.sleep(10)
+        for c in clients:
+            await c.ping()
+
+
 async def measure(pid: int, window: float) -> float:
     """Server CPU as a fraction of one core over `window` seconds."""
     before, started = cpu_seconds(pid), time.monotonic()
@@ -74,6 +82,7 @@ async def run(window: float, with_audio: bool) -> dict[str, float]:
     data = Path(tempfile.mkdtemp(prefix="bench-recording-")) / "data"
     served = serve(data, env={**os.environ, "CLASSBRIDGE_ADMIN_TOKEN": ADMIN, "CLASSBRIDGE_LOG_LEVEL": "warning"})
     clients: list[ClassClient] = []
+    pinging = asyncio.create_task(keep_alive(clients))
     try:
         auth = {"Authorization": f"Bearer {ADMIN}"}
         created = httpx.post(f"{served.url}/api/classes", json={"title": "Bench"}, headers=auth).json()
@@ -111,6 +120,7 @@ async def run(window: float, with_audio: bool) -> dict[str, float]:
             "_url": served.url,  # type: ignore[dict-item]
         }
     finally:
+        pinging.cancel()
         for c in clients:
             try:
                 await c.close()

@@ -62,7 +62,7 @@ def test_play_seek_to_a_chapter_and_the_played_ranges_are_stored(browser: Browse
         page.get_by_role("button", name="Phát").click()
         wait_until(lambda: state(page).get("mainTime", 0) > 1.5, what="the camera to play", describe=lambda: f"{state(page)} {dump(page)}")
         assert state(page)["main"].endswith("camera.webm") and state(page)["side"] is None
-        page.get_by_role("button", name="Nguyễn Văn An trình chiếu").click()
+        page.get_by_role("button", name="Nguyễn Văn An chia sẻ màn hình").click()
         wait_until(
             lambda: (s := state(page)).get("main", "").endswith("screen.webm") and s["mainTime"] > 1.0,
             what="the shared screen to play large", describe=lambda: str(state(page)),
