@@ -143,7 +143,7 @@ def playback_start(data: Path, class_id: str) -> list[float]:
         from datetime import UTC, datetime
 
         with db.begin() as session:
-            session.add(CourseRecord(id="BENCH", title="Bench", created_at=datetime.now(UTC)))
+            session.merge(CourseRecord(id="BENCH", title="Bench", created_at=datetime.now(UTC)))
         manifest_path = next((data / "recordings" / class_id).glob("*/recording.json"))
         manifest = json.loads(manifest_path.read_text())
         manifest["course_id"] = "BENCH"

@@ -67,7 +67,7 @@ def test_play_seek_to_a_chapter_and_the_played_ranges_are_stored(browser: Browse
             lambda: (s := state(page)).get("main", "").endswith("screen.webm") and s["mainTime"] > 1.0,
             what="the shared screen to play large", describe=lambda: str(state(page)),
         )
-        assert state(page)["side"].endswith("camera.webm") and state(page)["position"] >= 9.0
+        assert state(page)["side"].endswith("camera.webm") and state(page)["position"] >= 8.8
         if os.environ.get("CLASSBRIDGE_SCREENSHOTS"):
             page.screenshot(path=str(SCREENSHOTS / "playback-vi.png"))
         page.get_by_role("button", name="Tạm dừng").click()

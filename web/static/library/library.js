@@ -120,9 +120,14 @@ class Player {
     return this.recording.tracks.filter((track) => track.start <= t && t < (track.end ?? this.recording.duration));
   }
 
+  /** A track that should play but has no data yet: the clock waits for it (no seek storms). */
+  stalled() {
+    return [this.main, this.side, ...this.audio.values()].some((m) => m.dataset.file && !m.paused && m.readyState < HTMLMediaElement.HAVE_FUTURE_DATA);
+  }
+
   tick() {
     const now = performance.now();
-    if (this.playing) {
+    if (this.playing && !this.stalled()) {
       this.position = Math.min(this.recording.duration, this.position + ((now - this.last) / 1000) * this.rate);
       this.watch.played(this.position);
       if (this.position >= this.recording.duration) this.pause();
