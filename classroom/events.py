@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Union
 
+from classroom.assessment.quiz_events import (
+    QuizAnswerTaken,
+    QuizEnded,
+    QuizReleased,
+    QuizResults,
+    QuizStarted,
+)
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
 from classroom.journal import Removal
@@ -42,6 +49,7 @@ class ParticipantView:
     name: str
     external_id: str | None
     tracks: tuple[TrackView, ...] = ()
+    agent: bool = False  # the room's agent: it plays the class to the room's speakers
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,16 @@ class ClassEnded:
 
 
 @dataclass(frozen=True)
+class CheckInChanged:
+    """A trainee checked in to the class from the room (or out of it): for its lecturers."""
+
+    external_id: str
+    name: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+
+
+@dataclass(frozen=True)
 class RecordingChanged:
     """Recording started or stopped (by the lecturer, or on its own when storage ran out)."""
 
@@ -254,6 +272,12 @@ ClassEvent = Union[
     PublishAnswer,
     NegotiationFailed,
     ClassEnded,
+    CheckInChanged,
+    QuizStarted,
+    QuizAnswerTaken,
+    QuizResults,
+    QuizEnded,
+    QuizReleased,
     RecordingChanged,
 ]
 

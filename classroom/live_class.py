@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Awaitable, Callable, Iterable, Protocol
 
+from classroom.assessment.in_class import ClassQuizzes
+from classroom.assessment.quiz_bank import QuizBank
 from classroom.chat import CHAT_BURST, CHAT_HISTORY, CHAT_MAX_CHARS, CHAT_RATE_PER_SECOND, ChatLine, clean_text
 from classroom.errors import ChatOff, ClassFull, ClassLocked, InvalidCandidate, InvalidChat, InvalidSdp
 from classroom.errors import ClassEnded as ClassHasEnded
@@ -29,6 +31,7 @@ from classroom.errors import NotAdmitted, NotAllowed, RecordingUnavailable, Remo
 from classroom.errors import UnknownParticipant, UnknownTrack
 from classroom.events import (
     ChatPosted,
+    CheckInChanged,
     ClassEnded,
     ClassEvent,
     ClassSettings,
@@ -117,6 +120,7 @@ class Participant:
     client_id: str | None
     outbox: Outbox
     peer: ParticipantMedia
+    agent: bool = False  # the room's agent (announced at join; room role only)
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
     receive_video: bool = True  # False: audio only, for weak links
@@ -138,6 +142,7 @@ class Participant:
             name=self.name,
             external_id=self.external_id,
             tracks=tuple(t.view() for t in self.published.values()),
+            agent=self.agent,
         )
 
     def stream_id(self, source: Source) -> str:
@@ -157,6 +162,7 @@ class Seat:
     outbox: Outbox
     since: datetime
     participant: Participant | None = None
+    agent: bool = False
 
     @property
     def identity(self) -> str | None:
@@ -181,6 +187,7 @@ class LiveClass:
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
         settings: ClassSettings | None = None,
         clock: Callable[[], datetime] = _now,
+        quiz_bank: QuizBank | None = None,
         recordings: RecordingFactory | None = None,
     ):
         """`recordings` makes a recording of this class when the lecturer starts one (None:
@@ -199,6 +206,7 @@ class LiveClass:
         self.chat: deque[ChatLine] = deque(chat_history, maxlen=CHAT_HISTORY)
         self.removed: dict[str, Removal] = {r.identity: r for r in removals}
         self.ended = False
+        self.quizzes = ClassQuizzes(summary.id, clock, lambda: list(self.participants.values()), quiz_bank)
         self._recordings = recordings
         self.recording: Recording | None = None
         self._recording_status = RecordingStatus()
@@ -212,12 +220,15 @@ class LiveClass:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
+        agent: bool = False,
     ) -> Seat:
         """Seat a participant (its outbox gets `Seated` first) or put them in the lobby (it gets
         `Waiting`); raises ClassEnded, RemovedFromClass, ClassLocked or ClassFull."""
         if self.ended:
             raise ClassHasEnded(self.summary.id)
-        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock())
+        if agent and role is not Role.ROOM:
+            raise NotAllowed("only the room's link may join as the room agent")
+        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock(), agent=agent)
         if role in GUESTS and seat.identity in self.removed:
             raise RemovedFromClass()
         await self._replace_same_person(seat)
@@ -261,6 +272,7 @@ class LiveClass:
             external_id=seat.external_id,
             client_id=seat.client_id,
             outbox=outbox,
+            agent=seat.agent,
             peer=self._media(
                 participant_id,
                 self._offer_sender(participant_id),
@@ -281,6 +293,7 @@ class LiveClass:
         self._broadcast(ParticipantJoined(participant=participant.view()), exclude=participant_id)
         if participant.role is Role.LECTURER:
             outbox.send(self._lobby_view())
+        self.quizzes.seated(participant)
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 self._maybe_subscribe(participant, publisher, track)
@@ -326,9 +339,12 @@ class LiveClass:
         if not self.seated(participant):
             return
         del self.participants[participant.id]
-        for track_id in list(participant.published):
-            self._unpublish(participant, track_id)
-        await participant.peer.close()
+        try:
+            for track_id in list(participant.published):
+                self._unpublish(participant, track_id)
+            await participant.peer.close()
+        except Exception:  # the others must still see them leave, and attendance record it
+            logger.exception("class %s: closing %s's media failed", self.summary.id, participant.id)
         self._broadcast(ParticipantLeft(participant_id=participant.id, reason=reason))
         if self.hands.lower(participant.id):
             self._broadcast(HandsChanged(self.hands.queue()))
@@ -351,6 +367,13 @@ class LiveClass:
             participant.outbox.send(ClassEnded())
             participant.outbox.dismiss(Dismissal.CLASS_ENDED)
             await self.leave(participant, "class_ended")
+
+    def checkin_changed(self, checkin: CheckInChanged) -> None:
+        """A trainee checked in from the room (or out): the lecturers' people lists show it,
+        and the room's screen may count it; trainees are not told who sits in the room."""
+        for participant in self.participants.values():
+            if participant.role in (Role.LECTURER, Role.ROOM, Role.OBSERVER):
+                participant.outbox.send(checkin)
 
     # ---- media: what participants ask ----------------------------------------------------------------
 

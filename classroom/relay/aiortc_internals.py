@@ -12,7 +12,9 @@ raw forwarding out of scope (aiortc issues #449, #627). The relay therefore hook
   relayed stream; packets go out through `DtlsSink`, which SRTP-protects and hands them to the
   selected ICE pair's datagram transport without awaiting;
 - ICE: the host addresses aioice offers (it never offers 127.0.0.1 by itself), and on
-  loopback the sources it answers connectivity checks from;
+  loopback the sources it answers connectivity checks from; the ports of its host sockets (a
+  configured range, or one shared socket per address demultiplexed by `UdpMux`), which aioice
+  cannot be told;
 - negotiation details: the codec a publisher may send, and each outgoing stream's msid.
 
 The versions below are pinned in pyproject.toml; tests/classroom/relay/test_aiortc_internals.py
@@ -25,10 +27,18 @@ import asyncio
 import importlib.metadata
 import ipaddress
 import logging
+import secrets
+import socket
+import ssl
 import time
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import aioice
+import aioice.candidate
 import aioice.ice
+import aioice.stun
+import aioice.turn
 from aiortc import MediaStreamTrack, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.codecs import is_rtx
 from aiortc.rtcdtlstransport import RTCDtlsTransport
@@ -51,6 +61,7 @@ from aiortc.rtp import (
 )
 
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
+from classroom.relay.udp_mux import UdpMux
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +120,244 @@ def _loopback_requests_only(self, message, addr, protocol):  # type: ignore[no-u
         loopback = False
     if loopback:
         _aioice_request_received(self, message, addr, protocol)
+
+
+# ---- media ports: a UDP port range, or one port for everyone -----------------------------------
+
+_aioice_get_component_candidates = aioice.ice.Connection.get_component_candidates
+_aioice_connection_init = aioice.ice.Connection.__init__
+
+
+@dataclass(frozen=True)
+class _PortRange:
+    low: int
+    high: int
+
+
+_ports: _PortRange | None = None
+_shared_sockets: dict[str, _SharedSocket] = {}
+
+
+def use_port_range(low: int, high: int) -> None:
+    """Bind every host candidate's socket in this process to a port in [low, high].
+
+    aioice binds port 0 (any port); a firewall then has to let every UDP port through.
+    """
+    global _ports
+    _ports = _PortRange(low, high)
+    aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
+
+
+def use_single_port(port: int, addresses: Iterable[str]) -> None:
+    """Every connection of this process on one UDP port per host address (bound now).
+
+    Raises OSError (naming the port) when it cannot be bound, so a taken port stops the
+    start-up rather than the first join.
+    """
+    for address in addresses:
+        if address not in _shared_sockets:
+            _shared_sockets[address] = _SharedSocket(_bound_socket(address, port))
+    aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
+    aioice.ice.Connection.__init__ = _connection_with_long_ufrag  # type: ignore[method-assign]
+
+
+def use_any_ports() -> None:
+    """aioice's own behaviour: a fresh socket on any port per candidate (tests restore this)."""
+    global _ports
+    _ports = None
+    for shared in _shared_sockets.values():
+        shared.close()
+    _shared_sockets.clear()
+    aioice.ice.Connection.get_component_candidates = _aioice_get_component_candidates  # type: ignore[method-assign]
+    aioice.ice.Connection.__init__ = _aioice_connection_init  # type: ignore[method-assign]
+
+
+def _connection_with_long_ufrag(self, *args, local_username=None, **kwargs):  # type: ignore[no-untyped-def]
+    # aioice's 4-character ufrags collide among hundreds of connections sharing a port.
+    _aioice_connection_init(self, *args, local_username=local_username or secrets.token_hex(8), **kwargs)
+
+
+def _bound_socket(address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, aioice.turn.UDP_SOCKET_BUFFER_SIZE)
+        sock.bind((address, port))
+    except OSError as e:
+        sock.close()
+        raise OSError(e.errno, f"cannot bind UDP {address}:{port} for media: {e.strerror}") from None
+    sock.setblocking(False)
+    return sock
+
+
+def _socket_in_range(address: str, ports: _PortRange) -> socket.socket | None:
+    """A socket bound to a free port of the range, starting at a random one (spreads workers)."""
+    count = ports.high - ports.low + 1
+    start = secrets.randbelow(count)
+    for i in range(count):
+        try:
+            return _bound_socket(address, ports.low + (start + i) % count)
+        except OSError:
+            continue
+    logger.error("no free UDP port in %d-%d on %s for media", ports.low, ports.high, address)
+    return None
+
+
+async def _component_candidates(self, component, addresses, timeout=5):  # type: ignore[no-untyped-def]
+    """aioice's gathering with our host sockets; STUN/TURN candidates still come from aioice."""
+    candidates = []
+    for address in addresses:
+        protocol = await _host_protocol(self, address)
+        if protocol is None:
+            continue
+        host, port = protocol.transport.get_extra_info("sockname")[:2]
+        protocol.local_candidate = aioice.Candidate(
+            foundation=aioice.candidate.candidate_foundation("host", "udp", host),
+            component=component,
+            transport="udp",
+            priority=aioice.candidate.candidate_priority(component, "host"),
+            host=host,
+            port=port,
+            type="host",
+        )
+        candidates.append(protocol.local_candidate)
+        self._protocols.append(protocol)
+    return candidates + await _aioice_get_component_candidates(self, component, [], timeout)
+
+
+async def _host_protocol(connection: aioice.ice.Connection, address: str) -> aioice.ice.StunProtocol | None:
+    shared = _shared_sockets.get(address)
+    if shared is not None:
+        return await shared.endpoint(connection)
+    if _ports is None:
+        return None
+    sock = _socket_in_range(address, _ports)
+    if sock is None:
+        return None
+    loop = asyncio.get_running_loop()
+    _, protocol = await loop.create_datagram_endpoint(lambda: aioice.ice.StunProtocol(connection), sock=sock)
+    return protocol
+
+
+class _SharedSocket(asyncio.DatagramProtocol):
+    """One UDP socket carrying many ICE connections (single-port mode), demultiplexed by UdpMux."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.sockname: tuple[str, int] = sock.getsockname()[:2]
+        self.mux: UdpMux[aioice.ice.StunProtocol] = UdpMux()
+        self.transport: asyncio.DatagramTransport | None = None
+        self._opening: asyncio.Future[tuple[asyncio.DatagramTransport, _SharedSocket]] | None = None
+
+    async def endpoint(self, connection: aioice.ice.Connection) -> aioice.ice.StunProtocol:
+        if self.transport is None:
+            if self._opening is None:
+                loop = asyncio.get_running_loop()
+                self._opening = asyncio.ensure_future(loop.create_datagram_endpoint(lambda: self, sock=self.sock))
+            opening = self._opening
+            await asyncio.shield(opening)
+        protocol = aioice.ice.StunProtocol(connection)
+        self.mux.register(connection.local_username, protocol)
+        protocol.connection_made(_MuxedTransport(self, protocol))
+        return protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        address = (addr[0], addr[1])
+        protocol = self.mux.route(data, address)
+        if protocol is not None:
+            protocol.datagram_received(data, address)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        else:
+            self.sock.close()
+
+
+class _MuxedTransport(asyncio.DatagramTransport):
+    """What one connection's StunProtocol sees of the shared socket."""
+
+    def __init__(self, shared: _SharedSocket, protocol: aioice.ice.StunProtocol):
+        super().__init__()
+        self._shared = shared
+        self._protocol = protocol
+        self._closing = False
+
+    def sendto(self, data, addr=None):  # type: ignore[no-untyped-def]
+        transport = self._shared.transport
+        if self._closing or transport is None or transport.is_closing():
+            return
+        address = (addr[0], addr[1])
+        self._shared.mux.claim(address, self._protocol)
+        transport.sendto(data, address)
+
+    def get_write_buffer_size(self) -> int:
+        size: Callable[[], int] | None = getattr(self._shared.transport, "get_write_buffer_size", None)
+        return 0 if size is None else size()
+
+    def get_extra_info(self, name, default=None):  # type: ignore[no-untyped-def]
+        if name == "sockname":
+            return self._shared.sockname
+        return default
+
+    def is_closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        self._shared.mux.unregister(self._protocol)
+        asyncio.get_running_loop().call_soon(self._protocol.connection_lost, None)
+
+    def abort(self) -> None:
+        self.close()
+
+
+def media_socket_count() -> int:
+    """Connections on the shared sockets of this process (single-port mode)."""
+    return sum(len(s.mux) for s in _shared_sockets.values())
+
+
+# ---- TURN check (classbridge doctor) -----------------------------------------------------------
+
+
+class TurnRefused(Exception):
+    """A TURN server did not grant an allocation; the message says what it answered."""
+
+
+async def turn_allocate(
+    server: tuple[str, int],
+    transport: str,
+    tls: ssl.SSLContext | None,
+    username: str,
+    password: str,
+    timeout: float = 5.0,
+) -> tuple[str, int]:
+    """Allocate a relay on a TURN server with these credentials, free it, return its address.
+
+    aioice's TURN client (what a participant's aiortc uses) is not public API.
+    """
+    try:
+        relay, _ = await asyncio.wait_for(
+            aioice.turn.create_turn_endpoint(
+                asyncio.DatagramProtocol, server, username, password, lifetime=60, ssl=tls, transport=transport
+            ),
+            timeout,
+        )
+    except aioice.stun.TransactionFailed as e:
+        code, reason = e.response.attributes.get("ERROR-CODE", (0, "error"))
+        raise TurnRefused(f"{code} {reason}") from None
+    except (aioice.stun.TransactionTimeout, asyncio.TimeoutError):
+        raise TurnRefused(f"no answer within {timeout:g} s") from None
+    except (OSError, ConnectionError, ssl.SSLError) as e:
+        raise TurnRefused(str(e) or type(e).__name__) from None
+    address: tuple[str, int] = relay.get_extra_info("sockname")
+    relay.close()
+    return address
 
 
 # ---- negotiation ------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ async def join_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "join.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
+@router.api_route("/course", methods=["GET", "HEAD"])
+async def course_page() -> FileResponse:
+    """The page behind a personal course link: the course's classes, each to join."""
+    return FileResponse(STATIC_DIR / "course.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
 class RevalidatedFiles(StaticFiles):
     """Static files that browsers revalidate on every use (cheap: 304 with the ETag)."""
 

@@ -6,6 +6,7 @@ unreadable key file stops ``classbridge serve`` before it listens, with a clear 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,11 +16,17 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
+from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
+from signaling.api import bank as bank_api
 from signaling.api import join_preview
 from signaling.api import library as library_api
 from signaling.api import console as console_routes
+from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
+from signaling.api import checkin as checkin_api
+from signaling.api import room_keys as room_keys_api
+from signaling.api import room_screen
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
@@ -29,6 +36,7 @@ from signaling.server.rooms import RoomService
 from signaling.server.services import Services
 from signaling.server.settings import Settings
 from signaling.server.state import ServerState
+from signaling.webhooks.dispatcher import dispatcher_of
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Rows a crash left open close at their last sighting, before anyone joins again.
+        if recovered := await run_in_threadpool(services.attendance.recover):
+            log.warning("closed %d attendance rows left open by a crash at their last sighting", recovered)
+        seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+        webhooks = dispatcher_of(services)
+        delivering = asyncio.create_task(webhooks.run()) if webhooks else None
         if workers is not None:
             await workers.start()
         if hub is not None:
@@ -85,10 +99,14 @@ def create_app(
             await hub.close()
         if workers is not None:
             await workers.stop()
+        seen.cancel()
+        if delivering is not None:
+            delivering.cancel()
         # Whoever is still connected when the server stops has left now.
         closed = await run_in_threadpool(services.attendance.close_open, "server_stopped")
         if closed:
             log.info("closed %d open attendance rows at shutdown", closed)
+        await run_in_threadpool(services.close)
 
     app = FastAPI(
         title="classbridge",
@@ -110,12 +128,19 @@ def create_app(
     app.add_middleware(RequestGuard)  # no body read before a credential, none over the limit
     app.include_router(api.health_router)
     app.include_router(api.router)
+    attendance_api.install(app)
     app.include_router(join_preview.router)
+    app.include_router(room_keys_api.room_router)  # before the rooms' /api/rooms/{room} routes
+    app.include_router(room_keys_api.admin_router)
+    checkin_api.install(app)
+    app.include_router(bank_api.router)
     app.include_router(library_api.router)
     rooms_api.install(app)
+    courses_api.install(app)
     app.include_router(rooms_ws.router)
     console_routes.install(app)
     app.include_router(web_routes.router)
+    app.include_router(room_screen.router)
     app.mount("/static", web_routes.static_files, name="static")
     if hub is not None or workers is not None:
         from signaling.api import metrics

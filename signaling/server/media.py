@@ -10,6 +10,7 @@ import gc
 
 from typing import Callable
 
+from classroom.assessment.quiz_bank import DatabaseQuizBank
 from classroom.directory import DatabaseDirectory, DatabaseJournal
 from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
@@ -18,6 +19,8 @@ from classroom.recording.recording import RecordingFactory, StoragePolicy
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
+from signaling.auth.turn_credentials import TurnCredentialIssuer
+from signaling.errors import SettingsError
 from signaling.server.services import Services
 from signaling.server.settings import Settings
 from signaling.ws.frames import ConnectionTerms
@@ -72,14 +75,28 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
+    use_media_ports(settings, policy.host_addresses)
     return ClassHub(
         DatabaseDirectory(services.db),
         media_peers(RelayConfig(ice=policy)),
         settings.signaling.max_participants_per_class,
         journal=DatabaseJournal(services.db),
         floor_limit=settings.signaling.floor_limit,
+        quiz_bank=DatabaseQuizBank(services.db),
         recordings=recordings(settings, services),
     )
+
+
+def use_media_ports(settings: Settings, addresses: tuple[str, ...]) -> None:
+    """The relay's UDP ports: one for everyone, a range, or (unset) any port."""
+    ice = settings.ice
+    if ice.udp_port is not None:
+        try:
+            aiortc_internals.use_single_port(ice.udp_port, addresses)
+        except OSError as e:
+            raise SettingsError(f"ice.udp_port: {e.strerror} (is another server using it?)") from None
+    elif ice.udp_port_min is not None and ice.udp_port_max is not None:
+        aiortc_internals.use_port_range(ice.udp_port_min, ice.udp_port_max)
 
 
 def connection_terms(settings: Settings) -> ConnectionTerms:
@@ -95,7 +112,15 @@ def connection_terms(settings: Settings) -> ConnectionTerms:
             rate_per_second=limits.rate_per_second,
             keepalive_timeout_s=limits.keepalive_timeout_s,
         ),
+        turn=turn_issuer(settings),
     )
+
+
+def turn_issuer(settings: Settings) -> TurnCredentialIssuer | None:
+    turn = settings.ice.turn
+    if turn is None:
+        return None
+    return TurnCredentialIssuer(urls=tuple(turn.urls), secret=turn.secret.get_secret_value(), ttl_s=turn.ttl_s)
 
 
 def freeze_startup_objects() -> None:

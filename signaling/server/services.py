@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classroom import classes
 from classroom.attendance import AttendanceLog
 from classroom.audit import AuditLog
-from classroom.db import open_database
+from classroom.db import close_database, open_database
 from classroom.errors import ClassEnded
 from classroom.models import ClassStatus
 from signaling.auth.admin import AdminToken, load_admin_token
@@ -54,7 +54,7 @@ class Services:
             raise SettingsError(
                 f"data_dir: cannot create {settings.data_dir}: {e.strerror}"
             ) from None
-        db = open_database(settings.database_url)
+        db = open_database(settings.database_url, upgrade=settings.database_upgrade == "auto")
         keyring = Keyring.open(settings.data_dir)
         if keyring.created:
             log.info("created signing keys in %s", keyring.path)
@@ -83,6 +83,10 @@ class Services:
             ),
             audit=AuditLog(db),
         )
+
+    def close(self) -> None:
+        """A clean stop: the database file is complete on its own afterwards (WAL folded in)."""
+        close_database(self.db)
 
     def join_link(self, class_id: str, request: LinkRequest) -> LinkOut:
         """A join link for a class that has not ended (``POST /api/classes/{id}/links`` and

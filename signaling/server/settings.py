@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from signaling.errors import SettingsError
+from signaling.server.attendance_settings import AttendanceSettings
 
 ENV_PREFIX = "CLASSBRIDGE_"
 CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG_FILE"
@@ -76,6 +77,43 @@ def _ip(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
 
 
+class TurnSettings(_Strict):
+    """A TURN server that shares a secret with this server (the TURN REST API convention)."""
+
+    urls: list[str] = Field(
+        min_length=1,
+        description="turn:/turns: URLs handed to browsers, e.g. turn:turn.school.vn:3478?transport=udp, "
+        "turn:turn.school.vn:3478?transport=tcp, turns:turn.school.vn:443?transport=tcp.",
+    )
+    secret: SecretStr = Field(description="coturn's static-auth-secret.")
+    ttl_s: int = Field(
+        default=8 * 3600,
+        ge=60,
+        le=48 * 3600,
+        description="Lifetime of a participant's credentials; a class must fit in it.",
+    )
+
+    @field_validator("urls", mode="before")
+    @classmethod
+    def _one_url(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("urls")
+    @classmethod
+    def _schemes(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if not url.startswith(("turn:", "turns:")):
+                raise ValueError(f"{url!r} must start with turn: or turns:")
+        return v
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_length(cls, v: SecretStr) -> SecretStr:
+        if len(v.get_secret_value()) < 16:
+            raise ValueError("use at least 16 characters")
+        return v
+
+
 class IceSettings(_Strict):
     """What the media relay tells aiortc about the network; never aiortc's own defaults."""
 
@@ -91,6 +129,36 @@ class IceSettings(_Strict):
         default=None,
         description="1:1 NAT: the public address to advertise instead of the private one.",
     )
+
+    # -- media ports and TURN (docs/media-network.md) --
+    udp_port_min: int | None = Field(
+        default=None, ge=1024, le=65535, description="Lowest UDP port of the relay's ICE sockets."
+    )
+    udp_port_max: int | None = Field(
+        default=None, ge=1024, le=65535, description="Highest UDP port of the relay's ICE sockets."
+    )
+    udp_port: int | None = Field(
+        default=None,
+        ge=1024,
+        le=65535,
+        description="Single-port mode: every participant's media on this one UDP port.",
+    )
+    turn: TurnSettings | None = Field(
+        default=None,
+        description="A TURN server (coturn use-auth-secret): each participant gets its own "
+        "short-lived credentials in the join reply.",
+    )
+
+    @model_validator(mode="after")
+    def _ports(self) -> IceSettings:
+        if (self.udp_port_min is None) != (self.udp_port_max is None):
+            raise ValueError("udp_port_min and udp_port_max: give both (a range) or neither")
+        if self.udp_port_min is not None and self.udp_port_max is not None:
+            if self.udp_port_min > self.udp_port_max:
+                raise ValueError("udp_port_min must not be above udp_port_max")
+            if self.udp_port is not None:
+                raise ValueError("udp_port (one port for all) and a udp_port_min/max range: choose one")
+        return self
 
     @field_validator("host_addresses")
     @classmethod
@@ -283,6 +351,31 @@ class Settings(BaseSettings):
     )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
+    database_upgrade: Literal["auto", "manual"] = Field(
+        default="auto",
+        description="auto: start-up brings the database schema up to date (a SQLite file is "
+        "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
+    )
+    attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    # Attendance reports (classroom/reports): the school's time zone, its signing certificate.
+    time_zone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        description="The school's time zone: report times (a course may set its own).",
+    )
+    report_certificate: Path | None = Field(
+        default=None,
+        description="PKCS#12 file (.p12/.pfx) that signs PDF reports; unset: reports unsigned.",
+    )
+    report_certificate_password: SecretStr | None = Field(
+        default=None, description="Password of report_certificate."
+    )
+    report_trust_roots: list[Path] = Field(
+        default_factory=list,
+        description="More CA certificates (PEM or DER) that `report verify` trusts.",
+    )
+    report_font: Path | None = Field(
+        default=None, description="TrueType font of PDF reports [DejaVu Sans, else Noto Sans]."
+    )
     recording: RecordingSettings = Field(default_factory=RecordingSettings)
 
     @classmethod
@@ -313,6 +406,17 @@ class Settings(BaseSettings):
     def _token_length(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 16:
             raise ValueError("use at least 16 characters")
+        return v
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone name such as Asia/Ho_Chi_Minh") from None
         return v
 
     @field_validator("database_url")
@@ -357,6 +461,15 @@ class Settings(BaseSettings):
             self.public_url = self._derived_public_url()
         if self.rooms_simulated is None:
             self.rooms_simulated = self.rooms_file is None
+        return self
+
+    @model_validator(mode="after")
+    def _single_port_in_one_process(self) -> Settings:
+        if self.ice.udp_port is not None and self.workers > 1:
+            raise ValueError(
+                "ice.udp_port (single-port mode) needs workers = 1: media worker processes cannot "
+                "share one UDP port; give them a range with ice.udp_port_min/udp_port_max"
+            )
         return self
 
     @property

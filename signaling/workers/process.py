@@ -17,11 +17,15 @@ import json
 import logging
 import socket
 import sys
+from datetime import datetime
 from typing import Any
+
+from classroom.checkin.register import CheckInView
 
 from signaling.workers.ipc import (
     Close,
     Decoder,
+    CheckInNote,
     EndClass,
     Frame,
     Gone,
@@ -102,6 +106,13 @@ class Worker:
                     target.deliver(None)
             case EndClass(class_id):
                 await self.deps.hub.end_class(class_id)
+            case CheckInNote(class_id, external_id, name, checked_in_at, checked_out_at):
+                await self.deps.hub.checkin_changed(
+                    CheckInView(
+                        class_id, external_id, name, datetime.fromisoformat(checked_in_at),
+                        datetime.fromisoformat(checked_out_at) if checked_out_at else None,
+                    )
+                )  # fmt: skip
             case StatsRequest(request):
                 stats = process_stats(self.deps.hub)
                 self.writer.write(encode(StatsReply(request, stats.counters, stats.gauges)))
@@ -127,7 +138,12 @@ async def main(fd: int, settings_data: dict[str, Any]) -> None:
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
     deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
     freeze_startup_objects()
-    await Worker(deps, reader, writer).run()
+    seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+    try:
+        await Worker(deps, reader, writer).run()
+    finally:
+        seen.cancel()
+        services.close()
 
 
 if __name__ == "__main__":

@@ -31,10 +31,15 @@ def _record(log: Path, what: str) -> None:
         f.write(f"{what} pid={os.getpid()}\n")
 
 
-def _wrap(log: Path, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+def _wrap(log: Path, name: str, fn: Callable[..., Any], once: bool = False) -> Callable[..., Any]:
+    recorded = False
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _record(log, name)
+        nonlocal recorded
+        if not (once and recorded):
+            _record(log, name)
+            recorded = True
         return fn(*args, **kwargs)
 
     return wrapper
@@ -79,6 +84,10 @@ def install(log: Path) -> None:
             module.get_encoder = _wrap(log, "get_encoder", module.get_encoder)
     for cls in codec_classes():
         cls.__init__ = _wrap(log, cls.__name__, cls.__init__)  # type: ignore[method-assign]
+        # An encoder object also packs pre-encoded packets (the room agent's passthrough);
+        # only `encode` makes it create a codec, so each call is recorded too.
+        if issubclass(cls, Encoder):
+            cls.encode = _wrap(log, f"{cls.__name__}.encode", cls.encode, once=True)  # type: ignore[method-assign]
     _install_pyav(log)
     _record(log, INSTALLED)
 

@@ -65,12 +65,13 @@ def serve(
     env: dict[str, str] | None = None,
     tls: tuple[Path, Path] | None = None,
     command: list[str] | None = None,
+    host: str = "127.0.0.1",
 ) -> Served:
     """Start `classbridge serve` on 127.0.0.1 and a free port; wait until /healthz answers
     (which, with `--workers`, is once every media worker is ready): as long as the server's
     processes keep working towards it, however loaded the machine (`cpu_progress`)."""
     port = free_port()
-    args = [*(command or [str(CLASSBRIDGE)]), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args = [*(command or [str(CLASSBRIDGE)]), "serve", "--host", host, "--port", str(port)]
     args += ["--data-dir", str(data_dir)]
     verify: ssl.SSLContext | bool = True
     scheme = "http"
@@ -83,7 +84,7 @@ def serve(
         process = subprocess.Popen(
             [*args, *extra], stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
-    served = Served(f"{scheme}://127.0.0.1:{port}", data_dir, process, verify, log)
+    served = Served(f"{scheme}://{host}:{port}", data_dir, process, verify, log)
 
     def answering() -> bool:
         if process.poll() is not None:

@@ -27,7 +27,7 @@ ROOM_WORDS = {  # the room words the class page shares with the console (web/sta
 }
 KEY = re.compile(
     r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
-    r"|chat|hands|floor|react|people|mod|lobby|recording)\.[a-z_]+"
+    r"|chat|hands|floor|react|people|mod|lobby|checkin|screen|recording)\.[a-z_]+"
     r"|room\.[a-z_]+\.[a-z_-]+)$"
 )
 VIETNAMESE = re.compile(
@@ -49,7 +49,7 @@ def placeholders(text: str) -> set[str]:
 
 def keys_in_source() -> set[str]:
     found: set[str] = set()
-    for path in [*STATIC.glob("js/**/*.js"), STATIC / "join.html"]:
+    for path in [*STATIC.glob("js/**/*.js"), STATIC / "join.html", STATIC / "checkin.html", *STATIC.glob("screen.html")]:
         for literal in re.findall(
             r"""["'`]([a-z_]+\.[a-z_]+)["'`]""", path.read_text(encoding="utf-8")
         ):

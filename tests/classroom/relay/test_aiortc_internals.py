@@ -6,6 +6,7 @@ aiortc code, adapt aiortc_internals.py, then update the pins in pyproject.toml.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import inspect
 
@@ -178,3 +179,102 @@ async def test_dtls_sink_refuses_before_the_connection_is_up():
     assert sink.send(b"\x80" + bytes(11)) is False
     assert (sink.sent, sink.refused) == (0, 1)
     await pc.close()
+
+
+# ---- media ports (use_port_range, use_single_port) ---------------------------------------------
+
+
+def test_aioice_gathering_hooks_for_media_ports():
+    """Our gathering replaces aioice's host sockets and calls it back for STUN/TURN only."""
+    gather = aioice.ice.Connection.get_component_candidates
+    assert list(inspect.signature(aiortc_internals._aioice_get_component_candidates).parameters) == [
+        "self", "component", "addresses", "timeout"
+    ]
+    code = source(aiortc_internals._aioice_get_component_candidates)
+    assert "for address in addresses:" in code and "self._protocols += host_protocols" in code
+    assert "for protocol in host_protocols:" in code, "STUN queries must only use the host sockets we pass"
+    assert "self._protocols.append(relay_protocol)" in code
+    assert gather is aiortc_internals._aioice_get_component_candidates, "left patched by a test"
+    init = inspect.signature(aiortc_internals._aioice_connection_init).parameters
+    assert "local_username" in init
+    assert list(inspect.signature(aioice.ice.StunProtocol.__init__).parameters) == ["self", "receiver"]
+    assert "self.transport = cast(asyncio.DatagramTransport, transport)" in source(
+        aioice.ice.StunProtocol.connection_made
+    )
+    assert "self.receiver.protocol_lost(self)" in source(aioice.ice.StunProtocol.connection_lost)
+    assert "self.transport.close()" in source(aioice.ice.StunProtocol.close)
+    assert isinstance(aioice.turn.UDP_SOCKET_BUFFER_SIZE, int)
+    assert "local_username = random_string(4)" in source(aiortc_internals._aioice_connection_init)
+
+
+async def test_a_port_range_binds_host_candidates_inside_it():
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        low = probe.getsockname()[1]
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    aiortc_internals.use_port_range(low, low + 2)
+    try:
+        connections = [aioice.ice.Connection(ice_controlling=True) for _ in range(3)]
+        for c in connections:
+            await c.gather_candidates()
+        ports = sorted(c.local_candidates[0].port for c in connections)
+        assert ports == [low, low + 1, low + 2]
+        extra = aioice.ice.Connection(ice_controlling=True)
+        await extra.gather_candidates()  # the range is full: no host candidate, logged
+        assert extra.local_candidates == []
+        for c in [*connections, extra]:
+            await c.close()
+    finally:
+        aiortc_internals.use_any_ports()
+        aiortc_internals.use_host_addresses(None)
+
+
+async def test_single_port_connections_share_one_socket_and_connect():
+    """Two aioice connections on one shared socket each complete ICE with their own peer."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    peers = [aioice.ice.Connection(ice_controlling=True) for _ in range(2)]
+    for p in peers:  # sockets of their own (still on loopback)
+        await p.gather_candidates()
+    aiortc_internals.use_single_port(port, ["127.0.0.1"])
+    try:
+        servers = [aioice.ice.Connection(ice_controlling=False) for _ in range(2)]
+        assert all(len(s.local_username) == 16 for s in servers)
+        for s in servers:
+            await s.gather_candidates()
+            assert [(c.host, c.port) for c in s.local_candidates] == [("127.0.0.1", port)]
+        assert aiortc_internals.media_socket_count() == 2
+        for s, p in zip(servers, peers, strict=True):
+            for a, b in ((s, p), (p, s)):
+                a.remote_username, a.remote_password = b.local_username, b.local_password
+                for candidate in b.local_candidates:
+                    await a.add_remote_candidate(candidate)
+                await a.add_remote_candidate(None)
+        await asyncio.gather(*(c.connect() for c in [*servers, *peers]))
+        for i, (s, p) in enumerate(zip(servers, peers, strict=True)):
+            await p.send(f"to server {i}".encode())
+            assert await asyncio.wait_for(s.recv(), 5) == f"to server {i}".encode()
+            await s.send(f"to peer {i}".encode())
+            assert await asyncio.wait_for(p.recv(), 5) == f"to peer {i}".encode()
+        for c in [*servers, *peers]:
+            await c.close()
+    finally:
+        aiortc_internals.use_any_ports()
+        aiortc_internals.use_host_addresses(None)
+
+
+def test_a_taken_single_port_is_refused_with_its_number():
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"cannot bind UDP 127.0.0.1:{port} for media"):
+            aiortc_internals.use_single_port(port, ["127.0.0.1"])
+    aiortc_internals.use_any_ports()

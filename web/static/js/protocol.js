@@ -22,7 +22,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {"camera" | "microphone" | "screen" | "screen_audio"} Source */
 /** @typedef {"publish" | "subscribe"} Transport */
 /** @typedef {{track_id: string, source: Source, kind: "audio" | "video", muted: boolean}} TrackInfo */
-/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[]}} ParticipantInfo */
+/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[], agent?: boolean}} ParticipantInfo */
 /** @typedef {{mid: string, participant_id: string, track_id: string, source: Source, kind: "audio" | "video"}} SubscribedTrack */
 /** @typedef {{id: string, title: string, room: string | null}} ClassInfo */
 /**
@@ -81,8 +81,10 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "blocked", participant_id: string, source: Source, blocked: boolean, may_resume: boolean}
  *   | {type: "settings", settings: ClassSettings}
  *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}
+ *   | ({type: "checkin"} & CheckIn)
  *   | {type: "recording", recording: RecordingState}} ClassNews
  */
+/** A trainee checked in from the room's PIN (docs/checkin.md). @typedef {{external_id: string, name: string, checked_in_at: string, checked_out_at: string | null}} CheckIn */
 /** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
 /**
  * @typedef {"idle" | "connecting" | "waiting" | "joined" | "reconnecting" | "closed"} Status
@@ -484,6 +486,7 @@ export class ClassConnection {
       case "blocked":
       case "settings":
       case "lobby":
+      case "checkin":
       case "recording":
         this.onnews(message);
         return;

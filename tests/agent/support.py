@@ -1,0 +1,65 @@
+"""The room agent as the room PC runs it: a `classbridge room-agent` process, with the codec audit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.support import codec_audit
+from tests.support.server import CLASSBRIDGE, audited_env
+from tests.support.wait import log_tail
+
+
+@dataclass
+class AgentProcess:
+    log: Path
+    codec_log: Path
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "AgentProcess":
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CLASSBRIDGE_")}
+        env.update(audited_env(self.codec_log))
+        env["PYTHONFAULTHANDLER"] = "1"  # a crash shows where in the log
+        env.update(self.env)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [str(CLASSBRIDGE), "room-agent", "--ice-host", "127.0.0.1", "--status-interval", "0.5", *self.args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+        return self
+
+    def stop(self) -> str:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        return self.tail()
+
+    def status(self) -> dict[str, Any]:
+        """The last status line the agent printed ({} before the first)."""
+        if self.process is not None and self.process.poll() is not None:
+            raise AssertionError(f"the room agent exited ({self.process.returncode}):\n{self.tail()}")
+        lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.startswith("status {")]
+        return json.loads(lines[-1][len("status ") :]) if lines else {}
+
+    def video(self) -> dict[str, Any]:
+        return self.status().get("video") or {}
+
+    def tail(self) -> str:
+        return log_tail(self.log, 30)
+
+    def codecs(self) -> set[str]:
+        """What aiortc codec objects the agent process made (codec_audit)."""
+        assert self.process is not None
+        return {what for what, pid in codec_audit.recorded(self.codec_log) if pid == f"pid={self.process.pid}"}
