@@ -106,5 +106,7 @@ def close_database(db: sessionmaker[Session]) -> None:
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except SQLAlchemyError:
+        pass  # SQLite checkpoints by itself when the last connection closes, just below
     finally:
         engine.dispose()

@@ -51,25 +51,25 @@ class NotEnoughQuestions(ClassroomError):
     code = "not_enough_questions"
 
 
-class TestNotFound(ClassroomError):
-    code = "test_not_found"
+class ExamNotFound(ClassroomError):
+    code = "exam_not_found"
 
     def __init__(self, test_id: str) -> None:
-        super().__init__(f"there is no test {test_id!r}")
+        super().__init__(f"there is no test {test_id!r} in this course")
         self.test_id = test_id
 
 
-class InvalidTest(ClassroomError):
+class InvalidExam(ClassroomError):
     """A test that cannot be composed as asked (an empty composition, a window that ends
     before it opens...)."""
 
-    code = "invalid_test"
+    code = "invalid_exam"
 
 
-class TestNotOpen(ClassroomError):
+class ExamNotOpen(ClassroomError):
     """The test's window has not opened yet or has closed."""
 
-    code = "test_not_open"
+    code = "exam_not_open"
 
 
 class AlreadyAttempted(ClassroomError):

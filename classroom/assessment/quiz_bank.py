@@ -86,6 +86,7 @@ class DatabaseQuizBank:
                     draw=[], opens_at=quiz.started_at, closes_at=quiz.deadline,
                     time_limit_s=quiz.time_limit_s, released=quiz.released, created_at=at,
                 ))
+                session.flush()  # the test before its attempts (their foreign key)
                 for taker in quiz.takers.values():
                     if taker.identity not in on_roster:
                         continue

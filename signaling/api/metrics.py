@@ -1,23 +1,37 @@
-"""`/metrics` in the Prometheus text format: relay counters and live gauges, per worker.
+"""`/metrics` in the Prometheus text format, in every mode of the server.
 
-Each process keeps plain counters (classroom/relay/counters.py); at scrape time they are
-collected (from every worker process, when there are several) and labelled `worker`.
+- relay counters and live gauges, per worker: each process keeps plain counters
+  (classroom/relay/counters.py); at scrape time they are collected (from every worker process,
+  when there are several) and labelled `worker`;
+- the processes: the standard `process_*` metrics of the server process, and CPU time and
+  resident memory of it and of each media worker (`classbridge_process_*{process=...}`);
+- the rooms: each device's link state (one series per state, 1 for the current one), whether
+  the room controllers run, and the failed steps of each room's last scene run.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
+import resource
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from classroom.hub import ClassHub
 from classroom.recording.counters import RECORDING
 from classroom.relay.counters import COUNTERS
+from devices.transport.state import LinkState
 from signaling.errors import AdminAuthError
-from signaling.server.state import server_of
+from signaling.server.rooms import RoomService
+from signaling.server.state import ServerState, server_of
+
+if TYPE_CHECKING:
+    from classroom.hub import ClassHub  # imports aiortc: REST-only servers never need it
 
 router = APIRouter()
 
@@ -75,10 +89,87 @@ class _Snapshot:
             yield family
 
 
-def render(stats: list[tuple[str, ProcessStats]]) -> bytes:
+class _Processes:
+    """CPU time and resident memory of the server process and its media workers (/proc)."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+
+    def collect(self) -> Iterator[Metric]:
+        cpu = CounterMetricFamily(
+            "classbridge_process_cpu_seconds", "CPU time (user + system) of a server process", labels=["process"]
+        )
+        rss = GaugeMetricFamily(
+            "classbridge_process_resident_memory_bytes", "Resident memory of a server process", labels=["process"]
+        )
+        ticks, page = os.sysconf("SC_CLK_TCK"), resource.getpagesize()
+        for name, pid in self.pids.items():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone, or not Linux
+            cpu.add_metric([name], (int(fields[11]) + int(fields[12])) / ticks)
+            rss.add_metric([name], int(fields[21]) * page)
+        yield cpu
+        yield rss
+
+
+class _Rooms:
+    """Device link states and the rooms' state, read from the running controllers."""
+
+    def __init__(self, rooms: RoomService) -> None:
+        self.rooms = rooms
+
+    def collect(self) -> Iterator[Metric]:
+        running = GaugeMetricFamily(
+            "classbridge_rooms_running", "1 when the room controllers have started", labels=[]
+        )
+        ok = self.rooms.ready.is_set() and not self.rooms.failed
+        running.add_metric([], 1 if ok or self.rooms.rooms is None else 0)
+        yield running
+        link = GaugeMetricFamily(
+            "classbridge_device_link",
+            "Link state of a room device: 1 for its current state, 0 for the others",
+            labels=["room", "device", "kind", "state"],
+        )
+        failed = GaugeMetricFamily(
+            "classbridge_scene_failed_steps", "Failed steps of the room's last scene run", labels=["room", "scene"]
+        )
+        if ok and self.rooms.fleet is not None:
+            for controller in self.rooms.fleet.controllers.values():
+                view = controller.view()
+                for device in view.devices:
+                    for state in LinkState:
+                        labels = [view.name, device.name, device.kind.value, state.value]
+                        link.add_metric(labels, 1 if device.link is state else 0)
+                if view.run is not None:
+                    failed.add_metric([view.name, view.run.scene], len(view.run.failed))
+        yield link
+        yield failed
+
+
+def render(
+    stats: list[tuple[str, ProcessStats]],
+    pids: dict[str, int] | None = None,
+    rooms: RoomService | None = None,
+) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Snapshot(stats))  # type: ignore[arg-type]
+    if pids is not None:
+        ProcessCollector(registry=registry)
+        registry.register(_Processes(pids))  # type: ignore[arg-type]
+    if rooms is not None:
+        registry.register(_Rooms(rooms))  # type: ignore[arg-type]
     return generate_latest(registry)
+
+
+def _pids(state: ServerState) -> dict[str, int]:
+    pids = {"main": os.getpid()}
+    if state.workers is not None:
+        for worker in state.workers.workers:
+            if worker is not None and worker.alive:
+                pids[f"worker-{worker.index}"] = worker.process.pid
+    return pids
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -95,4 +186,4 @@ async def metrics(request: Request) -> Response:
         stats = await state.workers.stats()
     else:
         stats = [("main", process_stats(state.hub))] if state.hub is not None else []
-    return Response(render(stats), media_type=CONTENT_TYPE_LATEST)
+    return Response(render(stats, _pids(state), state.rooms), media_type=CONTENT_TYPE_LATEST)

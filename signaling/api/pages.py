@@ -47,6 +47,18 @@ async def course_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "course.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
+@router.api_route("/test", methods=["GET", "HEAD"])
+async def test_page() -> FileResponse:
+    """A module-end test, from a trainee's course link: ``/test?test=<id>#t=<token>``."""
+    return FileResponse(STATIC_DIR / "test.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
+@router.api_route("/assessment", methods=["GET", "HEAD"])
+async def assessment_page() -> FileResponse:
+    """A course's bank, tests, results and grading, from a lecturer's course link."""
+    return FileResponse(STATIC_DIR / "assessment.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
 class RevalidatedFiles(StaticFiles):
     """Static files that browsers revalidate on every use (cheap: 304 with the ETag)."""
 

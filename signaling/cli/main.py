@@ -8,7 +8,6 @@ directory whether or not the server is running. Errors print one line and exit n
 
 from __future__ import annotations
 
-import logging
 import shlex
 import shutil
 import ssl
@@ -193,6 +192,8 @@ def uvicorn_config(application: FastAPI, settings: Settings) -> uvicorn.Config:
         ws=QuietWebSocketProtocol,
         ws_max_size=WS_HARD_CAP_FACTOR * settings.signaling.max_message_bytes,
         log_level=settings.log_level,
+        # JSON logs: uvicorn's loggers go through ours (signaling/server/logs.py)
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         server_header=False,
     )
@@ -237,15 +238,23 @@ def serve(
     )
     _check_tls(settings)
     _check_media_address(settings)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from signaling.server import logs
+
+    logs.configure(settings.log_level, settings.log_format)
     from signaling.server.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
     rooms = server_of(application).rooms
-    typer.echo(_next_steps(server_of(application).services, config, rooms.source))
-    server = uvicorn.Server(uvicorn_config(application, settings))
+    banner = _next_steps(server_of(application).services, config, rooms.source)
+    if settings.log_format == "json":  # every line a log collector reads is one JSON record
+        logs.logging.getLogger("classbridge").info(banner)
+    else:
+        typer.echo(banner)
+    from signaling.server.tls_reload import reload_on_sighup
+
+    server_config = uvicorn_config(application, settings)
+    reload_on_sighup(server_config, settings)
+    server = uvicorn.Server(server_config)
     with announced(settings, rooms.names):
         server.run()
     if not server.started:

@@ -18,7 +18,6 @@ from classroom.errors import ClassEnded, ClassNotFound, ReportUnavailable
 from classroom.models import ClassStatus
 from classroom.reports.build import Report, Reports
 from classroom.reports.export import Format, ReportFile, export
-from classroom.reports.scores import ModuleTestScores
 from classroom.reports.signature import SchoolCertificate, Verification, verify
 from classroom.reports.spreadsheet import table_csv, table_xlsx
 from classroom.reports.words import Lang
@@ -100,8 +99,8 @@ def trust_roots(settings: Settings) -> list[bytes]:
 
 
 def reports(services: Services, scores: ScoreProvider | None = None) -> Reports:
-    """Reports in the school's time zone; quiz scores from the course's tests by default."""
-    return Reports(services.db, services.settings.time_zone, scores or ModuleTestScores(services.db))
+    """Reports whose completion rule reads the course's module-end test scores."""
+    return Reports(services.db, services.settings.time_zone, scores or services.assessments)
 
 
 def report_file(services: Services, report: Report, fmt: Format, lang: Lang) -> ReportFile:

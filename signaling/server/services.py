@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
+from classroom.assessment.exams import Assessments
 from classroom.attendance import AttendanceLog
 from classroom.audit import AuditLog
 from classroom.db import close_database, open_database
@@ -43,6 +44,7 @@ class Services:
     admin_token: AdminToken
     technicians: TechnicianTokens
     audit: AuditLog
+    assessments: Assessments  # quiz and test scores: `scores_of(course_id)` for the completion rule
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -82,6 +84,7 @@ class Services:
                 default_ttl=timedelta(hours=settings.technician_link_ttl_hours),
             ),
             audit=AuditLog(db),
+            assessments=Assessments(db),
         )
 
     def close(self) -> None:

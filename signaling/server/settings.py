@@ -356,6 +356,16 @@ class Settings(BaseSettings):
         description="auto: start-up brings the database schema up to date (a SQLite file is "
         "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
     )
+    api_docs: Literal["public", "off"] = Field(
+        default="public",
+        description="public: /docs (Swagger UI, served locally) and /openapi.json for anyone "
+        "who reaches the server; off: neither exists. /metrics is protected by metrics_token.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text for a terminal; json: one object per line with request_id and "
+        "class_id, for a log collector (journald, Loki, Elasticsearch).",
+    )
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
     # Attendance reports (classroom/reports): the school's time zone, its signing certificate.
     time_zone: str = Field(

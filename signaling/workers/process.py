@@ -38,6 +38,7 @@ from signaling.workers.ipc import (
     read_messages,
 )
 from signaling.api.metrics import process_stats
+from signaling.server import logs
 from signaling.ws.connection import Connection, Deps
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ class Worker:
                 logger.warning("unexpected message from the server process: %r", message)
 
     async def _serve(self, sock: PipedSocket, class_id: str) -> None:
+        logs.class_id.set(class_id)  # this task's log records name its class
         try:
             await Connection(sock, class_id, self.deps).run()
         finally:
@@ -152,8 +154,5 @@ if __name__ == "__main__":
     parser.add_argument("--index", type=int, required=True)
     args = parser.parse_args()
     data = json.loads(sys.stdin.read())
-    logging.basicConfig(
-        level=data.get("log_level", "info").upper(),
-        format=f"%(asctime)s worker-{args.index} %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(data.get("log_level", "info"), data.get("log_format", "text"), f"worker-{args.index}")
     asyncio.run(main(args.fd, data))

@@ -79,6 +79,7 @@ def test_a_fresh_database_is_created_at_the_newest_revision(tmp_path: Path) -> N
     assert not [p for p in tmp_path.iterdir() if "before" in p.name]
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_the_migrations_build_the_models_schema(tmp_path: Path) -> None:
     """From the repository, as a developer would: `alembic upgrade head` on an empty database,
     then `alembic check` (no difference between the migrations and the models). A table added
@@ -104,6 +105,7 @@ def test_a_database_from_a_newer_version_is_refused_untouched(release_db: Path) 
     assert _revision(release_db) == "f00dcafe" and _counts(release_db) == ROWS
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_manual_upgrades_refuse_to_start_until_db_upgrade(release_db: Path) -> None:
     with pytest.raises(DatabaseError, match="classbridge db upgrade"):
         open_database(f"sqlite:///{release_db}", upgrade=False)

@@ -62,6 +62,7 @@ def served(tmp_path: Path) -> Served:
     s.stop()
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 async def test_backup_while_a_class_writes_attendance_then_restore(served: Served, tmp_path: Path) -> None:
     database = served.data_dir / "classbridge.db"
     class_id = httpx.post(f"{served.url}/api/classes", json={"title": "Lớp sao lưu"}, headers=HEADERS).json()["id"]
@@ -119,6 +120,7 @@ async def test_backup_while_a_class_writes_attendance_then_restore(served: Serve
         again.stop()
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_restore_refuses_what_is_not_a_classbridge_backup(tmp_path: Path) -> None:
     data = tmp_path / "data"
     missing = _cli("restore", str(tmp_path / "nope.db"), data_dir=data)
@@ -136,6 +138,7 @@ def test_restore_refuses_what_is_not_a_classbridge_backup(tmp_path: Path) -> Non
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_backup_needs_a_database_and_a_file_name(tmp_path: Path) -> None:
     data = tmp_path / "data"
     none_yet = _cli("backup", str(tmp_path / "b.db"), data_dir=data)
@@ -160,6 +163,7 @@ def test_postgres_backup_names_pg_dump(tmp_path: Path) -> None:
     assert "secret" not in result.stderr
 
 
+@pytest.mark.timeout(600)  # real processes and CLI runs on a shared, loaded machine
 def test_the_pg_dump_and_pg_restore_commands_named_for_postgresql_work(
     postgres_server: str, tmp_path: Path
 ) -> None:

@@ -18,6 +18,7 @@ import { ClassroomView } from "./ui/classroom.js";
 import { confirmDialog } from "./ui/dialog.js";
 import { Notices, showCard } from "./ui/notices.js";
 import { PrejoinView } from "./ui/prejoin.js";
+import { QuizPanel } from "./ui/quiz_panel.js";
 import { RoomPanel } from "./ui/room_panel.js";
 import { StatusBar } from "./ui/status_bar.js";
 
@@ -97,6 +98,8 @@ class Page {
     this.selfId = "";
     /** @type {import("./preview.js").JoinPreview | null} */
     this.preview = null;
+    /** @type {QuizPanel | null} polls and quizzes */
+    this.quiz = null;
   }
 
   start() {
@@ -311,6 +314,7 @@ class Page {
       if (joined.participant.role === "lecturer") void this.loadCheckins(joined.class.id);
     };
     connection.onnews = (news) => this.news(news);
+    connection.onquiz = (news) => this.quiz?.apply(news);
     connection.onroster = (participants) => {
       this.participants = participants;
       this.render();
@@ -328,6 +332,7 @@ class Page {
     };
     connection.onerror = (error) => {
       if (!error.fatal && !QUIET_ERRORS.has(error.code)) this.notices.toast(errorKey(error.code), {}, "warning");
+      if (error.ref?.startsWith("quiz_")) this.quiz?.refused(error.code);
       if (error.code === "not_allowed" && error.ref === "mute" && this.state.block(this.selfId, "microphone")) {
         this.micMuted = true; // the lecturer has not allowed it yet
         this.render();
@@ -373,6 +378,9 @@ class Page {
         },
       ]);
     view.toolbar.onaction = (control) => void this.act(control);
+    this.quiz = new QuizPanel(claims.role);
+    this.quiz.onrequest = (request) => connection.request(request);
+    view.panels.prepend(this.quiz.element);
     this.render();
   }
 

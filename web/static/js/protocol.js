@@ -69,7 +69,26 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "readmit", identity: string}
  *   | {type: "settings"} & Partial<ClassSettings>
  *   | {type: "admit", seat_id: string, admit: boolean}
+ *   | {type: "quiz_start", kind: "poll" | "quiz", time_limit_s: number, anonymous: boolean, questions: QuizQuestionIn[], draw: {count: number, topic: string | null}[]}
+ *   | {type: "quiz_answer", quiz_id: string, question: number, choice: number[]}
+ *   | {type: "quiz_end", quiz_id: string}
+ *   | {type: "quiz_release", quiz_id: string}
  *   | {type: "record", on: boolean}} ClassRequest
+ */
+/** @typedef {{kind: "single" | "multiple" | "true_false", text: string, options: string[], correct: number[]}} QuizQuestionIn */
+/** @typedef {{kind: "single" | "multiple" | "true_false", text: string, options: string[], correct: number[] | null}} QuizQuestion */
+/**
+ * @typedef {{id: string, kind: "poll" | "quiz", anonymous: boolean, started_at: string, deadline: string, time_limit_s: number,
+ *   open: boolean, questions: QuizQuestion[], answered: {question: number, choice: number[]}[]}} QuizInfo
+ */
+/** @typedef {{identity: string, name: string, answered: number, correct: number, score: number}} QuizResult */
+/**
+ * A poll or quiz in class (docs/protocol.md, quiz_*).
+ * @typedef {{type: "quiz", quiz: QuizInfo}
+ *   | {type: "quiz_saved", quiz_id: string, question: number}
+ *   | {type: "quiz_results", quiz_id: string, open: boolean, counts: number[][], results: QuizResult[]}
+ *   | {type: "quiz_ended", quiz_id: string}
+ *   | {type: "quiz_released", quiz_id: string, counts: number[][], result: QuizResult | null, correct: number[][]}} QuizNews
  */
 /**
  * What the server tells about the running class (chat, hands, floor, reactions, blocks,
@@ -199,6 +218,8 @@ export class ClassConnection {
     this.onwaiting = () => {};
     /** @type {(news: ClassNews) => void} chat, hands, floor, reactions, blocks, settings, lobby */
     this.onnews = () => {};
+    /** @type {(news: QuizNews) => void} polls and quizzes */
+    this.onquiz = () => {};
 
     /** @type {Status} */
     this.status = "idle";
@@ -489,6 +510,13 @@ export class ClassConnection {
       case "checkin":
       case "recording":
         this.onnews(message);
+        return;
+      case "quiz":
+      case "quiz_saved":
+      case "quiz_results":
+      case "quiz_ended":
+      case "quiz_released":
+        this.onquiz(message);
         return;
       case "offer":
         this.subscribeChain = this.subscribeChain
