@@ -23,7 +23,7 @@ from classroom.roles import Source
 from devices.transport.policy import Backoff
 from signaling.agent.audio import SILENCE_DBFS, MicrophoneTrack, Speakers
 from signaling.agent.camera import RoomCamera
-from signaling.agent.codecs import video_preferences
+from signaling.agent.codecs import passable, video_preferences
 from signaling.agent.schedule import Schedule, ScheduledClass, ScheduleRefused
 from signaling.ws.client import ClassClient, ServerError, WebSocketChannel
 
@@ -43,6 +43,7 @@ class AgentConfig:
     speakers: str | int | None = None
     audio: bool = True
     poll_interval: float = 10.0  # seconds between schedule checks
+    report_interval: float = 10.0  # seconds between status reports to the server
     backoff: Backoff = field(default_factory=lambda: Backoff(0.5, 2.0, 15.0))
     ice_servers: list[RTCIceServer] = field(default_factory=list)
 
@@ -63,6 +64,7 @@ class RoomAgent:
         self.microphone: MicrophoneTrack | None = None
         self.speakers: Speakers | None = None
         self.joined_at: float | None = None
+        self.audio_error: str | None = None  # why a capture or playback device could not open
 
     # ---- status ------------------------------------------------------------------------------
 
@@ -78,8 +80,13 @@ class RoomAgent:
             "audio": {
                 "capture_dbfs": self.microphone.level.dbfs if self.microphone else SILENCE_DBFS,
                 "playback_dbfs": self.speakers.level.dbfs if self.speakers else SILENCE_DBFS,
+                "error": self.audio_error,
             },
         }
+
+    def _audio_failed(self, which: str, exc: Exception) -> None:
+        self.audio_error = f"{which}: {exc}"
+        logger.error("room agent: cannot open the %s: %s", which, exc)
 
     def _set(self, state: State, detail: str = "") -> None:
         if (state, detail) != (self.state, self.detail):
@@ -92,8 +99,12 @@ class RoomAgent:
         if self.camera is not None:
             self.camera.start()
         if self.config.audio:
-            self.speakers = Speakers(self.config.speakers)
+            try:
+                self.speakers = Speakers(self.config.speakers)
+            except (LookupError, OSError) as exc:  # the class still gets the camera and microphones
+                self._audio_failed("speakers", exc)
         attempt = 0
+        reporter = asyncio.create_task(self._report())
         try:
             while True:
                 delay = self.config.poll_interval
@@ -126,10 +137,20 @@ class RoomAgent:
                 if delay:
                     await asyncio.sleep(delay)
         finally:
+            reporter.cancel()
             if self.speakers is not None:
                 self.speakers.close()
             if self.camera is not None:
                 self.camera.stop()
+
+    async def _report(self) -> None:
+        """The status to the server every `report_interval` (health in the technician console)."""
+        while True:
+            try:
+                await self.schedule.report(self.status())
+            except (httpx.HTTPError, OSError) as exc:
+                logger.debug("status report failed: %s", exc)
+            await asyncio.sleep(self.config.report_interval)
 
     async def _attend(self, scheduled: ScheduledClass) -> None:
         self._set("joining", scheduled.title or scheduled.id)
@@ -150,11 +171,14 @@ class RoomAgent:
             if self.camera is not None:
                 profile = await self.camera.probed(PROBE_S)
                 client.video_preferences = video_preferences(profile)
-                self.camera.negotiated_profile = profile.name if profile else "constrained baseline"
+                self.camera.negotiated_profile = profile.name if passable(profile) and profile else "constrained baseline"
                 tracks.append((self.camera.track(), Source.CAMERA))
             if self.config.audio:
-                microphone = self.microphone = MicrophoneTrack(self.config.microphone)
-                tracks.append((microphone, Source.MICROPHONE))
+                try:
+                    microphone = self.microphone = MicrophoneTrack(self.config.microphone)
+                    tracks.append((microphone, Source.MICROPHONE))
+                except (LookupError, OSError) as exc:  # the class still gets the camera
+                    self._audio_failed("microphone", exc)
             if tracks:
                 await client.publish(tracks)
             self.class_id = scheduled.id

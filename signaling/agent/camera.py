@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import Literal, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import av
 from aiortc import MediaStreamTrack
@@ -57,6 +58,7 @@ class StreamStatus:
     fps: float | None = None
     bitrate_bps: int | None = None
     reconnects: int = 0
+    frames: int = 0  # frames read from the camera since the agent started
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -142,6 +144,45 @@ class RtspSource:
             container.close()
             raise ValueError(f"{self.description} has no video stream")
         return RtspStream(container)
+
+
+class OnvifCameraSource:
+    """A camera of the rooms file (`room-101/camera`): its RTSP address is asked from the camera
+    over ONVIF (GetStreamUri) at every (re)connection, with the file's user and password."""
+
+    def __init__(self, rooms_file: Path, ref: str, timeout: float = 5.0):
+        self.rooms_file = rooms_file
+        self.ref = ref
+        self.timeout = timeout
+        self.description = f"{ref} (ONVIF)"
+
+    def open(self) -> RtspStream:
+        url = asyncio.run(asyncio.wait_for(self.stream_url(), self.timeout * 3))
+        return RtspSource(url, self.timeout).open()
+
+    async def stream_url(self) -> str:
+        from devices.commands import as_media_source
+        from devices.registry import driver_class
+        from devices.rooms_file import load_rooms
+        from devices.rooms_file.device_config import password_of
+
+        _, cfg = load_rooms(self.rooms_file).device(self.ref)
+        device = driver_class(cfg.protocol).from_config(cfg)
+        await device.start()
+        try:
+            uri = str(await as_media_source(device).stream_uri())
+        finally:
+            await device.stop()
+        return with_credentials(uri, getattr(cfg, "username", None), password_of(cfg))  # type: ignore[arg-type]
+
+
+def with_credentials(url: str, username: str | None, password: str | None) -> str:
+    """The URL with the camera's user and password (ONVIF answers it without them)."""
+    parts = urlsplit(url)
+    if not username or parts.username:
+        return url
+    auth = quote(username, safe="") + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit((parts.scheme, f"{auth}@{parts.netloc}", parts.path, parts.query, parts.fragment))
 
 
 class OpenCvStream:
@@ -320,6 +361,7 @@ class RoomCamera:
             if isinstance(item, av.VideoFrame):  # capture device
                 self._mark_live("re-encoded", "local capture device", None)
                 self._rate.add(0, now, True)
+                self.status.frames += 1
                 self._put(self._stamp_frame(item, now))
                 self._delivered = True
                 continue
@@ -340,6 +382,7 @@ class RoomCamera:
                     mode = self._decide(profile)
             new_frame = seconds != pending_seconds
             self._rate.add(len(data), now, new_frame)
+            self.status.frames += new_frame
             if mode == "passthrough":
                 # The demuxer gives a frame's slices as separate packets: send whole access
                 # units, or the RTP marker bit would end a frame in its middle.

@@ -36,8 +36,13 @@ def room_agent(
         Path | None, typer.Option(help="File holding the room key (else $CLASSBRIDGE_ROOM_KEY)")
     ] = None,
     camera: Annotated[
-        str, typer.Option(help="rtsp://… URL of the room camera, or a capture device index/path (OpenCV)")
+        str,
+        typer.Option(
+            help="rtsp://… URL of the room camera; onvif:ROOM/DEVICE to ask a camera of --rooms-file "
+            "for it; or a capture device index/path (OpenCV)"
+        ),
     ] = "",
+    rooms_file: Annotated[Path | None, typer.Option(help="The rooms file, for --camera onvif:ROOM/DEVICE")] = None,
     microphone: Annotated[str, typer.Option(help="Capture device: name (or part of it) or index")] = "",
     speakers: Annotated[str, typer.Option(help="Playback device: name (or part of it) or index")] = "",
     no_audio: Annotated[bool, typer.Option("--no-audio", help="Publish no microphone, play nothing")] = False,
@@ -46,6 +51,7 @@ def room_agent(
     ] = "",
     name: Annotated[str, typer.Option(help="Name shown in the class")] = "Phòng học",
     poll_interval: Annotated[float, typer.Option(min=1.0, help="Seconds between schedule checks")] = 10.0,
+    report_interval: Annotated[float, typer.Option(min=1.0, help="Seconds between status reports to the server")] = 10.0,
     status_interval: Annotated[float, typer.Option(min=0.0, help="Print the status every N s (0: never)")] = 30.0,
     ice_host: Annotated[
         list[str] | None, typer.Option(help="Host address to offer for WebRTC (repeat; default: every interface)")
@@ -62,13 +68,17 @@ def room_agent(
     if list_audio_devices:
         from signaling.agent.audio import list_devices
 
-        for device in list_devices():
+        devices = list_devices()
+        for device in devices:
             print(f"{device.index:3d}  in={device.inputs:<3d} out={device.outputs:<3d} {device.default_rate} Hz  {device.name}")
+        if not devices:
+            print("PortAudio sees no audio device (is the sound server running for this user?)", file=sys.stderr)
+            raise typer.Exit(1)
         return
     if not server or not room:
         raise typer.BadParameter("--server and --room are required")
     from signaling.agent.agent import AgentConfig, RoomAgent
-    from signaling.agent.camera import CameraSource, OpenCvSource, RoomCamera, RtspSource
+    from signaling.agent.camera import CameraSource, OnvifCameraSource, OpenCvSource, RoomCamera, RtspSource
     from signaling.agent.schedule import FixedClass, RoomSchedule, Schedule
 
     if ice_host:
@@ -87,6 +97,10 @@ def room_agent(
     source: CameraSource | None = None
     if camera.startswith(("rtsp://", "rtsps://")):
         source = RtspSource(camera)
+    elif camera.startswith("onvif:"):
+        if rooms_file is None:
+            raise typer.BadParameter("--camera onvif:ROOM/DEVICE needs --rooms-file")
+        source = OnvifCameraSource(rooms_file, camera.removeprefix("onvif:"))
     elif camera:
         source = OpenCvSource(int(camera) if camera.isdigit() else camera)
     config = AgentConfig(
@@ -97,6 +111,7 @@ def room_agent(
         speakers=speakers or None,
         audio=not no_audio,
         poll_interval=poll_interval,
+        report_interval=report_interval,
     )
     agent = RoomAgent(config, schedule, RoomCamera(source) if source else None)
 

@@ -44,10 +44,15 @@ class ScheduleRefused(Exception):
 class Schedule(Protocol):
     async def now(self) -> RoomNow: ...
 
+    async def report(self, status: dict[str, object]) -> None:
+        """Send the agent's status to the server (the console shows it), if it can."""
+        ...
+
 
 class RoomSchedule:
     def __init__(self, server: str, room: str, key: str, verify: bool | str = True, timeout: float = 10.0):
-        self.url = f"{server.rstrip('/')}/api/rooms/{quote(room, safe='')}/now"
+        base = f"{server.rstrip('/')}/api/rooms/{quote(room, safe='')}"
+        self.url, self.report_url = f"{base}/now", f"{base}/agent"
         self.room = room
         self._headers = {"Authorization": f"Bearer {key}"}
         self._verify = verify
@@ -67,6 +72,13 @@ class RoomSchedule:
             raise httpx.TransportError(f"unexpected answer from {self.url}: {exc}") from exc
 
 
+    async def report(self, status: dict[str, object]) -> None:
+        async with httpx.AsyncClient(verify=self._verify, timeout=self._timeout) as client:
+            response = await client.put(self.report_url, headers=self._headers, json=status)
+        if response.status_code != 204:
+            raise httpx.TransportError(f"status report refused: {response.status_code} {response.text[:200]}")
+
+
 class FixedClass:
     """Always the same class, given by its id and a room-role join token."""
 
@@ -76,3 +88,6 @@ class FixedClass:
 
     async def now(self) -> RoomNow:
         return RoomNow(room=self._now.room) if self.ended else self._now
+
+    async def report(self, status: dict[str, object]) -> None:
+        return None  # no room key: nothing to report with

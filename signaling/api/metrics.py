@@ -27,6 +27,7 @@ from classroom.recording.counters import RECORDING
 from classroom.relay.counters import COUNTERS
 from devices.transport.state import LinkState
 from signaling.errors import AdminAuthError
+from signaling.server.room_agents import AgentView
 from signaling.server.rooms import RoomService
 from signaling.server.state import ServerState, server_of
 
@@ -72,9 +73,38 @@ def process_stats(hub: ClassHub) -> ProcessStats:
     return ProcessStats(counters=COUNTERS.snapshot() | RECORDING.snapshot(), gauges=hub.gauges())
 
 
+AGENT_GAUGES = {
+    "room_agent_online": "1 while the room's agent reports (classbridge room-agent)",
+    "room_agent_in_class": "1 while the room's agent is in a class",
+    "room_video_live": "1 while the room camera's stream is live (0: lost, placeholder sent)",
+    "room_video_passthrough": "1 when the room camera is forwarded as is, 0 when re-encoded",
+    "room_video_fps": "Frames per second read from the room camera",
+    "room_video_bitrate_bps": "Bit rate of the room camera's stream",
+    "room_video_reconnects": "Times the agent reopened the room camera's stream",
+    "room_audio_capture_dbfs": "Level of the room's microphones (dBFS, loudest 20 ms of the last second)",
+    "room_audio_playback_dbfs": "Level of what the room's speakers play (dBFS)",
+}
+
+
+def _agent_values(view: AgentView) -> dict[str, float]:
+    video = view.video
+    return {
+        "room_agent_online": float(view.online),
+        "room_agent_in_class": float(view.online and view.state == "in_class"),
+        "room_video_live": float(video is not None and video.state == "live"),
+        "room_video_passthrough": float(video is not None and video.mode == "passthrough"),
+        "room_video_fps": (video.fps or 0.0) if video else 0.0,
+        "room_video_bitrate_bps": float(video.bitrate_bps or 0) if video else 0.0,
+        "room_video_reconnects": float(video.reconnects) if video else 0.0,
+        "room_audio_capture_dbfs": view.audio.capture_dbfs,
+        "room_audio_playback_dbfs": view.audio.playback_dbfs,
+    }
+
+
 class _Snapshot:
-    def __init__(self, stats: list[tuple[str, ProcessStats]]):
+    def __init__(self, stats: list[tuple[str, ProcessStats]], agents: list[AgentView] | None = None):
         self.stats = stats
+        self.agents = agents or []
 
     def collect(self):  # type: ignore[no-untyped-def]
         for name, help_text in COUNTER_HELP.items():
@@ -86,6 +116,12 @@ class _Snapshot:
             family = GaugeMetricFamily(f"classbridge_{name}", help_text, labels=["worker"])
             for worker, data in self.stats:
                 family.add_metric([worker], data.gauges.get(name, 0))
+            yield family
+        values = [(view.room, _agent_values(view)) for view in self.agents]
+        for name, help_text in AGENT_GAUGES.items():
+            family = GaugeMetricFamily(f"classbridge_{name}", help_text, labels=["room"])
+            for room, by_name in values:
+                family.add_metric([room], by_name[name])
             yield family
 
 
@@ -152,9 +188,10 @@ def render(
     stats: list[tuple[str, ProcessStats]],
     pids: dict[str, int] | None = None,
     rooms: RoomService | None = None,
+    agents: list[AgentView] | None = None,
 ) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(stats))  # type: ignore[arg-type]
+    registry.register(_Snapshot(stats, agents))  # type: ignore[arg-type]
     if pids is not None:
         ProcessCollector(registry=registry)
         registry.register(_Processes(pids))  # type: ignore[arg-type]
@@ -186,4 +223,4 @@ async def metrics(request: Request) -> Response:
         stats = await state.workers.stats()
     else:
         stats = [("main", process_stats(state.hub))] if state.hub is not None else []
-    return Response(render(stats, _pids(state), state.rooms), media_type=CONTENT_TYPE_LATEST)
+    return Response(render(stats, _pids(state), state.rooms, state.room_agents.views()), media_type=CONTENT_TYPE_LATEST)

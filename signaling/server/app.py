@@ -30,6 +30,7 @@ from signaling.api import rooms as rooms_api
 from signaling.api import checkin as checkin_api
 from signaling.api import room_keys as room_keys_api
 from signaling.api import room_screen
+from signaling.api import room_agent as room_agent_api
 from signaling.ws import rooms as rooms_ws
 from signaling.api import pages as web_routes
 from signaling.api.errors import install_error_handlers
@@ -157,6 +158,7 @@ def create_app(
     app.include_router(join_preview.router)
     app.include_router(room_keys_api.room_router)  # before the rooms' /api/rooms/{room} routes
     app.include_router(room_keys_api.admin_router)
+    app.include_router(room_agent_api.router)
     checkin_api.install(app)
     app.include_router(bank_api.router)
     app.include_router(exams_api.router)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from classroom.relay import aiortc_internals
 from tests.support import codec_audit
 from tests.support.rtsp_camera import RtspCamera
 from tests.support.server import audited_env, free_port
@@ -41,6 +42,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClassServer]:
     yield server
     server.stop()
     assert {what for what, _ in codec_audit.recorded(codec_log)} == {codec_audit.INSTALLED}
+
+
+@pytest.fixture(autouse=True)
+def loopback_candidates() -> Iterator[None]:
+    """The tests' own aiortc peers, like the server and the agent, offer 127.0.0.1 only."""
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    yield
+    aiortc_internals.use_host_addresses(None)
 
 
 @pytest.fixture

@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from classroom.roles import Source
+from signaling.ws.client import ClassClient, WebSocketChannel
+from tests.integration.conftest import token_of
 from tests.support import codec_audit
+from tests.support.media import frames
 from tests.support.server import CLASSBRIDGE, audited_env
-from tests.support.wait import log_tail
+from tests.support.wait import log_tail, until
+from tests.web.support import ClassServer
 
 
 @dataclass
@@ -63,3 +68,18 @@ class AgentProcess:
         """What aiortc codec objects the agent process made (codec_audit)."""
         assert self.process is not None
         return {what for what, pid in codec_audit.recorded(self.codec_log) if pid == f"pid={self.process.pid}"}
+
+
+async def room_camera_at_trainee(server: ClassServer, created: dict[str, Any]) -> tuple[int, int]:
+    """A trainee joins and decodes the room's camera: its frame size."""
+    trainee = ClassClient(await WebSocketChannel.connect(server.url.replace("http", "ws", 1) + f"/ws/{created['id']}"))
+    await trainee.join(token_of(created["links"]["trainee"]), name="Học viên")
+    try:
+        received = await until(
+            lambda: [r for r in trainee.received() if r.info.source is Source.CAMERA], 60, "the room camera"
+        )
+        sizes = {(f.width, f.height) for f in await frames(received[0].track, 10, timeout=20)}
+        assert len(sizes) == 1, sizes
+        return sizes.pop()
+    finally:
+        await trainee.close()

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classroom.relay import aiortc_internals
 from classroom.roles import Source
 from signaling.ws.client import ClassClient, WebSocketChannel
 from signaling.ws.messages import FloorRequest
@@ -37,13 +36,6 @@ def pulse(tmp_path: Path) -> Iterator[PulseServer]:
     server = PulseServer(tmp_path / "pulse", (MIC_SINK, SPEAKER_SINK)).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def loopback_candidates() -> Iterator[None]:
-    aiortc_internals.use_host_addresses(["127.0.0.1"])
-    yield
-    aiortc_internals.use_host_addresses(None)
 
 
 def test_list_audio_devices_names_what_portaudio_sees(pulse: PulseServer) -> None:
@@ -110,5 +102,26 @@ async def test_ceiling_microphone_reaches_a_trainee_and_the_floor_reaches_the_sp
         await trainee.close()
         await lecturer.close()
         agent.stop()
+    # Audio only (no --camera): Opus both ways, and their PyAV contexts; no video codec at all.
     made = agent.codecs()
-    assert made <= {"installed", "get_encoder", "get_decoder", "OpusEncoder", "OpusDecoder", "OpusEncoder.encode"}, made
+    assert made <= {"installed", "get_encoder", "get_decoder", "OpusEncoder", "OpusDecoder", "OpusEncoder.encode",
+                    "CodecContext.create"}, made  # fmt: skip
+
+
+async def test_a_missing_microphone_is_reported_and_the_class_still_goes_on(
+    server: ClassServer, pulse: PulseServer, tmp_path: Path
+) -> None:
+    created = server.create_class("Lớp thiếu micrô")
+    agent = AgentProcess(
+        tmp_path / "agent.log",
+        tmp_path / "agent-codecs.log",
+        ["--server", server.url, "--room", "room-101", "--join-link", created["links"]["room"]]
+        + ["--microphone", "Shure P300", "--speakers", "pulse"],
+        env=pulse.env(PULSE_SINK=SPEAKER_SINK),
+    ).start()
+    try:
+        await until(lambda: agent.status().get("state") == "in_class", 60, "the agent in the class", describe=agent.tail)
+        error = agent.status()["audio"]["error"]
+        assert error.startswith("microphone: no input audio device named 'Shure P300' (there are: ") and "pulse" in error
+    finally:
+        agent.stop()

@@ -74,7 +74,8 @@ def test_camera_passes_through_to_a_trainee_and_survives_a_cut(
     finally:
         context.close()
         agent.stop()
-    # The agent packed H.264 with an encoder object but never encoded or decoded video.
+    # The agent packed H.264 with an encoder object but never encoded or decoded video: no
+    # aiortc codec at work, no PyAV codec context (the audit records CodecContext.create too).
     made = agent.codecs()
     assert codec_audit.INSTALLED in made
     assert made <= {codec_audit.INSTALLED, "get_encoder", "H264Encoder"}, made

@@ -3,7 +3,6 @@ restart, leaves when the class ends, and stops on a revoked key."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,25 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from classroom.relay import aiortc_internals
-from classroom.roles import Source
-from signaling.ws.client import ClassClient, WebSocketChannel
-from tests.agent.support import AgentProcess
-from tests.integration.conftest import token_of
-from tests.support.media import frames
+from tests.agent.support import AgentProcess, room_camera_at_trainee
 from tests.support.rtsp_camera import RtspCamera
 from tests.support.wait import until
 from tests.web.support import ADMIN_TOKEN, ClassServer
 
 pytestmark = [pytest.mark.webrtc, pytest.mark.timeout(300)]
 ROOM = "room-101"
-
-
-@pytest.fixture(autouse=True)
-def loopback_candidates() -> Iterator[None]:
-    aiortc_internals.use_host_addresses(["127.0.0.1"])
-    yield
-    aiortc_internals.use_host_addresses(None)
 
 
 def admin(server: ClassServer, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -40,19 +27,9 @@ def admin(server: ClassServer, method: str, path: str, body: dict[str, Any] | No
     return response.json()
 
 
-async def room_camera_at_trainee(server: ClassServer, created: dict[str, Any]) -> tuple[int, int]:
-    """A trainee joins and decodes the room's camera: its frame size."""
-    trainee = ClassClient(await WebSocketChannel.connect(server.url.replace("http", "ws", 1) + f"/ws/{created['id']}"))
-    await trainee.join(token_of(created["links"]["trainee"]), name="Học viên")
-    try:
-        received = await until(
-            lambda: [r for r in trainee.received() if r.info.source is Source.CAMERA], 60, "the room camera"
-        )
-        sizes = {(f.width, f.height) for f in await frames(received[0].track, 10, timeout=20)}
-        assert len(sizes) == 1, sizes
-        return sizes.pop()
-    finally:
-        await trainee.close()
+def reported(server: ClassServer) -> dict[str, Any]:
+    got = httpx.get(f"{server.url}/api/rooms/{ROOM}/agent", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10)
+    return dict(got.json()) if got.status_code == 200 else {}
 
 
 async def test_the_agent_follows_the_room_schedule(server: ClassServer, camera: RtspCamera, tmp_path: Path) -> None:
@@ -62,7 +39,7 @@ async def test_the_agent_follows_the_room_schedule(server: ClassServer, camera: 
     agent = AgentProcess(
         tmp_path / "agent.log",
         tmp_path / "agent-codecs.log",
-        ["--server", server.url, "--room", ROOM, "--key-file", str(key_file), "--poll-interval", "1"]
+        ["--server", server.url, "--room", ROOM, "--key-file", str(key_file), "--poll-interval", "1", "--report-interval", "1"]
         + ["--camera", camera.url, "--no-audio"],
     ).start()
 
@@ -79,6 +56,13 @@ async def test_the_agent_follows_the_room_schedule(server: ClassServer, camera: 
         })  # fmt: skip
         await until(lambda: agent.status().get("class_id") == created["id"], 60, "the agent in the class", describe=describe)
         assert await room_camera_at_trainee(server, created) == (1280, 720)
+        # Its health, as the technician console and /metrics see it.
+        await until(lambda: reported(server).get("state") == "in_class", 30, "the agent's report", describe=describe)
+        view = reported(server)
+        assert view["online"] and view["class_id"] == created["id"] and view["video"]["mode"] == "passthrough"
+        metrics = httpx.get(f"{server.url}/metrics", timeout=10).text
+        assert 'classbridge_room_video_passthrough{room="room-101"} 1.0' in metrics
+        assert 'classbridge_room_agent_in_class{room="room-101"} 1.0' in metrics
 
         server.stop()  # a server restart: the agent notices, then comes back by itself
         await until(lambda: agent.status().get("state") == "offline", 60, "the agent offline", describe=describe)

@@ -22,9 +22,12 @@ DEBIAN_PYTHON = "/usr/bin/python3"
 
 
 def pipeline(width: int, height: int, fps: int, profile: str, bitrate_kbps: int, keyint: int) -> str:
+    # x264 signals the lowest profile its tools need: "ultrafast" uses baseline tools only, so a
+    # main or high stream needs a preset with CABAC and 8x8 transforms.
+    preset = "ultrafast" if "baseline" in profile else "veryfast"
     return (
         f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},framerate={fps}/1 "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast bitrate={bitrate_kbps} key-int-max={keyint} "
+        f"! x264enc tune=zerolatency speed-preset={preset} bitrate={bitrate_kbps} key-int-max={keyint} "
         f"! video/x-h264,profile={profile} ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
     )
 
@@ -38,6 +41,7 @@ def main() -> None:
     parser.add_argument("--profile", default="constrained-baseline")
     parser.add_argument("--bitrate", type=int, default=2000, help="kbit/s")
     parser.add_argument("--keyint", type=int, default=30)
+    parser.add_argument("--path", default="cam", help="the stream's path: rtsp://127.0.0.1:PORT/PATH")
     args = parser.parse_args()
 
     import gi
@@ -53,10 +57,10 @@ def main() -> None:
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(pipeline(args.width, args.height, args.fps, args.profile, args.bitrate, args.keyint))
     factory.set_shared(True)
-    server.get_mount_points().add_factory("/cam", factory)
+    server.get_mount_points().add_factory(f"/{args.path}", factory)
     if server.attach(None) == 0:
         sys.exit(f"cannot listen on 127.0.0.1:{args.port}")
-    print(f"ready rtsp://127.0.0.1:{args.port}/cam", flush=True)
+    print(f"ready rtsp://127.0.0.1:{args.port}/{args.path}", flush=True)
     GLib.MainLoop().run()
 
 

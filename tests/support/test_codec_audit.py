@@ -75,4 +75,9 @@ def test_audit_tells_packing_from_encoding(tmp_path):
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-    assert [what for what, _ in codec_audit.recorded(log)] == ["installed", "H264Encoder", "H264Encoder.encode"]
+    assert [what for what, _ in codec_audit.recorded(log)] == [
+        "installed",
+        "H264Encoder",
+        "H264Encoder.encode",
+        "CodecContext.create",  # the libx264 context, made by the first encode() only
+    ]
