@@ -8,5 +8,6 @@ from classroom.courses import models as course_models
 from classroom.attendance_chain import models as attendance_chain_models  # noqa: F401
 from classroom.webhooks import models as webhook_models  # noqa: F401
 from classroom.room_keys import models as room_key_models  # noqa: F401
+from classroom.recording import models as recording_models
 
-__all__ = ["models", "course_models", "checkin_models", "assessment_models"]
+__all__ = ["models", "course_models", "checkin_models", "assessment_models", "recording_models"]

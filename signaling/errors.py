@@ -57,3 +57,9 @@ class AuthRefused(SignalingError):
 class AdminAuthError(AuthRefused):
     """A REST call without the admin bearer token (``auth_required``) or with a wrong one
     (``auth_invalid``)."""
+
+
+class RecordingNotFound(SignalingError):
+    """No such recording, or not one of the asker's courses (the library says nothing more)."""
+
+    code = "recording_not_found"

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.events import ClassSummary
 from classroom.models import ClassRecord
-from classroom.recording.recording import MANIFEST, Recording, RecordingFactory, StopReason, StoragePolicy
+from classroom.audit import AuditLog
+from classroom.recording.recording import (
+    MANIFEST,
+    STORAGE_REASONS,
+    Recording,
+    RecordingFactory,
+    StopReason,
+    StoragePolicy,
+)
 
 
 def course_of(db: sessionmaker[Session], class_id: str) -> str | None:
@@ -30,11 +38,28 @@ def course_of(db: sessionmaker[Session], class_id: str) -> str | None:
 def recording_factory(
     storage: StoragePolicy,
     course: Callable[[str], str | None],
+    audit: AuditLog | None = None,
     wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RecordingFactory:
-    """Recordings of classes into `storage`, each labelled with its class's course."""
+    """Recordings of classes into `storage`, each labelled with its class's course; a recording
+    that storage stopped is also an event in the console's log (`audit`)."""
 
     def make(summary: ClassSummary, by: str, on_stopped: Callable[[StopReason], None]) -> Recording:
+        def stopped(reason: StopReason) -> None:
+            if audit is not None and reason in STORAGE_REASONS:
+                audit.record(
+                    at=wall_clock(),
+                    room=summary.room or "",
+                    actor_kind="system",
+                    actor_name="recorder",
+                    actor_class=summary.id,
+                    target=summary.title,
+                    action="recording_stopped",
+                    result="failed",
+                    detail=f"{reason.value}: {storage.folder}",
+                )
+            on_stopped(reason)
+
         recording_id = f"{wall_clock():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         info: dict[str, object] = {
             "class_id": summary.id,
@@ -43,7 +68,7 @@ def recording_factory(
             "room": summary.room,
             "lecturer": by,
         }
-        return Recording(recording_id, storage, info, on_stopped, wall_clock=wall_clock)
+        return Recording(recording_id, storage, info, stopped, wall_clock=wall_clock)
 
     return make
 

@@ -30,7 +30,7 @@ from classroom.errors import (
     UnknownRoom,
 )
 from signaling.api.assessment_status import STATUS as ASSESSMENT_STATUS
-from signaling.errors import AuthRefused, SignalingError
+from signaling.errors import AuthRefused, RecordingNotFound, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
 class InvalidValue(SignalingError):
@@ -43,6 +43,7 @@ class InvalidValue(SignalingError):
 STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (InvalidValue, 422),
     (ClassNotFound, 404),
+    (RecordingNotFound, 404),
     (ClassEnded, 409),
     (RoomBooked, 409),
     (UnknownRoom, 422),

@@ -23,6 +23,7 @@ from signaling.api import classes as api
 from signaling.api import bank as bank_api
 from signaling.api import exams as exams_api
 from signaling.api import join_preview, metrics, readiness
+from signaling.api import library as library_api
 from signaling.api import console as console_routes
 from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
@@ -161,6 +162,7 @@ def create_app(
     checkin_api.install(app)
     app.include_router(bank_api.router)
     app.include_router(exams_api.router)
+    app.include_router(library_api.router)
     rooms_api.install(app)
     courses_api.install(app)
     app.include_router(rooms_ws.router)

@@ -65,7 +65,9 @@ def recordings(settings: Settings, services: Services) -> RecordingFactory | Non
     """How this process records classes (None: recording is off)."""
     if not settings.recording.enabled:
         return None
-    return recording_factory(storage_policy(settings), lambda class_id: course_of(services.db, class_id))
+    return recording_factory(
+        storage_policy(settings), lambda class_id: course_of(services.db, class_id), audit=services.audit
+    )
 
 
 def build_hub(settings: Settings, services: Services) -> ClassHub:

@@ -32,6 +32,24 @@ class PatternTrack(VideoStreamTrack):
         return frame
 
 
+class NoiseTrack(VideoStreamTrack):
+    """Random pixels: as hard to compress as video gets, for tests that fill a disk quickly."""
+
+    def __init__(self, width: int = 320, height: int = 240):
+        super().__init__()
+        self.width = width
+        self.height = height
+        self.rng = np.random.default_rng(1)
+
+    async def recv(self) -> VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        image = self.rng.integers(0, 255, (self.height, self.width, 3), dtype=np.uint8)
+        frame = VideoFrame.from_ndarray(image, format="bgr24")
+        frame.pts = pts
+        frame.time_base = time_base
+        return frame
+
+
 class ToneTrack(AudioStreamTrack):
     """A 440 Hz sine at -12 dBFS, 20 ms frames, 48 kHz mono."""
 

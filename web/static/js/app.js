@@ -149,6 +149,7 @@ class Page {
         endsAt: preview.class.ends_at ? Date.parse(preview.class.ends_at) / 1000 : null,
         fixedName: claims.role === "room" ? preview.room_title || null : null,
         startMuted: claims.role === "trainee" ? preview.join_muted : null,
+        recorded: preview.recorded,
       });
       if (claims.role === "lecturer" && preview.class.room) view.offerInRoom(this.local?.getItem(KEYS.inRoom) === "1");
     });
@@ -410,6 +411,8 @@ class Page {
     view.toolbar.setMic(!this.micMuted && !this.lost.has("microphone"), this.capture && mic !== null && !locked("microphone"));
     view.toolbar.setCamera(!this.cameraMuted && !this.lost.has("camera"), this.capture && camera !== null && !locked("camera"));
     view.toolbar.setSharing(this.screen !== null);
+    view.toolbar.setRecording(this.state.recording.active);
+    this.statusBar.setRecording(this.state.recording.active);
     view.toolbar.show("share", role !== "trainee" || this.screen !== null || (this.state.holdsFloor(this.selfId) && this.state.settings.floor_screen_share));
     view.toolbar.setHand(this.state.handRaised(this.selfId));
     view.toolbar.setPanel("chat", view.chat.open, this.state.unread, "chat.unread");
@@ -450,8 +453,26 @@ class Page {
       case "lobby":
         this.lobbyBanner();
         break;
+      case "recording":
+        this.recordingNotice(news.recording);
+        break;
     }
     this.render();
+  }
+
+  /**
+   * Recording started or stopped: everyone hears it; the lecturer is told when storage stopped it.
+   * @param {import("./protocol.js").RecordingState} recording
+   */
+  recordingNotice(recording) {
+    if (recording.active) {
+      this.notices.clearBanner("recording-stopped");
+      this.notices.toast("recording.started", { name: recording.by ?? "" }, "info");
+      return;
+    }
+    const storage = recording.reason === "disk_full" || recording.reason === "quota" || recording.reason === "write_error";
+    if (storage && this.claims?.role === "lecturer") this.notices.banner("recording-stopped", `recording.stopped_${recording.reason}`, {}, "warning");
+    else this.notices.toast("recording.stopped", {}, "info");
   }
 
   /**
@@ -555,6 +576,9 @@ class Page {
         if (this.screen) this.stopSharing();
         else await this.share();
         break;
+      case "record":
+        connection.request({ type: "record", on: !this.state.recording.active });
+        return;
       case "audioOnly":
         this.audioOnly = !this.audioOnly;
         connection.setReceiveVideo(!this.audioOnly);

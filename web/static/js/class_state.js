@@ -8,6 +8,7 @@
 
 /** @typedef {import("./protocol.js").ChatLine} ChatLine */
 /** @typedef {import("./protocol.js").ClassSettings} ClassSettings */
+/** @typedef {import("./protocol.js").RecordingState} RecordingState */
 /** @typedef {import("./protocol.js").RaisedHand} RaisedHand */
 /** @typedef {import("./protocol.js").MediaBlock} MediaBlock */
 /** @typedef {import("./protocol.js").Lobby} Lobby */
@@ -24,6 +25,8 @@ export const REACTION_SHOWN_MS = 4000;
 
 /** @type {ClassSettings} */
 const DEFAULT_SETTINGS = { chat: true, locked: false, lobby: false, auto_admit_personal: false, floor_screen_share: false };
+/** @type {RecordingState} */
+const NOT_RECORDING = { active: false, since: null, by: null, reason: null };
 
 export class ClassState {
   constructor() {
@@ -41,6 +44,8 @@ export class ClassState {
     this.lobby = { waiting: [], removed: [] };
     /** @type {CheckIn[]} trainees checked in from the room, first first (lecturers only) */
     this.checkins = [];
+    /** @type {RecordingState} */
+    this.recording = NOT_RECORDING;
     /** chat lines that arrived while the chat panel was closed */
     this.unread = 0;
   }
@@ -52,6 +57,7 @@ export class ClassState {
     this.hands = [...(state?.hands ?? [])];
     this.floor = [...(state?.floor ?? [])];
     this.blocks = [...(state?.blocks ?? [])];
+    this.recording = state?.recording ?? NOT_RECORDING;
     const known = new Set(this.chat.map((line) => line.id));
     const fresh = (joined.chat ?? []).filter((line) => !known.has(line.id));
     this.chat = [...this.chat, ...fresh].sort((a, b) => a.id - b.id).slice(-CHAT_KEPT);
@@ -60,7 +66,7 @@ export class ClassState {
   /**
    * Apply one piece of news; returns what it changed, for the page to react.
    * @param {ClassNews} news
-   * @returns {"chat" | "hands" | "floor" | "reaction" | "blocked" | "settings" | "lobby" | "checkin"}
+   * @returns {"chat" | "hands" | "floor" | "reaction" | "blocked" | "settings" | "lobby" | "checkin" | "recording"}
    */
   apply(news) {
     switch (news.type) {
@@ -83,6 +89,9 @@ export class ClassState {
         break;
       case "lobby":
         this.lobby = { waiting: news.waiting, removed: news.removed };
+        break;
+      case "recording":
+        this.recording = news.recording;
         break;
       case "reaction":
         break;

@@ -12,6 +12,7 @@
  * @property {string | null} name
  * @property {string | null} room_title
  * @property {boolean} join_muted
+ * @property {boolean} recorded the class is being recorded right now
  */
 
 /** @param {string} token @returns {Promise<JoinPreview | null>} */
@@ -33,6 +34,7 @@ export async function fetchPreview(token) {
       name: typeof body.name === "string" ? body.name : null,
       room_title: typeof body.room_title === "string" ? body.room_title : null,
       join_muted: body.join_muted === true,
+      recorded: body.recorded === true,
     };
   } catch {
     return null;

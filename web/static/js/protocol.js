@@ -39,7 +39,8 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {{chat: boolean, locked: boolean, lobby: boolean, auto_admit_personal: boolean, floor_screen_share: boolean}} ClassSettings */
 /** @typedef {{participant_id: string, raised_at: string}} RaisedHand */
 /** @typedef {{participant_id: string, source: Source, may_resume: boolean}} MediaBlock */
-/** @typedef {{settings: ClassSettings, hands: RaisedHand[], floor: string[], blocks: MediaBlock[]}} ClassState */
+/** @typedef {{active: boolean, since: string | null, by: string | null, reason: string | null}} RecordingState */
+/** @typedef {{settings: ClassSettings, hands: RaisedHand[], floor: string[], blocks: MediaBlock[], recording?: RecordingState}} ClassState */
 /**
  * @typedef {object} ChatLine
  * @property {number} id
@@ -71,7 +72,8 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "quiz_start", kind: "poll" | "quiz", time_limit_s: number, anonymous: boolean, questions: QuizQuestionIn[], draw: {count: number, topic: string | null}[]}
  *   | {type: "quiz_answer", quiz_id: string, question: number, choice: number[]}
  *   | {type: "quiz_end", quiz_id: string}
- *   | {type: "quiz_release", quiz_id: string}} ClassRequest
+ *   | {type: "quiz_release", quiz_id: string}
+ *   | {type: "record", on: boolean}} ClassRequest
  */
 /** @typedef {{kind: "single" | "multiple" | "true_false", text: string, options: string[], correct: number[]}} QuizQuestionIn */
 /** @typedef {{kind: "single" | "multiple" | "true_false", text: string, options: string[], correct: number[] | null}} QuizQuestion */
@@ -98,7 +100,8 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "blocked", participant_id: string, source: Source, blocked: boolean, may_resume: boolean}
  *   | {type: "settings", settings: ClassSettings}
  *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}
- *   | ({type: "checkin"} & CheckIn)} ClassNews
+ *   | ({type: "checkin"} & CheckIn)
+ *   | {type: "recording", recording: RecordingState}} ClassNews
  */
 /** A trainee checked in from the room's PIN (docs/checkin.md). @typedef {{external_id: string, name: string, checked_in_at: string, checked_out_at: string | null}} CheckIn */
 /** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
@@ -505,6 +508,7 @@ export class ClassConnection {
       case "settings":
       case "lobby":
       case "checkin":
+      case "recording":
         this.onnews(message);
         return;
       case "quiz":

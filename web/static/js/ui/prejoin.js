@@ -42,6 +42,7 @@ export class PrejoinView {
     this.fixedNameText = el("p", { className: "name-fixed", text: fixedName ?? "" });
     this.classTitle = el("p", { className: "prejoin-class", attrs: { hidden: "" } }, el("span", { className: "prejoin-class-title", attrs: { id: "prejoin-class-title" } }));
     this.classTime = el("p", { className: "hint prejoin-time", attrs: { hidden: "" } });
+    this.recorded = el("p", { className: "hint prejoin-recorded", i18n: "prejoin.recorded", attrs: { hidden: "", role: "note" } });
     this.micOff = el("input", { attrs: { id: "start-mic-off", type: "checkbox", checked: startMuted.microphone } });
     this.cameraOff = el("input", { attrs: { id: "start-camera-off", type: "checkbox", checked: startMuted.camera } });
     this.inRoomBox = el("input", { attrs: { id: "in-room", type: "checkbox" } });
@@ -116,6 +117,7 @@ export class PrejoinView {
         el("h1", { i18n: "prejoin.heading", attrs: { id: "prejoin-title" } }),
         this.classTitle,
         this.classTime,
+        this.recorded,
         el("p", { className: "lead", i18n: "prejoin.joining_as", args: { role: { key: `role.${role}` } } }),
         el("p", { className: "hint", i18n: "prejoin.expires", args: { time: { time: expires } } }),
         el(
@@ -131,10 +133,12 @@ export class PrejoinView {
 
   /**
    * What the server says of the class (GET /api/join-preview): its title and scheduled time,
-   * the room's name for the room's link, and whether trainees start muted.
-   * @param {{title: string, startsAt: number | null, endsAt: number | null, fixedName: string | null, startMuted: boolean | null}} info
+   * the room's name for the room's link, whether trainees start muted and whether the class is
+   * being recorded (people are told before they join).
+   * @param {{title: string, startsAt: number | null, endsAt: number | null, fixedName: string | null, startMuted: boolean | null, recorded?: boolean}} info
    */
-  setClassInfo({ title, startsAt, endsAt, fixedName, startMuted }) {
+  setClassInfo({ title, startsAt, endsAt, fixedName, startMuted, recorded = false }) {
+    this.recorded.hidden = !recorded;
     const titleText = /** @type {HTMLElement} */ (this.classTitle.firstElementChild);
     titleText.textContent = title;
     titleText.dataset.userText = "";

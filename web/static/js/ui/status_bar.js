@@ -13,6 +13,7 @@ export class StatusBar {
     this.title = find("#class-title");
     this.role = find("#role-badge");
     this.count = find("#people-count");
+    this.recording = find("#recording-indicator");
     this.status = find("#connection-status");
     this.quality = find("#quality");
     this.qualityLevel = find("#quality-level");
@@ -33,6 +34,11 @@ export class StatusBar {
   setCount(people) {
     bind(this.count, "class.participants_count", { count: people });
     this.count.hidden = false;
+  }
+
+  /** “Đang ghi hình / Recording”, for everyone, while the class is recorded. @param {boolean} active */
+  setRecording(active) {
+    this.recording.hidden = !active;
   }
 
   /** @param {Status} status */

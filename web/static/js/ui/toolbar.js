@@ -9,11 +9,11 @@ import { bind } from "../../shared/i18n.js";
 import { icon, setIcon } from "./icons.js";
 
 /** @typedef {import("../../shared/token.js").Role} Role */
-/** @typedef {"mic" | "camera" | "share" | "hand" | "react" | "chat" | "people" | "audioOnly" | "leave" | "end"} Control */
+/** @typedef {"mic" | "camera" | "share" | "record" | "hand" | "react" | "chat" | "people" | "audioOnly" | "leave" | "end"} Control */
 
 /** A trainee's "share" shows only while they hold the floor and the lecturer allows sharing. */
 const CONTROLS = /** @type {Record<Role, Control[]>} */ ({
-  lecturer: ["mic", "camera", "share", "react", "chat", "people", "leave", "end"],
+  lecturer: ["mic", "camera", "share", "record", "react", "chat", "people", "leave", "end"],
   room: ["mic", "camera", "share", "leave"],
   trainee: ["mic", "camera", "share", "hand", "react", "chat", "audioOnly", "leave"],
   observer: ["react", "chat", "audioOnly", "leave"],
@@ -29,6 +29,7 @@ export class Toolbar {
       mic: ["toolbar.mic_off", "mic", "btn-toggle"],
       camera: ["toolbar.camera_off", "camera", "btn-toggle"],
       share: ["toolbar.share", "screen", "btn-toggle"],
+      record: ["toolbar.record", "record", "btn-toggle"],
       hand: ["toolbar.raise_hand", "hand", "btn-toggle"],
       react: ["toolbar.react", "smile", "btn-toggle"],
       chat: ["toolbar.chat", "chat", "btn-toggle"],
@@ -66,6 +67,11 @@ export class Toolbar {
   /** @param {boolean} sharing */
   setSharing(sharing) {
     this.toggle("share", sharing ? "toolbar.stop_share" : "toolbar.share", sharing ? "stopScreen" : "screen", sharing, true);
+  }
+
+  /** @param {boolean} recording */
+  setRecording(recording) {
+    this.toggle("record", recording ? "toolbar.stop_record" : "toolbar.record", recording ? "stopRecord" : "record", recording, true);
   }
 
   /** @param {boolean} raised */
