@@ -7,8 +7,10 @@
  */
 
 import * as i18n from "../shared/i18n.js";
+import { browserStorage } from "../shared/storage.js";
 import { el, clear } from "../shared/dom.js";
-import { tokenFromFragment } from "../shared/token.js";
+import { courseOfToken, tokenFromFragment } from "../shared/token.js";
+import { ApiError } from "../shared/rooms_api.js";
 
 /** @typedef {{id: number, kind: string, text: string, options: string[], correct: number[], accepted: string[], topic: string, difficulty: string}} BankQuestion */
 /** @typedef {{id: string, title: string, opens_at: string, closes_at: string, time_limit_s: number, questions: number}} Exam */
@@ -22,7 +24,7 @@ class AssessmentPage {
   constructor() {
     this.main = /** @type {HTMLElement} */ (document.getElementById("main"));
     this.token = tokenFromFragment(location.hash) ?? "";
-    this.courseId = courseOf(this.token);
+    this.courseId = courseOfToken(this.token);
     this.bank = el("section", { className: "card assessment-bank" });
     this.tests = el("section", { className: "card assessment-tests" });
     this.detail = el("section", { className: "card assessment-detail", attrs: { hidden: true } });
@@ -36,7 +38,8 @@ class AssessmentPage {
     });
     if (!response.ok) {
       const body = await response.json().catch(() => null);
-      throw new ApiError(body?.error?.code ?? `http_${response.status}`);
+      const code = body?.error?.code ?? `http_${response.status}`;
+      throw new ApiError(response.status, code, body?.error?.message ?? code);
     }
     return response;
   }
@@ -166,32 +169,10 @@ class AssessmentPage {
   }
 }
 
-class ApiError extends Error {
-  /** @param {string} code */
-  constructor(code) {
-    super(code);
-    this.code = code;
-  }
-}
 
-/** @param {string} token */
-function courseOf(token) {
-  try {
-    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    return typeof payload.course_id === "string" ? payload.course_id : "";
-  } catch {
-    return "";
-  }
-}
 
 async function main() {
-  const storage = (() => {
-    try {
-      return localStorage;
-    } catch {
-      return null;
-    }
-  })();
+  const storage = browserStorage();
   i18n.translationsAt("/static/i18n");
   await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
   const select = /** @type {HTMLSelectElement} */ (document.getElementById("lang-select"));

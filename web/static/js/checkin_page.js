@@ -7,6 +7,7 @@
  */
 
 import * as i18n from "../shared/i18n.js";
+import { browserStorage } from "../shared/storage.js";
 import { el } from "../shared/dom.js";
 
 /** @typedef {{id: string, title: string, room: string | null, ends_at: string | null}} CheckInClass */
@@ -267,13 +268,7 @@ class CheckInPage {
 }
 
 async function main() {
-  const storage = (() => {
-    try {
-      return localStorage;
-    } catch {
-      return null;
-    }
-  })();
+  const storage = browserStorage();
   await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
   i18n.translateTree(document);
   const select = /** @type {HTMLSelectElement} */ (byId("lang-select"));

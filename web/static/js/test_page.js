@@ -8,8 +8,10 @@
  */
 
 import * as i18n from "../shared/i18n.js";
+import { browserStorage } from "../shared/storage.js";
 import { el, clear } from "../shared/dom.js";
-import { tokenFromFragment } from "../shared/token.js";
+import { courseOfToken, tokenFromFragment } from "../shared/token.js";
+import { ApiError } from "../shared/rooms_api.js";
 
 /** @typedef {{kind: "single" | "multiple" | "true_false" | "short", text: string, options: string[]}} ShownQuestion */
 /**
@@ -25,7 +27,7 @@ class TestPage {
     this.clock = /** @type {HTMLElement} */ (document.getElementById("exam-clock"));
     this.token = tokenFromFragment(location.hash) ?? "";
     this.testId = new URLSearchParams(location.search).get("test") ?? "";
-    this.courseId = courseOf(this.token);
+    this.courseId = courseOfToken(this.token);
     /** @type {Attempt | null} */
     this.attempt = null;
     this.skewMs = 0; // the server's clock minus ours
@@ -43,7 +45,10 @@ class TestPage {
     });
     if (response.status === 204) return null;
     const body = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(body?.error?.code ?? `http_${response.status}`);
+    if (!response.ok) {
+      const code = body?.error?.code ?? `http_${response.status}`;
+      throw new ApiError(response.status, code, body?.error?.message ?? code);
+    }
     return body;
   }
 
@@ -178,32 +183,10 @@ class TestPage {
   }
 }
 
-class ApiError extends Error {
-  /** @param {string} code */
-  constructor(code) {
-    super(code);
-    this.code = code;
-  }
-}
 
-/** The course a course link's token names (the server checks the token itself). @param {string} token */
-function courseOf(token) {
-  try {
-    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-    return typeof payload.course_id === "string" ? payload.course_id : "";
-  } catch {
-    return "";
-  }
-}
 
 async function main() {
-  const storage = (() => {
-    try {
-      return localStorage;
-    } catch {
-      return null;
-    }
-  })();
+  const storage = browserStorage();
   i18n.translationsAt("/static/i18n");
   await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
   const select = /** @type {HTMLSelectElement} */ (document.getElementById("lang-select"));

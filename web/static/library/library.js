@@ -11,6 +11,7 @@
  */
 
 import * as i18n from "../shared/i18n.js";
+import { browserStorage } from "../shared/storage.js";
 import { el, replace } from "../shared/dom.js";
 import { tokenFromFragment } from "../shared/token.js";
 
@@ -237,13 +238,7 @@ function chapterTitle(chapter) {
 }
 
 async function main() {
-  const storage = (() => {
-    try {
-      return localStorage;
-    } catch {
-      return null;
-    }
-  })();
+  const storage = browserStorage();
   i18n.translationsAt("/static/library/i18n");
   await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
   i18n.translateTree(document);

@@ -104,3 +104,14 @@ function base64UrlDecode(text) {
   const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
   return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 }
+
+/** The course a personal course link's token names, "" if it names none (the server checks
+ * the token itself: this is only to address the course's API). @param {string} token */
+export function courseOfToken(token) {
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return typeof payload.course_id === "string" ? payload.course_id : "";
+  } catch {
+    return "";
+  }
+}

@@ -7,6 +7,7 @@
 
 import { el, replace } from "../../../static/shared/dom.js";
 import * as i18n from "../../../static/shared/i18n.js";
+import { browserStorage } from "../../../static/shared/storage.js";
 import { ApiError, RoomFeed, RoomsApi } from "../../../static/shared/rooms_api.js";
 import { actorText, errorText } from "../../../static/shared/room_words.js";
 import { consoleCredential, forgetCredential, rememberCredential } from "../../../static/shared/token.js";
@@ -169,17 +170,9 @@ function select(name) {
   void render();
 }
 
-/** localStorage, or null where the browser refuses it (the language is then not remembered). */
-function languageStorage() {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 async function boot() {
-  const storage = languageStorage();
+  const storage = browserStorage();
   i18n.translationsAt("/console/static/i18n");
   await i18n.loadLanguage(i18n.chooseLanguage(location.search, storage));
   i18n.translateTree(document);
