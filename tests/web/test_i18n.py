@@ -27,7 +27,7 @@ ROOM_WORDS = {  # the room words the class page shares with the console (web/sta
 }
 KEY = re.compile(
     r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
-    r"|chat|hands|floor|react|people|mod|lobby|checkin|screen|quiz|exam|assess|recording)\.[a-z_]+"
+    r"|chat|hands|floor|react|people|mod|lobby|checkin|screen|quiz|exam|assess|recording|attendance)\.[a-z_]+"
     r"|room\.[a-z_]+\.[a-z_-]+|exam\.error\.[a-z_]+)$"
 )
 VIETNAMESE = re.compile(
@@ -42,6 +42,7 @@ DYNAMIC = (
     | {k for k in VI if k.startswith("exam.error.")}  # the test page's `exam.error.${code}`
     | {k for k in VI if k.startswith(("assess.difficulty.", "assess.kind."))}  # the assessment page's
     | {f"recording.stopped_{reason}" for reason in ("disk_full", "quota", "write_error")}
+    | {f"attendance.where.{where}" for where in ("remote", "room", "both")}  # the attendance panel's
 )
 
 

@@ -128,7 +128,7 @@ export class AttendancePanel {
       const response = await fetch(`${this.url}?format=xlsx&lang=${language()}`, { headers: { Authorization: `Bearer ${this.token}` } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const href = URL.createObjectURL(await response.blob());
-      const name = (response.headers.get("content-disposition") ?? "").match(/filename="([^"]+)"/)?.[1] ?? "attendance.xlsx";
+      const name = (response.headers.get("content-disposition") ?? "").match(/filename="([^"]+)"/)?.[1] ?? "attendance-report.xlsx";
       const a = el("a", { attrs: { href, download: name, hidden: "" } });
       document.body.append(a);
       a.click();
