@@ -135,6 +135,7 @@ class _PortRange:
     high: int
 
 
+SHARED_SOCKET_BUFFER_SIZE = 4 * 1024 * 1024
 _ports: _PortRange | None = None
 _shared_sockets: dict[str, _SharedSocket] = {}
 
@@ -157,7 +158,13 @@ def use_single_port(port: int, addresses: Iterable[str]) -> None:
     """
     for address in addresses:
         if address not in _shared_sockets:
-            _shared_sockets[address] = _SharedSocket(_bound_socket(address, port))
+            sock = _bound_socket(address, port)
+            # Every subscriber's packets leave through this one socket: a kernel buffer as
+            # large as allowed (net.core.wmem_max/rmem_max), so that a burst queues there
+            # instead of in asyncio's buffer, which DtlsSink reads as "this subscriber is slow".
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SHARED_SOCKET_BUFFER_SIZE)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SHARED_SOCKET_BUFFER_SIZE)
+            _shared_sockets[address] = _SharedSocket(sock)
     aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
     aioice.ice.Connection.__init__ = _connection_with_long_ufrag  # type: ignore[method-assign]
 
