@@ -140,6 +140,7 @@ def join_figures(runs: int) -> dict[str, list[float]]:
                 try:
                     for _ in range(runs):
                         for way in ("direct", "turn"):
+                            await lecturer.ping()  # the lecturer stays in class (keepalive) meanwhile
                             built.nft(nat, nat_rules(gateway, http_port, direct=way == "direct"))
                             result = await asyncio.to_thread(
                                 trainee_join, built, trainee, ws, tokens["trainee"], turn_url if way == "turn" else None
@@ -168,8 +169,6 @@ def main() -> None:
     args = parser.parse_args()
 
     cpu = cpu_figures(args.subscribers, args.window, args.rounds) if args.rounds else []
-    joins = join_figures(args.join_runs) if args.join_runs else {}
-
     if cpu:
         print(f"\nServer CPU at {args.subscribers} subscribers (720p VP8 + Opus), {args.window:g} s window:")
         for label, r in cpu:
@@ -180,7 +179,8 @@ def main() -> None:
                 f"{r.joined} joined, {r.frames_per_second:.1f} frames/s, loss {r.loss_percent:.2f} %"
             )
         per_mode = {m: statistics.median(r.cpu_us_per_packet for label, r in cpu if label == m) for m in (ONE_SOCKET_EACH, SINGLE_PORT)}
-        print(f"  median µs/packet: {per_mode}; single port / one socket each: {per_mode[SINGLE_PORT] / per_mode[ONE_SOCKET_EACH]:.2f}")
+        print(f"  median µs/packet: {per_mode}; single port / one socket each: {per_mode[SINGLE_PORT] / per_mode[ONE_SOCKET_EACH]:.2f}", flush=True)
+    joins = join_figures(args.join_runs) if args.join_runs else {}
     if joins:
         print(f"\nJoin time, WebSocket connect → first decoded frame, {args.join_runs} joins each:")
         for way, values in joins.items():
