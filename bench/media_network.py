@@ -114,50 +114,57 @@ def join_figures(runs: int) -> dict[str, list[float]]:
         built.exec(nat, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         subprocess.run(["ip", "route", "add", f"10.{built.subnet}.1.0/24", "via", built.address(2, 2)], check=True)
         coturn = start_coturn(Path(tmp) / "coturn", gateway, SECRET)
-        turn_url = f"turn:{gateway}:3478?transport=udp"
-        env = {
-            **os.environ,
-            "CLASSBRIDGE_ADMIN_TOKEN": ADMIN,
-            "CLASSBRIDGE_LOG_LEVEL": "warning",
-            "CLASSBRIDGE_ICE__HOST_ADDRESSES": json.dumps([gateway]),
-            "CLASSBRIDGE_ICE__TURN__URLS": json.dumps([turn_url]),
-            "CLASSBRIDGE_ICE__TURN__SECRET": SECRET,
-        }
-        served = serve(Path(tmp) / "data", env=env, host=gateway)
         try:
-            http_port = urlsplit(served.url).port or 80
-            created = httpx.post(
-                f"{served.url}/api/classes", json={"title": "Join time"}, headers={"Authorization": f"Bearer {ADMIN}"}
-            ).json()
-            tokens = {role: link.split("#t=")[1] for role, link in created["links"].items()}
-            ws = served.url.replace("http", "ws", 1) + f"/ws/{created['id']}"
-
-            async def measure() -> None:
-                aiortc_internals.use_host_addresses([gateway])
-                lecturer = ClassClient(await WebSocketChannel.connect(ws))
-                await lecturer.join(tokens["lecturer"], name="Lecturer")
-                await lecturer.publish([(PatternTrack(640, 360), Source.CAMERA)])
-                try:
-                    for _ in range(runs):
-                        for way in ("direct", "turn"):
-                            await lecturer.ping()  # the lecturer stays in class (keepalive) meanwhile
-                            built.nft(nat, nat_rules(gateway, http_port, direct=way == "direct"))
-                            result = await asyncio.to_thread(
-                                trainee_join, built, trainee, ws, tokens["trainee"], turn_url if way == "turn" else None
-                            )
-                            types = set(result["local_candidate_types"])  # type: ignore[arg-type]
-                            expected = {"relay"} if way == "turn" else {"host"}
-                            if types != expected:
-                                raise RuntimeError(f"{way}: media went over {types}, not {expected}")
-                            times[way].append(float(result["first_frame_s"]))  # type: ignore[arg-type]
-                finally:
-                    await lecturer.close()
-
-            asyncio.run(measure())
+            join_with(built, trainee, nat, gateway, Path(tmp), runs, times)
         finally:
-            served.stop()
             coturn.stop()
     return times
+
+
+def join_with(built: Lab, trainee: str, nat: str, gateway: str, tmp: Path, runs: int, times: dict[str, list[float]]) -> None:
+    """Alternately, a direct join and a join through coturn, `runs` times, into `times`."""
+    turn_url = f"turn:{gateway}:3478?transport=udp"
+    env = {
+        **os.environ,
+        "CLASSBRIDGE_ADMIN_TOKEN": ADMIN,
+        "CLASSBRIDGE_LOG_LEVEL": "warning",
+        "CLASSBRIDGE_ICE__HOST_ADDRESSES": json.dumps([gateway]),
+        "CLASSBRIDGE_ICE__TURN__URLS": json.dumps([turn_url]),
+        "CLASSBRIDGE_ICE__TURN__SECRET": SECRET,
+    }
+    served = serve(tmp / "data", env=env, host=gateway)
+    try:
+        http_port = urlsplit(served.url).port or 80
+        created = httpx.post(
+            f"{served.url}/api/classes", json={"title": "Join time"}, headers={"Authorization": f"Bearer {ADMIN}"}
+        ).json()
+        tokens = {role: link.split("#t=")[1] for role, link in created["links"].items()}
+        ws = served.url.replace("http", "ws", 1) + f"/ws/{created['id']}"
+
+        async def measure() -> None:
+            aiortc_internals.use_host_addresses([gateway])
+            lecturer = ClassClient(await WebSocketChannel.connect(ws))
+            await lecturer.join(tokens["lecturer"], name="Lecturer")
+            await lecturer.publish([(PatternTrack(640, 360), Source.CAMERA)])
+            try:
+                for _ in range(runs):
+                    for way in ("direct", "turn"):
+                        await lecturer.ping()  # the lecturer stays in class (keepalive) meanwhile
+                        built.nft(nat, nat_rules(gateway, http_port, direct=way == "direct"))
+                        result = await asyncio.to_thread(
+                            trainee_join, built, trainee, ws, tokens["trainee"], turn_url if way == "turn" else None
+                        )
+                        types = set(result["local_candidate_types"])  # type: ignore[arg-type]
+                        expected = {"relay"} if way == "turn" else {"host"}
+                        if types != expected:
+                            raise RuntimeError(f"{way}: media went over {types}, not {expected}")
+                        times[way].append(float(result["first_frame_s"]))  # type: ignore[arg-type]
+            finally:
+                await lecturer.close()
+
+        asyncio.run(measure())
+    finally:
+        served.stop()
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom.attendance import close_open_rows
+from classroom.webhooks import outbox
 from classroom.errors import ClassEnded, ClassNotFound, RoomBooked, UnknownRoom
 from classroom.models import AUDIT_TEXT_MAX, ClassRecord, ClassStatus, ScheduleStepRecord
 
@@ -200,9 +201,9 @@ def get(db: sessionmaker[Session], class_id: str) -> ClassInfo:
 def start(db: sessionmaker[Session], class_id: str, now: datetime | None = None) -> ClassInfo:
     """Mark the class live at its first join; later joins leave it as it is. ClassEnded if ended."""
     with db.begin() as session:
-        return ClassInfo.model_validate(
-            _move(session, class_id, ClassStatus.LIVE, started_at=_now(now))
-        )
+        record = _move(session, class_id, ClassStatus.LIVE, started_at=_now(now))
+        outbox.enqueue(session, class_id, outbox.CLASS_STARTED, record.started_at or _now(now), outbox.class_data(record))
+        return ClassInfo.model_validate(record)
 
 
 def end(db: sessionmaker[Session], class_id: str, now: datetime | None = None) -> ClassInfo:
@@ -211,6 +212,8 @@ def end(db: sessionmaker[Session], class_id: str, now: datetime | None = None) -
     with db.begin() as session:
         record = _move(session, class_id, ClassStatus.ENDED, ended_at=when)
         close_open_rows(session, when, "class_ended", class_id)
+        outbox.enqueue(session, class_id, outbox.CLASS_ENDED, when, outbox.class_data(record))
+        outbox.enqueue(session, class_id, outbox.REPORT_READY, when, None)  # built when sent
         return ClassInfo.model_validate(record)
 
 

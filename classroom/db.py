@@ -2,9 +2,8 @@
 
 SQLite is the embedded default (one file in the data directory). The server and the CLI may
 write to it at once, so it runs in WAL mode with a busy timeout; foreign keys are off in SQLite
-unless asked for, so every connection asks. Tables are created on start (no migrations yet);
-a nullable column added to a table since the database was created is added to it then, so
-that an older data directory keeps working.
+unless asked for, so every connection asks. Opening a database brings its schema up to date
+(classroom/migrate.py: Alembic migrations), unless the caller asks only to check it.
 
 The SQLite file holds trainees' names and attendance: it is created readable by its owner only
 (0600, like the signing keys), before SQLite opens it. SQLite creates the `-wal` and `-shm`
@@ -18,15 +17,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from classroom.errors import DatabaseError
-from classroom.models import Base
-from classroom.tables import models as _schema  # noqa: F401  (registers every table)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 OWNER_ONLY = 0o600
@@ -40,17 +37,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for another database or an in-memory one."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
-    if parsed.database in (None, "", ":memory:"):
+    file = sqlite_file(parsed)
+    if file is None:
         # One shared connection, or every new connection would see an empty database.
         engine = create_engine(
             parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
     else:
-        _owner_only(Path(parsed.database))
+        _owner_only(file)
         engine = create_engine(parsed)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -68,25 +73,40 @@ def _owner_only(path: Path) -> None:
             pass
 
 
-def _add_new_columns(engine: Engine) -> None:
-    """ALTER TABLE ... ADD COLUMN for nullable columns the models have and a table lacks."""
-    found = inspect(engine)
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            have = {c["name"] for c in found.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in have and column.nullable:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+def open_database(url: str, upgrade: bool = True) -> sessionmaker[Session]:
+    """A session factory for `url` with the schema up to date; DatabaseError if unreachable,
+    or, with `upgrade` False, if the schema needs an upgrade (`classbridge db upgrade`)."""
+    from classroom import migrate  # it imports this module
 
-
-def open_database(url: str) -> sessionmaker[Session]:
-    """A session factory for `url`, with the tables created; DatabaseError if unreachable."""
     shown = make_url(url).render_as_string(hide_password=True)
     try:
         engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        _add_new_columns(engine)
+        if upgrade:
+            migrate.upgrade(engine)
+        else:
+            with engine.connect() as connection:
+                state = migrate.schema_state(connection)
+            migrate.check_known(state)
+            if not state.up_to_date:
+                raise DatabaseError(
+                    f"the database {shown} needs a schema upgrade ({state.current or state.kind}"
+                    f" to {state.head}): run `classbridge db upgrade` (database_upgrade is manual)"
+                )
     except (SQLAlchemyError, OSError, ImportError) as e:
         raise DatabaseError(f"cannot open the database {shown}: {e}") from None
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def close_database(db: sessionmaker[Session]) -> None:
+    """At a clean stop: fold SQLite's WAL back into the database file, then close every pooled
+    connection, so that the file alone holds everything (an operator may copy just it)."""
+    engine = db.kw["bind"]
+    assert isinstance(engine, Engine)
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except SQLAlchemyError:
+        pass  # SQLite checkpoints by itself when the last connection closes, just below
+    finally:
+        engine.dispose()

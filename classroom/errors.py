@@ -169,3 +169,55 @@ class InvalidChat(LiveClassError):
     """An empty or overlong chat line."""
 
     code = "invalid_chat"
+
+
+# ---- courses, rosters and reports ----------------------------------------------------------------
+
+
+class CourseNotFound(ClassroomError):
+    code = "course_not_found"
+
+    def __init__(self, course_id: str) -> None:
+        super().__init__(f"there is no course {course_id!r}")
+        self.course_id = course_id
+
+
+class InvalidCourse(ClassroomError):
+    """A course's settings cannot be used (an unknown time zone, an empty completion rule part)."""
+
+    code = "invalid_course"
+
+
+class RosterInvalid(ClassroomError):
+    """A roster file with bad rows: nothing of it was imported; `problems` names each row."""
+
+    code = "roster_invalid"
+
+    def __init__(self, problems: list[RosterProblem]) -> None:
+        first = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"the roster was not imported: {first}{more}")
+        self.problems = problems
+
+
+class RosterProblem:
+    """One thing wrong in a roster file: the row (as the spreadsheet numbers it), the column."""
+
+    def __init__(self, row: int, column: str, why: str) -> None:
+        self.row, self.column, self.why = row, column, why
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        return f"{where}, {self.column}: {self.why}" if self.column else f"{where}: {self.why}"
+
+
+class ReportUnavailable(ClassroomError):
+    """A report format that cannot be produced here (no font for the PDF, a bad certificate)."""
+
+    code = "report_unavailable"
+
+
+class RecordingUnavailable(LiveClassError):
+    """The class cannot be recorded now: recording is off on this server, or no room to record."""
+
+    code = "recording_unavailable"

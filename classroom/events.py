@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Union
 
+from classroom.assessment.quiz_events import (
+    QuizAnswerTaken,
+    QuizEnded,
+    QuizReleased,
+    QuizResults,
+    QuizStarted,
+)
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
 from classroom.journal import Removal
@@ -42,6 +49,7 @@ class ParticipantView:
     name: str
     external_id: str | None
     tracks: tuple[TrackView, ...] = ()
+    agent: bool = False  # the room's agent: it plays the class to the room's speakers
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,17 @@ class MediaBlock:
 
 
 @dataclass(frozen=True)
+class RecordingStatus:
+    """Whether the class is being recorded (everyone sees it), since when and by whom; when a
+    recording stopped, why (`stopped`, `class_ended`, `disk_full`, `quota`, `write_error`)."""
+
+    active: bool = False
+    since: datetime | None = None
+    by: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class ClassState:
     """Everything of a live class a newcomer needs besides the roster."""
 
@@ -83,6 +102,7 @@ class ClassState:
     hands: tuple[RaisedHand, ...]
     floor: tuple[str, ...]
     blocks: tuple[MediaBlock, ...]
+    recording: RecordingStatus = RecordingStatus()
 
 
 @dataclass(frozen=True)
@@ -216,6 +236,23 @@ class ClassEnded:
     pass
 
 
+@dataclass(frozen=True)
+class CheckInChanged:
+    """A trainee checked in to the class from the room (or out of it): for its lecturers."""
+
+    external_id: str
+    name: str
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordingChanged:
+    """Recording started or stopped (by the lecturer, or on its own when storage ran out)."""
+
+    status: RecordingStatus
+
+
 ClassEvent = Union[
     Seated,
     Waiting,
@@ -235,6 +272,13 @@ ClassEvent = Union[
     PublishAnswer,
     NegotiationFailed,
     ClassEnded,
+    CheckInChanged,
+    QuizStarted,
+    QuizAnswerTaken,
+    QuizResults,
+    QuizEnded,
+    QuizReleased,
+    RecordingChanged,
 ]
 
 

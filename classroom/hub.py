@@ -14,13 +14,16 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Protocol
 
+from classroom.assessment.quiz_bank import QuizBank
 from classroom.chat import CHAT_HISTORY
+from classroom.checkin.register import CheckInView
 from classroom.errors import ClassEnded, ClassNotFound
-from classroom.events import ClassSummary, Dismissal
+from classroom.events import CheckInChanged, ClassSummary, Dismissal
 from classroom.floor import DEFAULT_FLOOR_LIMIT
 from classroom.journal import ClassJournal
 from classroom.live_class import LiveClass, Outbox, Seat
 from classroom.participant_media import MediaPeerFactory
+from classroom.recording.recording import RecordingFactory, StopReason
 from classroom.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -64,8 +67,12 @@ class ClassHub:
         max_participants: int,
         journal: ClassJournal | None = None,
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
+        quiz_bank: QuizBank | None = None,
+        recordings: RecordingFactory | None = None,
     ):
         self.directory = directory
+        self.quiz_bank = quiz_bank
+        self.recordings = recordings
         self.media = media
         self.journal = journal
         self.floor_limit = floor_limit
@@ -81,6 +88,7 @@ class ClassHub:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
+        agent: bool = False,
     ) -> Membership:
         """Seat a participant (its outbox gets `Seated` first); raises ClassNotFound,
         ClassEnded or ClassFull."""
@@ -103,24 +111,29 @@ class ClassHub:
                     chat_history=await journal.chat_history(class_id, CHAT_HISTORY) if journal else (),
                     removals=await journal.removals(class_id) if journal else (),
                     floor_limit=self.floor_limit,
+                    quiz_bank=self.quiz_bank,
+                    recordings=self.recordings,
                 )
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)
             try:
-                seat = await live.join(role, name, external_id, client_id, outbox)
+                seat = await live.join(role, name, external_id, client_id, outbox, agent=agent)
             except Exception:
                 self._drop_if_empty(live)
                 raise
             return Membership(self, live, seat)
 
     async def leave(self, live: LiveClass, seat: Seat, reason: str) -> None:
-        await live.leave_seat(seat, reason)
-        async with self._lock:
-            self._drop_if_empty(live)
+        try:
+            await live.leave_seat(seat, reason)
+        finally:  # a failed leave must not keep an empty class alive
+            async with self._lock:
+                self._drop_if_empty(live)
 
     def _drop_if_empty(self, live: LiveClass) -> None:
         if not live.occupied and self.classes.get(live.summary.id) is live:
             del self.classes[live.summary.id]
+            live.end_recording(StopReason.EVERYONE_LEFT)
 
     def _ender(self, class_id: str) -> Callable[[], Awaitable[None]]:
         async def end() -> None:
@@ -140,6 +153,13 @@ class ClassHub:
         live = self.classes.get(class_id)
         return len(live.participants) + len(live.lobby) if live else 0
 
+    async def checkin_changed(self, checkin: CheckInView) -> None:
+        live = self.classes.get(checkin.class_id)
+        if live is not None:
+            live.checkin_changed(
+                CheckInChanged(checkin.external_id, checkin.name, checkin.checked_in_at, checkin.checked_out_at)
+            )
+
     def gauges(self) -> dict[str, int]:
         """What this process carries right now, for /metrics."""
         participants = [p for live in self.classes.values() for p in live.participants.values()]
@@ -148,12 +168,14 @@ class ClassHub:
             "participants": len(participants),
             "published_tracks": sum(len(p.published) for p in participants),
             "forwarded_streams": sum(len(p.peer.downtracks()) for p in participants),
+            "recordings_active": sum(1 for live in self.classes.values() if live.recording is not None),
         }
 
     async def close(self) -> None:
         """Server shutdown: close every connection and peer."""
         for class_id in list(self.classes):
             live = self.classes.pop(class_id)
+            live.end_recording(StopReason.SERVER_SHUTDOWN)
             for seat in list(live.lobby.values()):
                 seat.outbox.dismiss(Dismissal.SERVER_SHUTDOWN)
             for participant in list(live.participants.values()):

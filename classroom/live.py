@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from classroom.checkin.register import CheckInView
+
 
 class LiveClasses(Protocol):
     async def end_class(self, class_id: str) -> None:
@@ -14,4 +16,7 @@ class LiveClasses(Protocol):
 
     def participant_count(self, class_id: str) -> int:
         """How many participants are connected to the class right now."""
+
+    async def checkin_changed(self, checkin: CheckInView) -> None:
+        """A trainee checked in to (or out of) the class from the room: tell its lecturers."""
 

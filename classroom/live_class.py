@@ -22,12 +22,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Awaitable, Callable, Iterable, Protocol
 
+from classroom.assessment.in_class import ClassQuizzes
+from classroom.assessment.quiz_bank import QuizBank
 from classroom.chat import CHAT_BURST, CHAT_HISTORY, CHAT_MAX_CHARS, CHAT_RATE_PER_SECOND, ChatLine, clean_text
 from classroom.errors import ChatOff, ClassFull, ClassLocked, InvalidCandidate, InvalidChat, InvalidSdp
 from classroom.errors import ClassEnded as ClassHasEnded
-from classroom.errors import NotAdmitted, NotAllowed, RemovedFromClass, TooFast, UnknownParticipant, UnknownTrack
+from classroom.errors import NotAdmitted, NotAllowed, RecordingUnavailable, RemovedFromClass, TooFast
+from classroom.errors import UnknownParticipant, UnknownTrack
 from classroom.events import (
     ChatPosted,
+    CheckInChanged,
     ClassEnded,
     ClassEvent,
     ClassSettings,
@@ -48,6 +52,8 @@ from classroom.events import (
     PublishAnswer,
     Reacted,
     ReceiveOffer,
+    RecordingChanged,
+    RecordingStatus,
     Seated,
     SettingsChanged,
     TrackMuted,
@@ -68,6 +74,8 @@ from classroom.participant_media import (
     ParticipantMedia,
 )
 from classroom.reactions import REACTION_BURST, REACTION_RATE_PER_SECOND, REACTIONS
+from classroom.recording.recording import Recording, RecordingFactory, StopReason, TrackLabel
+from classroom.recording.track_file import StorageError
 from classroom.relay.forwarding import UpTrack
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
 from classroom.subscriptions import receives
@@ -112,6 +120,7 @@ class Participant:
     client_id: str | None
     outbox: Outbox
     peer: ParticipantMedia
+    agent: bool = False  # the room's agent (announced at join; room role only)
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
     receive_video: bool = True  # False: audio only, for weak links
@@ -133,6 +142,7 @@ class Participant:
             name=self.name,
             external_id=self.external_id,
             tracks=tuple(t.view() for t in self.published.values()),
+            agent=self.agent,
         )
 
     def stream_id(self, source: Source) -> str:
@@ -152,6 +162,7 @@ class Seat:
     outbox: Outbox
     since: datetime
     participant: Participant | None = None
+    agent: bool = False
 
     @property
     def identity(self) -> str | None:
@@ -176,7 +187,11 @@ class LiveClass:
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
         settings: ClassSettings | None = None,
         clock: Callable[[], datetime] = _now,
+        quiz_bank: QuizBank | None = None,
+        recordings: RecordingFactory | None = None,
     ):
+        """`recordings` makes a recording of this class when the lecturer starts one (None:
+        recording is off)."""
         self.summary = summary
         self._media = media
         self._end_requested = end_requested
@@ -191,6 +206,10 @@ class LiveClass:
         self.chat: deque[ChatLine] = deque(chat_history, maxlen=CHAT_HISTORY)
         self.removed: dict[str, Removal] = {r.identity: r for r in removals}
         self.ended = False
+        self.quizzes = ClassQuizzes(summary.id, clock, lambda: list(self.participants.values()), quiz_bank)
+        self._recordings = recordings
+        self.recording: Recording | None = None
+        self._recording_status = RecordingStatus()
 
     # ---- membership -------------------------------------------------------------------------------
 
@@ -201,12 +220,15 @@ class LiveClass:
         external_id: str | None,
         client_id: str | None,
         outbox: Outbox,
+        agent: bool = False,
     ) -> Seat:
         """Seat a participant (its outbox gets `Seated` first) or put them in the lobby (it gets
         `Waiting`); raises ClassEnded, RemovedFromClass, ClassLocked or ClassFull."""
         if self.ended:
             raise ClassHasEnded(self.summary.id)
-        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock())
+        if agent and role is not Role.ROOM:
+            raise NotAllowed("only the room's link may join as the room agent")
+        seat = Seat(secrets.token_urlsafe(6), role, name, external_id, client_id, outbox, self._clock(), agent=agent)
         if role in GUESTS and seat.identity in self.removed:
             raise RemovedFromClass()
         await self._replace_same_person(seat)
@@ -250,6 +272,7 @@ class LiveClass:
             external_id=seat.external_id,
             client_id=seat.client_id,
             outbox=outbox,
+            agent=seat.agent,
             peer=self._media(
                 participant_id,
                 self._offer_sender(participant_id),
@@ -270,6 +293,7 @@ class LiveClass:
         self._broadcast(ParticipantJoined(participant=participant.view()), exclude=participant_id)
         if participant.role is Role.LECTURER:
             outbox.send(self._lobby_view())
+        self.quizzes.seated(participant)
         for publisher in self.participants.values():
             for track in publisher.published.values():
                 self._maybe_subscribe(participant, publisher, track)
@@ -288,6 +312,7 @@ class LiveClass:
                 for p in self.participants.values()
                 for source, may_resume in p.blocked.items()
             ),
+            recording=self._recording_status,
         )
 
     def seated(self, participant: Participant) -> bool:
@@ -314,14 +339,17 @@ class LiveClass:
         if not self.seated(participant):
             return
         del self.participants[participant.id]
-        for track_id in list(participant.published):
-            self._unpublish(participant, track_id)
-        await participant.peer.close()
+        try:
+            for track_id in list(participant.published):
+                self._unpublish(participant, track_id)
+            await participant.peer.close()
+        except Exception:  # the others must still see them leave, and attendance record it
+            logger.exception("class %s: closing %s's media failed", self.summary.id, participant.id)
         self._broadcast(ParticipantLeft(participant_id=participant.id, reason=reason))
         if self.hands.lower(participant.id):
             self._broadcast(HandsChanged(self.hands.queue()))
         if self.floor.take_back(participant.id):
-            self._broadcast(FloorChanged(self.floor.holders()))
+            self._floor_changed()
 
     @property
     def occupied(self) -> bool:
@@ -330,6 +358,7 @@ class LiveClass:
     async def end(self) -> None:
         """The class was ended: everyone is told and disconnected."""
         self.ended = True
+        self.end_recording(StopReason.CLASS_ENDED)
         for seat in list(self.lobby.values()):
             seat.outbox.send(ClassEnded())
             seat.outbox.dismiss(Dismissal.CLASS_ENDED)
@@ -338,6 +367,13 @@ class LiveClass:
             participant.outbox.send(ClassEnded())
             participant.outbox.dismiss(Dismissal.CLASS_ENDED)
             await self.leave(participant, "class_ended")
+
+    def checkin_changed(self, checkin: CheckInChanged) -> None:
+        """A trainee checked in from the room (or out): the lecturers' people lists show it,
+        and the room's screen may count it; trainees are not told who sits in the room."""
+        for participant in self.participants.values():
+            if participant.role in (Role.LECTURER, Role.ROOM, Role.OBSERVER):
+                participant.outbox.send(checkin)
 
     # ---- media: what participants ask ----------------------------------------------------------------
 
@@ -508,7 +544,7 @@ class LiveClass:
         for track in target.published.values():
             for other in self.participants.values():
                 self._maybe_subscribe(other, target, track)
-        self._broadcast(FloorChanged(self.floor.holders()))
+        self._floor_changed()
 
     def take_back_floor(self, participant: Participant, target_id: str) -> None:
         """The lecturer takes the floor back, or the trainee hands it back."""
@@ -522,7 +558,7 @@ class LiveClass:
             for other in self.participants.values():
                 if not self._receives(other, target, track):
                     other.peer.unsubscribe((target.id, track_id))
-        self._broadcast(FloorChanged(self.floor.holders()))
+        self._floor_changed()
 
     # ---- moderation ------------------------------------------------------------------------------
 
@@ -545,6 +581,7 @@ class LiveClass:
                     for other in self.participants.values():
                         other.peer.unsubscribe((target.id, track.track_id))
             self._broadcast(MediaBlocked(MediaBlock(target.id, source, may_resume), blocked=True))
+        self._sync_recording()
 
     def allow(self, lecturer: Participant, target_id: str, source: Source) -> None:
         """Lift a block: the trainee may turn their microphone or camera on again."""
@@ -559,6 +596,7 @@ class LiveClass:
                 for other in self.participants.values():
                     self._maybe_subscribe(other, target, track)
         self._broadcast(MediaBlocked(MediaBlock(target.id, source, True), blocked=False))
+        self._sync_recording()
 
     async def remove(self, lecturer: Participant, target_id: str) -> None:
         """The trainee or observer leaves and their link no longer opens this class."""
@@ -665,6 +703,9 @@ class LiveClass:
         self._broadcast(TrackPublished(participant_id=participant.id, track=track.view()), exclude=participant.id)
         for other in self.participants.values():
             self._maybe_subscribe(other, participant, track)
+        if track.source is Source.SCREEN:
+            self._note("screen_share", state="started", participant=participant.name, participant_id=participant.id)
+        self._sync_recording()
         return True
 
     def _end_track(self, participant: Participant, track_id: str) -> None:
@@ -684,6 +725,8 @@ class LiveClass:
             other.peer.unsubscribe((participant.id, track_id))
         track.uptrack.close()
         self._broadcast(TrackUnpublished(participant_id=participant.id, track_id=track_id), exclude=participant.id)
+        if track.source is Source.SCREEN:
+            self._note("screen_share", state="stopped", participant=participant.name, participant_id=participant.id)
 
     def _maybe_subscribe(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> None:
         if self._receives(subscriber, publisher, track):
@@ -703,6 +746,77 @@ class LiveClass:
             participant.outbox.send(ReceiveOffer(sdp=sdp, tracks=tuple(tracks), fresh=fresh))
 
         return send_offer
+
+    # ---- recording -----------------------------------------------------------------------------
+
+    def start_recording(self, lecturer: Participant) -> None:
+        """Record what goes to everyone (lecturer, room, screens, the floor) until stopped."""
+        self._lecturer_only(lecturer, "record the class")
+        if self.recording is not None:
+            return
+        if self._recordings is None:
+            raise RecordingUnavailable("recording is not set up on this server")
+        recording = self._recordings(self.summary, lecturer.name, self._recording_stopped)
+        try:
+            recording.start()
+        except StorageError as exc:
+            raise RecordingUnavailable(f"cannot start recording: {exc}") from None
+        self.recording = recording
+        self._recording_status = RecordingStatus(active=True, since=self._clock(), by=lecturer.name)
+        self._note_floor()
+        self._sync_recording()
+        self._broadcast(RecordingChanged(self._recording_status))
+
+    def stop_recording(self, lecturer: Participant) -> None:
+        self._lecturer_only(lecturer, "stop recording")
+        self.end_recording(StopReason.STOPPED)
+
+    def end_recording(self, reason: StopReason) -> None:
+        """Stop a running recording (the class ends, everyone left, the server stops)."""
+        if self.recording is not None:
+            self.recording.stop(reason)
+
+    def _recording_stopped(self, reason: StopReason) -> None:
+        """The recording stopped, asked to or because storage ran out: everyone is told."""
+        self.recording = None
+        self._recording_status = RecordingStatus(active=False, by=self._recording_status.by, reason=reason.value)
+        self._broadcast(RecordingChanged(self._recording_status))
+
+    def _recorded(self, publisher: Participant, track: PublishedTrack) -> bool:
+        """A recording keeps what everyone in the class receives."""
+        if track.source in publisher.blocked:
+            return False
+        return receives("", Role.TRAINEE, publisher.id, publisher.role, track.source, self.floor)
+
+    def _sync_recording(self) -> None:
+        recording = self.recording
+        if recording is None:
+            return
+        wanted = {
+            (p.id, t.track_id): (p, t)
+            for p in self.participants.values()
+            for t in p.published.values()
+            if self._recorded(p, t)
+        }
+        for key in recording.recorded - wanted.keys():
+            recording.release(key)
+        for key, (publisher, track) in wanted.items():
+            if key not in recording.recorded:
+                label = TrackLabel(publisher.id, publisher.name, publisher.role.value, track.source.value, track.track_id)
+                recording.record(key, track.uptrack, label)
+
+    def _note(self, kind: str, **data: object) -> None:
+        if self.recording is not None:
+            self.recording.note(kind, **data)
+
+    def _note_floor(self) -> None:
+        holders = [self.participants[h] for h in self.floor.holders() if h in self.participants]
+        self._note("floor", holders=[{"id": p.id, "name": p.name} for p in holders])
+
+    def _floor_changed(self) -> None:
+        self._broadcast(FloorChanged(self.floor.holders()))
+        self._note_floor()
+        self._sync_recording()
 
     def _broadcast(self, event: ClassEvent, exclude: str | None = None) -> None:
         for participant in self.participants.values():

@@ -14,7 +14,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, String, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -26,6 +26,7 @@ NAME_MAX = 100
 EXTERNAL_ID_MAX = 128
 PARTICIPANT_ID_MAX = 64
 REASON_MAX = 64
+HOLDER_MAX = 32
 CLASS_ID_MAX = 16
 AUDIT_TEXT_MAX = 500
 CHAT_TEXT_MAX = 4000  # bytes of headroom over classroom.chat.CHAT_MAX_CHARS characters
@@ -85,6 +86,8 @@ class ClassRecord(Base):
 
 class AttendanceRecord(Base):
     __tablename__ = "attendance"
+    # The heartbeat refreshes, and crash recovery closes, the open rows: find them by index.
+    __table_args__ = (Index("ix_attendance_open", "left_at", "holder"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     class_id: Mapped[str] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
@@ -97,6 +100,10 @@ class AttendanceRecord(Base):
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     leave_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    # Crash safety (classroom/attendance.py): the process holding the open row, and the last
+    # time it saw the connection; a row left open by a crash is closed at `last_seen_at`.
+    holder: Mapped[str | None] = mapped_column(String(HOLDER_MAX), nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class AuditRecord(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, TITLE_MAX, Base, UtcDateTime
@@ -30,6 +30,11 @@ class CourseRecord(Base):
     code: Mapped[str | None] = mapped_column(String(COURSE_CODE_MAX))  # the school's own code
     time_zone: Mapped[str] = mapped_column(String(TIME_ZONE_MAX), default=DEFAULT_TIME_ZONE)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # The completion rule (classroom/courses/completion.py); every part optional (nullable, so
+    # a database from before them gains the columns and keeps its rows).
+    min_percent_per_class: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_total_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    min_quiz_score: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class TraineeRecord(Base):

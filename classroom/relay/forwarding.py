@@ -72,6 +72,16 @@ class PacketSink(Protocol):
         ...
 
 
+class PacketTap(Protocol):
+    """Sees every packet of a track beside its subscribers (the recorder): never blocks."""
+
+    def on_packet(self, pkt: ForwardPacket) -> None: ...
+
+    def on_source_closed(self) -> None:
+        """The track ended: no packet follows."""
+        ...
+
+
 @dataclass
 class OutgoingParameters:
     """What the subscriber negotiated for this stream."""
@@ -295,6 +305,7 @@ class UpTrack:
         self.keyframes = KeyframeRequester(send_keyframe_request, clock, schedule) if video else None
         self.sender_clock: SenderClock | None = None
         self._fanout: tuple[DownTrack, ...] = ()
+        self._taps: tuple[PacketTap, ...] = ()
         self.failed_downtracks = 0
 
     @property
@@ -307,6 +318,19 @@ class UpTrack:
 
     def detach(self, downtrack: DownTrack) -> None:
         self._fanout = tuple(d for d in self._fanout if d is not downtrack)
+
+    @property
+    def taps(self) -> tuple[PacketTap, ...]:
+        return self._taps
+
+    def add_tap(self, tap: PacketTap) -> None:
+        """Hand `tap` every packet from now on (a key frame is asked for, to start at)."""
+        if tap not in self._taps:
+            self._taps = self._taps + (tap,)
+            self.request_keyframe()
+
+    def remove_tap(self, tap: PacketTap) -> None:
+        self._taps = tuple(t for t in self._taps if t is not tap)
 
     def on_packet(self, seq: int, ts: int, marker: bool, payload: bytes, now: float) -> None:
         start = self._is_start(payload)
@@ -324,6 +348,12 @@ class UpTrack:
                 logger.exception("dropping a subscriber stream of track %s after an error", self.track_id)
                 self.failed_downtracks += 1
                 downtrack.close()
+        for tap in self._taps:
+            try:
+                tap.on_packet(pkt)
+            except Exception:
+                logger.exception("dropping a packet tap of track %s after an error", self.track_id)
+                self.remove_tap(tap)
 
     def on_sender_report(self, ntp: int, rtp: int, now: float) -> None:
         self.sender_clock = SenderClock(ntp, rtp, now)
@@ -336,3 +366,6 @@ class UpTrack:
         for downtrack in self._fanout:
             downtrack.bind(None)
         self._fanout = ()
+        taps, self._taps = self._taps, ()
+        for tap in taps:
+            tap.on_source_closed()

@@ -12,32 +12,39 @@ from typing import Callable
 StartPredicate = Callable[[bytes], bool]
 
 
-def vp8_keyframe_start(payload: bytes) -> bool:
-    """True for the first packet of a VP8 key frame (RFC 7741 §4.2 and §4.3)."""
+def vp8_descriptor_size(payload: bytes) -> int | None:
+    """Length of the VP8 payload descriptor (RFC 7741 §4.2), None when the packet is too short."""
     if len(payload) < 1:
-        return False
-    b0 = payload[0]
-    # S (start of partition) must be set and the partition index must be 0.
-    if not b0 & 0x10 or b0 & 0x07:
-        return False
+        return None
     i = 1
-    if b0 & 0x80:  # X: extended control bits follow
+    if payload[0] & 0x80:  # X: extended control bits follow
         if len(payload) < 2:
-            return False
+            return None
         x = payload[1]
         i = 2
         if x & 0x80:  # I: PictureID, 7 or 15 bits (M flag)
             if len(payload) <= i:
-                return False
+                return None
             i += 2 if payload[i] & 0x80 else 1
         if x & 0x40:  # L: TL0PICIDX
             i += 1
         if x & 0x30:  # T or K: TID/Y/KEYIDX byte
             i += 1
-    if len(payload) <= i:
+    return i if len(payload) > i else None
+
+
+def vp8_frame_start(payload: bytes) -> bool:
+    """True for the first packet of a VP8 frame: S set, partition index 0."""
+    return len(payload) >= 1 and bool(payload[0] & 0x10) and not payload[0] & 0x07
+
+
+def vp8_keyframe_start(payload: bytes) -> bool:
+    """True for the first packet of a VP8 key frame (RFC 7741 §4.2 and §4.3)."""
+    if not vp8_frame_start(payload):
         return False
+    i = vp8_descriptor_size(payload)
     # VP8 payload header: P bit (bit 0) is 0 for a key frame (RFC 6386 §9.1).
-    return not payload[i] & 0x01
+    return i is not None and not payload[i] & 0x01
 
 
 _H264_IDR = 5

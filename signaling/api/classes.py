@@ -1,4 +1,5 @@
-"""The REST API: classes, join links and attendance, for admins and the school's own systems.
+"""The REST API: classes and join links, for admins and the school's own systems (attendance:
+signaling/api/attendance.py).
 
 Every ``/api`` route needs the admin bearer token. Database work runs in the thread pool
 (the classroom services are synchronous); the live classes are touched on the event loop.
@@ -8,14 +9,13 @@ from __future__ import annotations
 
 from functools import partial
 from importlib.metadata import version
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from classroom import classes
-from classroom.attendance import AttendanceReport, report_csv
 from classroom.classes import ClassInfo
 from classroom.live import LiveClasses
 from classroom.models import ClassStatus
@@ -155,30 +155,6 @@ async def end_class(class_id: str, request: Request) -> ClassOut:
 )
 async def issue_link(class_id: str, body: LinkRequest, request: Request) -> LinkOut:
     return await run_in_threadpool(_services(request).join_link, class_id, body)
-
-
-@router.get(
-    "/classes/{class_id}/attendance",
-    response_model=AttendanceReport,
-    summary="Attendance report",
-    description="Per person: number of connections, first join, last leave and total time "
-    "online (overlapping connections count once). `?format=csv` gives a spreadsheet "
-    "(UTF-8 with BOM, for Excel).",
-    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}}},
-)
-async def attendance(
-    class_id: str,
-    request: Request,
-    format: Annotated[Literal["json", "csv"], Query(description="json or csv.")] = "json",
-) -> AttendanceReport | Response:
-    report = await run_in_threadpool(_services(request).attendance.report, class_id)
-    if format == "csv":
-        return Response(
-            report_csv(report),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="attendance-{class_id}.csv"'},
-        )
-    return report
 
 
 @health_router.get("/healthz", response_model=Health, summary="Liveness check (no auth)")

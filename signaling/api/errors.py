@@ -21,10 +21,15 @@ from classroom.errors import (
     ClassEnded,
     ClassNotFound,
     ClassroomError,
+    CourseNotFound,
     DatabaseError,
+    InvalidCourse,
+    ReportUnavailable,
     RoomBooked,
+    RosterInvalid,
     UnknownRoom,
 )
+from signaling.api.assessment_status import STATUS as ASSESSMENT_STATUS
 from signaling.errors import AuthRefused, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
@@ -42,6 +47,11 @@ STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (RoomBooked, 409),
     (UnknownRoom, 422),
     (DatabaseError, 503),
+    (CourseNotFound, 404),
+    (InvalidCourse, 422),
+    (RosterInvalid, 422),
+    (ReportUnavailable, 503),
+    *ASSESSMENT_STATUS,
 ]
 
 HTTP_CODES = {
@@ -83,7 +93,10 @@ def _domain(_: Request, exc: Exception) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return error_response(exc.status, exc.code, exc.message, headers=headers)
     status = next((s for t, s in STATUS if isinstance(exc, t)), 400)
-    return error_response(status, exc.code, exc.message)
+    details = None
+    if isinstance(exc, RosterInvalid):  # every bad row of the file, to fix them all at once
+        details = [ErrorDetail(field=p.column, message=p.why, row=p.row) for p in exc.problems]
+    return error_response(status, exc.code, exc.message, details)
 
 
 def _field(loc: tuple[Any, ...]) -> str:

@@ -3,7 +3,7 @@
 The page has its join link's token (in the URL fragment) and asks with it, as a bearer
 credential, for the class's title and planned times, the role and name the link carries, the
 room's title (a room link asks for no name) and whether to join with microphone and camera
-off (trainees of a large class do by default). Any genuine, unexpired join link may ask about
+off (trainees of a large class do by default), and whether the class is being recorded. Any genuine, unexpired join link may ask about
 its own class, and only about it.
 """
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from classroom import classes
+from classroom.recording.catalog import is_recording
 from classroom.roles import Role
 from signaling.api.schemas import error_doc
 from signaling.errors import AuthRefused, SignalingError, TokenError
@@ -41,6 +42,7 @@ class JoinPreview(BaseModel):
     name: str | None = Field(description="The name the link carries; null: the page asks for one.")
     room_title: str | None = Field(description="The class's room as people call it; a room link joins under it.")
     join_muted: bool = Field(description="Join with microphone and camera off unless the person chooses otherwise.")
+    recorded: bool = Field(default=False, description="The class is being recorded right now.")
 
     model_config = {"populate_by_name": True}
 
@@ -81,4 +83,7 @@ async def join_preview(
         name=claims.name,
         room_title=room_title or info.room,
         join_muted=join_muted,
+        recorded=await run_in_threadpool(is_recording, state.settings.recording.folder, info.id)
+        if state.settings.recording.folder is not None
+        else False,
     )

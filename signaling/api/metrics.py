@@ -1,22 +1,38 @@
-"""`/metrics` in the Prometheus text format: relay counters and live gauges, per worker.
+"""`/metrics` in the Prometheus text format, in every mode of the server.
 
-Each process keeps plain counters (classroom/relay/counters.py); at scrape time they are
-collected (from every worker process, when there are several) and labelled `worker`.
+- relay counters and live gauges, per worker: each process keeps plain counters
+  (classroom/relay/counters.py); at scrape time they are collected (from every worker process,
+  when there are several) and labelled `worker`;
+- the processes: the standard `process_*` metrics of the server process, and CPU time and
+  resident memory of it and of each media worker (`classbridge_process_*{process=...}`);
+- the rooms: each device's link state (one series per state, 1 for the current one), whether
+  the room controllers run, and the failed steps of each room's last scene run.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
+import resource
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from classroom.hub import ClassHub
+from classroom.recording.counters import RECORDING
 from classroom.relay.counters import COUNTERS
+from devices.transport.state import LinkState
 from signaling.errors import AdminAuthError
-from signaling.server.state import server_of
+from signaling.server.room_agents import AgentView
+from signaling.server.rooms import RoomService
+from signaling.server.state import ServerState, server_of
+
+if TYPE_CHECKING:
+    from classroom.hub import ClassHub  # imports aiortc: REST-only servers never need it
 
 router = APIRouter()
 
@@ -31,12 +47,17 @@ COUNTER_HELP = {
     "keyframe_requests_suppressed": "Key frame requests folded into another by the throttle",
     "slow_subscriber_drops": "Packets not sent to slow subscribers (they resume at a key frame)",
     "congestion_events": "Packets a subscriber's socket refused",
+    "recording_bytes_written": "Media bytes written to recordings",
+    "recording_frames_written": "Frames written to recordings",
+    "recordings_started": "Recordings started",
+    "recordings_stopped_by_storage": "Recordings stopped because the disk or the quota was full",
 }
 GAUGE_HELP = {
     "classes": "Live classes",
     "participants": "Connected participants",
     "published_tracks": "Tracks being published",
     "forwarded_streams": "Outgoing streams (one per subscriber and track)",
+    "recordings_active": "Classes being recorded",
 }
 
 
@@ -49,12 +70,41 @@ class ProcessStats:
 
 
 def process_stats(hub: ClassHub) -> ProcessStats:
-    return ProcessStats(counters=COUNTERS.snapshot(), gauges=hub.gauges())
+    return ProcessStats(counters=COUNTERS.snapshot() | RECORDING.snapshot(), gauges=hub.gauges())
+
+
+AGENT_GAUGES = {
+    "room_agent_online": "1 while the room's agent reports (classbridge room-agent)",
+    "room_agent_in_class": "1 while the room's agent is in a class",
+    "room_video_live": "1 while the room camera's stream is live (0: lost, placeholder sent)",
+    "room_video_passthrough": "1 when the room camera is forwarded as is, 0 when re-encoded",
+    "room_video_fps": "Frames per second read from the room camera",
+    "room_video_bitrate_bps": "Bit rate of the room camera's stream",
+    "room_video_reconnects": "Times the agent reopened the room camera's stream",
+    "room_audio_capture_dbfs": "Level of the room's microphones (dBFS, loudest 20 ms of the last second)",
+    "room_audio_playback_dbfs": "Level of what the room's speakers play (dBFS)",
+}
+
+
+def _agent_values(view: AgentView) -> dict[str, float]:
+    video = view.video
+    return {
+        "room_agent_online": float(view.online),
+        "room_agent_in_class": float(view.online and view.state == "in_class"),
+        "room_video_live": float(video is not None and video.state == "live"),
+        "room_video_passthrough": float(video is not None and video.mode == "passthrough"),
+        "room_video_fps": (video.fps or 0.0) if video else 0.0,
+        "room_video_bitrate_bps": float(video.bitrate_bps or 0) if video else 0.0,
+        "room_video_reconnects": float(video.reconnects) if video else 0.0,
+        "room_audio_capture_dbfs": view.audio.capture_dbfs,
+        "room_audio_playback_dbfs": view.audio.playback_dbfs,
+    }
 
 
 class _Snapshot:
-    def __init__(self, stats: list[tuple[str, ProcessStats]]):
+    def __init__(self, stats: list[tuple[str, ProcessStats]], agents: list[AgentView] | None = None):
         self.stats = stats
+        self.agents = agents or []
 
     def collect(self):  # type: ignore[no-untyped-def]
         for name, help_text in COUNTER_HELP.items():
@@ -67,12 +117,96 @@ class _Snapshot:
             for worker, data in self.stats:
                 family.add_metric([worker], data.gauges.get(name, 0))
             yield family
+        values = [(view.room, _agent_values(view)) for view in self.agents]
+        for name, help_text in AGENT_GAUGES.items():
+            family = GaugeMetricFamily(f"classbridge_{name}", help_text, labels=["room"])
+            for room, by_name in values:
+                family.add_metric([room], by_name[name])
+            yield family
 
 
-def render(stats: list[tuple[str, ProcessStats]]) -> bytes:
+class _Processes:
+    """CPU time and resident memory of the server process and its media workers (/proc)."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+
+    def collect(self) -> Iterator[Metric]:
+        cpu = CounterMetricFamily(
+            "classbridge_process_cpu_seconds", "CPU time (user + system) of a server process", labels=["process"]
+        )
+        rss = GaugeMetricFamily(
+            "classbridge_process_resident_memory_bytes", "Resident memory of a server process", labels=["process"]
+        )
+        ticks, page = os.sysconf("SC_CLK_TCK"), resource.getpagesize()
+        for name, pid in self.pids.items():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone, or not Linux
+            cpu.add_metric([name], (int(fields[11]) + int(fields[12])) / ticks)
+            rss.add_metric([name], int(fields[21]) * page)
+        yield cpu
+        yield rss
+
+
+class _Rooms:
+    """Device link states and the rooms' state, read from the running controllers."""
+
+    def __init__(self, rooms: RoomService) -> None:
+        self.rooms = rooms
+
+    def collect(self) -> Iterator[Metric]:
+        running = GaugeMetricFamily(
+            "classbridge_rooms_running", "1 when the room controllers have started", labels=[]
+        )
+        ok = self.rooms.ready.is_set() and not self.rooms.failed
+        running.add_metric([], 1 if ok or self.rooms.rooms is None else 0)
+        yield running
+        link = GaugeMetricFamily(
+            "classbridge_device_link",
+            "Link state of a room device: 1 for its current state, 0 for the others",
+            labels=["room", "device", "kind", "state"],
+        )
+        failed = GaugeMetricFamily(
+            "classbridge_scene_failed_steps", "Failed steps of the room's last scene run", labels=["room", "scene"]
+        )
+        if ok and self.rooms.fleet is not None:
+            for controller in self.rooms.fleet.controllers.values():
+                view = controller.view()
+                for device in view.devices:
+                    for state in LinkState:
+                        labels = [view.name, device.name, device.kind.value, state.value]
+                        link.add_metric(labels, 1 if device.link is state else 0)
+                if view.run is not None:
+                    failed.add_metric([view.name, view.run.scene], len(view.run.failed))
+        yield link
+        yield failed
+
+
+def render(
+    stats: list[tuple[str, ProcessStats]],
+    pids: dict[str, int] | None = None,
+    rooms: RoomService | None = None,
+    agents: list[AgentView] | None = None,
+) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Snapshot(stats))  # type: ignore[arg-type]
+    registry.register(_Snapshot(stats, agents))  # type: ignore[arg-type]
+    if pids is not None:
+        ProcessCollector(registry=registry)
+        registry.register(_Processes(pids))  # type: ignore[arg-type]
+    if rooms is not None:
+        registry.register(_Rooms(rooms))  # type: ignore[arg-type]
     return generate_latest(registry)
+
+
+def _pids(state: ServerState) -> dict[str, int]:
+    pids = {"main": os.getpid()}
+    if state.workers is not None:
+        for worker in state.workers.workers:
+            if worker is not None and worker.alive:
+                pids[f"worker-{worker.index}"] = worker.process.pid
+    return pids
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -89,4 +223,4 @@ async def metrics(request: Request) -> Response:
         stats = await state.workers.stats()
     else:
         stats = [("main", process_stats(state.hub))] if state.hub is not None else []
-    return Response(render(stats), media_type=CONTENT_TYPE_LATEST)
+    return Response(render(stats, _pids(state), state.rooms, state.room_agents.views()), media_type=CONTENT_TYPE_LATEST)

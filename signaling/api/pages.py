@@ -41,6 +41,24 @@ async def join_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "join.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
+@router.api_route("/course", methods=["GET", "HEAD"])
+async def course_page() -> FileResponse:
+    """The page behind a personal course link: the course's classes, each to join."""
+    return FileResponse(STATIC_DIR / "course.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
+@router.api_route("/test", methods=["GET", "HEAD"])
+async def test_page() -> FileResponse:
+    """A module-end test, from a trainee's course link: ``/test?test=<id>#t=<token>``."""
+    return FileResponse(STATIC_DIR / "test.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
+@router.api_route("/assessment", methods=["GET", "HEAD"])
+async def assessment_page() -> FileResponse:
+    """A course's bank, tests, results and grading, from a lecturer's course link."""
+    return FileResponse(STATIC_DIR / "assessment.html", media_type="text/html", headers=PAGE_HEADERS)
+
+
 class RevalidatedFiles(StaticFiles):
     """Static files that browsers revalidate on every use (cheap: 304 with the ETag)."""
 

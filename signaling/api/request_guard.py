@@ -18,6 +18,8 @@ Refusals use the one JSON error shape (signaling/api/errors.py).
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +28,9 @@ from signaling.api.errors import error_response
 MAX_BODY_BYTES = 64 * 1024  # the largest body a route takes is a few hundred bytes
 MAX_CREDENTIAL_CHARS = 4096  # join tokens are at most this long (docs/protocol.md)
 CREDENTIAL_PREFIX = "/api/"
+# Files sent as the body (a roster spreadsheet, a signed PDF report to verify) may be larger.
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024
+UPLOADS = re.compile(r"^/api/(courses/[^/]+/roster|reports/verify)$")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 NEEDS_CREDENTIAL = (
@@ -66,13 +71,14 @@ class RequestGuard:
         api = path.startswith(CREDENTIAL_PREFIX) or path == CREDENTIAL_PREFIX.rstrip("/")
         if api and scope["method"] not in READS:
             refusal = _credential_refusal(headers.get("authorization"))
+        limit = MAX_UPLOAD_BYTES if api and UPLOADS.match(path) else self.max_body_bytes
         length = headers.get("content-length")
-        if refusal is None and length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            refusal = _too_large(self.max_body_bytes)
+        if refusal is None and length is not None and length.isdigit() and int(length) > limit:
+            refusal = _too_large(limit)
         if refusal is not None:
             await _respond(refusal, scope, receive, send)
             return
-        await _Counted(self.app, self.max_body_bytes)(scope, receive, send)
+        await _Counted(self.app, limit)(scope, receive, send)
 
 
 class _Counted:

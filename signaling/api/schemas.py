@@ -162,6 +162,7 @@ class LinkOut(BaseModel):
 class ErrorDetail(BaseModel):
     field: str
     message: str
+    row: int | None = None  # a roster file's row (`roster_invalid`); 0: the file as a whole
 
 
 class ErrorBody(BaseModel):

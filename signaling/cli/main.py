@@ -8,33 +8,44 @@ directory whether or not the server is running. Errors print one line and exit n
 
 from __future__ import annotations
 
-import functools
-import logging
 import shlex
 import shutil
 import ssl
 import sys
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from rich.console import Console
+from pydantic import TypeAdapter
 from rich.table import Table
 from rich.text import Text
 
 from classroom import classes
 from classroom.attendance import format_duration, report_csv
+from classroom.attendance_chain.chain import verify as verify_chain
 from classroom.audit import AuditEntry, audit_csv
 from classroom.classes import ClassInfo
-from classroom.errors import ClassroomError, UnknownRoom
+from classroom.errors import UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
 from devices.cli import device_app, simulate
-from signaling.errors import SettingsError, SignalingError
+from signaling.errors import SettingsError
+from signaling.cli.common import (
+    ConfigOpt,
+    DataDirOpt,
+    JsonOpt,
+    _out,
+    _print_json,
+    _reports_errors,
+    _services,
+    _when,
+    err,
+)
+from signaling.cli.bank import bank_app
+from signaling.cli.courses import course_app, report_app
+from signaling.agent.cli import room_agent
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
 from signaling.api.schemas import ClassCreate, ClassCreated, LinkRequest
 from signaling.server.media_network import media_address_problem
@@ -42,6 +53,7 @@ from signaling.server.rooms import room_names
 from signaling.server.services import Services
 from signaling.server.settings import DEFAULT_DATA_DIR, Settings
 from signaling.server.websocket_protocol import QuietWebSocketProtocol
+from signaling.auth.room_keys import RoomKeyInfo, RoomKeys
 from signaling.auth.technicians import check_name as check_technician_name
 from signaling.server.state import server_of
 
@@ -61,66 +73,22 @@ class_app = typer.Typer(
 )
 keys_app = typer.Typer(help="The keys that sign join links.", no_args_is_help=True)
 technician_app = typer.Typer(help="Links to the technician console.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema: status and upgrades.", no_args_is_help=True)
 app.add_typer(class_app, name="class")
 app.add_typer(keys_app, name="keys")
 app.add_typer(technician_app, name="technician")
+app.add_typer(db_app, name="db")
+room_app = typer.Typer(help="The room PC's credentials (room keys).", no_args_is_help=True)
+app.add_typer(room_app, name="room")
 app.add_typer(device_app, name="device")
 app.command("simulate")(simulate)
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-PIPE_WIDTH = 240  # tables sent to a pipe or file are not squeezed into 80 columns
-
-
-def _out() -> Console:
-    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
+app.add_typer(course_app, name="course")
+app.add_typer(report_app, name="report")
+app.command("room-agent")(room_agent)
 
 
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", help="YAML config file (see config/classbridge.example.yaml)."),
-]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="Database, signing keys and admin token [./data].")
-]
 CLASS_LIST = TypeAdapter(list[ClassInfo])
 AUDIT_LIST = TypeAdapter(list[AuditEntry])
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the REST API's shape).")]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Our errors become one line on stderr and an exit code, never a traceback."""
-
-    @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (SettingsError, UnknownRoom) as e:
-            err.print(f"error: {e.message}", markup=False)
-            raise typer.Exit(2) from None
-        except ValidationError as e:
-            problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
-            err.print(f"error: {problems}", markup=False)
-            raise typer.Exit(2) from None
-        except (SignalingError, ClassroomError) as e:
-            err.print(f"error: {e.message}", markup=False)
-            raise typer.Exit(1) from None
-
-    return run
-
-
-def _services(config: Path | None, data_dir: Path | None) -> Services:
-    return Services.open(with_server_links(Settings.load(config_file=config, data_dir=data_dir)))
-
-
-def _print_json(model: BaseModel) -> None:
-    typer.echo(model.model_dump_json(indent=2))
-
-
-def _when(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _moment(text: str) -> datetime:
@@ -224,6 +192,8 @@ def uvicorn_config(application: FastAPI, settings: Settings) -> uvicorn.Config:
         ws=QuietWebSocketProtocol,
         ws_max_size=WS_HARD_CAP_FACTOR * settings.signaling.max_message_bytes,
         log_level=settings.log_level,
+        # JSON logs: uvicorn's loggers go through ours (signaling/server/logs.py)
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         server_header=False,
     )
@@ -268,15 +238,23 @@ def serve(
     )
     _check_tls(settings)
     _check_media_address(settings)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from signaling.server import logs
+
+    logs.configure(settings.log_level, settings.log_format)
     from signaling.server.app import create_app  # the media relay's imports only when serving
 
     application = create_app(settings)
     rooms = server_of(application).rooms
-    typer.echo(_next_steps(server_of(application).services, config, rooms.source))
-    server = uvicorn.Server(uvicorn_config(application, settings))
+    banner = _next_steps(server_of(application).services, config, rooms.source)
+    if settings.log_format == "json":  # every line a log collector reads is one JSON record
+        logs.logging.getLogger("classbridge").info(banner)
+    else:
+        typer.echo(banner)
+    from signaling.server.tls_reload import reload_on_sighup
+
+    server_config = uvicorn_config(application, settings)
+    reload_on_sighup(server_config, settings)
+    server = uvicorn.Server(server_config)
     with announced(settings, rooms.names):
         server.run()
     if not server.started:
@@ -476,6 +454,31 @@ def class_attendance(
     console.print(table)
 
 
+attendance_app = typer.Typer(help="Attendance records: the hash chain.", no_args_is_help=True)
+app.add_typer(attendance_app, name="attendance")
+
+
+@attendance_app.command("verify")
+@_reports_errors
+def attendance_verify(
+    class_id: Annotated[str, typer.Argument(help="The class id.")],
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Check that no attendance row or event of the class was edited or deleted (exit 3 if so)."""
+    verdict = verify_chain(_services(config, data_dir).db, class_id)
+    if json_output:
+        _print_json(verdict)
+    elif verdict.ok:
+        typer.echo(f"OK: {verdict.events} events, chain head {verdict.head or '-'}")
+    else:
+        for problem in verdict.problems:
+            typer.echo(f"TAMPERED: {problem.detail}")
+    if not verdict.ok:
+        raise typer.Exit(3)
+
+
 # --- technician and audit ------------------------------------------------------------------
 
 
@@ -531,6 +534,110 @@ def audit(
     _out().print(table)
 
 
+# --- backup and restore ----------------------------------------------------------------------
+
+
+@app.command("backup")
+@_reports_errors
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="The backup file to write (a SQLite database).")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Copy the database to FILE, consistently, also while the server runs and writes to it."""
+    from classroom.backup import backup
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    report = backup(settings.database_url, file)
+    typer.echo(
+        f"Backed up {report.classes} class(es) and {report.attendance_rows} attendance row(s) to {file}."
+    )
+
+
+@app.command("restore")
+@_reports_errors
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file made by `classbridge backup`.")],
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Replace the database with a backup; the server must be stopped. The database being
+    replaced is first saved next to it (<database>.before-restore-<time>)."""
+    from classroom.backup import backup, restore
+    from classroom.db import sqlite_file
+    from sqlalchemy.engine import make_url
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    running = find(settings)
+    if running is not None:
+        err.print(
+            f"error: the server (pid {running.pid}, {running.url}) is running on this data "
+            "directory: stop it first (e.g. systemctl stop classbridge), then restore",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    current = sqlite_file(make_url(settings.database_url))
+    if current is not None and current.is_file() and current.stat().st_size > 0 and file.is_file():
+        kept = current.with_name(f"{current.name}.before-restore-{datetime.now():%Y%m%d-%H%M%S}")
+        backup(settings.database_url, kept)
+        typer.echo(f"Saved the current database to {kept}.")
+    report = restore(settings.database_url, file)
+    typer.echo(
+        f"Restored {report.classes} class(es) and {report.attendance_rows} attendance row(s) "
+        f"from {file} into {report.path}."
+    )
+
+
+@db_app.command("status")
+@_reports_errors
+def db_status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Show the database's schema revision and the newest this version knows."""
+    from classroom import migrate
+    from classroom.db import make_engine
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            state = migrate.schema_state(connection)
+    finally:
+        engine.dispose()
+    shown = {"empty": "empty (no tables yet)", "pre-migrations": "made before migrations (0.1.0)"}
+    typer.echo(f"database: {shown.get(state.kind, state.current)}")
+    typer.echo(f"newest:   {state.head}")
+    typer.echo("up to date" if state.up_to_date else "an upgrade is pending: classbridge db upgrade")
+
+
+@db_app.command("upgrade")
+@_reports_errors
+def db_upgrade(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Bring the database schema up to date (Alembic migrations; a SQLite file is copied first)."""
+    from classroom import migrate
+    from classroom.db import make_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from classroom.errors import DatabaseError
+
+    settings = Settings.load(config_file=config, data_dir=data_dir)
+    assert settings.database_url is not None  # derived
+    engine = make_engine(settings.database_url)
+    try:
+        done = migrate.upgrade(engine)
+    except SQLAlchemyError as e:
+        raise DatabaseError(f"the upgrade failed and was rolled back: {e}") from None
+    finally:
+        engine.dispose()
+    if done.before.up_to_date:
+        typer.echo(f"The database is up to date (revision {done.after}).")
+        return
+    if done.kept:
+        typer.echo(f"Kept a copy of the database before the upgrade: {done.kept}")
+    typer.echo(f"Upgraded the database from {done.before.current or done.before.kind} to {done.after}.")
+
+
 # --- keys ----------------------------------------------------------------------------------
 
 
@@ -565,6 +672,60 @@ def keys_list(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     for i, key in enumerate(keys):
         table.add_row(key.kid, _when(key.created_at), "signs" if i == len(keys) - 1 else "verifies")
     _out().print(table)
+
+
+# --- room keys -----------------------------------------------------------------------------
+
+
+@room_app.command("key")
+@_reports_errors
+def room_key(
+    room: Annotated[str | None, typer.Argument(help="Issue a key for this room.")] = None,
+    revoke: Annotated[
+        str | None, typer.Option("--revoke", metavar="KEY_ID", help="Revoke this key.")
+    ] = None,
+    list_keys: Annotated[
+        bool, typer.Option("--list", help="List the keys (of ROOM, if given); never the secrets.")
+    ] = False,
+    label: Annotated[str | None, typer.Option(help="Which PC holds the key.")] = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Issue a room key for the room PC (printed once), revoke one, or list them."""
+    if sum((room is not None and not list_keys, revoke is not None, list_keys)) != 1:
+        raise typer.BadParameter("give ROOM to issue a key, --revoke KEY_ID, or --list [ROOM]")
+    settings = with_server_links(Settings.load(config_file=config, data_dir=data_dir))
+    keys = RoomKeys(Services.open(settings).db)
+    if revoke is not None:
+        revoked = keys.revoke(revoke)
+        typer.echo(revoked.model_dump_json(indent=2) if json_output else f"Revoked room key {revoked.key_id} of {revoked.room}.")
+        return
+    if list_keys:
+        found = keys.list(room)
+        if json_output:
+            typer.echo(TypeAdapter(list[RoomKeyInfo]).dump_json(found, indent=2).decode())
+            return
+        table = Table("key id", "room", "label", "created", "revoked")
+        for k in found:
+            table.add_row(k.key_id, k.room, Text(k.label or ""), _when(k.created_at), _when(k.revoked_at))
+        _out().print(table)
+        return
+    assert room is not None
+    known = _known_rooms(settings)
+    if room not in known:
+        raise UnknownRoom(room, sorted(known))
+    issued = keys.issue(room, label)
+    if json_output:
+        _print_json(issued)
+        return
+    typer.echo(issued.key)
+    typer.echo(
+        f"Room key {issued.key_id} for {issued.room}: shown only now; keep it on the room PC. "
+        f"Revoke it with: classbridge room key --revoke {issued.key_id}",
+        err=True,
+    )
+app.add_typer(bank_app, name="bank")
 
 
 def main() -> None:

@@ -10,9 +10,12 @@ import gc
 
 from typing import Callable
 
+from classroom.assessment.quiz_bank import DatabaseQuizBank
 from classroom.directory import DatabaseDirectory, DatabaseJournal
 from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
+from classroom.recording.catalog import course_of, recording_factory
+from classroom.recording.recording import RecordingFactory, StoragePolicy
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
@@ -48,6 +51,23 @@ def media_peers(relay: RelayConfig) -> MediaPeerFactory:
     return peer
 
 
+def storage_policy(settings: Settings) -> StoragePolicy:
+    rec = settings.recording
+    assert rec.folder is not None  # derived from data_dir
+    return StoragePolicy(
+        folder=rec.folder,
+        quota_bytes=int(rec.quota_gb * 1e9) if rec.quota_gb is not None else None,
+        min_free_bytes=rec.min_free_mb << 20,
+    )
+
+
+def recordings(settings: Settings, services: Services) -> RecordingFactory | None:
+    """How this process records classes (None: recording is off)."""
+    if not settings.recording.enabled:
+        return None
+    return recording_factory(storage_policy(settings), lambda class_id: course_of(services.db, class_id))
+
+
 def build_hub(settings: Settings, services: Services) -> ClassHub:
     """The hub for this process; also points aioice at the configured host addresses."""
     aiortc_internals.check_versions()
@@ -60,6 +80,8 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         settings.signaling.max_participants_per_class,
         journal=DatabaseJournal(services.db),
         floor_limit=settings.signaling.floor_limit,
+        quiz_bank=DatabaseQuizBank(services.db),
+        recordings=recordings(settings, services),
     )
 
 

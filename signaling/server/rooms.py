@@ -1,7 +1,7 @@
 """The server's rooms: the rooms file loaded, its controllers running, the schedule ticking.
 
 Composition root of the room side, like signaling/server/media.py is of the media side. With no
-rooms file configured, the server runs the example room (config/rooms.example.yaml) on
+rooms file configured, the server runs the example room (config/rooms.example.yaml, shipped in the package) on
 simulators on loopback, so a newcomer's first ``bash scripts/serve.sh`` shows a working
 technician console. The rooms file is read when the server is built (a mistake stops
 ``classbridge serve`` before it listens, naming file, line and field); devices and
@@ -41,7 +41,9 @@ from signaling.server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_ROOMS = Path(__file__).resolve().parents[2] / "config" / "rooms.example.yaml"
+# Inside the package, so that any install (not only a checkout) can run the demo room;
+# config/rooms.example.yaml in the repository links here.
+EXAMPLE_ROOMS = Path(__file__).resolve().parent / "examples" / "rooms.example.yaml"
 LOOK_BACK = timedelta(days=1)  # classes that ended longer ago do not concern the schedule
 START_GRACE_S = 15.0  # at shutdown, how long a start still in progress may take to finish
 

@@ -13,9 +13,10 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
+from classroom.assessment.exams import Assessments
 from classroom.attendance import AttendanceLog
 from classroom.audit import AuditLog
-from classroom.db import open_database
+from classroom.db import close_database, open_database
 from classroom.errors import ClassEnded
 from classroom.models import ClassStatus
 from signaling.auth.admin import AdminToken, load_admin_token
@@ -43,6 +44,7 @@ class Services:
     admin_token: AdminToken
     technicians: TechnicianTokens
     audit: AuditLog
+    assessments: Assessments  # quiz and test scores: `scores_of(course_id)` for the completion rule
 
     @classmethod
     def open(cls, settings: Settings) -> Services:
@@ -54,7 +56,7 @@ class Services:
             raise SettingsError(
                 f"data_dir: cannot create {settings.data_dir}: {e.strerror}"
             ) from None
-        db = open_database(settings.database_url)
+        db = open_database(settings.database_url, upgrade=settings.database_upgrade == "auto")
         keyring = Keyring.open(settings.data_dir)
         if keyring.created:
             log.info("created signing keys in %s", keyring.path)
@@ -82,7 +84,12 @@ class Services:
                 default_ttl=timedelta(hours=settings.technician_link_ttl_hours),
             ),
             audit=AuditLog(db),
+            assessments=Assessments(db),
         )
+
+    def close(self) -> None:
+        """A clean stop: the database file is complete on its own afterwards (WAL folded in)."""
+        close_database(self.db)
 
     def join_link(self, class_id: str, request: LinkRequest) -> LinkOut:
         """A join link for a class that has not ended (``POST /api/classes/{id}/links`` and

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from signaling.errors import SettingsError
+from signaling.server.attendance_settings import AttendanceSettings
 
 ENV_PREFIX = "CLASSBRIDGE_"
 CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG_FILE"
@@ -174,6 +175,19 @@ class IceSettings(_Strict):
     @classmethod
     def _public(cls, v: str | None) -> str | None:
         return None if v is None else _ip(v)
+
+
+class RecordingSettings(_Strict):
+    """Where class recordings go and how much room they may take (docs/recording.md)."""
+
+    enabled: bool = Field(default=True, description="Lecturers may record their classes.")
+    folder: Path | None = Field(default=None, description="Where recordings go; default <data_dir>/recordings.")
+    quota_gb: float | None = Field(
+        default=None, gt=0, description="The most the recordings folder may hold; a recording stops when it is reached."
+    )
+    min_free_mb: int = Field(
+        default=512, ge=0, description="A recording stops when the disk has less free space than this."
+    )
 
 
 class SignalingLimits(_Strict):
@@ -343,6 +357,42 @@ class Settings(BaseSettings):
     )
     ice: IceSettings = Field(default_factory=IceSettings)
     signaling: SignalingLimits = Field(default_factory=SignalingLimits)
+    database_upgrade: Literal["auto", "manual"] = Field(
+        default="auto",
+        description="auto: start-up brings the database schema up to date (a SQLite file is "
+        "copied first); manual: start-up refuses while `classbridge db upgrade` is pending.",
+    )
+    api_docs: Literal["public", "off"] = Field(
+        default="public",
+        description="public: /docs (Swagger UI, served locally) and /openapi.json for anyone "
+        "who reaches the server; off: neither exists. /metrics is protected by metrics_token.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text for a terminal; json: one object per line with request_id and "
+        "class_id, for a log collector (journald, Loki, Elasticsearch).",
+    )
+    attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    # Attendance reports (classroom/reports): the school's time zone, its signing certificate.
+    time_zone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        description="The school's time zone: report times (a course may set its own).",
+    )
+    report_certificate: Path | None = Field(
+        default=None,
+        description="PKCS#12 file (.p12/.pfx) that signs PDF reports; unset: reports unsigned.",
+    )
+    report_certificate_password: SecretStr | None = Field(
+        default=None, description="Password of report_certificate."
+    )
+    report_trust_roots: list[Path] = Field(
+        default_factory=list,
+        description="More CA certificates (PEM or DER) that `report verify` trusts.",
+    )
+    report_font: Path | None = Field(
+        default=None, description="TrueType font of PDF reports [DejaVu Sans, else Noto Sans]."
+    )
+    recording: RecordingSettings = Field(default_factory=RecordingSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -372,6 +422,17 @@ class Settings(BaseSettings):
     def _token_length(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 16:
             raise ValueError("use at least 16 characters")
+        return v
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone name such as Asia/Ho_Chi_Minh") from None
         return v
 
     @field_validator("database_url")
@@ -405,6 +466,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _derive(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().absolute()
+        if self.recording.folder is None:
+            self.recording.folder = self.data_dir / "recordings"
+        self.recording.folder = self.recording.folder.expanduser().absolute()
         if self.database_url is None:
             self.database_url = f"sqlite:///{self.data_dir / 'classbridge.db'}"
         if (self.tls_cert is None) != (self.tls_key is None):

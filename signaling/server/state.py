@@ -7,13 +7,14 @@ REST-only servers and the CLI never import aiortc.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp
 
 from classroom.live import LiveClasses
 from signaling.auth.room_access import Credentials
+from signaling.server.room_agents import RoomAgents
 from signaling.server.rooms import RoomService
 from signaling.server.services import Services
 from signaling.server.settings import Settings
@@ -34,6 +35,7 @@ class ServerState:
     hub: ClassHub | None = None  # classes live in this process
     workers: WorkerPool | None = None  # classes live in media worker processes
     connection_deps: Deps | None = None  # what a signaling connection in this process needs
+    room_agents: RoomAgents = field(default_factory=RoomAgents)  # the room agents' last reports
 
 
 def server_of(app: ASGIApp) -> ServerState:

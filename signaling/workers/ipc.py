@@ -62,6 +62,19 @@ class EndClass:
 
 
 @dataclass(frozen=True)
+class CheckInNote:
+    """A trainee checked in from the room (or out): the class's lecturers are told.
+    Times are ISO 8601; `checked_out_at` is "" while they are in."""
+
+    TAG: ClassVar[str] = "checkin"
+    class_id: str
+    external_id: str
+    name: str
+    checked_in_at: str
+    checked_out_at: str
+
+
+@dataclass(frozen=True)
 class StatsRequest:
     """Relay counters and hub gauges, for /metrics."""
 
@@ -95,12 +108,12 @@ class StatsReply:
     gauges: dict[str, int]
 
 
-ToWorker = Union[Open, Frame, Gone, EndClass, StatsRequest]
+ToWorker = Union[Open, Frame, Gone, EndClass, CheckInNote, StatsRequest]
 ToServer = Union[Ready, Frame, Close, StatsReply]
 Message = Union[ToWorker, ToServer]
 
 _TYPES: dict[str, type[Message]] = {
-    cls.TAG: cls for cls in (Open, Frame, Gone, EndClass, StatsRequest, Ready, Close, StatsReply)
+    cls.TAG: cls for cls in (Open, Frame, Gone, EndClass, CheckInNote, StatsRequest, Ready, Close, StatsReply)
 }
 _FIELDS = {
     cls: {f.name: typing.get_type_hints(cls)[f.name] for f in dataclasses.fields(cls)} for cls in _TYPES.values()

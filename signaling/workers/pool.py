@@ -20,9 +20,11 @@ from typing import Any
 from pydantic import SecretStr
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from classroom.checkin.register import CheckInView
 from signaling.api.metrics import ProcessStats
 from signaling.server.settings import Settings
 from signaling.workers.ipc import (
+    CheckInNote,
     Close,
     Decoder,
     EndClass,
@@ -278,6 +280,14 @@ class WorkerPool:
         route = self.routes.get(class_id)
         if route is not None and (worker := self.workers[route[0]]) is not None:
             worker.send(EndClass(class_id))
+
+    async def checkin_changed(self, checkin: CheckInView) -> None:
+        route = self.routes.get(checkin.class_id)
+        if route is not None and (worker := self.workers[route[0]]) is not None:
+            out = checkin.checked_out_at.isoformat() if checkin.checked_out_at else ""
+            worker.send(
+                CheckInNote(checkin.class_id, checkin.external_id, checkin.name, checkin.checked_in_at.isoformat(), out)
+            )
 
     def participant_count(self, class_id: str) -> int:
         return self.routes.get(class_id, (0, 0))[1]

@@ -17,11 +17,15 @@ import json
 import logging
 import socket
 import sys
+from datetime import datetime
 from typing import Any
+
+from classroom.checkin.register import CheckInView
 
 from signaling.workers.ipc import (
     Close,
     Decoder,
+    CheckInNote,
     EndClass,
     Frame,
     Gone,
@@ -34,6 +38,7 @@ from signaling.workers.ipc import (
     read_messages,
 )
 from signaling.api.metrics import process_stats
+from signaling.server import logs
 from signaling.ws.connection import Connection, Deps
 
 logger = logging.getLogger(__name__)
@@ -102,6 +107,13 @@ class Worker:
                     target.deliver(None)
             case EndClass(class_id):
                 await self.deps.hub.end_class(class_id)
+            case CheckInNote(class_id, external_id, name, checked_in_at, checked_out_at):
+                await self.deps.hub.checkin_changed(
+                    CheckInView(
+                        class_id, external_id, name, datetime.fromisoformat(checked_in_at),
+                        datetime.fromisoformat(checked_out_at) if checked_out_at else None,
+                    )
+                )  # fmt: skip
             case StatsRequest(request):
                 stats = process_stats(self.deps.hub)
                 self.writer.write(encode(StatsReply(request, stats.counters, stats.gauges)))
@@ -109,6 +121,7 @@ class Worker:
                 logger.warning("unexpected message from the server process: %r", message)
 
     async def _serve(self, sock: PipedSocket, class_id: str) -> None:
+        logs.class_id.set(class_id)  # this task's log records name its class
         try:
             await Connection(sock, class_id, self.deps).run()
         finally:
@@ -127,7 +140,12 @@ async def main(fd: int, settings_data: dict[str, Any]) -> None:
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
     deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
     freeze_startup_objects()
-    await Worker(deps, reader, writer).run()
+    seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+    try:
+        await Worker(deps, reader, writer).run()
+    finally:
+        seen.cancel()
+        services.close()
 
 
 if __name__ == "__main__":
@@ -136,8 +154,5 @@ if __name__ == "__main__":
     parser.add_argument("--index", type=int, required=True)
     args = parser.parse_args()
     data = json.loads(sys.stdin.read())
-    logging.basicConfig(
-        level=data.get("log_level", "info").upper(),
-        format=f"%(asctime)s worker-{args.index} %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(data.get("log_level", "info"), data.get("log_format", "text"), f"worker-{args.index}")
     asyncio.run(main(args.fd, data))

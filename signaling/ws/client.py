@@ -19,6 +19,7 @@ from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpCodecCapability,
     RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
@@ -100,10 +101,14 @@ class ClassClient:
         timeout: float = 15.0,
         on_subscribe_connection: Callable[[RTCPeerConnection], None] | None = None,
         video_codec: str | None = None,
+        receive_kinds: frozenset[str] = frozenset({"audio", "video"}),
     ):
-        """`video_codec` ("video/H264", "video/VP8") restricts what this client publishes."""
+        """`video_codec` ("video/H264", "video/VP8") restricts what this client publishes;
+        m-lines of other kinds than `receive_kinds` are answered inactive (never decoded)."""
         self.channel = channel
         self.video_codec = video_codec
+        self.receive_kinds = receive_kinds
+        self.video_preferences: list[RTCRtpCodecCapability] = []  # exact codecs to offer, when set
         self._on_subscribe_connection = on_subscribe_connection
         self.timeout = timeout
         self._ice_servers = ice_servers or []
@@ -123,10 +128,18 @@ class ClassClient:
     # ---- session --------------------------------------------------------------------------------
 
     async def join(
-        self, token: str, name: str | None = None, client_id: str | None = None, lobby_timeout: float | None = None
+        self,
+        token: str,
+        name: str | None = None,
+        client_id: str | None = None,
+        lobby_timeout: float | None = None,
+        agent: bool = False,
     ) -> Joined:
-        """Join; from the lobby (`waiting` first) once the lecturer lets us in, within `lobby_timeout`."""
-        await self._send(Join(type="join", v=PROTOCOL_VERSION, token=token, name=name, client_id=client_id))
+        """Join; from the lobby (`waiting` first) once the lecturer lets us in, within
+        `lobby_timeout`. `agent`: the room agent announces itself (room links only)."""
+        await self._send(
+            Join(type="join", v=PROTOCOL_VERSION, token=token, name=name, client_id=client_id, agent=agent)
+        )
         first = parse_server_message(await asyncio.wait_for(self.channel.recv(), self.timeout))
         if isinstance(first, WaitingInLobby):
             self.waited = first
@@ -185,7 +198,9 @@ class ClassClient:
             )
             for track, _ in tracks:
                 transceiver = pc.addTransceiver(track, direction="sendonly")
-                if track.kind == "video" and self.video_codec is not None:
+                if track.kind == "video" and self.video_preferences:
+                    transceiver.setCodecPreferences(self.video_preferences)
+                elif track.kind == "video" and self.video_codec is not None:
                     transceiver.setCodecPreferences(
                         [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType in (self.video_codec, "video/rtx")]
                     )
@@ -237,6 +252,11 @@ class ClassClient:
 
         return await asyncio.wait_for(wait(), timeout or self.timeout)
 
+    async def subscriptions_changed(self) -> None:
+        """Return after the next offer from the relay has been answered."""
+        self._subscribed_changed.clear()
+        await self._subscribed_changed.wait()
+
     async def _on_offer(self, offer: ServerOffer) -> None:
         if offer.fresh or self.subscribe_pc is None:
             if self.subscribe_pc is not None:
@@ -245,6 +265,9 @@ class ClassClient:
         pc = self.subscribe_pc
         await pc.setRemoteDescription(RTCSessionDescription(offer.sdp, "offer"))
         self.subscribed = {t.mid: t for t in offer.tracks}
+        for transceiver in pc.getTransceivers():
+            if transceiver.kind not in self.receive_kinds:
+                transceiver.direction = "inactive"
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)
         if offer.fresh and self._on_subscribe_connection is not None:

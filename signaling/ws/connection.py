@@ -293,7 +293,7 @@ class Connection:
             return
         try:
             self.membership = await self.hub.join(
-                self.class_id, claims.role, name, claims.external_id, message.client_id, self
+                self.class_id, claims.role, name, claims.external_id, message.client_id, self, agent=message.agent
             )
         except (LiveClassError, ClassNotFound, ClassEnded) as error:
             raise refusal(error, fatal=True) from None
@@ -312,9 +312,15 @@ class Connection:
         )
 
     async def _leave(self) -> None:
+        """Leave the class, then record the leave even if leaving failed."""
         membership, self.membership = self.membership, None
-        if membership is not None:
-            await membership.leave(self.leave_reason)
+        try:
+            if membership is not None:
+                await membership.leave(self.leave_reason)
+        finally:
+            await self._record_leave()
+
+    async def _record_leave(self) -> None:
         if self._attendance is not None:
             recorded, self._attendance = self._attendance, None
             try:

@@ -8,6 +8,9 @@ class refuses everything else (`not_admitted`).
 
 from __future__ import annotations
 
+from classroom.assessment.live_quiz import QuizKind, QuizSpec
+from classroom.assessment.papers import DrawRule
+from classroom.assessment.questions import Difficulty, Kind, Question, clean
 from classroom.errors import LiveClassError
 from classroom.live_class import LiveClass, Seat
 from classroom.roles import Source
@@ -33,8 +36,32 @@ from signaling.ws.messages import (
     Mute,
     Publish,
     ReceiveMedia,
+    QuizAnswer,
+    QuizEnd,
+    QuizRelease,
+    QuizStart,
+    Record,
     Unpublish,
 )
+
+
+def quiz_spec(message: QuizStart) -> QuizSpec:
+    """The launch as the class domain takes it (typed questions made `Question`s)."""
+    return QuizSpec(
+        kind=QuizKind(message.kind),
+        time_limit_s=message.time_limit_s,
+        questions=tuple(
+            Question(kind=Kind(q.kind), text=clean(q.text), options=tuple(clean(o) for o in q.options),
+                     correct=tuple(q.correct))
+            for q in message.questions
+        ),
+        question_ids=tuple(message.question_ids),
+        draw=tuple(
+            DrawRule(d.count, d.topic, Difficulty(d.difficulty) if d.difficulty else None) for d in message.draw
+        ),
+        anonymous=message.anonymous,
+        shuffle=message.shuffle,
+    )
 
 
 async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None:
@@ -95,6 +122,18 @@ async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None
                 live.admit(participant, seat_id)
             case Admit(seat_id=seat_id, admit=False):
                 live.refuse(participant, seat_id)
+            case QuizStart():
+                await live.quizzes.start(participant, quiz_spec(message))
+            case QuizAnswer(quiz_id=quiz_id, question=question, choice=choice):
+                live.quizzes.answer(participant, quiz_id, question, tuple(choice))
+            case QuizEnd(quiz_id=quiz_id):
+                live.quizzes.end(participant, quiz_id)
+            case QuizRelease(quiz_id=quiz_id):
+                live.quizzes.release(participant, quiz_id)
+            case Record(on=True):
+                live.start_recording(participant)
+            case Record(on=False):
+                live.stop_recording(participant)
             case _:
                 raise MessageError(ErrorCode.ALREADY_JOINED, "already joined", ref=message.type)
     except LiveClassError as error:

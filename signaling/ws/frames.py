@@ -12,6 +12,9 @@ from functools import lru_cache
 from pydantic import BaseModel
 
 from classroom import errors as domain
+from classroom.assessment import errors as quiz_errors
+from classroom.assessment import quiz_events
+from classroom.assessment.live_quiz import TakerResult
 from classroom import events
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
@@ -21,6 +24,7 @@ from signaling.ws.messages import (
     Blocked,
     ChatLineInfo,
     ChatPosted,
+    CheckIn,
     ClassEnded,
     ClassSettingsInfo,
     ClassStateInfo,
@@ -29,10 +33,21 @@ from signaling.ws.messages import (
     LobbyInfo,
     RaisedHandInfo,
     Reaction,
+    RecordingInfo,
+    RecordingStateInfo,
     RemovalInfo,
     SettingsInfo,
     WaitingInfo,
     WaitingInLobby,
+    QuizAnsweredInfo,
+    QuizEnded,
+    QuizInfo,
+    QuizQuestionInfo,
+    QuizReleased,
+    QuizResultInfo,
+    QuizResults,
+    QuizSaved,
+    QuizStarted,
     Error,
     ErrorCode,
     IceServerInfo,
@@ -87,6 +102,7 @@ def participant_info(view: events.ParticipantView) -> ParticipantInfo:
         name=view.name,
         external_id=view.external_id,
         tracks=[track_info(t) for t in view.tracks],
+        agent=view.agent,
     )
 
 
@@ -122,12 +138,45 @@ def chat_line_info(line: ChatLine) -> ChatLineInfo:
     )
 
 
+def recording_info(status: events.RecordingStatus) -> RecordingStateInfo:
+    return RecordingStateInfo(active=status.active, since=status.since, by=status.by, reason=status.reason)  # type: ignore[arg-type]
+
+
 def state_info(state: events.ClassState) -> ClassStateInfo:
     return ClassStateInfo(
         settings=settings_info(state.settings),
         hands=hands_info(state.hands),
         floor=list(state.floor),
         blocks=[BlockInfo(participant_id=b.participant_id, source=b.source, may_resume=b.may_resume) for b in state.blocks],
+        recording=recording_info(state.recording),
+    )
+
+
+def quiz_info(quiz: quiz_events.QuizView) -> QuizInfo:
+    return QuizInfo(
+        id=quiz.id,
+        kind=quiz.kind.value,
+        anonymous=quiz.anonymous,
+        started_at=quiz.started_at,
+        deadline=quiz.deadline,
+        time_limit_s=quiz.time_limit_s,
+        open=quiz.open,
+        questions=[
+            QuizQuestionInfo(
+                kind=q.kind.value,
+                text=q.text,
+                options=list(q.options),
+                correct=None if q.correct is None else list(q.correct),
+            )
+            for q in quiz.questions
+        ],
+        answered=[QuizAnsweredInfo(question=n, choice=list(c)) for n, c in quiz.answered],
+    )
+
+
+def result_info(result: TakerResult) -> QuizResultInfo:
+    return QuizResultInfo(
+        identity=result.identity, name=result.name, answered=result.answered, correct=result.correct, score=result.score
     )
 
 
@@ -161,6 +210,8 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             return Reaction(participant_id=participant_id, reaction=reaction)
         case events.MediaBlocked(block, blocked):
             return Blocked(participant_id=block.participant_id, source=block.source, blocked=blocked, may_resume=block.may_resume)
+        case events.CheckInChanged(external_id, name, checked_in_at, checked_out_at):
+            return CheckIn(external_id=external_id, name=name, checked_in_at=checked_in_at, checked_out_at=checked_out_at)
         case events.SettingsChanged(settings):
             return SettingsInfo(settings=settings_info(settings))
         case events.ParticipantJoined(participant):
@@ -190,6 +241,25 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             return Error(code=ErrorCode.NEGOTIATION_FAILED, message=f"{reason}; a new offer follows")
         case events.ClassEnded():
             return ClassEnded()
+        case quiz_events.QuizStarted(quiz):
+            return QuizStarted(quiz=quiz_info(quiz))
+        case quiz_events.QuizAnswerTaken(quiz_id, question):
+            return QuizSaved(quiz_id=quiz_id, question=question)
+        case quiz_events.QuizResults(quiz_id, open_, counts, results):
+            return QuizResults(
+                quiz_id=quiz_id, open=open_, counts=[list(c) for c in counts], results=[result_info(r) for r in results]
+            )
+        case quiz_events.QuizEnded(quiz_id):
+            return QuizEnded(quiz_id=quiz_id)
+        case quiz_events.QuizReleased(quiz_id, counts, result, correct):
+            return QuizReleased(
+                quiz_id=quiz_id,
+                counts=[list(c) for c in counts],
+                result=result_info(result) if result else None,
+                correct=[list(c) for c in correct],
+            )
+        case events.RecordingChanged(status):
+            return RecordingInfo(recording=recording_info(status))
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
 
 
@@ -228,6 +298,13 @@ REFUSAL_CODES: dict[type[domain.ClassroomError], ErrorCode] = {
     domain.InvalidChat: ErrorCode.INVALID_CHAT,
     domain.TooFast: ErrorCode.RATE_LIMITED,
     domain.UnknownParticipant: ErrorCode.UNKNOWN_PARTICIPANT,
+    quiz_errors.InvalidQuiz: ErrorCode.INVALID_QUIZ,
+    quiz_errors.QuizRunning: ErrorCode.QUIZ_RUNNING,
+    quiz_errors.UnknownQuiz: ErrorCode.UNKNOWN_QUIZ,
+    quiz_errors.QuizClosed: ErrorCode.QUIZ_CLOSED,
+    quiz_errors.AlreadyAnswered: ErrorCode.ALREADY_ANSWERED,
+    quiz_errors.InvalidQuizAnswer: ErrorCode.INVALID_ANSWER,
+    domain.RecordingUnavailable: ErrorCode.RECORDING_UNAVAILABLE,
 }
 
 

@@ -11,8 +11,18 @@ import enum
 import json
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
+from classroom.assessment.live_quiz import QUESTIONS_MAX, TIME_LIMIT_MAX_S, TIME_LIMIT_MIN_S
+from classroom.assessment.questions import OPTION_MAX, OPTIONS_MAX, TEXT_MAX, TOPIC_MAX
 from classroom.chat import CHAT_MAX_CHARS
 from classroom.reactions import REACTIONS
 from classroom.roles import Role, Source
@@ -61,13 +71,22 @@ class ErrorCode(str, enum.Enum):
     UNKNOWN_PARTICIPANT = "unknown_participant"
     KEEPALIVE_TIMEOUT = "keepalive_timeout"
     SERVER_BUSY = "server_busy"
+    RECORDING_UNAVAILABLE = "recording_unavailable"
     INTERNAL = "internal"
+    INVALID_QUIZ = "invalid_quiz"
+    QUIZ_RUNNING = "quiz_running"
+    UNKNOWN_QUIZ = "unknown_quiz"
+    QUIZ_CLOSED = "quiz_closed"
+    ALREADY_ANSWERED = "already_answered"
+    INVALID_ANSWER = "invalid_answer"
 
 
 class MessageError(Exception):
     """A problem with what a client sent; `fatal` errors close the connection."""
 
-    def __init__(self, code: ErrorCode, message: str, *, fatal: bool = False, ref: str | None = None):
+    def __init__(
+        self, code: ErrorCode, message: str, *, fatal: bool = False, ref: str | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -108,6 +127,7 @@ class ParticipantInfo(_Message):
     name: str
     external_id: str | None = None
     tracks: list[TrackInfo] = []
+    agent: bool = False  # the room agent (it plays the class's sound in the room)
 
 
 class LiveClassInfo(_Message):
@@ -147,11 +167,16 @@ class Join(_Message):
     token: Annotated[str, Field(min_length=1, max_length=4096)]
     name: DisplayName | None = None  # used when the link carries no name
     client_id: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    # The room agent announces itself (room links only): it plays the class to the room's
+    # speakers, so the room's screen page stays silent (no echo loop).
+    agent: bool = False
 
 
 class Publish(_Message):
     type: Literal["publish"]
-    tracks: Annotated[list[TrackDeclaration], Field(min_length=1, max_length=MAX_TRACKS_PER_MESSAGE)]
+    tracks: Annotated[
+        list[TrackDeclaration], Field(min_length=1, max_length=MAX_TRACKS_PER_MESSAGE)
+    ]
 
 
 class Unpublish(_Message):
@@ -292,6 +317,78 @@ class Admit(_Message):
     admit: bool
 
 
+# ---- client → server: polls and quizzes -----------------------------------------------------
+
+QuizId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+QuizQuestionKind = Literal["single", "multiple", "true_false"]
+OptionIndex = Annotated[int, Field(ge=0, lt=OPTIONS_MAX)]
+
+
+class QuizQuestionIn(_Message):
+    """A question typed on the spot (a poll's needs no `correct`); `correct` holds option
+    indexes, or [0] true / [1] false."""
+
+    kind: QuizQuestionKind
+    text: Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=OPTION_MAX)]],
+        Field(max_length=OPTIONS_MAX),
+    ] = []
+    correct: Annotated[list[OptionIndex], Field(max_length=OPTIONS_MAX)] = []
+
+
+class QuizDrawIn(_Message):
+    """Draw `count` questions from the course's bank, of a topic and/or difficulty."""
+
+    count: Annotated[int, Field(ge=1, le=QUESTIONS_MAX)]
+    topic: Annotated[str, Field(max_length=TOPIC_MAX)] | None = None
+    difficulty: Literal["easy", "medium", "hard"] | None = None
+
+
+class QuizStart(_Message):
+    """Lecturer: launch a poll or quiz: questions typed here, chosen from the course's bank by
+    id, and/or drawn from it; the server ends it `time_limit_s` later."""
+
+    type: Literal["quiz_start"]
+    kind: Literal["poll", "quiz"]
+    time_limit_s: Annotated[int, Field(ge=TIME_LIMIT_MIN_S, le=TIME_LIMIT_MAX_S)]
+    questions: Annotated[list[QuizQuestionIn], Field(max_length=QUESTIONS_MAX)] = []
+    question_ids: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=QUESTIONS_MAX)] = []
+    draw: Annotated[list[QuizDrawIn], Field(max_length=10)] = []
+    anonymous: bool = False
+    shuffle: bool = True
+
+
+class QuizAnswer(_Message):
+    """Trainee: the answer to one question of their paper, by the positions they were shown."""
+
+    type: Literal["quiz_answer"]
+    quiz_id: QuizId
+    question: Annotated[int, Field(ge=0, lt=QUESTIONS_MAX)]
+    choice: Annotated[list[OptionIndex], Field(min_length=1, max_length=OPTIONS_MAX)]
+
+
+class QuizEnd(_Message):
+    """Lecturer: end the poll or quiz before its time."""
+
+    type: Literal["quiz_end"]
+    quiz_id: QuizId
+
+
+class QuizRelease(_Message):
+    """Lecturer: show each trainee their score (a quiz) or everyone the counts (a poll)."""
+
+    type: Literal["quiz_release"]
+    quiz_id: QuizId
+
+
+class Record(_Message):
+    """The lecturer starts (`on`: true) or stops recording the class."""
+
+    type: Literal["record"]
+    on: bool
+
+
 ClientRequest = Union[
     Join,
     Publish,
@@ -314,6 +411,11 @@ ClientRequest = Union[
     Readmit,
     ChangeSettings,
     Admit,
+    QuizStart,
+    QuizAnswer,
+    QuizEnd,
+    QuizRelease,
+    Record,
 ]
 ClientMessage = Annotated[ClientRequest, Field(discriminator="type")]
 
@@ -339,11 +441,30 @@ class BlockInfo(_Message):
     may_resume: bool
 
 
+RecordingStopReason = Literal[
+    "stopped",
+    "class_ended",
+    "everyone_left",
+    "server_shutdown",
+    "disk_full",
+    "quota",
+    "write_error",
+]
+
+
+class RecordingStateInfo(_Message):
+    active: bool
+    since: AwareDatetime | None = None
+    by: str | None = None
+    reason: RecordingStopReason | None = None
+
+
 class ClassStateInfo(_Message):
     settings: ClassSettingsInfo
     hands: list[RaisedHandInfo]
     floor: list[ParticipantId]
     blocks: list[BlockInfo]
+    recording: RecordingStateInfo = RecordingStateInfo(active=False)
 
 
 class ChatLineInfo(_Message):
@@ -381,7 +502,9 @@ class Joined(_Message):
     ice_servers: list[IceServerInfo]
     limits: Limits
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
 
 class ParticipantJoined(_Message):
@@ -456,7 +579,9 @@ class WaitingInLobby(_Message):
     type: Literal["waiting"] = "waiting"
     class_: LiveClassInfo = Field(alias="class")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
 
 class LobbyInfo(_Message):
@@ -494,9 +619,89 @@ class Blocked(_Message):
     may_resume: bool
 
 
+class CheckIn(_Message):
+    """A trainee checked in to the class from the room (or out: `checked_out_at`); sent to
+    the lecturer, the room and observers. The whole list: ``GET /api/classes/{id}/checkins``."""
+
+    type: Literal["checkin"] = "checkin"
+    external_id: str
+    name: str
+    checked_in_at: AwareDatetime
+    checked_out_at: AwareDatetime | None = None
+
+
 class SettingsInfo(_Message):
     type: Literal["settings"] = "settings"
     settings: ClassSettingsInfo
+
+
+class QuizQuestionInfo(_Message):
+    kind: QuizQuestionKind
+    text: str
+    options: list[str]  # in the order this recipient is shown them
+    correct: list[int] | None = None  # lecturers only
+
+
+class QuizAnsweredInfo(_Message):
+    question: int  # as shown on the trainee's paper
+    choice: list[int]
+
+
+class QuizInfo(_Message):
+    id: QuizId
+    kind: Literal["poll", "quiz"]
+    anonymous: bool
+    started_at: AwareDatetime
+    deadline: AwareDatetime  # the server refuses answers after it
+    time_limit_s: int
+    open: bool
+    questions: list[QuizQuestionInfo]
+    answered: list[QuizAnsweredInfo]  # a trainee's answers so far (after a reload)
+
+
+class QuizResultInfo(_Message):
+    identity: str  # the trainee's external id ("" in an anonymous poll)
+    name: str
+    answered: int
+    correct: int
+    score: float  # 0..100
+
+
+class QuizStarted(_Message):
+    type: Literal["quiz"] = "quiz"
+    quiz: QuizInfo
+
+
+class QuizSaved(_Message):
+    type: Literal["quiz_saved"] = "quiz_saved"
+    quiz_id: QuizId
+    question: int
+
+
+class QuizResults(_Message):
+    type: Literal["quiz_results"] = "quiz_results"
+    quiz_id: QuizId
+    open: bool
+    counts: list[list[int]]  # per question (lecturer's order), per option
+    results: list[QuizResultInfo]
+
+
+class QuizEnded(_Message):
+    type: Literal["quiz_ended"] = "quiz_ended"
+    quiz_id: QuizId
+
+
+class QuizReleased(_Message):
+    type: Literal["quiz_released"] = "quiz_released"
+    quiz_id: QuizId
+    counts: list[list[int]]  # a poll's counts (empty for a quiz)
+    result: QuizResultInfo | None  # a quiz: the trainee's own
+    correct: list[list[int]]  # a quiz: per question as shown, the right options as shown
+
+
+class RecordingInfo(_Message):
+    type: Literal["recording"] = "recording"
+    recording: RecordingStateInfo
 
 
 ServerMessage = Annotated[
@@ -521,6 +726,13 @@ ServerMessage = Annotated[
         Reaction,
         Blocked,
         SettingsInfo,
+        CheckIn,
+        QuizStarted,
+        QuizSaved,
+        QuizResults,
+        QuizEnded,
+        QuizReleased,
+        RecordingInfo,
     ],
     Field(discriminator="type"),
 ]
@@ -537,7 +749,11 @@ def parse_client_message(raw: str | bytes, max_bytes: int) -> ClientRequest:
     """
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > max_bytes:
-        raise MessageError(ErrorCode.TOO_LARGE, f"message of {size} bytes exceeds the limit of {max_bytes}", fatal=True)
+        raise MessageError(
+            ErrorCode.TOO_LARGE,
+            f"message of {size} bytes exceeds the limit of {max_bytes}",
+            fatal=True,
+        )
     try:
         data = json.loads(raw)
     except RecursionError:
@@ -551,7 +767,9 @@ def parse_client_message(raw: str | bytes, max_bytes: int) -> ClientRequest:
     try:
         return _validate(data, kind, ref)
     except RecursionError:
-        raise MessageError(ErrorCode.BAD_MESSAGE, "the message is nested too deeply", ref=ref) from None
+        raise MessageError(
+            ErrorCode.BAD_MESSAGE, "the message is nested too deeply", ref=ref
+        ) from None
 
 
 def _validate(data: dict[str, Any], kind: object, ref: str | None) -> ClientRequest:
@@ -563,7 +781,9 @@ def _validate(data: dict[str, Any], kind: object, ref: str | None) -> ClientRequ
         if "type" in data and not isinstance(kind, str):
             raise MessageError(ErrorCode.BAD_MESSAGE, "'type' must be a string") from None
         if any(e["type"] == "union_tag_invalid" for e in errors):
-            raise MessageError(ErrorCode.UNKNOWN_TYPE, f"unknown message type {ref!r}", ref=ref) from None
+            raise MessageError(
+                ErrorCode.UNKNOWN_TYPE, f"unknown message type {ref!r}", ref=ref
+            ) from None
         if any(e["type"] == "union_tag_not_found" for e in errors):
             raise MessageError(ErrorCode.BAD_MESSAGE, "the message has no 'type'") from None
         raise MessageError(ErrorCode.BAD_MESSAGE, _describe(errors), ref=ref) from None

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -9,5 +7,6 @@ from classroom.db import open_database
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> sessionmaker[Session]:
-    return open_database(f"sqlite:///{tmp_path / 'data' / 'classbridge.db'}")
+def db(database_url: str) -> sessionmaker[Session]:
+    """The tables on SQLite and on PostgreSQL (tests/conftest.py `database_url`)."""
+    return open_database(database_url)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
-from classroom.attendance import CSV_COLUMNS, AttendanceLog, report_csv
+from classroom.attendance import CSV_COLUMNS, AttendanceLog, PersonAttendance, report_csv
 from classroom.errors import ClassNotFound
 from classroom.models import AttendanceRecord
 from classroom.roles import Role
@@ -40,6 +40,10 @@ def class_id(db: sessionmaker[Session]) -> str:
 def rows(db: sessionmaker[Session]) -> list[AttendanceRecord]:
     with db() as session:
         return list(session.scalars(select(AttendanceRecord).order_by(AttendanceRecord.id)))
+
+
+def people_of(log: AttendanceLog, class_id: str) -> dict[str, PersonAttendance]:
+    return {p.person: p for p in log.report(class_id).people}
 
 
 def test_joined_and_left_write_rows(
@@ -86,6 +90,7 @@ def test_report_per_person(log: AttendanceLog, clock: ManualClock, class_id: str
     clock.set_wall(at(60))
     log.left(lan2, "left")
     clock.set_wall(at(90))
+    log.heartbeat()  # the lecturer's connection is still there
     report = log.report(class_id)
     assert report.title == "Lớp bồi dưỡng" and report.generated_at == clock.wall()
     people = {p.person: p for p in report.people}
@@ -96,6 +101,8 @@ def test_report_per_person(log: AttendanceLog, clock: ManualClock, class_id: str
     teacher = people["name:lecturer:Thầy Hùng"]
     assert teacher.online_now and teacher.last_leave is None
     assert teacher.seconds_online == 90 * 60  # still connected: counts up to now
+    clock.advance(10)  # within STALE_AFTER of the last heartbeat: still counting up to now
+    assert people_of(log, class_id)["name:lecturer:Thầy Hùng"].seconds_online == 90 * 60 + 10
 
 
 def test_overlapping_connections_count_once(
@@ -140,8 +147,12 @@ def test_close_open_at_shutdown(
     assert log.close_open("server_stopped") == 0
 
 
-def test_class_end_reason(db: sessionmaker[Session], log: AttendanceLog, class_id: str) -> None:
+def test_class_end_reason(
+    db: sessionmaker[Session], log: AttendanceLog, clock: ManualClock, class_id: str
+) -> None:
     log.joined(class_id, "p1", Role.TRAINEE, None, None)
+    clock.set_wall(at(3))
+    log.heartbeat()
     classes.end(db, class_id, now=T0 + timedelta(minutes=3))
     (record,) = rows(db)
     assert (record.left_at, record.leave_reason) == (T0 + timedelta(minutes=3), "class_ended")
@@ -152,6 +163,7 @@ def test_csv(log: AttendanceLog, clock: ManualClock, class_id: str) -> None:
     log.joined(class_id, "p2", Role.TRAINEE, '=HYPERLINK("x")', "+cmd")
     clock.set_wall(at(61.5))
     log.left(row, "left")
+    log.heartbeat()
     text = report_csv(log.report(class_id))
     assert text.startswith("\ufeff") and "\r\n" in text
     table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))

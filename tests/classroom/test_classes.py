@@ -14,6 +14,7 @@ from classroom.classes import ID_ALPHABET, ID_LENGTH, TRANSITIONS
 from classroom.errors import ClassEnded, ClassNotFound, RoomBooked, UnknownRoom
 from classroom.models import ClassStatus
 from classroom.roles import Role
+from tests.support.clock import ManualClock
 
 T0 = datetime(2025, 9, 2, 1, 0, tzinfo=UTC)
 
@@ -81,10 +82,13 @@ def test_ended_class_cannot_start_or_end_again(db: sessionmaker[Session]) -> Non
 
 def test_end_closes_open_attendance(db: sessionmaker[Session]) -> None:
     info = classes.create(db, "t", now=T0)
-    log = AttendanceLog(db, clock=lambda: T0)
+    clock = ManualClock(wall_start=T0)
+    log = AttendanceLog(db, clock=clock.wall)
     open_row = log.joined(info.id, "p1", Role.TRAINEE, "HV1", "Lan")
     closed_row = log.joined(info.id, "p2", Role.TRAINEE, "HV2", "Minh")
     log.left(closed_row, "left")
+    clock.advance(3600)
+    log.heartbeat()  # the process still sees Lan
     classes.end(db, info.id, now=T0 + timedelta(hours=1))
     people = {p.external_id: p for p in log.report(info.id).people}
     assert people["HV1"].last_leave == T0 + timedelta(hours=1) and not people["HV1"].online_now

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,7 +27,9 @@ def draft(i: int, **extra: object) -> ChatDraft:
     )
 
 
-async def test_chat_lines_are_kept_in_order_and_the_history_is_the_latest(db: sessionmaker[Session], tmp_path: Path) -> None:
+async def test_chat_lines_are_kept_in_order_and_the_history_is_the_latest(
+    db: sessionmaker[Session], database_url: str
+) -> None:
     cid = classes.create(db, "Lớp 1").id
     journal = DatabaseJournal(db)
     lines = [await journal.add_chat(cid, draft(i)) for i in range(5)]
@@ -37,8 +38,8 @@ async def test_chat_lines_are_kept_in_order_and_the_history_is_the_latest(db: se
     assert (private.to_identity, private.at) == ("HV-2", T0 + timedelta(seconds=9))
     history = await journal.chat_history(cid, 3)
     assert [line.text.split(":")[0] for line in history] == ["Dòng 3", "Dòng 4", "Dòng 9"]
-    # another process opening the same file reads the same lines
-    again = DatabaseJournal(open_database(f"sqlite:///{tmp_path / 'data' / 'classbridge.db'}"))
+    # another process opening the same database reads the same lines
+    again = DatabaseJournal(open_database(database_url))
     assert [line.id for line in await again.chat_history(cid, 10)] == [line.id for line in lines] + [private.id]
     other = classes.create(db, "Lớp 2").id
     assert await journal.chat_history(other, 10) == []

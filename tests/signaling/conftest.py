@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from fastapi.testclient import TestClient
 
+from classroom.checkin.register import CheckInView
+
 from signaling.server.app import create_app
 from signaling.server.settings import ENV_PREFIX, Settings
 from tests.support.server import CLASSBRIDGE, free_port, serve  # noqa: F401  (imported by the tests)
@@ -31,8 +33,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.load(data_dir=tmp_path / "data")
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """On SQLite and on PostgreSQL (tests/conftest.py `database_url`)."""
+    return Settings.load(data_dir=tmp_path / "data", database_url=database_url)
 
 
 class RecordingLive:
@@ -44,6 +47,9 @@ class RecordingLive:
 
     async def end_class(self, class_id: str) -> None:
         self.ended.append(class_id)
+
+    async def checkin_changed(self, checkin: "CheckInView") -> None:
+        return None
 
     def participant_count(self, class_id: str) -> int:
         return self.counts.get(class_id, 0)

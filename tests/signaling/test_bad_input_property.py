@@ -107,6 +107,24 @@ SHAPES = {
         optional={k: st.none() | st.booleans() for k in ("chat", "locked", "lobby", "auto_admit_personal", "floor_screen_share")},
     ),
     "admit": st.fixed_dictionaries({"type": st.just("admit"), "seat_id": ids, "admit": st.booleans()}),
+    "quiz_start": st.fixed_dictionaries(
+        {"type": st.just("quiz_start"), "kind": st.sampled_from(["poll", "quiz", "exam"]), "time_limit_s": st.integers(0, 100)},
+        optional={
+            "questions": st.lists(st.fixed_dictionaries(
+                {"kind": st.sampled_from(["single", "multiple", "true_false", "short"]), "text": st.text(max_size=20)},
+                optional={"options": st.lists(st.text(max_size=8), max_size=4), "correct": st.lists(st.integers(-1, 11), max_size=3)},
+            ), max_size=3),
+            "question_ids": st.lists(st.integers(0, 5), max_size=3),
+            "draw": st.lists(st.fixed_dictionaries({"count": st.integers(0, 3)}, optional={"topic": st.none() | st.text(max_size=6)}), max_size=2),
+            "anonymous": st.booleans(),
+        },
+    ),
+    "quiz_answer": st.fixed_dictionaries(
+        {"type": st.just("quiz_answer"), "quiz_id": ids, "question": st.integers(-1, 60), "choice": st.lists(st.integers(-1, 11), max_size=4)}
+    ),
+    "quiz_end": st.fixed_dictionaries({"type": st.just("quiz_end"), "quiz_id": ids}),
+    "quiz_release": st.fixed_dictionaries({"type": st.just("quiz_release"), "quiz_id": ids}),
+    "record": st.fixed_dictionaries({"type": st.just("record"), "on": st.booleans() | st.integers() | st.none()}),
 }
 valid_shaped = st.one_of(*SHAPES.values())
 

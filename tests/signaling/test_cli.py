@@ -401,3 +401,22 @@ def test_class_create_knows_the_rooms_of_the_running_server(tmp_path: Path) -> N
         assert refused == "error: there is no room 'room-101'; the rooms are: phong-a2\n"
     finally:
         server.stop()
+
+
+def test_room_key_issue_list_revoke(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["room", "key", "room-101", "--label", "LED-wall PC", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip()
+    assert key.startswith("rk_") and "shown only now" in result.stderr
+    from signaling.auth.room_keys import RoomKeys
+
+    keys = RoomKeys(services(tmp_path).db)
+    key_id = keys.verify(key, "room-101").key_id
+    listed = json.loads(run(tmp_path, "room", "key", "--list", "--json"))
+    assert [(k["key_id"], k["label"], k["revoked_at"]) for k in listed] == [(key_id, "LED-wall PC", None)]
+    assert key not in run(tmp_path, "room", "key", "--list")
+    assert f"Revoked room key {key_id}" in run(tmp_path, "room", "key", "--revoke", key_id)
+    assert json.loads(run(tmp_path, "room", "key", "--list", "room-101", "--json"))[0]["revoked_at"]
+    assert "no room 'room-999'" in run(tmp_path, "room", "key", "room-999", code=2)
+    assert "no room key 'nope'" in run(tmp_path, "room", "key", "--revoke", "nope", code=1)
+    assert "give ROOM" in run(tmp_path, "room", "key", code=2)

@@ -9,6 +9,9 @@ import pytest
 
 from classroom import errors as domain
 from classroom import events
+from classroom.assessment import quiz_events
+from classroom.assessment.live_quiz import QuizKind, TakerResult
+from classroom.assessment.questions import Kind
 from classroom.chat import ChatLine
 from classroom.hands import RaisedHand
 from classroom.journal import Removal
@@ -26,6 +29,17 @@ STATE = events.ClassState(
     events.ClassSettings(), (RaisedHand("p1", AT),), ("p1",), (events.MediaBlock("p1", Source.MICROPHONE, False),)
 )
 PERSON = events.ParticipantView("p1", Role.TRAINEE, "Nguyễn Thị Lan", "HV-1", (TRACK,))
+RESULT = TakerResult("HV001", "Nguyễn Văn An", 2, 1, 50.0)
+QUIZ_SAMPLES: dict[type, events.ClassEvent] = {
+    quiz_events.QuizStarted: quiz_events.QuizStarted(quiz_events.QuizView(
+        "q1", QuizKind.QUIZ, False, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), datetime(2026, 3, 2, 8, 1, tzinfo=UTC),
+        60, True, (quiz_events.QuizQuestionView(Kind.SINGLE, "Thủ đô?", ("Huế", "Hà Nội"), (1,)),), ((0, (1,)),),
+    )),
+    quiz_events.QuizAnswerTaken: quiz_events.QuizAnswerTaken("q1", 0),
+    quiz_events.QuizResults: quiz_events.QuizResults("q1", True, ((0, 1),), (RESULT,)),
+    quiz_events.QuizEnded: quiz_events.QuizEnded("q1"),
+    quiz_events.QuizReleased: quiz_events.QuizReleased("q1", (), RESULT, ((1,),)),
+}
 SAMPLES: dict[type, events.ClassEvent] = {
     events.Seated: events.Seated(PERSON, events.ClassSummary("c1", "Lớp 1", "room-101"), (PERSON,), STATE, (LINE,)),
     events.Waiting: events.Waiting(events.ClassSummary("c1", "Lớp 1")),
@@ -47,6 +61,11 @@ SAMPLES: dict[type, events.ClassEvent] = {
     events.PublishAnswer: events.PublishAnswer("v=0"),
     events.NegotiationFailed: events.NegotiationFailed("no answer"),
     events.ClassEnded: events.ClassEnded(),
+    events.CheckInChanged: events.CheckInChanged("HV-1", "Nguyễn Thị Lan", AT, None),
+    **QUIZ_SAMPLES,
+    events.RecordingChanged: events.RecordingChanged(
+        events.RecordingStatus(active=True, since=datetime(2026, 12, 2, 8, 0, tzinfo=UTC), by="Cô Lan")
+    ),
 }
 
 
@@ -73,6 +92,7 @@ def test_chat_lines_keep_identities_on_the_server() -> None:
 def _refusals() -> list[type[domain.ClassroomError]]:
     found: list[type[domain.ClassroomError]] = []
     pending: list[type[domain.ClassroomError]] = [domain.LiveClassError]
+    import classroom.assessment.errors  # noqa: F401  (its refusals are LiveClassErrors too)
     while pending:
         cls = pending.pop()
         found += cls.__subclasses__()

@@ -1,10 +1,13 @@
 """Records every audio/video codec object aiortc creates in a process.
 
-The relay must never decode or re-encode: the integration tests run the real server with
+The relay and the recorder must never decode or re-encode: the integration tests run the real server with
 tests/support/audit_site on PYTHONPATH, whose sitecustomize installs this audit in the server
 and in each of its worker processes, and then assert that nothing but "installed" was
 recorded. Every aiortc codec class and factory is wrapped, so any
-path that would create a decoder or encoder (PyAV or libvpx through aiortc) leaves a line.
+path that would create a decoder or encoder (PyAV or libvpx through aiortc) leaves a line; so
+are PyAV's own ways to make a codec context (`CodecContext.create`, and an output stream with a
+context: `add_stream`, `add_stream_from_template`), which the recorder must not use: it muxes
+into streams without any (`add_mux_stream`).
 """
 
 from __future__ import annotations
@@ -28,10 +31,15 @@ def _record(log: Path, what: str) -> None:
         f.write(f"{what} pid={os.getpid()}\n")
 
 
-def _wrap(log: Path, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+def _wrap(log: Path, name: str, fn: Callable[..., Any], once: bool = False) -> Callable[..., Any]:
+    recorded = False
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _record(log, name)
+        nonlocal recorded
+        if not (once and recorded):
+            _record(log, name)
+            recorded = True
         return fn(*args, **kwargs)
 
     return wrapper
@@ -53,6 +61,20 @@ def codec_classes() -> list[type]:
     return found
 
 
+def _install_pyav(log: Path) -> None:
+    import av
+    import av.codec.context
+    import av.container.output
+
+    create = av.codec.context.CodecContext.create
+    wrapped = staticmethod(_wrap(log, "CodecContext.create", create))
+    av.codec.context.CodecContext.create = wrapped  # type: ignore[method-assign]
+    av.CodecContext.create = wrapped  # type: ignore[method-assign]
+    output = av.container.output.OutputContainer
+    for name in ("add_stream", "add_stream_from_template"):
+        setattr(output, name, _wrap(log, f"OutputContainer.{name}", getattr(output, name)))
+
+
 def install(log: Path) -> None:
     for module in (codecs, receiver_module):
         if hasattr(module, "get_decoder"):
@@ -62,6 +84,11 @@ def install(log: Path) -> None:
             module.get_encoder = _wrap(log, "get_encoder", module.get_encoder)
     for cls in codec_classes():
         cls.__init__ = _wrap(log, cls.__name__, cls.__init__)  # type: ignore[method-assign]
+        # An encoder object also packs pre-encoded packets (the room agent's passthrough);
+        # only `encode` makes it create a codec, so each call is recorded too.
+        if issubclass(cls, Encoder):
+            cls.encode = _wrap(log, f"{cls.__name__}.encode", cls.encode, once=True)  # type: ignore[method-assign]
+    _install_pyav(log)
     _record(log, INSTALLED)
 
 

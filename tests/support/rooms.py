@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from classroom.checkin.register import CheckInView
+
 from devices.rooms_file import load_rooms
 from signaling.server.app import create_app
 from signaling.server.rooms import EXAMPLE_ROOMS, RoomService
@@ -23,6 +25,9 @@ class NobodyLive:
     """No hub: nobody is connected to any class."""
 
     async def end_class(self, class_id: str) -> None:
+        return None
+
+    async def checkin_changed(self, checkin: "CheckInView") -> None:
         return None
 
     def participant_count(self, class_id: str) -> int:

@@ -27,8 +27,8 @@ ROOM_WORDS = {  # the room words the class page shares with the console (web/sta
 }
 KEY = re.compile(
     r"^(?:(?:app|lang|role|prejoin|media|checks|link|class|toolbar|confirm|status|quality|error"
-    r"|chat|hands|floor|react|people|mod|lobby)\.[a-z_]+"
-    r"|room\.[a-z_]+\.[a-z_-]+)$"
+    r"|chat|hands|floor|react|people|mod|lobby|checkin|screen|quiz|exam|assess)\.[a-z_]+"
+    r"|room\.[a-z_]+\.[a-z_-]+|exam\.error\.[a-z_]+)$"
 )
 VIETNAMESE = re.compile(
     r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE
@@ -39,6 +39,8 @@ DYNAMIC = (
     | {f"quality.{level}" for level in ("good", "fair", "poor", "unknown")}
     | {f"error.{code.value}" for code in ErrorCode}
     | {"error.media_failed", "error.unknown"}
+    | {k for k in VI if k.startswith("exam.error.")}  # the test page's `exam.error.${code}`
+    | {k for k in VI if k.startswith(("assess.difficulty.", "assess.kind."))}  # the assessment page's
 )
 
 
@@ -48,7 +50,7 @@ def placeholders(text: str) -> set[str]:
 
 def keys_in_source() -> set[str]:
     found: set[str] = set()
-    for path in [*STATIC.glob("js/**/*.js"), STATIC / "join.html"]:
+    for path in [*STATIC.glob("js/**/*.js"), STATIC / "join.html", STATIC / "checkin.html", *STATIC.glob("screen.html")]:
         for literal in re.findall(
             r"""["'`]([a-z_]+\.[a-z_]+)["'`]""", path.read_text(encoding="utf-8")
         ):

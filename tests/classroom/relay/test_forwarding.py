@@ -288,3 +288,34 @@ def test_process_counters_follow_forwarding_nacks_and_drops():
     assert delta["congestion_events"] == 1
     assert delta["slow_subscriber_drops"] == 2  # the refused packet and the one skipped after it
     assert delta["keyframe_requests_sent"] >= 1
+
+
+class Tap:
+    def __init__(self, fail: bool = False):
+        self.seqs: list[int] = []
+        self.closed = False
+        self.fail = fail
+
+    def on_packet(self, pkt):
+        if self.fail:
+            raise OSError("disk gone")
+        self.seqs.append(pkt.seq)
+
+    def on_source_closed(self):
+        self.closed = True
+
+
+def test_a_tap_sees_every_packet_beside_subscribers_asks_a_keyframe_and_hears_the_end():
+    env = Env()
+    dt, sink = env.subscriber()
+    tap, broken = Tap(), Tap(fail=True)
+    env.up.add_tap(tap)
+    env.up.add_tap(broken)
+    assert env.plis  # the tap starts at a key frame
+    env.send(1, 0, DELTA)
+    env.send(2, 3000, KEY)
+    assert tap.seqs == [1, 2]  # every packet, not only from the key frame on
+    assert len(sink.packets) == 1
+    assert env.up.taps == (tap,)  # a failing tap is dropped, the others go on
+    env.up.close()
+    assert tap.closed and env.up.taps == ()

@@ -18,7 +18,9 @@ import { ClassroomView } from "./ui/classroom.js";
 import { confirmDialog } from "./ui/dialog.js";
 import { Notices, showCard } from "./ui/notices.js";
 import { PrejoinView } from "./ui/prejoin.js";
+import { QuizPanel } from "./ui/quiz_panel.js";
 import { RoomPanel } from "./ui/room_panel.js";
+import { AttendancePanel } from "./ui/attendance_panel.js";
 import { StatusBar } from "./ui/status_bar.js";
 
 /** @typedef {import("../shared/token.js").JoinClaims} JoinClaims */
@@ -29,6 +31,7 @@ import { StatusBar } from "./ui/status_bar.js";
 /** @typedef {{cameraId: string | null, microphoneId: string | null, camera: boolean, microphone: boolean}} DeviceChoice */
 
 const KEYS = {
+  inRoom: "classbridge.in_room",
   clientId: "classbridge.client_id",
   name: "classbridge.name",
   devices: "classbridge.devices",
@@ -58,6 +61,8 @@ class Page {
     /** @type {JoinClaims | null} */
     this.claims = null;
     this.token = "";
+    /** the lecturer is in the room: no class sound, no microphone (the room's own carry them) */
+    this.inRoom = false;
     this.capture = false;
     /** @type {DeviceChoice} */
     this.choice = { cameraId: null, microphoneId: null, camera: true, microphone: true, ...readJson(this.local, KEYS.devices) };
@@ -94,6 +99,8 @@ class Page {
     this.selfId = "";
     /** @type {import("./preview.js").JoinPreview | null} */
     this.preview = null;
+    /** @type {QuizPanel | null} polls and quizzes */
+    this.quiz = null;
   }
 
   start() {
@@ -143,6 +150,7 @@ class Page {
         fixedName: claims.role === "room" ? preview.room_title || null : null,
         startMuted: claims.role === "trainee" ? preview.join_muted : null,
       });
+      if (claims.role === "lecturer" && preview.class.room) view.offerInRoom(this.local?.getItem(KEYS.inRoom) === "1");
     });
     view.onjoin = (name) => void this.join(name);
     view.onselect = (selected) => {
@@ -230,6 +238,7 @@ class Page {
     this.capture = Boolean(saved.capture);
     this.micMuted = Boolean(saved.micMuted);
     this.cameraMuted = Boolean(saved.cameraMuted);
+    this.inRoom = Boolean(saved.inRoom);
     await this.join(saved.name);
   }
 
@@ -240,6 +249,10 @@ class Page {
     performance.mark("classbridge:join");
     this.prejoin?.setBusy(true);
     if (this.prejoin) ({ microphone: this.micMuted, camera: this.cameraMuted } = this.prejoin.startMuted());
+    if (this.prejoin && this.claims?.role === "lecturer" && !this.prejoin.inRoomField.hidden) {
+      this.inRoom = this.prejoin.inRoom();
+      this.local?.setItem(KEYS.inRoom, this.inRoom ? "1" : "0");
+    }
     await this.previewing; // a click before the camera opened still brings the camera along
     const claims = /** @type {JoinClaims} */ (this.claims);
     this.name = name;
@@ -254,7 +267,15 @@ class Page {
     });
     this.connection = connection;
     const video = this.capture ? this.stream.getVideoTracks()[0] : undefined;
-    const audio = this.capture ? this.stream.getAudioTracks()[0] : undefined;
+    // In the room, the ceiling microphones carry the lecturer's voice: theirs would echo.
+    const audio = this.capture && !this.inRoom ? this.stream.getAudioTracks()[0] : undefined;
+    if (this.inRoom) {
+      for (const track of this.stream.getAudioTracks()) {
+        track.stop();
+        this.stream.removeTrack(track);
+      }
+      this.micMuted = true;
+    }
     /** @type {{track: MediaStreamTrack, source: Source, muted: boolean}[]} */
     const entries = [];
     if (video) entries.push({ track: video, source: "camera", muted: this.cameraMuted });
@@ -290,8 +311,10 @@ class Page {
       }
       this.rememberSession();
       this.render();
+      if (joined.participant.role === "lecturer") void this.loadCheckins(joined.class.id);
     };
     connection.onnews = (news) => this.news(news);
+    connection.onquiz = (news) => this.quiz?.apply(news);
     connection.onroster = (participants) => {
       this.participants = participants;
       this.render();
@@ -309,6 +332,7 @@ class Page {
     };
     connection.onerror = (error) => {
       if (!error.fatal && !QUIET_ERRORS.has(error.code)) this.notices.toast(errorKey(error.code), {}, "warning");
+      if (error.ref?.startsWith("quiz_")) this.quiz?.refused(error.code);
       if (error.code === "not_allowed" && error.ref === "mute" && this.state.block(this.selfId, "microphone")) {
         this.micMuted = true; // the lecturer has not allowed it yet
         this.render();
@@ -328,6 +352,7 @@ class Page {
     document.title = `${title} – ${i18n.t("app.name")}`;
     const view = new ClassroomView(this.main, claims.role, this.selfId);
     this.view = view;
+    if (this.inRoom) view.setSilent(true); // the room's speakers play the class
     const connection = /** @type {ClassConnection} */ (this.connection);
     view.onrequest = (request) => connection.request(request);
     if (view.people) {
@@ -341,6 +366,7 @@ class Page {
     view.chat.onclose = () => this.togglePanel("chat", false);
     view.reactions.onpick = (reaction) => connection.request({ type: "react", reaction });
     if (claims.role === "lecturer") RoomPanel.mount(/** @type {HTMLElement} */ (this.main.querySelector("aside.self")), this.token);
+    if (view.people) AttendancePanel.mount(view.people.peopleSection, claims.class_id, this.token);
     view.onsoundblocked = () =>
       this.notices.banner("sound", "class.sound_blocked", {}, "info", [
         {
@@ -353,6 +379,9 @@ class Page {
         },
       ]);
     view.toolbar.onaction = (control) => void this.act(control);
+    this.quiz = new QuizPanel(claims.role);
+    this.quiz.onrequest = (request) => connection.request(request);
+    view.panels.prepend(this.quiz.element);
     this.render();
   }
 
@@ -441,6 +470,20 @@ class Page {
       const stillOff = source === "microphone" ? this.micMuted : this.cameraMuted;
       this.notices.clearBanner(id);
       if (stillOff) this.notices.toast(source === "microphone" ? "mod.you_may_unmute" : "mod.you_may_use_camera", {}, "info");
+    }
+  }
+
+  /** Who checked in from the room before we joined; `checkin` news keeps it current. @param {string} classId */
+  async loadCheckins(classId) {
+    try {
+      const response = await fetch(`/api/classes/${encodeURIComponent(classId)}/checkins`, { headers: { Authorization: `Bearer ${this.token}` } });
+      if (!response.ok) return; // the list is a convenience: the class runs without it
+      const known = new Set(this.state.checkins.map((c) => c.external_id));
+      const listed = /** @type {import("./protocol.js").CheckIn[]} */ (await response.json());
+      this.state.setCheckins([...this.state.checkins, ...listed.filter((c) => !known.has(c.external_id))]);
+      this.render();
+    } catch {
+      // offline for a moment: the next news brings the changes
     }
   }
 
@@ -595,7 +638,7 @@ class Page {
   /** Mark this tab as in the class, so that a reload goes straight back in. */
   rememberSession() {
     if (!this.claims) return;
-    const saved = { name: this.name, capture: this.capture, audioOnly: this.audioOnly, micMuted: this.micMuted, cameraMuted: this.cameraMuted };
+    const saved = { name: this.name, capture: this.capture, audioOnly: this.audioOnly, micMuted: this.micMuted, cameraMuted: this.cameraMuted, inRoom: this.inRoom };
     this.session?.setItem(sessionKey(this.claims), JSON.stringify(saved));
   }
 

@@ -13,6 +13,7 @@
 /** @typedef {import("./protocol.js").Lobby} Lobby */
 /** @typedef {import("./protocol.js").ClassNews} ClassNews */
 /** @typedef {import("./protocol.js").Joined} Joined */
+/** @typedef {import("./protocol.js").CheckIn} CheckIn */
 
 /** The chat lines a page keeps (the server sends the last 200 on join). */
 export const CHAT_KEPT = 500;
@@ -38,6 +39,8 @@ export class ClassState {
     this.settings = { ...DEFAULT_SETTINGS };
     /** @type {Lobby} */
     this.lobby = { waiting: [], removed: [] };
+    /** @type {CheckIn[]} trainees checked in from the room, first first (lecturers only) */
+    this.checkins = [];
     /** chat lines that arrived while the chat panel was closed */
     this.unread = 0;
   }
@@ -57,7 +60,7 @@ export class ClassState {
   /**
    * Apply one piece of news; returns what it changed, for the page to react.
    * @param {ClassNews} news
-   * @returns {"chat" | "hands" | "floor" | "reaction" | "blocked" | "settings" | "lobby"}
+   * @returns {"chat" | "hands" | "floor" | "reaction" | "blocked" | "settings" | "lobby" | "checkin"}
    */
   apply(news) {
     switch (news.type) {
@@ -83,8 +86,18 @@ export class ClassState {
         break;
       case "reaction":
         break;
+      case "checkin": {
+        const { type: _, ...checkin } = news;
+        this.setCheckins([...this.checkins.filter((c) => c.external_id !== checkin.external_id), checkin]);
+        break;
+      }
     }
     return news.type;
+  }
+
+  /** The check-ins so far (fetched on join: `GET /api/classes/{id}/checkins`). @param {CheckIn[]} checkins */
+  setCheckins(checkins) {
+    this.checkins = [...checkins].sort((a, b) => Date.parse(a.checked_in_at) - Date.parse(b.checked_in_at));
   }
 
   /** @param {string} participantId */

@@ -22,7 +22,7 @@ export const PROTOCOL_VERSION = 1;
 /** @typedef {"camera" | "microphone" | "screen" | "screen_audio"} Source */
 /** @typedef {"publish" | "subscribe"} Transport */
 /** @typedef {{track_id: string, source: Source, kind: "audio" | "video", muted: boolean}} TrackInfo */
-/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[]}} ParticipantInfo */
+/** @typedef {{id: string, role: string, name: string, external_id: string | null, tracks: TrackInfo[], agent?: boolean}} ParticipantInfo */
 /** @typedef {{mid: string, participant_id: string, track_id: string, source: Source, kind: "audio" | "video"}} SubscribedTrack */
 /** @typedef {{id: string, title: string, room: string | null}} ClassInfo */
 /**
@@ -67,7 +67,26 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "remove", participant_id: string}
  *   | {type: "readmit", identity: string}
  *   | {type: "settings"} & Partial<ClassSettings>
- *   | {type: "admit", seat_id: string, admit: boolean}} ClassRequest
+ *   | {type: "admit", seat_id: string, admit: boolean}
+ *   | {type: "quiz_start", kind: "poll" | "quiz", time_limit_s: number, anonymous: boolean, questions: QuizQuestionIn[], draw: {count: number, topic: string | null}[]}
+ *   | {type: "quiz_answer", quiz_id: string, question: number, choice: number[]}
+ *   | {type: "quiz_end", quiz_id: string}
+ *   | {type: "quiz_release", quiz_id: string}} ClassRequest
+ */
+/** @typedef {{kind: "single" | "multiple" | "true_false", text: string, options: string[], correct: number[]}} QuizQuestionIn */
+/** @typedef {{kind: "single" | "multiple" | "true_false", text: string, options: string[], correct: number[] | null}} QuizQuestion */
+/**
+ * @typedef {{id: string, kind: "poll" | "quiz", anonymous: boolean, started_at: string, deadline: string, time_limit_s: number,
+ *   open: boolean, questions: QuizQuestion[], answered: {question: number, choice: number[]}[]}} QuizInfo
+ */
+/** @typedef {{identity: string, name: string, answered: number, correct: number, score: number}} QuizResult */
+/**
+ * A poll or quiz in class (docs/protocol.md, quiz_*).
+ * @typedef {{type: "quiz", quiz: QuizInfo}
+ *   | {type: "quiz_saved", quiz_id: string, question: number}
+ *   | {type: "quiz_results", quiz_id: string, open: boolean, counts: number[][], results: QuizResult[]}
+ *   | {type: "quiz_ended", quiz_id: string}
+ *   | {type: "quiz_released", quiz_id: string, counts: number[][], result: QuizResult | null, correct: number[][]}} QuizNews
  */
 /**
  * What the server tells about the running class (chat, hands, floor, reactions, blocks,
@@ -78,8 +97,10 @@ export const PROTOCOL_VERSION = 1;
  *   | {type: "reaction", participant_id: string, reaction: ReactionName}
  *   | {type: "blocked", participant_id: string, source: Source, blocked: boolean, may_resume: boolean}
  *   | {type: "settings", settings: ClassSettings}
- *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}} ClassNews
+ *   | {type: "lobby", waiting: WaitingPerson[], removed: RemovedPerson[]}
+ *   | ({type: "checkin"} & CheckIn)} ClassNews
  */
+/** A trainee checked in from the room's PIN (docs/checkin.md). @typedef {{external_id: string, name: string, checked_in_at: string, checked_out_at: string | null}} CheckIn */
 /** @typedef {{info: SubscribedTrack, track: MediaStreamTrack}} RemoteTrack */
 /**
  * @typedef {"idle" | "connecting" | "waiting" | "joined" | "reconnecting" | "closed"} Status
@@ -194,6 +215,8 @@ export class ClassConnection {
     this.onwaiting = () => {};
     /** @type {(news: ClassNews) => void} chat, hands, floor, reactions, blocks, settings, lobby */
     this.onnews = () => {};
+    /** @type {(news: QuizNews) => void} polls and quizzes */
+    this.onquiz = () => {};
 
     /** @type {Status} */
     this.status = "idle";
@@ -481,7 +504,15 @@ export class ClassConnection {
       case "blocked":
       case "settings":
       case "lobby":
+      case "checkin":
         this.onnews(message);
+        return;
+      case "quiz":
+      case "quiz_saved":
+      case "quiz_results":
+      case "quiz_ended":
+      case "quiz_released":
+        this.onquiz(message);
         return;
       case "offer":
         this.subscribeChain = this.subscribeChain

@@ -27,6 +27,12 @@
  * @typedef {{kind: string, name: string, room: ?string}} PrincipalInfo
  * @typedef {{type: "welcome", v: number, principal: PrincipalInfo, rooms: RoomView[],
  *   log: LogEntry[]}} Welcome
+ * @typedef {{source: string, state: string, mode: ?string, reason: ?string, codec: ?string,
+ *   profile: ?string, width: ?number, height: ?number, fps: ?number, bitrate_bps: ?number,
+ *   reconnects: number, frames: number}} AgentVideo
+ * @typedef {{room: string, online: boolean, seconds_since_report: number, version: string,
+ *   state: string, detail: string, class_id: ?string, video: ?AgentVideo,
+ *   audio: {capture_dbfs: number, playback_dbfs: number, error?: ?string}}} AgentView
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -104,6 +110,11 @@ export class RoomsApi {
   /** @param {string} room @param {string} scene @returns {Promise<SceneRunView>} */
   runScene(room, scene) {
     return this.request("POST", `/api/rooms/${enc(room)}/scenes/${enc(scene)}/runs`);
+  }
+
+  /** The room PC's agent, as it last reported (404 when none has). @param {string} room @returns {Promise<AgentView>} */
+  agent(room) {
+    return this.request("GET", `/api/rooms/${enc(room)}/agent`);
   }
 
   /** @param {{room?: string, limit?: number, format?: string}} query */

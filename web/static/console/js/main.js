@@ -136,7 +136,9 @@ async function render() {
     return;
   }
   const selected = room.name;
+  current.view?.stop();
   const view = roomView(room, {
+    agent: staff ? api : undefined,
     send: (device, command) =>
       api.command(selected, device, command).catch((error) => report(error)),
     runScene: (scene) => api.runScene(selected, scene).catch((error) => report(error)),

@@ -58,6 +58,8 @@ export class ClassroomView {
     this.floorBanner = el("div", { className: "floor-banner", attrs: { hidden: "", role: "status" } }, el("span", { i18n: "floor.you_have" }), handBack);
     /** @type {() => void} */
     this.onsoundblocked = () => {};
+    /** the page plays none of the class's sound ("I am in the room": no echo loop) */
+    this.silent = false;
     /** @type {Map<string, Tile>} */
     this.tiles = new Map();
     this.main = el("div", { className: "stage-main" });
@@ -217,6 +219,12 @@ export class ClassroomView {
     for (const [key, tile] of this.tiles) tile.setSpeaking((levels.get(key) ?? 0) > SPEAKING_LEVEL);
   }
 
+  /** Play none of the class's sound (the lecturer is in the room). @param {boolean} silent */
+  setSilent(silent) {
+    this.silent = silent;
+    for (const tile of this.tiles.values()) tile.setSilent(silent);
+  }
+
   /** After a click: play the sound autoplay blocked. */
   unmuteSound() {
     for (const tile of this.tiles.values()) tile.unmuteSound();
@@ -228,6 +236,7 @@ export class ClassroomView {
     if (!tile) {
       tile = new Tile(key, options);
       tile.onsoundblocked = () => this.onsoundblocked();
+      if (this.silent) tile.setSilent(true);
       this.tiles.set(key, tile);
     } else {
       tile.setLabel(options.label);
@@ -247,7 +256,7 @@ export class ClassroomView {
  * @param {RemoteTrack[]} remote
  * @returns {Map<string, MediaStreamTrack[]>}
  */
-function groupTracks(remote) {
+export function groupTracks(remote) {
   /** @type {Map<string, MediaStreamTrack[]>} */
   const groups = new Map();
   for (const { info, track } of remote) {

@@ -7,7 +7,7 @@
  */
 
 import { el } from "../../shared/dom.js";
-import { bind } from "../../shared/i18n.js";
+import { bind, formatClock } from "../../shared/i18n.js";
 import { waited } from "../class_state.js";
 
 /** @typedef {import("../protocol.js").ParticipantInfo} ParticipantInfo */
@@ -22,6 +22,9 @@ const SETTINGS = /** @type {[keyof ClassSettings, string][]} */ ([
   ["auto_admit_personal", "mod.auto_admit"],
   ["floor_screen_share", "mod.floor_share"],
 ]);
+
+/** hh:mm of a time, in the page's language. @param {string} iso */
+const clockOf = (iso) => formatClock(iso).slice(0, 5);
 
 export class PeoplePanel {
   constructor() {
@@ -45,6 +48,13 @@ export class PeoplePanel {
     this.waiting = el("ul", { className: "people-list lobby-list" });
     this.removed = el("ul", { className: "people-list removed-list" });
     this.waitingSection = el("div", { className: "lobby-waiting", attrs: { hidden: "" } }, el("h3", { i18n: "lobby.heading" }), this.waiting);
+    this.checkins = el("ul", { className: "people-list checkin-list" });
+    this.checkinSection = el(
+      "div",
+      { className: "room-checkins", attrs: { hidden: "" } },
+      (this.checkinHeading = el("h3", { i18n: "people.checkins_heading", args: { count: 0 } })),
+      this.checkins,
+    );
     this.removedSection = el("div", { className: "lobby-removed", attrs: { hidden: "" } }, el("h3", { i18n: "lobby.removed_heading" }), this.removed);
     /** @type {Map<keyof ClassSettings, HTMLInputElement>} */
     this.switches = new Map();
@@ -68,6 +78,7 @@ export class PeoplePanel {
       this.waitingSection,
       el("div", { className: "people-tools" }, muteAll, el("label", { className: "switch" }, this.mayUnmute, el("span", { i18n: "mod.may_unmute" }))),
       this.people,
+      this.checkinSection,
       this.removedSection,
       settings,
     );
@@ -97,7 +108,7 @@ export class PeoplePanel {
   /** @param {ParticipantInfo[]} participants everyone else @param {ClassState} state */
   render(participants, state) {
     // Rebuild only on change: a button must not be replaced under the lecturer's pointer.
-    const key = JSON.stringify([participants.map((p) => [p.id, p.name, p.role]), state.hands, state.floor, state.blocks, state.lobby, state.settings, this.open]);
+    const key = JSON.stringify([participants.map((p) => [p.id, p.name, p.role]), state.hands, state.floor, state.blocks, state.lobby, state.settings, state.checkins, this.open]);
     if (key === this.renderedKey) return;
     this.renderedKey = key;
     const byId = new Map(participants.map((p) => [p.id, p]));
@@ -157,6 +168,23 @@ export class PeoplePanel {
       ),
     );
     this.removedSection.hidden = state.lobby.removed.length === 0;
+    const present = state.checkins.filter((c) => !c.checked_out_at).length;
+    bind(this.checkinHeading, "people.checkins_heading", { count: present });
+    this.checkins.replaceChildren(
+      ...state.checkins.map((c) =>
+        el(
+          "li",
+          { className: `person checkin${c.checked_out_at ? " checked-out" : ""}`, data: { externalId: c.external_id } },
+          el("span", { className: "person-name", text: c.name }),
+          el("span", {
+            className: "hint",
+            i18n: c.checked_out_at ? "people.checked_out_at" : "people.checked_in_at",
+            args: { time: clockOf(c.checked_out_at ?? c.checked_in_at) },
+          }),
+        ),
+      ),
+    );
+    this.checkinSection.hidden = state.checkins.length === 0;
     for (const [name, input] of this.switches) input.checked = state.settings[name];
   }
 

@@ -44,6 +44,13 @@ export class PrejoinView {
     this.classTime = el("p", { className: "hint prejoin-time", attrs: { hidden: "" } });
     this.micOff = el("input", { attrs: { id: "start-mic-off", type: "checkbox", checked: startMuted.microphone } });
     this.cameraOff = el("input", { attrs: { id: "start-camera-off", type: "checkbox", checked: startMuted.camera } });
+    this.inRoomBox = el("input", { attrs: { id: "in-room", type: "checkbox" } });
+    this.inRoomField = el(
+      "div",
+      { className: "in-room", attrs: { hidden: "" } },
+      el("label", { className: "switch" }, this.inRoomBox, el("span", { i18n: "prejoin.in_room" })),
+      el("p", { className: "hint", i18n: "prejoin.in_room_hint" }),
+    );
     /** the user changed a start choice: the class's default no longer applies */
     this.chosen = false;
     for (const box of [this.micOff, this.cameraOff]) box.addEventListener("change", () => (this.chosen = true));
@@ -90,6 +97,7 @@ export class PrejoinView {
             el("label", { className: "switch" }, this.cameraOff, el("span", { i18n: "prejoin.start_camera_off" })),
           )
         : null,
+      this.inRoomField,
       this.problem,
       this.status,
       this.joinButton,
@@ -144,6 +152,21 @@ export class PrejoinView {
       this.micOff.checked = startMuted;
       this.cameraOff.checked = startMuted;
     }
+  }
+
+  /**
+   * Offer "I am in the room" (a lecturer, a class with a room): the page then plays none of
+   * the class's sound and sends no microphone; the room's microphones and speakers do.
+   * @param {boolean} remembered the choice made last time
+   */
+  offerInRoom(remembered) {
+    this.inRoomField.hidden = false;
+    this.inRoomBox.checked = remembered;
+  }
+
+  /** Whether the lecturer said they are in the room. */
+  inRoom() {
+    return !this.inRoomField.hidden && this.inRoomBox.checked;
   }
 
   /** The user's start choices. @returns {{microphone: boolean, camera: boolean}} true: start muted */

@@ -25,6 +25,8 @@ export class Tile {
     this.video.autoplay = true;
     this.video.playsInline = true;
     this.video.muted = local; // never play our own microphone back
+    /** plays no sound at all: the lecturer is in the room, whose speakers carry the class */
+    this.silent = false;
     this.initials = el("span", { className: "avatar", attrs: { "aria-hidden": "true" } });
     this.placeholder = el("div", { className: "tile-placeholder" }, this.initials);
     this.name = el("span", { className: "tile-name" });
@@ -93,9 +95,16 @@ export class Tile {
     });
   }
 
+  /** No sound from this tile (or sound again). @param {boolean} silent */
+  setSilent(silent) {
+    this.silent = silent;
+    if (silent) this.video.muted = true;
+    else this.unmuteSound();
+  }
+
   /** After a user gesture: play sound again. */
   unmuteSound() {
-    if (this.local || !this.video.muted) return;
+    if (this.local || this.silent || !this.video.muted) return;
     this.video.muted = false;
     this.play();
   }

@@ -3,6 +3,7 @@
 
 import { el } from "../../../../static/shared/dom.js";
 import { t } from "../../../../static/shared/i18n.js";
+import { agentCard } from "./agent_card.js";
 import { DeviceCard } from "./device_card.js";
 import { eventLog } from "./event_log.js";
 import { scenePanel } from "./scenes.js";
@@ -14,7 +15,7 @@ import { scenePanel } from "./scenes.js";
 
 /**
  * @param {RoomView} room
- * @param {{send: (device: string, command: Command) => Promise<unknown>, runScene: (scene: string) => void,
+ * @param {{agent?: import("../../../../static/shared/rooms_api.js").RoomsApi, send: (device: string, command: Command) => Promise<unknown>, runScene: (scene: string) => void,
  *   position: (name: string) => void, canChange: (what: string) => boolean,
  *   mayRun: (lecturer: boolean) => boolean}} actions
  */
@@ -23,6 +24,7 @@ export function roomView(room, actions) {
   const cards = new Map(room.devices.map((d) => [d.name, new DeviceCard(d, actions.send, actions)]));
   const scenes = scenePanel(room, { ...actions, mayMove: actions.canChange("position") });
   const log = eventLog(room);
+  const agent = actions.agent ? agentCard(actions.agent, room.name) : null;
   const element = el(
     "section",
     { className: "room", attrs: { "data-room": room.name } },
@@ -30,12 +32,13 @@ export function roomView(room, actions) {
     el(
       "div",
       { className: "layout" },
-      el("div", { className: "devices", attrs: { "aria-label": t("device.list") } }, ...[...cards.values()].map((c) => c.element)),
+      el("div", { className: "devices", attrs: { "aria-label": t("device.list") } }, ...[...cards.values()].map((c) => c.element), agent ? agent.element : null),
       el("aside", {}, scenes.element, log.element),
     ),
   );
   return {
     element,
+    stop: () => agent?.stop(),
     /** @param {DeviceView} view */
     device: (view) => cards.get(view.name)?.update(view),
     scene: scenes.update,

@@ -1,0 +1,1 @@
+"""Webhooks to the school's training-management software (Standard Webhooks)."""
