@@ -127,11 +127,11 @@ class Process:
 
 
 class Server:
-    def __init__(self, relay: str, workers: int, data_dir: Path):
+    def __init__(self, relay: str, workers: int, data_dir: Path, settings: dict[str, str] | None = None):
         self.relay = relay
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "CLASSBRIDGE_ADMIN_TOKEN": ADMIN, "CLASSBRIDGE_LOG_LEVEL": "warning"}
+        env = {**os.environ, "CLASSBRIDGE_ADMIN_TOKEN": ADMIN, "CLASSBRIDGE_LOG_LEVEL": "warning", **(settings or {})}
         if relay == "classbridge":
             args = [sys.executable, "-m", "signaling.cli.main", "serve", "--port", str(self.port)]
             args += ["--data-dir", str(data_dir), "--workers", str(workers)]
@@ -221,6 +221,7 @@ class Scenario:
     media_seconds: int = 20
     size: tuple[int, int] = media.HD
     floor: bool = False  # a trainee in each class holds the floor: their 360p camera goes to everyone too
+    settings: dict[str, str] = field(default_factory=dict)  # CLASSBRIDGE_* for the server (e.g. its media ports)
 
 
 def run(s: Scenario, raw: Path | None = None) -> RunResult:
@@ -230,7 +231,7 @@ def run(s: Scenario, raw: Path | None = None) -> RunResult:
     join_budget = s.subscribers / s.rate + 20
     base = [sys.executable, "-m", "bench.load_peers"]
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(s.relay, s.workers, Path(tmp) / "data")
+        server = Server(s.relay, s.workers, Path(tmp) / "data", s.settings)
         peers: list[Process] = []
         publishers: list[Process] = []
         try:

@@ -61,7 +61,8 @@ from aiortc.rtp import (
 )
 
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
-from classroom.relay.udp_mux import UdpMux
+from classroom.relay.tcp_framing import FrameReader, frame
+from classroom.relay.udp_mux import UdpMux, stun_request_ufrag
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,7 @@ class _PortRange:
     high: int
 
 
+SHARED_SOCKET_BUFFER_SIZE = 4 * 1024 * 1024
 _ports: _PortRange | None = None
 _shared_sockets: dict[str, _SharedSocket] = {}
 
@@ -156,18 +158,27 @@ def use_single_port(port: int, addresses: Iterable[str]) -> None:
     """
     for address in addresses:
         if address not in _shared_sockets:
-            _shared_sockets[address] = _SharedSocket(_bound_socket(address, port))
+            sock = _bound_socket(address, port)
+            # Every subscriber's packets leave through this one socket: a kernel buffer as
+            # large as allowed (net.core.wmem_max/rmem_max), so that a burst queues there
+            # instead of in asyncio's buffer, which DtlsSink reads as "this subscriber is slow".
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SHARED_SOCKET_BUFFER_SIZE)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SHARED_SOCKET_BUFFER_SIZE)
+            _shared_sockets[address] = _SharedSocket(sock)
     aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
     aioice.ice.Connection.__init__ = _connection_with_long_ufrag  # type: ignore[method-assign]
 
 
 def use_any_ports() -> None:
-    """aioice's own behaviour: a fresh socket on any port per candidate (tests restore this)."""
+    """aioice's own behaviour: a fresh UDP socket on any port per candidate, no TCP (tests restore this)."""
     global _ports
     _ports = None
     for shared in _shared_sockets.values():
         shared.close()
     _shared_sockets.clear()
+    for listener in _tcp_listeners.values():
+        listener.close()
+    _tcp_listeners.clear()
     aioice.ice.Connection.get_component_candidates = _aioice_get_component_candidates  # type: ignore[method-assign]
     aioice.ice.Connection.__init__ = _aioice_connection_init  # type: ignore[method-assign]
 
@@ -222,6 +233,11 @@ async def _component_candidates(self, component, addresses, timeout=5):  # type:
         )
         candidates.append(protocol.local_candidate)
         self._protocols.append(protocol)
+    for address in addresses:
+        tcp = await _tcp_candidate(self, component, address)
+        if tcp is not None:
+            candidates.append(tcp.local_candidate)
+            self._protocols.append(tcp)
     return candidates + await _aioice_get_component_candidates(self, component, [], timeout)
 
 
@@ -229,9 +245,15 @@ async def _host_protocol(connection: aioice.ice.Connection, address: str) -> aio
     shared = _shared_sockets.get(address)
     if shared is not None:
         return await shared.endpoint(connection)
-    if _ports is None:
-        return None
-    sock = _socket_in_range(address, _ports)
+    sock: socket.socket | None
+    if _ports is not None:
+        sock = _socket_in_range(address, _ports)
+    else:
+        try:
+            sock = _bound_socket(address, 0)  # any port, as aioice binds
+        except OSError as e:
+            logger.warning("%s", e.strerror)
+            sock = None
     if sock is None:
         return None
     loop = asyncio.get_running_loop()
@@ -312,6 +334,193 @@ class _MuxedTransport(asyncio.DatagramTransport):
         self._closing = True
         self._shared.mux.unregister(self._protocol)
         asyncio.get_running_loop().call_soon(self._protocol.connection_lost, None)
+
+    def abort(self) -> None:
+        self.close()
+
+
+# ---- ICE over TCP (RFC 6544 passive candidates on one port, RFC 4571 framing) ----------------------
+
+# Below every UDP host candidate (65535), so that UDP wins whenever it works.
+TCP_LOCAL_PREFERENCE = 8191
+# A TCP stream that has not named its connection (a STUN request with our ufrag) by then is closed.
+TCP_FIRST_REQUEST_S = 10.0
+_tcp_listeners: dict[str, _TcpListener] = {}
+
+
+def use_tcp_port(port: int, addresses: Iterable[str]) -> None:
+    """Offer a passive TCP candidate on `port` for every connection (for networks that block UDP).
+
+    The listening sockets are bound now (OSError naming the port if taken) and served once
+    the event loop runs the first gathering.
+    """
+    for address in addresses:
+        if address not in _tcp_listeners:
+            _tcp_listeners[address] = _TcpListener(_bound_tcp_socket(address, port))
+    aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
+    aioice.ice.Connection.__init__ = _connection_with_long_ufrag  # type: ignore[method-assign]
+
+
+def _bound_tcp_socket(address: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((address, port))
+        sock.listen(128)
+    except OSError as e:
+        sock.close()
+        raise OSError(e.errno, f"cannot listen on TCP {address}:{port} for media: {e.strerror}") from None
+    sock.setblocking(False)
+    return sock
+
+
+async def _tcp_candidate(connection: aioice.ice.Connection, component: int, address: str) -> aioice.ice.StunProtocol | None:
+    listener = _tcp_listeners.get(address)
+    if listener is None:
+        return None
+    protocol = await listener.endpoint(connection)
+    host, port = listener.sockname
+    protocol.local_candidate = aioice.Candidate(
+        foundation=aioice.candidate.candidate_foundation("host", "tcp", host),
+        component=component,
+        transport="tcp",
+        priority=aioice.candidate.candidate_priority(component, "host", TCP_LOCAL_PREFERENCE),
+        host=host,
+        port=port,
+        type="host",
+        tcptype="passive",
+    )
+    return protocol
+
+
+class _TcpListener:
+    """One listening TCP socket for every connection's passive candidate, streams routed by ufrag."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.sockname: tuple[str, int] = sock.getsockname()[:2]
+        self.endpoints: dict[str, aioice.ice.StunProtocol] = {}
+        self._server: asyncio.Server | None = None
+        self._opening: asyncio.Future[asyncio.Server] | None = None
+
+    async def endpoint(self, connection: aioice.ice.Connection) -> aioice.ice.StunProtocol:
+        if self._server is None:
+            if self._opening is None:
+                loop = asyncio.get_running_loop()
+                self._opening = asyncio.ensure_future(loop.create_server(lambda: _IceTcpStream(self), sock=self.sock))
+            opening = self._opening
+            self._server = await asyncio.shield(opening)
+        ufrag = connection.local_username
+        if ufrag in self.endpoints:
+            raise ValueError(f"ICE ufrag {ufrag!r} is already in use on this port")
+        protocol = aioice.ice.StunProtocol(connection)
+        self.endpoints[ufrag] = protocol
+        protocol.connection_made(_TcpEndpointTransport(self, ufrag, protocol))
+        return protocol
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        else:
+            self.sock.close()
+
+
+class _IceTcpStream(asyncio.Protocol):
+    """One TCP connection from a participant (its active candidate)."""
+
+    def __init__(self, listener: _TcpListener):
+        self.listener = listener
+        self.reader = FrameReader()
+        self.transport: asyncio.Transport | None = None
+        self.peer: tuple[str, int] = ("", 0)
+        self.endpoint: _TcpEndpointTransport | None = None
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = (peer[0], peer[1])
+        self._deadline = asyncio.get_running_loop().call_later(TCP_FIRST_REQUEST_S, self._give_up)
+
+    def data_received(self, data: bytes) -> None:
+        for packet in self.reader.feed(data):
+            if self.endpoint is None and not self._attach(packet):
+                return
+            assert self.endpoint is not None
+            self.endpoint.protocol.datagram_received(packet, self.peer)
+        if self.endpoint is None and self.reader.pending > 2048:
+            self._give_up()  # not ICE: nobody sends kilobytes before a binding request
+
+    def _attach(self, packet: bytes) -> bool:
+        ufrag = stun_request_ufrag(packet)
+        protocol = self.listener.endpoints.get(ufrag) if ufrag else None
+        if protocol is None:
+            self._give_up()
+            return False
+        endpoint = protocol.transport
+        assert isinstance(endpoint, _TcpEndpointTransport)
+        self.endpoint = endpoint
+        endpoint.streams[self.peer] = self
+        if self._deadline is not None:
+            self._deadline.cancel()
+        return True
+
+    def send(self, packet: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(frame(packet))
+
+    def _give_up(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        if self.endpoint is not None and self.endpoint.streams.get(self.peer) is self:
+            del self.endpoint.streams[self.peer]
+
+
+class _TcpEndpointTransport(asyncio.DatagramTransport):
+    """One connection's view of its TCP streams, as the datagram transport aioice expects."""
+
+    def __init__(self, listener: _TcpListener, ufrag: str, protocol: aioice.ice.StunProtocol):
+        super().__init__()
+        self._listener = listener
+        self._ufrag = ufrag
+        self.protocol = protocol
+        self.streams: dict[tuple[str, int], _IceTcpStream] = {}
+        self._closing = False
+
+    def sendto(self, data, addr=None):  # type: ignore[no-untyped-def]
+        stream = self.streams.get((addr[0], addr[1])) if addr else None
+        if stream is not None and not self._closing:  # checks towards active candidates: nowhere to go
+            stream.send(data)
+
+    def get_write_buffer_size(self) -> int:
+        return max(
+            (s.transport.get_write_buffer_size() for s in self.streams.values() if s.transport is not None),
+            default=0,
+        )
+
+    def get_extra_info(self, name, default=None):  # type: ignore[no-untyped-def]
+        if name == "sockname":
+            return self._listener.sockname
+        return default
+
+    def is_closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        if self._listener.endpoints.get(self._ufrag) is self.protocol:
+            del self._listener.endpoints[self._ufrag]
+        for stream in list(self.streams.values()):
+            stream._give_up()
+        self.streams.clear()
+        asyncio.get_running_loop().call_soon(self.protocol.connection_lost, None)
 
     def abort(self) -> None:
         self.close()

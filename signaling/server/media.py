@@ -88,7 +88,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
 
 
 def use_media_ports(settings: Settings, addresses: tuple[str, ...]) -> None:
-    """The relay's UDP ports: one for everyone, a range, or (unset) any port."""
+    """The relay's UDP ports (one for everyone, a range, or unset: any port) and its ICE-TCP port."""
     ice = settings.ice
     if ice.udp_port is not None:
         try:
@@ -97,6 +97,11 @@ def use_media_ports(settings: Settings, addresses: tuple[str, ...]) -> None:
             raise SettingsError(f"ice.udp_port: {e.strerror} (is another server using it?)") from None
     elif ice.udp_port_min is not None and ice.udp_port_max is not None:
         aiortc_internals.use_port_range(ice.udp_port_min, ice.udp_port_max)
+    if ice.tcp_port is not None:
+        try:
+            aiortc_internals.use_tcp_port(ice.tcp_port, addresses)
+        except OSError as e:
+            raise SettingsError(f"ice.tcp_port: {e.strerror} (is another server using it?)") from None
 
 
 def connection_terms(settings: Settings) -> ConnectionTerms:

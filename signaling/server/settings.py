@@ -143,6 +143,12 @@ class IceSettings(_Strict):
         le=65535,
         description="Single-port mode: every participant's media on this one UDP port.",
     )
+    tcp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="ICE over TCP: one TCP port for participants whose networks block UDP.",
+    )
     turn: TurnSettings | None = Field(
         default=None,
         description="A TURN server (coturn use-auth-secret): each participant gets its own "
@@ -480,6 +486,10 @@ class Settings(BaseSettings):
                 "ice.udp_port (single-port mode) needs workers = 1: media worker processes cannot "
                 "share one UDP port; give them a range with ice.udp_port_min/udp_port_max"
             )
+        if self.ice.tcp_port is not None and self.workers > 1:
+            raise ValueError("ice.tcp_port (ICE over TCP) needs workers = 1: worker processes cannot share one port")
+        if self.ice.tcp_port is not None and self.ice.tcp_port == self.port:
+            raise ValueError("ice.tcp_port must differ from port (the HTTP port)")
         return self
 
     @property

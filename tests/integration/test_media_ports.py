@@ -89,6 +89,8 @@ def media_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         **ports,
         "CLASSBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
         "CLASSBRIDGE_LOG_LEVEL": "warning",
+        # No rooms: the example room's simulated devices would open UDP sockets of their own.
+        "CLASSBRIDGE_ROOMS_SIMULATED": "false",
     }
     served = serve(directory / "data", env=env)
     try:

@@ -32,7 +32,9 @@ def nominated_local_types(client: ClassClient) -> list[str]:
     return types
 
 
-async def watch(ws: str, token: str, turn_url: str | None, frames: int, timeout: float) -> dict[str, object]:
+async def watch(
+    ws: str, token: str, turn_url: str | None, frames: int, timeout: float, no_ice_servers: bool = False
+) -> dict[str, object]:
     started = time.monotonic()
     client = ClassClient(await WebSocketChannel.connect(ws), timeout=timeout)
     joined = await client.join(token, name="Học viên ở nhà")
@@ -41,6 +43,8 @@ async def watch(ws: str, token: str, turn_url: str | None, frames: int, timeout:
         if turn is None or turn_url not in turn.urls:
             raise SystemExit(f"no TURN server {turn_url} in the join reply: {joined.ice_servers}")
         client.use_ice_servers([RTCIceServer(urls=[turn_url], username=turn.username, credential=turn.credential)])
+    elif no_ice_servers:
+        client.use_ice_servers([])  # direct only (host candidates), e.g. to compare with TURN
     lecturer = next(p for p in joined.participants if p.role == Role.LECTURER)
     video = await client.wait_for_track(lecturer.id, Source.CAMERA, timeout=timeout)
     first = await asyncio.wait_for(video.track.recv(), timeout)
@@ -67,8 +71,10 @@ def main() -> None:
     parser.add_argument("--turn-url")
     parser.add_argument("--frames", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--no-ice-servers", action="store_true", help="ignore the join reply's STUN/TURN servers")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(watch(args.ws, args.token, args.turn_url, args.frames, args.timeout))), flush=True)
+    result = asyncio.run(watch(args.ws, args.token, args.turn_url, args.frames, args.timeout, args.no_ice_servers))
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -278,3 +278,59 @@ def test_a_taken_single_port_is_refused_with_its_number():
         with pytest.raises(OSError, match=f"cannot bind UDP 127.0.0.1:{port} for media"):
             aiortc_internals.use_single_port(port, ["127.0.0.1"])
     aiortc_internals.use_any_ports()
+
+
+async def test_ice_tcp_answers_a_framed_binding_request_on_the_one_port():
+    """A participant's active TCP candidate (RFC 6544) reaches its connection by ufrag (RFC 4571 frames)."""
+    import socket
+
+    from aioice import stun
+
+    from classroom.relay.tcp_framing import FrameReader, frame
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    aiortc_internals.use_tcp_port(port, ["127.0.0.1"])
+    try:
+        server = aioice.ice.Connection(ice_controlling=False)
+        other = aioice.ice.Connection(ice_controlling=False)
+        await server.gather_candidates()
+        await other.gather_candidates()
+        tcp = [c for c in server.local_candidates if c.transport == "tcp"]
+        assert [(c.host, c.port, c.tcptype, c.type) for c in tcp] == [("127.0.0.1", port, "passive", "host")]
+        udp = [c for c in server.local_candidates if c.transport == "udp"]
+        assert len(udp) == 1 and udp[0].priority > tcp[0].priority, "UDP must be preferred"
+        assert "tcptype passive" in tcp[0].to_sdp()
+
+        async def ask(username: str, password: str) -> stun.Message | None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            request = stun.Message(message_method=stun.Method.BINDING, message_class=stun.Class.REQUEST)
+            request.attributes["USERNAME"] = username
+            request.attributes["PRIORITY"] = 1
+            request.attributes["ICE-CONTROLLING"] = 1
+            request.add_message_integrity(password.encode())
+            writer.write(frame(bytes(request)))
+            frames = FrameReader()
+            try:
+                while True:
+                    data = await asyncio.wait_for(reader.read(4096), 5)
+                    if not data:
+                        return None  # closed by the server
+                    for packet in frames.feed(data):
+                        return stun.parse_message(packet)
+            finally:
+                writer.close()
+
+        answer = await ask(f"{server.local_username}:peer", server.local_password)
+        assert answer is not None and answer.message_class == stun.Class.RESPONSE
+        assert answer.attributes["XOR-MAPPED-ADDRESS"][0] == "127.0.0.1"
+        wrong = await ask(f"{other.local_username}:peer", server.local_password)  # other's ufrag, not its password
+        assert wrong is not None and wrong.message_class == stun.Class.ERROR
+        assert await ask("nobody:peer", "x" * 22) is None  # an unknown ufrag: the stream is closed
+        await server.close()
+        await other.close()
+    finally:
+        aiortc_internals.use_any_ports()
+        aiortc_internals.use_host_addresses(None)
