@@ -65,7 +65,7 @@ def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: Cl
         assert cuong.locator(".classroom").count() == 0
 
         # Remove: the trainee is out, and the same link (same browser) does not get back in.
-        row = lecturer.locator(".people-list .person", has_text="Trần Thị Bình")
+        row = lecturer.locator(".present-list .person", has_text="Trần Thị Bình")
         row.get_by_role("button", name="Remove").click()
         lecturer.locator("dialog[open]").get_by_role("button", name="Remove").click()
         assert "Bạn đã được mời ra khỏi lớp" in card(binh, "error_removed")
@@ -101,7 +101,7 @@ def test_lobby_admit_refuse_remove_readmit_and_lock(browser: Browser, server: Cl
         lecturer.get_by_role("button", name="Mute all").click()
         for trainee in (binh, lan):
             trainee.locator('.notice[data-notice="blocked-microphone"]').wait_for(timeout=10_000)
-        row = lecturer.locator(".people-list .person", has_text="Trần Thị Bình")
+        row = lecturer.locator(".present-list .person", has_text="Trần Thị Bình")
         row.get_by_role("button", name="Give the floor", exact=True).click()
         row.get_by_role("button", name="Take back the floor", exact=True).click()
         row.get_by_role("button", name="Give the floor", exact=True).wait_for(timeout=10_000)

@@ -83,7 +83,7 @@ def test_the_room_link_asks_no_name(browser: Browser, server: ClassServer) -> No
         assert room.locator("#name").count() == 0
         join(room, links["room"])
         lecturer.get_by_role("button", name="Người tham gia").click()
-        row = lecturer.locator('.people-list .person[data-role="room"]')
+        row = lecturer.locator('.present-list .person[data-role="room"]')
         row.wait_for(timeout=15_000)
         assert row.locator(".person-name").inner_text() == ROOM_TITLE
     finally:

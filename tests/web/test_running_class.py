@@ -247,7 +247,7 @@ def test_a_mute_without_leave_to_unmute_disables_the_button_until_allowed(classr
     people = lecturer.get_by_role("button", name="Người tham gia")
     people.click()
     lecturer.get_by_label("Cho phép tự bật lại micrô").uncheck()
-    row = lecturer.locator(".people-list .person", has_text=TRAINEES[0])
+    row = lecturer.locator(".present-list .person", has_text=TRAINEES[0])
     row.get_by_role("button", name="Tắt micrô").click()
     mic = a.locator("[data-control=mic]")
     wait_until(lambda: mic.is_disabled(), 10, "A's microphone button disabled", describe=lambda: dump(a))
@@ -278,11 +278,11 @@ def test_an_observer_is_listed_as_an_observer(classroom: Classroom, browser: Bro
     try:
         join(observer, classroom.links["observer"], "Thanh tra Phạm Văn Đức")
         lecturer.get_by_role("button", name="Người tham gia").click()
-        row = lecturer.locator('.people-list .person[data-role="observer"]')
+        row = lecturer.locator('.present-list .person[data-role="observer"]')
         row.wait_for(timeout=10_000)
         assert row.locator(".person-name").inner_text() == "Thanh tra Phạm Văn Đức"
         assert row.locator(".person-role").inner_text() == "Quan sát viên"
-        names = lecturer.locator(".people-list .person-name").all_inner_texts()
+        names = lecturer.locator(".present-list .person-name").all_inner_texts()
         assert sorted(names) == sorted([*TRAINEES, "Thanh tra Phạm Văn Đức"])
         lecturer.get_by_role("button", name="Người tham gia").click()
     finally:

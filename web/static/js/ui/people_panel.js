@@ -44,7 +44,7 @@ export class PeoplePanel {
       this.handsEmpty,
     );
     this.mayUnmute = el("input", { attrs: { id: "may-unmute", type: "checkbox", checked: true } });
-    this.people = el("ul", { className: "people-list" });
+    this.people = el("ul", { className: "people-list present-list" });
     this.waiting = el("ul", { className: "people-list lobby-list" });
     this.removed = el("ul", { className: "people-list removed-list" });
     this.waitingSection = el("div", { className: "lobby-waiting", attrs: { hidden: "" } }, el("h3", { i18n: "lobby.heading" }), this.waiting);
