@@ -9,6 +9,8 @@ directory whether or not the server is running. Errors print one line and exit n
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 import shutil
 import ssl
 import sys
@@ -59,6 +61,7 @@ from signaling.server.state import server_of
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from sqlalchemy import Engine
 
 WS_HARD_CAP_FACTOR = 4  # uvicorn drops frames above this; the app answers smaller oversize ones
 GRACEFUL_SHUTDOWN_S = 5
@@ -590,21 +593,28 @@ def restore_command(
     )
 
 
-@db_app.command("status")
-@_reports_errors
-def db_status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Show the database's schema revision and the newest this version knows."""
-    from classroom import migrate
+@contextmanager
+def _database_engine(config: Path | None, data_dir: Path | None) -> Iterator[Engine]:
+    """An engine on the configured database (no schema work), disposed afterwards."""
     from classroom.db import make_engine
 
     settings = Settings.load(config_file=config, data_dir=data_dir)
     assert settings.database_url is not None  # derived
     engine = make_engine(settings.database_url)
     try:
-        with engine.connect() as connection:
-            state = migrate.schema_state(connection)
+        yield engine
     finally:
         engine.dispose()
+
+
+@db_app.command("status")
+@_reports_errors
+def db_status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Show the database's schema revision and the newest this version knows."""
+    from classroom import migrate
+
+    with _database_engine(config, data_dir) as engine, engine.connect() as connection:
+        state = migrate.schema_state(connection)
     shown = {"empty": "empty (no tables yet)", "pre-migrations": "made before migrations (0.1.0)"}
     typer.echo(f"database: {shown.get(state.kind, state.current)}")
     typer.echo(f"newest:   {state.head}")
@@ -616,20 +626,15 @@ def db_status(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
 def db_upgrade(config: ConfigOpt = None, data_dir: DataDirOpt = None) -> None:
     """Bring the database schema up to date (Alembic migrations; a SQLite file is copied first)."""
     from classroom import migrate
-    from classroom.db import make_engine
     from sqlalchemy.exc import SQLAlchemyError
 
     from classroom.errors import DatabaseError
 
-    settings = Settings.load(config_file=config, data_dir=data_dir)
-    assert settings.database_url is not None  # derived
-    engine = make_engine(settings.database_url)
-    try:
-        done = migrate.upgrade(engine)
-    except SQLAlchemyError as e:
-        raise DatabaseError(f"the upgrade failed and was rolled back: {e}") from None
-    finally:
-        engine.dispose()
+    with _database_engine(config, data_dir) as engine:
+        try:
+            done = migrate.upgrade(engine)
+        except SQLAlchemyError as e:
+            raise DatabaseError(f"the upgrade failed and was rolled back: {e}") from None
     if done.before.up_to_date:
         typer.echo(f"The database is up to date (revision {done.after}).")
         return
