@@ -58,6 +58,8 @@ def test_camera_passes_through_to_a_trainee_and_survives_a_cut(
             return f"agent: {agent.status()}\n{agent.tail()}\npage: {dump(page)} {page.evaluate(VIDEOS)}"
 
         wait_until(lambda: playing_at(page, 1280, 720, seen), 60, "the room camera at 1280×720", describe=describe)
+        # the agent prints its status every few seconds: the picture may reach the trainee first
+        wait_until(lambda: agent.video().get("state") == "live", 30, "the agent's status of the stream", describe=describe)
         video = agent.video()
         assert (video["mode"], video["codec"], video["width"], video["height"]) == ("passthrough", "h264", 1280, 720)
         assert video["profile"].startswith("constrained baseline")
