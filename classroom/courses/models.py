@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from classroom.models import EXTERNAL_ID_MAX, NAME_MAX, TITLE_MAX, Base, UtcDateTime
@@ -35,6 +35,12 @@ class CourseRecord(Base):
     min_percent_per_class: Mapped[float | None] = mapped_column(Float, nullable=True)
     min_total_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     min_quiz_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Recording and the e-lecture library (docs/recording.md): record every class of the course
+    # from its start; delete its recordings after so many days (None: keep them); count watching
+    # a class's recording, for a trainee who missed that class, towards the completion rule.
+    record_classes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recording_retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    watching_counts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TraineeRecord(Base):
