@@ -1,5 +1,5 @@
 """Courses as the training office runs them: create, list, look up, attach classes, set the
-completion rule, import the roster.
+completion rule and the recording settings, import the roster.
 
 Synchronous SQLAlchemy, one transaction per call, returning plain values (like
 classroom/classes.py); async callers use ``run_in_threadpool``. A roster import is one
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +25,19 @@ from classroom.errors import ClassNotFound, CourseNotFound, InvalidCourse
 from classroom.models import ClassRecord
 
 ImportMode = Literal["replace", "merge"]
+MAX_RETENTION_DAYS = 3650  # ten years: a longer wish is "keep them" (None)
+
+
+class RecordingSettings(BaseModel):
+    """How a course's classes are recorded and what their recordings count for
+    (docs/recording.md): record every class from its start; delete recordings after so many
+    days (None: keep them); count watching a missed class's recording towards completion."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_classes: bool = False
+    recording_retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS)
+    watching_counts: bool = False
 
 
 class Trainee(BaseModel):
@@ -44,6 +57,9 @@ class CourseInfo(BaseModel):
     time_zone: str
     created_at: datetime
     rule: CompletionRule
+    record_classes: bool = False
+    recording_retention_days: int | None = None
+    watching_counts: bool = False
     trainees: int
     class_ids: list[str]
 
@@ -81,6 +97,23 @@ def _rule(record: CourseRecord) -> CompletionRule:
     )
 
 
+def recording_settings(record: CourseRecord) -> RecordingSettings:
+    return RecordingSettings(
+        record_classes=bool(record.record_classes),
+        recording_retention_days=record.recording_retention_days,
+        watching_counts=bool(record.watching_counts),
+    )
+
+
+def _checked(values: dict[str, object]) -> RecordingSettings:
+    """Recording settings from typed or stored values; InvalidCourse naming the bad one."""
+    try:
+        return RecordingSettings.model_validate(values)
+    except ValidationError as e:
+        problem = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        raise InvalidCourse(f"recording settings: {problem}") from None
+
+
 def _info(session: Session, record: CourseRecord) -> CourseInfo:
     trainees = session.scalar(
         select(func.count()).select_from(TraineeRecord).where(TraineeRecord.course_id == record.id)
@@ -97,6 +130,7 @@ def _info(session: Session, record: CourseRecord) -> CourseInfo:
         time_zone=record.time_zone,
         created_at=record.created_at,
         rule=_rule(record),
+        **recording_settings(record).model_dump(),
         trainees=trainees or 0,
         class_ids=list(class_ids),
     )
@@ -109,10 +143,12 @@ def create(
     zone: str = DEFAULT_TIME_ZONE,
     rule: CompletionRule | None = None,
     now: datetime | None = None,
+    recording: RecordingSettings | None = None,
 ) -> CourseInfo:
     """A new course; the caller has validated title and code lengths (the API's schemas)."""
     time_zone(zone)
     rule = rule or CompletionRule()
+    settings = _checked((recording or RecordingSettings()).model_dump())
     with db.begin() as session:
         course_id = new_class_id()
         while session.get(CourseRecord, course_id) is not None:
@@ -126,6 +162,7 @@ def create(
             min_percent_per_class=rule.min_percent_per_class,
             min_total_minutes=rule.min_total_minutes,
             min_quiz_score=rule.min_quiz_score,
+            **settings.model_dump(),
         )
         session.add(record)
         session.flush()
@@ -152,6 +189,24 @@ def set_rule(db: sessionmaker[Session], course_id: str, rule: CompletionRule) ->
         record.min_percent_per_class = rule.min_percent_per_class
         record.min_total_minutes = rule.min_total_minutes
         record.min_quiz_score = rule.min_quiz_score
+        session.flush()
+        return _info(session, record)
+
+
+def set_recording(
+    db: sessionmaker[Session], course_id: str, changes: dict[str, object]
+) -> CourseInfo:
+    """Change some of the recording settings (`changes`: field name to value; the others stay).
+    InvalidCourse for an unknown field or a bad value, changing nothing."""
+    unknown = set(changes) - set(RecordingSettings.model_fields)
+    if unknown:
+        raise InvalidCourse(f"recording settings: no setting {', '.join(sorted(unknown))}")
+    with db.begin() as session:
+        record = _load(session, course_id)
+        settings = _checked({**recording_settings(record).model_dump(), **changes})
+        record.record_classes = settings.record_classes
+        record.recording_retention_days = settings.recording_retention_days
+        record.watching_counts = settings.watching_counts
         session.flush()
         return _info(session, record)
 

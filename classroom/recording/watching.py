@@ -2,7 +2,8 @@
 
 The playback page reports the stretches it played (a seek starts a new stretch, so skipping
 ahead counts nothing); here they are merged per trainee and recording, so playing a part twice
-counts it once. The course report asks `watched_seconds(db, course_id)`.
+counts it once. The course report asks `watched_in(session, course_id)` (its own session) or
+`watched_seconds(db, course_id)`.
 """
 
 from __future__ import annotations
@@ -52,10 +53,19 @@ def add_watched(
     return sum(e - s for s, e in merged)
 
 
-def watched_seconds(db: sessionmaker[Session], course_id: str) -> dict[str, dict[str, float]]:
+def watched_in(session: Session, course_id: str) -> dict[str, dict[str, float]]:
     """{external_id: {recording ("<class id>/<recording id>"): seconds watched}} for a course."""
     out: dict[str, dict[str, list[Range]]] = {}
-    with db() as session:
-        for row in session.scalars(select(WatchedRangeRecord).where(WatchedRangeRecord.course_id == course_id)):
-            out.setdefault(row.external_id, {}).setdefault(row.recording, []).append((row.start, row.end))
+    for row in session.scalars(select(WatchedRangeRecord).where(WatchedRangeRecord.course_id == course_id)):
+        out.setdefault(row.external_id, {}).setdefault(row.recording, []).append((row.start, row.end))
     return {person: {rec: round(total(r), 3) for rec, r in recs.items()} for person, recs in out.items()}
+
+
+def watched_seconds(db: sessionmaker[Session], course_id: str) -> dict[str, dict[str, float]]:
+    with db() as session:
+        return watched_in(session, course_id)
+
+
+def class_of_recording(recording: str) -> str:
+    """The class a recording key ("<class id>/<recording id>") belongs to."""
+    return recording.split("/", 1)[0]

@@ -7,6 +7,10 @@ online, where they were; a course report adds the completion rule's verdict. Eve
 in the course's time zone (the school's setting for a class outside any course), so the
 JSON carries the offset a person reads (+07:00), not UTC.
 
+A course report also says how long each trainee watched each of the course's e-lectures
+(the ranges they played, merged: classroom/recording/watching.py) and in all; when the course
+says watching counts, watching a missed class's recordings makes up for it (completion.py).
+
 A class counts for the completion rule once it is over (ended, or its planned end has
 passed); the others are still to come. A class's time is its planned time (starts_at to
 ends_at), or the time it actually ran when it was not planned.
@@ -33,11 +37,13 @@ from classroom.courses.completion import (
     NoScores,
     ScoreProvider,
     evaluate,
+    made_up_by_watching,
     meets_class,
 )
 from classroom.courses.models import CourseRecord, TraineeRecord
 from classroom.errors import ClassNotFound, CourseNotFound
 from classroom.models import AttendanceRecord, ClassRecord, ClassStatus
+from classroom.recording.watching import class_of_recording, watched_in
 from classroom.reports.presence import Mode, Span, Where, presence
 from classroom.roles import Role
 
@@ -64,6 +70,23 @@ class ClassAttendance(BaseModel):
     mode: Mode
     percent: float | None  # of the class's time; None when it has none
     meets_rule: bool | None  # the rule's per-class part; None without one
+    watched_seconds: int = 0  # of the class's recordings (course reports)
+    made_up: bool = False  # missed, but watching its recordings counts instead
+
+
+class Watched(BaseModel):
+    """How long one trainee watched one e-lecture (ranges played, merged)."""
+
+    recording: str  # "<class id>/<recording id>"
+    seconds: int
+
+
+class ELecture(BaseModel):
+    """An e-lecture of the course someone watched: the recording of one of its classes."""
+
+    recording: str  # "<class id>/<recording id>"
+    class_id: str | None  # None: not one of the report's classes
+    title: str
 
 
 class TraineeLine(BaseModel):
@@ -75,6 +98,8 @@ class TraineeLine(BaseModel):
     seconds: int
     classes_attended: int
     completion: Completion | None  # course reports only
+    watched: list[Watched] = []  # one per e-lecture of the report, in its order
+    watched_seconds: int = 0
 
 
 class ClassSummary(BaseModel):
@@ -99,7 +124,9 @@ class Report(BaseModel):
     time_zone: str
     generated_at: datetime
     rule: CompletionRule | None
+    watching_counts: bool = False  # watching a missed class's recordings makes up for it
     classes: list[ClassSummary]
+    recordings: list[ELecture] = []  # course reports: the e-lectures anyone watched
     trainees: list[TraineeLine]
 
 
@@ -182,6 +209,9 @@ class Reports:
         checkins = session.scalars(
             select(CheckInRecord).where(CheckInRecord.class_id.in_(ids))
         ).all()
+        watched = watched_in(session, course.id) if kind == "course" and course else {}
+        watching_counts = bool(course and course.watching_counts)
+        lectures = _lectures(classes, {r for per in watched.values() for r in per})
 
         people: dict[str, tuple[str | None, str | None, str | None, bool]] = {
             f"external:{t.external_id}": (t.external_id, t.name, t.unit, True) for t in roster
@@ -197,6 +227,8 @@ class Reports:
             end = min(counted_until(r, now), ends[r.class_id])
             still = r.left_at is None and end == now
             remote.setdefault((key, r.class_id), []).append(Span(r.joined_at, end, "remote", still))
+        for watcher in watched:
+            people.setdefault(f"external:{watcher}", (watcher, None, None, False))
         for ci in checkins:
             key = f"external:{ci.external_id}"
             people.setdefault(key, (ci.external_id, ci.name, None, False))
@@ -209,10 +241,18 @@ class Reports:
         summaries = [_summary(c, now) for c in classes]
         lines = []
         for key, (external_id, name, unit, on_roster) in people.items():
+            mine = watched.get(external_id or "", {}) if key.startswith("external:") else {}
+            per_class: dict[str, int] = {}
+            for recording, seconds in mine.items():
+                cid = class_of_recording(recording)
+                per_class[cid] = per_class.get(cid, 0) + int(seconds)
             attended = []
             for c, s in zip(classes, summaries, strict=True):
                 p = presence(remote.get((key, c.id), []), room.get((key, c.id), []))
                 sched = s.scheduled_seconds
+                seen = per_class.get(c.id, 0)
+                made_up = bool(watching_counts and rule and sched and s.held and made_up_by_watching(
+                    rule, HeldClass(c.id, c.title, sched, p.seconds, seen)))  # fmt: skip
                 attended.append(ClassAttendance(
                     class_id=c.id,
                     first_join=_local(p.first_join, zone),
@@ -227,22 +267,27 @@ class Reports:
                     mode=p.mode,
                     percent=round(100 * p.seconds / sched, 1) if sched else None,
                     meets_rule=meets_class(rule, sched, p.seconds) if rule and sched else None,
+                    watched_seconds=seen,
+                    made_up=made_up,
                 ))  # fmt: skip
             completion = None
             if kind == "course" and rule is not None and course is not None:
                 held = [
-                    HeldClass(c.id, c.title, s.scheduled_seconds or 0, a.seconds)
+                    HeldClass(c.id, c.title, s.scheduled_seconds or 0, a.seconds, a.watched_seconds)
                     for c, s, a in zip(classes, summaries, attended, strict=True)
                     if s.held and s.scheduled_seconds
                 ]
                 upcoming = sum(1 for s in summaries if not s.held)
                 score = self._scores.score(course.id, external_id) if external_id else None
-                completion = evaluate(rule, held, upcoming, score)
+                completion = evaluate(rule, held, upcoming, score, watching_counts)
+            seen_each = [Watched(recording=e.recording, seconds=int(mine.get(e.recording, 0)))
+                         for e in lectures]  # fmt: skip
             lines.append(TraineeLine(
                 external_id=external_id, name=name, unit=unit, on_roster=on_roster,
                 classes=attended, seconds=sum(a.seconds for a in attended),
                 classes_attended=sum(1 for a in attended if a.seconds > 0),
                 completion=completion,
+                watched=seen_each, watched_seconds=sum(w.seconds for w in seen_each),
             ))  # fmt: skip
         lines.sort(key=lambda t: (not t.on_roster, t.external_id or "", t.name or ""))
         return Report(
@@ -255,9 +300,30 @@ class Reports:
             time_zone=zone_name,
             generated_at=_at(now, zone),
             rule=rule,
+            watching_counts=watching_counts,
             classes=[_localised(s, zone) for s in summaries],
+            recordings=lectures,
             trainees=lines,
         )
+
+
+def _lectures(classes: Sequence[ClassRecord], recordings: set[str]) -> list[ELecture]:
+    """The e-lectures watched, in the order of their classes; a class recorded more than once
+    names each recording by its id."""
+    order = {c.id: n for n, c in enumerate(classes)}
+    titles = {c.id: c.title for c in classes}
+    per_class: dict[str, int] = {}
+    for r in recordings:
+        per_class[class_of_recording(r)] = per_class.get(class_of_recording(r), 0) + 1
+    out = []
+    for r in sorted(recordings, key=lambda r: (order.get(class_of_recording(r), len(order)), r)):
+        cid = class_of_recording(r)
+        if cid not in titles:
+            out.append(ELecture(recording=r, class_id=None, title=r))
+            continue
+        title = titles[cid] if per_class[cid] == 1 else f"{titles[cid]} ({r.split('/', 1)[-1]})"
+        out.append(ELecture(recording=r, class_id=cid, title=title))
+    return out
 
 
 def _person_key(external_id: str | None, name: str | None, row_id: int) -> str:

@@ -42,12 +42,15 @@ def find_font(configured: Path | None = None) -> tuple[Path, Path]:
 
 
 def _pdf_columns(header: Sequence[str], report: Report, lang: Lang) -> list[int]:
-    """The columns that fit a printed page: no raw seconds, no per-class columns."""
-    per_class = f"{word(lang, 'time')}: "
+    """The columns that fit a printed page: no raw seconds, no per-class or per-e-lecture
+    columns (the total watched stays)."""
+    per_class, per_lecture = f"{word(lang, 'time')}: ", f"{word(lang, 'watched')}: "
     return [
         i
         for i, label in enumerate(header)
-        if label != word(lang, "seconds") and not label.startswith(per_class)
+        if label != word(lang, "seconds")
+        and not label.startswith(per_class)
+        and not label.startswith(per_lecture)
     ]
 
 

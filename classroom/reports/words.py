@@ -64,6 +64,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "rule_minutes": "tối thiểu {n} phút tổng cộng",
         "rule_quiz": "điểm kiểm tra tối thiểu {s:g}",
         "rule_none": "chưa đặt điều kiện hoàn thành",
+        "rule_watching": "xem lại bài giảng điện tử của buổi vắng được tính bù",
+        "watched": "Xem lại (phút)",
+        "watched_total": "Tổng thời gian xem lại (phút)",
+        "made_up": "Bù bằng xem lại",
+        "class_watched": "Buổi “{title}”: đã bù bằng xem lại bài giảng {watched_minutes}/{required_minutes} phút",
+        "watched_also": " (đã xem lại {watched_minutes} phút)",
         "unsigned": "Báo cáo này chưa được ký số: máy chủ chưa được cấu hình chứng thư số.",
         "signed": "Báo cáo được ký số bởi: {signer}. Kiểm tra chữ ký: classbridge report verify.",
         "page": "Trang {n}/{total}",
@@ -116,6 +122,12 @@ WORDS: dict[Lang, dict[str, str]] = {
         "rule_minutes": "at least {n} minutes in all",
         "rule_quiz": "a quiz score of at least {s:g}",
         "rule_none": "no completion rule",
+        "rule_watching": "watching a missed class's e-lecture makes up for it",
+        "watched": "Watched (min)",
+        "watched_total": "Watched in all (min)",
+        "made_up": "Made up by watching",
+        "class_watched": "“{title}”: made up by watching the e-lecture, {watched_minutes}/{required_minutes} min",
+        "watched_also": " (watched {watched_minutes} min)",
         "unsigned": "This report is not digitally signed: no certificate is configured on the server.",
         "signed": "Digitally signed by: {signer}. Check the signature: classbridge report verify.",
         "page": "Page {n}/{total}",
@@ -140,7 +152,12 @@ def duration(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def rule_text(rule: CompletionRule | None, lang: Lang) -> str:
+def minutes(seconds: int) -> float:
+    """Minutes watched, to a tenth: half a minute is not nothing."""
+    return round(seconds / 60, 1)
+
+
+def rule_text(rule: CompletionRule | None, lang: Lang, watching_counts: bool = False) -> str:
     if rule is None or rule.empty:
         return word(lang, "rule_none")
     parts = []
@@ -150,11 +167,16 @@ def rule_text(rule: CompletionRule | None, lang: Lang) -> str:
         parts.append(word(lang, "rule_minutes", n=rule.min_total_minutes))
     if rule.min_quiz_score is not None:
         parts.append(word(lang, "rule_quiz", s=rule.min_quiz_score))
+    if watching_counts:
+        parts.append(word(lang, "rule_watching"))
     return "; ".join(parts)
 
 
 def reason_text(reason: Reason, lang: Lang) -> str:
-    return word(lang, reason.code, **reason.model_dump())
+    text = word(lang, reason.code, **reason.model_dump())
+    if reason.code in ("class_missed", "class_short") and reason.watched_minutes:
+        text += word(lang, "watched_also", watched_minutes=reason.watched_minutes)
+    return text
 
 
 def intervals_text(a: ClassAttendance, lang: Lang) -> str:
@@ -181,8 +203,9 @@ def summary_header(report: Report, lang: Lang) -> list[str]:
             keys.append("meets")
         return head + [word(lang, k) for k in keys]
     per_class = [f"{word(lang, 'time')}: {c.title}" for c in report.classes]
-    tail = ["attended", "time", "seconds", "status", "reasons"]
-    return head + per_class + [word(lang, k) for k in tail]
+    per_lecture = [f"{word(lang, 'watched')}: {e.title}" for e in report.recordings]
+    tail = ["attended", "time", "seconds", "watched_total", "status", "reasons"]
+    return head + per_class + per_lecture + [word(lang, k) for k in tail]
 
 
 def summary_rows(report: Report, lang: Lang) -> list[list[str | int | float]]:
@@ -205,11 +228,13 @@ def summary_rows(report: Report, lang: Lang) -> list[list[str | int | float]]:
                 row.append(_yes_no(a.meets_rule, lang))
         else:
             row += [duration(a.seconds) for a in t.classes]
+            row += [minutes(w.seconds) for w in t.watched]
             completion = t.completion
             row += [
                 f"{t.classes_attended}/{len(report.classes)}",
                 duration(t.seconds),
                 t.seconds,
+                minutes(t.watched_seconds),
                 word(lang, completion.status if completion else "no_rule"),
                 "; ".join(reason_text(r, lang) for r in completion.reasons) if completion else "",
             ]
@@ -219,7 +244,7 @@ def summary_rows(report: Report, lang: Lang) -> list[list[str | int | float]]:
 
 def detail_header(lang: Lang) -> list[str]:
     keys = ["external_id", "name", "class", "first_join", "last_leave", "intervals", "mode",
-            "time", "seconds", "percent", "meets"]  # fmt: skip
+            "time", "seconds", "percent", "meets", "watched", "made_up"]  # fmt: skip
     return [word(lang, k) for k in keys]
 
 
@@ -235,6 +260,7 @@ def detail_rows(report: Report, lang: Lang) -> list[list[str | int | float]]:
                 word(lang, "still_in") if a.present_now else when(a.last_leave, lang),
                 intervals_text(a, lang), word(lang, a.mode), duration(a.seconds), a.seconds,
                 "" if a.percent is None else a.percent, _yes_no(a.meets_rule, lang),
+                minutes(a.watched_seconds), word(lang, "yes") if a.made_up else "",
             ])  # fmt: skip
     return rows
 
@@ -252,7 +278,7 @@ def heading(report: Report, lang: Lang) -> list[tuple[str, str]]:
         if start is not None:
             lines.append((word(lang, "planned"),
                           f"{when(start, lang, False)} – {when(end, lang, False)}"))  # fmt: skip
-    lines.append((word(lang, "rule"), rule_text(report.rule, lang)))
+    lines.append((word(lang, "rule"), rule_text(report.rule, lang, report.watching_counts)))
     lines.append((word(lang, "zone"), report.time_zone))
     lines.append((word(lang, "generated"), when(report.generated_at, lang)))
     return lines

@@ -1,7 +1,7 @@
 """The REST API of courses, rosters, course links and attendance reports.
 
 Admin routes (the admin bearer token, as for classes): create and list courses, attach
-classes, set the completion rule, import a roster (the CSV or XLSX file as the request body),
+classes, set the completion rule and the recording settings, import a roster (the CSV or XLSX file as the request body),
 issue every trainee a personal course link, and download reports of a class or a course as
 JSON, CSV, XLSX or PDF (signed when the school's certificate is configured; the
 `X-Report-Signed` header says which). `POST /api/reports/verify` checks a signed PDF.
@@ -22,7 +22,14 @@ from starlette.concurrency import run_in_threadpool
 
 from classroom.classes import ClassInfo
 from classroom.courses import catalog
-from classroom.courses.catalog import CourseInfo, ImportMode, RosterImported, Trainee
+from classroom.courses.catalog import (
+    MAX_RETENTION_DAYS,
+    CourseInfo,
+    ImportMode,
+    RecordingSettings,
+    RosterImported,
+    Trainee,
+)
 from classroom.courses.completion import CompletionRule
 from classroom.courses.models import COURSE_CODE_MAX, DEFAULT_TIME_ZONE, TIME_ZONE_MAX
 from classroom.courses.roster_file import RosterFormat, parse_roster
@@ -45,6 +52,12 @@ NOT_FOUND: Responses = {404: error_doc("No such course (`course_not_found`).")}
 FILE_FORMATS: Responses = {200: {"content": {MEDIA_TYPES[f]: {} for f in ("csv", "xlsx", "pdf")}}}
 
 
+RECORD_CLASSES = "Record every class of the course from its start (docs/recording.md)."
+RETENTION = f"Delete the course's recordings this many days (1 to {MAX_RETENTION_DAYS}) after they end."
+WATCHING_COUNTS = ("Watching a class's recording makes up, for the completion rule, for a "
+                   "class the trainee missed.")  # fmt: skip
+
+
 class CourseCreate(_Request):
     title: str = Field(min_length=1, max_length=TITLE_MAX,
                        examples=["Bồi dưỡng kiến thức quốc phòng và an ninh – Khóa 12"])  # fmt: skip
@@ -53,8 +66,36 @@ class CourseCreate(_Request):
     time_zone: str = Field(default=DEFAULT_TIME_ZONE, min_length=1, max_length=TIME_ZONE_MAX,
                            description="Report times are in this zone.")  # fmt: skip
     rule: CompletionRule = Field(default_factory=CompletionRule)
+    record_classes: bool = Field(default=False, description=RECORD_CLASSES)
+    recording_retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS,
+                                                 description=RETENTION)  # fmt: skip
+    watching_counts: bool = Field(default=False, description=WATCHING_COUNTS)
 
     _check = field_validator("title", "code", "time_zone")(_printable)
+
+    def recording(self) -> RecordingSettings:
+        return RecordingSettings(record_classes=self.record_classes,
+                                 recording_retention_days=self.recording_retention_days,
+                                 watching_counts=self.watching_counts)  # fmt: skip
+
+
+class CourseUpdate(_Request):
+    """The recording settings to change; a field left out stays as it is."""
+
+    record_classes: bool | None = Field(default=None, description=RECORD_CLASSES)
+    recording_retention_days: int | None = Field(default=None, ge=1, le=MAX_RETENTION_DAYS,
+                                                 description=RETENTION + " null: keep them.")  # fmt: skip
+    watching_counts: bool | None = Field(default=None, description=WATCHING_COUNTS)
+
+    @field_validator("record_classes", "watching_counts")
+    @classmethod
+    def _not_null(cls, v: bool | None) -> bool:
+        if v is None:
+            raise ValueError("true or false (leave the field out to keep it as it is)")
+        return v
+
+    def changes(self) -> dict[str, object]:
+        return self.model_dump(exclude_unset=True)
 
 
 class RuleRequest(_Request, CompletionRule):
@@ -113,7 +154,7 @@ def report_file_response(made: ReportFile) -> Response:
 async def create_course(body: CourseCreate, request: Request) -> CourseInfo:
     db = _services(request).db
     return await run_in_threadpool(catalog.create, db, body.title, body.code, body.time_zone,
-                                   body.rule)  # fmt: skip
+                                   body.rule, None, body.recording())  # fmt: skip
 
 
 @router.get("/courses", response_model=list[CourseInfo], summary="List courses, newest first")
@@ -127,6 +168,19 @@ async def list_courses(
             responses=NOT_FOUND)  # fmt: skip
 async def get_course(course_id: str, request: Request) -> CourseInfo:
     return await run_in_threadpool(catalog.get, _services(request).db, course_id)
+
+
+@router.patch(
+    "/courses/{course_id}",
+    response_model=CourseInfo,
+    responses=NOT_FOUND,
+    summary="Change the course's recording settings",
+    description="`record_classes`, `recording_retention_days` (1 to 3650, or null: keep the "
+    "recordings), `watching_counts`; the fields left out stay as they are.",
+)
+async def update_course(course_id: str, body: CourseUpdate, request: Request) -> CourseInfo:
+    return await run_in_threadpool(catalog.set_recording, _services(request).db, course_id,
+                                   body.changes())  # fmt: skip
 
 
 @router.put("/courses/{course_id}/rule", response_model=CourseInfo, responses=NOT_FOUND,

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from classroom.courses import catalog
-from classroom.courses.catalog import CourseInfo
+from classroom.courses.catalog import MAX_RETENTION_DAYS, CourseInfo
 from classroom.courses.completion import rule_of
 from classroom.courses.models import DEFAULT_TIME_ZONE
 from classroom.courses.roster_file import RosterFormat, parse_roster
@@ -52,6 +52,14 @@ MinutesOpt = Annotated[
 ScoreOpt = Annotated[
     float | None, typer.Option("--min-quiz-score", help="At least this quiz score (0-100).")
 ]
+RecordOpt = Annotated[bool | None, typer.Option(
+    "--record-classes/--no-record-classes", help="Record every class of the course from its start.")]
+RetentionOpt = Annotated[int | None, typer.Option(
+    "--retention-days", min=1, max=MAX_RETENTION_DAYS,
+    help="Delete the course's recordings this many days after they end.")]
+WatchingOpt = Annotated[bool | None, typer.Option(
+    "--watching-counts/--no-watching-counts",
+    help="Watching a missed class's recording makes up for it (completion rule).")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Words of the file: vi or en.")]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (its suffix: format).")
@@ -85,7 +93,9 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
 def _print_course(c: CourseInfo) -> None:
     typer.echo(f"Course {c.id}: {c.title}" + (f" ({c.code})" if c.code else ""))
     typer.echo(f"  time zone:  {c.time_zone}")
-    typer.echo(f"  rule:       {rule_text(c.rule, 'en')}")
+    typer.echo(f"  rule:       {rule_text(c.rule, 'en', c.watching_counts)}")
+    typer.echo(f"  recording:  {'every class' if c.record_classes else 'when the lecturer records'}"
+               f"; kept {f'{c.recording_retention_days} days' if c.recording_retention_days else 'forever'}")
     typer.echo(f"  trainees:   {c.trainees}")
     typer.echo(f"  classes:    {', '.join(c.class_ids) or 'none'}")
 
@@ -99,15 +109,21 @@ def course_create(
     min_percent: PercentOpt = None,
     min_minutes: MinutesOpt = None,
     min_quiz_score: ScoreOpt = None,
+    record_classes: RecordOpt = None,
+    retention_days: RetentionOpt = None,
+    watching_counts: WatchingOpt = None,
     json_output: JsonOpt = False,
     config: ConfigOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Create a course (then: import its roster, attach its classes, issue links)."""
     body = CourseCreate(title=title, code=code, time_zone=time_zone,
-                        rule=rule_of(min_percent, min_minutes, min_quiz_score))  # fmt: skip
+                        rule=rule_of(min_percent, min_minutes, min_quiz_score),
+                        record_classes=bool(record_classes), recording_retention_days=retention_days,
+                        watching_counts=bool(watching_counts))  # fmt: skip
     s = _services(config, data_dir)
-    info = catalog.create(s.db, body.title, body.code, body.time_zone, body.rule)
+    info = catalog.create(s.db, body.title, body.code, body.time_zone, body.rule,
+                          recording=body.recording())  # fmt: skip
     _print_json(info) if json_output else _print_course(info)
 
 
@@ -166,6 +182,33 @@ def course_rule(
     """Set the completion rule: the parts given (a part left out is not required)."""
     rule = rule_of(min_percent, min_minutes, min_quiz_score)
     _print_course(catalog.set_rule(_services(config, data_dir).db, course_id, rule))
+
+
+@course_app.command("recording")
+@_reports_errors
+def course_recording(
+    course_id: Annotated[str, typer.Argument(help="The course id.")],
+    record_classes: RecordOpt = None,
+    retention_days: RetentionOpt = None,
+    keep_recordings: Annotated[bool, typer.Option(
+        "--keep-recordings", help="Never delete the course's recordings.")] = False,  # fmt: skip
+    watching_counts: WatchingOpt = None,
+    json_output: JsonOpt = False,
+    config: ConfigOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Change the recording settings given (the others stay as they are)."""
+    if keep_recordings and retention_days is not None:
+        raise typer.BadParameter("--retention-days or --keep-recordings, not both")
+    changes: dict[str, object] = {}
+    if record_classes is not None:
+        changes["record_classes"] = record_classes
+    if retention_days is not None or keep_recordings:
+        changes["recording_retention_days"] = retention_days
+    if watching_counts is not None:
+        changes["watching_counts"] = watching_counts
+    info = catalog.set_recording(_services(config, data_dir).db, course_id, changes)
+    _print_json(info) if json_output else _print_course(info)
 
 
 @course_app.command("import")

@@ -92,3 +92,38 @@ def test_no_rule_and_bad_rules() -> None:
     for bad in ((0, None, None), (101, None, None), (None, 0, None), (None, None, -1)):
         with pytest.raises(InvalidCourse):
             rule_of(*bad)
+
+
+def watched(attended: int, seen: int, scheduled: int = 2 * HOUR, n: int = 1) -> HeldClass:
+    return HeldClass(f"c{n}", f"Buổi {n}", scheduled, attended, seen)
+
+
+def test_watching_makes_up_for_a_missed_class_only_when_the_course_says_so() -> None:
+    rule = CompletionRule(min_percent_per_class=80)  # 5760 s of a 2-hour class
+    classes = [held(2 * HOUR, n=1), watched(0, 5760, n=2)]
+    assert evaluate(rule, classes, 0, None).status == "not_completed"  # watching does not count
+    made_up = evaluate(rule, classes, 0, None, watching_counts=True)
+    assert made_up.status == "completed"
+    assert [(r.code, r.class_id, r.minutes, r.watched_minutes, r.required_minutes)
+            for r in made_up.reasons] == [("class_watched", "c2", 0, 96, 96)]  # fmt: skip
+    # A second less of the recording than the class asks for is not enough, and says so.
+    short = evaluate(rule, [watched(0, 5759, n=2)], 0, None, watching_counts=True)
+    assert short.status == "not_completed"
+    assert [(r.code, r.watched_minutes) for r in short.reasons] == [("class_missed", 95)]
+
+
+def test_attending_part_and_watching_the_rest_is_not_added_up() -> None:
+    """The class counts the better of the two, not their sum: watching the minutes one missed
+    is the same percent of the recording as of the class, not a top-up."""
+    rule = CompletionRule(min_percent_per_class=80)
+    assert evaluate(rule, [watched(3000, 3000)], 0, None, True).status == "not_completed"
+    assert evaluate(rule, [watched(3000, 5760)], 0, None, True).status == "completed"
+
+
+def test_watching_counts_towards_the_total_up_to_the_class_time() -> None:
+    rule = CompletionRule(min_total_minutes=180)
+    classes = [held(2 * HOUR, n=1), watched(0, 5 * HOUR, n=2)]  # replays beyond the class count once
+    assert evaluate(rule, classes, 0, None, True).status == "completed"
+    short = evaluate(rule, [held(HOUR, n=1), watched(0, HOUR, n=2)], 0, None, True)
+    assert [(r.code, r.minutes) for r in short.reasons] == [("total_short", 120)]
+    assert evaluate(rule, [held(HOUR, n=1), watched(0, 5 * HOUR, n=2)], 0, None).status == "not_completed"
