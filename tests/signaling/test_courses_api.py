@@ -203,3 +203,25 @@ def test_the_course_page_is_served_with_the_strict_policy(client: TestClient) ->
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["referrer-policy"] == "no-referrer"  # the token in the fragment stays put
     assert client.get("/static/course/i18n/vi.json").json()["course.join"] == "Vào lớp"
+
+
+def test_recording_settings_create_change_and_refuse(client: TestClient, admin: dict[str, str]) -> None:
+    created = course(client, admin, record_classes=True, recording_retention_days=365)
+    cid = created["id"]
+    assert (created["record_classes"], created["recording_retention_days"], created["watching_counts"]) == (
+        True, 365, False)  # fmt: skip
+    changed = client.patch(f"/api/courses/{cid}", json={"watching_counts": True}, headers=admin)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["record_classes"], changed.json()["recording_retention_days"],
+            changed.json()["watching_counts"]) == (True, 365, True)  # the others stay  # fmt: skip
+    kept = client.patch(f"/api/courses/{cid}", json={"recording_retention_days": None, "record_classes": False},
+                        headers=admin).json()  # fmt: skip
+    assert (kept["record_classes"], kept["recording_retention_days"], kept["watching_counts"]) == (False, None, True)
+    for bad in ({"recording_retention_days": 0}, {"recording_retention_days": 3651},
+                {"recording_retention_days": "many"}, {"record_classes": None}, {"colour": "red"}):
+        error(client.patch(f"/api/courses/{cid}", json=bad, headers=admin), 422, "invalid_request")
+    error(client.post("/api/courses", json={"title": "X", "recording_retention_days": -1}, headers=admin),
+          422, "invalid_request")  # fmt: skip
+    assert client.get(f"/api/courses/{cid}", headers=admin).json()["watching_counts"] is True  # nothing lost
+    error(client.patch("/api/courses/nope", json={"watching_counts": True}, headers=admin), 404, "course_not_found")
+    error(client.patch(f"/api/courses/{cid}", json={"watching_counts": True}), 401, "auth_required")

@@ -93,3 +93,20 @@ def test_cli_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     out = run(data, "report", "class", k.id, "--output", str(tmp_path / "r.pdf"), code=1)
     assert "report_certificate: cannot read" in out and "Traceback" not in out
     assert io.StringIO(out).readline().startswith("error:")
+
+
+def test_course_recording_settings(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    created = json.loads(run(data, "course", "create", "Khóa 12", "--record-classes",
+                             "--retention-days", "30", "--min-percent", "80", "--json"))  # fmt: skip
+    assert (created["record_classes"], created["recording_retention_days"], created["watching_counts"]) == (True, 30, False)
+    cid = created["id"]
+    out = run(data, "course", "recording", cid, "--watching-counts", "--keep-recordings")
+    assert "recording:  every class; kept forever" in out
+    assert "watching a missed class's e-lecture makes up for it" in out
+    shown = json.loads(run(data, "course", "show", cid, "--json"))
+    assert (shown["record_classes"], shown["recording_retention_days"], shown["watching_counts"]) == (True, None, True)
+    assert "kept 7 days" in run(data, "course", "recording", cid, "--no-record-classes", "--retention-days", "7")
+    run(data, "course", "recording", cid, "--retention-days", "0", code=2)  # typer refuses it
+    run(data, "course", "recording", cid, "--retention-days", "9", "--keep-recordings", code=2)
+    assert json.loads(run(data, "course", "show", cid, "--json"))["recording_retention_days"] == 7
