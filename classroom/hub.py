@@ -24,6 +24,7 @@ from classroom.journal import ClassJournal
 from classroom.live_class import LiveClass, Outbox, Seat
 from classroom.participant_media import MediaPeerFactory
 from classroom.recording.recording import RecordingFactory, StopReason
+from classroom.recording.schedule import AutoRecorder
 from classroom.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -69,8 +70,11 @@ class ClassHub:
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
         quiz_bank: QuizBank | None = None,
         recordings: RecordingFactory | None = None,
+        auto_record: AutoRecorder | None = None,
     ):
+        """`auto_record` starts the recordings of the classes whose course records every class."""
         self.directory = directory
+        self.auto_record = auto_record if recordings is not None else None
         self.quiz_bank = quiz_bank
         self.recordings = recordings
         self.media = media
@@ -94,6 +98,7 @@ class ClassHub:
         ClassEnded or ClassFull."""
         async with self._lock:
             live = self.classes.get(class_id)
+            opened = live is None
             if live is None:
                 record = await self.directory.get(class_id)
                 if record is None:
@@ -121,6 +126,9 @@ class ClassHub:
             except Exception:
                 self._drop_if_empty(live)
                 raise
+            if opened and self.auto_record is not None:
+                opened_live = live
+                await self.auto_record.opened(live, lambda: self.classes.get(class_id) is opened_live)
             return Membership(self, live, seat)
 
     async def leave(self, live: LiveClass, seat: Seat, reason: str) -> None:
@@ -134,6 +142,8 @@ class ClassHub:
         if not live.occupied and self.classes.get(live.summary.id) is live:
             del self.classes[live.summary.id]
             live.end_recording(StopReason.EVERYONE_LEFT)
+            if self.auto_record is not None:
+                self.auto_record.closed(live)
 
     def _ender(self, class_id: str) -> Callable[[], Awaitable[None]]:
         async def end() -> None:

@@ -210,6 +210,7 @@ class LiveClass:
         self._recordings = recordings
         self.recording: Recording | None = None
         self._recording_status = RecordingStatus()
+        self.recording_declined = False  # a lecturer stopped the recording
 
     # ---- membership -------------------------------------------------------------------------------
 
@@ -293,6 +294,7 @@ class LiveClass:
         self._broadcast(ParticipantJoined(participant=participant.view()), exclude=participant_id)
         if participant.role is Role.LECTURER:
             outbox.send(self._lobby_view())
+            self._credit_lecturer(participant)
         self.quizzes.seated(participant)
         for publisher in self.participants.values():
             for track in publisher.published.values():
@@ -752,23 +754,51 @@ class LiveClass:
     def start_recording(self, lecturer: Participant) -> None:
         """Record what goes to everyone (lecturer, room, screens, the floor) until stopped."""
         self._lecturer_only(lecturer, "record the class")
+        self.recording_declined = False
+        self._begin_recording(lecturer.name)
+
+    def record_by_schedule(self) -> bool:
+        """The course records every class: start recording, by nobody (`by` is None); the
+        lecturer may stop it. False when it cannot start: the class goes on unrecorded."""
+        if self.ended or self.recording is not None:
+            return False
+        try:
+            self._begin_recording(None)
+        except RecordingUnavailable as exc:
+            logger.warning("class %s: the course records every class, but %s", self.summary.id, exc)
+            return False
+        lecturer = next((p for p in self.participants.values() if p.role is Role.LECTURER), None)
+        if lecturer is not None:
+            self._credit_lecturer(lecturer)
+        return True
+
+    def _begin_recording(self, by: str | None) -> None:
         if self.recording is not None:
             return
         if self._recordings is None:
             raise RecordingUnavailable("recording is not set up on this server")
-        recording = self._recordings(self.summary, lecturer.name, self._recording_stopped)
+        recording = self._recordings(self.summary, by, self._recording_stopped)
         try:
             recording.start()
         except StorageError as exc:
             raise RecordingUnavailable(f"cannot start recording: {exc}") from None
         self.recording = recording
-        self._recording_status = RecordingStatus(active=True, since=self._clock(), by=lecturer.name)
+        self._recording_status = RecordingStatus(active=True, since=self._clock(), by=by)
         self._note_floor()
         self._sync_recording()
         self._broadcast(RecordingChanged(self._recording_status))
 
+    def _credit_lecturer(self, lecturer: Participant) -> None:
+        """A recording the schedule started names the first lecturer in class (the library shows it)."""
+        recording = self.recording
+        if recording is not None and recording.info.get("lecturer") is None:
+            recording.info["lecturer"] = lecturer.name
+            recording.write_manifest()
+
     def stop_recording(self, lecturer: Participant) -> None:
         self._lecturer_only(lecturer, "stop recording")
+        if self.recording is not None:
+            self.recording_declined = True  # the schedule does not start it again in this sitting
         self.end_recording(StopReason.STOPPED)
 
     def end_recording(self, reason: StopReason) -> None:

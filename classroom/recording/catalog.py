@@ -44,7 +44,7 @@ def recording_factory(
     """Recordings of classes into `storage`, each labelled with its class's course; a recording
     that storage stopped is also an event in the console's log (`audit`)."""
 
-    def make(summary: ClassSummary, by: str, on_stopped: Callable[[StopReason], None]) -> Recording:
+    def make(summary: ClassSummary, by: str | None, on_stopped: Callable[[StopReason], None]) -> Recording:
         def stopped(reason: StopReason) -> None:
             if audit is not None and reason in STORAGE_REASONS:
                 audit.record(
@@ -66,7 +66,8 @@ def recording_factory(
             "course_id": course(summary.id),
             "title": summary.title,
             "room": summary.room,
-            "lecturer": by,
+            "lecturer": by,  # None until a lecturer joins a recording the schedule started
+            "started_by": "lecturer" if by is not None else "schedule",
         }
         return Recording(recording_id, storage, info, stopped, wall_clock=wall_clock)
 

@@ -348,6 +348,7 @@ class Recording:
                 pass
 
 
-# Makes the (not yet started) recording of a class: (the class, who records it, how the
-# recording reports that it stopped) -> Recording. The composition root binds the storage.
-RecordingFactory = Callable[[ClassSummary, str, Callable[[StopReason], None]], Recording]
+# Makes the (not yet started) recording of a class: (the class, who records it (None: the
+# course's schedule), how the recording reports that it stopped) -> Recording. The
+# composition root binds the storage.
+RecordingFactory = Callable[[ClassSummary, str | None, Callable[[StopReason], None]], Recording]

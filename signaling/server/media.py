@@ -6,6 +6,7 @@ import aiortc.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 from typing import Callable
@@ -16,6 +17,7 @@ from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
 from classroom.recording.catalog import course_of, recording_factory
 from classroom.recording.recording import RecordingFactory, StoragePolicy
+from classroom.recording.schedule import AutoRecorder, CourseRecordingSchedule
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
@@ -84,6 +86,10 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         floor_limit=settings.signaling.floor_limit,
         quiz_bank=DatabaseQuizBank(services.db),
         recordings=recordings(settings, services),
+        auto_record=AutoRecorder(
+            CourseRecordingSchedule(services.db),
+            lambda delay, start: asyncio.get_running_loop().call_later(delay, start),
+        ),
     )
 
 

@@ -1,0 +1,115 @@
+"""Recording by schedule: a course may record every one of its classes from its start.
+
+When a class of such a course opens in this process (its first join), the recording starts at
+once, or at the class's planned start (`starts_at`) when people came early; it is started by
+nobody (`by` None), shown like any recording, and the lecturer may stop it (it then stays
+stopped while the class runs in this process, even if everyone leaves and comes back). When
+recording is off or storage refuses, the class goes on unrecorded (classroom/live_class.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from classroom.courses.models import CourseRecord
+from classroom.live_class import LiveClass
+from classroom.models import ClassRecord
+
+logger = logging.getLogger(__name__)
+
+# Runs a callback after a delay in seconds (`loop.call_later`; a test's ManualClock.schedule).
+CallLater = Callable[[float, Callable[[], object]], object]
+
+
+@dataclass(frozen=True)
+class RecordingPlan:
+    """A class its course records: from `starts_at` (None: from its first join)."""
+
+    starts_at: datetime | None
+
+
+class RecordingSchedule(Protocol):
+    async def plan(self, class_id: str) -> RecordingPlan | None:
+        """None: the class is not recorded by schedule."""
+
+
+def recording_plan(db: sessionmaker[Session], class_id: str) -> RecordingPlan | None:
+    with db() as session:
+        record = session.get(ClassRecord, class_id)
+        if record is None or record.course_id is None:
+            return None
+        course = session.get(CourseRecord, record.course_id)
+        if course is None or not course.record_classes:
+            return None
+        return RecordingPlan(record.starts_at)
+
+
+class CourseRecordingSchedule:
+    """`RecordingSchedule` from the database: the class's course's `record_classes`."""
+
+    def __init__(self, db: sessionmaker[Session]):
+        self.db = db
+
+    async def plan(self, class_id: str) -> RecordingPlan | None:
+        return await run_in_threadpool(recording_plan, self.db, class_id)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _start(live: LiveClass) -> None:
+    try:
+        live.record_by_schedule()
+    except Exception:  # a broken recorder must not break the join that opened the class
+        logger.exception("class %s: the scheduled recording did not start", live.summary.id)
+
+
+class AutoRecorder:
+    """Starts the recordings the schedule asks for, in the classes the hub opens."""
+
+    def __init__(
+        self,
+        schedule: RecordingSchedule,
+        call_later: CallLater,
+        wall_clock: Callable[[], datetime] = _now,
+    ):
+        self._schedule = schedule
+        self._call_later = call_later
+        self._wall_clock = wall_clock
+        self._declined: set[str] = set()  # a lecturer stopped it; not started again here
+
+    async def opened(self, live: LiveClass, is_open: Callable[[], bool]) -> None:
+        """`live` was just opened; `is_open` says later whether it still runs (not dropped)."""
+        class_id = live.summary.id
+        if class_id in self._declined:
+            return
+        try:
+            plan = await self._schedule.plan(class_id)
+        except Exception:  # the class goes on unrecorded; the log says why
+            logger.exception("class %s: cannot read whether its course records it", class_id)
+            return
+        if plan is None:
+            return
+        delay = 0.0 if plan.starts_at is None else (plan.starts_at - self._wall_clock()).total_seconds()
+        if delay <= 0:
+            _start(live)
+            return
+
+        def at_start() -> None:
+            if is_open() and class_id not in self._declined:
+                _start(live)
+
+        self._call_later(delay, at_start)
+
+    def closed(self, live: LiveClass) -> None:
+        """Everyone left: a recording the lecturer stopped stays stopped when they come back."""
+        if live.recording_declined:
+            self._declined.add(live.summary.id)
