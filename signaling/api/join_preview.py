@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from classroom import classes
 from classroom.recording.catalog import is_recording
+from classroom.recording.schedule import recording_plan
 from classroom.roles import Role
 from signaling.api.schemas import error_doc
 from signaling.errors import AuthRefused, SignalingError, TokenError
@@ -43,6 +44,9 @@ class JoinPreview(BaseModel):
     room_title: str | None = Field(description="The class's room as people call it; a room link joins under it.")
     join_muted: bool = Field(description="Join with microphone and camera off unless the person chooses otherwise.")
     recorded: bool = Field(default=False, description="The class is being recorded right now.")
+    recorded_by_schedule: bool = Field(
+        default=False, description="Its course records every class from its start (docs/recording.md)."
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -86,4 +90,6 @@ async def join_preview(
         recorded=await run_in_threadpool(is_recording, state.settings.recording.folder, info.id)
         if state.settings.recording.folder is not None
         else False,
+        recorded_by_schedule=state.settings.recording.enabled
+        and await run_in_threadpool(recording_plan, state.services.db, info.id) is not None,
     )

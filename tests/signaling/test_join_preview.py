@@ -57,3 +57,17 @@ def test_no_or_a_forged_token_is_refused(client: TestClient, admin: dict[str, st
     assert (forged.status_code, forged.json()["error"]["code"]) == (403, "token_invalid")
     admin_token = client.get("/api/join-preview", headers=admin)  # the admin token is no join link
     assert admin_token.status_code == 403
+
+
+def test_a_class_of_a_course_that_records_every_class_says_so_before_anyone_joins(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    made = create(client)
+    link = bearer(token_of(made["links"]["trainee"]))
+    assert client.get("/api/join-preview", headers=link).json()["recorded_by_schedule"] is False
+    course = client.post("/api/courses", json={"title": "Khóa 12", "record_classes": True}, headers=admin).json()
+    client.post(f"/api/courses/{course['id']}/classes", json={"class_ids": [made["id"]]}, headers=admin)
+    seen = client.get("/api/join-preview", headers=link).json()
+    assert (seen["recorded_by_schedule"], seen["recorded"]) == (True, False)  # will be, is not yet
+    client.patch(f"/api/courses/{course['id']}", json={"record_classes": False}, headers=admin)
+    assert client.get("/api/join-preview", headers=link).json()["recorded_by_schedule"] is False

@@ -150,6 +150,7 @@ class Page {
         fixedName: claims.role === "room" ? preview.room_title || null : null,
         startMuted: claims.role === "trainee" ? preview.join_muted : null,
         recorded: preview.recorded,
+        recordedBySchedule: preview.recorded_by_schedule,
       });
       if (claims.role === "lecturer" && preview.class.room) view.offerInRoom(this.local?.getItem(KEYS.inRoom) === "1");
     });
@@ -467,7 +468,8 @@ class Page {
   recordingNotice(recording) {
     if (recording.active) {
       this.notices.clearBanner("recording-stopped");
-      this.notices.toast("recording.started", { name: recording.by ?? "" }, "info");
+      if (recording.by) this.notices.toast("recording.started", { name: recording.by }, "info");
+      else this.notices.toast("recording.started_schedule", {}, "info"); // the course's schedule
       return;
     }
     const storage = recording.reason === "disk_full" || recording.reason === "quota" || recording.reason === "write_error";

@@ -13,6 +13,7 @@
  * @property {string | null} room_title
  * @property {boolean} join_muted
  * @property {boolean} recorded the class is being recorded right now
+ * @property {boolean} recorded_by_schedule its course records every class from its start
  */
 
 /** @param {string} token @returns {Promise<JoinPreview | null>} */
@@ -35,6 +36,7 @@ export async function fetchPreview(token) {
       room_title: typeof body.room_title === "string" ? body.room_title : null,
       join_muted: body.join_muted === true,
       recorded: body.recorded === true,
+      recorded_by_schedule: body.recorded_by_schedule === true,
     };
   } catch {
     return null;

@@ -135,10 +135,11 @@ export class PrejoinView {
    * What the server says of the class (GET /api/join-preview): its title and scheduled time,
    * the room's name for the room's link, whether trainees start muted and whether the class is
    * being recorded (people are told before they join).
-   * @param {{title: string, startsAt: number | null, endsAt: number | null, fixedName: string | null, startMuted: boolean | null, recorded?: boolean}} info
+   * @param {{title: string, startsAt: number | null, endsAt: number | null, fixedName: string | null, startMuted: boolean | null, recorded?: boolean, recordedBySchedule?: boolean}} info
    */
-  setClassInfo({ title, startsAt, endsAt, fixedName, startMuted, recorded = false }) {
-    this.recorded.hidden = !recorded;
+  setClassInfo({ title, startsAt, endsAt, fixedName, startMuted, recorded = false, recordedBySchedule = false }) {
+    this.recorded.hidden = !recorded && !recordedBySchedule;
+    if (!recorded && recordedBySchedule) bind(this.recorded, "prejoin.recorded_schedule");
     const titleText = /** @type {HTMLElement} */ (this.classTitle.firstElementChild);
     titleText.textContent = title;
     titleText.dataset.userText = "";
