@@ -1,12 +1,13 @@
 """How long a course's attendance report takes: build it and export it in every format.
 
-    python -m bench.report_time [--trainees 300] [--classes 10]
+    python -m bench.report_time [--trainees 300] [--classes 10] [--watch]
 
 A course of N trainees and M two-hour classes, each trainee connected twice per class (a
 dropped link), a tenth of them checked in in the room; SQLite in a temporary directory. Prints
 the seconds (after a warm-up: imports and fonts loaded, as in a running server) to build the
 report and to write each format (the PDF signed with a certificate
-made on the spot), and the files' sizes.
+made on the spot), and the files' sizes. `--watch`: every trainee also watched each class's
+recording in three stretches (one overlapping), and the course counts watching.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from classroom.courses.completion import CompletionRule
 from classroom.courses.roster_file import RosterRow
 from classroom.db import open_database
 from classroom.models import AttendanceRecord
+from classroom.recording.models import WatchedRangeRecord
 from classroom.reports.build import Reports
 from classroom.reports.export import export
 from classroom.reports.signature import SchoolCertificate
@@ -38,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trainees", type=int, default=300)
     parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--watch", action="store_true", help="watched ranges and watching_counts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/bench.db")
@@ -66,6 +69,13 @@ def main() -> None:
                         ))  # fmt: skip
             classes.end(db, k.id, now=start + timedelta(hours=2))
         catalog.attach(db, course.id, ids)
+        if args.watch:
+            catalog.set_recording(db, course.id, {"watching_counts": True})
+            with db.begin() as s:
+                s.add_all(WatchedRangeRecord(course_id=course.id, external_id=t.external_id,
+                                             recording=f"{k}/r1", start=a, end=b)
+                          for k in ids for t in roster
+                          for a, b in ((0, 1800), (1700, 2400), (3000, 3600)))  # fmt: skip
         made = make_certificate(Path(tmp) / "ca", "Bench signer", "Bench")
         certificate = SchoolCertificate.load(made.p12, made.password)
 
@@ -76,7 +86,8 @@ def main() -> None:
         report = Reports(db, "Asia/Ho_Chi_Minh").course(course.id)
         built = time.perf_counter() - began
         print(f"course of {args.trainees} trainees x {args.classes} classes "
-              f"({args.trainees * args.classes * 2} connections)")  # fmt: skip
+              f"({args.trainees * args.classes * 2} connections"
+              f"{f', {args.trainees * args.classes * 3} watched ranges' if args.watch else ''})")  # fmt: skip
         print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         print(f"  build report:  {built:6.2f} s")
         for fmt in ("json", "csv", "xlsx", "pdf"):
