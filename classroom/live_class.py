@@ -757,20 +757,15 @@ class LiveClass:
         self.recording_declined = False
         self._begin_recording(lecturer.name)
 
-    def record_by_schedule(self) -> bool:
+    def record_by_schedule(self) -> None:
         """The course records every class: start recording, by nobody (`by` is None); the
-        lecturer may stop it. False when it cannot start: the class goes on unrecorded."""
+        lecturer may stop it. RecordingUnavailable when it cannot start (the class goes on)."""
         if self.ended or self.recording is not None:
-            return False
-        try:
-            self._begin_recording(None)
-        except RecordingUnavailable as exc:
-            logger.warning("class %s: the course records every class, but %s", self.summary.id, exc)
-            return False
+            return
+        self._begin_recording(None)
         lecturer = next((p for p in self.participants.values() if p.role is Role.LECTURER), None)
         if lecturer is not None:
             self._credit_lecturer(lecturer)
-        return True
 
     def _begin_recording(self, by: str | None) -> None:
         if self.recording is not None:

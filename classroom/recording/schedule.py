@@ -18,7 +18,10 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from classroom.audit import AuditLog
 from classroom.courses.models import CourseRecord
+from classroom.errors import RecordingUnavailable
+from classroom.events import ClassSummary
 from classroom.live_class import LiveClass
 from classroom.models import ClassRecord
 
@@ -65,11 +68,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _start(live: LiveClass) -> None:
-    try:
-        live.record_by_schedule()
-    except Exception:  # a broken recorder must not break the join that opened the class
-        logger.exception("class %s: the scheduled recording did not start", live.summary.id)
+def audit_refusals(audit: AuditLog, wall_clock: Callable[[], datetime] = _now) -> OnRefused:
+    """A scheduled recording that could not start, as an event in the technicians' console log."""
+
+    def refused(summary: ClassSummary, why: str) -> None:
+        audit.record(at=wall_clock(), room=summary.room or "", actor_kind="system",
+                     actor_name="recorder", actor_class=summary.id, target=summary.title,
+                     action="recording_scheduled", result="failed", detail=why)  # fmt: skip
+
+    return refused
+
+
+# Told when a scheduled recording cannot start (the class, why): the technicians' log.
+OnRefused = Callable[[ClassSummary, str], None]
 
 
 class AutoRecorder:
@@ -80,8 +91,10 @@ class AutoRecorder:
         schedule: RecordingSchedule,
         call_later: CallLater,
         wall_clock: Callable[[], datetime] = _now,
+        on_refused: OnRefused | None = None,
     ):
         self._schedule = schedule
+        self._on_refused = on_refused
         self._call_later = call_later
         self._wall_clock = wall_clock
         self._declined: set[str] = set()  # a lecturer stopped it; not started again here
@@ -100,14 +113,24 @@ class AutoRecorder:
             return
         delay = 0.0 if plan.starts_at is None else (plan.starts_at - self._wall_clock()).total_seconds()
         if delay <= 0:
-            _start(live)
+            self._start(live)
             return
 
         def at_start() -> None:
             if is_open() and class_id not in self._declined:
-                _start(live)
+                self._start(live)
 
         self._call_later(delay, at_start)
+
+    def _start(self, live: LiveClass) -> None:
+        try:
+            live.record_by_schedule()
+        except RecordingUnavailable as refused:
+            logger.warning("class %s: its course records every class, but %s", live.summary.id, refused)
+            if self._on_refused is not None:
+                self._on_refused(live.summary, str(refused))
+        except Exception:  # a broken recorder must not break the join that opened the class
+            logger.exception("class %s: the scheduled recording did not start", live.summary.id)
 
     def closed(self, live: LiveClass) -> None:
         """Everyone left: a recording the lecturer stopped stays stopped when they come back."""

@@ -17,7 +17,7 @@ from classroom.hub import ClassHub
 from classroom.participant_media import MediaPeerFactory, OfferSender
 from classroom.recording.catalog import course_of, recording_factory
 from classroom.recording.recording import RecordingFactory, StoragePolicy
-from classroom.recording.schedule import AutoRecorder, CourseRecordingSchedule
+from classroom.recording.schedule import AutoRecorder, CourseRecordingSchedule, audit_refusals
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
@@ -89,6 +89,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         auto_record=AutoRecorder(
             CourseRecordingSchedule(services.db),
             lambda delay, start: asyncio.get_running_loop().call_later(delay, start),
+            on_refused=audit_refusals(services.audit),
         ),
     )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from classroom import classes
+from classroom.audit import AuditLog
 from classroom.courses import catalog
 from classroom.courses.catalog import RecordingSettings
 from classroom.directory import DatabaseDirectory
@@ -19,7 +20,7 @@ from classroom.hub import ClassHub, Membership
 from classroom.participant_media import OfferSender
 from classroom.recording.catalog import manifests, recording_factory
 from classroom.recording.recording import StoragePolicy
-from classroom.recording.schedule import AutoRecorder, CourseRecordingSchedule
+from classroom.recording.schedule import AutoRecorder, CourseRecordingSchedule, audit_refusals
 from classroom.roles import Role
 from tests.classroom.test_live_class import Inbox, RecordingPeer
 from tests.support.clock import ManualClock
@@ -34,7 +35,8 @@ def hub(db: sessionmaker[Session], clock: ManualClock, storage: Path | None) -> 
         policy = StoragePolicy(storage, min_free_bytes=0)
         recordings = recording_factory(policy, lambda class_id: catalog.class_course(db, class_id),
                                        wall_clock=clock.wall)  # fmt: skip
-    auto = AutoRecorder(CourseRecordingSchedule(db), clock.schedule, clock.wall)
+    auto = AutoRecorder(CourseRecordingSchedule(db), clock.schedule, clock.wall,
+                        on_refused=audit_refusals(AuditLog(db), clock.wall))  # fmt: skip
     return ClassHub(DatabaseDirectory(db), media, 10, recordings=recordings, auto_record=auto)
 
 
@@ -149,4 +151,7 @@ async def test_other_courses_recording_off_and_refused_storage_leave_the_class_r
     await member.live.post_chat(member.seat.participant, "Lớp vẫn học bình thường")  # type: ignore[arg-type]
     assert not member.live.ended
     await member.leave("closed")
+    (refused,) = [e for e in AuditLog(db).entries() if e.action == "recording_scheduled"]
+    assert (refused.actor_class, refused.result, refused.target) == (recorded.id, "failed", "Buổi 1")
+    assert "cannot start recording" in refused.detail
     assert manifests(tmp_path) == []  # nothing half-made
