@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 CallLater = Callable[[float, Callable[[], object]], object]
 
 
+# Told when a scheduled recording cannot start (the class, why): the technicians' log.
+OnRefused = Callable[[ClassSummary, str], None]
+
+
 @dataclass(frozen=True)
 class RecordingPlan:
     """A class its course records: from `starts_at` (None: from its first join)."""
@@ -79,10 +83,6 @@ def audit_refusals(audit: AuditLog, wall_clock: Callable[[], datetime] = _now) -
     return refused
 
 
-# Told when a scheduled recording cannot start (the class, why): the technicians' log.
-OnRefused = Callable[[ClassSummary, str], None]
-
-
 class AutoRecorder:
     """Starts the recordings the schedule asks for, in the classes the hub opens."""
 
@@ -123,13 +123,17 @@ class AutoRecorder:
         self._call_later(delay, at_start)
 
     def _start(self, live: LiveClass) -> None:
+        """Start it; nothing that goes wrong here may break the join that opened the class."""
         try:
             live.record_by_schedule()
         except RecordingUnavailable as refused:
             logger.warning("class %s: its course records every class, but %s", live.summary.id, refused)
-            if self._on_refused is not None:
-                self._on_refused(live.summary, str(refused))
-        except Exception:  # a broken recorder must not break the join that opened the class
+            try:
+                if self._on_refused is not None:
+                    self._on_refused(live.summary, str(refused))
+            except Exception:
+                logger.exception("class %s: cannot log the refused recording", live.summary.id)
+        except Exception:
             logger.exception("class %s: the scheduled recording did not start", live.summary.id)
 
     def closed(self, live: LiveClass) -> None:
