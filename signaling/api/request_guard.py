@@ -57,9 +57,13 @@ def _too_large(limit: int) -> tuple[int, str, str]:
 class RequestGuard:
     """Refuses requests without a credential on `/api/` and bodies over the limit."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES, streamed: tuple[re.Pattern[str], int] | None = None
+    ) -> None:
+        """`streamed`: routes that stream their body to disk (e-lecture uploads) and their limit."""
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,6 +76,8 @@ class RequestGuard:
         if api and scope["method"] not in READS:
             refusal = _credential_refusal(headers.get("authorization"))
         limit = MAX_UPLOAD_BYTES if api and UPLOADS.match(path) else self.max_body_bytes
+        if api and self.streamed is not None and self.streamed[0].match(path):
+            limit = self.streamed[1]
         length = headers.get("content-length")
         if refusal is None and length is not None and length.isdigit() and int(length) > limit:
             refusal = _too_large(limit)
