@@ -85,7 +85,7 @@ def sweep(library: Library, db: sessionmaker[Session], now: datetime, audit: Aud
             continue  # deleted meanwhile (a person, or another sweep)
         if audit is not None:
             audit_deletion(
-                audit, manifest, at=now, actor_kind="system", actor_name="retention",
+                audit, manifest, at=now, actor_kind="system", actor_name="",
                 reason="retention", days=days_by_course[course_id],
             )
         log.info("retention: deleted recording %s/%s of course %s", class_id, recording_id, course_id)
