@@ -36,3 +36,9 @@ class NotAnUpload(LibraryError):
     """Files are added only to uploaded e-lectures, not to a class's recording."""
 
     code = "not_an_upload"
+
+
+class NoRoom(LibraryError):
+    """The disk (or the recordings' quota) has no room for the upload."""
+
+    code = "storage_full"

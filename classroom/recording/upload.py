@@ -29,10 +29,10 @@ import av
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from classroom.recording.errors import BadFile, NotAnUpload, UnsupportedFile
+from classroom.recording.errors import BadFile, NoRoom, NotAnUpload, UnsupportedFile
 from classroom.recording.library import write_json
 from classroom.recording.mp4_boxes import HEADER_BYTES, BoxError, BoxWalk
-from classroom.recording.recording import MANIFEST
+from classroom.recording.recording import MANIFEST, StoragePolicy, folder_bytes
 
 UPLOAD_CLASS_PREFIX = "upload-"  # the pseudo class id of a course's uploads
 INCOMING = ".incoming"  # temporary files of uploads being received (never listed)
@@ -142,9 +142,24 @@ def check(path: Path) -> tuple[Kind, VideoInfo | SlidesInfo]:
 class Uploads:
     """Receives uploads into the recordings folder `storage`."""
 
-    def __init__(self, storage: Path, wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self, storage: Path, wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC), policy: StoragePolicy | None = None
+    ):
+        """`policy`: the quota and free-space floor recordings keep (uploads keep them too)."""
         self.storage = storage
         self._wall_clock = wall_clock
+        self._policy = policy
+
+    def make_room(self, size: int) -> None:
+        """Refuse (NoRoom) an upload of `size` bytes the disk or the quota cannot take, before it is received."""
+        policy = self._policy
+        if policy is None:
+            return
+        self.storage.mkdir(parents=True, exist_ok=True)
+        if shutil.disk_usage(self.storage).free - size < policy.min_free_bytes:
+            raise NoRoom("the server's disk has no room for this file")
+        if policy.quota_bytes is not None and folder_bytes(self.storage) + size > policy.quota_bytes:
+            raise NoRoom("the recordings' quota has no room for this file")
 
     def incoming_file(self) -> Path:
         """A new empty temporary file on the recordings' disk (so storing it is a rename)."""

@@ -28,6 +28,7 @@ from starlette.requests import ClientDisconnect
 
 from classroom.courses import catalog as courses
 from classroom.models import NAME_MAX, TITLE_MAX
+from classroom.recording.errors import NoRoom
 from classroom.recording.library import CHAPTER_TITLE_MAX, MAX_CHAPTERS, Chapter, Library, audit_deletion, dicts
 from classroom.audit import AuditLog
 from classroom.recording.retention import sweep_forever
@@ -300,9 +301,11 @@ async def library_page() -> FileResponse:
 
 
 def _uploads(request: Request) -> Uploads:
-    folder = server_of(request.app).settings.recording.folder
-    assert folder is not None
-    return Uploads(folder)
+    from signaling.server.media import storage_policy  # aiortc: imported by a real server anyway
+
+    settings = server_of(request.app).settings
+    policy = storage_policy(settings)
+    return Uploads(policy.folder, policy=policy)
 
 
 def _editor(who: Viewer) -> None:
@@ -332,10 +335,18 @@ async def _receive(request: Request, part: Path) -> bool:
     except ClientDisconnect:
         part.unlink(missing_ok=True)
         return False
+    except OSError as error:  # the disk filled up meanwhile
+        part.unlink(missing_ok=True)
+        raise NoRoom(f"the file could not be stored: {error.strerror}") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise
     return True
+
+
+def _declared_size(request: Request) -> int:
+    length = request.headers.get("content-length", "")
+    return int(length) if length.isdigit() else 0
 
 
 def _title(value: str, limit: int) -> str:
@@ -359,6 +370,7 @@ def _title(value: str, limit: int) -> str:
     responses={
         403: error_doc("Not the admin or a lecturer of the course (`not_lecturer`, `wrong_course`)."),
         413: error_doc("Larger than `recording.upload_max_mb`."),
+        507: error_doc("No room on the disk or in the recordings' quota (`storage_full`)."),
         415: error_doc("Neither an MP4 nor a PDF (`unsupported_file`)."),
         422: error_doc("A damaged or cut-short file (`bad_video`, `bad_pdf`, `empty_file`)."),
     },
@@ -377,6 +389,7 @@ async def upload(
     await run_in_threadpool(courses.get, server_of(request.app).services.db, course_id)  # 404 course_not_found
     info = UploadInfo(_title(title, TITLE_MAX), _title(lecturer, NAME_MAX) if lecturer else None, held_on)
     uploads = _uploads(request)
+    await run_in_threadpool(uploads.make_room, _declared_size(request))
     part = await run_in_threadpool(uploads.incoming_file)
     if not await _receive(request, part):
         return Response(status_code=400)  # never sent: the client is gone or was answered 413
@@ -398,6 +411,7 @@ async def add_file(class_id: str, recording_id: str, request: Request, who: Who)
     folder = library.folder(class_id, recording_id)
     if folder is None:
         raise RecordingNotFound(f"no recording {class_id}/{recording_id} in your courses")
+    await run_in_threadpool(uploads.make_room, _declared_size(request))
     part = await run_in_threadpool(uploads.incoming_file)
     if not await _receive(request, part):
         return Response(status_code=400)

@@ -9,4 +9,5 @@ STATUS: list[tuple[type[Exception], int]] = [
     (e.BadFile, 422),
     (e.StillRecording, 409),
     (e.NotAnUpload, 409),
+    (e.NoRoom, 507),
 ]

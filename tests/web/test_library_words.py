@@ -13,7 +13,7 @@ EN: dict[str, str] = json.loads((STATIC / "i18n" / "en.json").read_text(encoding
 # Keys built at run time: `library.error_${code}` (the API's codes), `library.chapter_${kind}`,
 # `library.source_${source}`.
 DYNAMIC = (
-    {f"library.error_{c}" for c in ("unsupported_file", "bad_video", "bad_pdf", "empty_file", "payload_too_large", "other")}
+    {f"library.error_{c}" for c in ("unsupported_file", "bad_video", "bad_pdf", "empty_file", "payload_too_large", "storage_full", "other")}
     | {f"library.chapter_{k}" for k in ("screen_share", "floor")}
     | {f"library.source_{s}" for s in ("camera", "microphone", "screen", "screen_audio")}
 )

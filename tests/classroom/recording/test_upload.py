@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from classroom.recording.errors import BadFile, NotAnUpload, UnsupportedFile
+from classroom.recording.errors import BadFile, NoRoom, NotAnUpload, UnsupportedFile
 from classroom.recording.library import Library
+from classroom.recording.recording import StoragePolicy
 from classroom.recording.upload import INCOMING, UploadInfo, Uploads, check
 from tests.support.recordings import make_recording
 from tests.support.uploads import make_mp4, make_pdf
@@ -105,3 +106,14 @@ def test_an_upload_becomes_a_library_entry_and_a_refused_file_leaves_nothing(fil
     with pytest.raises(NotAnUpload):
         uploads.attach(recorded.folder, part)
     assert not part.exists() and not (recorded.folder / "slides.pdf").exists()
+
+
+def test_an_upload_the_disk_or_the_quota_cannot_take_is_refused_before_it_is_received(tmp_path: Path) -> None:
+    make_recording(tmp_path, "c1", "K12", "Buổi 1", seconds=1, screen_from=0.5)
+    used = sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file())
+    quota = Uploads(tmp_path, policy=StoragePolicy(tmp_path, quota_bytes=used + 1000, min_free_bytes=0))
+    quota.make_room(900)
+    with pytest.raises(NoRoom, match="quota"):
+        quota.make_room(1100)
+    with pytest.raises(NoRoom, match="disk"):
+        Uploads(tmp_path, policy=StoragePolicy(tmp_path, min_free_bytes=1 << 60)).make_room(1)
