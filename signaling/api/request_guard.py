@@ -12,6 +12,8 @@ Two rules, checked in this pure ASGI middleware so they hold for every route:
 - No request body may exceed `MAX_BODY_BYTES` (413 `payload_too_large`): a declared
   Content-Length over the limit is refused up front; a body without one (chunked) is counted
   as it arrives and refused when it crosses the limit.
+  The routes that stream a file to disk (e-lecture uploads, `streamed`) have their own,
+  larger limit (`recording.upload_max_mb`).
 
 Refusals use the one JSON error shape (signaling/api/errors.py).
 """

@@ -5,6 +5,7 @@ asks first and removes the files."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,8 @@ from tests.support.wait import wait_until
 from tests.web.support import ClassServer, dump, new_page
 
 pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,8 @@ def test_a_lecturer_uploads_watches_and_deletes_an_e_lecture(browser: Browser, s
         page.get_by_text("Tải lên bài giảng có sẵn").click()
         upload(page, files, "Bài 1: Nhập môn", "bai-giang.mp4")
         page.wait_for_selector(".recordings li", timeout=30_000)
+        if os.environ.get("CLASSBRIDGE_SCREENSHOTS"):
+            page.screenshot(path=str(SCREENSHOTS / "library-upload-vi.png"))
         item = page.locator(".recordings li").first
         assert "Bài 1: Nhập môn" in item.inner_text() and "tải lên" in item.inner_text()
         assert "Đã tải lên" in page.locator("#upload-status").inner_text()

@@ -464,6 +464,23 @@ async function main() {
   };
 
   find("upload").hidden = !edits;
+  // The file pickers show their words in the page's language, not the browser's.
+  const picked = () => {
+    for (const input of document.querySelectorAll("#upload-form input[type=file]")) {
+      const file = /** @type {HTMLInputElement} */ (input).files?.[0];
+      const name = /** @type {HTMLElement} */ (input.parentElement?.querySelector(".file-name"));
+      if (file) {
+        delete name.dataset.i18n;
+        name.dataset.userText = ""; // a file's name is data
+        name.textContent = file.name;
+      } else {
+        delete name.dataset.userText;
+        i18n.bind(name, "library.no_file");
+      }
+    }
+  };
+  find("upload-form").addEventListener("change", picked);
+  find("upload-form").addEventListener("reset", () => setTimeout(picked));
   find("upload-form").addEventListener("submit", (event) => void upload(/** @type {SubmitEvent} */ (event)));
   find("play").addEventListener("click", () => (player?.playing ? player.pause() : player?.play()));
   find("seek").addEventListener("input", (event) => player?.jump(Number(/** @type {HTMLInputElement} */ (event.target).value)));
