@@ -28,7 +28,7 @@ from starlette.requests import ClientDisconnect
 
 from classroom.courses import catalog as courses
 from classroom.models import NAME_MAX, TITLE_MAX
-from classroom.recording.errors import NoRoom
+from classroom.recording.errors import NoRoom, NotAnUpload
 from classroom.recording.library import CHAPTER_TITLE_MAX, MAX_CHAPTERS, Chapter, Library, audit_deletion, dicts
 from classroom.audit import AuditLog
 from classroom.recording.retention import sweep_forever
@@ -51,6 +51,13 @@ MEDIA_TYPES = {".webm": "video/webm", ".mkv": "video/x-matroska", ".mp4": "video
 # The routes that take a file as their body, streamed to disk (RequestGuard lets them be large).
 STREAMED = re.compile(r"^/api/(courses/[^/]+/uploads|recordings/[^/]+/[^/]+/files)$")
 WRITE_CHUNK = 1 << 20
+FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The file itself (not a form).",
+        "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ("video/mp4", "application/pdf")},
+    }
+}
 
 
 def start_housekeeping(settings: Settings, audit: AuditLog, db: sessionmaker[Session]) -> asyncio.Task[None]:
@@ -367,6 +374,7 @@ def _title(value: str, limit: int) -> str:
         "`POST /api/recordings/{class_id}/{recording_id}/files`. Refused files leave nothing behind: "
         "415 `unsupported_file`, 422 `bad_video`, `bad_pdf`, `empty_file`, 413 `payload_too_large`."
     ),
+    openapi_extra=FILE_BODY,
     responses={
         403: error_doc("Not the admin or a lecturer of the course (`not_lecturer`, `wrong_course`)."),
         413: error_doc("Larger than `recording.upload_max_mb`."),
@@ -402,11 +410,14 @@ async def upload(
     "/api/recordings/{class_id}/{recording_id}/files",
     response_model=RecordingOut,
     summary="Add or replace the video or the slides of an uploaded e-lecture (the file as the body)",
+    openapi_extra=FILE_BODY,
     responses={409: error_doc("A class's recording, not an upload (`not_an_upload`).")},
 )
 async def add_file(class_id: str, recording_id: str, request: Request, who: Who) -> RecordingOut | Response:
-    _manifest(request, who, class_id, recording_id)
+    manifest = _manifest(request, who, class_id, recording_id)
     _editor(who)
+    if manifest.get("source") != "upload":  # refused before the body is received
+        raise NotAnUpload("files are added to uploaded e-lectures only, not to a class's recording")
     library, uploads = _library(request), _uploads(request)
     folder = library.folder(class_id, recording_id)
     if folder is None:
