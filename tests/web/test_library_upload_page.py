@@ -55,7 +55,7 @@ def upload(page: Page, files: Path, title: str, video: str) -> None:
     form.get_by_label("Giảng viên").fill("Trần Thị Bình")
     form.get_by_label("Ngày giảng").fill("2025-03-08")
     form.get_by_label("Video (MP4)").set_input_files(str(files / video))
-    form.get_by_label("Slide (PDF)").set_input_files(str(files / "slide.pdf"))
+    form.get_by_label("Bản trình chiếu (PDF)").set_input_files(str(files / "slide.pdf"))
     form.get_by_role("button", name="Tải lên").click()
 
 
@@ -75,7 +75,7 @@ def test_a_lecturer_uploads_watches_and_deletes_an_e_lecture(browser: Browser, s
 
         item.get_by_role("button", name="Xem").click()
         assert page.locator("#slides-pages").inner_text() == "4 trang"
-        assert page.get_by_role("link", name="Mở slide (PDF)").get_attribute("href", timeout=5000).startswith("/recordings/upload-K20/")
+        assert page.get_by_role("link", name="Mở bản trình chiếu (PDF)").get_attribute("href", timeout=5000).startswith("/recordings/upload-K20/")
         page.get_by_role("button", name="Phát").click()
         wait_until(lambda: video_state(page)["time"] > 1.0, what="the uploaded video to play", describe=lambda: f"{video_state(page)} {dump(page)}")
         assert video_state(page)["file"] == "video.mp4" and video_state(page)["muted"] is False
