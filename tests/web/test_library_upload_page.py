@@ -89,10 +89,26 @@ def test_a_lecturer_uploads_watches_and_deletes_an_e_lecture(browser: Browser, s
         folder = server.data_dir / "recordings" / "upload-K20"
         assert len(list(folder.iterdir())) == 1
 
-        page.locator(".recordings li").first.get_by_role("button", name="Xóa").click()
-        dialog = page.locator("#confirm-delete")
-        assert "Bài 1: Nhập môn" in dialog.inner_text()
-        dialog.get_by_role("button", name="Xóa").click()
+        # Slides alone: listed with their pages; opened, there is nothing to play, only the slides.
+        form = page.locator("#upload-form")
+        form.get_by_label("Tên bài giảng").fill("Bài 3: Chỉ có bản trình chiếu")
+        form.get_by_label("Video (MP4)").set_input_files([])  # the refused form kept its files
+        form.get_by_label("Bản trình chiếu (PDF)").set_input_files(str(files / "slide.pdf"))
+        form.get_by_role("button", name="Tải lên").click()
+        slides_only = page.locator(".recordings li", has_text="Bài 3")
+        slides_only.wait_for()
+        assert "bản trình chiếu 4 trang" in slides_only.inner_text()
+        slides_only.get_by_role("button", name="Xem").click()
+        assert page.locator(".stage").is_hidden() and page.locator("#play").is_hidden()
+        assert page.get_by_role("link", name="Mở bản trình chiếu (PDF)").is_visible()
+        page.get_by_role("button", name="Về thư viện").click()
+
+        for title in ("Bài 1: Nhập môn", "Bài 3: Chỉ có bản trình chiếu"):
+            page.locator(".recordings li", has_text=title).get_by_role("button", name="Xóa").click()
+            dialog = page.locator("#confirm-delete")
+            assert title in dialog.inner_text()
+            dialog.get_by_role("button", name="Xóa").click()
+            page.locator(".recordings li", has_text=title).wait_for(state="detached")
         page.wait_for_selector("#empty:not([hidden])")
         assert list(folder.iterdir()) == []
     finally:
