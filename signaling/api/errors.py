@@ -30,6 +30,7 @@ from classroom.errors import (
     UnknownRoom,
 )
 from signaling.api.assessment_status import STATUS as ASSESSMENT_STATUS
+from signaling.api.library_status import STATUS as LIBRARY_STATUS
 from signaling.errors import AuthRefused, RecordingNotFound, SignalingError
 from signaling.api.schemas import ErrorBody, ErrorDetail, ErrorResponse
 
@@ -53,6 +54,7 @@ STATUS: list[tuple[type[Exception], int]] = [  # first match wins
     (RosterInvalid, 422),
     (ReportUnavailable, 503),
     *ASSESSMENT_STATUS,
+    *LIBRARY_STATUS,
 ]
 
 HTTP_CODES = {

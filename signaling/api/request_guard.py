@@ -12,6 +12,8 @@ Two rules, checked in this pure ASGI middleware so they hold for every route:
 - No request body may exceed `MAX_BODY_BYTES` (413 `payload_too_large`): a declared
   Content-Length over the limit is refused up front; a body without one (chunked) is counted
   as it arrives and refused when it crosses the limit.
+  The routes that stream a file to disk (e-lecture uploads, `streamed`) have their own,
+  larger limit (`recording.upload_max_mb`).
 
 Refusals use the one JSON error shape (signaling/api/errors.py).
 """
@@ -57,9 +59,13 @@ def _too_large(limit: int) -> tuple[int, str, str]:
 class RequestGuard:
     """Refuses requests without a credential on `/api/` and bodies over the limit."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES, streamed: tuple[re.Pattern[str], int] | None = None
+    ) -> None:
+        """`streamed`: routes that stream their body to disk (e-lecture uploads) and their limit."""
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,6 +78,8 @@ class RequestGuard:
         if api and scope["method"] not in READS:
             refusal = _credential_refusal(headers.get("authorization"))
         limit = MAX_UPLOAD_BYTES if api and UPLOADS.match(path) else self.max_body_bytes
+        if api and self.streamed is not None and self.streamed[0].match(path):
+            limit = self.streamed[1]
         length = headers.get("content-length")
         if refusal is None and length is not None and length.isdigit() and int(length) > limit:
             refusal = _too_large(limit)

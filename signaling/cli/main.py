@@ -46,6 +46,7 @@ from signaling.cli.common import (
     err,
 )
 from signaling.cli.bank import bank_app
+from signaling.cli.library import library_app
 from signaling.cli.courses import course_app, report_app
 from signaling.agent.cli import room_agent
 from signaling.cli.running_server import announced, end_class_via_server, find, with_server_links
@@ -731,6 +732,7 @@ def room_key(
         err=True,
     )
 app.add_typer(bank_app, name="bank")
+app.add_typer(library_app, name="library")
 
 
 def main() -> None:

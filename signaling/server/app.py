@@ -113,6 +113,7 @@ def create_app(
         seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
         webhooks = dispatcher_of(services)
         delivering = asyncio.create_task(webhooks.run()) if webhooks else None
+        housekeeping = library_api.start_housekeeping(settings, services.audit, services.db)
         if workers is not None:
             await workers.start()
         if hub is not None:
@@ -127,6 +128,7 @@ def create_app(
         if workers is not None:
             await workers.stop()
         seen.cancel()
+        housekeeping.cancel()
         if delivering is not None:
             delivering.cancel()
         # Whoever is still connected when the server stops has left now.
@@ -150,7 +152,8 @@ def create_app(
         connection_deps=connection_deps,
     )
     install_error_handlers(app)
-    app.add_middleware(RequestGuard)  # no body read before a credential, none over the limit
+    # no body read before a credential, none over the limit
+    app.add_middleware(RequestGuard, streamed=library_api.streamed_uploads(settings))
     app.add_middleware(RequestContext)  # outermost: request and class ids for every log record
     app.include_router(api.health_router)
     app.include_router(api.router)

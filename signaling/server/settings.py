@@ -188,6 +188,9 @@ class RecordingSettings(_Strict):
     min_free_mb: int = Field(
         default=512, ge=0, description="A recording stops when the disk has less free space than this."
     )
+    upload_max_mb: int = Field(
+        default=2048, ge=1, description="The largest e-lecture file (MP4 video, PDF slides) that may be uploaded."
+    )
 
 
 class SignalingLimits(_Strict):

@@ -115,3 +115,20 @@ def test_steps_and_failures(page: Page) -> None:
         "Không có vị trí này.",
         "Lỗi (teapot).",
     ]
+
+
+def test_e_lecture_entries(page: Page) -> None:
+    entry = {"target": "Buổi 1", "action": "x", "error": ""}
+    args = {"title": "Buổi 1", "course": "K12", "recording": "c1/r1"}
+    assert words(
+        page,
+        ["actorText", {"kind": "system", "name": ""}],
+        ["entryWords", {**entry, "event": "lecture_deleted", "args": {**args, "reason": "deleted"}}, None],
+        ["entryWords", {**entry, "event": "lecture_deleted", "args": {**args, "reason": "retention", "days": 30}}, None],
+        ["entryWords", {**entry, "event": "lecture_uploaded", "args": args}, None],
+    ) == [
+        "Hệ thống",
+        ["Buổi 1", "xóa bài giảng điện tử", "", True],
+        ["Buổi 1", "xóa bài giảng điện tử (quá 30 ngày lưu trữ của khóa học)", "", True],
+        ["Buổi 1", "tải lên bài giảng điện tử", "", True],
+    ]

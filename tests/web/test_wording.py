@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).parents[2]
 STATIC = ROOT / "web" / "static"
 VI_FILES = [STATIC / "i18n" / "vi.json", STATIC / "console" / "i18n" / "vi.json", STATIC / "shared" / "i18n" / "vi.json",
-            STATIC / "course" / "i18n" / "vi.json"]
+            STATIC / "course" / "i18n" / "vi.json", STATIC / "library" / "i18n" / "vi.json"]
 GLOSSARY = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
 
 # (pattern, why): spellings and renderings the glossary rejects.

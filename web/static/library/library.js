@@ -8,6 +8,9 @@
  * screen large when there is one (else the camera), the speaker's camera beside it, the
  * sound of every track; seeking, speed 0.75–2×, chapters. What a trainee actually played is
  * reported as ranges (a seek ends one range and starts the next), so skipping counts nothing.
+ *
+ * Lecturers and the admin also upload existing e-lectures here (an MP4 video and/or PDF
+ * slides, streamed as the request's body) and delete recordings and uploads.
  */
 
 import * as i18n from "../shared/i18n.js";
@@ -29,6 +32,9 @@ import { tokenFromFragment } from "../shared/token.js";
  * @property {string} status
  * @property {Chapter[]} chapters
  * @property {Track[]} tracks
+ * @property {string} [source] "class" or "upload"
+ * @property {string | null} [held_on] an upload's day (ISO date)
+ * @property {{file: string, url: string, pages: number} | null} [slides]
  */
 
 const REPORT_EVERY_MS = 10000;
@@ -142,8 +148,9 @@ class Player {
     const videos = this.active(t).filter((track) => track.kind === "video");
     const screen = videos.find((track) => track.source === "screen");
     const camera = videos.find((track) => track.source === "camera" && track.role !== "trainee") ?? videos.find((track) => track.source === "camera");
-    const large = screen ?? camera ?? null;
+    const large = screen ?? camera ?? videos.find((track) => track.source === "upload") ?? null;
     const small = screen ? camera ?? null : null;
+    this.main.muted = large?.source !== "upload"; // an uploaded MP4 carries its own sound
     this.follow(this.main, large, t);
     this.follow(this.side, small, t);
     (/** @type {HTMLElement} */ (document.querySelector(".main-view .empty"))).hidden = large !== null;
@@ -230,6 +237,44 @@ class Player {
   }
 }
 
+/**
+ * Send a file as the request's body (streamed by the browser), with progress.
+ * @param {string} url @param {File} file @param {string} token @param {(fraction: number) => void} progress
+ * @returns {Promise<{status: number, body: any}>}
+ */
+function sendFile(url, file, token, progress) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    xhr.upload.addEventListener("progress", (event) => event.lengthComputable && progress(event.loaded / event.total));
+    const done = () => {
+      let body = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* no JSON: the status says enough */
+      }
+      resolve({ status: xhr.status, body });
+    };
+    xhr.addEventListener("load", done);
+    xhr.addEventListener("error", done);
+    xhr.send(file);
+  });
+}
+
+/** The words for a refusal's code. @param {{error?: {code?: string}}} body @param {number} status */
+function refusal(body, status) {
+  const code = body?.error?.code ?? (status === 413 ? "payload_too_large" : "");
+  return i18n.has(`library.error_${code}`) ? i18n.t(`library.error_${code}`) : i18n.t("library.error_other", { code: code || String(status) });
+}
+
+/** An upload's day in the page's language (the date alone). @param {string} iso */
+function day(iso) {
+  return new Intl.DateTimeFormat(i18n.locale(), { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
+}
+
 /** @param {Chapter} chapter */
 function chapterTitle(chapter) {
   if (chapter.title) return chapter.title;
@@ -270,8 +315,9 @@ async function main() {
     return say("library.load_failed", { code: String(body.error?.code ?? response.status) });
   }
   /** @type {Recording[]} */
-  const recordings = await response.json();
+  let recordings = await response.json();
   const reports = claims?.role === "trainee" && claims.external_id;
+  const edits = !claims || claims.role === "lecturer"; // the admin, or a lecturer of the course
   /** @type {Player | null} */
   let player = null;
 
@@ -293,14 +339,20 @@ async function main() {
           el(
             "div",
             { className: "info" },
-            el("h2", { text: r.title }),
+            el("h2", { text: r.title }, r.source === "upload" && el("span", { className: "tag", i18n: "library.uploaded" })),
             el("p", {
               className: "meta",
-              i18n: "library.meta",
-              args: { lecturer: r.lecturer ?? "", date: { time: Date.parse(r.started_at) / 1000 }, duration: clock(r.duration) },
+              i18n: r.source !== "upload" ? "library.meta" : r.tracks.length ? "library.meta_upload" : "library.meta_slides",
+              args: {
+                lecturer: r.lecturer ?? "",
+                date: r.held_on ? day(r.held_on) : { time: Date.parse(r.started_at) / 1000 },
+                duration: clock(r.duration),
+                pages: String(r.slides?.pages ?? 0),
+              },
             }),
           ),
           el("button", { className: "btn", i18n: "library.watch", attrs: { type: "button" }, on: { click: () => open(r) } }),
+          edits && el("button", { className: "btn danger", i18n: "library.delete", attrs: { type: "button" }, on: { click: () => remove(r) } }),
         ),
       ),
     );
@@ -315,12 +367,89 @@ async function main() {
         el("li", { data: { t: String(c.t) } }, el("button", { attrs: { type: "button" }, on: { click: () => p.jump(c.t) } }, el("span", { className: "at", text: clock(c.t) }), el("span", { text: chapterTitle(c) }))),
       ),
     );
-    replace(
-      find("downloads"),
-      ...p.recording.tracks.map((track) =>
-        el("li", {}, el("a", { attrs: { href: track.url, download: track.file }, i18n: "library.track", args: { name: track.name, source: { key: `library.source_${track.source}` } } })),
-      ),
+    const slides = p.recording.slides;
+    find("slides").hidden = !slides;
+    if (slides) {
+      const link = find("slides-link");
+      link.setAttribute("href", slides.url);
+      i18n.bind(link, "library.slides_open");
+      i18n.bind(find("slides-pages"), "library.slides_pages", { pages: String(slides.pages) });
+    }
+    const files = p.recording.tracks.map((track) =>
+      el("li", {}, el("a", { attrs: { href: track.url, download: track.file }, i18n: track.source === "upload" ? "library.video_file" : "library.track", args: { name: track.name, source: { key: `library.source_${track.source}` } } })),
     );
+    if (slides) files.push(el("li", {}, el("a", { attrs: { href: slides.url, download: slides.file }, i18n: "library.slides_file" })));
+    replace(find("downloads"), ...files);
+    const playable = p.recording.tracks.length > 0;
+    // Slides alone: nothing to play, only the slides to open.
+    for (const part of document.querySelectorAll(".stage, #play, #seek, #time, .speed")) (/** @type {HTMLElement} */ (part)).hidden = !playable;
+  };
+
+  const reload = async () => {
+    const again = await fetch(`/api/courses/${encodeURIComponent(courseId)}/recordings`, { headers, cache: "no-store" });
+    if (again.ok) recordings = await again.json();
+    render();
+  };
+
+  /** Ask, then delete a recording or an upload. @param {Recording} recording */
+  const remove = (recording) => {
+    const dialog = /** @type {HTMLDialogElement} */ (find("confirm-delete"));
+    i18n.bind(find("confirm-text"), "library.delete_confirm", { title: recording.title });
+    dialog.returnValue = "";
+    dialog.addEventListener(
+      "close",
+      async () => {
+        if (dialog.returnValue !== "delete") return;
+        const gone = await fetch(`/api/recordings/${recording.class_id}/${recording.id}`, { method: "DELETE", headers });
+        if (!gone.ok) {
+          notice.textContent = refusal(await gone.json().catch(() => ({})), gone.status);
+          notice.hidden = false;
+        }
+        await reload();
+      },
+      { once: true },
+    );
+    dialog.showModal();
+  };
+
+  /** Upload the form's files: the slides first (small, checked at once), then the video. */
+  const upload = async (/** @type {SubmitEvent} */ event) => {
+    event.preventDefault();
+    const form = /** @type {HTMLFormElement} */ (event.target);
+    const data = new FormData(form);
+    const status = find("upload-status");
+    const progress = /** @type {HTMLProgressElement} */ (find("upload-progress"));
+    const files = [data.get("slides"), data.get("video")].filter((f) => f instanceof File && f.size > 0).map((f) => /** @type {File} */ (f));
+    const show = (/** @type {string} */ text, error = false) => {
+      status.textContent = text;
+      status.classList.toggle("error", error);
+    };
+    if (!files.length) return show(i18n.t("library.upload_pick"), true);
+    const query = new URLSearchParams({ title: String(data.get("title") ?? "") });
+    for (const name of ["lecturer", "held_on"]) if (data.get(name)) query.set(name, String(data.get(name)));
+    const submit = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
+    submit.disabled = true;
+    progress.hidden = false;
+    try {
+      let created = null;
+      for (const [n, file] of files.entries()) {
+        show(i18n.t("library.upload_sending", { name: file.name }));
+        const url = created ? `/api/recordings/${created.class_id}/${created.id}/files` : `/api/courses/${encodeURIComponent(courseId ?? "")}/uploads?${query}`;
+        const answer = await sendFile(url, file, token, (f) => (progress.value = (n + f) / files.length));
+        if (answer.status !== 200 && answer.status !== 201) {
+          // One form, one e-lecture: what the first file made goes when the second is refused.
+          if (created) await fetch(`/api/recordings/${created.class_id}/${created.id}`, { method: "DELETE", headers });
+          return show(`${file.name}: ${refusal(answer.body, answer.status)}`, true);
+        }
+        created = answer.body;
+      }
+      form.reset();
+      show(i18n.t("library.upload_done"));
+      await reload();
+    } finally {
+      submit.disabled = false;
+      progress.hidden = true;
+    }
   };
 
   /** @param {Recording} recording */
@@ -334,6 +463,25 @@ async function main() {
     history.replaceState(null, "", `${location.pathname}${location.search}#${new URLSearchParams({ ...Object.fromEntries(fragment), r: `${recording.class_id}/${recording.id}` })}`);
   };
 
+  find("upload").hidden = !edits;
+  // The file pickers show their words in the page's language, not the browser's.
+  const picked = () => {
+    for (const input of document.querySelectorAll("#upload-form input[type=file]")) {
+      const file = /** @type {HTMLInputElement} */ (input).files?.[0];
+      const name = /** @type {HTMLElement} */ (input.parentElement?.querySelector(".file-name"));
+      if (file) {
+        delete name.dataset.i18n;
+        name.dataset.userText = ""; // a file's name is data
+        name.textContent = file.name;
+      } else {
+        delete name.dataset.userText;
+        i18n.bind(name, "library.no_file");
+      }
+    }
+  };
+  find("upload-form").addEventListener("change", picked);
+  find("upload-form").addEventListener("reset", () => setTimeout(picked));
+  find("upload-form").addEventListener("submit", (event) => void upload(/** @type {SubmitEvent} */ (event)));
   find("play").addEventListener("click", () => (player?.playing ? player.pause() : player?.play()));
   find("seek").addEventListener("input", (event) => player?.jump(Number(/** @type {HTMLInputElement} */ (event.target).value)));
   find("speed").addEventListener("change", (event) => player?.speed(Number(/** @type {HTMLSelectElement} */ (event.target).value)));

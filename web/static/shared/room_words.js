@@ -124,6 +124,15 @@ export function entryWords(entry, room) {
       const owner = ownerText(String(args.owner_kind), String(args.owner_name ?? ""));
       return { words: true, target: deviceWord(room, entry.target), action: t("room.event.reapply", { what: actionWords(args, room), was, owner }), error };
     }
+    case "lecture_deleted": // the e-lecture library (docs/recording.md): by a person, or the course's retention
+      return {
+        words: true,
+        target: String(args.title ?? entry.target),
+        action: args.reason === "retention" ? t("room.event.lecture_expired", { days: number(args.days) }) : t("room.event.lecture_deleted"),
+        error,
+      };
+    case "lecture_uploaded":
+      return { words: true, target: String(args.title ?? entry.target), action: t("room.event.lecture_uploaded"), error };
     default:
       return { words: false, target: entry.target, action: entry.action, error };
   }
