@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from classroom.recording.combined import DONE, OUTPUT, CombinedJobs, read_state
+from signaling.api.errors import InvalidValue
+from signaling.api.schemas import error_doc
 from signaling.api.library import Viewer, Who, _library, _links, _manifest
 from signaling.errors import AuthRefused, RecordingNotFound, TokenError
 
@@ -36,12 +38,12 @@ def jobs_of(request: Request) -> CombinedJobs:
     return jobs
 
 
-def _folder(request: Request, who: Viewer, class_id: str, recording_id: str) -> Path:
-    _manifest(request, who, class_id, recording_id)  # who may see it
+def _folder(request: Request, who: Viewer, class_id: str, recording_id: str) -> tuple[Path, dict[str, object]]:
+    manifest = _manifest(request, who, class_id, recording_id)  # who may see it
     folder = _library(request).folder(class_id, recording_id)
     if folder is None:
         raise RecordingNotFound(f"no recording {class_id}/{recording_id} in your courses")
-    return folder
+    return folder, manifest
 
 
 def _out(request: Request, class_id: str, recording_id: str, state: dict[str, object] | None) -> CombinedOut:
@@ -66,7 +68,7 @@ def _out(request: Request, class_id: str, recording_id: str, state: dict[str, ob
     summary="The combined MP4's job: its state and, when done, its signed link",
 )
 async def combined_state(class_id: str, recording_id: str, request: Request, who: Who) -> CombinedOut:
-    folder = _folder(request, who, class_id, recording_id)
+    folder, _ = _folder(request, who, class_id, recording_id)
     return _out(request, class_id, recording_id, await run_in_threadpool(read_state, folder))
 
 
@@ -75,11 +77,14 @@ async def combined_state(class_id: str, recording_id: str, request: Request, who
     response_model=CombinedOut,
     status_code=202,
     summary="Ask for one MP4 of the recording (lecturers, the admin); made in the background",
+    responses={422: error_doc("The recording is still running (`still_recording`).")},
 )
 async def request_combined(class_id: str, recording_id: str, request: Request, who: Who) -> CombinedOut:
-    folder = _folder(request, who, class_id, recording_id)
+    folder, manifest = _folder(request, who, class_id, recording_id)
     if not who.edits:
         raise AuthRefused("only lecturers ask for the combined file", code="not_allowed")
+    if manifest.get("status") == "recording":
+        raise InvalidValue("the recording is still running: ask once it has stopped", code="still_recording")
     state = await run_in_threadpool(jobs_of(request).request, folder)
     return _out(request, class_id, recording_id, state)
 

@@ -41,6 +41,11 @@ def test_a_lecturer_asks_for_the_combined_mp4_and_a_trainee_downloads_it(tmp_pat
         refused = call("POST", trainee)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_allowed"
         assert call("POST", other).status_code == 404  # another course's lecturer sees nothing
+        make_recording(served.data_dir / "recordings", "c2", "K12", "Buổi 4", seconds=1, screen_from=1)
+        running = served.data_dir / "recordings" / "c2" / "r1" / "recording.json"
+        running.write_text(json.dumps(json.loads(running.read_text()) | {"status": "recording"}))
+        still = httpx.post(api.replace("c1", "c2"), headers={"Authorization": f"Bearer {lecturer}"})
+        assert still.status_code == 422 and still.json()["error"]["code"] == "still_recording"
         asked = call("POST", lecturer)
         assert asked.status_code == 202 and asked.json()["status"] in ("queued", "running")
         early = httpx.get(f"{served.url}/recordings/c1/r1/combined.mp4", params={"t": "x"})

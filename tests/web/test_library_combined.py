@@ -47,3 +47,22 @@ def test_a_lecturer_makes_the_mp4_and_downloads_it(browser: Browser, server: Cla
         assert got.status_code == 200 and got.headers["content-type"] == "video/mp4" and got.content[4:8] == b"ftyp"
     finally:
         context.close()
+
+
+def test_chromium_decodes_the_recorded_opus_track(browser: Browser, server: ClassServer, tokens: dict[str, str]) -> None:
+    """The microphone's WebM (with the OpusHead the recorder writes) plays in Chromium: its
+    audio element decodes bytes while the recording plays."""
+    context, page = new_page(browser)
+    try:
+        page.goto(f"{server.url}/library#t={tokens['trainee']}&r=c9/r1")
+        page.wait_for_selector("#player:not([hidden])")
+        page.get_by_role("button", name="Phát").click()
+        decoded = """() => [...document.querySelectorAll('#audio audio')].map((a) => ({
+            file: a.dataset.file || null, bytes: a.webkitAudioDecodedByteCount, error: a.error && a.error.code }))"""
+        wait_until(
+            lambda: any(a["bytes"] > 10_000 and a["file"].endswith("microphone.webm") for a in page.evaluate(decoded)),
+            timeout=30, what="the microphone to decode", describe=lambda: f"{page.evaluate(decoded)} {dump(page)}",
+        )
+        assert all(a["error"] is None for a in page.evaluate(decoded))
+    finally:
+        context.close()
