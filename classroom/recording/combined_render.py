@@ -100,24 +100,32 @@ class Throttle:
 
     WINDOW = 2.0
 
-    def __init__(self, share: float, parent: int | None = None):
+    def __init__(
+        self,
+        share: float,
+        parent: int | None = None,
+        cpu: Callable[[], float] = time.process_time,
+        wall: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.share = share
         self.parent = parent
+        self._cpu, self._wall, self._sleep = cpu, wall, sleep
         self._reset()
 
     def _reset(self) -> None:
-        self._cpu0 = time.process_time()
-        self._wall0 = time.monotonic()
+        self._cpu0 = self._cpu()
+        self._wall0 = self._wall()
 
     def tick(self) -> None:
         if self.parent is not None and os.getppid() != self.parent:
             raise SystemExit("the server is gone")
-        cpu = time.process_time() - self._cpu0
-        wall = time.monotonic() - self._wall0
+        cpu = self._cpu() - self._cpu0
+        wall = self._wall() - self._wall0
         ahead = cpu / self.share - wall
         if ahead > 0:
-            time.sleep(ahead)
-        if wall >= self.WINDOW:
+            self._sleep(ahead)
+        if wall + max(ahead, 0) >= self.WINDOW:
             self._reset()
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pytest
 
 from classroom.recording import combined
 from classroom.recording.combined import CombinedJobs, read_state, write_state
-from classroom.recording.combined_render import HEIGHT, PIP_HEIGHT, PIP_MARGIN, PIP_WIDTH, WIDTH, Track, fit, layout
+from classroom.recording.combined_render import HEIGHT, PIP_HEIGHT, PIP_MARGIN, PIP_WIDTH, WIDTH, Throttle, Track, fit, layout
 from tests.support.recordings import make_recording
 from tests.support.wait import until
 
@@ -149,3 +151,37 @@ async def test_a_job_that_cannot_render_fails_with_its_reason_and_may_be_asked_a
     assert state["status"] == "failed" and state["error"], state
     assert not (folder / combined.OUTPUT).exists() and not (folder / combined.PARTIAL).exists()
     assert jobs.request(folder)["status"] == "queued"
+
+
+def test_the_throttle_sleeps_off_cpu_time_beyond_its_share():
+    now = {"cpu": 0.0, "wall": 0.0}
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now["wall"] += seconds
+
+    throttle = Throttle(0.5, cpu=lambda: now["cpu"], wall=lambda: now["wall"], sleep=sleep)
+    now["cpu"] += 0.4  # 0.4 s of work in 0.4 s: a full core
+    now["wall"] += 0.4
+    throttle.tick()
+    assert slept == [0.4]  # 0.4 s of CPU may use 0.8 s of wall time at half a core
+    now["cpu"] += 0.1  # then a light second: no sleep needed
+    now["wall"] += 1.0
+    throttle.tick()
+    assert slept == [0.4]
+
+
+def test_the_throttle_keeps_to_its_share_of_a_core():
+    throttle = Throttle(0.25)
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    while time.monotonic() - wall0 < 1.5:
+        sum(range(20_000))  # busy
+        throttle.tick()
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    assert cpu <= 0.25 * wall + 0.1, (cpu, wall)
+
+
+def test_a_renderer_whose_server_is_gone_stops():
+    with pytest.raises(SystemExit):
+        Throttle(1.0, parent=os.getppid() + 1_000_000).tick()
