@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from datetime import timedelta
 from pathlib import Path
 
 import av
 import httpx
+import psutil
 import pytest
 
 from classroom.roles import Role
@@ -74,3 +76,40 @@ def test_a_lecturer_asks_for_the_combined_mp4_and_a_trainee_downloads_it(tmp_pat
     # The server's processes created no codec; the renderer's did (so the audit can see one).
     assert {what for what, pid in records if pid != f"pid={renderer}"} == {codec_audit.INSTALLED}, records
     assert "OutputContainer.add_stream" in {what for what, pid in records if pid == f"pid={renderer}"}, records
+
+
+def test_a_job_cut_short_by_a_killed_server_is_finished_after_the_restart(tmp_path: Path) -> None:
+    """SIGKILL the server while it renders: the orphaned renderer stops by itself, and the next
+    server start runs the job again from its state on disk, to a whole file."""
+    env = {**os.environ, "CLASSBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN}
+    served = serve(tmp_path / "data", env=env)
+    folder = served.data_dir / "recordings" / "c1" / "r1"
+    try:
+        make_recording(served.data_dir / "recordings", "c1", "K12", "Buổi 5", seconds=20, screen_from=5)
+        lecturer, _ = CourseTokens(Keyring.open(served.data_dir), default_ttl=timedelta(days=1)).mint("K12", Role.LECTURER)
+        api = f"{served.url}/api/recordings/c1/r1/combined"
+        assert httpx.post(api, headers={"Authorization": f"Bearer {lecturer}"}).status_code == 202
+        state = wait_until(
+            lambda: (s := json.loads((folder / "combined.json").read_text()))["status"] == "running" and "pid" in s and s,
+            timeout=120, what="the job to run", describe=served.log_tail,
+        )
+        os.kill(served.process.pid, signal.SIGKILL)
+        served.process.wait()
+        renderer = psutil.Process(state["pid"])
+        psutil.wait_procs([renderer], timeout=60)
+        assert not renderer.is_running() or renderer.status() == psutil.STATUS_ZOMBIE
+        assert json.loads((folder / "combined.json").read_text())["status"] == "running"
+        assert not (folder / "combined.mp4").exists()
+    finally:
+        served.stop()
+    restarted = serve(tmp_path / "data", env=env)
+    try:
+        done = wait_until(
+            lambda: (s := json.loads((folder / "combined.json").read_text()))["status"] in ("done", "failed") and s,
+            timeout=240, what="the job to finish after the restart", describe=restarted.log_tail,
+        )
+        assert done["status"] == "done" and done["pid"] != state["pid"], done
+        with av.open(str(folder / "combined.mp4")) as container:
+            assert container.duration / 1e6 == pytest.approx(20.0, abs=0.3)
+    finally:
+        restarted.stop()
