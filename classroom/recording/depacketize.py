@@ -154,6 +154,13 @@ class Depacketizer:
 
     def _give_up_gap(self) -> None:
         """A packet never came: skip to what can be decoded without it."""
+        stuck = self._pending.get(self._next_seq) if self._next_seq is not None else None
+        if stuck is not None and not self.one_packet_frames:
+            # The frame waiting at the head will never be whole: drop its packets, or the
+            # next sync would start at it again (a key frame) and wait forever.
+            for s, p in list(self._pending.items()):
+                if p.ts == stuck.ts:
+                    del self._pending[s]
         self._lost()
         if self.one_packet_frames:
             oldest = None

@@ -1,9 +1,8 @@
 """One recorded track's file: whole frames remuxed into Matroska/WebM with PyAV, never decoded.
 
 Every stream is created without a codec context (`add_mux_stream`): nothing that could decode
-or encode exists, not even unopened. PyAV cannot give such a stream extradata, so an Opus track
-carries no OpusHead: FFmpeg and Chromium then assume the defaults (48 kHz, RFC 7845's header),
-which is what WebRTC sends; docs/recording.md says more.
+or encode exists, not even unopened. PyAV cannot give such a stream extradata, so an Opus
+track's OpusHead is swapped into the header on its way to the file (classroom/recording/opus_head.py).
 
 Crash safety: the Matroska muxer keeps the open cluster in memory and writes it whole, so
 clusters are closed every `CLUSTER_MS` and every write is flushed to the operating system; a
@@ -21,6 +20,7 @@ import av
 import av.container
 import av.stream
 
+from classroom.recording import opus_head
 from classroom.recording.depacketize import Frame, h264_size, vp8_size
 
 CLUSTER_MS = 1000
@@ -44,14 +44,20 @@ class _WatchedFile:
     """The file PyAV writes through: unbuffered, and it keeps the first write error.
 
     FFmpeg notes a failed write in its I/O context and carries on; keeping the error here lets
-    the track stop at the first one instead of writing into a full disk.
+    the track stop at the first one instead of writing into a full disk. An Opus track's file
+    also swaps the OpusHead into the track header (`opus_head.patch_header`) as it passes.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, opus: bool = False):
         self._file = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
         self.error: OSError | None = None
+        self._opus = opus
+        self.opus_heads = 0  # track headers written with the OpusHead swapped in
 
     def write(self, data: bytes) -> int:
+        if self._opus:
+            data, swapped = opus_head.patch_header(bytes(data))
+            self.opus_heads += swapped
         view = memoryview(data)
         try:
             while view:
@@ -109,7 +115,7 @@ class TrackFile:
         fmt, codec, _ = _FORMATS[mime_type.lower()]
         options = {"cluster_time_limit": str(CLUSTER_MS)}
         try:
-            file = _WatchedFile(path)
+            file = _WatchedFile(path, opus=codec == "opus")
             container = av.open(file, "w", format=fmt, options=options, container_options={"flush_packets": "1"})
         except Exception as exc:  # noqa: BLE001 - PyAV raises its own OSError subclasses
             raise _storage_error(exc) from None
@@ -117,6 +123,7 @@ class TrackFile:
         stream: av.stream.Stream
         if codec == "opus":
             stream = container.add_mux_stream(codec, rate=clock_rate)
+            stream.metadata["title"] = opus_head.PLACEHOLDER  # becomes the OpusHead on its way out
         else:
             # H.264: the muxer builds the avcC record from the SPS/PPS ahead of the first IDR.
             size = vp8_size(first.data) if codec == "vp8" else h264_size(first.data)

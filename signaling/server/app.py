@@ -18,12 +18,14 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from classroom.live import LiveClasses
+from classroom.recording.combined import CombinedJobs
 from signaling.api import attendance as attendance_api
 from signaling.api import classes as api
 from signaling.api import bank as bank_api
 from signaling.api import exams as exams_api
 from signaling.api import join_preview, metrics, readiness
 from signaling.api import library as library_api
+from signaling.api import library_combined as combined_api
 from signaling.api import console as console_routes
 from signaling.api import courses as courses_api
 from signaling.api import rooms as rooms_api
@@ -121,7 +123,9 @@ def create_app(
 
             freeze_startup_objects()
         rooms.launch(services.db, live)
+        combining = asyncio.create_task(app.state.combined_jobs.run())  # the combined-MP4 jobs
         yield
+        combining.cancel()
         await rooms.stop()
         if hub is not None:
             await hub.close()
@@ -151,6 +155,8 @@ def create_app(
         workers=workers,
         connection_deps=connection_deps,
     )
+    assert settings.recording.folder is not None  # derived from data_dir
+    app.state.combined_jobs = CombinedJobs(settings.recording.folder)
     install_error_handlers(app)
     # no body read before a credential, none over the limit
     app.add_middleware(RequestGuard, streamed=library_api.streamed_uploads(settings))
@@ -165,6 +171,7 @@ def create_app(
     checkin_api.install(app)
     app.include_router(bank_api.router)
     app.include_router(exams_api.router)
+    app.include_router(combined_api.router)  # before the library's /recordings/{class}/{recording}/{file}
     app.include_router(library_api.router)
     rooms_api.install(app)
     courses_api.install(app)

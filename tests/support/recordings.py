@@ -34,16 +34,18 @@ class _Feed:
 
 
 def make_recording(
-    storage: Path, class_id: str, course_id: str | None, title: str, seconds: float = 20.0, screen_from: float = 8.0
+    storage: Path, class_id: str, course_id: str | None, title: str, seconds: float = 20.0, screen_from: float = 8.0,
+    screen_background: int = 60,
 ) -> Recording:
-    """Lecturer camera and microphone for `seconds`, a shared screen from `screen_from` on."""
+    """Lecturer camera and microphone for `seconds`, a shared screen from `screen_from` on
+    (a lighter grey with `screen_background`, to tell it from the camera)."""
     clock = ManualClock(0.0, wall_start=datetime(2026, 12, 2, 8, 0, tzinfo=UTC))
     info: dict[str, object] = {"class_id": class_id, "course_id": course_id, "title": title, "lecturer": "Nguyễn Văn An"}
     recording = Recording("r1", StoragePolicy(storage, min_free_bytes=0), info, lambda r: None, clock=clock, wall_clock=clock.wall)
     recording.start()
     camera = _Feed(clock, VP8, seconds, 0.0, keyframe_every=60)
     mic = _Feed(clock, OPUS, seconds, 0.0)
-    screen = _Feed(clock, VP8, seconds - screen_from, screen_from, keyframe_every=60, width=640, height=360)
+    screen = _Feed(clock, VP8, seconds - screen_from, screen_from, keyframe_every=60, width=640, height=360, background=screen_background)
     lecturer = ("p1", "Nguyễn Văn An", "lecturer")
     recording.record(("p1", "cam"), camera.up, TrackLabel(*lecturer, "camera", "cam"))
     recording.record(("p1", "mic"), mic.up, TrackLabel(*lecturer, "microphone", "mic"))

@@ -26,10 +26,10 @@ class RtpPacket:
     payload: bytes
 
 
-def _image(i: int, width: int, height: int, noise: bool) -> np.ndarray:
+def _image(i: int, width: int, height: int, noise: bool, background: int = 60) -> np.ndarray:
     if noise:  # hard to compress: big frames, for tests that fill a disk quickly
         return np.random.default_rng(i).integers(0, 255, (height, width, 3), dtype=np.uint8)
-    image = np.full((height, width, 3), 60, dtype=np.uint8)
+    image = np.full((height, width, 3), background, dtype=np.uint8)
     x = (i * 4) % (width - 16)
     image[:, x : x + 16, :] = 230
     return image
@@ -37,15 +37,16 @@ def _image(i: int, width: int, height: int, noise: bool) -> np.ndarray:
 
 def rtp_packets(
     mime_type: str, frames: int, *, keyframe_every: int = 30, first_seq: int = 1000, first_ts: int = 12345,
-    width: int = 320, height: int = 240, fps: int = 30, noise: bool = False,
+    width: int = 320, height: int = 240, fps: int = 30, noise: bool = False, background: int = 60,
 ) -> Iterator[list[RtpPacket]]:
-    """Yields the packets of each encoded frame (20 ms per frame for Opus)."""
+    """Yields the packets of each encoded frame (20 ms per frame for Opus); video is a light bar
+    moving over a grey `background`."""
     clock = CLOCK[mime_type]
     encoder = get_encoder(RTCRtpCodecParameters(mimeType=mime_type, clockRate=clock, payloadType=96, channels=2 if "opus" in mime_type else None))
     seq = first_seq
     for i in range(frames):
         if mime_type.startswith("video"):
-            frame = VideoFrame.from_ndarray(_image(i, width, height, noise), format="bgr24")
+            frame = VideoFrame.from_ndarray(_image(i, width, height, noise, background), format="bgr24")
             frame.pts = i * clock // fps
             frame.time_base = fractions.Fraction(1, clock)
         else:

@@ -138,3 +138,20 @@ def test_h264_size_from_the_sps(size):
     assert h264_size(key.data) == size
     assert h264_size(b"\x00\x00\x00\x01\x67\x42") is None
     assert h264_size(b"\x00\x00\x00\x01\x65\x88") is None
+
+
+@pytest.mark.parametrize("mime", ["video/VP8", "video/H264"])
+def test_a_key_frame_missing_a_packet_for_good_is_given_up_for_the_next_one(mime):
+    """The key frame's first packet arrived, a later one never does: after the wait the frame
+    is dropped (not waited for forever) and recording goes on from the next key frame."""
+    per_frame = list(rtp_packets(mime, 70, width=1280, height=720, keyframe_every=30, noise=True))
+    assert len(per_frame[30]) > 2
+    lost = per_frame[30][1]  # inside key frame 30
+    dep = depacketizer_for(mime, CLOCK[mime])
+    frames = feed(dep, [p for f in per_frame for p in f if p is not lost])
+    kept, sent = [f.ts for f in frames], [f[0].ts for f in per_frame]
+    assert kept[:30] == sent[:30]
+    resumed = sent.index(kept[30])  # the next key frame (the encoder may add one of its own)
+    assert frames[30].keyframe and 30 < resumed <= 60
+    assert kept[30:] == sent[resumed:] and dep.frames_dropped >= 1
+    assert len(dep._pending) < 50  # nothing piles up behind the lost packet

@@ -12,6 +12,7 @@ from pathlib import Path
 import av
 import pytest
 
+from classroom.recording import opus_head
 from classroom.recording.depacketize import Frame, depacketizer_for
 from classroom.recording.track_file import StorageError, TrackFile, extension
 from tests.support.rtp_media import CLOCK, rtp_packets
@@ -115,3 +116,43 @@ def test_a_full_disk_raises_storage_error_and_leaves_a_readable_file(tmp_path):
         codec, packets, seconds, decoded = read_back(path)
         assert codec == "vp8" and packets > 10 and decoded == packets
         assert packets <= track.frames
+
+
+def test_an_opus_track_carries_its_opus_head_and_decodes_with_it(tmp_path):
+    """What a player reads: CodecPrivate = OpusHead (48 kHz, 2 channels), and the audio decodes
+    through it (FFmpeg's decoder, which Chromium uses for Opus in WebM, configured from it)."""
+    frames = frames_of("audio/opus", 100)
+    path = tmp_path / "mic.webm"
+    track = TrackFile.open(path, "audio/opus", 48000, frames[0])
+    for frame in frames[1:]:
+        track.write(frame)
+    track.close()
+    assert track._file.opus_heads >= 1
+    assert opus_head.PLACEHOLDER.encode() not in path.read_bytes()  # the header, and its rewrite at close
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.extradata == opus_head.opus_head()
+        assert (stream.codec_context.sample_rate, stream.codec_context.channels) == (48000, 2)
+        assert "title" not in stream.metadata
+        decoded = list(container.decode(stream))
+    assert len(decoded) >= 98
+    assert decoded[0].sample_rate == 48000 and decoded[0].layout.nb_channels == 2
+    samples = sum(frame.samples for frame in decoded)
+    assert samples == pytest.approx(100 * 960, abs=2 * 960)
+    loudest = max(float(abs(frame.to_ndarray()).max()) for frame in decoded)
+    assert loudest > 0.01  # the test tone, not silence
+
+
+def test_a_killed_opus_writer_leaves_the_opus_head_in_place(tmp_path):
+    """The head is written with the first bytes: a file cut short has it too."""
+    frames = frames_of("audio/opus", 150)
+    path = tmp_path / "cut.webm"
+    track = TrackFile.open(path, "audio/opus", 48000, frames[0])
+    for frame in frames[1:]:
+        track.write(frame)
+    # Not closed: what a killed server leaves (the clusters written so far).
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        assert stream.codec_context.extradata == opus_head.opus_head()
+        assert sum(1 for _ in container.decode(stream)) >= 100
+    track.close()

@@ -17,6 +17,7 @@ import * as i18n from "../shared/i18n.js";
 import { browserStorage } from "../shared/storage.js";
 import { el, replace } from "../shared/dom.js";
 import { tokenFromFragment } from "../shared/token.js";
+import { showCombined } from "./combined.js";
 
 /** @typedef {{file: string, url: string, kind: string, source: string, name: string, role: string, start: number, end: number | null}} Track */
 /** @typedef {{t: number, title: string | null, kind: string, name: string | null}} Chapter */
@@ -460,6 +461,7 @@ async function main() {
     find("player").hidden = false;
     find("list").hidden = true;
     showChapters(player);
+    showCombined(find("combined"), recording, headers, !claims || claims.role === "lecturer");
     history.replaceState(null, "", `${location.pathname}${location.search}#${new URLSearchParams({ ...Object.fromEntries(fragment), r: `${recording.class_id}/${recording.id}` })}`);
   };
 
