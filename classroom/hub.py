@@ -25,6 +25,7 @@ from classroom.live_class import LiveClass, Outbox, Seat
 from classroom.participant_media import MediaPeerFactory
 from classroom.recording.recording import RecordingFactory, StopReason
 from classroom.roles import Role
+from classroom.seat_limits import SeatLimits
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ class ClassHub:
         floor_limit: int = DEFAULT_FLOOR_LIMIT,
         quiz_bank: QuizBank | None = None,
         recordings: RecordingFactory | None = None,
+        seat_limits: SeatLimits | None = None,
     ):
+        """`max_participants`: trainees per class; `seat_limits`: the other roles' limits."""
         self.directory = directory
         self.quiz_bank = quiz_bank
         self.recordings = recordings
@@ -77,6 +80,7 @@ class ClassHub:
         self.journal = journal
         self.floor_limit = floor_limit
         self.max_participants = max_participants
+        self.seat_limits = seat_limits
         self.classes: dict[str, LiveClass] = {}
         self._lock = asyncio.Lock()
 
@@ -113,6 +117,7 @@ class ClassHub:
                     floor_limit=self.floor_limit,
                     quiz_bank=self.quiz_bank,
                     recordings=self.recordings,
+                    seat_limits=self.seat_limits,
                 )
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)

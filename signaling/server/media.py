@@ -19,6 +19,7 @@ from classroom.recording.recording import RecordingFactory, StoragePolicy
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
+from classroom.seat_limits import SeatLimits
 from signaling.auth.turn_credentials import TurnCredentialIssuer
 from signaling.errors import SettingsError
 from signaling.server.services import Services
@@ -84,6 +85,18 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
         floor_limit=settings.signaling.floor_limit,
         quiz_bank=DatabaseQuizBank(services.db),
         recordings=recordings(settings, services),
+        seat_limits=seat_limits(settings),
+    )
+
+
+def seat_limits(settings: Settings) -> SeatLimits:
+    """How many of each role a class seats; trainees are `max_participants_per_class`."""
+    limits = settings.signaling
+    return SeatLimits(
+        trainees=limits.max_participants_per_class,
+        lecturers=limits.max_lecturers_per_class,
+        rooms=limits.max_rooms_per_class,
+        observers=limits.max_observers_per_class,
     )
 
 
