@@ -76,6 +76,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
+    aiortc_internals.use_receive_buffer()
     use_media_ports(settings, policy.host_addresses)
     return ClassHub(
         DatabaseDirectory(services.db),
