@@ -35,7 +35,7 @@ from pylibsrtp import Policy, Session
 
 from bench.stats import percentile
 from classroom.relay.counters import COUNTERS
-from classroom.relay.fanout import FanoutScheduler
+from classroom.relay.fanout import DEFAULT_SLICE, FanoutScheduler
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
 from classroom.relay.kernel_drops import parse_proc_udp
 from classroom.relay.socket_buffers import set_receive_buffer
@@ -101,7 +101,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     loop = asyncio.get_running_loop()
     sink_rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the subscribers: never read
     sink_rx.bind(("127.0.0.1", 0))
-    scheduler = FanoutScheduler(loop.call_soon) if args.mode == "sliced" else None
+    slice_size = getattr(args, "slice", DEFAULT_SLICE)
+    scheduler = FanoutScheduler(loop.call_soon, slice_size) if args.mode == "sliced" else None
     up = UpTrack("t", VP8, lambda: None, loop.call_later, fanout=scheduler)
     last_out: list[float] = []
     for i in range(args.subscribers):
@@ -148,7 +149,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, object]:
     forwarded = (watcher.stats.packets_sent - forwarded0) * (args.subscribers + 1)
     sent = protocol.received + drops
     return {
-        "mode": args.mode,
+        "mode": args.mode if scheduler is None else f"sliced/{slice_size}",
         "subscribers": args.subscribers,
         "busy": args.busy,
         "loadavg": os.getloadavg(),
@@ -172,6 +173,7 @@ def main() -> None:
     parser.add_argument("--busy", type=int, default=0, help="processes spinning during the run")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--mode", choices=["serial", "serial-large", "sliced"], default="sliced")
+    parser.add_argument("--slice", type=int, default=DEFAULT_SLICE, help="sliced: subscriber streams per slice")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args))))
 

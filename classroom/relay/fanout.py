@@ -13,6 +13,9 @@ that waited longer than `max_delay_s` is no use to a live picture any more: it i
 counted (`fanout_backlog_drops`), and subscribers recover it by NACK if they still want it.
 
 Small fan-outs (at most one slice) are forwarded at once, as before: no cost for small classes.
+
+The server does not use it by default (aiortc_internals.use_sliced_fanout): the extra turns
+of the loop cost more CPU per packet than slicing saves when CPU is short (docs/relay.md).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ COUNTER_HELP = {
     "keyframe_requests_suppressed": "Key frame requests folded into another by the throttle",
     "slow_subscriber_drops": "Packets not sent to slow subscribers (they resume at a key frame)",
     "congestion_events": "Packets a subscriber's socket refused",
-    "fanout_backlog_drops": "Packets not forwarded: they waited too long for their fan-out (the relay fell behind)",
+    "fanout_backlog_drops": "Packets not forwarded: they waited too long for a sliced fan-out (0 unless slicing is on)",
     "socket_drops": "Datagrams the kernel dropped on the relay's UDP sockets (receive queue full)",
     "recording_bytes_written": "Media bytes written to recordings",
     "recording_frames_written": "Frames written to recordings",
