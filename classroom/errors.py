@@ -78,9 +78,10 @@ class LiveClassError(ClassroomError):
 class ClassFull(LiveClassError):
     code = "class_full"
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"this class is full ({limit} participants)")
+    def __init__(self, limit: int, role: str = "trainee") -> None:
+        super().__init__(f"this class is full ({limit} {role}s)")
         self.limit = limit
+        self.role = role
 
 
 class NotAllowed(LiveClassError):

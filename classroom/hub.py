@@ -26,6 +26,7 @@ from classroom.participant_media import MediaPeerFactory
 from classroom.recording.recording import RecordingFactory, StopReason
 from classroom.recording.schedule import AutoRecorder
 from classroom.roles import Role
+from classroom.seat_limits import SeatLimits
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,10 @@ class ClassHub:
         quiz_bank: QuizBank | None = None,
         recordings: RecordingFactory | None = None,
         auto_record: AutoRecorder | None = None,
+        seat_limits: SeatLimits | None = None,
     ):
-        """`auto_record` starts the recordings of the classes whose course records every class."""
+        """`max_participants`: trainees per class; `seat_limits`: the other roles' limits;
+        `auto_record` starts the recordings of the classes whose course records every class."""
         self.directory = directory
         self.auto_record = auto_record if recordings is not None else None
         self.quiz_bank = quiz_bank
@@ -81,6 +84,7 @@ class ClassHub:
         self.journal = journal
         self.floor_limit = floor_limit
         self.max_participants = max_participants
+        self.seat_limits = seat_limits
         self.classes: dict[str, LiveClass] = {}
         self._lock = asyncio.Lock()
 
@@ -118,6 +122,7 @@ class ClassHub:
                     floor_limit=self.floor_limit,
                     quiz_bank=self.quiz_bank,
                     recordings=self.recordings,
+                    seat_limits=self.seat_limits,
                 )
                 self.classes[class_id] = live
                 await self.directory.mark_live(class_id)

@@ -78,6 +78,7 @@ from classroom.recording.recording import Recording, RecordingFactory, StopReaso
 from classroom.recording.track_file import StorageError
 from classroom.relay.forwarding import UpTrack
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
+from classroom.seat_limits import SeatLimits
 from classroom.subscriptions import receives
 from classroom.token_bucket import TokenBucket
 
@@ -189,15 +190,18 @@ class LiveClass:
         clock: Callable[[], datetime] = _now,
         quiz_bank: QuizBank | None = None,
         recordings: RecordingFactory | None = None,
+        seat_limits: SeatLimits | None = None,
     ):
         """`recordings` makes a recording of this class when the lecturer starts one (None:
-        recording is off)."""
+        recording is off). `max_participants` is the class size: trainees only; the other
+        roles' limits come from `seat_limits`."""
         self.summary = summary
         self._media = media
         self._end_requested = end_requested
         self._journal = journal
         self._clock = clock
         self.max_participants = max_participants
+        self.seat_limits = replace(seat_limits or SeatLimits(), trainees=max_participants)
         self.participants: dict[str, Participant] = {}
         self.lobby: dict[str, Seat] = {}
         self.settings = settings or ClassSettings()
@@ -235,8 +239,9 @@ class LiveClass:
         await self._replace_same_person(seat)
         if self.settings.locked and role in GUESTS:
             raise ClassLocked()
-        if len(self.participants) + len(self.lobby) >= self.max_participants:
-            raise ClassFull(self.max_participants)
+        limit = self.seat_limits.of(role)
+        if self._seated_as(role) >= limit:
+            raise ClassFull(limit, role.value)
         if self._waits_in_lobby(seat):
             self.lobby[seat.id] = seat
             outbox.send(Waiting(class_summary=self.summary))
@@ -244,6 +249,12 @@ class LiveClass:
         else:
             self._seat(seat)
         return seat
+
+    def _seated_as(self, role: Role) -> int:
+        """People of `role` in the class, the lobby included."""
+        return sum(1 for p in self.participants.values() if p.role is role) + sum(
+            1 for s in self.lobby.values() if s.role is role
+        )
 
     def _waits_in_lobby(self, seat: Seat) -> bool:
         if not self.settings.lobby or seat.role is not Role.TRAINEE:

@@ -60,7 +60,9 @@ from aiortc.rtp import (
     unpack_remb_fci,
 )
 
+from classroom.relay.fanout import fanout_scheduler
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
+from classroom.relay.socket_buffers import RECEIVE_BUFFER_BYTES, set_receive_buffer
 from classroom.relay.tcp_framing import FrameReader, frame
 from classroom.relay.udp_mux import UdpMux, stun_request_ufrag
 
@@ -137,6 +139,7 @@ class _PortRange:
 
 SHARED_SOCKET_BUFFER_SIZE = 4 * 1024 * 1024
 _ports: _PortRange | None = None
+_receive_buffer = aioice.turn.UDP_SOCKET_BUFFER_SIZE  # aioice's own figure, until use_receive_buffer
 _shared_sockets: dict[str, _SharedSocket] = {}
 
 
@@ -163,16 +166,41 @@ def use_single_port(port: int, addresses: Iterable[str]) -> None:
             # large as allowed (net.core.wmem_max/rmem_max), so that a burst queues there
             # instead of in asyncio's buffer, which DtlsSink reads as "this subscriber is slow".
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SHARED_SOCKET_BUFFER_SIZE)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SHARED_SOCKET_BUFFER_SIZE)
+            set_receive_buffer(sock, max(SHARED_SOCKET_BUFFER_SIZE, _receive_buffer))
             _shared_sockets[address] = _SharedSocket(sock)
     aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
     aioice.ice.Connection.__init__ = _connection_with_long_ufrag  # type: ignore[method-assign]
 
 
+def use_receive_buffer(size: int = RECEIVE_BUFFER_BYTES) -> None:
+    """Give every host candidate's UDP socket of this process a receive buffer of `size` bytes.
+
+    aioice asks for 256 KiB (capped by net.core.rmem_max): about a second of a 720p stream,
+    which a busy relay overflows; see socket_buffers.
+    """
+    global _receive_buffer
+    _receive_buffer = size
+    aioice.ice.Connection.get_component_candidates = _component_candidates  # type: ignore[method-assign]
+
+
+_sliced_fanout = False
+
+
+def use_sliced_fanout(on: bool) -> None:
+    """Forward large fan-outs of the tracks published from now on in slices that let ingress in.
+
+    Off by default: measured, it bounds the relay's lag and reads every packet, but costs more
+    CPU per packet than it saves (docs/relay.md); kept for benchmarks and further work.
+    """
+    global _sliced_fanout
+    _sliced_fanout = on
+
+
 def use_any_ports() -> None:
     """aioice's own behaviour: a fresh UDP socket on any port per candidate, no TCP (tests restore this)."""
-    global _ports
+    global _ports, _receive_buffer
     _ports = None
+    _receive_buffer = aioice.turn.UDP_SOCKET_BUFFER_SIZE
     for shared in _shared_sockets.values():
         shared.close()
     _shared_sockets.clear()
@@ -192,7 +220,7 @@ def _bound_socket(address: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, aioice.turn.UDP_SOCKET_BUFFER_SIZE)
+        set_receive_buffer(sock, _receive_buffer)
         sock.bind((address, port))
     except OSError as e:
         sock.close()
@@ -696,7 +724,11 @@ def tap_receiver(receiver: RTCRtpReceiver, track_id: str, codec: CodecSpec) -> F
     receiver.__class__ = ForwardingReceiver
     assert isinstance(receiver, ForwardingReceiver)
     loop = asyncio.get_running_loop()
-    receiver._tap = _Tap(UpTrack(track_id, codec, receiver.request_keyframe, schedule=loop.call_later))
+    # Fan-out at once, not in slices (classroom/relay/fanout.py): slicing cost 10-30 % more CPU
+    # per packet for no fewer losses (docs/relay.md, "Ingress comes first").
+    fanout = fanout_scheduler(loop) if _sliced_fanout else None
+    uptrack = UpTrack(track_id, codec, receiver.request_keyframe, schedule=loop.call_later, fanout=fanout)
+    receiver._tap = _Tap(uptrack)
     receiver._RTCRtpReceiver__jitter_buffer = receiver._tap  # type: ignore[attr-defined]
     # aiortc estimates the publisher's bandwidth per packet and sends REMB as often as it
     # sees congestion; the relay caps each publisher with `send_bitrate_cap` instead.

@@ -22,6 +22,7 @@ class RelayCounters:
     keyframe_requests_suppressed: int = 0  # requests folded into one by the throttle
     slow_subscriber_drops: int = 0  # packets not sent while a slow subscriber waits for a key frame
     congestion_events: int = 0  # times a subscriber's socket refused a packet
+    fanout_backlog_drops: int = 0  # packets not forwarded: they waited too long for their fan-out
 
     def snapshot(self) -> dict[str, int]:
         return asdict(self)

@@ -18,7 +18,7 @@ import logging
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
 from classroom.relay.counters import COUNTERS
 from classroom.relay.keyframe_requests import KeyframeRequester, Scheduler
@@ -26,6 +26,9 @@ from classroom.relay.packet_cache import PacketCache
 from classroom.relay.payloads import start_predicate
 from classroom.relay.rewriter import RtpRewriter
 from classroom.relay.sender_reports import SenderClock, extrapolate, ntp_from_unix, translate
+
+if TYPE_CHECKING:
+    from classroom.relay.fanout import FanoutScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -293,8 +296,11 @@ class UpTrack:
         schedule: Scheduler,
         clock: Callable[[], float] = time.monotonic,
         cache_packets: int | None = None,
+        fanout: FanoutScheduler | None = None,
     ):
+        """`fanout` forwards large fan-outs in slices that let ingress in (None: all at once)."""
         self.track_id = track_id
+        self._scheduler = fanout
         self.codec = codec
         self.kind = codec.kind
         self._is_start = start_predicate(codec.mime_type)
@@ -340,7 +346,22 @@ class UpTrack:
         COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:
             self.keyframes.keyframe_received()
-        for downtrack in self._fanout:
+        if self._scheduler is None:
+            self._forward(pkt, self._fanout, 0, len(self._fanout))
+        else:
+            self._scheduler.submit(self._forward, pkt, self._fanout)
+        for tap in self._taps:
+            try:
+                tap.on_packet(pkt)
+            except Exception:
+                logger.exception("dropping a packet tap of track %s after an error", self.track_id)
+                self.remove_tap(tap)
+
+    def _forward(self, pkt: ForwardPacket, downtracks: Sequence[DownTrack], start: int, stop: int) -> None:
+        for i in range(start, stop):
+            downtrack = downtracks[i]
+            if downtrack.source is not self:
+                continue  # moved to another source (or closed) while this packet waited
             try:
                 downtrack.forward(pkt)
             except Exception:
@@ -348,12 +369,6 @@ class UpTrack:
                 logger.exception("dropping a subscriber stream of track %s after an error", self.track_id)
                 self.failed_downtracks += 1
                 downtrack.close()
-        for tap in self._taps:
-            try:
-                tap.on_packet(pkt)
-            except Exception:
-                logger.exception("dropping a packet tap of track %s after an error", self.track_id)
-                self.remove_tap(tap)
 
     def on_sender_report(self, ntp: int, rtp: int, now: float) -> None:
         self.sender_clock = SenderClock(ntp, rtp, now)

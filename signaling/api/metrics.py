@@ -3,6 +3,8 @@
 - relay counters and live gauges, per worker: each process keeps plain counters
   (classroom/relay/counters.py); at scrape time they are collected (from every worker process,
   when there are several) and labelled `worker`;
+- kernel drops: datagrams dropped on the relay's own UDP sockets (per worker, with the relay
+  counters) and the machine's UDP receive errors (classroom/relay/kernel_drops.py);
 - the processes: the standard `process_*` metrics of the server process, and CPU time and
   resident memory of it and of each media worker (`classbridge_process_*{process=...}`);
 - the rooms: each device's link state (one series per state, 1 for the current one), whether
@@ -25,6 +27,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from classroom.recording.counters import RECORDING
 from classroom.relay.counters import COUNTERS
+from classroom.relay.kernel_drops import read_socket_drops, read_system_udp_errors
 from devices.transport.state import LinkState
 from signaling.errors import AdminAuthError
 from signaling.server.room_agents import AgentView
@@ -47,6 +50,8 @@ COUNTER_HELP = {
     "keyframe_requests_suppressed": "Key frame requests folded into another by the throttle",
     "slow_subscriber_drops": "Packets not sent to slow subscribers (they resume at a key frame)",
     "congestion_events": "Packets a subscriber's socket refused",
+    "fanout_backlog_drops": "Packets not forwarded: they waited too long for a sliced fan-out (0 unless slicing is on)",
+    "socket_drops": "Datagrams the kernel dropped on the relay's UDP sockets (receive queue full)",
     "recording_bytes_written": "Media bytes written to recordings",
     "recording_frames_written": "Frames written to recordings",
     "recordings_started": "Recordings started",
@@ -70,7 +75,8 @@ class ProcessStats:
 
 
 def process_stats(hub: ClassHub) -> ProcessStats:
-    return ProcessStats(counters=COUNTERS.snapshot() | RECORDING.snapshot(), gauges=hub.gauges())
+    counters = COUNTERS.snapshot() | RECORDING.snapshot() | {"socket_drops": read_socket_drops()}
+    return ProcessStats(counters=counters, gauges=hub.gauges())
 
 
 AGENT_GAUGES = {
@@ -150,6 +156,21 @@ class _Processes:
         yield rss
 
 
+class _KernelUdp:
+    """The kernel's UDP receive errors for the whole machine (its network namespace)."""
+
+    def collect(self) -> Iterator[Metric]:
+        errors = CounterMetricFamily(
+            "classbridge_kernel_udp_errors",
+            "UDP datagrams the kernel dropped on receipt, on every socket of the machine "
+            "(/proc/net/snmp: RcvbufErrors, a full receive queue; InErrors, all receive errors)",
+            labels=["counter"],
+        )
+        for name, value in read_system_udp_errors().items():
+            errors.add_metric([name], value)
+        yield errors
+
+
 class _Rooms:
     """Device link states and the rooms' state, read from the running controllers."""
 
@@ -195,6 +216,7 @@ def render(
     if pids is not None:
         ProcessCollector(registry=registry)
         registry.register(_Processes(pids))  # type: ignore[arg-type]
+        registry.register(_KernelUdp())  # type: ignore[arg-type]
     if rooms is not None:
         registry.register(_Rooms(rooms))  # type: ignore[arg-type]
     return generate_latest(registry)

@@ -21,6 +21,7 @@ from classroom.recording.schedule import AutoRecorder, CourseRecordingSchedule, 
 from classroom.relay import aiortc_internals
 from classroom.relay.ice import IcePolicy, IceServerConfig
 from classroom.relay.peer import MediaPeer, RelayConfig
+from classroom.seat_limits import SeatLimits
 from signaling.auth.turn_credentials import TurnCredentialIssuer
 from signaling.errors import SettingsError
 from signaling.server.services import Services
@@ -77,6 +78,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
+    aiortc_internals.use_receive_buffer()
     use_media_ports(settings, policy.host_addresses)
     return ClassHub(
         DatabaseDirectory(services.db),
@@ -91,6 +93,18 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
             lambda delay, start: asyncio.get_running_loop().call_later(delay, start),
             on_refused=audit_refusals(services.audit),
         ),
+        seat_limits=seat_limits(settings),
+    )
+
+
+def seat_limits(settings: Settings) -> SeatLimits:
+    """How many of each role a class seats; trainees are `max_participants_per_class`."""
+    limits = settings.signaling
+    return SeatLimits(
+        trainees=limits.max_participants_per_class,
+        lecturers=limits.max_lecturers_per_class,
+        rooms=limits.max_rooms_per_class,
+        observers=limits.max_observers_per_class,
     )
 
 

@@ -203,7 +203,9 @@ class SignalingLimits(_Strict):
         default=20, ge=1, description="Rate or validation violations before the server disconnects."
     )
     keepalive_timeout_s: float = Field(default=45.0, gt=0)
-    max_participants_per_class: int = Field(default=300, ge=1)
+    max_participants_per_class: int = Field(
+        default=300, ge=1, description="Trainees in a class at once (the class size); the other roles have their own limits."
+    )
     floor_limit: int = Field(
         default=1, ge=1, le=20, description="Trainees who may hold the floor (be seen and heard by all) at once."
     )
@@ -218,6 +220,15 @@ class SignalingLimits(_Strict):
         gt=0,
         le=60,
         description="A join waiting longer for its turn is answered server_busy with a retry hint.",
+    )
+    max_lecturers_per_class: int = Field(
+        default=5, ge=1, description="Lecturers in a class at once; they take no trainee's place."
+    )
+    max_rooms_per_class: int = Field(
+        default=2, ge=1, description="Room links (the room's agent, a room screen) in a class at once."
+    )
+    max_observers_per_class: int = Field(
+        default=20, ge=0, description="Observers in a class at once; they take no trainee's place."
     )
 
 

@@ -33,6 +33,7 @@ from classroom.live_class import LiveClass, Participant
 from classroom.participant_media import NegotiationError, OfferSender
 from classroom.relay.forwarding import CodecSpec, DownTrack, UpTrack
 from classroom.roles import Role, Source
+from classroom.seat_limits import SeatLimits
 
 VP8 = CodecSpec(mime_type="video/VP8", clock_rate=90000)
 OPUS = CodecSpec(mime_type="audio/opus", clock_rate=48000, channels=2)
@@ -110,7 +111,7 @@ class Inbox:
 
 
 class Harness:
-    def __init__(self, max_participants: int = 10):
+    def __init__(self, max_participants: int = 10, seat_limits: SeatLimits | None = None):
         self.peers: dict[str, RecordingPeer] = {}
         self.end_requests = 0
 
@@ -122,7 +123,9 @@ class Harness:
         async def end_requested() -> None:
             self.end_requests += 1
 
-        self.live = LiveClass(ClassSummary("c1", "Kỹ năng lãnh đạo", "room-101"), media, max_participants, end_requested)
+        self.live = LiveClass(
+            ClassSummary("c1", "Kỹ năng lãnh đạo", "room-101"), media, max_participants, end_requested, seat_limits=seat_limits
+        )
 
     async def join(self, role: Role, name: str, external_id: str | None = None) -> tuple[Participant, Inbox]:
         inbox = Inbox()
@@ -268,9 +271,53 @@ async def test_the_same_person_joining_again_replaces_the_first_seat() -> None:
 
 async def test_a_full_class_refuses_newcomers() -> None:
     h = Harness(max_participants=1)
-    await h.join(Role.LECTURER, "Giảng viên")
-    with pytest.raises(ClassFull, match=r"\(1 participants\)"):
-        await h.join(Role.TRAINEE, "Học viên")
+    await h.join(Role.TRAINEE, "Học viên 1")
+    with pytest.raises(ClassFull, match=r"\(1 trainees\)") as refused:
+        await h.join(Role.TRAINEE, "Học viên 2")
+    assert refused.value.limit == 1 and refused.value.role == "trainee"
+
+
+async def test_the_class_size_counts_trainees_only() -> None:
+    """300 places are 300 trainees: the lecturers, the room and observers sit apart."""
+    h = Harness(max_participants=300, seat_limits=SeatLimits(lecturers=2, rooms=1, observers=1))
+    await h.join(Role.LECTURER, "Giảng viên 1")
+    await h.join(Role.LECTURER, "Giảng viên 2")
+    await h.join(Role.ROOM, "Phòng A2")
+    await h.join(Role.OBSERVER, "Thanh tra")
+    for i in range(300):
+        await h.join(Role.TRAINEE, f"Học viên {i + 1}")
+    assert sum(p.role is Role.TRAINEE for p in h.live.participants.values()) == 300
+    with pytest.raises(ClassFull, match=r"\(300 trainees\)"):
+        await h.join(Role.TRAINEE, "Học viên 301")
+    for role, limit in ((Role.LECTURER, 2), (Role.ROOM, 1), (Role.OBSERVER, 1)):
+        with pytest.raises(ClassFull) as refused:
+            await h.join(role, "Một người nữa")
+        assert (refused.value.limit, refused.value.role) == (limit, role.value)
+    assert len(h.live.participants) == 304
+
+
+async def test_each_role_has_its_own_limit_and_a_leaver_frees_a_place() -> None:
+    h = Harness(max_participants=1, seat_limits=SeatLimits(lecturers=1, rooms=1, observers=0))
+    with pytest.raises(ClassFull, match=r"\(0 observers\)"):
+        await h.join(Role.OBSERVER, "Thanh tra")
+    room, _ = await h.join(Role.ROOM, "Phòng A2")
+    with pytest.raises(ClassFull, match=r"\(1 rooms\)"):
+        await h.join(Role.ROOM, "Phòng B1")
+    trainee, _ = await h.join(Role.TRAINEE, "Học viên")  # the room took no trainee's place
+    await h.live.leave(room, "left")
+    await h.join(Role.ROOM, "Phòng B1")
+    await h.live.leave(trainee, "left")
+    await h.join(Role.TRAINEE, "Học viên 2")
+
+
+async def test_trainees_waiting_in_the_lobby_hold_their_places() -> None:
+    h = Harness(max_participants=1)
+    lecturer, _ = await h.join(Role.LECTURER, "Giảng viên")
+    h.live.change_settings(lecturer, lobby=True)
+    seat = await h.live.join(Role.TRAINEE, "Học viên 1", None, None, Inbox())
+    assert seat.participant is None and seat.id in h.live.lobby
+    with pytest.raises(ClassFull):
+        await h.live.join(Role.TRAINEE, "Học viên 2", None, None, Inbox())
 
 
 async def test_only_the_lecturer_ends_the_class_and_ending_dismisses_everyone() -> None:

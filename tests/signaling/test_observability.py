@@ -108,6 +108,12 @@ async def test_a_real_server_reports_ready_metrics_and_json_logs(server) -> None
     for process in ("main", "worker-0", "worker-1"):
         assert f'classbridge_process_cpu_seconds_total{{process="{process}"}}' in metrics
         assert f'classbridge_process_resident_memory_bytes{{process="{process}"}}' in metrics
+    # Packets the relay lost before reading them: per worker, and the machine's UDP receive errors.
+    for worker in ("0", "1"):  # the relay counters' worker label
+        assert f'classbridge_socket_drops_total{{worker="{worker}"}}' in metrics
+        assert f'classbridge_fanout_backlog_drops_total{{worker="{worker}"}}' in metrics
+    assert 'classbridge_kernel_udp_errors_total{counter="RcvbufErrors"}' in metrics
+    assert 'classbridge_kernel_udp_errors_total{counter="InErrors"}' in metrics
 
     # A signaling connection that misbehaves: the worker's log record names its class.
     created = httpx.post(f"{server.url}/api/classes", json={"title": "Lớp nhật ký"}, headers=HEADERS).json()

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from classroom.seat_limits import SeatLimits
 from signaling.errors import SettingsError
+from signaling.server.media import seat_limits
 from signaling.server.settings import Settings, interface_addresses
 
 
@@ -207,3 +209,17 @@ def test_rooms_are_simulated_only_without_a_rooms_file(tmp_path: Path) -> None:
     assert Settings.load(data_dir=tmp_path, rooms_file=rooms).rooms_simulated is False
     assert Settings.load(data_dir=tmp_path, rooms_file=rooms, rooms_simulated=True).rooms_simulated is True
     assert "does not exist" in errors_of(rooms_file=tmp_path / "missing.yaml")
+
+
+def test_the_class_size_counts_trainees_and_the_other_roles_have_their_own_limits(tmp_path: Path) -> None:
+    assert seat_limits(Settings.load(config_file=write(tmp_path / "d.yaml", "{}\n"))) == SeatLimits(
+        trainees=300, lecturers=5, rooms=2, observers=20
+    )
+    config = write(
+        tmp_path / "c.yaml",
+        "signaling:\n  max_participants_per_class: 40\n  max_lecturers_per_class: 2\n"
+        "  max_rooms_per_class: 3\n  max_observers_per_class: 0\n",
+    )
+    assert seat_limits(Settings.load(config_file=config)) == SeatLimits(trainees=40, lecturers=2, rooms=3, observers=0)
+    with pytest.raises(SettingsError, match="max_rooms_per_class"):
+        Settings.load(config_file=write(tmp_path / "bad.yaml", "signaling:\n  max_rooms_per_class: 0\n"))

@@ -269,6 +269,33 @@ async def test_single_port_connections_share_one_socket_and_connect():
         aiortc_internals.use_host_addresses(None)
 
 
+async def test_host_candidate_sockets_get_the_large_receive_buffer_the_relay_asks_for():
+    """Any-port mode too: aioice's own sockets would keep its 256 KiB (see socket_buffers)."""
+    import os
+    import socket
+
+    from classroom.relay.socket_buffers import RECEIVE_BUFFER_BYTES
+
+    aiortc_internals.use_host_addresses(["127.0.0.1"])
+    aiortc_internals.use_receive_buffer()
+    try:
+        connection = aioice.ice.Connection(ice_controlling=True)
+        await connection.gather_candidates()
+        (protocol,) = connection._protocols
+        sock = protocol.transport.get_extra_info("socket")
+        granted = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) // 2
+        if os.geteuid() == 0:
+            assert granted == RECEIVE_BUFFER_BYTES
+        else:
+            with open("/proc/sys/net/core/rmem_max") as f:
+                assert granted == min(RECEIVE_BUFFER_BYTES, int(f.read()))
+        await connection.close()
+    finally:
+        aiortc_internals.use_any_ports()
+        aiortc_internals.use_host_addresses(None)
+    assert aioice.ice.Connection.get_component_candidates is aiortc_internals._aioice_get_component_candidates
+
+
 def test_a_taken_single_port_is_refused_with_its_number():
     import socket
 

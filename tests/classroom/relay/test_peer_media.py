@@ -18,6 +18,7 @@ from classroom.errors import LiveClassError
 from classroom.events import ClassSummary, Dismissal
 from classroom.live_class import LiveClass
 from classroom.relay import aiortc_internals
+from classroom.relay.fanout import DEFAULT_SLICE, fanout_scheduler
 from classroom.relay.ice import IcePolicy
 from classroom.relay.peer import RelayConfig
 from classroom.roles import Role, Source
@@ -275,3 +276,25 @@ async def test_an_unanswered_subscribe_offer_is_reported_and_offered_afresh(live
     await frames(video.track, 2)
     await trainee.close()
     await lecturer.close()
+
+
+async def test_sliced_fan_out_delivers_decodable_video_to_every_trainee(live):
+    """Off by default (docs/relay.md); on, with one subscriber stream per slice, each
+    trainee still decodes the lecturer's picture: order and rewriting survive the slicing."""
+    loop = asyncio.get_running_loop()
+    scheduler = fanout_scheduler(loop)
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    trainees = [await connect(live, Role.TRAINEE, f"Trainee {i}") for i in range(2)]
+    aiortc_internals.use_sliced_fanout(True)
+    scheduler.slice_size = 1
+    try:
+        await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+        for trainee in trainees:
+            video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+            assert {(f.width, f.height) for f in await frames(video.track, 5)} == {(320, 240)}
+        assert scheduler.slices_run > 0
+    finally:
+        aiortc_internals.use_sliced_fanout(False)
+        scheduler.slice_size = DEFAULT_SLICE
+    for client in (*trainees, lecturer):
+        await client.close()
