@@ -139,9 +139,24 @@ async def publish(
 ) -> None:
     client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
     await client.join(token, name=name)
-    sent: dict[int, list[float]] = {}
     await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
-    dtls = client.publish_pc.getTransceivers()[0].sender.transport
+    assert client.publish_pc is not None
+    sent = pace_and_note(client.publish_pc, video, audio)
+    print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
+    if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
+        holder = await named(client, floor_for)
+        await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
+        floor = await client.next_event("floor", timeout=30)
+        print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
+    await asyncio.sleep(duration)
+    out["sent"] = sent
+    await client.close()
+
+
+def pace_and_note(pc: RTCPeerConnection, video: str, audio: str) -> dict[int, list[float]]:
+    """Pace the publisher's RTP like a browser and note when each payload left (CRC → wall times)."""
+    sent: dict[int, list[float]] = {}
+    dtls = pc.getTransceivers()[0].sender.transport
     send_rtp = dtls._send_rtp
     pacer = Pacer(PACING_FACTOR * (file_bitrate(video, "video") + file_bitrate(audio, "audio")))
 
@@ -152,15 +167,7 @@ async def publish(
         await send_rtp(data)
 
     dtls._send_rtp = noting_send_rtp
-    print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
-    if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
-        holder = await named(client, floor_for)
-        await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
-        floor = await client.next_event("floor", timeout=30)
-        print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
-    await asyncio.sleep(duration)
-    out["sent"] = sent
-    await client.close()
+    return sent
 
 
 async def named(client: ClassClient, name: str) -> str:
@@ -192,6 +199,8 @@ class Counters:
     per_second: dict[int, int] = field(default_factory=dict)  # packets by whole monotonic second
     frames_per_second: dict[int, int] = field(default_factory=dict)
     video_ssrcs: set[int] = field(default_factory=set)
+    ports: list[int] = field(default_factory=list)  # its UDP sockets' local ports, for the kernel's drop counts
+    kernel_drops: int = 0
 
     def on_rtp(self, data: bytes, now: float, received_at: float, unprotect) -> None:
         """`now`: monotonic, for rates; `received_at`: the kernel's wall-clock receive time."""
@@ -239,6 +248,7 @@ def light_tap(counters: Counters):
         for protocol in dtls.transport._connection._protocols:
             sock = protocol.transport._sock
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            counters.ports.append(sock.getsockname()[1])
             protocol.transport.pause_reading()  # asyncio stops reading this socket...
             loop._add_reader(sock.fileno(), _reader(sock, protocol, dtls, counters))  # ...we do
 
@@ -268,6 +278,27 @@ def _reader(sock: socket.socket, protocol, dtls, counters: Counters):
                 protocol.datagram_received(data, addr)
 
     return read
+
+
+def socket_drops(ports: set[int]) -> int:
+    """Datagrams the kernel dropped at these local UDP ports (/proc/net/udp: the subscriber's own
+    receive buffers overflowing, as opposed to loss upstream at the relay)."""
+    drops = 0
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) in ports:
+                drops += int(fields[-1])
+    return drops
+
+
+def note_drops(counters: list[Counters]) -> None:
+    for c in counters:
+        c.kernel_drops = socket_drops(set(c.ports))
 
 
 def video_ssrcs(sdp: str) -> set[int]:
@@ -301,6 +332,7 @@ async def subscribe(url: str, class_id: str, token: str, count: int, rate: float
     await asyncio.gather(*tasks)
     print(json.dumps({"event": "joined", "tag": tag, "count": count}), flush=True)
     await asyncio.sleep(duration)
+    note_drops(all_counters)
     for client in clients:
         await client.close()
     return all_counters
@@ -320,21 +352,40 @@ def main() -> None:
     parser.add_argument("--tag", default="s")
     parser.add_argument("--name", default="Load publisher", help="publisher: the name it joins under")
     parser.add_argument("--floor-for", help="publisher (a lecturer): give the floor to the participant of this name")
+    parser.add_argument(
+        "--relay", choices=["classbridge", "janus"], default="classbridge",
+        help="janus: --url is Janus's HTTP API, --class-id the VideoRoom, --token (subscribers) the publisher's feed id",
+    )  # fmt: skip
     args = parser.parse_args()
-    # The load generator yields the cores to the server it measures: it shares them, and
-    # the server's latency should not include waiting behind its own subscribers.
-    os.nice(10)
+    # The subscribers yield the cores to the server they measure: they share them, and the
+    # server's latency should not include waiting behind its own subscribers. The publisher
+    # (one light process) keeps the server's priority: starved, it would send in bursts, as
+    # no real publisher on its own machine does, and the window would measure its catching up.
+    if args.role == "subscribers":
+        os.nice(10)
     aiortc_internals.use_host_addresses(["127.0.0.1"])
     if args.role == "publisher":
         out: dict = {}
-        asyncio.run(
-            publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for)
-        )
+        if args.relay == "janus":
+            from bench import janus_peers
+
+            asyncio.run(janus_peers.publish(args.url, int(args.class_id), args.video, args.audio, args.duration, out))
+        else:
+            asyncio.run(
+                publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for)
+            )
         result = {"event": "result", "role": "publisher", "sent": list(out["sent"].items())}
     else:
-        counters = asyncio.run(
-            subscribe(args.url, args.class_id, args.token, args.count, args.rate, args.duration, args.tag)
-        )
+        if args.relay == "janus":
+            from bench import janus_peers
+
+            counters = asyncio.run(
+                janus_peers.subscribe(args.url, int(args.class_id), int(args.token), args.count, args.rate, args.duration, args.tag)
+            )
+        else:
+            counters = asyncio.run(
+                subscribe(args.url, args.class_id, args.token, args.count, args.rate, args.duration, args.tag)
+            )
         result = {
             "event": "result",
             "role": "subscribers",
@@ -346,6 +397,7 @@ def main() -> None:
                     "octets": c.octets,
                     "frames": c.frames,
                     "lost": c.lost,
+                    "kernel_drops": c.kernel_drops,
                     "samples": c.samples,
                     "per_second": list(c.per_second.items()),
                     "frames_per_second": list(c.frames_per_second.items()),
