@@ -15,7 +15,7 @@ import httpx
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from bench.janus import JanusApi, check_loopback_sdp
-from bench.load_peers import Counters, LoopedFileTrack, light_tap, note_drops, pace_and_note
+from bench.load_peers import Counters, LoopedFileTrack, light_tap, note_drops, pace_and_note, until_stopped
 
 
 def _configuration() -> RTCConfiguration:
@@ -48,7 +48,7 @@ async def publish(url: str, room: int, video: str, audio: str, duration: float, 
         await _connected(pc)
         sent = pace_and_note(pc, video, audio)
         print(json.dumps({"event": "publishing", "participant": feed}), flush=True)
-        await asyncio.sleep(duration)
+        await until_stopped(duration)
         out["sent"] = sent
         await pc.close()
         await api.close()
@@ -83,7 +83,7 @@ async def subscribe(url: str, room: int, feed: int, count: int, rate: float, dur
             await asyncio.sleep(1 / rate)
         await asyncio.gather(*tasks)
         print(json.dumps({"event": "joined", "tag": tag, "count": count}), flush=True)
-        await asyncio.sleep(duration)
+        await until_stopped(duration)
         note_drops(all_counters)
         for pc in pcs:
             await pc.close()

@@ -99,9 +99,11 @@ class RunResult:
 class Process:
     """A child process whose stdout JSON lines are collected by a thread."""
 
-    def __init__(self, args: list[str]):
+    def __init__(self, args: list[str], stderr: Path | None = None):
         self.lines: list[dict[str, Any]] = []
-        self.popen = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.stderr = stderr
+        with open(stderr or os.devnull, "w") as err:
+            self.popen = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, text=True)
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
@@ -126,9 +128,19 @@ class Process:
                 time.sleep(0.2)  # let the reader thread catch the last lines
                 if (found := self._event(event)) is not None:
                     return found
-                raise RuntimeError(f"{' '.join(self.popen.args[2:4])} exited ({self.popen.returncode}) before {event!r}")
+                raise RuntimeError(
+                    f"{' '.join(self.popen.args[2:6])} exited ({self.popen.returncode}) before {event!r}: {self.error_tail()}"
+                )
             time.sleep(0.05)
         raise TimeoutError(f"no {event!r} within {timeout} s")
+
+    def error_tail(self) -> str:
+        """The last line of its stderr: what went wrong, for the run's error."""
+        try:
+            lines = (self.stderr.read_text(errors="replace") if self.stderr else "").strip().splitlines()
+        except OSError:
+            lines = []
+        return lines[-1] if lines else "(no stderr)"
 
     def result(self, timeout: float) -> dict[str, Any]:
         self.popen.wait(timeout)
@@ -151,7 +163,9 @@ class Server:
             args += ["--data-dir", str(data_dir), "--workers", str(workers)]
         else:
             args = [sys.executable, "-m", "bench.baseline_server", "--port", str(self.port)]
-        self.popen = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.log = data_dir.parent / "server.log"
+        with open(self.log, "w") as log:
+            self.popen = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -200,8 +214,11 @@ class Server:
         body = response.json()
         return body["id"], {role: link.split("#t=")[1] for role, link in body["links"].items()}
 
-    def log_tail(self) -> str:
-        return ""
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def stop(self) -> None:
         self.popen.terminate()
@@ -300,13 +317,14 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
         try:
             rooms = [server.create_class(f"Load {i + 1}") for i in range(s.classes)]
             ws = server.url.replace("http", "ws") if s.relay != "janus" else server.url
-            total = join_budget + s.warmup + s.window + 15
+            total = 3 * join_budget + s.warmup + s.window + 300  # at most: it leaves when told (SIGTERM)
             floor_video = str(media.video_file(s.codec, s.media_seconds, FLOOR_SIZE)) if s.floor else ""
             lecturers = []
             for class_id, tokens in rooms:
                 floor_args = ["--floor-for", FLOOR_NAME] if s.floor else []
                 publisher = Process(base + ["publisher", "--url", ws, "--class-id", class_id, "--token", tokens["lecturer"],
-                                            "--duration", str(total), "--video", video, "--audio", audio] + floor_args)  # fmt: skip
+                                            "--duration", str(total), "--video", video, "--audio", audio] + floor_args,
+                                    Path(tmp) / f"publisher-{class_id}.err")  # fmt: skip
                 publishers.append(publisher)
                 lecturers.append(publisher)
                 if s.floor:
@@ -324,13 +342,14 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
                     lecturer.wait_event("floor_given", 60)
             time.sleep(3)
             rss_before = rss(server)
-            stay = s.warmup + s.window + 5
+            stay = join_budget + s.warmup + s.window + 120  # at most: each peer leaves when told (SIGTERM)
             for i in range(procs):
                 class_id, tokens = rooms[i % s.classes]
                 count = s.subscribers // procs + (1 if i < s.subscribers % procs else 0)
                 peers.append(Process(base + ["subscribers", "--url", ws, "--class-id", class_id, "--token", tokens["trainee"],
                                              "--duration", str(stay), "--count", str(count),
-                                             "--rate", str(s.rate / procs), "--tag", f"p{i}"]))  # fmt: skip
+                                             "--rate", str(s.rate / procs), "--tag", f"p{i}"],
+                                     Path(tmp) / f"subscribers-{i}.err"))  # fmt: skip
             for p in peers:
                 p.wait_event("joined", join_budget + 60)
             time.sleep(s.warmup)
@@ -339,10 +358,12 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
             cpu0, fwd0, t0, w0 = cpu_times(server), server.forwarded(), time.monotonic(), time.time()
             time.sleep(s.window)
             cpu1, fwd1, t1, w1 = cpu_times(server), server.forwarded(), time.monotonic(), time.time()
-            results = [p.result(stay + 60) for p in peers]
+            for p in peers + publishers:
+                p.popen.terminate()  # the window is over: each prints its results and leaves
+            results = [p.result(120) for p in peers]
             sent: dict[int, list[float]] = {}
             for publisher in publishers:
-                for crc, times in publisher.result(total + 60)["sent"]:
+                for crc, times in publisher.result(120)["sent"]:
                     sent.setdefault(crc, []).extend(times)
         except Exception as error:
             raise RunFailed(f"{s.relay}, {s.subscribers} subscribers: {error}\n{server.log_tail()}") from error

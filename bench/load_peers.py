@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -33,8 +34,8 @@ from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from classroom.relay import aiortc_internals
 from classroom.roles import Source
-from signaling.ws.client import ClassClient, WebSocketChannel
-from signaling.ws.messages import FloorRequest
+from signaling.ws.client import ClassClient, ServerError, WebSocketChannel
+from signaling.ws.messages import ErrorCode, FloorRequest
 
 SAMPLE_EVERY = 16
 _HEADER = struct.Struct("!BBHII")
@@ -148,9 +149,19 @@ async def publish(
         await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
         floor = await client.next_event("floor", timeout=30)
         print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
-    await asyncio.sleep(duration)
+    await until_stopped(duration)
     out["sent"] = sent
     await client.close()
+
+
+async def until_stopped(duration: float) -> None:
+    """Run until the harness says so (SIGTERM, once its window is over), `duration` at most."""
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await asyncio.wait_for(stop.wait(), duration)
+    except TimeoutError:
+        pass
 
 
 def pace_and_note(pc: RTCPeerConnection, video: str, audio: str) -> dict[int, list[float]]:
@@ -248,6 +259,7 @@ def light_tap(counters: Counters):
         for protocol in dtls.transport._connection._protocols:
             sock = protocol.transport._sock
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            roomy_receive_buffer(sock)
             counters.ports.append(sock.getsockname()[1])
             protocol.transport.pause_reading()  # asyncio stops reading this socket...
             loop._add_reader(sock.fileno(), _reader(sock, protocol, dtls, counters))  # ...we do
@@ -256,6 +268,18 @@ def light_tap(counters: Counters):
 
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+RECEIVE_BUFFER = 4 * 1024 * 1024
+
+
+def roomy_receive_buffer(sock: socket.socket) -> None:
+    """A measuring subscriber at nice 10 on a busy machine may be scheduled late; a large receive
+    buffer keeps its own kernel from dropping what the relay delivered (the rest is counted in
+    /proc/net/udp and reported). Beyond net.core.rmem_max only root may go (SO_RCVBUFFORCE)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RECEIVE_BUFFER)
+    except OSError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 _TIMESPEC = struct.Struct("@ll")
 
 
@@ -320,9 +344,17 @@ async def subscribe(url: str, class_id: str, token: str, count: int, rate: float
     async def one(i: int) -> None:
         counters = Counters(f"{tag}-{i}", connect_started=time.monotonic())
         all_counters.append(counters)
-        channel = await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None)
-        client = ClassClient(channel, timeout=60, on_subscribe_connection=light_tap(counters))
-        await client.join(token, name=counters.name)
+        while True:  # as the class page does: a join answered server_busy comes back when told
+            channel = await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None)
+            client = ClassClient(channel, timeout=60, on_subscribe_connection=light_tap(counters))
+            try:
+                await client.join(token, name=counters.name)
+                break
+            except ServerError as error:
+                if error.error.code != ErrorCode.SERVER_BUSY:
+                    raise
+                await client.close()
+                await asyncio.sleep(error.error.retry_after_s or 1.0)
         clients.append(client)
 
     tasks = []
@@ -331,7 +363,7 @@ async def subscribe(url: str, class_id: str, token: str, count: int, rate: float
         await asyncio.sleep(1 / rate)
     await asyncio.gather(*tasks)
     print(json.dumps({"event": "joined", "tag": tag, "count": count}), flush=True)
-    await asyncio.sleep(duration)
+    await until_stopped(duration)
     note_drops(all_counters)
     for client in clients:
         await client.close()
