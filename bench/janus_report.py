@@ -42,6 +42,7 @@ COLUMNS = [
     ("latency_p50_ms", "p50 ms"),
     ("latency_p99_ms", "p99 ms"),
     ("memory_per_subscriber_kb", "KB/sub"),
+    ("server_threads", "threads"),
     ("join_p50_s", "join p50 s"),
     ("error", "error"),
 ]

@@ -93,6 +93,7 @@ class RunResult:
     load_before: tuple[float, float, float] | None = None  # os.getloadavg() just before the run
     subscriber_drops: int = 0  # datagrams the subscribers' own kernel sockets dropped (in the loss)
     server_processes: int = 1
+    server_threads: int = 0  # the scheduler shares a contended core per thread: it matters when busy
     error: str | None = None
     per_worker: list[WorkerFigures] = field(default_factory=list)
 
@@ -166,7 +167,7 @@ class Server:
         self.log = data_dir.parent / "server.log"
         with open(self.log, "w") as log:
             self.popen = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts it slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
@@ -265,6 +266,16 @@ def rss(server: AnyServer) -> int:
     return total
 
 
+def threads(server: AnyServer) -> int:
+    total = 0
+    for process in server.processes().values():
+        try:
+            total += process.num_threads()
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 @contextlib.contextmanager
 def busy_loops(count: int) -> Iterator[None]:
     """`count` processes spinning at the harness's own nice (the server's), for the run."""
@@ -311,7 +322,12 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
     join_budget = s.subscribers / s.rate + 20
     base = [sys.executable, "-m", "bench.load_peers"] + (["--relay", "janus"] if s.relay == "janus" else [])
     with tempfile.TemporaryDirectory() as tmp:
-        server: AnyServer = JanusRelay(Path(tmp)) if s.relay == "janus" else Server(s.relay, s.workers, Path(tmp) / "data", s.settings)
+        try:
+            server: AnyServer = (
+                JanusRelay(Path(tmp)) if s.relay == "janus" else Server(s.relay, s.workers, Path(tmp) / "data", s.settings)
+            )
+        except RuntimeError as error:
+            raise RunFailed(f"{s.relay}, {s.subscribers} subscribers: {error}") from error
         peers: list[Process] = []
         publishers: list[Process] = []
         try:
@@ -355,12 +371,14 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
             time.sleep(s.warmup)
             rss_after = rss(server)
             server_processes = len(server.processes())
+            server_threads = threads(server)
             cpu0, fwd0, t0, w0 = cpu_times(server), server.forwarded(), time.monotonic(), time.time()
             time.sleep(s.window)
             cpu1, fwd1, t1, w1 = cpu_times(server), server.forwarded(), time.monotonic(), time.time()
             for p in peers + publishers:
                 p.popen.terminate()  # the window is over: each prints its results and leaves
             results = [p.result(120) for p in peers]
+            server_log = server.log_tail()
             sent: dict[int, list[float]] = {}
             for publisher in publishers:
                 for crc, times in publisher.result(120)["sent"]:
@@ -404,6 +422,7 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
     joins = [sub["join_s"] for sub in subs if sub["join_s"] is not None]
     fps = [sum(n for sec, n in sub["frames_per_second"] if first <= sec <= last) / seconds for sub in subs]
     return RunResult(
+        error=None if pps else f"no packet reached a subscriber in the window; server log: {server_log[-300:]!r}",
         relay=f"{s.relay} + floor" if s.floor else s.relay,
         classes=s.classes,
         subscribers=s.subscribers,
@@ -425,6 +444,7 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
         joined=len(joins),
         subscriber_drops=sum(sub.get("kernel_drops", 0) for sub in subs),
         server_processes=server_processes,
+        server_threads=server_threads,
         per_worker=per_worker,
     )
 
@@ -550,6 +570,9 @@ def main() -> None:
     def report(result: RunResult) -> None:
         results.append(result)
         print(report_table.text_table([result]).splitlines()[-1], flush=True)
+        if args.json:  # after each run: an interrupted series keeps what it measured
+            document["results"] = [asdict(r) for r in results]
+            args.json.write_text(json.dumps(document, indent=2))
 
     print(report_table.text_table([]), flush=True)
     for busy in loads:

@@ -144,14 +144,31 @@ async def publish(
     assert client.publish_pc is not None
     sent = pace_and_note(client.publish_pc, video, audio)
     print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
+    pinging = asyncio.create_task(keep_alive([client]))
     if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
         holder = await named(client, floor_for)
         await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
         floor = await client.next_event("floor", timeout=30)
         print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
     await until_stopped(duration)
+    pinging.cancel()
     out["sent"] = sent
     await client.close()
+
+
+KEEPALIVE_S = 15.0  # the server drops a joined connection silent for signaling.keepalive_timeout_s (45 s)
+
+
+async def keep_alive(clients: list[ClassClient]) -> None:
+    """Ping as the class page does, so that a long join phase on a loaded machine does not cost
+    the publisher (or an early subscriber) its place before the window."""
+    while True:
+        await asyncio.sleep(KEEPALIVE_S)
+        for client in list(clients):
+            try:
+                await client.ping()
+            except Exception:  # a closed connection: the results will show it
+                pass
 
 
 async def until_stopped(duration: float) -> None:
@@ -357,6 +374,7 @@ async def subscribe(url: str, class_id: str, token: str, count: int, rate: float
                 await asyncio.sleep(error.error.retry_after_s or 1.0)
         clients.append(client)
 
+    pinging = asyncio.create_task(keep_alive(clients))
     tasks = []
     for i in range(count):
         tasks.append(asyncio.create_task(one(i)))
@@ -364,6 +382,7 @@ async def subscribe(url: str, class_id: str, token: str, count: int, rate: float
     await asyncio.gather(*tasks)
     print(json.dumps({"event": "joined", "tag": tag, "count": count}), flush=True)
     await until_stopped(duration)
+    pinging.cancel()
     note_drops(all_counters)
     for client in clients:
         await client.close()
