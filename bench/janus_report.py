@@ -183,6 +183,9 @@ def section(documents: list[dict[str, Any]]) -> str:
     parts = [START, INTRO]
     for document in documents:
         parts += [markdown(document), ""]
+    if len(documents) > 1:
+        parts += ["Across these runs, the largest class each relay carried:", ""]
+        parts += [f"- {line}" for line in largest(r for d in documents for r in d["results"])] + [""]
     parts.append(END)
     return "\n".join(parts)
 

@@ -65,3 +65,11 @@ def test_janus_sdp_with_a_non_loopback_candidate_is_refused():
     janus.check_loopback_sdp("v=0\r\na=candidate:1 1 udp 2015363327 127.0.0.1 47001 typ host\r\n")
     with pytest.raises(RuntimeError, match="non-loopback"):
         janus.check_loopback_sdp("a=candidate:2 1 udp 2015363327 10.0.0.5 47002 typ host\r\n")
+
+
+def test_the_largest_class_is_taken_across_the_runs_given():
+    first = document([row("classbridge", 100, 20.0), row("janus", 100, 40.0)])
+    second = document([row("classbridge", 150, 20.0, loss=5.0), row("janus", 150, 40.0)])
+    text = janus_report.section([first, second])
+    assert "- classbridge, quiet: largest class carried 100 subscribers (the next step, 150, was not)" in text
+    assert "- janus, quiet: largest class carried 150 subscribers (no larger class was tried)" in text
