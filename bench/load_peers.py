@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -33,8 +34,8 @@ from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from classroom.relay import aiortc_internals
 from classroom.roles import Source
-from signaling.ws.client import ClassClient, WebSocketChannel
-from signaling.ws.messages import FloorRequest
+from signaling.ws.client import ClassClient, ServerError, WebSocketChannel
+from signaling.ws.messages import ErrorCode, FloorRequest
 
 SAMPLE_EVERY = 16
 _HEADER = struct.Struct("!BBHII")
@@ -139,9 +140,51 @@ async def publish(
 ) -> None:
     client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
     await client.join(token, name=name)
-    sent: dict[int, list[float]] = {}
     await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
-    dtls = client.publish_pc.getTransceivers()[0].sender.transport
+    assert client.publish_pc is not None
+    sent = pace_and_note(client.publish_pc, video, audio)
+    print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
+    pinging = asyncio.create_task(keep_alive([client]))
+    if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
+        holder = await named(client, floor_for)
+        await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
+        floor = await client.next_event("floor", timeout=30)
+        print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
+    await until_stopped(duration)
+    pinging.cancel()
+    out["sent"] = sent
+    await client.close()
+
+
+KEEPALIVE_S = 15.0  # the server drops a joined connection silent for signaling.keepalive_timeout_s (45 s)
+
+
+async def keep_alive(clients: list[ClassClient]) -> None:
+    """Ping as the class page does, so that a long join phase on a loaded machine does not cost
+    the publisher (or an early subscriber) its place before the window."""
+    while True:
+        await asyncio.sleep(KEEPALIVE_S)
+        for client in list(clients):
+            try:
+                await client.ping()
+            except Exception:  # a closed connection: the results will show it
+                pass
+
+
+async def until_stopped(duration: float) -> None:
+    """Run until the harness says so (SIGTERM, once its window is over), `duration` at most."""
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await asyncio.wait_for(stop.wait(), duration)
+    except TimeoutError:
+        pass
+
+
+def pace_and_note(pc: RTCPeerConnection, video: str, audio: str) -> dict[int, list[float]]:
+    """Pace the publisher's RTP like a browser and note when each payload left (CRC → wall times)."""
+    sent: dict[int, list[float]] = {}
+    dtls = pc.getTransceivers()[0].sender.transport
     send_rtp = dtls._send_rtp
     pacer = Pacer(PACING_FACTOR * (file_bitrate(video, "video") + file_bitrate(audio, "audio")))
 
@@ -152,15 +195,7 @@ async def publish(
         await send_rtp(data)
 
     dtls._send_rtp = noting_send_rtp
-    print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
-    if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
-        holder = await named(client, floor_for)
-        await client.send(FloorRequest(type="floor", participant_id=holder, give=True))
-        floor = await client.next_event("floor", timeout=30)
-        print(json.dumps({"event": "floor_given", "holders": floor.holders}), flush=True)
-    await asyncio.sleep(duration)
-    out["sent"] = sent
-    await client.close()
+    return sent
 
 
 async def named(client: ClassClient, name: str) -> str:
@@ -192,6 +227,8 @@ class Counters:
     per_second: dict[int, int] = field(default_factory=dict)  # packets by whole monotonic second
     frames_per_second: dict[int, int] = field(default_factory=dict)
     video_ssrcs: set[int] = field(default_factory=set)
+    ports: list[int] = field(default_factory=list)  # its UDP sockets' local ports, for the kernel's drop counts
+    kernel_drops: int = 0
 
     def on_rtp(self, data: bytes, now: float, received_at: float, unprotect) -> None:
         """`now`: monotonic, for rates; `received_at`: the kernel's wall-clock receive time."""
@@ -239,6 +276,8 @@ def light_tap(counters: Counters):
         for protocol in dtls.transport._connection._protocols:
             sock = protocol.transport._sock
             sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            roomy_receive_buffer(sock)
+            counters.ports.append(sock.getsockname()[1])
             protocol.transport.pause_reading()  # asyncio stops reading this socket...
             loop._add_reader(sock.fileno(), _reader(sock, protocol, dtls, counters))  # ...we do
 
@@ -246,6 +285,18 @@ def light_tap(counters: Counters):
 
 
 SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
+RECEIVE_BUFFER = 4 * 1024 * 1024
+
+
+def roomy_receive_buffer(sock: socket.socket) -> None:
+    """A measuring subscriber at nice 10 on a busy machine may be scheduled late; a large receive
+    buffer keeps its own kernel from dropping what the relay delivered (the rest is counted in
+    /proc/net/udp and reported). Beyond net.core.rmem_max only root may go (SO_RCVBUFFORCE)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, RECEIVE_BUFFER)
+    except OSError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 _TIMESPEC = struct.Struct("@ll")
 
 
@@ -270,6 +321,27 @@ def _reader(sock: socket.socket, protocol, dtls, counters: Counters):
     return read
 
 
+def socket_drops(ports: set[int]) -> int:
+    """Datagrams the kernel dropped at these local UDP ports (/proc/net/udp: the subscriber's own
+    receive buffers overflowing, as opposed to loss upstream at the relay)."""
+    drops = 0
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) in ports:
+                drops += int(fields[-1])
+    return drops
+
+
+def note_drops(counters: list[Counters]) -> None:
+    for c in counters:
+        c.kernel_drops = socket_drops(set(c.ports))
+
+
 def video_ssrcs(sdp: str) -> set[int]:
     """The SSRCs the offer announces in video m-sections (media and RTX)."""
     found: set[int] = set()
@@ -289,18 +361,29 @@ async def subscribe(url: str, class_id: str, token: str, count: int, rate: float
     async def one(i: int) -> None:
         counters = Counters(f"{tag}-{i}", connect_started=time.monotonic())
         all_counters.append(counters)
-        channel = await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None)
-        client = ClassClient(channel, timeout=60, on_subscribe_connection=light_tap(counters))
-        await client.join(token, name=counters.name)
+        while True:  # as the class page does: a join answered server_busy comes back when told
+            channel = await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None)
+            client = ClassClient(channel, timeout=60, on_subscribe_connection=light_tap(counters))
+            try:
+                await client.join(token, name=counters.name)
+                break
+            except ServerError as error:
+                if error.error.code != ErrorCode.SERVER_BUSY:
+                    raise
+                await client.close()
+                await asyncio.sleep(error.error.retry_after_s or 1.0)
         clients.append(client)
 
+    pinging = asyncio.create_task(keep_alive(clients))
     tasks = []
     for i in range(count):
         tasks.append(asyncio.create_task(one(i)))
         await asyncio.sleep(1 / rate)
     await asyncio.gather(*tasks)
     print(json.dumps({"event": "joined", "tag": tag, "count": count}), flush=True)
-    await asyncio.sleep(duration)
+    await until_stopped(duration)
+    pinging.cancel()
+    note_drops(all_counters)
     for client in clients:
         await client.close()
     return all_counters
@@ -320,21 +403,40 @@ def main() -> None:
     parser.add_argument("--tag", default="s")
     parser.add_argument("--name", default="Load publisher", help="publisher: the name it joins under")
     parser.add_argument("--floor-for", help="publisher (a lecturer): give the floor to the participant of this name")
+    parser.add_argument(
+        "--relay", choices=["classbridge", "janus"], default="classbridge",
+        help="janus: --url is Janus's HTTP API, --class-id the VideoRoom, --token (subscribers) the publisher's feed id",
+    )  # fmt: skip
     args = parser.parse_args()
-    # The load generator yields the cores to the server it measures: it shares them, and
-    # the server's latency should not include waiting behind its own subscribers.
-    os.nice(10)
+    # The subscribers yield the cores to the server they measure: they share them, and the
+    # server's latency should not include waiting behind its own subscribers. The publisher
+    # (one light process) keeps the server's priority: starved, it would send in bursts, as
+    # no real publisher on its own machine does, and the window would measure its catching up.
+    if args.role == "subscribers":
+        os.nice(10)
     aiortc_internals.use_host_addresses(["127.0.0.1"])
     if args.role == "publisher":
         out: dict = {}
-        asyncio.run(
-            publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for)
-        )
+        if args.relay == "janus":
+            from bench import janus_peers
+
+            asyncio.run(janus_peers.publish(args.url, int(args.class_id), args.video, args.audio, args.duration, out))
+        else:
+            asyncio.run(
+                publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for)
+            )
         result = {"event": "result", "role": "publisher", "sent": list(out["sent"].items())}
     else:
-        counters = asyncio.run(
-            subscribe(args.url, args.class_id, args.token, args.count, args.rate, args.duration, args.tag)
-        )
+        if args.relay == "janus":
+            from bench import janus_peers
+
+            counters = asyncio.run(
+                janus_peers.subscribe(args.url, int(args.class_id), int(args.token), args.count, args.rate, args.duration, args.tag)
+            )
+        else:
+            counters = asyncio.run(
+                subscribe(args.url, args.class_id, args.token, args.count, args.rate, args.duration, args.tag)
+            )
         result = {
             "event": "result",
             "role": "subscribers",
@@ -346,6 +448,7 @@ def main() -> None:
                     "octets": c.octets,
                     "frames": c.frames,
                     "lost": c.lost,
+                    "kernel_drops": c.kernel_drops,
                     "samples": c.samples,
                     "per_second": list(c.per_second.items()),
                     "frames_per_second": list(c.frames_per_second.items()),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs classbridge into ./.venv on Debian 12 (apt for what pip cannot provide).
-# Usage: scripts/install.sh [--test]   (--test adds Chromium, the test extras, and the pinned
-# TypeScript of package-lock.json that type-checks web/static: npm ci, into ./node_modules)
+# Usage: scripts/install.sh [--test] [--bench]   (--test adds Chromium, the test extras, and the pinned
+# TypeScript of package-lock.json that type-checks web/static: npm ci, into ./node_modules;
+# --bench adds what bench/ runs beside classbridge)
 # Python packages come at the exact versions of constraints.txt (pyproject.toml has ranges).
 # When .venv already holds this very install (a stamp of pyproject.toml, constraints.txt and
 # package-lock.json), pip and npm are not run: serve.sh starts without the package index.
@@ -9,7 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=runtime
-[[ "${1:-}" == "--test" ]] && mode=test
+bench=no
+for arg in "$@"; do
+    [[ "$arg" == "--test" ]] && mode=test
+    [[ "$arg" == "--bench" ]] && bench=yes
+done
 
 packages=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages+=(python3-venv)
@@ -44,6 +49,11 @@ if [[ $mode == test ]]; then
         dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package")
     done
 fi
+# bench/load.py --janus runs Janus 1.1.2's VideoRoom (Debian's janus, started by the bench with
+# its own config on loopback, never as a service) and builds a small getifaddrs shim with gcc.
+if [[ $bench == yes || $mode == test ]]; then
+    for package in janus gcc libc6-dev; do dpkg -s "$package" >/dev/null 2>&1 || packages+=("$package"); done
+fi
 if ((${#packages[@]})); then
     sudo=""
     [[ "$(id -u)" == 0 ]] || sudo="sudo"
@@ -54,7 +64,7 @@ if ((${#packages[@]})); then
         $sudo systemctl disable --now coturn >/dev/null 2>&1 || true
     fi
     # Likewise nginx and Caddy: the proxy tests run their own on loopback; the packages' services are not ours.
-    for service in nginx caddy; do
+    for service in nginx caddy janus; do
         if [[ " ${packages[*]} " == *" $service "* ]] && command -v systemctl >/dev/null && systemctl is-active -q "$service" 2>/dev/null; then
             $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
         fi
