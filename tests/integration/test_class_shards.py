@@ -36,11 +36,9 @@ def sharded_server(tmp_path_factory):
     served.stop()
 
 
-def forwarded_by_worker(server: Server) -> dict[str, float]:
-    return {
-        labels.split('"')[1]: value
-        for labels, value in metric_by_worker(server, "classbridge_forwarded_packets_total").items()
-    }
+def by_index(server: Server, name: str) -> dict[str, float]:
+    """A per-worker metric by worker index."""
+    return {labels.split('"')[1]: value for labels, value in metric_by_worker(server, name).items()}
 
 
 async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_server, cleanup):
@@ -61,9 +59,11 @@ async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_serve
     # Both workers forward: the class's home and the shard.
     participants = metric_by_worker(server, "classbridge_participants")
     home = next(labels for labels, n in participants.items() if n >= 1).split('"')[1]
-    forwarded = forwarded_by_worker(server)
+    forwarded = by_index(server, "classbridge_forwarded_packets_total")
     shard = next(index for index in forwarded if index != home)
     assert forwarded[home] > 0 and forwarded[shard] > 0, forwarded
+    handed = by_index(server, "classbridge_shard_packets_sent_total")
+    assert handed[home] > 0 and handed[shard] == 0, handed
 
     # Which trainees receive from the shard: their subscribe offers came from it (2 of 4).
     offers_before = [t.offers_received for t in trainees]
@@ -77,6 +77,7 @@ async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_serve
     moved = [t for t, before in zip(trainees, offers_before, strict=True) if t.offers_received > before]
     stayed = [t for t in trainees if t not in moved]
     assert len(stayed) == 2  # their connections were never touched
+    assert by_index(server, "classbridge_shard_subscribers_rejoined_total")[home] == 2
     # The home's own subscribers never stopped; the moved ones decode again.
     await asyncio.gather(*(frames(received[trainees.index(t)].track, 10, timeout=5) for t in stayed))
     again = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in moved]

@@ -19,6 +19,7 @@ from typing import Callable, Protocol
 
 from classroom.relay.forwarding import DownTrack, ForwardPacket, UpTrack
 from classroom.relay.sender_reports import SenderClock
+from classroom.relay.shards.counters import SHARDS
 from classroom.relay.shards.wire import (
     Continuity,
     Control,
@@ -121,8 +122,10 @@ class TrackExport:
             stats = self.stats[link.name]
             if link.send_media(data):
                 stats.packets += 1
+                SHARDS.shard_packets_sent += 1
             else:
                 stats.dropped += 1
+                SHARDS.shard_packets_dropped += 1
 
     def on_source_closed(self) -> None:
         closed = encode_control(TrackClosed(track=self.number))

@@ -26,6 +26,7 @@ from classroom.participant_media import (
     ParticipantMedia,
 )
 from classroom.relay.forwarding import DownTrack, UpTrack
+from classroom.relay.shards.counters import SHARDS
 from classroom.relay.shards.export import Exports, Placement, ShardLink, fanout
 from classroom.relay.shards.wire import (
     Answer,
@@ -211,6 +212,7 @@ class ShardedPeer:
         self.placed = False
         if self._closed:
             return
+        SHARDS.shard_subscribers_rejoined += 1
         self.report_failure("the media worker serving this connection stopped; reconnecting")
         for key, (uptrack, _, stream_id) in keep:
             self.subscribe(key, uptrack, stream_id)

@@ -15,6 +15,7 @@ from aiortc.rtp import RtpPacket
 
 from classroom.participant_media import NegotiationError, OfferSender
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
+from classroom.relay.shards.counters import SHARDS
 from classroom.relay.shards.export import Placement, capture
 from classroom.relay.shards.home import ShardedMedia
 from classroom.relay.shards.mirror import ShardHost
@@ -242,11 +243,15 @@ async def test_a_slow_shard_loses_packets_alone():
     c.join("on-b")
     c.frame(key=True)
     c.a.accept = False
+    before = SHARDS.snapshot()
     c.frame()
     c.a.accept = True
     c.frame()
     export = c.media.exports.by_number[1]
     assert (export.stats["a"].dropped, export.stats["b"].dropped) == (3, 0)
+    after = SHARDS.snapshot()
+    assert after["shard_packets_dropped"] - before["shard_packets_dropped"] == 3
+    assert after["shard_packets_sent"] - before["shard_packets_sent"] == 9  # 3 to a, 6 to b
     assert len(c.sink_of("on-b").packets) == 9
 
 
@@ -310,7 +315,9 @@ async def test_a_shard_that_dies_sends_its_subscribers_elsewhere_and_the_class_g
     assert set(c.a.peers) == {"a1", "a2"} and set(c.b.peers) == {"b1", "b2"}
     c.frame(key=True)
     await until(lambda: all(c.offers[p] for p in peers))
+    rejoined = SHARDS.shard_subscribers_rejoined
     c.media.shard_lost(c.a)  # its channel closed: the process is gone
+    assert SHARDS.shard_subscribers_rejoined == rejoined + 2
     assert c.failures["a1"] and c.failures["a2"] and not c.failures["b1"] and not c.failures["h1"]
     assert peers["a1"].link is not c.a and peers["a2"].link is not c.a
     # a fresh subscribe offer follows from wherever they now are
