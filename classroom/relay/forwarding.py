@@ -340,6 +340,13 @@ class UpTrack:
         COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:
             self.keyframes.keyframe_received()
+        # Taps first: a tap that hands the packet to another worker lets it fan out meanwhile.
+        for tap in self._taps:
+            try:
+                tap.on_packet(pkt)
+            except Exception:
+                logger.exception("dropping a packet tap of track %s after an error", self.track_id)
+                self.remove_tap(tap)
         for downtrack in self._fanout:
             try:
                 downtrack.forward(pkt)
@@ -348,12 +355,6 @@ class UpTrack:
                 logger.exception("dropping a subscriber stream of track %s after an error", self.track_id)
                 self.failed_downtracks += 1
                 downtrack.close()
-        for tap in self._taps:
-            try:
-                tap.on_packet(pkt)
-            except Exception:
-                logger.exception("dropping a packet tap of track %s after an error", self.track_id)
-                self.remove_tap(tap)
 
     def on_sender_report(self, ntp: int, rtp: int, now: float) -> None:
         self.sender_clock = SenderClock(ntp, rtp, now)

@@ -219,7 +219,8 @@ class ShardedPeer:
 
     async def close(self) -> None:
         self._closed = True
-        self._media.peers.pop(self.participant_id, None)
+        if self._media.peers.get(self.participant_id) is self:
+            del self._media.peers[self.participant_id]
         if self.placed:
             self._media.placement.release(self.link)
         if self.link is not None:
