@@ -45,6 +45,8 @@ class SeqpacketLink:
         self._on_datagram = on_datagram
         self._on_lost = on_lost
         self._backlog: collections.deque[bytes] = collections.deque()
+        self._buffer = bytearray(MAX_DATAGRAM)
+        self._view = memoryview(self._buffer)
         self._loop = asyncio.get_running_loop()
         self.closed = False
         sock.setblocking(False)
@@ -98,16 +100,17 @@ class SeqpacketLink:
     def _readable(self) -> None:
         for _ in range(256):  # then let the loop run other work
             try:
-                data = self._sock.recv(MAX_DATAGRAM)
+                # Into one buffer: recv(MAX_DATAGRAM) would allocate 200 KiB per packet (~35 µs).
+                size = self._sock.recv_into(self._buffer)
             except BlockingIOError:
                 return
             except OSError:
                 self._lose()
                 return
-            if not data:
+            if not size:
                 self._lose()
                 return
-            self._on_datagram(data)
+            self._on_datagram(bytes(self._view[:size]))
 
     def _lose(self) -> None:
         if self.closed:
