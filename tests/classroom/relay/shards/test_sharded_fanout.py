@@ -356,3 +356,15 @@ def test_placement_keeps_small_classes_at_home_and_balances_large_ones():
     assert [placement.place(300), placement.place(300)] == [None, b]  # home was the least loaded
     lone = Placement(threshold=0)
     assert lone.place(1000) is None  # no shard: everything stays at home
+
+
+async def test_a_shard_ignores_what_it_cannot_use_and_goes_on():
+    c = Class(threshold=0)
+    c.join("x")
+    host = c.a.host
+    host.on_datagram(b"\x09garbage")
+    host.on_datagram(b'\x02{"t":"track_closed","track":"1"}')
+    host.on_datagram(encode_control(Subscribe(peer="y", publisher="p", track_id="t", track=99, stream_id="s")))
+    assert host.malformed == 2 and "y" not in host.peers
+    c.frame(key=True)
+    assert len(c.sink_of("x").packets) == 3
