@@ -346,16 +346,17 @@ class UpTrack:
         COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:
             self.keyframes.keyframe_received()
-        if self._scheduler is None:
-            self._forward(pkt, self._fanout, 0, len(self._fanout))
-        else:
-            self._scheduler.submit(self._forward, pkt, self._fanout)
+        # Taps first: a tap that hands the packet to another worker lets it fan out meanwhile.
         for tap in self._taps:
             try:
                 tap.on_packet(pkt)
             except Exception:
                 logger.exception("dropping a packet tap of track %s after an error", self.track_id)
                 self.remove_tap(tap)
+        if self._scheduler is None:
+            self._forward(pkt, self._fanout, 0, len(self._fanout))
+        else:
+            self._scheduler.submit(self._forward, pkt, self._fanout)
 
     def _forward(self, pkt: ForwardPacket, downtracks: Sequence[DownTrack], start: int, stop: int) -> None:
         for i in range(start, stop):

@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCol
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from classroom.recording.counters import RECORDING
+from classroom.relay.shards.counters import SHARDS
 from classroom.relay.counters import COUNTERS
 from classroom.relay.kernel_drops import read_socket_drops, read_system_udp_errors
 from devices.transport.state import LinkState
@@ -56,6 +57,9 @@ COUNTER_HELP = {
     "recording_frames_written": "Frames written to recordings",
     "recordings_started": "Recordings started",
     "recordings_stopped_by_storage": "Recordings stopped because the disk or the quota was full",
+    "shard_packets_sent": "Packets a class's home worker handed to other workers (once per worker)",
+    "shard_packets_dropped": "Packets another worker's full channel refused",
+    "shard_subscribers_rejoined": "Subscribers placed again after the worker serving them stopped",
 }
 GAUGE_HELP = {
     "classes": "Live classes",
@@ -75,7 +79,12 @@ class ProcessStats:
 
 
 def process_stats(hub: ClassHub) -> ProcessStats:
-    counters = COUNTERS.snapshot() | RECORDING.snapshot() | {"socket_drops": read_socket_drops()}
+    counters = (
+        COUNTERS.snapshot()
+        | RECORDING.snapshot()
+        | SHARDS.snapshot()
+        | {"socket_drops": read_socket_drops()}
+    )
     return ProcessStats(counters=counters, gauges=hub.gauges())
 
 

@@ -73,8 +73,13 @@ def recordings(settings: Settings, services: Services) -> RecordingFactory | Non
     )
 
 
-def build_hub(settings: Settings, services: Services) -> ClassHub:
-    """The hub for this process; also points aioice at the configured host addresses."""
+def build_hub(
+    settings: Settings,
+    services: Services,
+    wrap_media: Callable[[MediaPeerFactory], MediaPeerFactory] = lambda media: media,
+) -> ClassHub:
+    """The hub for this process; also points aioice at the configured host addresses.
+    `wrap_media` lets a media worker place some subscribers on other workers."""
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
@@ -82,7 +87,7 @@ def build_hub(settings: Settings, services: Services) -> ClassHub:
     use_media_ports(settings, policy.host_addresses)
     return ClassHub(
         DatabaseDirectory(services.db),
-        media_peers(RelayConfig(ice=policy)),
+        wrap_media(media_peers(RelayConfig(ice=policy))),
         settings.signaling.max_participants_per_class,
         journal=DatabaseJournal(services.db),
         floor_limit=settings.signaling.floor_limit,

@@ -407,6 +407,14 @@ class Settings(BaseSettings):
         default=None, description="TrueType font of PDF reports [DejaVu Sans, else Noto Sans]."
     )
     recording: RecordingSettings = Field(default_factory=RecordingSettings)
+    shard_class_above: int | None = Field(
+        default=50,
+        ge=0,
+        le=100_000,
+        description="With workers > 1: a class whose track has this many subscribers places "
+        "further subscribers on the other media workers too (one class across cores); up to "
+        "it a class stays in one process. Unset: a class never leaves its worker.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -12,9 +12,12 @@ import asyncio
 import itertools
 import json
 import logging
+import shutil
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -125,6 +128,12 @@ class WorkerPool:
         self._ids = itertools.count(1)
         self._stopping = False
         self._tasks: set[asyncio.Task[None]] = set()
+        # One class across workers: their shard sockets (signaling/workers/shards.py).
+        self.shard_dir = (
+            Path(tempfile.mkdtemp(prefix="classbridge-shards-"))
+            if count > 1 and settings.shard_class_above is not None
+            else None
+        )
 
     async def start(self) -> None:
         await asyncio.gather(*(self._spawn(i) for i in range(self.count)))
@@ -140,6 +149,8 @@ class WorkerPool:
                     await asyncio.wait_for(worker.process.wait(), 10)
                 except asyncio.TimeoutError:
                     worker.process.kill()
+        if self.shard_dir is not None:
+            shutil.rmtree(self.shard_dir, ignore_errors=True)
 
     async def _spawn(self, index: int) -> None:
         ours, theirs = socket.socketpair()
@@ -151,6 +162,7 @@ class WorkerPool:
             str(theirs.fileno()),
             "--index",
             str(index),
+            *(("--shard-dir", str(self.shard_dir), "--workers", str(self.count)) if self.shard_dir else ()),
             stdin=asyncio.subprocess.PIPE,
             pass_fds=(theirs.fileno(),),
         )

@@ -17,7 +17,9 @@ import json
 import logging
 import socket
 import sys
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from classroom.checkin.register import CheckInView
@@ -42,6 +44,15 @@ from signaling.server import logs
 from signaling.ws.connection import Connection, Deps
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShardPlace:
+    """Where this worker's shard socket and its siblings' are."""
+
+    directory: Path
+    index: int
+    count: int
 
 
 class PipedSocket:
@@ -129,22 +140,36 @@ class Worker:
             await sock.close(1000, "done")
 
 
-async def main(fd: int, settings_data: dict[str, Any]) -> None:
+async def main(fd: int, settings_data: dict[str, Any], shards: ShardPlace | None = None) -> None:
     from signaling.server.media import build_hub, connection_terms, freeze_startup_objects
     from signaling.server.services import Services
     from signaling.server.settings import Settings
+    from signaling.workers.shards import ShardNetwork, sharding
 
     settings = Settings.load(**settings_data)
     services = Services.open(settings)
-    hub = build_hub(settings, services)
+    network: ShardNetwork | None = None
+    if shards is not None and settings.shard_class_above is not None:
+        network_box: list[ShardNetwork] = []
+        hub = build_hub(
+            settings, services, sharding(shards.directory, shards.index, shards.count, settings.shard_class_above, network_box)
+        )
+        network = network_box[0]
+        network.listen()
+    else:
+        hub = build_hub(settings, services)
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
     deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
     freeze_startup_objects()
     seen = asyncio.create_task(services.attendance.keep_seen(settings.attendance.heartbeat_s))
+    if network is not None:
+        network.start()
     try:
         await Worker(deps, reader, writer).run()
     finally:
         seen.cancel()
+        if network is not None:
+            await network.close()
         services.close()
 
 
@@ -152,7 +177,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--fd", type=int, required=True)
     parser.add_argument("--index", type=int, required=True)
+    parser.add_argument("--shard-dir", type=Path, help="where the workers' shard sockets are")
+    parser.add_argument("--workers", type=int, default=1, help="how many media workers there are")
     args = parser.parse_args()
     data = json.loads(sys.stdin.read())
     logs.configure(data.get("log_level", "info"), data.get("log_format", "text"), f"worker-{args.index}")
-    asyncio.run(main(args.fd, data))
+    place = ShardPlace(args.shard_dir, args.index, args.workers) if args.shard_dir else None
+    asyncio.run(main(args.fd, data, place))

@@ -1,0 +1,84 @@
+"""One class across two media workers: subscribers on both all decode; the shard dies, the class goes on.
+
+A real server with `--workers 2` and `shard_class_above: 1`, so that from the second
+subscriber on, subscribers are placed on both workers; aiortc participants over loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from classroom.roles import Source
+from tests.integration.conftest import ADMIN_TOKEN, Server
+from tests.integration.test_workers import metric_by_worker, workers_by_index
+from tests.support.media import PatternTrack, frames
+from tests.support.server import serve
+from tests.support.wait import until
+
+pytestmark = pytest.mark.webrtc
+
+
+@pytest.fixture(scope="module")
+def sharded_server(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("shards")
+    env = {
+        **os.environ,
+        "CLASSBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "CLASSBRIDGE_LOG_LEVEL": "info",
+        "CLASSBRIDGE_SHARD_CLASS_ABOVE": "1",
+    }
+    served = serve(directory / "data", "--workers", "2", env=env)
+    yield Server(served, directory / "unused.log")
+    served.stop()
+
+
+def by_index(server: Server, name: str) -> dict[str, float]:
+    """A per-worker metric by worker index."""
+    return {labels.split('"')[1]: value for labels, value in metric_by_worker(server, name).items()}
+
+
+async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_server, cleanup):
+    server = sharded_server
+    created = server.create_class("Lớp lớn")
+    lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")
+    cleanup.append(lecturer)
+    trainees = []
+    for n in range(4):
+        trainee = await server.client(created["id"], created["links"]["trainee"], name=f"T{n}")
+        cleanup.append(trainee)
+        trainees.append(trainee)
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    lecturer_id = lecturer.joined.participant.id
+    received = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in trainees]
+    await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in received))
+
+    # Both workers forward: the class's home and the shard.
+    participants = metric_by_worker(server, "classbridge_participants")
+    home = next(labels for labels, n in participants.items() if n >= 1).split('"')[1]
+    forwarded = by_index(server, "classbridge_forwarded_packets_total")
+    shard = next(index for index in forwarded if index != home)
+    assert forwarded[home] > 0 and forwarded[shard] > 0, forwarded
+    handed = by_index(server, "classbridge_shard_packets_sent_total")
+    assert handed[home] > 0 and handed[shard] == 0, handed
+
+    # Which trainees receive from the shard: their subscribe offers came from it (2 of 4).
+    offers_before = [t.offers_received for t in trainees]
+    os.kill(workers_by_index(server)[shard], signal.SIGKILL)
+    await until(
+        lambda: sum(t.offers_received > before for t, before in zip(trainees, offers_before, strict=True)) == 2,
+        what="the shard's subscribers to get a fresh subscribe offer",
+        describe=server.served.log_tail,
+        interval=0.2,
+    )
+    moved = [t for t, before in zip(trainees, offers_before, strict=True) if t.offers_received > before]
+    stayed = [t for t in trainees if t not in moved]
+    assert len(stayed) == 2  # their connections were never touched
+    assert by_index(server, "classbridge_shard_subscribers_rejoined_total")[home] == 2
+    # The home's own subscribers never stopped; the moved ones decode again.
+    await asyncio.gather(*(frames(received[trainees.index(t)].track, 10, timeout=5) for t in stayed))
+    again = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in moved]
+    await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in again))
