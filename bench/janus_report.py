@@ -94,20 +94,21 @@ def _ratio(a: Row | None, b: Row | None, key: str) -> str:
 
 
 def side_by_side(results: Iterable[Any]) -> str:
-    """classbridge beside Janus at each class size and load both were driven at."""
+    """classbridge (each worker count it ran with) beside Janus at each class size and load both were driven at."""
     rows = _rows(results)
-    keyed = {(r["relay"], r["subscribers"], r.get("busy", 0), r["workers"]): r for r in rows}
-    sizes = sorted({(r.get("busy", 0), r["subscribers"]) for r in rows if r["relay"] in ("classbridge", "janus")})
-    header = ["load", "subs", "µs/pkt cb / Janus", "ratio", "loss % cb / Janus", "p50 ms cb / Janus",
+    janus = {(r["subscribers"], r.get("busy", 0)): r for r in rows if r["relay"] == "janus"}
+    runs = sorted({(r.get("busy", 0), r["subscribers"], r["workers"]) for r in rows if r["relay"] == "classbridge"})
+    header = ["load", "subs", "cb workers", "µs/pkt cb / Janus", "ratio", "loss % cb / Janus", "p50 ms cb / Janus",
               "p99 ms cb / Janus", "KB/sub cb / Janus", "mem ratio", "load avg before cb / Janus"]  # fmt: skip
     table = []
-    for busy, n in sizes:
-        cb = keyed.get(("classbridge", n, busy, 1)) or next(
-            (r for r in rows if r["relay"] == "classbridge" and r["subscribers"] == n and r.get("busy", 0) == busy), None)
-        jn = keyed.get(("janus", n, busy, 1))
-        if cb is None or jn is None:
+    for busy, n, workers in runs:
+        cb = next(r for r in rows if r["relay"] == "classbridge" and r["subscribers"] == n
+                  and r.get("busy", 0) == busy and r["workers"] == workers)  # fmt: skip
+        jn = janus.get((n, busy))  # Janus is one process: its workers column means nothing
+        if jn is None:
             continue
-        table.append([_cell(cb, "load"), str(n), _pair(cb, jn, "cpu_us_per_packet"), _ratio(cb, jn, "cpu_us_per_packet"),
+        table.append([_cell(cb, "load"), str(n), str(workers), _pair(cb, jn, "cpu_us_per_packet"),
+                      _ratio(cb, jn, "cpu_us_per_packet"),
                       _pair(cb, jn, "loss_percent"), _pair(cb, jn, "latency_p50_ms"), _pair(cb, jn, "latency_p99_ms"),
                       _pair(cb, jn, "memory_per_subscriber_kb"), _ratio(cb, jn, "memory_per_subscriber_kb"),
                       _pair(cb, jn, "load_before")])  # fmt: skip

@@ -562,7 +562,7 @@ def main() -> None:
     def scenario(relay: str, n: int, workers: int, busy: int) -> Scenario:
         return Scenario(relay=relay, subscribers=n, classes=args.classes if relay == "classbridge" else 1,
                         procs=args.procs, codec=args.codec, window=args.window, warmup=args.warmup,
-                        workers=workers, rate=args.rate, media_seconds=args.media_seconds, size=(width, height),
+                        workers=workers if relay == "classbridge" else 1, rate=args.rate, media_seconds=args.media_seconds, size=(width, height),
                         floor=args.floor and relay == "classbridge", busy=busy)  # fmt: skip
 
     results: list[RunResult] = []

@@ -30,8 +30,18 @@ def test_side_by_side_pairs_the_same_size_and_load_and_gives_the_ratio():
                                        row("classbridge", 50, 20.0)])  # fmt: skip
     lines = table.splitlines()
     assert len(lines) == 4  # header, rule, quiet 10, busy 10: no Janus run at 50, no row
-    assert "| quiet | 10 | 30.0 / 60.0 | 0.50 |" in lines[2]
-    assert "| busy ×2 | 10 | 45.0 / 50.0 | 0.90 |" in lines[3]
+    assert "| quiet | 10 | 1 | 30.0 / 60.0 | 0.50 |" in lines[2]
+    assert "| busy ×2 | 10 | 1 | 45.0 / 50.0 | 0.90 |" in lines[3]
+
+
+def test_each_worker_count_of_classbridge_is_set_beside_the_one_janus_run():
+    sharded = row("classbridge", 175, 22.0) | {"workers": 2}
+    janus_run = row("janus", 175, 44.0) | {"workers": 2}  # older runs recorded the first --workers value
+    table = janus_report.side_by_side([row("classbridge", 175, 19.0), sharded, janus_run])
+    lines = table.splitlines()
+    assert len(lines) == 4
+    assert "| quiet | 175 | 1 | 19.0 / 44.0 | 0.43 |" in lines[2]
+    assert "| quiet | 175 | 2 | 22.0 / 44.0 | 0.50 |" in lines[3]
 
 
 def test_the_largest_class_is_the_largest_carried_never_a_derived_one():
