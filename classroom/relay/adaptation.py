@@ -1,0 +1,259 @@
+"""One subscriber's adaptation: which layer feeds each of its down tracks, and when to switch.
+
+`SubscriberLayers` runs the pure selection (classroom/relay/layers.py) on the subscriber's
+bandwidth estimate (classroom/relay/bandwidth.py) and tile sizes, and carries the choice out
+on its `DownTrack`s: a switch to another layer waits for a key frame **of that layer** (it
+asks the layer's publisher for one) while the current layer keeps flowing, then rebinds the
+down track, whose rewriters keep sequence numbers, timestamps and VP8 picture IDs continuous.
+A paused track (hidden tile, no room in the estimate) is unbound at once. Nothing here
+imports aiortc; the peer calls `tick` periodically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Mapping
+
+from classroom.relay.bandwidth import LinkEstimate
+from classroom.relay.counters import COUNTERS
+from classroom.relay.forwarding import DownTrack, ForwardPacket, UpTrack
+from classroom.relay.layers import (
+    AUDIO_BPS,
+    NOMINAL_BPS,
+    RANK,
+    SCREEN_BPS,
+    Demand,
+    LayerState,
+    LinkLevel,
+    Priority,
+    Quality,
+    Selection,
+    TrackState,
+    select,
+)
+
+Key = tuple[str, str]  # (publisher id, the high track's id)
+# Slides forwarded key frame by key frame get a fresh key frame at least this often.
+SLIDE_REFRESH_S = 10.0
+_RATE_SMOOTHING = 0.5
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """What the subscriber and its lecturers are told about its link."""
+
+    quality: LinkLevel
+    reduced: bool
+    estimate_kbps: int | None
+    tracks: tuple[tuple[Key, LayerState], ...]  # video tracks only
+
+
+class _Switch:
+    """Waits on the target layer for a key frame, then moves the down track onto it."""
+
+    def __init__(self, owner: "_Subscription", target: UpTrack):
+        self.owner = owner
+        self.target = target
+
+    def on_packet(self, pkt: ForwardPacket) -> None:
+        if not pkt.start:
+            return
+        self.cancel()
+        owner = self.owner
+        owner.pending = None
+        downtrack = owner.downtrack
+        downtrack.bind(self.target, request_keyframe=False)
+        downtrack.forward(pkt)
+
+    def on_source_closed(self) -> None:
+        if self.owner.pending is self:
+            self.owner.pending = None
+
+    def cancel(self) -> None:
+        self.target.remove_tap(self)
+
+
+@dataclass
+class _Rate:
+    octets: int = 0
+    at: float = 0.0
+    bps: float = 0.0
+
+
+@dataclass
+class _Subscription:
+    key: Key
+    downtrack: DownTrack
+    layers: dict[Quality, UpTrack]
+    priority: Priority
+    tile: tuple[int, int] | None = None
+    state: TrackState = field(default_factory=TrackState)
+    layer: LayerState = "high"  # what the down track is bound to (or switching to)
+    pending: _Switch | None = None
+    refreshed_at: float = 0.0
+
+    def uptrack(self, layer: LayerState) -> UpTrack | None:
+        return self.layers.get(layer) if layer != "paused" else None  # type: ignore[call-overload, no-any-return]
+
+
+class SubscriberLayers:
+    def __init__(self, clock: Callable[[], float]):
+        self.clock = clock
+        self.estimate = LinkEstimate()
+        self.save_data = False
+        self._subs: dict[Key, _Subscription] = {}
+        self._tiles: dict[str, tuple[int, int]] = {}  # by the high track's id
+        self._rates: dict[int, _Rate] = {}  # by id() of an UpTrack
+        self.last: Selection | None = None
+
+    # ---- what the class tells us ----------------------------------------------------------
+
+    def adapt(self, key: Key, downtrack: DownTrack, layers: Mapping[Quality, UpTrack], priority: Priority) -> None:
+        """The down track `key` carries a source with these layers (a single layer: {"high": up})."""
+        sub = self._subs.get(key)
+        if sub is None:
+            current: LayerState = next((q for q, up in layers.items() if up is downtrack.source), "high")
+            sub = _Subscription(key, downtrack, dict(layers), priority, self._tiles.get(key[1]), layer=current)
+            self._subs[key] = sub
+        else:
+            sub.downtrack, sub.layers, sub.priority = downtrack, dict(layers), priority
+            if sub.layer != "paused" and sub.layer not in sub.layers:
+                self._bind_now(sub, "high")
+        self.tick()
+
+    def moved(self, key: Key, downtrack: DownTrack) -> None:
+        """The connection started afresh: `key` is now carried by a new down track."""
+        sub = self._subs.get(key)
+        if sub is not None:
+            if sub.pending is not None:
+                sub.pending.cancel()
+                sub.pending = None
+            sub.downtrack = downtrack
+            sub.layer = next((q for q, up in sub.layers.items() if up is downtrack.source), "paused")
+
+    def remove(self, key: Key) -> None:
+        sub = self._subs.pop(key, None)
+        if sub is not None and sub.pending is not None:
+            sub.pending.cancel()
+
+    def set_tiles(self, tiles: Mapping[str, tuple[int, int]]) -> None:
+        """Displayed sizes by track id; a track left out is shown at full size."""
+        self._tiles = dict(tiles)
+        for sub in self._subs.values():
+            sub.tile = self._tiles.get(sub.key[1])
+        self.tick()
+
+    def set_save_data(self, on: bool) -> None:
+        if on != self.save_data:
+            self.save_data = on
+            self.tick()
+
+    def source_of(self, key: Key) -> UpTrack | None:
+        """The layer currently bound for `key` (what a restarted connection must rebind)."""
+        sub = self._subs.get(key)
+        return sub.downtrack.source if sub is not None else None
+
+    # ---- periodic -------------------------------------------------------------------------
+
+    def tick(self) -> LinkReport:
+        now = self.clock()
+        downtracks = [s.downtrack for s in self._subs.values()]
+        rembs = [d.stats.remb_bps for d in downtracks if d.stats.remb_bps is not None]
+        loss = max((d.stats.fraction_lost for d in downtracks if d.kind == "video"), default=0.0)
+        self.estimate.update(max(rembs) if rembs else None, loss, now)
+        estimate = self.estimate.estimate(now)
+        demands = [self._demand(sub, now) for sub in self._subs.values()]
+        states: dict[Hashable, TrackState] = {sub.key: sub.state for sub in self._subs.values()}
+        selection = select(demands, states, estimate, now, save_data=self.save_data, loss=self.estimate.loss)
+        self.last = selection
+        for sub in self._subs.values():
+            choice = selection.choices.get(sub.key)
+            if choice is None:
+                continue
+            self._apply(sub, choice.layer, now)
+            self._slides(sub, choice.keyframes_only, now)
+        return LinkReport(
+            quality=selection.quality,
+            reduced=selection.reduced,
+            estimate_kbps=None if estimate is None else estimate // 1000,
+            tracks=tuple(
+                (sub.key, sub.state.layer) for sub in self._subs.values() if sub.priority is not Priority.AUDIO
+            ),
+        )
+
+    def _demand(self, sub: _Subscription, now: float) -> Demand:
+        if sub.priority is Priority.AUDIO:
+            return Demand(sub.key, sub.priority, {"high": AUDIO_BPS})
+        rates: dict[Quality, int] = {}
+        for quality, up in sub.layers.items():
+            nominal = SCREEN_BPS if sub.priority is Priority.SCREEN else NOMINAL_BPS[quality]
+            measured = self._rate(up, now)
+            rates[quality] = int(measured) if measured > nominal * 0.2 else nominal
+        return Demand(sub.key, sub.priority, rates, tile=sub.tile)
+
+    def _rate(self, up: UpTrack, now: float) -> float:
+        """The layer's received bit rate, smoothed (0 while it is paused or unmeasured)."""
+        rate = self._rates.get(id(up))
+        if rate is None:
+            self._rates[id(up)] = _Rate(up.octets, now)
+            return 0.0
+        if now - rate.at >= 0.25:
+            bps = (up.octets - rate.octets) * 8 / (now - rate.at)
+            rate.bps = bps if rate.bps == 0 else rate.bps * (1 - _RATE_SMOOTHING) + bps * _RATE_SMOOTHING
+            rate.octets, rate.at = up.octets, now
+        return rate.bps
+
+    # ---- carrying a choice out --------------------------------------------------------------
+
+    def _apply(self, sub: _Subscription, layer: LayerState, now: float) -> None:
+        if layer == sub.layer:
+            return
+        down = RANK[layer] < RANK[sub.layer]
+        COUNTERS.layer_switches_down += down
+        COUNTERS.layer_switches_up += not down
+        if sub.pending is not None:
+            sub.pending.cancel()
+            sub.pending = None
+        target = sub.uptrack(layer)
+        sub.layer = layer
+        if target is None:
+            sub.downtrack.bind(None)  # paused: nothing more goes out
+            return
+        if sub.downtrack.source is target:
+            return
+        if sub.downtrack.source is None or not sub.downtrack.rewriter.started:
+            self._bind_now(sub, layer)  # nothing on screen to keep: start the new layer directly
+            return
+        # Keep the current layer flowing until the target's key frame arrives (add_tap asks
+        # the target's publisher for one).
+        sub.pending = _Switch(sub, target)
+        target.add_tap(sub.pending)
+
+    def _bind_now(self, sub: _Subscription, layer: LayerState) -> None:
+        sub.layer = layer
+        sub.downtrack.bind(sub.uptrack(layer))
+
+    def _slides(self, sub: _Subscription, keyframes_only: bool, now: float) -> None:
+        downtrack = sub.downtrack
+        if keyframes_only != downtrack.keyframes_only:
+            downtrack.keyframes_only = keyframes_only
+            sub.refreshed_at = now
+            if not keyframes_only and downtrack.source is not None:
+                downtrack.source.request_keyframe()  # back to every frame: from a key frame
+        elif keyframes_only and now - sub.refreshed_at >= SLIDE_REFRESH_S and downtrack.source is not None:
+            sub.refreshed_at = now
+            downtrack.source.request_keyframe()
+
+    # ---- what the relay reports ---------------------------------------------------------------
+
+    def layer_counts(self) -> dict[LayerState, int]:
+        counts: dict[LayerState, int] = {"high": 0, "medium": 0, "low": 0, "paused": 0}
+        for sub in self._subs.values():
+            if sub.priority is not Priority.AUDIO and len(sub.layers) > 1:
+                counts[sub.state.layer] += 1
+        return counts
+
+    def close(self) -> None:
+        for key in list(self._subs):
+            self.remove(key)
+
