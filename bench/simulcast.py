@@ -10,7 +10,9 @@ the lecturer, a real Chromium with a fake 720p camera, publishes twice:
   so the relay can only forward it or not: no adaptation.
 The trainee (a Chromium in its own network namespace, tests/support/simulcast_lab.py) is
 measured over `--seconds` after a warm-up, from its RTCInboundRtpStreamStats: frozen-video time
-per minute (totalFreezesDuration), freezes per minute, audio concealment per minute
+per minute (totalFreezesDuration; Chrome counts a freeze only against the recent frame rate, so
+a picture at 1 frame/s barely "freezes": hence also the seconds in which not one new frame was
+decoded, polled every second), freezes per minute, audio concealment per minute
 (concealedSamples), received resolution and frame rate, received bit rate.
 Everything stays on loopback and the lab's veths, removed afterwards.
 """
@@ -39,6 +41,7 @@ class Figures:
     mode: str
     frozen_s_per_min: float
     freezes_per_min: float
+    stalled_s_per_min: float
     concealed_s_per_min: float
     resolution: str
     fps: float
@@ -67,10 +70,14 @@ def measure(lab: SimulcastLab, limit: int, mode: str, seconds: float, warmup: fl
     v0, a0 = totals(lab)
     start = time.monotonic()
     widths: list[str] = []
+    stalled = 0  # one-second polls in which not one new frame was decoded
+    frames = v0.get("framesDecoded", 0)
     while time.monotonic() - start < seconds:
-        time.sleep(2)
+        time.sleep(1)
         video, _ = totals(lab)
         widths.append(f"{video.get('frameWidth', 0)}×{video.get('frameHeight', 0)}")
+        stalled += video.get("framesDecoded", 0) == frames
+        frames = video.get("framesDecoded", 0)
     elapsed = time.monotonic() - start
     v1, a1 = totals(lab)
     per_min = 60 / elapsed
@@ -84,6 +91,7 @@ def measure(lab: SimulcastLab, limit: int, mode: str, seconds: float, warmup: fl
         mode=mode,
         frozen_s_per_min=(v1.get("totalFreezesDuration", 0) - v0.get("totalFreezesDuration", 0)) * per_min,
         freezes_per_min=(v1.get("freezeCount", 0) - v0.get("freezeCount", 0)) * per_min,
+        stalled_s_per_min=stalled * per_min,
         concealed_s_per_min=(a1["concealed"] - a0["concealed"]) / OPUS_RATE * per_min,
         resolution=statistics.mode(widths) if widths else "–",
         fps=(v1.get("framesDecoded", 0) - v0.get("framesDecoded", 0)) / elapsed,
@@ -93,12 +101,14 @@ def measure(lab: SimulcastLab, limit: int, mode: str, seconds: float, warmup: fl
 
 def table(rows: list[Figures]) -> str:
     lines = [
-        "| limit | publisher | frozen s/min | freezes/min | audio concealed s/min | resolution (mode) | fps | video kbit/s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| limit | publisher | frozen s/min | freezes/min | seconds without a new frame /min "
+        "| audio concealed s/min | resolution (mode) | fps | video kbit/s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         lines.append(
             f"| {r.limit_kbit} kbit/s | {r.mode} | {r.frozen_s_per_min:.1f} | {r.freezes_per_min:.1f} | "
+            f"{r.stalled_s_per_min:.0f} | "
             f"{r.concealed_s_per_min:.2f} | {r.resolution} | {r.fps:.1f} | {r.kbps:.0f} |"
         )
     return "\n".join(lines)

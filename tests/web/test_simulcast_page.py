@@ -1,0 +1,233 @@
+"""The class page's side of per-trainee adaptation (docs/protocol.md: `publish` layers, `view`,
+`receive` save_data, `layers`): real Chromium pages against a real server.
+
+- The lecturer's camera goes out as three tracks of one picture, each encoded at its own size
+  and bit rate and declared with `layer_of`/`quality`; trainees see one camera tile.
+- Slides go out for legibility: contentHint "detail", 5 frames/s, resolution kept.
+- A trainee's page tells the server how large it shows each received video; "Save data" is a
+  pre-join and in-class setting the browser remembers.
+- When nobody receives the camera, the relay's `layers` frame stops the lecturer's encoders.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.support.wait import wait_until
+from tests.web.support import ClassServer, dump, join, new_page
+
+pytestmark = pytest.mark.browser
+
+# Every JSON frame the page's WebSockets send and receive, for the checks below.
+FRAMES = """
+(() => {
+  const Native = window.WebSocket;
+  window.__frames = { sent: [], received: [] };
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => { try { window.__frames.received.push(JSON.parse(e.data)); } catch {} });
+    }
+    send(data) { try { window.__frames.sent.push(JSON.parse(data)); } catch {} return super.send(data); }
+  };
+})();
+"""
+
+# The publish connection's video senders: what each encodes and at what size it goes out.
+SENDERS = """
+async () => {
+  const out = [];
+  for (const pc of window.__classbridgePcs || []) {
+    if (pc.connectionState === "closed") continue;
+    const stats = await pc.getStats();
+    for (const t of pc.getTransceivers()) {
+      const s = t.sender;
+      if (!s.track || s.track.kind !== "video" || t.currentDirection === "inactive") continue;
+      const p = s.getParameters();
+      let outbound = null;
+      stats.forEach((r) => { if (r.type === "outbound-rtp" && r.mid === t.mid) outbound = r; });
+      out.push({
+        trackId: s.track.id, contentHint: s.track.contentHint, encoding: p.encodings[0],
+        degradation: p.degradationPreference ?? null,
+        frameWidth: outbound?.frameWidth ?? 0, framesEncoded: outbound?.framesEncoded ?? 0,
+      });
+    }
+  }
+  return out;
+}
+"""
+
+
+def frames(page: Page, direction: str, kind: str) -> list[dict[str, Any]]:
+    return [f for f in page.evaluate(f"() => window.__frames.{direction}") if f.get("type") == kind]
+
+
+@pytest.fixture
+def people(browser: Browser) -> Iterator[list[tuple[BrowserContext, Page]]]:
+    made: list[tuple[BrowserContext, Page]] = []
+    yield made
+    for context, _ in made:
+        context.close()
+
+
+def person(browser: Browser, people: list[tuple[BrowserContext, Page]]) -> Page:
+    context, page = new_page(browser)
+    context.add_init_script(FRAMES)
+    people.append((context, page))
+    return page
+
+
+def test_the_lecturers_camera_goes_out_as_three_layers_and_slides_for_legibility(
+    browser: Browser, server: ClassServer, people: list[tuple[BrowserContext, Page]]
+) -> None:
+    links = server.create_class("Lớp nhiều lớp hình")["links"]
+    lecturer = person(browser, people)
+    join(lecturer, links["lecturer"], "Giảng viên Hà")
+    trainee = person(browser, people)
+    join(trainee, links["trainee"], "Học viên Lan")
+
+    declared = wait_until(
+        lambda: [t for f in frames(lecturer, "sent", "publish") for t in f["tracks"] if t["source"] == "camera"],
+        30,
+        "the lecturer's camera declared",
+        describe=lambda: dump(lecturer),
+    )
+    high = next(t for t in declared if "layer_of" not in t)
+    assert sorted((t.get("layer_of"), t.get("quality")) for t in declared if t is not high) == [
+        (high["track_id"], "low"),
+        (high["track_id"], "medium"),
+    ]
+
+    def encoding() -> list[dict[str, Any]] | None:
+        senders = lecturer.evaluate(SENDERS)
+        return senders if len(senders) == 3 and all(s["framesEncoded"] > 5 for s in senders) else None
+
+    senders = wait_until(encoding, 40, "three video layers encoding", describe=lambda: dump(lecturer))
+    by_id = {s["trackId"]: s for s in senders}
+    quality = {high["track_id"]: "high", **{t["track_id"]: t["quality"] for t in declared if t is not high}}
+    got = {quality[i]: s for i, s in by_id.items()}
+    assert [got[q]["encoding"].get("scaleResolutionDownBy", 1) for q in ("high", "medium", "low")] == [1, 2, 4]
+    assert [got[q]["encoding"]["maxBitrate"] for q in ("high", "medium", "low")] == [1_500_000, 500_000, 150_000]
+    assert got["low"]["encoding"]["maxFramerate"] == 15
+    # Each encoder really sends its own size: the low one a quarter of the camera's width at
+    # most (an encoder short of CPU or bandwidth may send less, never more).
+    source = lecturer.evaluate("() => window.__classbridgePcs.flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'video').track.getSettings().width")
+
+    def widths() -> list[int] | None:
+        by_track = {s["trackId"]: s["frameWidth"] for s in lecturer.evaluate(SENDERS)}
+        w = [by_track[next(i for i, q in quality.items() if q == name)] for name in ("high", "medium", "low")]
+        return w if w[0] >= w[1] > w[2] > 0 and w[1] <= source // 2 and w[2] <= source // 4 else None
+
+    wait_until(widths, 30, "the layers at their sizes", describe=lambda: json.dumps(lecturer.evaluate(SENDERS)))
+
+    # Trainees see one camera of the lecturer: the layers are the relay's business.
+    wait_until(
+        lambda: trainee.locator(".tile:not(.tile-local) video").count() == 1
+        and trainee.locator(".tile:not(.tile-local) video").first.evaluate("v => v.videoWidth > 0"),
+        30,
+        "one lecturer tile with video at the trainee",
+        describe=lambda: dump(trainee),
+    )
+    tracks = [t for f in frames(trainee, "received", "offer") for t in f["tracks"] if t["kind"] == "video"]
+    assert {t["track_id"] for t in tracks} == {high["track_id"]}, tracks
+
+    # The trainee tells the server how large it shows that video.
+    view = wait_until(
+        lambda: [t for f in frames(trainee, "sent", "view") for t in f["tracks"] if t["track_id"] == high["track_id"] and t["width"] > 0],
+        20,
+        "a view frame with the tile's size",
+        describe=lambda: dump(trainee),
+    )
+    shown = trainee.locator(".tile:not(.tile-local) video").first.evaluate(
+        "v => [Math.round(v.clientWidth * devicePixelRatio), Math.round(v.clientHeight * devicePixelRatio)]"
+    )
+    assert [view[-1]["width"], view[-1]["height"]] == shown
+
+    # Slides: sharp text at a low frame rate.
+    lecturer.click("[data-control=share]")
+
+    def screen_sender() -> dict[str, Any] | None:
+        return next((s for s in lecturer.evaluate(SENDERS) if s["contentHint"] == "detail"), None)
+
+    screen = wait_until(screen_sender, 20, "the screen's sender", describe=lambda: dump(lecturer))
+    assert screen["encoding"]["maxFramerate"] == 5
+    assert screen["encoding"]["maxBitrate"] == 1_200_000
+    wait_until(
+        lambda: (s := screen_sender()) and s["degradation"] == "maintain-resolution",
+        10,
+        "the screen keeps its resolution under pressure",
+        describe=lambda: json.dumps(screen_sender()),
+    )
+
+
+def test_save_data_is_chosen_before_joining_remembered_and_switched_in_class(
+    browser: Browser, server: ClassServer, people: list[tuple[BrowserContext, Page]]
+) -> None:
+    links = server.create_class("Lớp tiết kiệm dữ liệu")["links"]
+    trainee = person(browser, people)
+    trainee.goto(links["trainee"])
+    box = trainee.locator("#save-data")
+    box.wait_for(timeout=20_000)
+    assert "Tiết kiệm dữ liệu" in trainee.locator(".save-data").inner_text()
+    assert not box.is_checked()
+    box.check()
+    trainee.wait_for_selector(".btn-join:not([disabled])", timeout=30_000)
+    trainee.fill("#name", "Học viên Minh")
+    trainee.click(".btn-join")
+    trainee.wait_for_selector(".classroom", timeout=30_000)
+    receive = wait_until(lambda: frames(trainee, "sent", "receive"), 20, "the receive frame", describe=lambda: dump(trainee))
+    assert receive[-1] == {"type": "receive", "video": True, "save_data": True}
+    button = trainee.locator("[data-control=saveData]")
+    assert button.get_attribute("aria-pressed") == "true"
+    assert button.inner_text().strip() == "Tắt tiết kiệm dữ liệu"
+    button.click()
+    wait_until(
+        lambda: frames(trainee, "sent", "receive")[-1]["save_data"] is False, 10, "save data off", describe=lambda: dump(trainee)
+    )
+    button.click()
+    # Remembered by this browser: the next class's pre-join page starts with it on.
+    trainee.goto("about:blank")  # another link to /join differs only after the "#": a real load
+    trainee.goto(server.create_class("Lớp hôm sau")["links"]["trainee"])
+    trainee.locator("#save-data").wait_for(timeout=20_000)
+    assert trainee.locator("#save-data").is_checked()
+    # The lecturer's page has no such setting (it sends, it does not save).
+    lecturer = person(browser, people)
+    lecturer.goto(links["lecturer"])
+    lecturer.wait_for_selector(".btn-join:not([disabled])", timeout=20_000)
+    assert lecturer.locator(".save-data").is_hidden()
+
+
+def test_no_one_receiving_the_camera_stops_the_lecturers_encoders(
+    browser: Browser, server: ClassServer, people: list[tuple[BrowserContext, Page]]
+) -> None:
+    links = server.create_class("Lớp không ai xem")["links"]
+    lecturer = person(browser, people)
+    join(lecturer, links["lecturer"], "Giảng viên Hà")
+    trainee = person(browser, people)
+    join(trainee, links["trainee"], "Học viên Lan")
+    wait_until(
+        lambda: len([s for s in lecturer.evaluate(SENDERS) if s["framesEncoded"] > 0]) == 3,
+        40,
+        "the lecturer's three layers encoding",
+        describe=lambda: dump(lecturer),
+    )
+    # Audio only: the one trainee no longer receives the camera, so no layer is needed.
+    trainee.click("[data-control=audioOnly]")
+
+    def stopped() -> bool:
+        return all(s["encoding"].get("active") is False for s in lecturer.evaluate(SENDERS) if s["contentHint"] != "detail")
+
+    wait_until(stopped, 20, "every layer inactive", describe=lambda: json.dumps(frames(lecturer, "received", "layers")))
+    assert frames(lecturer, "received", "layers"), "the relay said so in a `layers` frame"
+    trainee.click("[data-control=audioOnly]")
+    wait_until(
+        lambda: any(s["encoding"].get("active") is not False for s in lecturer.evaluate(SENDERS)),
+        20,
+        "a layer active again once the trainee wants video",
+        describe=lambda: json.dumps(frames(lecturer, "received", "layers")),
+    )
