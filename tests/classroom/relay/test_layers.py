@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classroom.relay.layers import NOMINAL_BPS, UP_HOLD_S, Demand, Priority, TrackState, select, tile_cap
+from classroom.relay.layers import NOMINAL_BPS, UP_HOLD_S, UP_KEPT_S, Demand, Priority, TrackState, select, tile_cap
 
 CAMERA = dict(NOMINAL_BPS)  # high 1.5 Mbit/s, medium 500 kbit/s, low 150 kbit/s
 
@@ -94,3 +94,29 @@ def test_reduced_means_because_of_the_connection_not_the_tile() -> None:
 def test_loss_makes_the_link_fair_or_poor() -> None:
     assert select([cam()], {}, None, 0.0, loss=0.05).quality == "fair"
     assert select([cam()], {}, None, 0.0, loss=0.2).quality == "poor"
+
+
+def test_an_up_switch_the_link_cannot_carry_makes_the_next_try_wait_longer() -> None:
+    states: dict[object, TrackState] = {}
+    select([cam()], states, 200_000, 0.0)  # low, limited by the link
+    t = 1.0
+    select([cam()], states, 700_000, t)
+    assert select([cam()], states, 700_000, t + UP_HOLD_S).choices["cam"].layer == "medium"
+    # the link could not carry it: down at once, and the next try waits twice as long
+    assert select([cam()], states, 300_000, t + UP_HOLD_S + 1).choices["cam"].layer == "low"
+    t = 10.0
+    select([cam()], states, 700_000, t)
+    assert select([cam()], states, 700_000, t + UP_HOLD_S).choices["cam"].layer == "low"
+    assert select([cam()], states, 700_000, t + 2 * UP_HOLD_S).choices["cam"].layer == "medium"
+    # kept long enough: the wait is back to normal
+    select([cam()], states, 700_000, t + 2 * UP_HOLD_S + UP_KEPT_S)
+    assert states["cam"].hold == UP_HOLD_S
+
+
+def test_headroom_lets_a_capped_estimate_try_a_higher_layer() -> None:
+    states: dict = {}
+    select([cam(), AUDIO], states, 300_000, 0.0)
+    select([cam(), AUDIO], states, 310_000, 1.0, headroom=2.5)
+    assert select([cam(), AUDIO], states, 310_000, 1.0 + UP_HOLD_S, headroom=2.5).choices["cam"].layer == "medium"
+    # the estimate still reports what was measured
+    assert select([cam(), AUDIO], {}, 310_000, 0.0, headroom=2.5).quality == "fair"
