@@ -50,9 +50,13 @@ def test_a_retransmitted_older_packet_does_not_move_the_continuation_point() -> 
     rw = Vp8Rewriter()
     for pid in (50, 51, 52):
         rw.rewrite(descriptor(pid))
-    rw.rewrite(descriptor(49))  # a NACKed packet, resent
+    rw.rewrite(descriptor(49), resent=True)  # a NACKed packet, resent as it was
     rw.resync(descriptor(900))
     assert picture_id(rw.rewrite(descriptor(900))) == 53
+    assert picture_id(rw.rewrite(descriptor(901))) == 54
+    assert picture_id(rw.rewrite(descriptor(899), resent=True)) == 52  # mapped, not the newest
+    rw.resync(descriptor(7))
+    assert picture_id(rw.rewrite(descriptor(7))) == 55
 
 
 def test_packets_without_a_descriptor_extension_are_left_alone() -> None:
