@@ -142,7 +142,7 @@ def select(
             selection.choices[demand.key] = Choice("high")
             state.layer = "high"
             continue
-        choice, used = _choose(demand, state, budget, estimate_bps is None, now, save_data)
+        choice, used = _choose(demand, state, budget, estimate_bps is None, now, save_data, headroom > 1)
         budget -= used
         selection.choices[demand.key] = choice
     selection.quality = link_level(estimate_bps, loss, selection)
@@ -150,7 +150,13 @@ def select(
 
 
 def _choose(
-    demand: Demand, state: TrackState, budget: float, unmeasured: bool, now: float, save_data: bool
+    demand: Demand,
+    state: TrackState,
+    budget: float,
+    unmeasured: bool,
+    now: float,
+    save_data: bool,
+    probing: bool = False,
 ) -> tuple[Choice, float]:
     cap = tile_cap(demand)
     if cap == "paused":
@@ -169,11 +175,14 @@ def _choose(
     fits = [q for q in wanted if demand.layers[q] <= budget]
     best: LayerState = fits[-1] if fits else "paused"
     current = state.layer
-    if RANK[best] > RANK[current] and not unmeasured:
+    # A camera paused for lack of bandwidth while the estimate is only a lower bound (it can
+    # grow no further than what arrives): try its lowest layer, with the same hold and back-off.
+    resume = probing and current == "paused" and state.limited and bool(wanted)
+    if (RANK[best] > RANK[current] or resume) and not unmeasured:
         # Up: the estimate must carry the target with a margin; after a cut for lack of
         # bandwidth, for UP_HOLD_S in a row.
         margin_fits = [q for q in fits if demand.layers[q] * UP_MARGIN <= budget]
-        target: LayerState = margin_fits[-1] if margin_fits else current
+        target: LayerState = margin_fits[-1] if margin_fits else wanted[0] if resume else current
         if RANK[target] <= RANK[current]:
             state.up_target = None
             best = current

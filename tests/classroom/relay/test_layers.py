@@ -120,3 +120,12 @@ def test_headroom_lets_a_capped_estimate_try_a_higher_layer() -> None:
     assert select([cam(), AUDIO], states, 310_000, 1.0 + UP_HOLD_S, headroom=2.5).choices["cam"].layer == "medium"
     # the estimate still reports what was measured
     assert select([cam(), AUDIO], {}, 310_000, 0.0, headroom=2.5).quality == "fair"
+
+
+def test_a_camera_paused_for_lack_of_bandwidth_is_tried_again_when_the_estimate_is_only_a_floor() -> None:
+    states: dict = {}
+    assert select([cam(), AUDIO], states, 80_000, 0.0).choices["cam"].layer == "paused"
+    # without headroom the estimate is taken as the link's capacity: it stays paused
+    assert select([cam(), AUDIO], states, 80_000, 10.0).choices["cam"].layer == "paused"
+    select([cam(), AUDIO], states, 80_000, 11.0, headroom=2.5)
+    assert select([cam(), AUDIO], states, 80_000, 11.0 + UP_HOLD_S, headroom=2.5).choices["cam"].layer == "low"
