@@ -613,6 +613,8 @@ class LiveClass:
             for other in self.participants.values():
                 if not self._receives(other, target, track):
                     other.peer.unsubscribe((target.id, track_id))
+                else:
+                    self._maybe_subscribe(other, target, track)  # its priority is no longer the floor's
         self._floor_changed()
 
     # ---- moderation ------------------------------------------------------------------------------

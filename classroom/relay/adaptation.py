@@ -19,6 +19,7 @@ from classroom.relay.counters import COUNTERS
 from classroom.relay.forwarding import DownTrack, ForwardPacket, UpTrack
 from classroom.relay.layers import (
     AUDIO_BPS,
+    FAIR_LOSS,
     NOMINAL_BPS,
     RANK,
     SCREEN_BPS,
@@ -35,6 +36,13 @@ from classroom.relay.layers import (
 Key = tuple[str, str]  # (publisher id, the high track's id)
 # Slides forwarded key frame by key frame get a fresh key frame at least this often.
 SLIDE_REFRESH_S = 10.0
+# A receiver's REMB never exceeds about 1.5 × what it receives (libwebrtc's AIMD rate control
+# caps it there), so a subscriber held at a low layer could never show room for a higher one.
+# An estimate at that cap without loss only says "at least": the relay then plans with
+# PROBE_HEADROOM × the estimate, and an up switch the link cannot carry is undone at once
+# (REMB falls below what it receives, loss rises) and backs off (classroom/relay/layers.py).
+CAPPED_RATIO = 1.3
+PROBE_HEADROOM = 2.5
 _RATE_SMOOTHING = 0.5
 
 
@@ -164,7 +172,10 @@ class SubscriberLayers:
         estimate = self.estimate.estimate(now)
         demands = [self._demand(sub, now) for sub in self._subs.values()]
         states: dict[Hashable, TrackState] = {sub.key: sub.state for sub in self._subs.values()}
-        selection = select(demands, states, estimate, now, save_data=self.save_data, loss=self.estimate.loss)
+        headroom = self._headroom(estimate, now)
+        selection = select(
+            demands, states, estimate, now, save_data=self.save_data, loss=self.estimate.loss, headroom=headroom
+        )
         self.last = selection
         for sub in self._subs.values():
             choice = selection.choices.get(sub.key)
@@ -180,6 +191,16 @@ class SubscriberLayers:
                 (sub.key, sub.state.layer) for sub in self._subs.values() if sub.priority is not Priority.AUDIO
             ),
         )
+
+    def _headroom(self, estimate: int | None, now: float) -> float:
+        """PROBE_HEADROOM when the estimate sits at the receiver's cap with no loss."""
+        if estimate is None or self.estimate.loss >= FAIR_LOSS:
+            return 1.0
+        received = sum(
+            self._rate(sub.downtrack.source, now) if sub.downtrack.source is not None else 0.0
+            for sub in self._subs.values()
+        )
+        return PROBE_HEADROOM if received > 0 and estimate >= CAPPED_RATIO * received else 1.0
 
     def _demand(self, sub: _Subscription, now: float) -> Demand:
         if sub.priority is Priority.AUDIO:

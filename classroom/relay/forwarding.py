@@ -258,7 +258,7 @@ class DownTrack:
                 self.stats.nack_misses += 1
                 continue
             out_ts = (pkt.ts + self.rewriter.ts_offset) & 0xFFFFFFFF
-            payload = pkt.payload if self.vp8 is None else self.vp8.rewrite(pkt.payload)
+            payload = pkt.payload if self.vp8 is None else self.vp8.rewrite(pkt.payload, resent=True)
             if self._rtx_pt is not None:
                 marker = 0x80 if pkt.marker else 0
                 data = (

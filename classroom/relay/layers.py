@@ -31,6 +31,11 @@ SCREEN_BPS = 1_200_000
 # Up only after the estimate stayed above the target's bit rate × UP_MARGIN for UP_HOLD_S.
 UP_MARGIN = 1.2
 UP_HOLD_S = 2.0
+# An up switch undone within UP_FAILED_S doubles the track's hold (up to MAX_HOLD_S); one that
+# lasted UP_KEPT_S brings it back to UP_HOLD_S. A link at its limit then probes rarely.
+UP_FAILED_S = 5.0
+UP_KEPT_S = 10.0
+MAX_HOLD_S = 60.0
 # Slides sent as key frames only need about this share of the screen share's bit rate.
 KEYFRAMES_ONLY_SHARE = 0.2
 POOR_BELOW_BPS = 250_000
@@ -82,6 +87,8 @@ class TrackState:
     limited: bool = False  # the last choice was lower than wanted because of the bandwidth
     up_target: LayerState | None = None
     up_since: float = 0.0
+    hold: float = UP_HOLD_S  # how long the estimate must carry a higher layer (backs off)
+    went_up_at: float | None = None
 
 
 @dataclass
@@ -120,10 +127,12 @@ def select(
     *,
     save_data: bool = False,
     loss: float = 0.0,
+    headroom: float = 1.0,
 ) -> Selection:
     """Pick a layer per track; updates `states` (hysteresis). `estimate_bps` None: not yet
-    measured, so only tile size and save-data limit the choice."""
-    budget = float("inf") if estimate_bps is None else float(estimate_bps)
+    measured, so only tile size and save-data limit the choice. `headroom` scales the budget
+    when the estimate is known to understate the link (classroom/relay/adaptation.py)."""
+    budget = float("inf") if estimate_bps is None else float(estimate_bps) * headroom
     selection = Selection()
     for demand in sorted(demands, key=lambda d: (d.priority, str(d.key))):
         state = states.setdefault(demand.key, TrackState())
@@ -133,7 +142,7 @@ def select(
             selection.choices[demand.key] = Choice("high")
             state.layer = "high"
             continue
-        choice, used = _choose(demand, state, budget, estimate_bps is None, now, save_data)
+        choice, used = _choose(demand, state, budget, estimate_bps is None, now, save_data, headroom > 1)
         budget -= used
         selection.choices[demand.key] = choice
     selection.quality = link_level(estimate_bps, loss, selection)
@@ -141,7 +150,13 @@ def select(
 
 
 def _choose(
-    demand: Demand, state: TrackState, budget: float, unmeasured: bool, now: float, save_data: bool
+    demand: Demand,
+    state: TrackState,
+    budget: float,
+    unmeasured: bool,
+    now: float,
+    save_data: bool,
+    probing: bool = False,
 ) -> tuple[Choice, float]:
     cap = tile_cap(demand)
     if cap == "paused":
@@ -160,11 +175,14 @@ def _choose(
     fits = [q for q in wanted if demand.layers[q] <= budget]
     best: LayerState = fits[-1] if fits else "paused"
     current = state.layer
-    if RANK[best] > RANK[current] and not unmeasured:
+    # A camera paused for lack of bandwidth while the estimate is only a lower bound (it can
+    # grow no further than what arrives): try its lowest layer, with the same hold and back-off.
+    resume = probing and current == "paused" and state.limited and bool(wanted)
+    if (RANK[best] > RANK[current] or resume) and not unmeasured:
         # Up: the estimate must carry the target with a margin; after a cut for lack of
         # bandwidth, for UP_HOLD_S in a row.
         margin_fits = [q for q in fits if demand.layers[q] * UP_MARGIN <= budget]
-        target: LayerState = margin_fits[-1] if margin_fits else current
+        target: LayerState = margin_fits[-1] if margin_fits else wanted[0] if resume else current
         if RANK[target] <= RANK[current]:
             state.up_target = None
             best = current
@@ -174,19 +192,33 @@ def _choose(
         elif state.up_target != target:
             state.up_target, state.up_since = target, now
             best = current
-        elif now - state.up_since < UP_HOLD_S:
+        elif now - state.up_since < state.hold:
             best = current
         else:
             best = target
             state.up_target = None
     else:
         state.up_target = None
+    _back_off(state, best, now)
     state.layer = best
     limit: LayerState = wanted[-1] if save_data and wanted else cap
     reduced = RANK[best] < RANK[limit]
     state.limited = reduced
     used = float(demand.layers[best]) if best != "paused" else 0.0  # type: ignore[index]
     return Choice(best, reduced=reduced), used
+
+
+def _back_off(state: TrackState, best: LayerState, now: float) -> None:
+    """Remember up switches: one undone quickly makes the next wait twice as long."""
+    current = state.layer
+    if RANK[best] > RANK[current]:
+        state.went_up_at = now if state.limited else None  # a try at more bandwidth
+    elif RANK[best] < RANK[current]:
+        if state.went_up_at is not None and now - state.went_up_at < UP_FAILED_S:
+            state.hold = min(state.hold * 2, MAX_HOLD_S)
+        state.went_up_at = None
+    elif state.went_up_at is not None and now - state.went_up_at >= UP_KEPT_S:
+        state.hold, state.went_up_at = UP_HOLD_S, None
 
 
 def link_level(estimate_bps: int | None, loss: float, selection: Selection) -> LinkLevel:

@@ -38,7 +38,7 @@ def _fields(payload: bytes) -> tuple[int, int, int] | None:
 class Vp8Rewriter:
     """Per outgoing stream: maps each segment's picture IDs and TL0PICIDX onto a continuous run."""
 
-    __slots__ = ("pid_offset", "tl0_offset", "last_pid", "last_tl0", "started")
+    __slots__ = ("pid_offset", "tl0_offset", "last_pid", "last_tl0", "started", "_last_plain")
 
     def __init__(self) -> None:
         self.pid_offset = 0
@@ -46,9 +46,13 @@ class Vp8Rewriter:
         self.last_pid: int | None = None
         self.last_tl0: int | None = None
         self.started = False
+        # While both offsets are 0 (a stream that never switched) packets go out as they are
+        # and only the last one is kept: the continuation point is read from it at a resync.
+        self._last_plain: bytes | None = None
 
     def resync(self, payload: bytes) -> None:
         """A new segment starts with this packet (a key frame): continue from what was sent."""
+        self._settle()
         fields = _fields(payload)
         if fields is None:
             return
@@ -61,8 +65,15 @@ class Vp8Rewriter:
             self.tl0_offset = 0 if self.last_tl0 is None else (self.last_tl0 + 1 - in_tl0) & 0xFF
         self.started = True
 
-    def rewrite(self, payload: bytes) -> bytes:
-        """The payload with its picture ID and TL0PICIDX mapped (as is when it carries neither)."""
+    def rewrite(self, payload: bytes, resent: bool = False) -> bytes:
+        """The payload with its picture ID and TL0PICIDX mapped (as is when it carries neither).
+
+        `resent`: a retransmission (older than what was sent), which never moves the
+        continuation point."""
+        if not self.pid_offset and not self.tl0_offset:
+            if not resent:
+                self._last_plain = payload
+            return payload
         fields = _fields(payload)
         if fields is None:
             return payload
@@ -86,6 +97,16 @@ class Vp8Rewriter:
             if last_tl0 is None or ((tl0 - last_tl0) & 0xFF) < 0x80:
                 self.last_tl0 = tl0
         return bytes(head) + payload[len(head):]
+
+    def _settle(self) -> None:
+        """Take the continuation point from the last packet sent unchanged."""
+        last, self._last_plain = self._last_plain, None
+        if last is not None:
+            pid, tl0 = picture_id(last), tl0picidx(last)
+            if pid is not None:
+                self.last_pid = pid
+            if tl0 is not None:
+                self.last_tl0 = tl0
 
     @staticmethod
     def _read_pid(payload: bytes, at: int, width: int) -> int:

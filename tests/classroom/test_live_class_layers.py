@@ -89,6 +89,9 @@ async def test_the_floor_holder_s_camera_comes_before_the_lecturer_s() -> None:
     await h.publish(trainee, ("t-cam", Source.CAMERA))
     h.live.give_floor(lecturer, trainee.id)
     assert h.peers[other.id].adapted[(trainee.id, "t-cam")][1] is Priority.FLOOR
+    h.live.take_back_floor(lecturer, trainee.id)
+    assert (trainee.id, "t-cam") not in h.peers[other.id].adapted
+    assert h.peers[lecturer.id].adapted[(trainee.id, "t-cam")][1] is Priority.OTHER
 
 
 async def test_link_reports_go_to_the_subscriber_lecturers_and_publishers() -> None:
