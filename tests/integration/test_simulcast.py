@@ -35,7 +35,8 @@ async def sizes_until(
     deadline = loop.time() + timeout
     while not seen or seen[-1] != size:
         assert loop.time() < deadline, f"no {size} frame in {timeout} s; saw {sorted(set(seen))}"
-        (frame,) = await frames(track, 1, timeout=max(0.1, min(gap, deadline - loop.time())))
+        wait = deadline - loop.time() if not seen else min(gap, deadline - loop.time())  # the first: connecting
+        (frame,) = await frames(track, 1, timeout=max(0.1, wait))
         seen.append((frame.width, frame.height))
     return seen
 
