@@ -98,6 +98,9 @@ LOWER_LAYERS: frozenset[str] = frozenset({"medium", "low"})
 # At most one `link` a second to a subscriber, one `link_quality` every 2 s to lecturers.
 LINK_INTERVAL_S = 1.0
 LINK_QUALITY_INTERVAL_S = 2.0
+# Which layers anyone receives is checked at most this often (every subscriber reports twice a
+# second; one check covers them all).
+LAYERS_CHECK_INTERVAL_S = 0.25
 
 
 class Outbox(Protocol):
@@ -238,6 +241,7 @@ class LiveClass:
         self._recording_status = RecordingStatus()
         self._links_sent: tuple[ParticipantLink, ...] = ()
         self._links_sent_at = 0.0
+        self._layers_checked_at = 0.0
 
     # ---- membership -------------------------------------------------------------------------------
 
@@ -860,7 +864,9 @@ class LiveClass:
         layers: list[str] = [layer for _, layer in report.tracks]
         best = max(layers, key=RANK.__getitem__) if layers else None
         participant.link = ParticipantLink(participant.id, report.quality, best, report.estimate_kbps)
-        self._layers_changed()
+        if now - self._layers_checked_at >= LAYERS_CHECK_INTERVAL_S:  # once per round of reports
+            self._layers_checked_at = now
+            self._layers_changed()
         self._link_qualities(now)
 
     def _layers_changed(self) -> None:
