@@ -148,6 +148,12 @@ def test_the_lecturers_camera_goes_out_as_three_layers_and_slides_for_legibility
     )
     assert [view[-1]["width"], view[-1]["height"]] == shown
 
+    # The lecturer's people panel shows the trainee's link and the picture they get.
+    chip = lecturer.locator(".present-list .person-link")
+    wait_until(lambda: chip.count() == 1, 20, "the trainee's link chip", describe=lambda: json.dumps(frames(lecturer, "received", "link_quality")))
+    assert chip.get_attribute("data-layer") in {"high", "medium", "low", "paused"}
+    assert chip.evaluate("e => e.textContent").startswith("Đường truyền ")
+
     # Slides: sharp text at a low frame rate.
     lecturer.click("[data-control=share]")
 
