@@ -171,6 +171,9 @@ class SubscriberLayers:
         self.estimate.update(max(rembs) if rembs else None, loss, now)
         estimate = self.estimate.estimate(now)
         demands = [self._demand(sub, now) for sub in self._subs.values()]
+        if len(self._rates) > 4 * len(demands) + 8:  # forget layers that were unpublished
+            live = {id(up) for sub in self._subs.values() for up in sub.layers.values()}
+            self._rates = {k: v for k, v in self._rates.items() if k in live}
         states: dict[Hashable, TrackState] = {sub.key: sub.state for sub in self._subs.values()}
         headroom = self._headroom(estimate, now)
         selection = select(

@@ -34,8 +34,8 @@ UP_HOLD_S = 2.0
 # An up switch undone within UP_FAILED_S doubles the track's hold (up to MAX_HOLD_S); one that
 # lasted UP_KEPT_S brings it back to UP_HOLD_S. A link at its limit then probes rarely.
 UP_FAILED_S = 5.0
-UP_KEPT_S = 10.0
-MAX_HOLD_S = 60.0
+UP_KEPT_S = 5.0
+MAX_HOLD_S = 16.0
 # Slides sent as key frames only need about this share of the screen share's bit rate.
 KEYFRAMES_ONLY_SHARE = 0.2
 POOR_BELOW_BPS = 250_000

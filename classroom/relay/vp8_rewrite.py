@@ -74,6 +74,13 @@ class Vp8Rewriter:
             if not resent:
                 self._last_plain = payload
             return payload
+        if len(payload) > 4 and payload[0] & 0x80 and payload[1] & 0xC0 == 0x80 and payload[2] & 0x80:
+            # The usual shape (browsers, aiortc): a 15-bit picture ID and no TL0PICIDX.
+            out = ((((payload[2] & 0x7F) << 8) | payload[3]) + self.pid_offset) % _PID_MOD
+            last = self.last_pid
+            if not resent and (last is None or ((out - last) % _PID_MOD) < _PID_HALF):
+                self.last_pid = out
+            return payload[:2] + bytes((0x80 | (out >> 8), out & 0xFF)) + payload[4:]
         fields = _fields(payload)
         if fields is None:
             return payload
