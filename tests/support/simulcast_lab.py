@@ -61,6 +61,21 @@ async () => {
 }
 """
 
+# Every JSON frame the page's WebSockets send and receive, for the checks below.
+FRAMES = """
+(() => {
+  const Native = window.WebSocket;
+  window.__frames = { sent: [], received: [] };
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => { try { window.__frames.received.push(JSON.parse(e.data)); } catch {} });
+    }
+    send(data) { try { window.__frames.sent.push(JSON.parse(data)); } catch {} return super.send(data); }
+  };
+})();
+"""
+
 # What the page shows of the relay's adaptation: the calm indicator and the lecturer's chips.
 PAGE_STATE = """
 () => ({
@@ -95,9 +110,15 @@ class Person:
         assert self.page is not None
         return dict(self.page.evaluate(PAGE_STATE))
 
+    def frames(self, direction: str, kind: str) -> list[dict[str, Any]]:
+        """The `kind` frames the page sent or received ("sent" / "received"), oldest first."""
+        assert self.page is not None
+        return list(self.page.evaluate(f"() => window.__frames.{direction}.filter((f) => f.type === '{kind}')"))
+
     def describe(self) -> str:
         assert self.page is not None
-        return f"{self.name}: {dump(self.page)} {json.dumps(self.inbound())}"
+        links = [{k: f[k] for k in ("quality", "reduced", "estimate_kbps", "tracks")} for f in self.frames("received", "link")]
+        return f"{self.name}: {dump(self.page)} {json.dumps(self.inbound())}\n  link frames: {json.dumps(links[-8:])}"
 
 
 @dataclass
@@ -173,6 +194,7 @@ class SimulcastLab:
         who = self.people[person]
         assert who.browser is not None
         context, page = new_page(who.browser)
+        context.add_init_script(FRAMES)
         if storage:
             context.add_init_script(
                 "(() => { const s = " + json.dumps(storage) + "; for (const k in s) localStorage.setItem(k, s[k]); })();"
