@@ -231,6 +231,8 @@ class SubscriberLayers:
 
     def _apply(self, sub: _Subscription, layer: LayerState, now: float) -> None:
         if layer == sub.layer:
+            if sub.pending is not None:  # still waiting: ask again (a PLI may have been lost)
+                sub.pending.target.request_keyframe()
             return
         down = RANK[layer] < RANK[sub.layer]
         COUNTERS.layer_switches_down += down

@@ -68,6 +68,11 @@ def test_switches_wait_for_the_target_s_key_frame_and_the_stream_stays_continuou
     env.layers.set_tiles({"cam": (160, 90)})  # a small tile: the low layer
     assert env.plis["low"] >= 1, "a key frame of the target layer is asked for"
     assert env.down.source is env.ups["high"], "the current layer flows until then"
+    asked = env.plis["low"]
+    env.want_key["low"] = False  # that request was lost
+    env.advance(1.0)
+    env.layers.tick()
+    assert env.plis["low"] == asked + 1, "a switch still waiting asks again"
     env.frames(10)
     assert env.down.source is env.ups["low"]
     assert COUNTERS.layer_switches_down == downs_before + 1
