@@ -19,7 +19,6 @@ from classroom.relay.counters import COUNTERS
 from classroom.relay.forwarding import DownTrack, ForwardPacket, UpTrack
 from classroom.relay.layers import (
     AUDIO_BPS,
-    FAIR_LOSS,
     NOMINAL_BPS,
     RANK,
     SCREEN_BPS,
@@ -38,7 +37,7 @@ Key = tuple[str, str]  # (publisher id, the high track's id)
 SLIDE_REFRESH_S = 10.0
 # A receiver's REMB never exceeds about 1.5 × what it receives (libwebrtc's AIMD rate control
 # caps it there), so a subscriber held at a low layer could never show room for a higher one.
-# An estimate at that cap without loss only says "at least": the relay then plans with
+# An estimate at that cap with no loss for 5 s only says "at least": the relay then plans with
 # PROBE_HEADROOM × the estimate, and an up switch the link cannot carry is undone at once
 # (REMB falls below what it receives, loss rises) and backs off (classroom/relay/layers.py).
 CAPPED_RATIO = 1.3
@@ -197,7 +196,7 @@ class SubscriberLayers:
 
     def _headroom(self, estimate: int | None, now: float) -> float:
         """PROBE_HEADROOM when the estimate sits at the receiver's cap with no loss."""
-        if estimate is None or self.estimate.loss >= FAIR_LOSS:
+        if estimate is None or not self.estimate.clean_for(now):
             return 1.0
         received = sum(
             self._rate(sub.downtrack.source, now) if sub.downtrack.source is not None else 0.0
