@@ -53,6 +53,7 @@ class LinkReport:
     reduced: bool
     estimate_kbps: int | None
     tracks: tuple[tuple[Key, LayerState], ...]  # video tracks only
+    camera: LayerState | None = None  # the best layer of any camera received (None: no camera)
 
 
 class _Switch:
@@ -185,7 +186,13 @@ class SubscriberLayers:
                 continue
             self._apply(sub, choice.layer, now)
             self._slides(sub, choice.keyframes_only, now)
+        cameras = [s.state.layer for s in self._subs.values() if s.priority not in (Priority.AUDIO, Priority.SCREEN)]
+        camera: LayerState | None = None
+        for layer in cameras:
+            if camera is None or RANK[layer] > RANK[camera]:
+                camera = layer
         return LinkReport(
+            camera=camera,
             quality=selection.quality,
             reduced=selection.reduced,
             estimate_kbps=None if estimate is None else estimate // 1000,
