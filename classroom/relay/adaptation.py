@@ -156,10 +156,13 @@ class SubscriberLayers:
             self.save_data = on
             self.tick()
 
+    def knows(self, key: Key) -> bool:
+        return key in self._subs
+
     def source_of(self, key: Key) -> UpTrack | None:
-        """The layer currently bound for `key` (what a restarted connection must rebind)."""
+        """The layer chosen for `key` (what a restarted connection binds its new stream to)."""
         sub = self._subs.get(key)
-        return sub.downtrack.source if sub is not None else None
+        return sub.uptrack(sub.layer) if sub is not None else None
 
     # ---- periodic -------------------------------------------------------------------------
 
