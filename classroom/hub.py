@@ -173,12 +173,19 @@ class ClassHub:
 
     @staticmethod
     def _layer_gauges(participants: list[Participant]) -> dict[str, int]:
-        """Layered videos received at each layer, summed over subscribers (`subscriber_layers_<layer>`)."""
+        """Layered videos received at each layer, summed over subscribers (`subscriber_layers_<layer>`),
+        and subscribers by link quality (`subscriber_links_<quality>`)."""
         totals = {"high": 0, "medium": 0, "low": 0, "paused": 0}
         for participant in participants:
             for layer, count in participant.peer.layer_counts().items():
                 totals[layer] += count
-        return {f"subscriber_layers_{layer}": count for layer, count in totals.items()}
+        links = {"good": 0, "fair": 0, "poor": 0}
+        for participant in participants:
+            if participant.link is not None:
+                links[participant.link.quality] += 1
+        return {f"subscriber_layers_{layer}": count for layer, count in totals.items()} | {
+            f"subscriber_links_{quality}": count for quality, count in links.items()
+        }
 
     async def close(self) -> None:
         """Server shutdown: close every connection and peer."""

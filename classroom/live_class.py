@@ -83,7 +83,7 @@ from classroom.recording.recording import Recording, RecordingFactory, StopReaso
 from classroom.recording.track_file import StorageError
 from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import UpTrack
-from classroom.relay.layers import RANK, Priority, Quality
+from classroom.relay.layers import Priority, Quality
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
 from classroom.subscriptions import receives
 from classroom.token_bucket import TokenBucket
@@ -861,9 +861,7 @@ class LiveClass:
         if event != participant.sent_link and now - participant.sent_link_at >= LINK_INTERVAL_S:
             participant.sent_link, participant.sent_link_at = event, now
             participant.outbox.send(event)
-        layers: list[str] = [layer for _, layer in report.tracks]
-        best = max(layers, key=RANK.__getitem__) if layers else None
-        participant.link = ParticipantLink(participant.id, report.quality, best, report.estimate_kbps)
+        participant.link = ParticipantLink(participant.id, report.quality, report.camera, report.estimate_kbps)
         if now - self._layers_checked_at >= LAYERS_CHECK_INTERVAL_S:  # once per round of reports
             self._layers_checked_at = now
             self._layers_changed()

@@ -19,7 +19,6 @@ from classroom.relay.counters import COUNTERS
 from classroom.relay.forwarding import DownTrack, ForwardPacket, UpTrack
 from classroom.relay.layers import (
     AUDIO_BPS,
-    FAIR_LOSS,
     NOMINAL_BPS,
     RANK,
     SCREEN_BPS,
@@ -38,7 +37,7 @@ Key = tuple[str, str]  # (publisher id, the high track's id)
 SLIDE_REFRESH_S = 10.0
 # A receiver's REMB never exceeds about 1.5 × what it receives (libwebrtc's AIMD rate control
 # caps it there), so a subscriber held at a low layer could never show room for a higher one.
-# An estimate at that cap without loss only says "at least": the relay then plans with
+# An estimate at that cap with no loss for 5 s only says "at least": the relay then plans with
 # PROBE_HEADROOM × the estimate, and an up switch the link cannot carry is undone at once
 # (REMB falls below what it receives, loss rises) and backs off (classroom/relay/layers.py).
 CAPPED_RATIO = 1.3
@@ -54,6 +53,7 @@ class LinkReport:
     reduced: bool
     estimate_kbps: int | None
     tracks: tuple[tuple[Key, LayerState], ...]  # video tracks only
+    camera: LayerState | None = None  # the best layer of any camera received (None: no camera)
 
 
 class _Switch:
@@ -156,10 +156,13 @@ class SubscriberLayers:
             self.save_data = on
             self.tick()
 
+    def knows(self, key: Key) -> bool:
+        return key in self._subs
+
     def source_of(self, key: Key) -> UpTrack | None:
-        """The layer currently bound for `key` (what a restarted connection must rebind)."""
+        """The layer chosen for `key` (what a restarted connection binds its new stream to)."""
         sub = self._subs.get(key)
-        return sub.downtrack.source if sub is not None else None
+        return sub.uptrack(sub.layer) if sub is not None else None
 
     # ---- periodic -------------------------------------------------------------------------
 
@@ -186,7 +189,13 @@ class SubscriberLayers:
                 continue
             self._apply(sub, choice.layer, now)
             self._slides(sub, choice.keyframes_only, now)
+        cameras = [s.state.layer for s in self._subs.values() if s.priority not in (Priority.AUDIO, Priority.SCREEN)]
+        camera: LayerState | None = None
+        for layer in cameras:
+            if camera is None or RANK[layer] > RANK[camera]:
+                camera = layer
         return LinkReport(
+            camera=camera,
             quality=selection.quality,
             reduced=selection.reduced,
             estimate_kbps=None if estimate is None else estimate // 1000,
@@ -197,7 +206,7 @@ class SubscriberLayers:
 
     def _headroom(self, estimate: int | None, now: float) -> float:
         """PROBE_HEADROOM when the estimate sits at the receiver's cap with no loss."""
-        if estimate is None or self.estimate.loss >= FAIR_LOSS:
+        if estimate is None or not self.estimate.clean_for(now):
             return 1.0
         received = sum(
             self._rate(sub.downtrack.source, now) if sub.downtrack.source is not None else 0.0
@@ -231,6 +240,8 @@ class SubscriberLayers:
 
     def _apply(self, sub: _Subscription, layer: LayerState, now: float) -> None:
         if layer == sub.layer:
+            if sub.pending is not None:  # still waiting: ask again (a PLI may have been lost)
+                sub.pending.target.request_keyframe()
             return
         down = RANK[layer] < RANK[sub.layer]
         COUNTERS.layer_switches_down += down

@@ -13,6 +13,8 @@ from collections import deque
 from statistics import median
 
 LOSS_CUT = 0.10
+# How long a loss is remembered when deciding whether the link is clean enough to try more.
+LOSS_MEMORY_S = 5.0
 _WINDOW = 3
 _STALE_S = 10.0
 
@@ -25,15 +27,22 @@ class LinkEstimate:
         self._last_remb: int | None = None
         self._remb_at = 0.0
         self.loss = 0.0
+        self._lossy_at: float | None = None
 
     def update(self, remb_bps: int | None, loss: float, now: float) -> None:
         """Feed the latest REMB value (None: none yet) and the latest fraction lost (0..1)."""
         self.loss = min(max(loss, 0.0), 1.0)
+        if self.loss > 0:
+            self._lossy_at = now
         if remb_bps is None:
             return
         if remb_bps != self._last_remb or now - self._remb_at >= 1.0:
             self._rembs.append(remb_bps)
             self._last_remb, self._remb_at = remb_bps, now
+
+    def clean_for(self, now: float) -> bool:
+        """No loss reported for LOSS_MEMORY_S: a quiet link, worth trying a higher layer on."""
+        return self._lossy_at is None or now - self._lossy_at >= LOSS_MEMORY_S
 
     def estimate(self, now: float) -> int | None:
         if not self._rembs or now - self._remb_at > _STALE_S:

@@ -210,11 +210,12 @@ class DownTrack:
         mapped = self.rewriter.map(pkt.seq, pkt.ts, pkt.arrival)
         if mapped is None:
             return
-        data = (
-            _HEADER.pack(self._b0, self._pt | 0x80 if pkt.marker else self._pt, mapped[0], mapped[1], self._ssrc)
-            + self._ext
-            + (pkt.payload if self.vp8 is None else self.vp8.rewrite(pkt.payload))
-        )
+        header = _HEADER.pack(self._b0, self._pt | 0x80 if pkt.marker else self._pt, mapped[0], mapped[1], self._ssrc)
+        if self.vp8 is None:
+            data = header + self._ext + pkt.payload
+        else:  # the VP8 descriptor rewritten; the rest of the payload copied once
+            head, cut = self.vp8.head(pkt.payload)
+            data = header + self._ext + pkt.payload if not cut else header + self._ext + head + memoryview(pkt.payload)[cut:]
         if pkt.marker and self.keyframes_only:
             # The key frame is complete: skip to the next one, numbering kept continuous.
             self._waiting = self._keep_timestamps = True

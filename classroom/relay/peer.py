@@ -231,7 +231,8 @@ class MediaPeer:
         slot.stream_id = stream_id
         slot.subscribed = uptrack
         internals.set_stream_identity(slot.transceiver.sender, stream_id, key[1])
-        slot.downtrack.bind(self.layers.source_of(key) or uptrack)
+        # A connection started afresh: each stream goes back on its chosen layer (or none).
+        slot.downtrack.bind(self.layers.source_of(key) if self.layers.knows(key) else uptrack)
         self.layers.moved(key, slot.downtrack)
         self._schedule_negotiation()
 

@@ -70,20 +70,26 @@ class Vp8Rewriter:
 
         `resent`: a retransmission (older than what was sent), which never moves the
         continuation point."""
+        head, cut = self.head(payload, resent)
+        return head + payload[cut:] if cut else payload
+
+    def head(self, payload: bytes, resent: bool = False) -> tuple[bytes, int]:
+        """The rewritten descriptor and where the payload's unchanged rest starts (0: the
+        payload goes out as it is); the caller joins them without copying the payload twice."""
         if not self.pid_offset and not self.tl0_offset:
             if not resent:
                 self._last_plain = payload
-            return payload
+            return b"", 0
         if len(payload) > 4 and payload[0] & 0x80 and payload[1] & 0xC0 == 0x80 and payload[2] & 0x80:
             # The usual shape (browsers, aiortc): a 15-bit picture ID and no TL0PICIDX.
             out = ((((payload[2] & 0x7F) << 8) | payload[3]) + self.pid_offset) % _PID_MOD
             last = self.last_pid
             if not resent and (last is None or ((out - last) % _PID_MOD) < _PID_HALF):
                 self.last_pid = out
-            return payload[:2] + bytes((0x80 | (out >> 8), out & 0xFF)) + payload[4:]
+            return bytes((payload[0], payload[1], 0x80 | (out >> 8), out & 0xFF)), 4
         fields = _fields(payload)
         if fields is None:
-            return payload
+            return b"", 0
         pid_at, width, tl0_at = fields
         head = bytearray(payload[: max(pid_at + (2 if width == 15 else 1), tl0_at + 1)])
         if pid_at >= 0:
@@ -103,7 +109,7 @@ class Vp8Rewriter:
             last_tl0 = self.last_tl0
             if last_tl0 is None or ((tl0 - last_tl0) & 0xFF) < 0x80:
                 self.last_tl0 = tl0
-        return bytes(head) + payload[len(head):]
+        return bytes(head), len(head)
 
     def _settle(self) -> None:
         """Take the continuation point from the last packet sent unchanged."""

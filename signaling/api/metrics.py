@@ -128,6 +128,7 @@ class _Snapshot:
 
 LAYERS = ("high", "medium", "low", "paused")
 SWITCH_DIRECTIONS = ("up", "down")
+LINK_QUALITIES = ("good", "fair", "poor")
 
 
 def _layer_metrics(stats: list[tuple[str, ProcessStats]]) -> Iterator[Metric]:
@@ -142,13 +143,21 @@ def _layer_metrics(stats: list[tuple[str, ProcessStats]]) -> Iterator[Metric]:
         "Times a subscriber's video moved to a higher (up) or lower (down) layer",
         labels=["worker", "direction"],
     )
+    links = GaugeMetricFamily(
+        "classbridge_subscriber_links",
+        "Subscribers by the quality of their link as the relay measures it (REMB, loss)",
+        labels=["worker", "quality"],
+    )
     for worker, data in stats:
         for layer in LAYERS:
             layers.add_metric([worker, layer], data.gauges.get(f"subscriber_layers_{layer}", 0))
+        for quality in LINK_QUALITIES:
+            links.add_metric([worker, quality], data.gauges.get(f"subscriber_links_{quality}", 0))
         for direction in SWITCH_DIRECTIONS:
             switches.add_metric([worker, direction], data.counters.get(f"layer_switches_{direction}", 0))
     yield layers
     yield switches
+    yield links
 
 
 class _Processes:

@@ -102,7 +102,7 @@ async def test_link_reports_go_to_the_subscriber_lecturers_and_publishers() -> N
     up = lecturer.published["cam"].layer_map()
     # the trainee's stream is fed by the low layer (as the relay would bind it)
     DownTrack("video", 90000, sink=None).bind(up["low"])  # type: ignore[arg-type]
-    report = LinkReport("poor", True, 280, (((lecturer.id, "cam"), "low"),))
+    report = LinkReport("poor", True, 280, (((lecturer.id, "cam"), "low"),), camera="low")
     h.peers[trainee.id].link_listener(report)
     assert inbox.of(LinkChanged) == [LinkChanged("poor", True, 280, (("cam", "low"),))]
     h.peers[trainee.id].link_listener(report)  # unchanged: not sent again

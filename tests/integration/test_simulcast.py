@@ -96,6 +96,8 @@ async def test_each_trainee_gets_the_layer_its_tile_needs_and_decodes_across_a_s
     assert sum(v for labels, v in switches.items() if 'direction="down"' in labels) >= 1, switches
     layer_gauges = {labels: v for (name, labels), v in samples.items() if name == "classbridge_subscriber_layers"}
     assert sum(v for labels, v in layer_gauges.items() if 'layer="high"' in labels) == 2, layer_gauges
+    link_gauges = {labels: v for (name, labels), v in samples.items() if name == "classbridge_subscriber_links"}
+    assert sum(v for labels, v in link_gauges.items() if 'quality="good"' in labels) == 2, link_gauges
 
 
 async def send_remb(received, bitrate: int) -> None:

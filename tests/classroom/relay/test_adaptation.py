@@ -68,6 +68,11 @@ def test_switches_wait_for_the_target_s_key_frame_and_the_stream_stays_continuou
     env.layers.set_tiles({"cam": (160, 90)})  # a small tile: the low layer
     assert env.plis["low"] >= 1, "a key frame of the target layer is asked for"
     assert env.down.source is env.ups["high"], "the current layer flows until then"
+    asked = env.plis["low"]
+    env.want_key["low"] = False  # that request was lost
+    env.advance(1.0)
+    env.layers.tick()
+    assert env.plis["low"] == asked + 1, "a switch still waiting asks again"
     env.frames(10)
     assert env.down.source is env.ups["low"]
     assert COUNTERS.layer_switches_down == downs_before + 1
@@ -90,7 +95,8 @@ def test_a_hidden_tile_gets_nothing_and_comes_back_at_a_key_frame() -> None:
     sent = len(env.sink.packets)
     env.frames(5)
     assert len(env.sink.packets) == sent and env.down.source is None
-    assert env.layers.tick().tracks == ((KEY, "paused"),)
+    report = env.layers.tick()
+    assert report.tracks == ((KEY, "paused"),) and report.camera == "paused"
     env.layers.set_tiles({})
     env.frames(5)
     got = decode(env.sink.packets)
@@ -118,6 +124,7 @@ def test_a_low_remb_moves_down_at_once_and_up_only_after_it_held() -> None:
 def test_save_data_sends_slides_key_frame_by_key_frame_with_continuous_numbering() -> None:
     env = Layered()
     env.layers.adapt(KEY, env.down, {"high": env.ups["high"]}, Priority.SCREEN)
+    assert env.layers.tick().camera is None, "slides are not a camera"
     env.frames(3)
     env.layers.set_save_data(True)
     assert env.down.keyframes_only

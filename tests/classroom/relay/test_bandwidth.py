@@ -28,3 +28,12 @@ def test_a_stale_estimate_is_dropped() -> None:
     est = LinkEstimate()
     est.update(500_000, 0.0, 0.0)
     assert est.estimate(30.0) is None
+
+
+def test_a_link_is_clean_only_after_some_seconds_without_loss() -> None:
+    est = LinkEstimate()
+    assert est.clean_for(0.0)
+    est.update(300_000, 0.03, 1.0)
+    est.update(300_000, 0.0, 2.0)
+    assert not est.clean_for(2.0) and not est.clean_for(5.9)
+    assert est.clean_for(6.0)
