@@ -70,12 +70,13 @@ def measure(lab: SimulcastLab, limit: int, mode: str, seconds: float, warmup: fl
     v0, a0 = totals(lab)
     start = time.monotonic()
     widths: list[str] = []
-    stalled = 0  # one-second polls in which not one new frame was decoded
+    stalled = polls = 0  # polls (about a second apart) in which not one new frame was decoded
     frames = v0.get("framesDecoded", 0)
     while time.monotonic() - start < seconds:
         time.sleep(1)
         video, _ = totals(lab)
         widths.append(f"{video.get('frameWidth', 0)}×{video.get('frameHeight', 0)}")
+        polls += 1
         stalled += video.get("framesDecoded", 0) == frames
         frames = video.get("framesDecoded", 0)
     elapsed = time.monotonic() - start
@@ -91,7 +92,7 @@ def measure(lab: SimulcastLab, limit: int, mode: str, seconds: float, warmup: fl
         mode=mode,
         frozen_s_per_min=(v1.get("totalFreezesDuration", 0) - v0.get("totalFreezesDuration", 0)) * per_min,
         freezes_per_min=(v1.get("freezeCount", 0) - v0.get("freezeCount", 0)) * per_min,
-        stalled_s_per_min=stalled * per_min,
+        stalled_s_per_min=60 * stalled / max(polls, 1),  # share of the window, per minute
         concealed_s_per_min=(a1["concealed"] - a0["concealed"]) / OPUS_RATE * per_min,
         resolution=statistics.mode(widths) if widths else "–",
         fps=(v1.get("framesDecoded", 0) - v0.get("framesDecoded", 0)) / elapsed,
