@@ -228,3 +228,37 @@ def test_no_one_receiving_the_camera_stops_the_lecturers_encoders(
         "a layer active again once the trainee wants video",
         describe=lambda: json.dumps(frames(lecturer, "received", "layers")),
     )
+
+
+def test_a_trainee_holding_the_floor_sends_layers_and_stops_when_it_is_taken_back(
+    browser: Browser, server: ClassServer, people: list[tuple[BrowserContext, Page]]
+) -> None:
+    links = server.create_class("Lớp phát biểu nhiều lớp hình")["links"]
+    lecturer = person(browser, people)
+    join(lecturer, links["lecturer"], "Giảng viên Hà")
+    trainee = person(browser, people)
+    join(trainee, links["trainee"], "Học viên Lan")
+
+    def camera_declarations() -> list[dict[str, Any]]:
+        return [t for f in frames(trainee, "sent", "publish") for t in f["tracks"] if t["source"] == "camera"]
+
+    wait_until(lambda: len(camera_declarations()) == 1, 20, "the trainee's camera, one track", describe=lambda: dump(trainee))
+    own = camera_declarations()[0]["track_id"]
+    tile = lecturer.locator(".tile:not(.tile-local)", has=lecturer.locator(".tile-name", has_text="Học viên Lan"))
+    tile.get_by_role("button", name="Cho phát biểu").click()
+    wait_until(
+        lambda: sorted(t.get("quality", "") for t in camera_declarations() if t.get("layer_of") == own) == ["low", "medium"],
+        20,
+        "the trainee's camera layers declared with the floor",
+        describe=lambda: json.dumps(camera_declarations()),
+    )
+    wait_until(lambda: len(trainee.evaluate(SENDERS)) == 3, 20, "three camera senders", describe=lambda: dump(trainee))
+    tile.get_by_role("button", name="Thu lại quyền phát biểu").click()
+    layer_ids = {t["track_id"] for t in camera_declarations() if t.get("layer_of") == own}
+    wait_until(
+        lambda: any(set(f["track_ids"]) == layer_ids for f in frames(trainee, "sent", "unpublish")),
+        20,
+        "the layers unpublished when the floor is taken back",
+        describe=lambda: json.dumps(frames(trainee, "sent", "unpublish")),
+    )
+    wait_until(lambda: len(trainee.evaluate(SENDERS)) == 1, 20, "one camera sender again", describe=lambda: json.dumps(trainee.evaluate(SENDERS)))
