@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import av
-from aiortc.codecs.vpx import Vp8Encoder, vp8_depayload
+from aiortc.codecs.vpx import Vp8Encoder, VpxPayloadDescriptor, vp8_depayload
 from aiortc.rtp import RtpPacket
 
 
@@ -50,8 +50,6 @@ def decode(packets: list[bytes]) -> Received:
             out.timestamps.append(pkt.timestamp)
         data = vp8_depayload(pkt.payload)
         if not frame_payload:
-            from aiortc.codecs.vpx import VpxPayloadDescriptor
-
             descriptor, _ = VpxPayloadDescriptor.parse(pkt.payload)
             assert descriptor.picture_id is not None
             out.picture_ids.append(descriptor.picture_id)
