@@ -25,6 +25,7 @@ from classroom.relay.layers import (
     Demand,
     LayerState,
     LinkLevel,
+    QUALITIES,
     Priority,
     Quality,
     Selection,
@@ -35,13 +36,11 @@ from classroom.relay.layers import (
 Key = tuple[str, str]  # (publisher id, the high track's id)
 # Slides forwarded key frame by key frame get a fresh key frame at least this often.
 SLIDE_REFRESH_S = 10.0
-# A receiver's REMB never exceeds about 1.5 × what it receives (libwebrtc's AIMD rate control
-# caps it there), so a subscriber held at a low layer could never show room for a higher one.
-# An estimate at that cap with no loss for 5 s only says "at least": the relay then plans with
-# PROBE_HEADROOM × the estimate, and an up switch the link cannot carry is undone at once
-# (REMB falls below what it receives, loss rises) and backs off (classroom/relay/layers.py).
-CAPPED_RATIO = 1.3
-PROBE_HEADROOM = 2.5
+# A video is paused for bandwidth only after the link stayed congested this long while every
+# camera was already at its lowest layer (loss proves the link cannot carry even that).
+STARVED_S = 6.0
+# Per packet on the wire beyond the RTP payload: RTP header, SRTP tag, UDP and IPv4 headers.
+PACKET_OVERHEAD = 12 + 10 + 8 + 20
 _RATE_SMOOTHING = 0.5
 
 
@@ -88,6 +87,25 @@ class _Rate:
     bps: float = 0.0
 
 
+class _SentRate:
+    """What the relay sends one subscriber, in bits per second on the wire, smoothed."""
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+        self._at = 0.0
+        self.bps = 0.0
+
+    def update(self, downtracks: list[DownTrack], now: float) -> float:
+        octets = sum(d.stats.octets_sent + d.stats.packets_sent * PACKET_OVERHEAD for d in downtracks)
+        if self._last is None or octets < self._last:
+            self._last, self._at = octets, now  # a down track went away: start again
+        elif now - self._at >= 0.25:
+            bps = (octets - self._last) * 8 / (now - self._at)
+            self.bps = bps if self.bps == 0 else self.bps * (1 - _RATE_SMOOTHING) + bps * _RATE_SMOOTHING
+            self._last, self._at = octets, now
+        return self.bps
+
+
 @dataclass
 class _Subscription:
     key: Key
@@ -112,6 +130,10 @@ class SubscriberLayers:
         self._subs: dict[Key, _Subscription] = {}
         self._tiles: dict[str, tuple[int, int]] = {}  # by the high track's id
         self._rates: dict[int, _Rate] = {}  # by id() of an UpTrack
+        self._sent = _SentRate()
+        self._reports: dict[int, tuple[int, int]] = {}  # by id() of a DownTrack: (highest seq, lost)
+        self._probe: Key | None = None  # the track a probe moved up, until its switch lands
+        self._starving_since: float | None = None
         self.last: Selection | None = None
 
     # ---- what the class tells us ----------------------------------------------------------
@@ -169,19 +191,30 @@ class SubscriberLayers:
     def tick(self) -> LinkReport:
         now = self.clock()
         downtracks = [s.downtrack for s in self._subs.values()]
+        self._receiver_reports(downtracks, now)
         rembs = [d.stats.remb_bps for d in downtracks if d.stats.remb_bps is not None]
-        loss = max((d.stats.fraction_lost for d in downtracks if d.kind == "video"), default=0.0)
-        self.estimate.update(max(rembs) if rembs else None, loss, now)
+        self.estimate.update(max(rembs) if rembs else None, self._sent.update(downtracks, now), now)
         estimate = self.estimate.estimate(now)
         demands = [self._demand(sub, now) for sub in self._subs.values()]
         if len(self._rates) > 4 * len(demands) + 8:  # forget layers that were unpublished
             live = {id(up) for sub in self._subs.values() for up in sub.layers.values()}
             self._rates = {k: v for k, v in self._rates.items() if k in live}
         states: dict[Hashable, TrackState] = {sub.key: sub.state for sub in self._subs.values()}
-        headroom = self._headroom(estimate, now)
+        probing = self._probe_running(now)
         selection = select(
-            demands, states, estimate, now, save_data=self.save_data, loss=self.estimate.loss, headroom=headroom
+            demands,
+            states,
+            estimate,
+            now,
+            save_data=self.save_data,
+            loss=self.estimate.loss,
+            congested=self.estimate.congested,
+            starved=self._starved(now),
+            probe=not probing and self.estimate.may_probe(now),
         )
+        if selection.probed is not None:
+            self._probe = selection.probed  # type: ignore[assignment]
+            self.estimate.probe_started(now)
         self.last = selection
         for sub in self._subs.values():
             choice = selection.choices.get(sub.key)
@@ -204,15 +237,53 @@ class SubscriberLayers:
             ),
         )
 
-    def _headroom(self, estimate: int | None, now: float) -> float:
-        """PROBE_HEADROOM when the estimate sits at the receiver's cap with no loss."""
-        if estimate is None or not self.estimate.clean_for(now):
-            return 1.0
-        received = sum(
-            self._rate(sub.downtrack.source, now) if sub.downtrack.source is not None else 0.0
+    def _receiver_reports(self, downtracks: list[DownTrack], now: float) -> None:
+        """Packets lost and expected since the last tick, from every stream's receiver reports
+        (audio included: a paused video reports nothing)."""
+        lost = expected = 0
+        seen: dict[int, tuple[int, int]] = {}
+        for downtrack in downtracks:
+            stats = downtrack.stats
+            if stats.rr_highest_seq is None:
+                continue
+            counts = (stats.rr_highest_seq, stats.rr_packets_lost)
+            before = self._reports.get(id(downtrack))
+            seen[id(downtrack)] = counts
+            if before is None:
+                continue
+            more = counts[0] - before[0]
+            if 0 < more < 1 << 15:  # a restarted stream or a reordered report: skip it
+                expected += more
+                lost += max(0, counts[1] - before[1])
+        self._reports = seen
+        if expected:
+            self.estimate.report_loss(lost, expected, now)
+
+    def _probe_running(self, now: float) -> bool:
+        """A probe's up switch still waiting for its key frame: its window starts when it lands."""
+        if self._probe is None:
+            return False
+        sub = self._subs.get(self._probe)
+        if sub is not None and sub.pending is not None and self.estimate.probing:
+            return True
+        self._probe = None
+        if self.estimate.probing:
+            self.estimate.probe_started(now)
+        return False
+
+    def _starved(self, now: float) -> bool:
+        """Congested for STARVED_S with every camera already at its lowest layer (or paused)."""
+        floor = all(
+            sub.state.layer in ("paused", next(q for q in QUALITIES if q in sub.layers))
             for sub in self._subs.values()
+            if sub.priority not in (Priority.AUDIO, Priority.SCREEN) and sub.layers
         )
-        return PROBE_HEADROOM if received > 0 and estimate >= CAPPED_RATIO * received else 1.0
+        if not (floor and self.estimate.congested):
+            self._starving_since = None
+            return False
+        if self._starving_since is None:
+            self._starving_since = now
+        return now - self._starving_since >= STARVED_S
 
     def _demand(self, sub: _Subscription, now: float) -> Demand:
         if sub.priority is Priority.AUDIO:

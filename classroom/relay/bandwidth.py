@@ -1,10 +1,20 @@
-"""A subscriber's bandwidth estimate, from what its browser reports (no probing).
+"""A subscriber's link: what it demonstrably carries, whether it is congested, when to probe.
 
 Browsers receiving from aiortc's SDP send REMB (goog-remb: aiortc offers no transport-wide
-congestion control), the receiver's delay-based estimate of what the path carries; receiver
-reports add the fraction of packets lost. As Google's congestion control does on the send
-side, heavy loss lowers the estimate further (rate × (1 − loss / 2) above 10 % loss), and a
-short median of the latest REMBs keeps one outlier from switching layers.
+congestion control), the receiver's delay-based estimate. libwebrtc's AIMD rate control caps
+it at about 1.5 × what arrives, and on a busy machine late sends read as overuse, so a REMB
+below what the link is carrying without loss says nothing about the link. As Galène and
+mediasoup do, the relay takes REMB only as a floor ("at least this much") and the loss in the
+receiver reports (RFC 3550 §6.4.1: cumulative packets lost and extended highest sequence
+number) as the congestion signal, with the loss thresholds of Google's congestion control
+(draft-ietf-rmcat-gcc-02 §6): below LOSS_LOW the link is clean, above LOSS_HIGH it is
+congested and the estimate is cut to what got through (sent × (1 − loss / 2)).
+
+What a link can carry is only known once it carried it, so the relay probes: after
+`probe_after` seconds of a clean link one layer may go up (classroom/relay/layers.py). A probe
+followed by congestion within PROBE_WINDOW_S has failed: the estimate goes back to what the
+link carried before and the next probe waits twice as long (up to MAX_PROBE_AFTER_S); a probe
+that held brings the wait back to PROBE_AFTER_S. Nothing here does I/O; time is passed in.
 """
 
 from __future__ import annotations
@@ -12,42 +22,127 @@ from __future__ import annotations
 from collections import deque
 from statistics import median
 
-LOSS_CUT = 0.10
-# How long a loss is remembered when deciding whether the link is clean enough to try more.
-LOSS_MEMORY_S = 5.0
-_WINDOW = 3
-_STALE_S = 10.0
+LOSS_LOW = 0.02
+LOSS_HIGH = 0.10
+# Loss is measured over the reports of the last LOSS_WINDOW_S, and over at least MIN_PACKETS
+# expected packets (older reports are taken in until there are that many).
+LOSS_WINDOW_S = 2.0
+MIN_PACKETS = 20
+PROBE_AFTER_S = 3.0
+MAX_PROBE_AFTER_S = 16.0
+PROBE_WINDOW_S = 5.0
+# What the link carried without congestion is remembered this long after it was last sent.
+CARRIED_MEMORY_S = 20.0
+_REMB_WINDOW = 3
+_REMB_STALE_S = 10.0
+_SAMPLE_MEMORY_S = 10.0
 
 
 class LinkEstimate:
-    """What one subscriber's link carries, in bits per second (None until reported)."""
+    """One subscriber's link, in bits per second (None until anything was reported)."""
 
     def __init__(self) -> None:
-        self._rembs: deque[int] = deque(maxlen=_WINDOW)
+        self._rembs: deque[int] = deque(maxlen=_REMB_WINDOW)
         self._last_remb: int | None = None
         self._remb_at = 0.0
+        self._samples: deque[tuple[float, int, int]] = deque(maxlen=256)  # (time, lost, expected)
         self.loss = 0.0
-        self._lossy_at: float | None = None
+        self.sent_bps = 0.0
+        self._carried = 0.0
+        self._carried_at = 0.0
+        self._congested_since: float | None = None
+        self._quiet_since: float | None = None  # clean, and no probe started since
+        self.probe_after = PROBE_AFTER_S
+        self._probe_at: float | None = None
+        self._before_probe = 0.0
 
-    def update(self, remb_bps: int | None, loss: float, now: float) -> None:
-        """Feed the latest REMB value (None: none yet) and the latest fraction lost (0..1)."""
-        self.loss = min(max(loss, 0.0), 1.0)
-        if self.loss > 0:
-            self._lossy_at = now
-        if remb_bps is None:
-            return
-        if remb_bps != self._last_remb or now - self._remb_at >= 1.0:
+    # ---- what the subscriber reports ---------------------------------------------------------
+
+    def report_loss(self, lost: int, expected: int, now: float) -> None:
+        """Packets lost of those expected since the previous reports (summed over its streams)."""
+        if expected > 0:
+            self._samples.append((now, min(max(lost, 0), expected), expected))
+
+    def update(self, remb_bps: int | None, sent_bps: float, now: float) -> None:
+        """Feed the latest REMB (None: none yet) and what the relay sends the subscriber now."""
+        if remb_bps is not None and (remb_bps != self._last_remb or now - self._remb_at >= 1.0):
             self._rembs.append(remb_bps)
             self._last_remb, self._remb_at = remb_bps, now
+        self.sent_bps = sent_bps
+        loss = self._window_loss(now)
+        self.loss = loss or 0.0
+        if loss is None:  # too few packets reported to say anything yet
+            return
+        if loss > LOSS_HIGH:
+            self._on_congestion(now)
+            return
+        self._congested_since = None
+        if loss >= LOSS_LOW:
+            self._quiet_since = None
+        elif self._quiet_since is None:
+            self._quiet_since = now
+        if sent_bps >= self._carried or now - self._carried_at > CARRIED_MEMORY_S:
+            self._carried, self._carried_at = sent_bps, now
+        if self._probe_at is not None and now - self._probe_at >= PROBE_WINDOW_S:
+            self._probe_at, self.probe_after = None, PROBE_AFTER_S  # the probe held
 
-    def clean_for(self, now: float) -> bool:
-        """No loss reported for LOSS_MEMORY_S: a quiet link, worth trying a higher layer on."""
-        return self._lossy_at is None or now - self._lossy_at >= LOSS_MEMORY_S
+    def _on_congestion(self, now: float) -> None:
+        if self._congested_since is None:
+            self._congested_since = now
+        self._quiet_since = None
+        through = self.sent_bps * (1 - self.loss / 2)
+        if self._probe_at is not None:  # the probe was more than the link carries: back off
+            self._probe_at = None
+            self.probe_after = min(self.probe_after * 2, MAX_PROBE_AFTER_S)
+            through = min(through, self._before_probe)
+        if through < self._carried or now - self._carried_at > CARRIED_MEMORY_S:
+            self._carried, self._carried_at = through, now
+        self._rembs.clear()  # a REMB from before the congestion is no floor any more
+
+    def _window_loss(self, now: float) -> float | None:
+        while self._samples and now - self._samples[0][0] > _SAMPLE_MEMORY_S:
+            self._samples.popleft()
+        lost = expected = 0
+        for at, sample_lost, sample_expected in reversed(self._samples):
+            if now - at > LOSS_WINDOW_S and expected >= MIN_PACKETS:
+                break
+            lost += sample_lost
+            expected += sample_expected
+        return lost / expected if expected >= MIN_PACKETS else None
+
+    # ---- what the relay plans with -------------------------------------------------------------
+
+    @property
+    def measured(self) -> bool:
+        return bool(self._rembs) or bool(self._samples) or self._carried > 0
 
     def estimate(self, now: float) -> int | None:
-        if not self._rembs or now - self._remb_at > _STALE_S:
+        """At least what the link carried without congestion, or what the REMB says if more;
+        after congestion, what got through. None before any report."""
+        if not self.measured:
             return None
-        rate = float(median(self._rembs))
-        if self.loss > LOSS_CUT:
-            rate *= 1 - self.loss / 2
-        return int(rate)
+        remb = float(median(self._rembs)) if self._rembs and now - self._remb_at <= _REMB_STALE_S else 0.0
+        if self.congested:
+            return int(self._carried)
+        return int(max(remb, self._carried))
+
+    @property
+    def congested(self) -> bool:
+        return self._congested_since is not None
+
+    def congested_for(self, now: float) -> float:
+        return 0.0 if self._congested_since is None else now - self._congested_since
+
+    def may_probe(self, now: float) -> bool:
+        """The link has been clean for `probe_after` seconds and no probe is running."""
+        return self._probe_at is None and self._quiet_since is not None and now - self._quiet_since >= self.probe_after
+
+    def probe_started(self, now: float) -> None:
+        """One layer went up beyond the estimate (or its switch just completed): watch it."""
+        if self._probe_at is None:
+            self._before_probe = self._carried
+        self._probe_at = self._quiet_since = now
+
+    @property
+    def probing(self) -> bool:
+        return self._probe_at is not None

@@ -121,6 +121,10 @@ class DownTrackStats:
     nack_misses: int = 0  # NACKed packets no longer (or never) in the cache
     keyframe_requests_received: int = 0
     fraction_lost: float = 0.0
+    # From the latest receiver report (RFC 3550 §6.4.1): extended highest sequence number
+    # received and cumulative number of packets lost, None before the first report.
+    rr_highest_seq: int | None = None
+    rr_packets_lost: int = 0
     jitter: int = 0
     rtt: float | None = None
     remb_bps: int | None = None
@@ -282,8 +286,12 @@ class DownTrack:
         if self.source is not None:
             self.source.request_keyframe()
 
-    def on_receiver_report(self, fraction_lost: int, jitter: int, lsr: int, dlsr: int) -> None:
+    def on_receiver_report(
+        self, fraction_lost: int, jitter: int, lsr: int, dlsr: int, highest_seq: int | None = None, lost: int = 0
+    ) -> None:
         self.stats.fraction_lost = fraction_lost / 256
+        if highest_seq is not None:
+            self.stats.rr_highest_seq, self.stats.rr_packets_lost = highest_seq, lost
         self.stats.jitter = jitter
         sent_at = self.stats.sr_sent_at.get(lsr)
         if sent_at is not None and dlsr:

@@ -38,7 +38,6 @@ UP_KEPT_S = 5.0
 MAX_HOLD_S = 16.0
 # Slides sent as key frames only need about this share of the screen share's bit rate.
 KEYFRAMES_ONLY_SHARE = 0.2
-POOR_BELOW_BPS = 250_000
 FAIR_LOSS = 0.02
 POOR_LOSS = 0.10
 
@@ -95,6 +94,7 @@ class TrackState:
 class Selection:
     choices: dict[Hashable, Choice] = field(default_factory=dict)
     quality: LinkLevel = "good"
+    probed: Hashable | None = None  # the track that went up one layer beyond the estimate
 
     @property
     def reduced(self) -> bool:
@@ -127,12 +127,19 @@ def select(
     *,
     save_data: bool = False,
     loss: float = 0.0,
-    headroom: float = 1.0,
+    congested: bool = False,
+    starved: bool = False,
+    probe: bool = False,
 ) -> Selection:
-    """Pick a layer per track; updates `states` (hysteresis). `estimate_bps` None: not yet
-    measured, so only tile size and save-data limit the choice. `headroom` scales the budget
-    when the estimate is known to understate the link (classroom/relay/adaptation.py)."""
-    budget = float("inf") if estimate_bps is None else float(estimate_bps) * headroom
+    """Pick a layer per track; updates `states` (hysteresis).
+
+    `estimate_bps` None: nothing measured yet, so every video starts at its lowest layer the
+    tile asks for. Otherwise the estimate is a floor (classroom/relay/bandwidth.py): a layer
+    goes down only when the link is `congested` (loss), a video is paused for bandwidth only
+    when the link is `starved` (congested even at the lowest layers), and `probe` lets one
+    track, the first in priority order that is below what its tile asks for, go up one layer
+    beyond the estimate (`Selection.probed`)."""
+    budget = float("inf") if estimate_bps is None else float(estimate_bps)
     selection = Selection()
     for demand in sorted(demands, key=lambda d: (d.priority, str(d.key))):
         state = states.setdefault(demand.key, TrackState())
@@ -142,70 +149,107 @@ def select(
             selection.choices[demand.key] = Choice("high")
             state.layer = "high"
             continue
-        choice, used = _choose(demand, state, budget, estimate_bps is None, now, save_data, headroom > 1)
+        link = _Link(estimate_bps is None, congested, starved, probe and selection.probed is None)
+        choice, used, probed = _choose(demand, state, budget, link, now, save_data)
+        if probed:
+            selection.probed = demand.key
         budget -= used
         selection.choices[demand.key] = choice
-    selection.quality = link_level(estimate_bps, loss, selection)
+    selection.quality = link_level(loss, selection)
     return selection
 
 
+@dataclass(frozen=True)
+class _Link:
+    unmeasured: bool
+    congested: bool
+    starved: bool
+    probe: bool
+
+
 def _choose(
-    demand: Demand,
-    state: TrackState,
-    budget: float,
-    unmeasured: bool,
-    now: float,
-    save_data: bool,
-    probing: bool = False,
-) -> tuple[Choice, float]:
+    demand: Demand, state: TrackState, budget: float, link: _Link, now: float, save_data: bool
+) -> tuple[Choice, float, bool]:
+    """The choice for one video, the bit rate it uses, and whether it took the probe."""
     cap = tile_cap(demand)
     if cap == "paused":
-        state.layer, state.up_target = "paused", None
-        return Choice("paused"), 0.0
+        state.layer, state.up_target, state.limited = "paused", None, False
+        return Choice("paused"), 0.0, False
     if demand.is_screen:
-        rate = demand.layers.get("high", SCREEN_BPS)
-        if save_data or rate > budget:
-            state.layer = "high"
-            return Choice("high", keyframes_only=True, reduced=not save_data), rate * KEYFRAMES_ONLY_SHARE
-        state.layer = "high"
-        return Choice("high"), rate
+        return _choose_slides(demand, state, budget, link, save_data)
     wanted = [q for q in QUALITIES if q in demand.layers and RANK[q] <= RANK[cap]]
     if save_data:
         wanted = wanted[:1]
-    fits = [q for q in wanted if demand.layers[q] <= budget]
-    best: LayerState = fits[-1] if fits else "paused"
     current = state.layer
-    # A camera paused for lack of bandwidth while the estimate is only a lower bound (it can
-    # grow no further than what arrives): try its lowest layer, with the same hold and back-off.
-    resume = probing and current == "paused" and state.limited and bool(wanted)
-    if (RANK[best] > RANK[current] or resume) and not unmeasured:
-        # Up: the estimate must carry the target with a margin; after a cut for lack of
-        # bandwidth, for UP_HOLD_S in a row.
-        margin_fits = [q for q in fits if demand.layers[q] * UP_MARGIN <= budget]
-        target: LayerState = margin_fits[-1] if margin_fits else wanted[0] if resume else current
-        if RANK[target] <= RANK[current]:
-            state.up_target = None
-            best = current
-        elif not state.limited:
-            best = target
-            state.up_target = None
-        elif state.up_target != target:
-            state.up_target, state.up_since = target, now
-            best = current
-        elif now - state.up_since < state.hold:
-            best = current
-        else:
-            best = target
-            state.up_target = None
-    else:
+    probed = False
+    if link.unmeasured:
+        best: LayerState = current if current in wanted else wanted[0]  # start low
         state.up_target = None
+    else:
+        fits = [q for q in wanted if demand.layers[q] <= budget]
+        best = fits[-1] if fits else "paused" if link.starved else wanted[0]
+        if RANK[best] < RANK[current] and current in wanted and not link.congested:
+            best = current  # without loss, the estimate is no reason to go down
+        if current == "paused" and state.limited and not link.starved:
+            best = "paused"  # paused for lack of bandwidth: back only by a probe
+        if RANK[best] > RANK[current] and current != "paused":
+            best = _hold_up(demand, state, fits, best, budget, now)
+        else:
+            state.up_target = None
+        above = [q for q in wanted if RANK[q] > RANK[best]]
+        if link.probe and above and not link.congested and state.limited:
+            best, probed, state.up_target = above[0], True, None
     _back_off(state, best, now)
     state.layer = best
-    limit: LayerState = wanted[-1] if save_data and wanted else cap
-    reduced = RANK[best] < RANK[limit]
-    state.limited = reduced
+    limit: LayerState = wanted[-1] if save_data else cap
+    reduced = RANK[best] < RANK[limit] and not link.unmeasured
+    state.limited = RANK[best] < RANK[limit]
     used = float(demand.layers[best]) if best != "paused" else 0.0  # type: ignore[index]
-    return Choice(best, reduced=reduced), used
+    return Choice(best, reduced=reduced), used, probed
+
+
+def _hold_up(
+    demand: Demand, state: TrackState, fits: list[Quality], best: LayerState, budget: float, now: float
+) -> LayerState:
+    """Up on the estimate: at once when the last choice was not cut for bandwidth (a tile grew),
+    else only after the estimate carried the target with a margin for the track's hold."""
+    current = state.layer
+    margin_fits = [q for q in fits if demand.layers[q] * UP_MARGIN <= budget]
+    target: LayerState = margin_fits[-1] if margin_fits else current
+    if RANK[target] <= RANK[current]:
+        state.up_target = None
+        return current
+    if not state.limited:
+        state.up_target = None
+        return target
+    if state.up_target != target:
+        state.up_target, state.up_since = target, now
+        return current
+    if now - state.up_since < state.hold:
+        return current
+    state.up_target = None
+    return target
+
+
+def _choose_slides(
+    demand: Demand, state: TrackState, budget: float, link: _Link, save_data: bool
+) -> tuple[Choice, float, bool]:
+    """Slides go key frame by key frame on save-data, or when a congested link has no room for
+    them; back to every frame when the estimate carries them or a probe tries it."""
+    rate = demand.layers.get("high", SCREEN_BPS)
+    state.layer, state.up_target = "high", None
+    if save_data:
+        state.limited = False
+        return Choice("high", keyframes_only=True), rate * KEYFRAMES_ONLY_SHARE, False
+    if state.limited:
+        if link.probe or (not link.unmeasured and rate * UP_MARGIN <= budget):
+            state.limited = False
+            return Choice("high"), rate, link.probe
+    elif link.congested and rate > budget:
+        state.limited = True
+    if state.limited:
+        return Choice("high", keyframes_only=True, reduced=True), rate * KEYFRAMES_ONLY_SHARE, False
+    return Choice("high"), rate, False
 
 
 def _back_off(state: TrackState, best: LayerState, now: float) -> None:
@@ -221,11 +265,10 @@ def _back_off(state: TrackState, best: LayerState, now: float) -> None:
         state.hold, state.went_up_at = UP_HOLD_S, None
 
 
-def link_level(estimate_bps: int | None, loss: float, selection: Selection) -> LinkLevel:
-    """A calm summary of the link for the subscriber's and the lecturer's pages."""
-    if loss >= POOR_LOSS or (estimate_bps is not None and estimate_bps < POOR_BELOW_BPS):
-        return "poor"
-    if any(c.reduced and c.layer == "paused" for c in selection.choices.values()):
+def link_level(loss: float, selection: Selection) -> LinkLevel:
+    """A calm summary of the link for the subscriber's and the lecturer's pages: loss, and
+    whether the connection held a picture back (the estimate is only a floor: no reason)."""
+    if loss >= POOR_LOSS or any(c.reduced and c.layer == "paused" for c in selection.choices.values()):
         return "poor"
     if loss >= FAIR_LOSS or selection.reduced:
         return "fair"

@@ -8,7 +8,8 @@ picture IDs run on by one per frame across the switches.
 
 from __future__ import annotations
 
-from classroom.relay.adaptation import SubscriberLayers
+from classroom.relay.adaptation import STARVED_S, SubscriberLayers
+from classroom.relay.bandwidth import LOSS_WINDOW_S, PROBE_AFTER_S
 from classroom.relay.counters import COUNTERS
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
 from classroom.relay.layers import Priority
@@ -42,6 +43,7 @@ class Layered(ManualClock):
         self.down.vp8 = Vp8Rewriter()
         self.down.bind(self.ups["high"])
         self.down.configure(OutgoingParameters(payload_type=96, ssrc=0x1234))
+        self.down.on_remb(5_000_000)  # a measured link: the layers follow the tile first
         self.layers = SubscriberLayers(self)
         self.layers.adapt(KEY, self.down, self.ups, Priority.LECTURER)
 
@@ -104,21 +106,56 @@ def test_a_hidden_tile_gets_nothing_and_comes_back_at_a_key_frame() -> None:
     assert steps(got.seqs, 1 << 16) == {1}
 
 
-def test_a_low_remb_moves_down_at_once_and_up_only_after_it_held() -> None:
+def report(env: Layered, lost: int, expected: int) -> None:
+    """A receiver report: `lost` of the `expected` packets since the previous one."""
+    stats = env.down.stats
+    highest = (stats.rr_highest_seq or 0) + expected
+    env.down.on_receiver_report(0, 0, 0, 0, highest, stats.rr_packets_lost + lost)
+
+
+def test_a_low_remb_alone_moves_nothing_loss_moves_down_at_once_and_a_probe_brings_it_back() -> None:
     env = Layered()
     env.frames(5)
-    env.down.on_remb(300_000)
-    report = env.layers.tick()
-    assert report.tracks == ((KEY, "low"),) and report.reduced and report.estimate_kbps == 300
+    report(env, 0, 1)
+    env.layers.tick()
+    env.down.on_remb(80_000)  # what a busy receiver's delay-based estimate may say
+    for _ in range(4):
+        env.frames(15)
+        report(env, 0, 30)
+        assert env.layers.tick().tracks == ((KEY, "high"),), "no loss: the REMB is only a floor"
+    env.frames(15)
+    report(env, 15, 30)  # half of the packets lost: congested
+    assert env.layers.tick().tracks == ((KEY, "low"),)
     env.frames(5)
     assert env.down.source is env.ups["low"]
-    env.down.on_remb(5_000_000)
-    for _ in range(3):  # the median of recent REMBs must move first, then the hold runs
-        env.advance(1.0)
-        env.layers.tick()
-    assert env.layers.tick().tracks == ((KEY, "low"),), "not before the estimate held"
-    env.advance(2.5)
-    assert env.layers.tick().tracks == ((KEY, "high"),)
+    # clean again: after the probe wait, one layer up beyond the estimate (here: high)
+    t = env.now
+    while env.layers.tick().tracks != ((KEY, "high"),):
+        assert env.now - t < PROBE_AFTER_S + LOSS_WINDOW_S + 2, "a clean link is probed within seconds"
+        env.frames(15)
+        report(env, 0, 30)
+    env.frames(5)
+    assert env.down.source is env.ups["high"]
+    got = decode(env.sink.packets)
+    assert len(got.sizes) == len(got.picture_ids), "every forwarded frame decodes"
+    assert steps(got.seqs, 1 << 16) == {1}
+
+
+def test_a_single_layer_camera_is_paused_only_when_loss_persists_at_its_only_layer() -> None:
+    env = Layered()
+    env.layers.adapt(KEY, env.down, {"high": env.ups["high"]}, Priority.OTHER)
+    env.down.on_remb(50_000)  # far below the camera's nominal 1.5 Mbit/s
+    report(env, 0, 1)
+    for _ in range(10):
+        env.frames(15)
+        report(env, 0, 30)
+        assert env.layers.tick().tracks == ((KEY, "high"),), "never paused on a REMB alone"
+    t = env.now
+    while env.layers.tick().tracks != ((KEY, "paused"),):
+        assert env.now - t < STARVED_S + LOSS_WINDOW_S + 2
+        env.frames(15)
+        report(env, 20, 30)
+    assert env.now - t >= STARVED_S, "only after the loss persisted"
 
 
 def test_save_data_sends_slides_key_frame_by_key_frame_with_continuous_numbering() -> None:
