@@ -5,7 +5,10 @@ bandwidth estimate (classroom/relay/bandwidth.py) and tile sizes, and carries th
 on its `DownTrack`s: a switch to another layer waits for a key frame **of that layer** (it
 asks the layer's publisher for one) while the current layer keeps flowing, then rebinds the
 down track, whose rewriters keep sequence numbers, timestamps and VP8 picture IDs continuous.
-A paused track (hidden tile, no room in the estimate) is unbound at once. Nothing here
+A paused track (hidden tile, or a link starved even at the lowest layers) is unbound at
+once. Each tick feeds the link estimate with the subscriber's REMB, the loss counted from its
+receiver reports (every stream, audio included) and what the relay sends it, starts a probe
+when the link allows one, and times the probe from the moment its switch lands. Nothing here
 imports aiortc; the peer calls `tick` periodically.
 """
 
@@ -96,12 +99,16 @@ class _SentRate:
         self.bps = 0.0
 
     def update(self, downtracks: list[DownTrack], now: float) -> float:
-        octets = sum(d.stats.octets_sent + d.stats.packets_sent * PACKET_OVERHEAD for d in downtracks)
+        octets = sum(
+            d.stats.octets_sent + d.stats.packets_sent * PACKET_OVERHEAD for d in downtracks
+        )
         if self._last is None or octets < self._last:
             self._last, self._at = octets, now  # a down track went away: start again
         elif now - self._at >= 0.25:
             bps = (octets - self._last) * 8 / (now - self._at)
-            self.bps = bps if self.bps == 0 else self.bps * (1 - _RATE_SMOOTHING) + bps * _RATE_SMOOTHING
+            self.bps = (
+                bps if self.bps == 0 else self.bps * (1 - _RATE_SMOOTHING) + bps * _RATE_SMOOTHING
+            )
             self._last, self._at = octets, now
         return self.bps
 
@@ -131,19 +138,27 @@ class SubscriberLayers:
         self._tiles: dict[str, tuple[int, int]] = {}  # by the high track's id
         self._rates: dict[int, _Rate] = {}  # by id() of an UpTrack
         self._sent = _SentRate()
-        self._reports: dict[int, tuple[int, int]] = {}  # by id() of a DownTrack: (highest seq, lost)
+        self._reports: dict[
+            int, tuple[int, int]
+        ] = {}  # by id() of a DownTrack: (highest seq, lost)
         self._probe: Key | None = None  # the track a probe moved up, until its switch lands
         self._starving_since: float | None = None
         self.last: Selection | None = None
 
     # ---- what the class tells us ----------------------------------------------------------
 
-    def adapt(self, key: Key, downtrack: DownTrack, layers: Mapping[Quality, UpTrack], priority: Priority) -> None:
+    def adapt(
+        self, key: Key, downtrack: DownTrack, layers: Mapping[Quality, UpTrack], priority: Priority
+    ) -> None:
         """The down track `key` carries a source with these layers (a single layer: {"high": up})."""
         sub = self._subs.get(key)
         if sub is None:
-            current: LayerState = next((q for q, up in layers.items() if up is downtrack.source), "high")
-            sub = _Subscription(key, downtrack, dict(layers), priority, self._tiles.get(key[1]), layer=current)
+            current: LayerState = next(
+                (q for q, up in layers.items() if up is downtrack.source), "high"
+            )
+            sub = _Subscription(
+                key, downtrack, dict(layers), priority, self._tiles.get(key[1]), layer=current
+            )
             self._subs[key] = sub
         else:
             sub.downtrack, sub.layers, sub.priority = downtrack, dict(layers), priority
@@ -159,7 +174,9 @@ class SubscriberLayers:
                 sub.pending.cancel()
                 sub.pending = None
             sub.downtrack = downtrack
-            sub.layer = next((q for q, up in sub.layers.items() if up is downtrack.source), "paused")
+            sub.layer = next(
+                (q for q, up in sub.layers.items() if up is downtrack.source), "paused"
+            )
 
     def remove(self, key: Key) -> None:
         sub = self._subs.pop(key, None)
@@ -222,7 +239,11 @@ class SubscriberLayers:
                 continue
             self._apply(sub, choice.layer, now)
             self._slides(sub, choice.keyframes_only, now)
-        cameras = [s.state.layer for s in self._subs.values() if s.priority not in (Priority.AUDIO, Priority.SCREEN)]
+        cameras = [
+            s.state.layer
+            for s in self._subs.values()
+            if s.priority not in (Priority.AUDIO, Priority.SCREEN)
+        ]
         camera: LayerState | None = None
         for layer in cameras:
             if camera is None or RANK[layer] > RANK[camera]:
@@ -231,9 +252,11 @@ class SubscriberLayers:
             camera=camera,
             quality=selection.quality,
             reduced=selection.reduced,
-            estimate_kbps=None if estimate is None else estimate // 1000,
+            estimate_kbps=estimate // 1000 if estimate else None,
             tracks=tuple(
-                (sub.key, sub.state.layer) for sub in self._subs.values() if sub.priority is not Priority.AUDIO
+                (sub.key, sub.state.layer)
+                for sub in self._subs.values()
+                if sub.priority is not Priority.AUDIO
             ),
         )
 
@@ -303,7 +326,9 @@ class SubscriberLayers:
             return 0.0
         if now - rate.at >= 0.25:
             bps = (up.octets - rate.octets) * 8 / (now - rate.at)
-            rate.bps = bps if rate.bps == 0 else rate.bps * (1 - _RATE_SMOOTHING) + bps * _RATE_SMOOTHING
+            rate.bps = (
+                bps if rate.bps == 0 else rate.bps * (1 - _RATE_SMOOTHING) + bps * _RATE_SMOOTHING
+            )
             rate.octets, rate.at = up.octets, now
         return rate.bps
 
@@ -346,7 +371,11 @@ class SubscriberLayers:
             sub.refreshed_at = now
             if not keyframes_only and downtrack.source is not None:
                 downtrack.source.request_keyframe()  # back to every frame: from a key frame
-        elif keyframes_only and now - sub.refreshed_at >= SLIDE_REFRESH_S and downtrack.source is not None:
+        elif (
+            keyframes_only
+            and now - sub.refreshed_at >= SLIDE_REFRESH_S
+            and downtrack.source is not None
+        ):
             sub.refreshed_at = now
             downtrack.source.request_keyframe()
 
@@ -362,4 +391,3 @@ class SubscriberLayers:
     def close(self) -> None:
         for key in list(self._subs):
             self.remove(key)
-

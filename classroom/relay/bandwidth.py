@@ -30,11 +30,13 @@ LOSS_WINDOW_S = 2.0
 MIN_PACKETS = 20
 PROBE_AFTER_S = 3.0
 MAX_PROBE_AFTER_S = 16.0
-PROBE_WINDOW_S = 5.0
+PROBE_WINDOW_S = 4.0
 # What the link carried without congestion is remembered this long after it was last sent.
 CARRIED_MEMORY_S = 20.0
 _REMB_WINDOW = 3
 _REMB_STALE_S = 10.0
+# Reports older than this are forgotten; with none left the link is idle (a paused video and
+# no audio send nothing to lose), which counts as clean.
 _SAMPLE_MEMORY_S = 10.0
 
 
@@ -46,6 +48,8 @@ class LinkEstimate:
         self._last_remb: int | None = None
         self._remb_at = 0.0
         self._samples: deque[tuple[float, int, int]] = deque(maxlen=256)  # (time, lost, expected)
+        self._reported = False
+        self._fresh = False  # reports arrived since the last update
         self.loss = 0.0
         self.sent_bps = 0.0
         self._carried = 0.0
@@ -62,6 +66,7 @@ class LinkEstimate:
         """Packets lost of those expected since the previous reports (summed over its streams)."""
         if expected > 0:
             self._samples.append((now, min(max(lost, 0), expected), expected))
+            self._reported = self._fresh = True
 
     def update(self, remb_bps: int | None, sent_bps: float, now: float) -> None:
         """Feed the latest REMB (None: none yet) and what the relay sends the subscriber now."""
@@ -69,12 +74,17 @@ class LinkEstimate:
             self._rembs.append(remb_bps)
             self._last_remb, self._remb_at = remb_bps, now
         self.sent_bps = sent_bps
+        fresh, self._fresh = self._fresh, False
         loss = self._window_loss(now)
         self.loss = loss or 0.0
-        if loss is None:  # too few packets reported to say anything yet
-            return
+        if loss is None:
+            if self._reported and not self._samples:  # reports stopped: nothing flows, nothing lost
+                self._congested_since = None
+                if self._quiet_since is None:
+                    self._quiet_since = now
+            return  # else too few packets reported to say anything yet
         if loss > LOSS_HIGH:
-            self._on_congestion(now)
+            self._on_congestion(now, fresh)
             return
         self._congested_since = None
         if loss >= LOSS_LOW:
@@ -86,10 +96,12 @@ class LinkEstimate:
         if self._probe_at is not None and now - self._probe_at >= PROBE_WINDOW_S:
             self._probe_at, self.probe_after = None, PROBE_AFTER_S  # the probe held
 
-    def _on_congestion(self, now: float) -> None:
+    def _on_congestion(self, now: float, fresh: bool) -> None:
         if self._congested_since is None:
             self._congested_since = now
         self._quiet_since = None
+        if not fresh:  # the same reports again (what is sent may have stopped since)
+            return
         through = self.sent_bps * (1 - self.loss / 2)
         if self._probe_at is not None:  # the probe was more than the link carries: back off
             self._probe_at = None
@@ -112,19 +124,17 @@ class LinkEstimate:
 
     # ---- what the relay plans with -------------------------------------------------------------
 
-    @property
-    def measured(self) -> bool:
-        return bool(self._rembs) or bool(self._samples) or self._carried > 0
-
     def estimate(self, now: float) -> int | None:
         """At least what the link carried without congestion, or what the REMB says if more;
-        after congestion, what got through. None before any report."""
-        if not self.measured:
+        after congestion, what got through. None while nothing has been measured."""
+        remb = (
+            float(median(self._rembs))
+            if self._rembs and now - self._remb_at <= _REMB_STALE_S
+            else 0.0
+        )
+        if not self._reported and not self._rembs:
             return None
-        remb = float(median(self._rembs)) if self._rembs and now - self._remb_at <= _REMB_STALE_S else 0.0
-        if self.congested:
-            return int(self._carried)
-        return int(max(remb, self._carried))
+        return int(self._carried if self.congested else max(remb, self._carried))
 
     @property
     def congested(self) -> bool:
@@ -135,7 +145,11 @@ class LinkEstimate:
 
     def may_probe(self, now: float) -> bool:
         """The link has been clean for `probe_after` seconds and no probe is running."""
-        return self._probe_at is None and self._quiet_since is not None and now - self._quiet_since >= self.probe_after
+        return (
+            self._probe_at is None
+            and self._quiet_since is not None
+            and now - self._quiet_since >= self.probe_after
+        )
 
     def probe_started(self, now: float) -> None:
         """One layer went up beyond the estimate (or its switch just completed): watch it."""

@@ -3,10 +3,16 @@
 A layered camera reaches the relay as up to three tracks (high, medium, low). Per subscriber,
 the relay shares the subscriber's bandwidth estimate out by priority (audio, then the screen
 share, the floor holder's camera, the lecturer's camera, the other cameras), then gives each
-video the highest layer that fits both its share and the size the page displays it at. Going
-down happens at once; going up only after the estimate stayed above the target's bit rate with
-a margin for a while (hysteresis), so a link at the edge does not flap between two layers.
-The switch itself waits for a key frame of the target layer (classroom/relay/adaptation.py).
+video the highest layer that fits both its share and the size the page displays it at.
+
+The estimate is a floor, not a ceiling (classroom/relay/bandwidth.py): until something is
+measured every camera starts at its lowest layer; a layer goes down only when loss says the
+link is congested, and then at once; a video is paused for bandwidth only when loss persists
+with every camera at its lowest layer (audio and slides keep priority). Going up happens on
+the estimate only after it stayed above the target's bit rate with a margin for a while
+(hysteresis), or by a probe: one track, one layer beyond the estimate, which the link then
+confirms or refuses with its loss. The switch itself waits for a key frame of the target
+layer (classroom/relay/adaptation.py).
 """
 
 from __future__ import annotations
@@ -58,7 +64,9 @@ class Demand:
 
     key: Hashable
     priority: Priority
-    layers: Mapping[Quality, int]  # available layers → bit rate (bps); one "high" entry if single-layer
+    layers: Mapping[
+        Quality, int
+    ]  # available layers → bit rate (bps); one "high" entry if single-layer
     tile: tuple[int, int] | None = None  # displayed size in device pixels; None: full size
     source_height: int | None = None  # the high layer's height, when known
 
@@ -183,7 +191,7 @@ def _choose(
     current = state.layer
     probed = False
     if link.unmeasured:
-        best: LayerState = current if current in wanted else wanted[0]  # start low
+        best: LayerState = wanted[0]  # start low
         state.up_target = None
     else:
         fits = [q for q in wanted if demand.layers[q] <= budget]
@@ -209,7 +217,12 @@ def _choose(
 
 
 def _hold_up(
-    demand: Demand, state: TrackState, fits: list[Quality], best: LayerState, budget: float, now: float
+    demand: Demand,
+    state: TrackState,
+    fits: list[Quality],
+    best: LayerState,
+    budget: float,
+    now: float,
 ) -> LayerState:
     """Up on the estimate: at once when the last choice was not cut for bandwidth (a tile grew),
     else only after the estimate carried the target with a margin for the track's hold."""
@@ -268,7 +281,9 @@ def _back_off(state: TrackState, best: LayerState, now: float) -> None:
 def link_level(loss: float, selection: Selection) -> LinkLevel:
     """A calm summary of the link for the subscriber's and the lecturer's pages: loss, and
     whether the connection held a picture back (the estimate is only a floor: no reason)."""
-    if loss >= POOR_LOSS or any(c.reduced and c.layer == "paused" for c in selection.choices.values()):
+    if loss >= POOR_LOSS or any(
+        c.reduced and c.layer == "paused" for c in selection.choices.values()
+    ):
         return "poor"
     if loss >= FAIR_LOSS or selection.reduced:
         return "fair"

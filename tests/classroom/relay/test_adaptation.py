@@ -23,6 +23,7 @@ def steps(values: list[int], modulo: int) -> set[int]:
     """The differences between neighbours, modulo the field's size."""
     return {(b - a) % modulo for a, b in zip(values, values[1:], strict=False)}
 
+
 VP8 = CodecSpec("video/VP8", 90000)
 KEY = ("lecturer", "cam")
 
@@ -60,7 +61,9 @@ class Layered(ManualClock):
                 self.want_key[quality] = False
                 for i, payload in enumerate(payloads):
                     self.seq[quality] = (self.seq[quality] + 1) & 0xFFFF
-                    self.ups[quality].on_packet(self.seq[quality], ts, i == len(payloads) - 1, payload, self.now)
+                    self.ups[quality].on_packet(
+                        self.seq[quality], ts, i == len(payloads) - 1, payload, self.now
+                    )
 
 
 def test_switches_wait_for_the_target_s_key_frame_and_the_stream_stays_continuous() -> None:
@@ -113,7 +116,9 @@ def report(env: Layered, lost: int, expected: int) -> None:
     env.down.on_receiver_report(0, 0, 0, 0, highest, stats.rr_packets_lost + lost)
 
 
-def test_a_low_remb_alone_moves_nothing_loss_moves_down_at_once_and_a_probe_brings_it_back() -> None:
+def test_a_low_remb_alone_moves_nothing_loss_moves_down_at_once_and_a_probe_brings_it_back() -> (
+    None
+):
     env = Layered()
     env.frames(5)
     report(env, 0, 1)
@@ -131,7 +136,9 @@ def test_a_low_remb_alone_moves_nothing_loss_moves_down_at_once_and_a_probe_brin
     # clean again: after the probe wait, one layer up beyond the estimate (here: high)
     t = env.now
     while env.layers.tick().tracks != ((KEY, "high"),):
-        assert env.now - t < PROBE_AFTER_S + LOSS_WINDOW_S + 2, "a clean link is probed within seconds"
+        assert env.now - t < PROBE_AFTER_S + LOSS_WINDOW_S + 2, (
+            "a clean link is probed within seconds"
+        )
         env.frames(15)
         report(env, 0, 30)
     env.frames(5)

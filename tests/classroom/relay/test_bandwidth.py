@@ -10,7 +10,15 @@ from classroom.relay.bandwidth import (
 )
 
 
-def feed(est: LinkEstimate, t0: float, t1: float, *, lost: int = 0, remb: int | None = None, sent: float = 200_000) -> float:
+def feed(
+    est: LinkEstimate,
+    t0: float,
+    t1: float,
+    *,
+    lost: int = 0,
+    remb: int | None = None,
+    sent: float = 200_000,
+) -> float:
     """Half-second ticks from t0 to t1, 30 packets each with `lost` of them lost; the last time."""
     t = t0
     while t <= t1:
@@ -76,10 +84,14 @@ def test_a_probe_that_causes_loss_backs_off_exponentially() -> None:
     for _ in range(5):
         assert est.may_probe(t)
         est.probe_started(t)
-        t = feed(est, t + 0.5, t + LOSS_WINDOW_S, lost=15, sent=500_000)  # the probe overflowed the link
+        t = feed(
+            est, t + 0.5, t + LOSS_WINDOW_S, lost=15, sent=500_000
+        )  # the probe overflowed the link
         assert est.congested and not est.probing
         estimate = est.estimate(t)
-        assert estimate is not None and estimate <= 200_000, "back to what the link carried before the probe"
+        assert estimate is not None and estimate <= 200_000, (
+            "back to what the link carried before the probe"
+        )
         waits.append(est.probe_after)
         t = feed(est, t + 0.5, t + 0.5)
         first_clean = None
@@ -88,7 +100,13 @@ def test_a_probe_that_causes_loss_backs_off_exponentially() -> None:
                 first_clean = t
             t = feed(est, t + 0.5, t + 0.5)
         assert first_clean is not None and t - first_clean >= est.probe_after
-    assert waits == [2 * PROBE_AFTER_S, 4 * PROBE_AFTER_S, MAX_PROBE_AFTER_S, MAX_PROBE_AFTER_S, MAX_PROBE_AFTER_S]
+    assert waits == [
+        2 * PROBE_AFTER_S,
+        4 * PROBE_AFTER_S,
+        MAX_PROBE_AFTER_S,
+        MAX_PROBE_AFTER_S,
+        MAX_PROBE_AFTER_S,
+    ]
 
 
 def test_loss_is_measured_over_enough_packets() -> None:
@@ -99,3 +117,14 @@ def test_loss_is_measured_over_enough_packets() -> None:
     est.report_loss(10, 30, 0.5)
     est.update(None, 0.0, 0.5)
     assert abs(est.loss - 11 / 32) < 1e-9
+
+
+def test_a_link_whose_reports_stopped_is_idle_and_counts_as_clean() -> None:
+    est = LinkEstimate()
+    t = feed(est, 0.0, 3.0, lost=20)  # congested, then everything paused: no more reports
+    assert est.congested
+    while not est.may_probe(t):
+        assert t < 30.0, "an idle link is probed again"
+        t += 0.5
+        est.update(None, 0.0, t)
+    assert not est.congested

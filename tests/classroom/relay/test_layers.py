@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from classroom.relay.layers import NOMINAL_BPS, UP_HOLD_S, UP_KEPT_S, Demand, Priority, TrackState, select, tile_cap
+from classroom.relay.layers import (
+    NOMINAL_BPS,
+    UP_HOLD_S,
+    UP_KEPT_S,
+    Demand,
+    Priority,
+    TrackState,
+    select,
+    tile_cap,
+)
 
 CAMERA = dict(NOMINAL_BPS)  # high 1.5 Mbit/s, medium 500 kbit/s, low 150 kbit/s
 
 
-def cam(key: str = "cam", priority: Priority = Priority.LECTURER, tile: tuple[int, int] | None = None) -> Demand:
+def cam(
+    key: str = "cam", priority: Priority = Priority.LECTURER, tile: tuple[int, int] | None = None
+) -> Demand:
     return Demand(key, priority, CAMERA, tile=tile)  # type: ignore[arg-type]
 
 
@@ -33,12 +44,23 @@ def test_an_unmeasured_link_starts_every_camera_at_its_lowest_layer() -> None:
     assert sel.choices["hidden"].layer == "paused"
     assert not sel.reduced and sel.quality == "good", "not yet a statement about the link"
     # a single-layer camera has only its one layer
-    assert select([Demand("one", Priority.OTHER, {"high": 400_000})], {}, None, 0.0).choices["one"].layer == "high"
+    assert (
+        select([Demand("one", Priority.OTHER, {"high": 400_000})], {}, None, 0.0)
+        .choices["one"]
+        .layer
+        == "high"
+    )
 
 
 def test_priorities_share_the_estimate_audio_then_slides_then_floor_then_lecturer() -> None:
     states: dict = {}
-    demands = [cam("lecturer", Priority.LECTURER), cam("floor", Priority.FLOOR), cam("other", Priority.OTHER), SCREEN, AUDIO]
+    demands = [
+        cam("lecturer", Priority.LECTURER),
+        cam("floor", Priority.FLOOR),
+        cam("other", Priority.OTHER),
+        SCREEN,
+        AUDIO,
+    ]
     sel = select(demands, states, 900_000, 0.0, congested=True, starved=True)
     # 900 k − 48 k audio − 600 k slides = 252 k: the floor holder's camera gets the low layer first
     assert sel.choices["mic"].layer == "high" and sel.choices["screen"].layer == "high"
@@ -49,7 +71,11 @@ def test_priorities_share_the_estimate_audio_then_slides_then_floor_then_lecture
 
 
 def test_a_camera_is_paused_for_bandwidth_only_when_loss_proves_the_link_starved() -> None:
-    demands = [cam("lecturer", Priority.LECTURER), Demand("trainee", Priority.OTHER, {"high": 400_000}), AUDIO]
+    demands = [
+        cam("lecturer", Priority.LECTURER),
+        Demand("trainee", Priority.OTHER, {"high": 400_000}),
+        AUDIO,
+    ]
     for congested in (False, True):  # an estimate below every layer, with or without loss
         sel = select(demands, {}, 100_000, 0.0, congested=congested)
         assert sel.choices["lecturer"].layer == "low" and sel.choices["trainee"].layer == "high"
@@ -117,7 +143,10 @@ def test_an_up_switch_the_link_cannot_carry_makes_the_next_try_wait_longer() -> 
     select([cam()], states, 700_000, t)
     assert select([cam()], states, 700_000, t + UP_HOLD_S).choices["cam"].layer == "medium"
     # the link could not carry it: down at once, and the next try waits twice as long
-    assert select([cam()], states, 300_000, t + UP_HOLD_S + 1, congested=True).choices["cam"].layer == "low"
+    assert (
+        select([cam()], states, 300_000, t + UP_HOLD_S + 1, congested=True).choices["cam"].layer
+        == "low"
+    )
     t = 10.0
     select([cam()], states, 700_000, t)
     assert select([cam()], states, 700_000, t + UP_HOLD_S).choices["cam"].layer == "low"
@@ -136,7 +165,9 @@ def test_a_probe_moves_one_track_one_layer_up_beyond_the_estimate() -> None:
     # the first in priority order, one layer only; the other waits for the next probe
     assert sel.probed == "floor"
     assert sel.choices["floor"].layer == "medium" and sel.choices["lecturer"].layer == "low"
-    assert select(demands, states, 400_000, 2.0).choices["floor"].layer == "medium", "kept without loss"
+    assert select(demands, states, 400_000, 2.0).choices["floor"].layer == "medium", (
+        "kept without loss"
+    )
     sel = select(demands, states, 400_000, 3.0, probe=True)
     assert sel.probed == "floor" and sel.choices["floor"].layer == "high"
     sel = select(demands, states, 400_000, 4.0, probe=True)
@@ -151,12 +182,19 @@ def test_no_probe_on_a_congested_link_and_a_failed_probe_goes_down_at_once() -> 
     select([cam(), AUDIO], states, 250_000, 0.0)
     assert select([cam(), AUDIO], states, 250_000, 1.0, probe=True, congested=True).probed is None
     assert select([cam(), AUDIO], states, 250_000, 2.0, probe=True).choices["cam"].layer == "medium"
-    assert select([cam(), AUDIO], states, 250_000, 3.0, congested=True).choices["cam"].layer == "low"
+    assert (
+        select([cam(), AUDIO], states, 250_000, 3.0, congested=True).choices["cam"].layer == "low"
+    )
 
 
 def test_a_camera_paused_for_lack_of_bandwidth_comes_back_only_by_a_probe() -> None:
     states: dict = {}
-    assert select([cam(), AUDIO], states, 80_000, 0.0, congested=True, starved=True).choices["cam"].layer == "paused"
+    assert (
+        select([cam(), AUDIO], states, 80_000, 0.0, congested=True, starved=True)
+        .choices["cam"]
+        .layer
+        == "paused"
+    )
     # the loss is gone, the estimate still says nothing fits: a floor, not a reason to resume
     assert select([cam(), AUDIO], states, 80_000, 10.0).choices["cam"].layer == "paused"
     sel = select([cam(), AUDIO], states, 80_000, 11.0, probe=True)
@@ -166,7 +204,11 @@ def test_a_camera_paused_for_lack_of_bandwidth_comes_back_only_by_a_probe() -> N
 def test_slides_go_key_frame_by_key_frame_only_on_a_congested_link_and_back_by_a_probe() -> None:
     states: dict = {}
     assert not select([SCREEN, AUDIO], states, 200_000, 0.0).choices["screen"].keyframes_only
-    assert select([SCREEN, AUDIO], states, 200_000, 1.0, congested=True).choices["screen"].keyframes_only
+    assert (
+        select([SCREEN, AUDIO], states, 200_000, 1.0, congested=True)
+        .choices["screen"]
+        .keyframes_only
+    )
     assert select([SCREEN, AUDIO], states, 200_000, 2.0).choices["screen"].keyframes_only
     sel = select([SCREEN, AUDIO], states, 200_000, 3.0, probe=True)
     assert sel.probed == "screen" and not sel.choices["screen"].keyframes_only
