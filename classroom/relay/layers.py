@@ -189,6 +189,11 @@ def _choose(
     if save_data:
         wanted = wanted[:1]
     current = state.layer
+    if current != "paused" and current not in wanted:
+        # The tile shrank or the layer was unpublished: the nearest layer below it that is
+        # wanted (else the lowest), at once and without a hold.
+        lower = [q for q in wanted if RANK[q] <= RANK[current]]
+        current = lower[-1] if lower else wanted[0]
     probed = False
     if link.unmeasured:
         best: LayerState = wanted[0]  # start low
@@ -196,7 +201,7 @@ def _choose(
     else:
         fits = [q for q in wanted if demand.layers[q] <= budget]
         best = fits[-1] if fits else "paused" if link.starved else wanted[0]
-        if RANK[best] < RANK[current] and current in wanted and not link.congested:
+        if RANK[best] < RANK[current] and current != "paused" and not link.congested:
             best = current  # without loss, the estimate is no reason to go down
         if current == "paused" and state.limited and not link.starved:
             best = "paused"  # paused for lack of bandwidth: back only by a probe

@@ -212,3 +212,18 @@ def test_slides_go_key_frame_by_key_frame_only_on_a_congested_link_and_back_by_a
     assert select([SCREEN, AUDIO], states, 200_000, 2.0).choices["screen"].keyframes_only
     sel = select([SCREEN, AUDIO], states, 200_000, 3.0, probe=True)
     assert sel.probed == "screen" and not sel.choices["screen"].keyframes_only
+
+
+def test_a_layer_that_goes_away_moves_the_track_to_one_that_remains_at_once() -> None:
+    states: dict = {}
+    select([cam(), AUDIO], states, 250_000, 0.0, congested=True)
+    assert states["cam"].layer == "low" and states["cam"].limited
+    # the publisher's lower layers are unpublished (the floor taken back): only "high" is left
+    single = Demand("cam", Priority.LECTURER, {"high": 400_000})
+    assert select([single, AUDIO], states, 250_000, 0.5).choices["cam"].layer == "high"
+    # a tile that shrinks below the current layer: down to it at once, without loss
+    select([cam(), AUDIO], states, 3_000_000, 1.0)
+    states["cam"].layer = "high"
+    assert (
+        select([cam(tile=(320, 180)), AUDIO], states, 3_000_000, 1.5).choices["cam"].layer == "low"
+    )
