@@ -15,7 +15,7 @@ imports aiortc; the peer calls `tick` periodically.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Mapping
+from typing import Callable, Hashable, Mapping, cast
 
 from classroom.relay.bandwidth import LinkEstimate
 from classroom.relay.counters import COUNTERS
@@ -230,7 +230,7 @@ class SubscriberLayers:
             probe=not probing and self.estimate.may_probe(now),
         )
         if selection.probed is not None:
-            self._probe = selection.probed  # type: ignore[assignment]
+            self._probe = cast(Key, selection.probed)
             self.estimate.probe_started(now)
         self.last = selection
         for sub in self._subs.values():

@@ -54,7 +54,7 @@ class LinkEstimate:
         self.sent_bps = 0.0
         self._carried = 0.0
         self._carried_at = 0.0
-        self._congested_since: float | None = None
+        self.congested = False  # the last loss figure was above LOSS_HIGH
         self._quiet_since: float | None = None  # clean, and no probe started since
         self.probe_after = PROBE_AFTER_S
         self._probe_at: float | None = None
@@ -79,14 +79,14 @@ class LinkEstimate:
         self.loss = loss or 0.0
         if loss is None:
             if self._reported and not self._samples:  # reports stopped: nothing flows, nothing lost
-                self._congested_since = None
+                self.congested = False
                 if self._quiet_since is None:
                     self._quiet_since = now
             return  # else too few packets reported to say anything yet
         if loss > LOSS_HIGH:
             self._on_congestion(now, fresh)
             return
-        self._congested_since = None
+        self.congested = False
         if loss >= LOSS_LOW:
             self._quiet_since = None
         elif self._quiet_since is None:
@@ -97,8 +97,7 @@ class LinkEstimate:
             self._probe_at, self.probe_after = None, PROBE_AFTER_S  # the probe held
 
     def _on_congestion(self, now: float, fresh: bool) -> None:
-        if self._congested_since is None:
-            self._congested_since = now
+        self.congested = True
         self._quiet_since = None
         if not fresh:  # the same reports again (what is sent may have stopped since)
             return
@@ -127,21 +126,14 @@ class LinkEstimate:
     def estimate(self, now: float) -> int | None:
         """At least what the link carried without congestion, or what the REMB says if more;
         after congestion, what got through. None while nothing has been measured."""
+        if not self._reported and not self._rembs:
+            return None
         remb = (
             float(median(self._rembs))
             if self._rembs and now - self._remb_at <= _REMB_STALE_S
             else 0.0
         )
-        if not self._reported and not self._rembs:
-            return None
         return int(self._carried if self.congested else max(remb, self._carried))
-
-    @property
-    def congested(self) -> bool:
-        return self._congested_since is not None
-
-    def congested_for(self, now: float) -> float:
-        return 0.0 if self._congested_since is None else now - self._congested_since
 
     def may_probe(self, now: float) -> bool:
         """The link has been clean for `probe_after` seconds and no probe is running."""

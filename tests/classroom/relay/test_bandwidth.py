@@ -55,7 +55,6 @@ def test_loss_above_ten_percent_is_congestion_and_cuts_the_estimate_to_what_got_
     assert not est.congested and est.estimate(3.0) == 1_000_000
     t = feed(est, 3.5, 3.5 + LOSS_WINDOW_S, lost=9, remb=1_000_000, sent=500_000)  # 30 %
     assert est.congested and est.estimate(t) == 425_000  # 500 k × (1 − 0.3 / 2)
-    assert est.congested_for(t) >= LOSS_WINDOW_S / 2
 
 
 def test_a_clean_link_is_probed_after_some_seconds_and_a_probe_that_held_keeps_the_wait() -> None:
