@@ -253,6 +253,38 @@ class RecordingChanged:
     status: RecordingStatus
 
 
+@dataclass(frozen=True)
+class LinkChanged:
+    """To a subscriber: its link as the relay measures it, and the layer of each video."""
+
+    quality: str  # good, fair, poor
+    reduced: bool  # lower than the tiles ask for, because of the connection
+    estimate_kbps: int | None
+    tracks: tuple[tuple[str, str], ...]  # (track id, layer: high/medium/low/paused)
+
+
+@dataclass(frozen=True)
+class LayersChanged:
+    """To a publisher: which of its layer tracks someone receives (encode only those)."""
+
+    tracks: tuple[tuple[str, bool], ...]  # (track id, active)
+
+
+@dataclass(frozen=True)
+class ParticipantLink:
+    participant_id: str
+    quality: str
+    layer: str | None  # the best layer received of a camera, "paused", None: no camera
+    estimate_kbps: int | None
+
+
+@dataclass(frozen=True)
+class LinkQualities:
+    """To lecturers: every participant's link."""
+
+    participants: tuple[ParticipantLink, ...]
+
+
 ClassEvent = Union[
     Seated,
     Waiting,
@@ -279,6 +311,9 @@ ClassEvent = Union[
     QuizEnded,
     QuizReleased,
     RecordingChanged,
+    LinkChanged,
+    LayersChanged,
+    LinkQualities,
 ]
 
 

@@ -21,7 +21,7 @@ from classroom.errors import ClassEnded, ClassNotFound
 from classroom.events import CheckInChanged, ClassSummary, Dismissal
 from classroom.floor import DEFAULT_FLOOR_LIMIT
 from classroom.journal import ClassJournal
-from classroom.live_class import LiveClass, Outbox, Seat
+from classroom.live_class import LiveClass, Outbox, Participant, Seat
 from classroom.participant_media import MediaPeerFactory
 from classroom.recording.recording import RecordingFactory, StopReason
 from classroom.recording.schedule import AutoRecorder
@@ -184,6 +184,22 @@ class ClassHub:
             "published_tracks": sum(len(p.published) for p in participants),
             "forwarded_streams": sum(len(p.peer.downtracks()) for p in participants),
             "recordings_active": sum(1 for live in self.classes.values() if live.recording is not None),
+        } | self._layer_gauges(participants)
+
+    @staticmethod
+    def _layer_gauges(participants: list[Participant]) -> dict[str, int]:
+        """Layered videos received at each layer, summed over subscribers (`subscriber_layers_<layer>`),
+        and subscribers by link quality (`subscriber_links_<quality>`)."""
+        totals = {"high": 0, "medium": 0, "low": 0, "paused": 0}
+        for participant in participants:
+            for layer, count in participant.peer.layer_counts().items():
+                totals[layer] += count
+        links = {"good": 0, "fair": 0, "poor": 0}
+        for participant in participants:
+            if participant.link is not None:
+                links[participant.link.quality] += 1
+        return {f"subscriber_layers_{layer}": count for layer, count in totals.items()} | {
+            f"subscriber_links_{quality}": count for quality, count in links.items()
         }
 
     async def close(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,6 +42,9 @@ from classroom.events import (
     FloorChanged,
     ForwardedTrack,
     HandsChanged,
+    LayersChanged,
+    LinkChanged,
+    LinkQualities,
     LobbyChanged,
     MediaBlock,
     MediaBlocked,
@@ -48,6 +52,7 @@ from classroom.events import (
     NegotiationFailed,
     ParticipantJoined,
     ParticipantLeft,
+    ParticipantLink,
     ParticipantView,
     PublishAnswer,
     Reacted,
@@ -76,7 +81,9 @@ from classroom.participant_media import (
 from classroom.reactions import REACTION_BURST, REACTION_RATE_PER_SECOND, REACTIONS
 from classroom.recording.recording import Recording, RecordingFactory, StopReason, TrackLabel
 from classroom.recording.track_file import StorageError
+from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import UpTrack
+from classroom.relay.layers import Priority, Quality
 from classroom.roles import SOURCE_KIND, Role, Source, may_publish
 from classroom.seat_limits import SeatLimits
 from classroom.subscriptions import receives
@@ -88,6 +95,13 @@ SCREEN_SOURCES = frozenset({Source.SCREEN, Source.SCREEN_AUDIO})
 MODERATED_SOURCES = frozenset({Source.MICROPHONE, Source.CAMERA})
 # Who the lock and removals keep out; lecturers and the room always get back in.
 GUESTS = frozenset({Role.TRAINEE, Role.OBSERVER})
+LOWER_LAYERS: frozenset[str] = frozenset({"medium", "low"})
+# At most one `link` a second to a subscriber, one `link_quality` every 2 s to lecturers.
+LINK_INTERVAL_S = 1.0
+LINK_QUALITY_INTERVAL_S = 2.0
+# Which layers anyone receives is checked at most this often (every subscriber reports twice a
+# second; one check covers them all).
+LAYERS_CHECK_INTERVAL_S = 0.25
 
 
 class Outbox(Protocol):
@@ -107,9 +121,15 @@ class PublishedTrack:
     kind: MediaKind
     uptrack: UpTrack
     muted: bool = False
+    # A layered camera's lower layers (docs/relay.md, "Layers"): quality → (track id, track).
+    layers: dict[Quality, tuple[str, UpTrack]] = field(default_factory=dict)
 
     def view(self) -> TrackView:
         return TrackView(track_id=self.track_id, source=self.source, kind=self.kind, muted=self.muted)
+
+    def layer_map(self) -> dict[Quality, UpTrack]:
+        """Every layer of this source, the published (high) track included."""
+        return {"high": self.uptrack, **{q: up for q, (_, up) in self.layers.items()}}
 
 
 @dataclass
@@ -124,7 +144,16 @@ class Participant:
     agent: bool = False  # the room's agent (announced at join; room role only)
     declared: dict[str, Source] = field(default_factory=dict)
     published: dict[str, PublishedTrack] = field(default_factory=dict)
-    receive_video: bool = True  # False: audio only, for weak links
+    receive_video: bool = True  # False: no camera video, for weak links (slides kept)
+    save_data: bool = False  # metered link: lowest layers, slides on change
+    # Lower layers of a layered camera: declared (track id → (high track id, quality)), and
+    # received before their high track was published.
+    declared_layers: dict[str, tuple[str, Quality]] = field(default_factory=dict)
+    spare_layers: dict[str, tuple[str, Quality, UpTrack]] = field(default_factory=dict)
+    link: ParticipantLink | None = None
+    sent_link: LinkChanged | None = None
+    sent_link_at: float = 0.0
+    sent_layers: dict[str, bool] = field(default_factory=dict)
     blocked: dict[Source, bool] = field(default_factory=dict)  # source -> may resume by themselves
     chat_pace: TokenBucket = field(default_factory=lambda: TokenBucket(CHAT_RATE_PER_SECOND, CHAT_BURST))
     reaction_pace: TokenBucket = field(
@@ -215,6 +244,9 @@ class LiveClass:
         self.recording: Recording | None = None
         self._recording_status = RecordingStatus()
         self.recording_declined = False  # a lecturer stopped the recording
+        self._links_sent: tuple[ParticipantLink, ...] = ()
+        self._links_sent_at = 0.0
+        self._layers_checked_at = 0.0
 
     # ---- membership -------------------------------------------------------------------------------
 
@@ -292,6 +324,7 @@ class LiveClass:
             ),
         )
         seat.participant = participant
+        participant.peer.watch_link(lambda report: self._link_reported(participant, report))
         outbox.send(
             Seated(
                 participant=participant.view(),
@@ -399,12 +432,26 @@ class LiveClass:
         for track_id, source in declared:
             participant.declared[track_id] = source
 
+    def declare_layers(self, participant: Participant, layers: Iterable[tuple[str, Source, str, Quality]]) -> None:
+        """Label lower layers of a layered camera: (track id, source, the high track's id, quality)."""
+        declared = list(layers)
+        for track_id, source, high_id, quality in declared:
+            if source is not Source.CAMERA or quality not in LOWER_LAYERS or track_id == high_id:
+                raise NotAllowed("only a camera has layers, medium or low, each its own track")
+            if not self._may_publish(participant, source):
+                raise NotAllowed(f"a {participant.role.value} may not publish {source.value}")
+        for track_id, _, high_id, quality in declared:
+            participant.declared_layers[track_id] = (high_id, quality)
+
     def withdraw_tracks(self, participant: Participant, track_ids: Iterable[str]) -> None:
         """The participant stops sending these tracks."""
         for track_id in track_ids:
             participant.declared.pop(track_id, None)
+            participant.declared_layers.pop(track_id, None)
             if track_id in participant.published:
                 self._end_track(participant, track_id)
+            elif self._drop_layer(participant, track_id):
+                participant.peer.end_incoming(track_id)
 
     async def publish_offer(self, participant: Participant, sdp: str) -> None:
         """The participant's offer on its publish connection: answer it, forward its new tracks."""
@@ -418,7 +465,11 @@ class LiveClass:
         for incoming in ended:
             if incoming.track_id in participant.published:
                 self._unpublish(participant, incoming.track_id)
-        refused = [i for i in added if not self._publish(participant, i)]
+            else:
+                self._drop_layer(participant, incoming.track_id)
+        layers = [i for i in added if i.track_id in participant.declared_layers]
+        refused = [i for i in added if i not in layers and not self._publish(participant, i)]
+        refused += [i for i in layers if not self._add_layer(participant, i)]
         if refused:
             names = ", ".join(i.track_id for i in refused)
             raise NotAllowed(f"tracks not forwarded: {names}")
@@ -458,19 +509,27 @@ class LiveClass:
             track.muted = muted
             self._broadcast(TrackMuted(participant_id=participant.id, track_id=track.track_id, muted=track.muted))
 
-    def receive_video(self, participant: Participant, video: bool) -> None:
-        """`video=False`: audio only, for a weak link."""
+    def receive_video(self, participant: Participant, video: bool, save_data: bool = False) -> None:
+        """`video=False`: no camera video, for a weak link (slides kept); `save_data`: lowest
+        layers and slides on change, for a metered link."""
+        if participant.save_data != save_data:
+            participant.save_data = save_data
+            participant.peer.set_save_data(save_data)
         if participant.receive_video == video:
             return
         participant.receive_video = video
         for publisher in self.participants.values():
             for track in publisher.published.values():
-                if track.kind != "video":
+                if track.source is not Source.CAMERA:
                     continue
                 if video:
                     self._maybe_subscribe(participant, publisher, track)
                 else:
                     participant.peer.unsubscribe((publisher.id, track.track_id))
+
+    def set_view(self, participant: Participant, tiles: Iterable[tuple[str, int, int]]) -> None:
+        """How large the participant's page shows each video (device pixels; 0×0 hidden)."""
+        participant.peer.set_view({track_id: (width, height) for track_id, width, height in tiles})
 
     async def end_by(self, participant: Participant) -> None:
         """The lecturer ends the class for everyone."""
@@ -571,6 +630,8 @@ class LiveClass:
             for other in self.participants.values():
                 if not self._receives(other, target, track):
                     other.peer.unsubscribe((target.id, track_id))
+                else:
+                    self._maybe_subscribe(other, target, track)  # its priority is no longer the floor's
         self._floor_changed()
 
     # ---- moderation ------------------------------------------------------------------------------
@@ -696,7 +757,7 @@ class LiveClass:
         return source in SCREEN_SOURCES and participant.id in self.floor and self.settings.floor_screen_share
 
     def _receives(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> bool:
-        if track.kind == "video" and not subscriber.receive_video:
+        if track.source is Source.CAMERA and not subscriber.receive_video:
             return False
         if track.source in publisher.blocked:
             return False
@@ -713,6 +774,10 @@ class LiveClass:
             return False
         track = PublishedTrack(incoming.track_id, source, SOURCE_KIND[source], incoming.uptrack)
         participant.published[track.track_id] = track
+        for layer_id, (high_id, quality, uptrack) in list(participant.spare_layers.items()):
+            if high_id == track.track_id and source is Source.CAMERA:
+                del participant.spare_layers[layer_id]
+                track.layers[quality] = (layer_id, uptrack)
         self._broadcast(TrackPublished(participant_id=participant.id, track=track.view()), exclude=participant.id)
         for other in self.participants.values():
             self._maybe_subscribe(other, participant, track)
@@ -732,18 +797,115 @@ class LiveClass:
             if not self._may_publish(participant, track.source):
                 self._end_track(participant, track_id)
 
+    def _add_layer(self, participant: Participant, incoming: IncomingMedia) -> bool:
+        """A lower layer of a layered camera arrived: its subscribers may now be fed from it."""
+        high_id, quality = participant.declared_layers.pop(incoming.track_id)
+        if incoming.kind != "video" or not self._may_publish(participant, Source.CAMERA):
+            participant.peer.end_incoming(incoming.track_id)
+            return False
+        high = participant.published.get(high_id)
+        if high is None or high.source is not Source.CAMERA:
+            participant.spare_layers[incoming.track_id] = (high_id, quality, incoming.uptrack)
+            return True
+        high.layers[quality] = (incoming.track_id, incoming.uptrack)
+        for other in self.participants.values():
+            self._maybe_subscribe(other, participant, high)
+        return True
+
+    def _drop_layer(self, participant: Participant, track_id: str) -> bool:
+        """A lower layer ended (withdrawn, or gone from the offer); True when it was one."""
+        spare = participant.spare_layers.pop(track_id, None)
+        if spare is not None:
+            spare[2].close()
+            return True
+        for track in participant.published.values():
+            for quality, (layer_id, uptrack) in list(track.layers.items()):
+                if layer_id == track_id:
+                    del track.layers[quality]
+                    for other in self.participants.values():
+                        self._maybe_subscribe(other, participant, track)
+                    uptrack.close()
+                    return True
+        return False
+
     def _unpublish(self, participant: Participant, track_id: str) -> None:
         track = participant.published.pop(track_id)
         for other in self.participants.values():
             other.peer.unsubscribe((participant.id, track_id))
         track.uptrack.close()
+        for layer_id, uptrack in track.layers.values():  # a layered camera's layers end with it
+            uptrack.close()
+            participant.peer.end_incoming(layer_id)
         self._broadcast(TrackUnpublished(participant_id=participant.id, track_id=track_id), exclude=participant.id)
         if track.source is Source.SCREEN:
             self._note("screen_share", state="stopped", participant=participant.name, participant_id=participant.id)
 
     def _maybe_subscribe(self, subscriber: Participant, publisher: Participant, track: PublishedTrack) -> None:
         if self._receives(subscriber, publisher, track):
-            subscriber.peer.subscribe((publisher.id, track.track_id), track.uptrack, publisher.stream_id(track.source))
+            key = (publisher.id, track.track_id)
+            subscriber.peer.subscribe(key, track.uptrack, publisher.stream_id(track.source))
+            subscriber.peer.adapt(key, track.layer_map(), self._priority(publisher, track))
+
+    def _priority(self, publisher: Participant, track: PublishedTrack) -> Priority:
+        """Who gets a subscriber's bandwidth first: audio, slides, the floor, the lecturer."""
+        if track.kind == "audio":
+            return Priority.AUDIO
+        if track.source is Source.SCREEN:
+            return Priority.SCREEN
+        if publisher.id in self.floor:
+            return Priority.FLOOR
+        if publisher.role in (Role.LECTURER, Role.ROOM):
+            return Priority.LECTURER
+        return Priority.OTHER
+
+    # ---- links and layers (the relay's adaptation reports) ---------------------------------------
+
+    def _link_reported(self, participant: Participant, report: LinkReport) -> None:
+        """A subscriber's link report: tell it, its lecturers, and publishers which layers to encode."""
+        if not self.seated(participant):
+            return
+        now = time.monotonic()
+        event = LinkChanged(
+            quality=report.quality,
+            reduced=report.reduced,
+            estimate_kbps=report.estimate_kbps,
+            tracks=tuple((key[1], layer) for key, layer in report.tracks),
+        )
+        if event != participant.sent_link and now - participant.sent_link_at >= LINK_INTERVAL_S:
+            participant.sent_link, participant.sent_link_at = event, now
+            participant.outbox.send(event)
+        participant.link = ParticipantLink(participant.id, report.quality, report.camera, report.estimate_kbps)
+        if now - self._layers_checked_at >= LAYERS_CHECK_INTERVAL_S:  # once per round of reports
+            self._layers_checked_at = now
+            self._layers_changed()
+        self._link_qualities(now)
+
+    def _layers_changed(self) -> None:
+        """Publishers stop encoding the layers no one receives (dynacast)."""
+        for publisher in self.participants.values():
+            activity: dict[str, bool] = {}
+            for track in publisher.published.values():
+                if not track.layers:
+                    continue
+                activity[track.track_id] = _received(track.uptrack)
+                for layer_id, uptrack in track.layers.values():
+                    activity[layer_id] = _received(uptrack)
+            changed = {t: a for t, a in activity.items() if publisher.sent_layers.get(t) != a}
+            if changed:
+                publisher.sent_layers = activity
+                publisher.outbox.send(LayersChanged(tuple(activity.items())))
+
+    def _link_qualities(self, now: float) -> None:
+        if now - self._links_sent_at < LINK_QUALITY_INTERVAL_S:
+            return
+        links = tuple(p.link for p in self.participants.values() if p.link is not None)
+        if links == self._links_sent:
+            return
+        self._links_sent, self._links_sent_at = links, now
+        event = LinkQualities(links)
+        for participant in self.participants.values():
+            if participant.role is Role.LECTURER:
+                participant.outbox.send(event)
 
     def _offer_sender(self, participant_id: str) -> OfferSender:
         async def send_offer(sdp: str, announced: list[tuple[str, tuple[str, str]]], fresh: bool) -> None:
@@ -858,6 +1020,11 @@ class LiveClass:
         for participant in self.participants.values():
             if participant.id != exclude:
                 participant.outbox.send(event)
+
+
+def _received(uptrack: UpTrack) -> bool:
+    """Someone receives this track, or is about to (a switch waits on it), or records it."""
+    return bool(uptrack.downtracks or uptrack.taps)
 
 
 _unkept_ids = iter(range(1, 2**62))

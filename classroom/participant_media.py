@@ -7,9 +7,11 @@ of everything that only needs the class's rules.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
+from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import DownTrack, UpTrack
+from classroom.relay.layers import LayerState, Priority, Quality
 from classroom.relay.peer import NegotiationError, OfferSender
 
 __all__ = ["IncomingMedia", "MediaPeerFactory", "NegotiationError", "OfferSender", "ParticipantMedia"]
@@ -51,6 +53,21 @@ class ParticipantMedia(Protocol):
         """Forward a publisher's track (key: publisher id, track id) to this participant."""
 
     def unsubscribe(self, key: tuple[str, str]) -> None: ...
+
+    def adapt(self, key: tuple[str, str], layers: Mapping[Quality, UpTrack], priority: Priority) -> None:
+        """The subscribed track `key` has these layers (the relay picks one) and this priority."""
+
+    def set_view(self, tiles: Mapping[str, tuple[int, int]]) -> None:
+        """Displayed tile sizes by track id (device pixels; 0×0: hidden)."""
+
+    def set_save_data(self, on: bool) -> None: ...
+
+    def watch_link(self, listener: Callable[[LinkReport], None]) -> None:
+        """`listener` gets the participant's link report after each layer selection."""
+
+    def layer_counts(self) -> dict[LayerState, int]:
+        """How many of the participant's layered videos it receives at each layer."""
+        ...
 
     def end_incoming(self, track_id: str) -> object:
         """Stop accepting a track the participant sends."""

@@ -3,8 +3,10 @@
 Layers, innermost first (docs/relay.md says more, with the forwarding rules):
 - pure packet logic with no aiortc imports: `payloads` (where a subscriber may start),
   `rewriter` (per-subscriber sequence/timestamp continuity), `packet_cache` (NACK answers),
-  `keyframe_requests` (PLI throttling), `sender_reports` (lip-sync translation) and
-  `forwarding` (one source fanned out to many outgoing streams, never blocking);
+  `keyframe_requests` (PLI throttling), `sender_reports` (lip-sync translation),
+  `vp8_rewrite` (picture ID continuity), `forwarding` (one source fanned out to many outgoing
+  streams, never blocking), and for layered cameras `layers` (which layer each subscriber
+  gets), `bandwidth` (its estimate) and `adaptation` (switching its streams at key frames);
 - `aiortc_internals`: the one module that touches aiortc/aioice private APIs (ingress tap,
   egress send path, ICE host addresses); pinned versions, tested to fail loudly;
 - `peer`: a participant's two peer connections, on top.

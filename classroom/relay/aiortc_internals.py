@@ -812,7 +812,14 @@ class ForwardingSender(RTCRtpSender):
         if isinstance(packet, (RtcpRrPacket, RtcpSrPacket)):
             for report in packet.reports:
                 if report.ssrc == self._ssrc:
-                    downtrack.on_receiver_report(report.fraction_lost, report.jitter, report.lsr, report.dlsr)
+                    downtrack.on_receiver_report(
+                        report.fraction_lost,
+                        report.jitter,
+                        report.lsr,
+                        report.dlsr,
+                        report.highest_sequence,
+                        report.packets_lost,
+                    )
         elif isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
             downtrack.on_nack(packet.lost)
         elif isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):

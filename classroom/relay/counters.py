@@ -23,6 +23,8 @@ class RelayCounters:
     slow_subscriber_drops: int = 0  # packets not sent while a slow subscriber waits for a key frame
     congestion_events: int = 0  # times a subscriber's socket refused a packet
     fanout_backlog_drops: int = 0  # packets not forwarded: they waited too long for their fan-out
+    layer_switches_up: int = 0  # a subscriber's video moved to a higher layer (or resumed)
+    layer_switches_down: int = 0  # ... to a lower layer (or paused)
 
     def snapshot(self) -> dict[str, int]:
         return asdict(self)

@@ -26,6 +26,7 @@ from classroom.relay.packet_cache import PacketCache
 from classroom.relay.payloads import start_predicate
 from classroom.relay.rewriter import RtpRewriter
 from classroom.relay.sender_reports import SenderClock, extrapolate, ntp_from_unix, translate
+from classroom.relay.vp8_rewrite import Vp8Rewriter
 
 if TYPE_CHECKING:
     from classroom.relay.fanout import FanoutScheduler
@@ -37,6 +38,9 @@ _OSN = struct.Struct("!H")
 VIDEO_CACHE_PACKETS = 512
 AUDIO_CACHE_PACKETS = 64
 _RTT_HISTORY = 8
+# Slides forwarded key frame by key frame: a skipped delta frame this large is a change of
+# slide (a still slide's delta frames are a few hundred bytes), so a key frame is asked for.
+SLIDE_CHANGE_BYTES = 6000
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,10 @@ class DownTrackStats:
     nack_misses: int = 0  # NACKed packets no longer (or never) in the cache
     keyframe_requests_received: int = 0
     fraction_lost: float = 0.0
+    # From the latest receiver report (RFC 3550 §6.4.1): extended highest sequence number
+    # received and cumulative number of packets lost, None before the first report.
+    rr_highest_seq: int | None = None
+    rr_packets_lost: int = 0
     jitter: int = 0
     rtt: float | None = None
     remb_bps: int | None = None
@@ -148,6 +156,11 @@ class DownTrack:
         self._rtx_pt: int | None = None
         self._rtx_ssrc = 0
         self._rtx_seq = 0
+        # VP8 picture IDs continuous across sources (set by the peer for VP8 streams).
+        self.vp8: Vp8Rewriter | None = None
+        # Forward key frames only (slides on change): each one starts and ends a segment.
+        self.keyframes_only = False
+        self._skipped_frame_bytes = 0
 
     # ---- set-up -------------------------------------------------------------------------
 
@@ -164,8 +177,10 @@ class DownTrack:
             self._waiting = True
             self.source.request_keyframe()
 
-    def bind(self, source: UpTrack | None) -> None:
-        """Forward `source` from now on (None: forward nothing); continuity is kept."""
+    def bind(self, source: UpTrack | None, request_keyframe: bool = True) -> None:
+        """Forward `source` from now on (None: forward nothing); continuity is kept.
+
+        `request_keyframe` False: the caller starts the stream at a key frame it holds."""
         if source is self.source:
             return
         if self.source is not None:
@@ -175,7 +190,7 @@ class DownTrack:
         self._keep_timestamps = False  # a new source: continue timestamps by wall clock
         if source is not None:
             source.attach(self)
-            if self.ready:
+            if self.ready and request_keyframe:
                 source.request_keyframe()
 
     def close(self) -> None:
@@ -192,17 +207,26 @@ class DownTrack:
                 self.stats.packets_skipped += 1
                 if self._congested:
                     COUNTERS.slow_subscriber_drops += 1
+                elif self.keyframes_only:
+                    self._skipped_frame(pkt)
                 return
             self.rewriter.resync(pkt.seq, pkt.ts, pkt.arrival, keep_timestamps=self._keep_timestamps)
+            if self.vp8 is not None:
+                self.vp8.resync(pkt.payload)
             self._waiting = self._congested = False
         mapped = self.rewriter.map(pkt.seq, pkt.ts, pkt.arrival)
         if mapped is None:
             return
-        data = (
-            _HEADER.pack(self._b0, self._pt | 0x80 if pkt.marker else self._pt, mapped[0], mapped[1], self._ssrc)
-            + self._ext
-            + pkt.payload
-        )
+        header = _HEADER.pack(self._b0, self._pt | 0x80 if pkt.marker else self._pt, mapped[0], mapped[1], self._ssrc)
+        if self.vp8 is None:
+            data = header + self._ext + pkt.payload
+        else:  # the VP8 descriptor rewritten; the rest of the payload copied once
+            head, cut = self.vp8.head(pkt.payload)
+            data = header + self._ext + pkt.payload if not cut else header + self._ext + head + memoryview(pkt.payload)[cut:]
+        if pkt.marker and self.keyframes_only:
+            # The key frame is complete: skip to the next one, numbering kept continuous.
+            self._waiting = self._keep_timestamps = True
+            self._skipped_frame_bytes = 0
         if self.sink.send(data):
             self.stats.packets_sent += 1
             self.stats.octets_sent += len(pkt.payload)
@@ -220,6 +244,14 @@ class DownTrack:
             if self.source is not None:
                 self.source.request_keyframe()
 
+    def _skipped_frame(self, pkt: ForwardPacket) -> None:
+        """Slides between key frames: a large frame is a new slide, worth a key frame."""
+        self._skipped_frame_bytes += len(pkt.payload)
+        if pkt.marker:
+            if self._skipped_frame_bytes >= SLIDE_CHANGE_BYTES and self.source is not None:
+                self.source.request_keyframe()
+            self._skipped_frame_bytes = 0
+
     # ---- RTCP from the subscriber -----------------------------------------------------------
 
     def on_nack(self, lost: Iterable[int]) -> None:
@@ -234,18 +266,19 @@ class DownTrack:
                 self.stats.nack_misses += 1
                 continue
             out_ts = (pkt.ts + self.rewriter.ts_offset) & 0xFFFFFFFF
+            payload = pkt.payload if self.vp8 is None else self.vp8.rewrite(pkt.payload, resent=True)
             if self._rtx_pt is not None:
                 marker = 0x80 if pkt.marker else 0
                 data = (
                     _HEADER.pack(self._b0, self._rtx_pt | marker, self._rtx_seq, out_ts, self._rtx_ssrc)
                     + self._ext
                     + _OSN.pack(out_seq)
-                    + pkt.payload
+                    + payload
                 )
                 self._rtx_seq = (self._rtx_seq + 1) & 0xFFFF
             else:
                 pt = self._pt | 0x80 if pkt.marker else self._pt
-                data = _HEADER.pack(self._b0, pt, out_seq, out_ts, self._ssrc) + self._ext + pkt.payload
+                data = _HEADER.pack(self._b0, pt, out_seq, out_ts, self._ssrc) + self._ext + payload
             if self.sink.send(data):
                 self.stats.packets_retransmitted += 1
                 COUNTERS.nacks_answered += 1
@@ -256,8 +289,12 @@ class DownTrack:
         if self.source is not None:
             self.source.request_keyframe()
 
-    def on_receiver_report(self, fraction_lost: int, jitter: int, lsr: int, dlsr: int) -> None:
+    def on_receiver_report(
+        self, fraction_lost: int, jitter: int, lsr: int, dlsr: int, highest_seq: int | None = None, lost: int = 0
+    ) -> None:
         self.stats.fraction_lost = fraction_lost / 256
+        if highest_seq is not None:
+            self.stats.rr_highest_seq, self.stats.rr_packets_lost = highest_seq, lost
         self.stats.jitter = jitter
         sent_at = self.stats.sr_sent_at.get(lsr)
         if sent_at is not None and dlsr:
@@ -313,6 +350,7 @@ class UpTrack:
         self._fanout: tuple[DownTrack, ...] = ()
         self._taps: tuple[PacketTap, ...] = ()
         self.failed_downtracks = 0
+        self.octets = 0  # payload bytes received: the layer's bit rate, measured
 
     @property
     def downtracks(self) -> tuple[DownTrack, ...]:
@@ -342,6 +380,7 @@ class UpTrack:
         start = self._is_start(payload)
         pkt = ForwardPacket(seq, ts, marker, payload, start, now)
         self.cache.put(pkt)
+        self.octets += len(payload)
         COUNTERS.received_packets += 1
         COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:

@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Mapping
 
 from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc.sdp import candidate_from_sdp
 
 from classroom.relay import aiortc_internals as internals
+from classroom.relay.adaptation import LinkReport, SubscriberLayers
 from classroom.relay.forwarding import CodecSpec, DownTrack, UpTrack
 from classroom.relay.ice import IcePolicy
+from classroom.relay.layers import LayerState, Priority, Quality
 from classroom.relay.sdp_check import check_session, track_ids
+from classroom.relay.vp8_rewrite import Vp8Rewriter
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class RelayConfig:
     # frames or chooses audio only) does not lower the picture for the whole class.
     max_video_bitrate: int = 2_500_000
     bitrate_cap_interval: float = 1.0
+    adaptation_interval: float = 0.5  # seconds between two layer selections per subscriber
 
 
 @dataclass
@@ -69,6 +74,7 @@ class OutgoingSlot:
     codec: CodecSpec
     key: tuple[str, str] | None = None  # (publisher id, track id) currently forwarded
     stream_id: str = ""
+    subscribed: UpTrack | None = None  # the track subscribed to (its layers may feed the stream)
 
 
 # Sends a subscribe offer: (sdp, [(mid, (publisher id, track id))], fresh). `fresh` says the
@@ -101,6 +107,9 @@ class MediaPeer:
         self._closed = False
         self._publish_lock = asyncio.Lock()
         self._capping: asyncio.Future[None] | None = None
+        self.layers = SubscriberLayers(time.monotonic)
+        self._link_listener: Callable[[LinkReport], None] = lambda report: None
+        self._adapting: asyncio.Future[None] | None = None
 
     # ---- publish side: the participant offers ---------------------------------------------------
 
@@ -211,6 +220,8 @@ class MediaPeer:
             if self._sink is None:
                 self._sink = internals.dtls_sink(transceiver.sender, self.config.max_send_buffer)
             downtrack = DownTrack(uptrack.kind, uptrack.codec.clock_rate, self._sink)
+            if uptrack.codec.mime_type.lower() == "video/vp8":
+                downtrack.vp8 = Vp8Rewriter()
             internals.forwarding_sender(transceiver.sender, downtrack)
             slot = OutgoingSlot(transceiver, downtrack, uptrack.codec)
             self._slots.append(slot)
@@ -218,14 +229,53 @@ class MediaPeer:
             slot.transceiver.direction = "sendonly"
         slot.key = key
         slot.stream_id = stream_id
+        slot.subscribed = uptrack
         internals.set_stream_identity(slot.transceiver.sender, stream_id, key[1])
-        slot.downtrack.bind(uptrack)
+        # A connection started afresh: each stream goes back on its chosen layer (or none).
+        slot.downtrack.bind(self.layers.source_of(key) if self.layers.knows(key) else uptrack)
+        self.layers.moved(key, slot.downtrack)
         self._schedule_negotiation()
 
+    # ---- adaptation: which layer feeds each stream (classroom/relay/adaptation.py) ------------------
+
+    def adapt(self, key: tuple[str, str], layers: Mapping[Quality, UpTrack], priority: Priority) -> None:
+        """The subscribed track `key` has these layers and this priority for the bandwidth."""
+        slot = next((s for s in self._slots if s.key == key), None)
+        if slot is None:
+            return
+        usable = {q: up for q, up in layers.items() if up.codec == slot.codec}
+        self.layers.adapt(key, slot.downtrack, usable, priority)
+        if self._adapting is None:
+            self._adapting = asyncio.ensure_future(self._adapt_periodically())
+
+    def set_view(self, tiles: Mapping[str, tuple[int, int]]) -> None:
+        """Displayed tile sizes (device pixels) by track id; 0×0: hidden."""
+        self.layers.set_tiles(tiles)
+
+    def set_save_data(self, on: bool) -> None:
+        self.layers.set_save_data(on)
+
+    def watch_link(self, listener: Callable[[LinkReport], None]) -> None:
+        """`listener` gets this subscriber's link report after every selection."""
+        self._link_listener = listener
+
+    def layer_counts(self) -> dict[LayerState, int]:
+        return self.layers.layer_counts()
+
+    async def _adapt_periodically(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(self.config.adaptation_interval)
+            try:
+                self._link_listener(self.layers.tick())
+            except Exception:  # a selection bug must not stop forwarding
+                logger.exception("layer selection for %s failed", self.participant_id)
+
     def unsubscribe(self, key: tuple[str, str]) -> None:
+        self.layers.remove(key)
         for slot in self._slots:
             if slot.key == key:
                 slot.key = None
+                slot.subscribed = None
                 slot.downtrack.close()
                 slot.transceiver.direction = "inactive"
                 self._schedule_negotiation()
@@ -282,7 +332,7 @@ class MediaPeer:
     async def _restart_subscribe(self) -> None:
         """Start the subscribe connection afresh with the same subscriptions (a new offer follows)."""
         pc, self._subscribe_pc = self._subscribe_pc, None
-        keep = [(s.key, s.downtrack.source, s.stream_id) for s in self._slots if s.key is not None]
+        keep = [(s.key, s.subscribed, s.stream_id) for s in self._slots if s.key is not None]
         for slot in self._slots:
             slot.downtrack.close()
         self._slots.clear()
@@ -347,7 +397,8 @@ class MediaPeer:
         self._closed = True
         if self._answer is not None and not self._answer.done():
             self._answer.cancel()
-        for task in (self._negotiating, self._capping):
+        self.layers.close()
+        for task in (self._negotiating, self._capping, self._adapting):
             if task is not None:
                 task.cancel()
         for incoming in self._incoming.values():

@@ -132,12 +132,47 @@ class _Snapshot:
             for worker, data in self.stats:
                 family.add_metric([worker], data.gauges.get(name, 0))
             yield family
+        yield from _layer_metrics(self.stats)
         values = [(view.room, _agent_values(view)) for view in self.agents]
         for name, help_text in AGENT_GAUGES.items():
             family = GaugeMetricFamily(f"classbridge_{name}", help_text, labels=["room"])
             for room, by_name in values:
                 family.add_metric([room], by_name[name])
             yield family
+
+
+LAYERS = ("high", "medium", "low", "paused")
+SWITCH_DIRECTIONS = ("up", "down")
+LINK_QUALITIES = ("good", "fair", "poor")
+
+
+def _layer_metrics(stats: list[tuple[str, ProcessStats]]) -> Iterator[Metric]:
+    """Simulcast: how many layered videos subscribers receive at each layer, and the switches."""
+    layers = GaugeMetricFamily(
+        "classbridge_subscriber_layers",
+        "Layered videos received at each layer, summed over subscribers (paused: hidden or no room)",
+        labels=["worker", "layer"],
+    )
+    switches = CounterMetricFamily(
+        "classbridge_layer_switches",
+        "Times a subscriber's video moved to a higher (up) or lower (down) layer",
+        labels=["worker", "direction"],
+    )
+    links = GaugeMetricFamily(
+        "classbridge_subscriber_links",
+        "Subscribers by the quality of their link as the relay measures it (REMB, loss)",
+        labels=["worker", "quality"],
+    )
+    for worker, data in stats:
+        for layer in LAYERS:
+            layers.add_metric([worker, layer], data.gauges.get(f"subscriber_layers_{layer}", 0))
+        for quality in LINK_QUALITIES:
+            links.add_metric([worker, quality], data.gauges.get(f"subscriber_links_{quality}", 0))
+        for direction in SWITCH_DIRECTIONS:
+            switches.add_metric([worker, direction], data.counters.get(f"layer_switches_{direction}", 0))
+    yield layers
+    yield switches
+    yield links
 
 
 class _Processes:

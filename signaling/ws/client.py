@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from aiortc import (
     MediaStreamTrack,
@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from classroom.roles import Source
 from signaling.ws.messages import (
     PROTOCOL_VERSION,
+    LayerQuality,
     ClientAnswer,
     ClientOffer,
     Error,
@@ -187,13 +188,27 @@ class ClassClient:
 
     # ---- publishing ------------------------------------------------------------------------------
 
-    async def publish(self, tracks: list[tuple[MediaStreamTrack, Source]]) -> None:
+    async def publish(
+        self,
+        tracks: list[tuple[MediaStreamTrack, Source]],
+        layers: Mapping[str, tuple[str, LayerQuality]] | None = None,
+    ) -> None:
+        """`layers`: track id → (the high track's id, quality) for lower layers of a camera."""
+        layers = layers or {}
         async with self._publish_lock:
             pc = self.publish_pc = self.publish_pc or RTCPeerConnection(self._configuration())
             await self._send(
                 Publish(
                     type="publish",
-                    tracks=[TrackDeclaration(track_id=t.id, source=s) for t, s in tracks],
+                    tracks=[
+                        TrackDeclaration(
+                            track_id=t.id,
+                            source=s,
+                            layer_of=layers[t.id][0] if t.id in layers else None,
+                            quality=layers[t.id][1] if t.id in layers else "high",
+                        )
+                        for t, s in tracks
+                    ],
                 )
             )
             for track, _ in tracks:

@@ -42,6 +42,7 @@ from signaling.ws.messages import (
     QuizStart,
     Record,
     Unpublish,
+    View,
 )
 
 
@@ -72,7 +73,11 @@ async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None
             return  # replaced or removed while the message was in flight
         match message:
             case Publish(tracks=tracks):
-                live.declare_tracks(participant, ((t.track_id, t.source) for t in tracks))
+                live.declare_tracks(participant, ((t.track_id, t.source) for t in tracks if t.layer_of is None))
+                live.declare_layers(
+                    participant,
+                    ((t.track_id, t.source, t.layer_of, t.quality) for t in tracks if t.layer_of is not None),
+                )
             case Unpublish(track_ids=track_ids):
                 live.withdraw_tracks(participant, track_ids)
             case ClientOffer(sdp=sdp):
@@ -89,8 +94,10 @@ async def carry_out(live: LiveClass, seat: Seat, message: ClientRequest) -> None
                 )
             case Mute(track_id=track_id, muted=muted):
                 live.mute(participant, track_id, muted)
-            case ReceiveMedia(video=video):
-                live.receive_video(participant, video)
+            case ReceiveMedia(video=video, save_data=save_data):
+                live.receive_video(participant, video, save_data)
+            case View(tracks=tiles):
+                live.set_view(participant, ((t.track_id, t.width, t.height) for t in tiles))
             case EndClass():
                 await live.end_by(participant)
             case Chat(text=text, to=to):

@@ -52,16 +52,22 @@ from signaling.ws.messages import (
     ErrorCode,
     IceServerInfo,
     Joined,
+    LayerActivity,
+    Layers,
     Limits,
+    Link,
+    LinkQuality,
     LiveClassInfo,
     MessageError,
     ParticipantInfo,
     ParticipantJoined,
     ParticipantLeft,
+    ParticipantLink,
     ServerAnswer,
     ServerOffer,
     SubscribedTrack,
     TrackInfo,
+    TrackLayer,
     TrackMuted,
     TrackPublished,
     TrackUnpublished,
@@ -260,6 +266,27 @@ def frame_of(event: events.ClassEvent, terms: ConnectionTerms) -> BaseModel:
             )
         case events.RecordingChanged(status):
             return RecordingInfo(recording=recording_info(status))
+        case events.LinkChanged(quality, reduced, estimate_kbps, tracks):
+            return Link(
+                quality=quality,  # type: ignore[arg-type]
+                reduced=reduced,
+                estimate_kbps=estimate_kbps,
+                tracks=[TrackLayer(track_id=t, layer=layer) for t, layer in tracks],  # type: ignore[arg-type]
+            )
+        case events.LayersChanged(tracks):
+            return Layers(tracks=[LayerActivity(track_id=t, active=active) for t, active in tracks])
+        case events.LinkQualities(participants):
+            return LinkQuality(
+                participants=[
+                    ParticipantLink(
+                        id=p.participant_id,
+                        quality=p.quality,  # type: ignore[arg-type]
+                        layer=p.layer,  # type: ignore[arg-type]
+                        estimate_kbps=p.estimate_kbps,
+                    )
+                    for p in participants
+                ]
+            )
     raise TypeError(f"no frame for {event!r}")  # unreachable while ClassEvent is matched in full
 
 

@@ -109,9 +109,19 @@ class IceCandidate(_Message):
     sdpMLineIndex: Annotated[int, Field(ge=0, le=255)] | None = None
 
 
+LayerQuality = Literal["high", "medium", "low"]
+LayerState = Literal["high", "medium", "low", "paused"]
+LinkQualityLevel = Literal["good", "fair", "poor"]
+MAX_VIEW_TRACKS = 32
+
+
 class TrackDeclaration(_Message):
     track_id: TrackId  # the MediaStreamTrack id, as in the SDP's a=msid
     source: Source
+    # A lower layer of a layered camera: the high track's id and this track's quality
+    # (docs/relay.md, "Layers"). Others only ever see the high track.
+    layer_of: TrackId | None = None
+    quality: LayerQuality = "high"
 
 
 class TrackInfo(_Message):
@@ -209,10 +219,27 @@ class Mute(_Message):
 
 
 class ReceiveMedia(_Message):
-    """What the participant wants to receive: `video: false` for weak links (audio only)."""
+    """What the participant wants to receive: `video: false` for weak links (no camera video,
+    slides kept at a low rate); `save_data` for metered links (lowest layers, slides on change)."""
 
     type: Literal["receive"]
     video: bool
+    save_data: bool = False
+
+
+class TileSize(_Message):
+    """The displayed size of a received video tile in device pixels; 0×0: hidden."""
+
+    track_id: TrackId
+    width: Annotated[int, Field(ge=0, le=7680)]
+    height: Annotated[int, Field(ge=0, le=4320)]
+
+
+class View(_Message):
+    """How large the page shows each received video track (a track never listed: full size)."""
+
+    type: Literal["view"]
+    tracks: Annotated[list[TileSize], Field(max_length=MAX_VIEW_TRACKS)]
 
 
 class EndClass(_Message):
@@ -398,6 +425,7 @@ ClientRequest = Union[
     Candidate,
     Mute,
     ReceiveMedia,
+    View,
     EndClass,
     Ping,
     Leave,
@@ -704,6 +732,47 @@ class RecordingInfo(_Message):
     recording: RecordingStateInfo
 
 
+class TrackLayer(_Message):
+    track_id: TrackId
+    layer: LayerState
+
+
+class Link(_Message):
+    """To a subscriber: its link as the relay sees it and the layer it gets of each video."""
+
+    type: Literal["link"] = "link"
+    quality: LinkQualityLevel
+    reduced: bool  # the picture is lower than the tiles ask for because of the connection
+    estimate_kbps: int | None
+    tracks: list[TrackLayer]
+
+
+class LayerActivity(_Message):
+    track_id: TrackId
+    active: bool
+
+
+class Layers(_Message):
+    """To a publisher: which of its layer tracks someone receives (encode only those)."""
+
+    type: Literal["layers"] = "layers"
+    tracks: list[LayerActivity]
+
+
+class ParticipantLink(_Message):
+    id: ParticipantId
+    quality: LinkQualityLevel
+    layer: LayerState | None
+    estimate_kbps: int | None
+
+
+class LinkQuality(_Message):
+    """To lecturers: each participant's link quality and the layer it receives."""
+
+    type: Literal["link_quality"] = "link_quality"
+    participants: list[ParticipantLink]
+
+
 ServerMessage = Annotated[
     Union[
         Joined,
@@ -733,6 +802,9 @@ ServerMessage = Annotated[
         QuizEnded,
         QuizReleased,
         RecordingInfo,
+        Link,
+        Layers,
+        LinkQuality,
     ],
     Field(discriminator="type"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pytest
 
@@ -31,7 +31,9 @@ from classroom.events import (
 from classroom.events import ClassEnded as ClassEndedEvent
 from classroom.live_class import LiveClass, Participant
 from classroom.participant_media import NegotiationError, OfferSender
+from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import CodecSpec, DownTrack, UpTrack
+from classroom.relay.layers import Priority
 from classroom.roles import Role, Source
 from classroom.seat_limits import SeatLimits
 
@@ -54,6 +56,10 @@ class RecordingPeer:
         self.send_offer = send_offer
         self.report_failure = report_failure
         self.subscribed: dict[tuple[str, str], str] = {}
+        self.adapted: dict[tuple[str, str], tuple[dict[str, UpTrack], Priority]] = {}
+        self.tiles: dict[str, tuple[int, int]] = {}
+        self.save_data = False
+        self.link_listener: Callable[[LinkReport], None] = lambda report: None
         self.ended: list[str] = []
         self.closed = False
         self.next_tracks: list[tuple[str, CodecSpec]] = []
@@ -81,6 +87,22 @@ class RecordingPeer:
 
     def unsubscribe(self, key: tuple[str, str]) -> None:
         self.subscribed.pop(key, None)
+        self.adapted.pop(key, None)
+
+    def adapt(self, key: tuple[str, str], layers: Mapping[str, UpTrack], priority: Priority) -> None:
+        self.adapted[key] = (dict(layers), priority)
+
+    def set_view(self, tiles: Mapping[str, tuple[int, int]]) -> None:
+        self.tiles = dict(tiles)
+
+    def set_save_data(self, on: bool) -> None:
+        self.save_data = on
+
+    def watch_link(self, listener: Callable[[LinkReport], None]) -> None:
+        self.link_listener = listener
+
+    def layer_counts(self) -> dict[str, int]:
+        return {}
 
     def end_incoming(self, track_id: str) -> object:
         self.ended.append(track_id)

@@ -13,6 +13,7 @@ import signal
 import pytest
 
 from classroom.roles import Source
+from signaling.ws.messages import TileSize, View
 from tests.integration.conftest import ADMIN_TOKEN, Server
 from tests.integration.test_workers import metric_by_worker, workers_by_index
 from tests.support.media import PatternTrack, frames
@@ -41,7 +42,48 @@ def by_index(server: Server, name: str) -> dict[str, float]:
     return {labels.split('"')[1]: value for labels, value in metric_by_worker(server, name).items()}
 
 
+async def test_trainees_on_a_shard_get_the_layer_their_tile_needs(sharded_server, cleanup):
+    """Layer selection runs where a subscriber's stream is: shard-hosted trainees showing the
+    camera in a small tile get its low layer, and their link reports reach the class."""
+    server = sharded_server
+    created = server.create_class("Lớp lớn, ô nhỏ")
+    lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")
+    cleanup.append(lecturer)
+    sizes = {"high": (320, 180), "medium": (160, 96), "low": (80, 48)}
+    cams = {q: PatternTrack(*size) for q, size in sizes.items()}
+    high_id = cams["high"].id
+    trainees = []
+    for n in range(3):
+        trainee = await server.client(created["id"], created["links"]["trainee"], name=f"T{n}")
+        cleanup.append(trainee)
+        await trainee.send(View(type="view", tracks=[TileSize(track_id=high_id, width=80, height=48)]))
+        trainees.append(trainee)
+    forwarded_before = by_index(server, "classbridge_forwarded_packets_total")
+    await lecturer.publish(
+        [(cams[q], Source.CAMERA) for q in ("high", "medium", "low")],
+        layers={cams["medium"].id: (high_id, "medium"), cams["low"].id: (high_id, "low")},
+    )
+    lecturer_id = lecturer.joined.participant.id
+    received = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in trainees]
+    decoded = await asyncio.gather(*(frames(r.track, 10, timeout=20) for r in received))
+    for trainee, got in zip(trainees, decoded, strict=True):
+        assert {(f.width, f.height) for f in got[-5:]} == {sizes["low"]}, [(f.width, f.height) for f in got]
+    forwarded = by_index(server, "classbridge_forwarded_packets_total")
+    grew = [i for i in forwarded if forwarded[i] > forwarded_before.get(i, 0)]
+    assert len(grew) == 2, (forwarded_before, forwarded)  # the home and the shard both forward
+    for trainee in trainees:  # each one's link report, from wherever it is served
+        link = await trainee.next_event("link", timeout=20)
+        while not link.tracks or link.tracks[0].layer != "low":
+            link = await trainee.next_event("link", timeout=20)
+        assert link.tracks[0].track_id == high_id and not link.reduced
+    ids = {t.joined.participant.id for t in trainees}
+    qualities = await lecturer.next_event("link_quality", timeout=20)
+    while ids - {p.id for p in qualities.participants if p.layer == "low"}:
+        qualities = await lecturer.next_event("link_quality", timeout=20)
+
+
 async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_server, cleanup):
+    """Last in this module: it kills a worker of the shared server."""
     server = sharded_server
     created = server.create_class("Lớp lớn")
     lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")

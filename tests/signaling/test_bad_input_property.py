@@ -81,14 +81,33 @@ moderated = st.sampled_from(["microphone", "camera", "screen"])
 SHAPES = {
     "join": st.fixed_dictionaries({"type": st.just("join"), "v": st.sampled_from([1, 2]), "token": st.text(min_size=1, max_size=20)}),
     "publish": st.fixed_dictionaries(
-        {"type": st.just("publish"), "tracks": st.lists(st.fixed_dictionaries({"track_id": track_ids, "source": sources}), min_size=1, max_size=3)}
+        {
+            "type": st.just("publish"),
+            "tracks": st.lists(
+                st.fixed_dictionaries(
+                    {"track_id": track_ids, "source": sources},
+                    optional={"layer_of": st.none() | track_ids, "quality": st.sampled_from(["high", "medium", "low", "huge"])},
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+        }
     ),
     "unpublish": st.fixed_dictionaries({"type": st.just("unpublish"), "track_ids": st.lists(track_ids, min_size=1, max_size=3)}),
     "offer": st.fixed_dictionaries({"type": st.just("offer"), "transport": st.just("publish"), "sdp": sdps}),
     "answer": st.fixed_dictionaries({"type": st.just("answer"), "transport": st.just("subscribe"), "sdp": sdps}),
     "candidate": st.fixed_dictionaries({"type": st.just("candidate"), "transport": st.sampled_from(["publish", "subscribe"]), "candidate": candidates}),
     "mute": st.fixed_dictionaries({"type": st.just("mute"), "track_id": track_ids, "muted": st.booleans()}),
-    "receive": st.fixed_dictionaries({"type": st.just("receive"), "video": st.booleans()}),
+    "receive": st.fixed_dictionaries({"type": st.just("receive"), "video": st.booleans()}, optional={"save_data": st.booleans()}),
+    "view": st.fixed_dictionaries(
+        {
+            "type": st.just("view"),
+            "tracks": st.lists(
+                st.fixed_dictionaries({"track_id": track_ids, "width": st.integers(-1, 8000), "height": st.integers(-1, 5000)}),
+                max_size=34,
+            ),
+        }
+    ),
     "end_class": st.fixed_dictionaries({"type": st.just("end_class")}),
     "ping": st.fixed_dictionaries({"type": st.just("ping"), "ts": st.none() | st.floats(allow_nan=False)}),
     "leave": st.fixed_dictionaries({"type": st.sampled_from(["leave", "teleport", "JOIN", ""])}),

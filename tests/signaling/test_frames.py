@@ -66,6 +66,9 @@ SAMPLES: dict[type, events.ClassEvent] = {
     events.RecordingChanged: events.RecordingChanged(
         events.RecordingStatus(active=True, since=datetime(2026, 12, 2, 8, 0, tzinfo=UTC), by="Cô Lan")
     ),
+    events.LinkChanged: events.LinkChanged("fair", True, 320, (("cam", "low"), ("cam2", "paused"))),
+    events.LayersChanged: events.LayersChanged((("cam", False), ("cam-l", True))),
+    events.LinkQualities: events.LinkQualities((events.ParticipantLink("p1", "poor", "low", 280),)),
 }
 
 

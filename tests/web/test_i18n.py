@@ -43,6 +43,7 @@ DYNAMIC = (
     | {k for k in VI if k.startswith(("assess.difficulty.", "assess.kind."))}  # the assessment page's
     | {f"recording.stopped_{reason}" for reason in ("disk_full", "quota", "write_error")}
     | {f"attendance.where.{where}" for where in ("remote", "room", "both")}  # the attendance panel's
+    | {f"quality.layer_{layer}" for layer in ("high", "medium", "low", "paused", "none")}  # the people panel's link chip
 )
 
 

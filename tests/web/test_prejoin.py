@@ -98,7 +98,7 @@ def test_observers_skip_capture_and_only_receive(
         controls = page.locator(".toolbar button").evaluate_all(
             "bs => bs.map((b) => b.dataset.control)"
         )
-        assert controls == ["react", "chat", "audioOnly", "leave"]  # reads the chat, never writes
+        assert controls == ["react", "chat", "audioOnly", "saveData", "leave"]  # reads the chat, never writes
         page.click("[data-control=chat]")
         assert page.locator("#chat-input").is_disabled()
         wait_until(

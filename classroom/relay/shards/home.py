@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from classroom.participant_media import (
     IncomingMedia,
@@ -25,20 +25,27 @@ from classroom.participant_media import (
     OfferSender,
     ParticipantMedia,
 )
+from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import DownTrack, UpTrack
+from classroom.relay.layers import LayerState, Priority, Quality
 from classroom.relay.shards.counters import SHARDS
 from classroom.relay.shards.export import Exports, Placement, ShardLink, fanout
 from classroom.relay.shards.wire import (
+    MAX_TILES,
+    Adapt,
     Answer,
     Candidate,
     ClosePeer,
     Control,
     Failure,
     KeyframeRequest,
+    Link,
     Offer,
     Result,
+    SaveData,
     Subscribe,
     Unsubscribe,
+    ViewSizes,
     encode_control,
 )
 
@@ -91,6 +98,9 @@ class ShardedMedia:
             case Failure(peer=peer_id, reason=reason):
                 if (peer := self.peers.get(peer_id)) is not None and peer.link is link:
                     peer.report_failure(reason)
+            case Link(peer=peer_id):
+                if (peer := self.peers.get(peer_id)) is not None and peer.link is link:
+                    peer.deliver_link(message)
             case Result(request=request):
                 entry = self._pending.pop(request, None)
                 if entry is not None and not entry[1].done():
@@ -130,6 +140,14 @@ class ShardedPeer:
         self.placed = False  # the receive side has a place (home when link is None)
         self.link: ShardLink | None = None
         self._remote: dict[tuple[str, str], tuple[UpTrack, int, str]] = {}  # key → (uptrack, number, stream)
+        # Adaptation, kept to be replayed wherever the receive side is placed (docs/relay.md).
+        self._adapted: dict[tuple[str, str], tuple[dict[Quality, UpTrack], Priority]] = {}
+        # key → its lower layers exported to the shard: quality → (track, number)
+        self._layer_exports: dict[tuple[str, str], dict[Quality, tuple[UpTrack, int]]] = {}
+        self._tiles: dict[str, tuple[int, int]] = {}
+        self._save_data = False
+        self._link_listener: Callable[[LinkReport], None] = lambda report: None
+        self._remote_counts: dict[LayerState, int] = {}
         self._offers: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -154,6 +172,7 @@ class ShardedPeer:
             return
         if key in self._remote:
             return
+        first = not self._remote
         number = self._media.exports.subscribe(self.link, uptrack)
         self._remote[key] = (uptrack, number, stream_id)
         self.link.send_control(
@@ -163,8 +182,78 @@ class ShardedPeer:
                 )
             )
         )
+        if first:  # the shard's peer exists from now on: it gets what the page said before
+            self._send_view()
+            if self._save_data:
+                self.link.send_control(encode_control(SaveData(peer=self.participant_id, on=True)))
+
+    def adapt(self, key: tuple[str, str], layers: Mapping[Quality, UpTrack], priority: Priority) -> None:
+        self._adapted[key] = (dict(layers), priority)
+        if self.link is None:
+            self.local.adapt(key, layers, priority)
+            return
+        entry = self._remote.get(key)
+        if entry is None:
+            return
+        uptrack, number, _ = entry
+        exported = self._layer_exports.setdefault(key, {})
+        numbers: dict[Quality, int] = {}
+        for quality in [q for q, (up, _) in exported.items() if layers.get(q) is not up]:
+            self._media.exports.unsubscribe(self.link, exported.pop(quality)[1])
+        for quality, layer in layers.items():
+            if layer is uptrack:
+                numbers[quality] = number
+                continue
+            if quality not in exported:
+                exported[quality] = (layer, self._media.exports.subscribe(self.link, layer))
+            numbers[quality] = exported[quality][1]
+        message = Adapt(
+            peer=self.participant_id,
+            publisher=key[0],
+            track_id=key[1],
+            layers=tuple(numbers.items()),
+            priority=int(priority),
+        )
+        self.link.send_control(encode_control(message))
+
+    def set_view(self, tiles: Mapping[str, tuple[int, int]]) -> None:
+        self._tiles = dict(list(tiles.items())[:MAX_TILES])
+        self.local.set_view(tiles)
+        if self.link is not None and self._remote:
+            self._send_view()
+
+    def set_save_data(self, on: bool) -> None:
+        self._save_data = on
+        self.local.set_save_data(on)
+        if self.link is not None and self._remote:
+            self.link.send_control(encode_control(SaveData(peer=self.participant_id, on=on)))
+
+    def watch_link(self, listener: Callable[[LinkReport], None]) -> None:
+        self._link_listener = listener
+        self.local.watch_link(listener)
+
+    def layer_counts(self) -> dict[LayerState, int]:
+        return dict(self._remote_counts) if self.link is not None else self.local.layer_counts()
+
+    def deliver_link(self, message: Link) -> None:
+        """The shard's link report for this participant, as the class takes it from a local peer."""
+        self._remote_counts = dict(message.counts)
+        report = LinkReport(
+            quality=message.quality,
+            reduced=message.reduced,
+            estimate_kbps=message.estimate_kbps,
+            tracks=tuple(((publisher, track_id), layer) for publisher, track_id, layer in message.tracks),
+            camera=message.camera,
+        )
+        self._link_listener(report)
+
+    def _send_view(self) -> None:
+        if self.link is not None:
+            tiles = tuple((track_id, w, h) for track_id, (w, h) in self._tiles.items())
+            self.link.send_control(encode_control(ViewSizes(peer=self.participant_id, tiles=tiles)))
 
     def unsubscribe(self, key: tuple[str, str]) -> None:
+        self._adapted.pop(key, None)
         if self.link is None:
             self.local.unsubscribe(key)
             return
@@ -172,6 +261,8 @@ class ShardedPeer:
         if entry is not None:
             self.link.send_control(encode_control(Unsubscribe(peer=self.participant_id, publisher=key[0], track_id=key[1])))
             self._media.exports.unsubscribe(self.link, entry[1])
+        for _, number in self._layer_exports.pop(key, {}).values():
+            self._media.exports.unsubscribe(self.link, number)
 
     def downtracks(self) -> Sequence[DownTrack]:
         return self.local.downtracks()
@@ -208,6 +299,8 @@ class ShardedPeer:
         """The shard hosting our receive connection is gone: start it afresh somewhere else."""
         keep = list(self._remote.items())
         self._remote.clear()
+        self._layer_exports.clear()  # the lost shard's exports went with it (Exports.link_lost)
+        self._remote_counts = {}
         self.link = None
         self.placed = False
         if self._closed:
@@ -216,6 +309,8 @@ class ShardedPeer:
         self.report_failure("the media worker serving this connection stopped; reconnecting")
         for key, (uptrack, _, stream_id) in keep:
             self.subscribe(key, uptrack, stream_id)
+            if (adapted := self._adapted.get(key)) is not None:
+                self.adapt(key, *adapted)
 
     async def close(self) -> None:
         self._closed = True
@@ -227,7 +322,11 @@ class ShardedPeer:
             self.link.send_control(encode_control(ClosePeer(peer=self.participant_id)))
             for _, number, _ in self._remote.values():
                 self._media.exports.unsubscribe(self.link, number)
+            for exported in self._layer_exports.values():
+                for _, number in exported.values():
+                    self._media.exports.unsubscribe(self.link, number)
             self._remote.clear()
+            self._layer_exports.clear()
         for task in self._offers:
             task.cancel()
         await self.local.close()

@@ -16,24 +16,31 @@ import time
 from typing import Awaitable, Callable, Coroutine
 
 from classroom.participant_media import MediaPeerFactory, NegotiationError, OfferSender, ParticipantMedia
+from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import CodecSpec, UpTrack
+from classroom.relay.layers import Priority, Quality
 from classroom.relay.keyframe_requests import Scheduler
 from classroom.relay.shards.export import continue_from
 from classroom.relay.shards.wire import (
+    MAX_TILES,
+    Adapt,
     Answer,
     Candidate,
     ClosePeer,
     Control,
     Failure,
     KeyframeRequest,
+    Link,
     MediaPacket,
     Offer,
     Result,
+    SaveData,
     SenderReport,
     Subscribe,
     TrackClosed,
     TrackOpen,
     Unsubscribe,
+    ViewSizes,
     WireError,
     decode,
     encode_control,
@@ -43,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TRACKS = 1024  # mirror tracks one home may open here
 MAX_PEERS = 4096
+LINK_REPEAT_S = 1.0  # an unchanged link report goes home at most this often
 
 
 class ShardHost:
@@ -62,6 +70,7 @@ class ShardHost:
         self.tracks: dict[int, UpTrack] = {}
         self.peers: dict[str, ParticipantMedia] = {}
         self.malformed = 0
+        self._links_sent: dict[str, tuple[Link, float]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def on_datagram(self, datagram: bytes) -> None:
@@ -93,11 +102,20 @@ class ShardHost:
             case Unsubscribe(peer=peer, publisher=publisher, track_id=track_id):
                 if (media := self.peers.get(peer)) is not None:
                     media.unsubscribe((publisher, track_id))
+            case Adapt():
+                self._adapt(message)
+            case ViewSizes(peer=peer, tiles=tiles):
+                if (media := self.peers.get(peer)) is not None:
+                    media.set_view({track_id: (width, height) for track_id, width, height in tiles})
+            case SaveData(peer=peer, on=on):
+                if (media := self.peers.get(peer)) is not None:
+                    media.set_save_data(on)
             case Answer(request=request, peer=peer, sdp=sdp):
                 self._run(request, peer, lambda media: self._answer(media, sdp))
             case Candidate(request=request, peer=peer, candidate=candidate, sdp_mid=mid, index=index):
                 self._run(request, peer, lambda media: media.add_remote_candidate("subscribe", candidate, mid, index))
             case ClosePeer(peer=peer):
+                self._links_sent.pop(peer, None)
                 if (media := self.peers.pop(peer, None)) is not None:
                     self._spawn(media.close())
             case _:
@@ -129,11 +147,49 @@ class ShardHost:
             media = self.peers[message.peer] = self._factory(
                 message.peer, self._offer_sender(message.peer), self._failure_reporter(message.peer)
             )
+            media.watch_link(self._link_reporter(message.peer, media))
         media.subscribe((message.publisher, message.track_id), up, message.stream_id)
         if message.continuity is not None:
             for downtrack in media.downtracks():
                 if downtrack.source is up:
                     continue_from(downtrack, message.continuity)
+
+    def _adapt(self, message: Adapt) -> None:
+        media = self.peers.get(message.peer)
+        layers: dict[Quality, UpTrack] = {}
+        for quality, number in message.layers:
+            if (up := self.tracks.get(number)) is not None:
+                layers[quality] = up
+        if media is None or not layers:
+            return
+        try:
+            priority = Priority(message.priority)
+        except ValueError:
+            logger.warning("shard: unknown priority %d", message.priority)
+            return
+        media.adapt((message.publisher, message.track_id), layers, priority)
+
+    def _link_reporter(self, peer: str, media: ParticipantMedia) -> Callable[[LinkReport], None]:
+        """The hosted peer's link reports go home on change, or at least every LINK_REPEAT_S."""
+
+        def report(link: LinkReport) -> None:
+            message = Link(
+                peer=peer,
+                quality=link.quality,
+                reduced=link.reduced,
+                estimate_kbps=link.estimate_kbps,
+                tracks=tuple((key[0], key[1], layer) for key, layer in link.tracks[:MAX_TILES]),
+                camera=link.camera,
+                counts=tuple(media.layer_counts().items()),
+            )
+            now = self._clock()
+            last = self._links_sent.get(peer)
+            if last is not None and last[0] == message and now - last[1] < LINK_REPEAT_S:
+                return
+            self._links_sent[peer] = (message, now)
+            self._send(encode_control(message))
+
+        return report
 
     def _offer_sender(self, peer: str) -> OfferSender:
         async def send_offer(sdp: str, announced: list[tuple[str, tuple[str, str]]], fresh: bool) -> None:

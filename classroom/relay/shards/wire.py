@@ -15,6 +15,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from classroom.relay.layers import LayerState, LinkLevel, Quality
+
 PACKET = 0x01
 CONTROL = 0x02
 # type, track number, seq, ts, flags (marker, start), arrival (monotonic seconds)
@@ -23,6 +25,7 @@ _MARKER = 0x01
 _START = 0x02
 MAX_DATAGRAM = 200 * 1024  # below the default UNIX socket send buffer
 MAX_TRACK = 0xFFFFFFFF
+MAX_TILES = 256  # tiles in a view, videos in a link report
 
 
 class WireError(Exception):
@@ -108,6 +111,34 @@ class Unsubscribe(_Message):
     track_id: str = Field(max_length=256)
 
 
+class Adapt(_Message):
+    """Home → shard: the hosted `peer`'s subscription (publisher, track id) has these layers,
+    each an exported track (quality → track number), and this priority (`layers.Priority`)."""
+
+    t: Literal["adapt"] = "adapt"
+    peer: str = Field(max_length=128)
+    publisher: str = Field(max_length=128)
+    track_id: str = Field(max_length=256)
+    layers: tuple[tuple[Quality, Annotated[int, Field(ge=0, le=MAX_TRACK)]], ...] = Field(max_length=3)
+    priority: int = Field(ge=0, le=16)
+
+
+class ViewSizes(_Message):
+    """Home → shard: the tile sizes the hosted `peer`'s page displays (track id, width, height)."""
+
+    t: Literal["view"] = "view"
+    peer: str = Field(max_length=128)
+    tiles: tuple[tuple[Annotated[str, Field(max_length=256)], Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]], ...] = Field(
+        max_length=MAX_TILES
+    )
+
+
+class SaveData(_Message):
+    t: Literal["save_data"] = "save_data"
+    peer: str = Field(max_length=128)
+    on: bool
+
+
 class Answer(_Message):
     """Home → shard: the participant's answer to the hosted peer's subscribe offer."""
 
@@ -158,6 +189,21 @@ class Failure(_Message):
     reason: str = Field(max_length=1024)
 
 
+class Link(_Message):
+    """Shard → home: the hosted `peer`'s link report (adaptation.LinkReport) and its layer counts."""
+
+    t: Literal["link"] = "link"
+    peer: str = Field(max_length=128)
+    quality: LinkLevel
+    reduced: bool
+    estimate_kbps: int | None = Field(default=None, ge=0)
+    tracks: tuple[tuple[Annotated[str, Field(max_length=128)], Annotated[str, Field(max_length=256)], LayerState], ...] = Field(
+        max_length=MAX_TILES
+    )  # (publisher, track id, layer)
+    camera: LayerState | None = None
+    counts: tuple[tuple[LayerState, Annotated[int, Field(ge=0)]], ...] = Field(max_length=4)
+
+
 class Result(_Message):
     """Shard → home: the outcome of an `Answer` or a `Candidate` (error: a negotiation error)."""
 
@@ -169,8 +215,8 @@ class Result(_Message):
 
 Control = Annotated[
     Union[
-        TrackOpen, TrackClosed, SenderReport, Subscribe, Unsubscribe, Answer, Candidate, ClosePeer,
-        KeyframeRequest, Offer, Failure, Result,
+        TrackOpen, TrackClosed, SenderReport, Subscribe, Unsubscribe, Adapt, ViewSizes, SaveData, Answer,
+        Candidate, ClosePeer, KeyframeRequest, Offer, Failure, Link, Result,
     ],
     Field(discriminator="t"),
 ]  # fmt: skip

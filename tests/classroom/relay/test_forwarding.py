@@ -319,3 +319,23 @@ def test_a_tap_sees_every_packet_beside_subscribers_asks_a_keyframe_and_hears_th
     assert env.up.taps == (tap,)  # a failing tap is dropped, the others go on
     env.up.close()
     assert tap.closed and env.up.taps == ()
+
+
+def test_keyframes_only_sends_whole_key_frames_with_continuous_numbering_and_asks_for_one_on_a_slide_change():
+    from classroom.relay.forwarding import SLIDE_CHANGE_BYTES
+
+    env = Env()
+    down, sink = env.subscriber()
+    down.keyframes_only = True
+    env.send(1, 0, KEY)
+    env.send(2, 0, CONT, marker=True)  # the key frame's last packet
+    env.send(3, 3000, DELTA, marker=True)  # a still slide: skipped, no request
+    assert len(sink.packets) == 2
+    plis = len(env.plis)
+    env.advance(1.0)
+    env.send(4, 6000, DELTA)
+    env.send(5, 6000, CONT + bytes(SLIDE_CHANGE_BYTES), marker=True)  # a big change: a key frame is asked for
+    assert len(env.plis) == plis + 1 and len(sink.packets) == 2
+    env.send(6, 9000, KEY, marker=True)
+    seqs = [p.sequence_number for p in sink.parsed()]
+    assert len(seqs) == 3 and (seqs[2] - seqs[1]) & 0xFFFF == 1  # no gap where frames were skipped

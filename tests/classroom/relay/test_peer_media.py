@@ -298,3 +298,30 @@ async def test_sliced_fan_out_delivers_decodable_video_to_every_trainee(live):
         scheduler.slice_size = DEFAULT_SLICE
     for client in (*trainees, lecturer):
         await client.close()
+async def test_a_receive_connection_started_afresh_keeps_each_stream_on_its_layer(live):
+    """Layers survive a restarted subscribe connection: the small tile still gets the low layer."""
+    from signaling.ws.messages import TileSize, View
+
+    live = make_class(answer_timeout=0.5)
+    lecturer = await connect(live, Role.LECTURER, "Lecturer")
+    trainee = await connect(live, Role.TRAINEE, "Trainee")
+    cams = {"high": PatternTrack(320, 180), "medium": PatternTrack(160, 96), "low": PatternTrack(80, 48)}
+    high_id = cams["high"].id
+    await trainee.send(View(type="view", tracks=[TileSize(track_id=high_id, width=80, height=48)]))
+    silent = trainee._on_offer
+
+    async def ignore_first(offer):
+        trainee._on_offer = silent  # answer the next one
+
+    trainee._on_offer = ignore_first
+    await lecturer.publish(
+        [(cams[q], Source.CAMERA) for q in ("high", "medium", "low")],
+        layers={cams["medium"].id: (high_id, "medium"), cams["low"].id: (high_id, "low")},
+    )
+    error = await trainee.next_event("error")
+    assert error.code == ErrorCode.NEGOTIATION_FAILED
+    video = await trainee.wait_for_track(lecturer.joined.participant.id, Source.CAMERA)
+    decoded = await frames(video.track, 10)
+    assert {(f.width, f.height) for f in decoded} == {(80, 48)}
+    await trainee.close()
+    await lecturer.close()

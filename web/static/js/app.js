@@ -22,6 +22,7 @@ import { QuizPanel } from "./ui/quiz_panel.js";
 import { RoomPanel } from "./ui/room_panel.js";
 import { AttendancePanel } from "./ui/attendance_panel.js";
 import { StatusBar } from "./ui/status_bar.js";
+import { ViewSizes } from "./view_sizes.js";
 
 /** @typedef {import("../shared/token.js").JoinClaims} JoinClaims */
 /** @typedef {import("./protocol.js").Source} Source */
@@ -35,6 +36,10 @@ const KEYS = {
   clientId: "classbridge.client_id",
   name: "classbridge.name",
   devices: "classbridge.devices",
+  saveData: "classbridge.save_data",
+  /** "1": send the camera as one track (a publisher whose upload cannot carry the layers; the
+   * comparison in bench/simulcast.py) */
+  singleLayer: "classbridge.single_layer",
 };
 /** Marks a tab that is in a class, so that a reload goes straight back in. */
 const sessionKey = (/** @type {JoinClaims} */ claims) => `classbridge.in_class.${claims.class_id}.${claims.role}`;
@@ -92,6 +97,14 @@ class Page {
     /** @type {Set<Source>} local sources whose device went away mid-class */
     this.lost = new Set();
     this.audioOnly = false;
+    /** "Save data" (metered 4G): remembered by this browser */
+    this.saveData = this.local?.getItem(KEYS.saveData) === "1";
+    /** the relay sends us less than the tiles ask for, because of our connection */
+    this.reduced = false;
+    /** @type {Map<string, import("./protocol.js").ParticipantLink>} lecturers: each trainee's link */
+    this.links = new Map();
+    /** @type {ViewSizes | null} tells the relay how large each received video is shown */
+    this.viewSizes = null;
     this.endedByMe = false;
     /** How the class is run: chat, hands, floor, blocks, settings, lobby. */
     this.state = new ClassState();
@@ -140,6 +153,7 @@ class Page {
       startMuted: { microphone: false, camera: false },
     });
     this.prejoin = view;
+    view.setSaveData(this.saveData);
     void fetchPreview(this.token).then((preview) => {
       if (!preview || this.prejoin !== view) return;
       this.preview = preview;
@@ -255,6 +269,10 @@ class Page {
       this.inRoom = this.prejoin.inRoom();
       this.local?.setItem(KEYS.inRoom, this.inRoom ? "1" : "0");
     }
+    if (this.prejoin && (this.claims?.role === "trainee" || this.claims?.role === "observer")) {
+      this.saveData = this.prejoin.saveData();
+      this.local?.setItem(KEYS.saveData, this.saveData ? "1" : "0");
+    }
     await this.previewing; // a click before the camera opened still brings the camera along
     const claims = /** @type {JoinClaims} */ (this.claims);
     this.name = name;
@@ -278,13 +296,18 @@ class Page {
       }
       this.micMuted = true;
     }
-    /** @type {{track: MediaStreamTrack, source: Source, muted: boolean}[]} */
+    /** @type {{track: MediaStreamTrack, source: Source, muted: boolean, layered?: boolean}[]} */
     const entries = [];
-    if (video) entries.push({ track: video, source: "camera", muted: this.cameraMuted });
+    // The lecturer's and the room's cameras go to everyone: as layers, so each gets what their
+    // link carries. A trainee's camera is layered while they hold the floor (see `news`).
+    const layered = (claims.role === "lecturer" || claims.role === "room") && this.local?.getItem(KEYS.singleLayer) !== "1";
+    if (video) entries.push({ track: video, source: "camera", muted: this.cameraMuted, layered });
     if (audio) entries.push({ track: audio, source: "microphone", muted: this.micMuted });
     for (const { track, source } of entries) this.watchDevice(track, source);
     connection.publish(entries);
     if (this.audioOnly) connection.setReceiveVideo(false);
+    connection.setSaveData(this.saveData);
+    this.viewSizes = new ViewSizes((tracks) => connection.setView(tracks));
 
     connection.onstatus = (status, detail) => {
       this.statusBar.setStatus(status);
@@ -306,6 +329,12 @@ class Page {
       if (rejoined) this.notices.toast("status.reconnected", {}, "success");
       this.selfId = joined.participant.id;
       this.state.reset(joined);
+      this.viewSizes?.reset(); // a new connection knows nothing of our tiles yet
+      this.reduced = false;
+      this.links.clear();
+      if (claims.role === "trainee" && this.local?.getItem(KEYS.singleLayer) !== "1") {
+        connection.setLayered("camera", this.state.holdsFloor(this.selfId));
+      }
       if (!this.view) this.enterClassroom(joined.class.title);
       else this.view.setSelf(this.selfId);
       for (const block of this.state.blocks) {
@@ -316,6 +345,14 @@ class Page {
       if (joined.participant.role === "lecturer") void this.loadCheckins(joined.class.id);
     };
     connection.onnews = (news) => this.news(news);
+    connection.onlink = (link) => {
+      this.reduced = link.reduced && !this.audioOnly;
+      this.view?.setReduced(this.reduced);
+    };
+    connection.onlinkquality = (links) => {
+      this.links = new Map(links.map((link) => [link.id, link]));
+      this.render();
+    };
     connection.onquiz = (news) => this.quiz?.apply(news);
     connection.onroster = (participants) => {
       this.participants = participants;
@@ -419,9 +456,25 @@ class Page {
     view.toolbar.setPanel("chat", view.chat.open, this.state.unread, "chat.unread");
     if (view.people) view.toolbar.setPanel("people", view.people.open, this.state.lobby.waiting.length, "lobby.waiting_count");
     view.chat.render(this.state.chat, { chatOn: this.state.settings.chat, people: this.participants });
-    view.people?.render(this.participants, this.state);
+    view.people?.render(this.participants, this.state, this.links);
     view.toolbar.setAudioOnly(this.audioOnly);
+    view.toolbar.setSaveData(this.saveData);
+    view.setReduced(this.reduced);
+    this.watchTileSizes();
     this.statusBar.setCount(this.participants.length + 1);
+  }
+
+  /** Which received video each tile shows, by the server's track id, for the relay's layer choice. */
+  watchTileSizes() {
+    if (!this.view || !this.viewSizes) return;
+    const shown = this.view.remoteVideoElements();
+    /** @type {Map<string, HTMLElement>} */
+    const elements = new Map();
+    for (const { info, track } of this.remote) {
+      const element = info.kind === "video" ? shown.get(track.id) : undefined;
+      if (element) elements.set(info.track_id, element);
+    }
+    this.viewSizes.watch(elements);
   }
 
   /**
@@ -447,6 +500,10 @@ class Page {
       case "floor":
         // The floor taken back: the server stopped forwarding our screen; stop capturing it.
         if (wasHolding && !this.state.holdsFloor(this.selfId) && this.claims?.role === "trainee") this.stopSharing();
+        // Holding the floor, a trainee's camera goes to everyone: as layers, like the lecturer's.
+        if (this.claims?.role === "trainee" && this.local?.getItem(KEYS.singleLayer) !== "1") {
+          this.connection?.setLayered("camera", this.state.holdsFloor(this.selfId));
+        }
         break;
       case "settings":
         if (!news.settings.floor_screen_share && this.claims?.role === "trainee") this.stopSharing();
@@ -586,6 +643,11 @@ class Page {
         connection.setReceiveVideo(!this.audioOnly);
         this.rememberSession();
         break;
+      case "saveData":
+        this.saveData = !this.saveData;
+        this.local?.setItem(KEYS.saveData, this.saveData ? "1" : "0");
+        connection.setSaveData(this.saveData);
+        break;
       case "leave":
         connection.leave();
         return;
@@ -677,6 +739,8 @@ class Page {
     }
     this.view?.people?.destroy();
     this.view = null;
+    this.viewSizes?.close();
+    this.viewSizes = null;
     this.screen = null;
     this.statusBar.setQuality(null);
     const rejoin = {

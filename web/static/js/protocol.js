@@ -14,6 +14,7 @@ import { Backoff } from "./backoff.js";
 import { ROSTER_MESSAGES, Roster } from "./roster.js";
 import { steadyLevel } from "./quality.js";
 import { summarize } from "./stats.js";
+import { CAMERA_LAYERS, SCREEN_ENCODING, encodeWith, setActive } from "./layers.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -152,7 +153,22 @@ const RETRYABLE = new Set(["keepalive_timeout", "internal", "too_large", "server
 /**
  * One local track the page publishes. `trackId` is the id the server knows (the SDP msid);
  * after `replace` the sender carries a new track under the same id until the next rejoin.
- * @typedef {{trackId: string, track: MediaStreamTrack, source: Source, muted: boolean, transceiver: RTCRtpTransceiver | null, announced: boolean}} LocalTrack
+ * A layered camera also sends `layers`: clones of the track, smaller (layers.js).
+ * @typedef {{trackId: string, track: MediaStreamTrack, source: Source, muted: boolean, transceiver: RTCRtpTransceiver | null, announced: boolean, layered: boolean, layers: LayerTrack[]}} LocalTrack
+ */
+/**
+ * A smaller copy of a published camera, declared with `layer_of` (docs/protocol.md, `publish`).
+ * @typedef {{quality: import("./layers.js").Quality, track: MediaStreamTrack, trackId: string, transceiver: RTCRtpTransceiver | null}} LayerTrack
+ */
+/** @typedef {"good" | "fair" | "poor"} LinkQuality */
+/** @typedef {"high" | "medium" | "low" | "paused"} LayerName */
+/**
+ * What the relay says of the link it sends us (docs/protocol.md, `link`).
+ * @typedef {{quality: LinkQuality, reduced: boolean, estimate_kbps: number | null, tracks: {track_id: string, layer: LayerName}[]}} LinkInfo
+ */
+/**
+ * The lecturer's view of every trainee's link (docs/protocol.md, `link_quality`).
+ * @typedef {{id: string, quality: LinkQuality, layer: LayerName | null, estimate_kbps: number | null}} ParticipantLink
  */
 
 /** One peer connection and the candidates it gathered before its description went out. */
@@ -220,6 +236,10 @@ export class ClassConnection {
     this.onnews = () => {};
     /** @type {(news: QuizNews) => void} polls and quizzes */
     this.onquiz = () => {};
+    /** @type {(link: LinkInfo) => void} the relay lowered (or restored) what it sends us */
+    this.onlink = () => {};
+    /** @type {(participants: ParticipantLink[]) => void} lecturers: each trainee's link */
+    this.onlinkquality = () => {};
 
     /** @type {Status} */
     this.status = "idle";
@@ -229,6 +249,10 @@ export class ClassConnection {
     /** @type {Map<Source, LocalTrack>} */
     this.local = new Map();
     this.receiveVideo = true;
+    /** metered link: the lowest layer of every camera, slides only when they change */
+    this.saveData = false;
+    /** @type {Map<string, boolean>} layer track id → encoding, as the relay's last `layers` said */
+    this.layerActive = new Map();
     /**
      * Every published track goes out in this one stream: the server matches `publish`
      * declarations to the SDP's msid track ids, and its WebRTC stack (aiortc) reads those only
@@ -297,7 +321,8 @@ export class ClassConnection {
 
   /**
    * Publish tracks now, or at the next join if not joined yet.
-   * @param {{track: MediaStreamTrack, source: Source, muted?: boolean}[]} entries
+   * `layered`: a camera sent as layers (the lecturer's, the room's, a trainee's holding the floor).
+   * @param {{track: MediaStreamTrack, source: Source, muted?: boolean, layered?: boolean}[]} entries
    */
   publish(entries) {
     for (const entry of entries) {
@@ -308,6 +333,8 @@ export class ClassConnection {
         muted: Boolean(entry.muted),
         transceiver: null,
         announced: false,
+        layered: Boolean(entry.layered) && entry.track.kind === "video",
+        layers: [],
       });
       entry.track.enabled = !entry.muted;
     }
@@ -320,11 +347,38 @@ export class ClassConnection {
     if (!entry) return;
     this.local.delete(source);
     entry.track.stop();
+    for (const layer of entry.layers) layer.track.stop();
     if (this.status !== "joined" || !entry.transceiver) return;
     const session = this.session;
     this.queuePublish(session, async () => {
+      // The server unpublishes the layers with their high track.
       if (entry.announced) this.send({ type: "unpublish", track_ids: [entry.trackId] });
-      if (entry.transceiver && this.publishLeg) this.publishLeg.pc.removeTrack(entry.transceiver.sender);
+      for (const t of [entry.transceiver, ...entry.layers.map((l) => l.transceiver)]) {
+        if (t && this.publishLeg) this.publishLeg.pc.removeTrack(t.sender);
+      }
+      await this.negotiatePublish(session);
+    });
+  }
+
+  /**
+   * Send a camera as layers, or as one track again (a trainee given or losing the floor).
+   * @param {Source} source @param {boolean} layered
+   */
+  setLayered(source, layered) {
+    const entry = this.local.get(source);
+    if (!entry || entry.track.kind !== "video" || entry.layered === layered) return;
+    entry.layered = layered;
+    if (this.status !== "joined" || !entry.transceiver) return;
+    const session = this.session;
+    this.queuePublish(session, async () => {
+      if (!layered) {
+        const gone = entry.layers.splice(0);
+        if (entry.announced && gone.length) this.send({ type: "unpublish", track_ids: gone.map((l) => l.trackId) });
+        for (const layer of gone) {
+          layer.track.stop();
+          if (layer.transceiver && this.publishLeg) this.publishLeg.pc.removeTrack(layer.transceiver.sender);
+        }
+      }
       await this.negotiatePublish(session);
     });
   }
@@ -341,6 +395,12 @@ export class ClassConnection {
     track.enabled = !entry.muted;
     old.stop();
     if (entry.transceiver) await entry.transceiver.sender.replaceTrack(track);
+    for (const layer of entry.layers) {
+      const clone = track.clone();
+      layer.track.stop();
+      layer.track = clone;
+      if (layer.transceiver) await layer.transceiver.sender.replaceTrack(clone);
+    }
   }
 
   /** Mute or unmute a published source; the others' pages show it. @param {Source} source @param {boolean} muted */
@@ -349,13 +409,29 @@ export class ClassConnection {
     if (!entry) return;
     entry.muted = muted;
     entry.track.enabled = !muted;
+    for (const layer of entry.layers) layer.track.enabled = !muted; // the server mutes them with it
     if (entry.announced) this.send({ type: "mute", track_id: entry.trackId, muted });
   }
 
   /** Audio only (false) for weak links, or video again (true). @param {boolean} video */
   setReceiveVideo(video) {
     this.receiveVideo = video;
-    if (this.status === "joined") this.send({ type: "receive", video });
+    this.sendReceive();
+  }
+
+  /** Save data (metered 4G): the smallest layers, slides only when they change. @param {boolean} on */
+  setSaveData(on) {
+    this.saveData = on;
+    this.sendReceive();
+  }
+
+  sendReceive() {
+    if (this.status === "joined") this.send({ type: "receive", video: this.receiveVideo, save_data: this.saveData });
+  }
+
+  /** How large each received video is shown (view_sizes.js). @param {import("./view_sizes.js").ViewSize[]} tracks */
+  setView(tracks) {
+    if (this.status === "joined") this.send({ type: "view", tracks });
   }
 
   /** Chat, hands, the floor, reactions, moderation, the lobby: the server enforces who may. @param {ClassRequest} request */
@@ -445,7 +521,10 @@ export class ClassConnection {
     for (const entry of this.local.values()) {
       entry.transceiver = null;
       entry.announced = false;
+      for (const layer of entry.layers) layer.track.stop(); // the next session clones afresh
+      entry.layers = [];
     }
+    this.layerActive.clear();
     this.lastCounters = null;
     this.recentLevels = [];
     this.onremotetracks([]);
@@ -536,6 +615,14 @@ export class ClassConnection {
       case "class_ended":
         this.ending = { kind: "ended", code: null };
         return;
+      case "link":
+        this.onlink(message);
+        return;
+      case "link_quality":
+        this.onlinkquality(message.participants);
+        return;
+      case "layers":
+        return this.onLayersMessage(session, message);
       default:
         console.warn("classbridge: unknown server message", message.type);
     }
@@ -576,7 +663,7 @@ export class ClassConnection {
     this.setStatus("joined", { attempt: 0, reason: null, delayMs: 0 });
     this.onjoined(joined, rejoined);
     this.onroster(this.roster.list());
-    if (!this.receiveVideo) this.send({ type: "receive", video: false });
+    if (!this.receiveVideo || this.saveData) this.sendReceive();
     if (this.local.size) this.queuePublish(session, () => this.negotiatePublish(session));
     this.keepAlive(session, joined.limits.keepalive_timeout_s);
     this.statsTimer = setInterval(() => void this.sampleStats(session), this.timing.statsIntervalMs);
@@ -613,13 +700,34 @@ export class ClassConnection {
     if (!this.publishLeg) this.publishLeg = this.newLeg(session, "publish");
     const leg = this.publishLeg;
     const fresh = [...this.local.values()].filter((entry) => !entry.transceiver);
+    /** @type {{track_id: string, source: Source, layer_of?: string, quality?: string}[]} */
+    const declared = [];
     for (const entry of fresh) {
       entry.trackId = entry.track.id; // the id the SDP's msid will carry
-      entry.transceiver = leg.pc.addTransceiver(entry.track, { direction: "sendonly", streams: [this.sendStream] });
+      entry.transceiver = leg.pc.addTransceiver(entry.track, {
+        direction: "sendonly",
+        streams: [this.sendStream],
+        sendEncodings: [entry.layered ? layerEncoding(CAMERA_LAYERS[0]) : entry.source === "screen" ? { ...SCREEN_ENCODING } : {}],
+      });
+      declared.push({ track_id: entry.trackId, source: entry.source });
     }
-    if (fresh.length) {
-      this.send({ type: "publish", tracks: fresh.map((e) => ({ track_id: e.trackId, source: e.source })) });
+    // Layers: the smaller copies of a layered camera (new, or the camera just became layered).
+    for (const entry of this.local.values()) {
+      if (!entry.layered || entry.layers.length || !entry.transceiver) continue;
+      for (const encoding of CAMERA_LAYERS.slice(1)) {
+        const track = entry.track.clone();
+        track.enabled = !entry.muted;
+        const transceiver = leg.pc.addTransceiver(track, {
+          direction: "sendonly",
+          streams: [this.sendStream],
+          sendEncodings: [layerEncoding(encoding)],
+        });
+        const layer = { quality: encoding.quality, track, trackId: track.id, transceiver };
+        entry.layers.push(layer);
+        declared.push({ track_id: layer.trackId, source: entry.source, layer_of: entry.trackId, quality: encoding.quality });
+      }
     }
+    if (declared.length) this.send({ type: "publish", tracks: declared });
     const offer = await leg.pc.createOffer();
     await leg.pc.setLocalDescription(offer);
     if (session !== this.session) return;
@@ -635,7 +743,35 @@ export class ClassConnection {
     for (const entry of fresh) {
       entry.announced = true;
       if (entry.muted) this.send({ type: "mute", track_id: entry.trackId, muted: true });
+      // Slides: keep every pixel when the link is short (fewer frames, never blurred text).
+      if (entry.source === "screen" && entry.transceiver) {
+        await encodeWith(entry.transceiver.sender, {}, "maintain-resolution").catch(() => {});
+      }
     }
+    // The relay may have said which layers nobody receives before their senders existed.
+    await this.applyLayerActivity();
+  }
+
+  /** Every layer sender encodes, or not, as the relay's last `layers` said. */
+  async applyLayerActivity() {
+    for (const entry of this.local.values()) {
+      const senders = [{ id: entry.trackId, transceiver: entry.transceiver }, ...entry.layers.map((l) => ({ id: l.trackId, transceiver: l.transceiver }))];
+      for (const { id, transceiver } of senders) {
+        const active = this.layerActive.get(id);
+        if (active === undefined || !transceiver) continue;
+        // A refused change leaves that layer as it was: never worth restarting the session for.
+        await setActive(transceiver.sender, active).catch((error) => console.warn("classbridge: layer not switched", error));
+      }
+    }
+  }
+
+  /**
+   * The relay's `layers`: stop encoding a layer nobody receives (and start again when someone does).
+   * @param {number} session @param {{tracks: {track_id: string, active: boolean}[]}} message
+   */
+  onLayersMessage(session, message) {
+    for (const { track_id, active } of message.tracks) this.layerActive.set(track_id, active);
+    this.queuePublish(session, () => this.applyLayerActivity());
   }
 
   // ---- subscribe connection: the server offers ---------------------------------------------
@@ -739,4 +875,14 @@ function dropReason(event) {
   if (event.code === 1001 || event.code === 1012 || event.reason.startsWith("server")) return "server_restart";
   if (globalThis.navigator?.onLine === false) return "offline";
   return "network";
+}
+
+/** @param {import("./layers.js").LayerEncoding} layer @returns {RTCRtpEncodingParameters} */
+function layerEncoding(layer) {
+  return {
+    active: true,
+    scaleResolutionDownBy: layer.scaleResolutionDownBy,
+    maxBitrate: layer.maxBitrate,
+    maxFramerate: layer.maxFramerate,
+  };
 }

@@ -8,13 +8,15 @@ Outgoing packets are parsed with aiortc's RTP parser, independent of the relay's
 from __future__ import annotations
 
 import asyncio
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pytest
 from aiortc.rtp import RtpPacket
 
 from classroom.participant_media import NegotiationError, OfferSender
+from classroom.relay.adaptation import LinkReport
 from classroom.relay.forwarding import CodecSpec, DownTrack, OutgoingParameters, UpTrack
+from classroom.relay.layers import LayerState, Priority, Quality
 from classroom.relay.shards.counters import SHARDS
 from classroom.relay.shards.export import Placement, capture
 from classroom.relay.shards.home import ShardedMedia
@@ -53,6 +55,12 @@ class SinkPeer:
         self.streams: dict[tuple[str, str], tuple[DownTrack, Sink]] = {}
         self.answers: list[str] = []
         self.closed = False
+        # what the class (or, on a shard, the home) asked of its adaptation
+        self.adapted: dict[tuple[str, str], tuple[dict[Quality, UpTrack], Priority]] = {}
+        self.view: dict[str, tuple[int, int]] = {}
+        self.save_data = False
+        self.counts: dict[LayerState, int] = {}
+        self.link_listener: Callable[[LinkReport], None] | None = None
         self._fresh = True
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -79,8 +87,25 @@ class SinkPeer:
         task.add_done_callback(self._tasks.discard)
 
     def unsubscribe(self, key: tuple[str, str]) -> None:
+        self.adapted.pop(key, None)
         if (stream := self.streams.pop(key, None)) is not None:
             stream[0].close()
+
+    def adapt(self, key: tuple[str, str], layers: Mapping[Quality, UpTrack], priority: Priority) -> None:
+        if key in self.streams:
+            self.adapted[key] = (dict(layers), priority)
+
+    def set_view(self, tiles: Mapping[str, tuple[int, int]]) -> None:
+        self.view = dict(tiles)
+
+    def set_save_data(self, on: bool) -> None:
+        self.save_data = on
+
+    def watch_link(self, listener: Callable[[LinkReport], None]) -> None:
+        self.link_listener = listener
+
+    def layer_counts(self) -> dict[LayerState, int]:
+        return dict(self.counts)
 
     def end_incoming(self, track_id: str) -> object:
         return None
@@ -368,3 +393,70 @@ async def test_a_shard_ignores_what_it_cannot_use_and_goes_on():
     assert host.malformed == 2 and "y" not in host.peers
     c.frame(key=True)
     assert len(c.sink_of("x").packets) == 3
+
+
+async def test_a_shard_subscriber_adapts_there_to_its_layers_view_and_save_data():
+    """The selection runs where the subscriber's stream is: each layer is handed to its shard
+    (once per shard), the page's view and save-data follow it, and its link reports come home."""
+    c = Class(threshold=1)
+    low = UpTrack("cam-low", VP8, lambda: None, c.schedule, clock=c)
+    c.join("h1")
+    peer = c.media("x", lambda sdp, announced, fresh: asyncio.sleep(0), lambda reason: None)
+    reports: list[LinkReport] = []
+    peer.watch_link(reports.append)
+    peer.set_view({"cam": (320, 180)})  # before the receive side has a place
+    peer.set_save_data(True)
+    key = ("lecturer", "cam")
+    peer.subscribe(key, c.up, "lecturer")
+    peer.adapt(key, {"high": c.up, "low": low}, Priority.LECTURER)
+    assert peer.link is c.a
+    there = c.a.peers["x"]
+    layers, priority = there.adapted[key]
+    assert priority is Priority.LECTURER
+    assert layers["high"] is c.a.host.tracks[1] and layers["low"].track_id == "cam-low"
+    assert there.view == {"cam": (320, 180)} and there.save_data
+    sent = c.a.media_sent
+    low.on_packet(1, 10, True, KEY, c.now)
+    assert c.a.media_sent == sent + 1  # the low layer reaches the shard
+    peer.set_view({"cam": (0, 0)})
+    peer.set_save_data(False)
+    assert there.view == {"cam": (0, 0)} and not there.save_data
+    # the shard's selection reports, home hands them to the class as a local peer's
+    assert there.link_listener is not None
+    there.counts = {"low": 1}
+    report = LinkReport(quality="fair", reduced=True, estimate_kbps=280, tracks=((key, "low"),), camera="low")
+    there.link_listener(report)
+    there.link_listener(report)  # unchanged within a second: not sent again
+    assert reports == [report] and peer.layer_counts() == {"low": 1}
+    c.advance(1.0)
+    there.link_listener(report)
+    assert reports == [report, report]
+    # the layer taken away: it is no longer handed over
+    peer.adapt(key, {"high": c.up}, Priority.FLOOR)
+    assert set(there.adapted[key][0]) == {"high"} and there.adapted[key][1] is Priority.FLOOR
+    low.on_packet(2, 20, True, DELTA, c.now)
+    assert c.a.media_sent == sent + 1 and not low.taps
+    # a shard lost: the adaptation is replayed where the subscriber goes next
+    peer.adapt(key, {"high": c.up, "low": low}, Priority.LECTURER)
+    c.media.shard_lost(c.a)
+    assert peer.link is c.b
+    moved = c.b.peers["x"]
+    assert set(moved.adapted[key][0]) == {"high", "low"} and moved.view == {"cam": (0, 0)}
+    assert peer.layer_counts() == {}  # nothing measured there yet
+    await peer.close()
+    await until(lambda: moved.closed)
+    assert not low.taps and c.b.host.tracks == {}
+
+
+async def test_a_home_subscriber_adapts_at_home():
+    c = Class(threshold=5)
+    low = UpTrack("cam-low", VP8, lambda: None, c.schedule, clock=c)
+    peer = c.join("h1")
+    key = ("lecturer", "cam")
+    peer.adapt(key, {"high": c.up, "low": low}, Priority.OTHER)
+    peer.set_view({"cam": (160, 90)})
+    here = c.home_peers["h1"]
+    assert peer.link is None and set(here.adapted[key][0]) == {"high", "low"} and here.view == {"cam": (160, 90)}
+    assert not low.taps and c.a.media_sent == 0
+    here.counts = {"high": 1}
+    assert peer.layer_counts() == {"high": 1}

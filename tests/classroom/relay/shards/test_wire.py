@@ -6,13 +6,17 @@ import pytest
 
 from classroom.relay.shards import wire
 from classroom.relay.shards.wire import (
+    Adapt,
     Candidate,
     Continuity,
+    Link,
     MediaPacket,
     Offer,
+    SaveData,
     SenderReport,
     Subscribe,
     TrackOpen,
+    ViewSizes,
     WireError,
     decode,
     encode_control,
@@ -44,6 +48,12 @@ def test_packet_round_trip(fields):
                   continuity=Continuity(last_out_seq=65535, last_out_ts=0, last_out_time=None)),
         Offer(peer="p1", sdp="v=0\r\n", announced=(("0", "lecturer", "cam"), ("1", "lecturer", "mic")), fresh=True),
         Candidate(request=4, peer="p1", candidate=None, sdp_mid=None, index=0),
+        Adapt(peer="p1", publisher="lecturer", track_id="cam", layers=(("high", 1), ("low", 0xFFFFFFFF)), priority=3),
+        ViewSizes(peer="p1", tiles=(("cam", 0, 0), ("screen", 7680, 4320))),
+        SaveData(peer="p1", on=True),
+        Link(peer="p1", quality="poor", reduced=True, estimate_kbps=None,
+             tracks=(("lecturer", "cam", "paused"),), camera="paused", counts=(("paused", 1), ("low", 0))),
+        Link(peer="p1", quality="good", reduced=False, estimate_kbps=2500, tracks=(), counts=()),
     ],
 )  # fmt: skip
 def test_control_round_trip(message):
@@ -58,6 +68,8 @@ def test_control_round_trip(message):
         (encode_packet(1, 2, 3, False, False, 0.0, b"")[:-1], "shorter than its header"),
         (struct.pack("!BIHIBd", 1, 1, 2, 3, 0x04, 0.0), "unknown packet flags"),
         (b"\x02{not json", "malformed"),
+        (b'\x02{"t":"adapt","peer":"p","publisher":"l","track_id":"c","layers":[["huge",1]],"priority":3}', "malformed"),
+        (b'\x02{"t":"link","peer":"p","quality":"good","reduced":false,"tracks":[],"counts":[["low",-1]]}', "malformed"),
         (b'\x02{"t":"track_closed"}', "malformed"),
         (b'\x02{"t":"track_closed","track":-1}', "malformed"),
         (b'\x02{"t":"track_closed","track":1,"extra":2}', "malformed"),

@@ -69,11 +69,14 @@ export class ClassroomView {
     this.empty = el("p", { className: "empty", attrs: { role: "status" } });
     this.sharingBanner = el("p", { className: "sharing-banner", i18n: "class.sharing_banner", attrs: { hidden: "" } });
     this.audioOnlyNote = el("p", { className: "audio-only-note", i18n: "class.audio_only_notice", attrs: { hidden: "" } });
+    /** the relay sends a smaller picture than the tiles ask for, because of the connection */
+    this.reducedNote = el("p", { className: "reduced-note", i18n: "quality.picture_reduced", attrs: { hidden: "", role: "status" } });
     const broadcaster = BROADCASTERS.has(role);
     const stage = el(
       "section",
       { className: "stage", i18nAttr: { "aria-label": "class.stage_label" } },
       this.audioOnlyNote,
+      this.reducedNote,
       broadcaster ? this.floorArea : null,
       broadcaster ? el("h2", { className: "visually-hidden", i18n: "class.trainees_heading" }) : null,
       broadcaster ? this.grid : this.main,
@@ -217,6 +220,26 @@ export class ClassroomView {
   /** Speaking rings from the stats' audio levels. @param {Map<string, number>} levels participant id → 0..1 */
   setLevels(levels) {
     for (const [key, tile] of this.tiles) tile.setSpeaking((levels.get(key) ?? 0) > SPEAKING_LEVEL);
+  }
+
+  /** The calm "picture reduced because of your connection" note. @param {boolean} reduced */
+  setReduced(reduced) {
+    this.reducedNote.hidden = !reduced;
+  }
+
+  /**
+   * The elements showing received video, by the receiver's track id (for the tile sizes the
+   * relay is told: view_sizes.js).
+   * @returns {Map<string, HTMLElement>}
+   */
+  remoteVideoElements() {
+    /** @type {Map<string, HTMLElement>} */
+    const out = new Map();
+    for (const tile of this.tiles.values()) {
+      if (tile.local || !(tile.video.srcObject instanceof MediaStream)) continue;
+      for (const track of tile.video.srcObject.getVideoTracks()) out.set(track.id, tile.video);
+    }
+    return out;
   }
 
   /** Play none of the class's sound (the lecturer is in the room). @param {boolean} silent */

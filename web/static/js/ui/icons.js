@@ -10,6 +10,7 @@ const PATHS = {
   stopScreen: "M3 4h18v12H3z M8 20h8 M12 16v4 M9 7l6 6 M15 7l-6 6",
   headphones: "M4 15v-3a8 8 0 0 1 16 0v3 M4 15h3v5H4z M17 15h3v5h-3z",
   video: "M3 7h12v10H3z M15 10l6-3v10l-6-3",
+  saveData: "M12 4v10 M7.5 10l4.5 4.5 4.5-4.5 M5 19h14",
   leave: "M10 4H5v16h5 M14 8l4 4-4 4 M18 12H9",
   end: "M6 6l12 12 M18 6L6 18",
   hand: "M8 13V5.5a1.5 1.5 0 0 1 3 0V12 M11 11V4.5a1.5 1.5 0 0 1 3 0V12 M14 11.5V6a1.5 1.5 0 0 1 3 0v8a7 7 0 0 1-7 7h-.5a6 6 0 0 1-5-2.7L3 15.5a1.5 1.5 0 0 1 2.5-1.7L8 16",

@@ -14,6 +14,7 @@ import { waited } from "../class_state.js";
 /** @typedef {import("../protocol.js").ClassRequest} ClassRequest */
 /** @typedef {import("../protocol.js").ClassSettings} ClassSettings */
 /** @typedef {import("../class_state.js").ClassState} ClassState */
+/** @typedef {import("../protocol.js").ParticipantLink} ParticipantLink */
 
 /** The class's settings the lecturer switches here, with their labels. */
 const SETTINGS = /** @type {[keyof ClassSettings, string][]} */ ([
@@ -105,10 +106,13 @@ export class PeoplePanel {
     }
   }
 
-  /** @param {ParticipantInfo[]} participants everyone else @param {ClassState} state */
-  render(participants, state) {
+  /**
+   * @param {ParticipantInfo[]} participants everyone else @param {ClassState} state
+   * @param {Map<string, ParticipantLink>} [links] each trainee's link, as the relay last told (`link_quality`)
+   */
+  render(participants, state, links = new Map()) {
     // Rebuild only on change: a button must not be replaced under the lecturer's pointer.
-    const key = JSON.stringify([participants.map((p) => [p.id, p.name, p.role]), state.hands, state.floor, state.blocks, state.lobby, state.settings, state.checkins, this.open]);
+    const key = JSON.stringify([participants.map((p) => [p.id, p.name, p.role, links.get(p.id) ?? null]), state.hands, state.floor, state.blocks, state.lobby, state.settings, state.checkins, this.open]);
     if (key === this.renderedKey) return;
     this.renderedKey = key;
     const byId = new Map(participants.map((p) => [p.id, p]));
@@ -139,7 +143,7 @@ export class PeoplePanel {
 
     const order = { lecturer: 0, room: 1, trainee: 2, observer: 3 };
     const sorted = [...participants].sort((a, b) => order[/** @type {keyof typeof order} */ (a.role)] - order[/** @type {keyof typeof order} */ (b.role)] || a.name.localeCompare(b.name));
-    this.people.replaceChildren(...sorted.map((p) => this.person(p, state)));
+    this.people.replaceChildren(...sorted.map((p) => this.person(p, state, links.get(p.id))));
 
     this.waiting.replaceChildren(
       ...state.lobby.waiting.map((w) =>
@@ -188,8 +192,11 @@ export class PeoplePanel {
     for (const [name, input] of this.switches) input.checked = state.settings[name];
   }
 
-  /** One person with the lecturer's controls for them. @param {ParticipantInfo} p @param {ClassState} state */
-  person(p, state) {
+  /**
+   * One person with the lecturer's controls for them.
+   * @param {ParticipantInfo} p @param {ClassState} state @param {ParticipantLink} [link]
+   */
+  person(p, state, link) {
     const actions = el("span", { className: "row-actions" });
     if (p.role === "trainee") {
       const holds = state.holdsFloor(p.id);
@@ -220,6 +227,7 @@ export class PeoplePanel {
       el("span", { className: "chip person-role", i18n: `role.${p.role}` }),
       raised ? el("span", { className: "badge badge-hand", i18n: "hands.raised_badge", args: { position: raised } }) : null,
       state.holdsFloor(p.id) ? el("span", { className: "badge badge-floor", i18n: "floor.badge" }) : null,
+      link ? linkChip(link) : null,
       actions.childElementCount ? el("div", { className: "person-actions", attrs: { role: "group" }, i18nAttr: { "aria-label": "mod.actions_for" }, args: { name: p.name } }, actions) : null,
     );
   }
@@ -237,4 +245,15 @@ export class PeoplePanel {
   destroy() {
     clearInterval(this.ticker);
   }
+}
+
+/**
+ * A trainee's link as the relay sees it: its quality and the picture they get ("Good · high").
+ * @param {ParticipantLink} link
+ */
+function linkChip(link) {
+  const layer = link.layer ?? "none";
+  const chip = el("span", { className: `chip person-link link-${link.quality}`, data: { quality: link.quality, layer } });
+  const args = { quality: { key: `quality.${link.quality}` }, layer: { key: `quality.layer_${layer}` }, kbps: link.estimate_kbps ?? 0 };
+  return bind(chip, "people.link", args, link.estimate_kbps !== null ? { title: "people.link_estimate" } : {});
 }

@@ -52,6 +52,14 @@ export class PrejoinView {
       el("label", { className: "switch" }, this.inRoomBox, el("span", { i18n: "prejoin.in_room" })),
       el("p", { className: "hint", i18n: "prejoin.in_room_hint" }),
     );
+    this.saveDataBox = el("input", { attrs: { id: "save-data", type: "checkbox", "aria-describedby": "save-data-hint" } });
+    /** "Save data" (metered 4G): for those who receive the class, not for the lecturer or the room */
+    this.saveDataField = el(
+      "div",
+      { className: "save-data", attrs: role === "trainee" || role === "observer" ? {} : { hidden: "" } },
+      el("label", { className: "switch" }, this.saveDataBox, el("span", { i18n: "prejoin.save_data" })),
+      el("p", { className: "hint", i18n: "prejoin.save_data_hint", attrs: { id: "save-data-hint" } }),
+    );
     /** the user changed a start choice: the class's default no longer applies */
     this.chosen = false;
     for (const box of [this.micOff, this.cameraOff]) box.addEventListener("change", () => (this.chosen = true));
@@ -99,6 +107,7 @@ export class PrejoinView {
           )
         : null,
       this.inRoomField,
+      this.saveDataField,
       this.problem,
       this.status,
       this.joinButton,
@@ -170,6 +179,15 @@ export class PrejoinView {
   }
 
   /** Whether the lecturer said they are in the room. */
+  /** @param {boolean} on the remembered choice */
+  setSaveData(on) {
+    this.saveDataBox.checked = on;
+  }
+
+  saveData() {
+    return !this.saveDataField.hidden && this.saveDataBox.checked;
+  }
+
   inRoom() {
     return !this.inRoomField.hidden && this.inRoomBox.checked;
   }

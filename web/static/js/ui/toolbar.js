@@ -9,14 +9,14 @@ import { bind } from "../../shared/i18n.js";
 import { icon, setIcon } from "./icons.js";
 
 /** @typedef {import("../../shared/token.js").Role} Role */
-/** @typedef {"mic" | "camera" | "share" | "record" | "hand" | "react" | "chat" | "people" | "audioOnly" | "leave" | "end"} Control */
+/** @typedef {"mic" | "camera" | "share" | "record" | "hand" | "react" | "chat" | "people" | "audioOnly" | "saveData" | "leave" | "end"} Control */
 
 /** A trainee's "share" shows only while they hold the floor and the lecturer allows sharing. */
 const CONTROLS = /** @type {Record<Role, Control[]>} */ ({
   lecturer: ["mic", "camera", "share", "record", "react", "chat", "people", "leave", "end"],
   room: ["mic", "camera", "share", "leave"],
-  trainee: ["mic", "camera", "share", "hand", "react", "chat", "audioOnly", "leave"],
-  observer: ["react", "chat", "audioOnly", "leave"],
+  trainee: ["mic", "camera", "share", "hand", "react", "chat", "audioOnly", "saveData", "leave"],
+  observer: ["react", "chat", "audioOnly", "saveData", "leave"],
 });
 
 export class Toolbar {
@@ -35,6 +35,7 @@ export class Toolbar {
       chat: ["toolbar.chat", "chat", "btn-toggle"],
       people: ["toolbar.people", "people", "btn-toggle"],
       audioOnly: ["toolbar.audio_only", "headphones", "btn-toggle"],
+      saveData: ["toolbar.save_data", "saveData", "btn-toggle"],
       leave: ["toolbar.leave", "leave", "btn-leave"],
       end: ["toolbar.end_class", "end", "btn-danger"],
     };
@@ -108,6 +109,12 @@ export class Toolbar {
   /** @param {boolean} audioOnly */
   setAudioOnly(audioOnly) {
     this.toggle("audioOnly", audioOnly ? "toolbar.show_video" : "toolbar.audio_only", audioOnly ? "video" : "headphones", audioOnly, true);
+  }
+
+  /** "Save data" is on: the button is pressed and says how to turn it off. @param {boolean} on */
+  setSaveData(on) {
+    this.toggle("saveData", on ? "toolbar.save_data_off" : "toolbar.save_data", "saveData", on, true);
+    this.buttons.get("saveData")?.setAttribute("aria-pressed", String(on));
   }
 
   /**
