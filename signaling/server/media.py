@@ -77,14 +77,16 @@ def build_hub(
     settings: Settings,
     services: Services,
     wrap_media: Callable[[MediaPeerFactory], MediaPeerFactory] = lambda media: media,
+    worker: int = 0,
 ) -> ClassHub:
     """The hub for this process; also points aioice at the configured host addresses.
-    `wrap_media` lets a media worker place some subscribers on other workers."""
+    `wrap_media` lets a media worker place some subscribers on other workers; `worker` is
+    its index (its single UDP port and ICE-TCP port are the configured ones + index)."""
     aiortc_internals.check_versions()
     policy = ice_policy(settings)
     aiortc_internals.use_host_addresses(policy.host_addresses)
     aiortc_internals.use_receive_buffer()
-    use_media_ports(settings, policy.host_addresses)
+    use_media_ports(settings, policy.host_addresses, worker)
     return ClassHub(
         DatabaseDirectory(services.db),
         wrap_media(media_peers(RelayConfig(ice=policy))),
@@ -113,21 +115,26 @@ def seat_limits(settings: Settings) -> SeatLimits:
     )
 
 
-def use_media_ports(settings: Settings, addresses: tuple[str, ...]) -> None:
-    """The relay's UDP ports (one for everyone, a range, or unset: any port) and its ICE-TCP port."""
+def use_media_ports(settings: Settings, addresses: tuple[str, ...], worker: int = 0) -> None:
+    """The relay's UDP ports (one for everyone, a range, or unset: any port) and its ICE-TCP port.
+
+    Processes cannot share one port, so with several media workers worker i takes
+    `udp_port + i` and `tcp_port + i` (docs/media-network.md); a range is shared as it is."""
     ice = settings.ice
     if ice.udp_port is not None:
+        port = ice.udp_port + worker
         try:
-            aiortc_internals.use_single_port(ice.udp_port, addresses)
+            aiortc_internals.use_single_port(port, addresses)
         except OSError as e:
-            raise SettingsError(f"ice.udp_port: {e.strerror} (is another server using it?)") from None
+            raise SettingsError(f"ice.udp_port: port {port}: {e.strerror} (is another server using it?)") from None
     elif ice.udp_port_min is not None and ice.udp_port_max is not None:
         aiortc_internals.use_port_range(ice.udp_port_min, ice.udp_port_max)
     if ice.tcp_port is not None:
+        port = ice.tcp_port + worker
         try:
-            aiortc_internals.use_tcp_port(ice.tcp_port, addresses)
+            aiortc_internals.use_tcp_port(port, addresses)
         except OSError as e:
-            raise SettingsError(f"ice.tcp_port: {e.strerror} (is another server using it?)") from None
+            raise SettingsError(f"ice.tcp_port: port {port}: {e.strerror} (is another server using it?)") from None
 
 
 def connection_terms(settings: Settings) -> ConnectionTerms:

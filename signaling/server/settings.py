@@ -502,16 +502,24 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _single_port_in_one_process(self) -> Settings:
-        if self.ice.udp_port is not None and self.workers > 1:
+    def _a_port_per_worker(self) -> Settings:
+        """Single-port mode and ICE-TCP with several workers: worker i takes the port + i."""
+        last = self.workers - 1
+        if self.ice.udp_port is not None and self.ice.udp_port + last > 65535:
             raise ValueError(
-                "ice.udp_port (single-port mode) needs workers = 1: media worker processes cannot "
-                "share one UDP port; give them a range with ice.udp_port_min/udp_port_max"
+                f"ice.udp_port {self.ice.udp_port} with {self.workers} workers needs ports up to "
+                f"{self.ice.udp_port + last} (worker i uses udp_port + i): choose a lower port"
             )
-        if self.ice.tcp_port is not None and self.workers > 1:
-            raise ValueError("ice.tcp_port (ICE over TCP) needs workers = 1: worker processes cannot share one port")
-        if self.ice.tcp_port is not None and self.ice.tcp_port == self.port:
-            raise ValueError("ice.tcp_port must differ from port (the HTTP port)")
+        if self.ice.tcp_port is not None:
+            if self.ice.tcp_port + last > 65535:
+                raise ValueError(
+                    f"ice.tcp_port {self.ice.tcp_port} with {self.workers} workers needs ports up to "
+                    f"{self.ice.tcp_port + last} (worker i uses tcp_port + i): choose a lower port"
+                )
+            if self.ice.tcp_port <= self.port <= self.ice.tcp_port + last:
+                if self.workers == 1:
+                    raise ValueError("ice.tcp_port must differ from port (the HTTP port)")
+                raise ValueError(f"ice.tcp_port to tcp_port + {last} (one per worker) must not include port (the HTTP port)")
         return self
 
     @property

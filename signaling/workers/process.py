@@ -140,7 +140,7 @@ class Worker:
             await sock.close(1000, "done")
 
 
-async def main(fd: int, settings_data: dict[str, Any], shards: ShardPlace | None = None) -> None:
+async def main(fd: int, settings_data: dict[str, Any], shards: ShardPlace | None = None, index: int = 0) -> None:
     from signaling.server.media import build_hub, connection_terms, freeze_startup_objects
     from signaling.server.services import Services
     from signaling.server.settings import Settings
@@ -152,12 +152,15 @@ async def main(fd: int, settings_data: dict[str, Any], shards: ShardPlace | None
     if shards is not None and settings.shard_class_above is not None:
         network_box: list[ShardNetwork] = []
         hub = build_hub(
-            settings, services, sharding(shards.directory, shards.index, shards.count, settings.shard_class_above, network_box)
+            settings,
+            services,
+            sharding(shards.directory, shards.index, shards.count, settings.shard_class_above, network_box),
+            worker=index,
         )
         network = network_box[0]
         network.listen()
     else:
-        hub = build_hub(settings, services)
+        hub = build_hub(settings, services, worker=index)
     reader, writer = await asyncio.open_connection(sock=socket.socket(fileno=fd))
     deps = Deps(settings, hub, services.tokens, services.attendance, connection_terms(settings))
     freeze_startup_objects()
@@ -183,4 +186,4 @@ if __name__ == "__main__":
     data = json.loads(sys.stdin.read())
     logs.configure(data.get("log_level", "info"), data.get("log_format", "text"), f"worker-{args.index}")
     place = ShardPlace(args.shard_dir, args.index, args.workers) if args.shard_dir else None
-    asyncio.run(main(args.fd, data, place))
+    asyncio.run(main(args.fd, data, place, args.index))

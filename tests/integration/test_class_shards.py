@@ -15,6 +15,7 @@ import pytest
 from classroom.roles import Source
 from signaling.ws.messages import TileSize, View
 from tests.integration.conftest import ADMIN_TOKEN, Server
+from tests.integration.test_media_ports import free_udp_range, server_ports_in_use
 from tests.integration.test_workers import metric_by_worker, workers_by_index
 from tests.support.media import PatternTrack, frames
 from tests.support.server import serve
@@ -124,3 +125,35 @@ async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_serve
     await asyncio.gather(*(frames(received[trainees.index(t)].track, 10, timeout=5) for t in stayed))
     again = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in moved]
     await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in again))
+
+
+async def test_single_port_mode_gives_each_worker_its_port_and_a_class_spreads_over_both(tmp_path, cleanup):
+    """`ice.udp_port` with two workers: worker i serves on udp_port + i, and a class spread over
+    both workers has its media on exactly those two ports."""
+    low, _ = free_udp_range(2)
+    env = {
+        **os.environ,
+        "CLASSBRIDGE_ADMIN_TOKEN": ADMIN_TOKEN,
+        "CLASSBRIDGE_SHARD_CLASS_ABOVE": "1",
+        "CLASSBRIDGE_ICE__UDP_PORT": str(low),
+        "CLASSBRIDGE_ROOMS_SIMULATED": "false",
+    }
+    served = serve(tmp_path / "data", "--workers", "2", env=env)
+    try:
+        server = Server(served, tmp_path / "unused.log")
+        created = server.create_class("Lớp một cổng")
+        lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")
+        cleanup.append(lecturer)
+        trainees = []
+        for n in range(4):
+            trainee = await server.client(created["id"], created["links"]["trainee"], name=f"T{n}")
+            cleanup.append(trainee)
+            trainees.append(trainee)
+        await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+        lecturer_id = lecturer.joined.participant.id
+        received = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in trainees]
+        await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in received))
+        used = set().union(*(server_ports_in_use(c) for c in [lecturer, *trainees]))
+        assert used == {low, low + 1}, f"media on server ports {sorted(used)}, not {low} and {low + 1}"
+    finally:
+        served.stop()

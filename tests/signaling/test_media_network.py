@@ -75,7 +75,14 @@ def test_port_settings_are_validated(tmp_path: Path) -> None:
         Settings.load(data_dir=tmp_path, ice={"turn": {"urls": "turn:x", "secret": "short"}})
 
 
-def test_single_port_mode_needs_one_process(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="needs workers = 1"):
-        Settings.load(data_dir=tmp_path, workers=2, ice={"udp_port": 50000})
+def test_single_port_mode_gives_each_worker_its_own_port(tmp_path: Path) -> None:
+    Settings.load(data_dir=tmp_path, workers=2, ice={"udp_port": 50000, "tcp_port": 50000})
     Settings.load(data_dir=tmp_path, workers=2, ice={"udp_port_min": 50000, "udp_port_max": 50100})
+    with pytest.raises(SettingsError, match="needs ports up to 65536"):
+        Settings.load(data_dir=tmp_path, workers=2, ice={"udp_port": 65535})
+    with pytest.raises(SettingsError, match="needs ports up to 65537"):
+        Settings.load(data_dir=tmp_path, workers=3, ice={"tcp_port": 65535})
+    with pytest.raises(SettingsError, match="must not include port"):
+        Settings.load(data_dir=tmp_path, workers=2, port=8001, ice={"tcp_port": 8000})
+    with pytest.raises(SettingsError, match="must differ from port"):
+        Settings.load(data_dir=tmp_path, port=8000, ice={"tcp_port": 8000})
