@@ -385,6 +385,9 @@ class UpTrack:
         COUNTERS.received_bytes += len(payload)
         if start and self.keyframes is not None:
             self.keyframes.keyframe_received()
+        # The subscribers as the packet arrived: a tap that moves a stream onto this track (a
+        # layer switch at this key frame) forwards the packet to it itself.
+        fanout = self._fanout
         # Taps first: a tap that hands the packet to another worker lets it fan out meanwhile.
         for tap in self._taps:
             try:
@@ -393,9 +396,9 @@ class UpTrack:
                 logger.exception("dropping a packet tap of track %s after an error", self.track_id)
                 self.remove_tap(tap)
         if self._scheduler is None:
-            self._forward(pkt, self._fanout, 0, len(self._fanout))
+            self._forward(pkt, fanout, 0, len(fanout))
         else:
-            self._scheduler.submit(self._forward, pkt, self._fanout)
+            self._scheduler.submit(self._forward, pkt, fanout)
 
     def _forward(self, pkt: ForwardPacket, downtracks: Sequence[DownTrack], start: int, stop: int) -> None:
         for i in range(start, stop):
