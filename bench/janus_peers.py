@@ -46,7 +46,7 @@ async def publish(url: str, room: int, video: str, audio: str, duration: float, 
         check_loopback_sdp(answer["sdp"])
         await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
         await _connected(pc)
-        sent = pace_and_note(pc, video, audio)
+        sent = pace_and_note(pc, [video], audio)
         print(json.dumps({"event": "publishing", "participant": feed}), flush=True)
         await until_stopped(duration)
         out["sent"] = sent

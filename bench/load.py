@@ -6,6 +6,7 @@ classbridge and through Janus 1.1.2's VideoRoom in the same run.
     python -m bench.load --subscribers "" --find-max 150:25:300     # the largest class each carries
     python -m bench.load --subscribers 100 --classes 2 --workers 1,2 --relays classbridge
     python -m bench.load --subscribers 50 --floor --relays classbridge   # a trainee on the floor too
+    python -m bench.load --subscribers 10,50,100 --layers             # the camera in three layers (classbridge)
     python -m bench.janus_report run.json --write docs/benchmarks.md     # (after --json run.json)
 
 Everything runs on this machine over loopback: the server (`classbridge serve`; Janus with a
@@ -96,6 +97,7 @@ class RunResult:
     server_threads: int = 0  # the scheduler shares a contended core per thread: it matters when busy
     error: str | None = None
     per_worker: list[WorkerFigures] = field(default_factory=list)
+    layers_received: dict[str, int] = field(default_factory=dict)  # --layers: videos received per layer at the window's end
 
 class Process:
     """A child process whose stdout JSON lines are collected by a thread."""
@@ -193,6 +195,18 @@ class Server:
                 label = cmdline[cmdline.index("--index") + 1]
             found[label] = child
         return found
+
+    def layers_received(self) -> dict[str, float]:
+        """Layered videos received at each layer, summed over workers (classbridge only)."""
+        if self.relay != "classbridge":
+            return {}
+        out: dict[str, float] = {}
+        for line in httpx.get(f"{self.url}/metrics").text.splitlines():
+            if line.startswith("classbridge_subscriber_layers{"):
+                labels, value = line.rsplit(" ", 1)
+                layer = labels.split('layer="')[1].split('"')[0]
+                out[layer] = out.get(layer, 0.0) + float(value)
+        return out
 
     def forwarded(self) -> dict[str, float]:
         """The server's forwarded-packet counter per worker label (classbridge only)."""
@@ -302,6 +316,7 @@ class Scenario:
     media_seconds: int = 20
     size: tuple[int, int] = media.HD
     floor: bool = False  # a trainee in each class holds the floor: their 360p camera goes to everyone too
+    layers: bool = False  # classbridge: the lecturer's camera as three layers (½ and ¼ size below it)
     settings: dict[str, str] = field(default_factory=dict)  # CLASSBRIDGE_* for the server (e.g. its media ports)
     busy: int = 0  # busy-loop processes saturating the cores during the run
 
@@ -335,11 +350,15 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
             ws = server.url.replace("http", "ws") if s.relay != "janus" else server.url
             total = 3 * join_budget + s.warmup + s.window + 300  # at most: it leaves when told (SIGTERM)
             floor_video = str(media.video_file(s.codec, s.media_seconds, FLOOR_SIZE)) if s.floor else ""
+            layer_args = []
+            if s.layers and s.relay == "classbridge":
+                w, h = s.size
+                layer_args = ["--layer-videos"] + [str(media.video_file(s.codec, s.media_seconds, (w // d, h // d))) for d in (2, 4)]
             lecturers = []
             for class_id, tokens in rooms:
                 floor_args = ["--floor-for", FLOOR_NAME] if s.floor else []
                 publisher = Process(base + ["publisher", "--url", ws, "--class-id", class_id, "--token", tokens["lecturer"],
-                                            "--duration", str(total), "--video", video, "--audio", audio] + floor_args,
+                                            "--duration", str(total), "--video", video, "--audio", audio] + floor_args + layer_args,
                                     Path(tmp) / f"publisher-{class_id}.err")  # fmt: skip
                 publishers.append(publisher)
                 lecturers.append(publisher)
@@ -375,6 +394,7 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
             cpu0, fwd0, t0, w0 = cpu_times(server), server.forwarded(), time.monotonic(), time.time()
             time.sleep(s.window)
             cpu1, fwd1, t1, w1 = cpu_times(server), server.forwarded(), time.monotonic(), time.time()
+            layers = server.layers_received() if s.layers else {}
             for p in peers + publishers:
                 p.popen.terminate()  # the window is over: each prints its results and leaves
             results = [p.result(120) for p in peers]
@@ -446,6 +466,7 @@ def _run(s: Scenario, raw: Path | None) -> RunResult:
         server_processes=server_processes,
         server_threads=server_threads,
         per_worker=per_worker,
+        layers_received={k: int(v) for k, v in layers.items() if v},
     )
 
 
@@ -546,6 +567,8 @@ def main() -> None:
     parser.add_argument("--media-seconds", type=int, default=20, help="length of the generated files")
     parser.add_argument("--size", default="1280x720", help="video size of the generated file")
     parser.add_argument("--floor", action="store_true", help="a trainee in each class holds the floor (360p + Opus to everyone)")
+    parser.add_argument("--layers", action="store_true",
+                        help="classbridge: the lecturer's camera as three layers (full, ½, ¼ size); Janus gets the full one")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results here (bench/janus_report.py reads it)")
     parser.add_argument("--raw", type=Path, help="write each run's per-subscriber data here (a directory)")
     args = parser.parse_args()
@@ -563,7 +586,8 @@ def main() -> None:
         return Scenario(relay=relay, subscribers=n, classes=args.classes if relay == "classbridge" else 1,
                         procs=args.procs, codec=args.codec, window=args.window, warmup=args.warmup,
                         workers=workers if relay == "classbridge" else 1, rate=args.rate, media_seconds=args.media_seconds, size=(width, height),
-                        floor=args.floor and relay == "classbridge", busy=busy)  # fmt: skip
+                        floor=args.floor and relay == "classbridge", layers=args.layers and relay == "classbridge",
+                        busy=busy)  # fmt: skip
 
     results: list[RunResult] = []
 

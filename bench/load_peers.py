@@ -28,6 +28,7 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import Literal
 
 import av
 from aiortc import MediaStreamTrack, RTCPeerConnection
@@ -137,12 +138,23 @@ async def publish(
     out: dict,
     name: str = "Load publisher",
     floor_for: str | None = None,
+    layer_videos: tuple[str, str] | None = None,
 ) -> None:
+    """`layer_videos`: the medium and low layers' files; the camera is then published as three
+    layered tracks, as the class page publishes it (docs/relay.md, "Layers")."""
     client = ClassClient(await WebSocketChannel.connect(f"{url}/ws/{class_id}", max_size=None))
     await client.join(token, name=name)
-    await client.publish([(LoopedFileTrack(video, "video"), Source.CAMERA), (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)])
+    high = LoopedFileTrack(video, "video")
+    tracks: list[tuple[MediaStreamTrack, Source]] = [(high, Source.CAMERA)]
+    layers: dict[str, tuple[str, Literal["medium", "low"]]] = {}
+    if layer_videos is not None:
+        for path, quality in zip(layer_videos, ("medium", "low"), strict=True):
+            layer = LoopedFileTrack(path, "video")
+            tracks.append((layer, Source.CAMERA))
+            layers[layer.id] = (high.id, quality)
+    await client.publish([*tracks, (LoopedFileTrack(audio, "audio"), Source.MICROPHONE)], layers=layers)
     assert client.publish_pc is not None
-    sent = pace_and_note(client.publish_pc, video, audio)
+    sent = pace_and_note(client.publish_pc, [video, *(layer_videos or ())], audio)
     print(json.dumps({"event": "publishing", "participant": client.joined.participant.id}), flush=True)
     pinging = asyncio.create_task(keep_alive([client]))
     if floor_for is not None:  # a lecturer gives the floor to the trainee of that name
@@ -181,12 +193,12 @@ async def until_stopped(duration: float) -> None:
         pass
 
 
-def pace_and_note(pc: RTCPeerConnection, video: str, audio: str) -> dict[int, list[float]]:
+def pace_and_note(pc: RTCPeerConnection, videos: list[str], audio: str) -> dict[int, list[float]]:
     """Pace the publisher's RTP like a browser and note when each payload left (CRC → wall times)."""
     sent: dict[int, list[float]] = {}
     dtls = pc.getTransceivers()[0].sender.transport
     send_rtp = dtls._send_rtp
-    pacer = Pacer(PACING_FACTOR * (file_bitrate(video, "video") + file_bitrate(audio, "audio")))
+    pacer = Pacer(PACING_FACTOR * (sum(file_bitrate(v, "video") for v in videos) + file_bitrate(audio, "audio")))
 
     async def noting_send_rtp(data: bytes) -> None:
         if is_rtp(data):
@@ -403,6 +415,7 @@ def main() -> None:
     parser.add_argument("--tag", default="s")
     parser.add_argument("--name", default="Load publisher", help="publisher: the name it joins under")
     parser.add_argument("--floor-for", help="publisher (a lecturer): give the floor to the participant of this name")
+    parser.add_argument("--layer-videos", nargs=2, metavar=("MEDIUM", "LOW"), help="publisher: publish the camera as three layers")
     parser.add_argument(
         "--relay", choices=["classbridge", "janus"], default="classbridge",
         help="janus: --url is Janus's HTTP API, --class-id the VideoRoom, --token (subscribers) the publisher's feed id",
@@ -423,7 +436,10 @@ def main() -> None:
             asyncio.run(janus_peers.publish(args.url, int(args.class_id), args.video, args.audio, args.duration, out))
         else:
             asyncio.run(
-                publish(args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for)
+                publish(
+                    args.url, args.class_id, args.token, args.video, args.audio, args.duration, out, args.name, args.floor_for,
+                    tuple(args.layer_videos) if args.layer_videos else None,
+                )
             )
         result = {"event": "result", "role": "publisher", "sent": list(out["sent"].items())}
     else:
