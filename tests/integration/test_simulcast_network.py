@@ -29,6 +29,12 @@ LOW_WIDTH = 1280 // 4  # the low layer of the fake 720p camera
 OPUS_RATE = 48_000
 
 
+# Long enough that one probe of the next layer, which overflows the limited link for about a
+# second until the relay sees the loss (docs/relay.md, "Up by probing"), is not most of it:
+# a 6 s window once measured 0.67 s concealed (11 %) with a probe in it.
+AUDIO_WINDOW_S = 15.0
+
+
 @pytest.fixture
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
@@ -78,7 +84,7 @@ def test_a_limited_trainee_keeps_low_video_and_audio_and_gets_high_back(
         )
         wait_for_video(lab, "a", "video still decoding at the low layer",
                        lambda v: v["framesDecoded"] >= low["framesDecoded"] + 30 and v["frameWidth"] <= LOW_WIDTH)  # fmt: skip
-        received, concealed = audio_window(lab, "a", 6)
+        received, concealed = audio_window(lab, "a", AUDIO_WINDOW_S)
         assert concealed / received < 0.1, (
             f"A's audio was concealed {concealed:.2f} s of {received:.2f} s\n{lab.describe()}"
         )
