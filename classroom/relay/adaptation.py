@@ -14,6 +14,8 @@ imports aiortc; the peer calls `tick` periodically.
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Mapping, cast
 
@@ -45,6 +47,9 @@ STARVED_S = 6.0
 # Per packet on the wire beyond the RTP payload: RTP header, SRTP tag, UDP and IPv4 headers.
 PACKET_OVERHEAD = 12 + 10 + 8 + 20
 _RATE_SMOOTHING = 0.5
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,10 @@ class SubscriberLayers:
             sub.downtrack, sub.layers, sub.priority = downtrack, dict(layers), priority
             if sub.layer != "paused" and sub.layer not in sub.layers:
                 self._bind_now(sub, "high")
-        self.tick()
+        try:
+            self.tick()
+        except Exception:  # a selection bug must not fail the class's call (the next tick retries)
+            logger.exception("layer selection after a change of %s failed", key)
 
     def moved(self, key: Key, downtrack: DownTrack) -> None:
         """The connection started afresh: `key` is now carried by a new down track."""

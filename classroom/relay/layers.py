@@ -194,6 +194,7 @@ def _choose(
         # wanted (else the lowest), at once and without a hold.
         lower = [q for q in wanted if RANK[q] <= RANK[current]]
         current = lower[-1] if lower else wanted[0]
+        state.layer, state.up_target = current, None  # what the helpers below take as current
     probed = False
     if link.unmeasured:
         best: LayerState = wanted[0]  # start low
@@ -212,6 +213,8 @@ def _choose(
         above = [q for q in wanted if RANK[q] > RANK[best]]
         if link.probe and above and not link.congested and state.limited:
             best, probed, state.up_target = above[0], True, None
+    if best != "paused" and best not in demand.layers:
+        best = current  # never a layer that is no longer published
     _back_off(state, best, now)
     state.layer = best
     limit: LayerState = wanted[-1] if save_data else cap

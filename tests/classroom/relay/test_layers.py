@@ -227,3 +227,16 @@ def test_a_layer_that_goes_away_moves_the_track_to_one_that_remains_at_once() ->
     assert (
         select([cam(tile=(320, 180)), AUDIO], states, 3_000_000, 1.5).choices["cam"].layer == "low"
     )
+
+
+def test_a_middle_layer_that_goes_away_while_the_link_could_carry_more_is_never_chosen() -> None:
+    """The floor taken back withdraws the medium and low layers one at a time: a track on the
+    medium layer then has high and low, and the hold before going up must not pick medium."""
+    states: dict = {}
+    select([cam(), AUDIO], states, 600_000, 0.0, congested=True)
+    assert states["cam"].layer == "medium"
+    high_and_low = Demand("cam", Priority.LECTURER, {"high": CAMERA["high"], "low": CAMERA["low"]})
+    for t in (0.5, 1.0, 1.5):
+        layer = select([high_and_low, AUDIO], states, 3_000_000, t).choices["cam"].layer
+        assert layer in ("low", "high")
+    assert states["cam"].layer in ("low", "high")
