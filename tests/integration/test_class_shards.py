@@ -13,6 +13,7 @@ import signal
 import pytest
 
 from classroom.roles import Source
+from signaling.ws.client import ClassClient
 from signaling.ws.messages import TileSize, View
 from tests.integration.conftest import ADMIN_TOKEN, Server
 from tests.integration.test_media_ports import free_udp_range, server_ports_in_use
@@ -41,6 +42,23 @@ def sharded_server(tmp_path_factory):
 def by_index(server: Server, name: str) -> dict[str, float]:
     """A per-worker metric by worker index."""
     return {labels.split('"')[1]: value for labels, value in metric_by_worker(server, name).items()}
+
+
+async def watching_class(server: Server, title: str, cleanup: list) -> tuple[ClassClient, list[ClassClient], list]:
+    """A lecturer publishing a camera and four trainees decoding it; their received tracks."""
+    created = server.create_class(title)
+    lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")
+    cleanup.append(lecturer)
+    trainees = []
+    for n in range(4):
+        trainee = await server.client(created["id"], created["links"]["trainee"], name=f"T{n}")
+        cleanup.append(trainee)
+        trainees.append(trainee)
+    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    lecturer_id = lecturer.joined.participant.id
+    received = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in trainees]
+    await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in received))
+    return lecturer, trainees, received
 
 
 async def test_trainees_on_a_shard_get_the_layer_their_tile_needs(sharded_server, cleanup):
@@ -86,18 +104,8 @@ async def test_trainees_on_a_shard_get_the_layer_their_tile_needs(sharded_server
 async def test_a_class_spread_over_two_workers_survives_losing_one(sharded_server, cleanup):
     """Last in this module: it kills a worker of the shared server."""
     server = sharded_server
-    created = server.create_class("Lớp lớn")
-    lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")
-    cleanup.append(lecturer)
-    trainees = []
-    for n in range(4):
-        trainee = await server.client(created["id"], created["links"]["trainee"], name=f"T{n}")
-        cleanup.append(trainee)
-        trainees.append(trainee)
-    await lecturer.publish([(PatternTrack(), Source.CAMERA)])
+    lecturer, trainees, received = await watching_class(server, "Lớp lớn", cleanup)
     lecturer_id = lecturer.joined.participant.id
-    received = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in trainees]
-    await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in received))
 
     # Both workers forward: the class's home and the shard.
     participants = metric_by_worker(server, "classbridge_participants")
@@ -141,18 +149,7 @@ async def test_single_port_mode_gives_each_worker_its_port_and_a_class_spreads_o
     served = serve(tmp_path / "data", "--workers", "2", env=env)
     try:
         server = Server(served, tmp_path / "unused.log")
-        created = server.create_class("Lớp một cổng")
-        lecturer = await server.client(created["id"], created["links"]["lecturer"], name="L")
-        cleanup.append(lecturer)
-        trainees = []
-        for n in range(4):
-            trainee = await server.client(created["id"], created["links"]["trainee"], name=f"T{n}")
-            cleanup.append(trainee)
-            trainees.append(trainee)
-        await lecturer.publish([(PatternTrack(), Source.CAMERA)])
-        lecturer_id = lecturer.joined.participant.id
-        received = [await t.wait_for_track(lecturer_id, Source.CAMERA, timeout=30) for t in trainees]
-        await asyncio.gather(*(frames(r.track, 5, timeout=20) for r in received))
+        lecturer, trainees, _ = await watching_class(server, "Lớp một cổng", cleanup)
         used = set().union(*(server_ports_in_use(c) for c in [lecturer, *trainees]))
         assert used == {low, low + 1}, f"media on server ports {sorted(used)}, not {low} and {low + 1}"
     finally:
